@@ -210,6 +210,7 @@ CREATE TABLE result (
     detail        jsonb NOT NULL DEFAULT '{}',
     PRIMARY KEY (evaluation_id, unit_code, criterion)
 );
+CREATE INDEX result_eval_parent_idx ON result (evaluation_id, level, parent_code);
 
 -- +goose Down
 DROP TABLE result, evaluation, criterion, criteria_set, fact_dvc_dossier_record, fact_dvc_dossiers,
