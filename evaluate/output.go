@@ -1,0 +1,130 @@
+package evaluate
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"ntm"
+)
+
+// CSVHeader is the exact header of `ntm results --format csv` (DESIGN §7).
+const CSVHeader = "period,unit_code,unit_name,level,criterion,status,value,threshold"
+
+// WriteCSV prints results as the CSV contract: the header, then one row per unit and
+// criterion; status met/not_met/no_data; value and threshold as exact decimals with "."
+// (truncated to six places), empty value when there is none.
+func WriteCSV(w io.Writer, rs []Result) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(strings.Split(CSVHeader, ",")); err != nil {
+		return fmt.Errorf("write CSV: %w", err)
+	}
+	for _, r := range rs {
+		if err := cw.Write([]string{r.Period.String(), r.UnitCode, r.UnitName, string(r.Level), r.Criterion,
+			string(r.Status), valueString(r.Value), r.Threshold.String()}); err != nil {
+			return fmt.Errorf("write CSV: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write CSV: %w", err)
+	}
+	return nil
+}
+
+func valueString(v *Fraction) string {
+	if v == nil {
+		return ""
+	}
+	return v.String()
+}
+
+// levelLabel is the Vietnamese name of a level.
+func levelLabel(l ntm.Level) string {
+	switch l {
+	case ntm.LevelProvince:
+		return "Tỉnh"
+	case ntm.LevelDistrict:
+		return "Huyện"
+	case ntm.LevelCommune:
+		return "Xã"
+	case ntm.LevelVillage:
+		return "Thôn"
+	}
+	return string(l)
+}
+
+// WriteTable prints results as an aligned table for people, in Vietnamese.
+func WriteTable(w io.Writer, rs []Result) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "Kỳ\tMã\tĐơn vị\tCấp\tTiêu chí\tKết quả\tGiá trị\tNgưỡng\tGiải thích")
+	for _, r := range rs {
+		val := valueString(r.Value)
+		if r.Value != nil && r.Value.Den > 1 {
+			val += " (" + r.Value.Percent() + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Period, r.UnitCode, clean(r.UnitName),
+			levelLabel(r.Level), r.Criterion, r.Status.Label(), val, r.Threshold.String(), clean(r.Explanation))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	return nil
+}
+
+// clean keeps tabs and line breaks in free text from breaking the table.
+func clean(s string) string {
+	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+type jsonResult struct {
+	Period       string         `json:"period"`
+	UnitCode     string         `json:"unit_code"`
+	UnitName     string         `json:"unit_name"`
+	Level        string         `json:"level"`
+	ParentCode   string         `json:"parent_code,omitempty"`
+	DistrictCode string         `json:"district_code,omitempty"`
+	Criterion    string         `json:"criterion"`
+	Name         string         `json:"criterion_name,omitempty"`
+	Status       string         `json:"status"`
+	StatusLabel  string         `json:"status_label"`
+	Value        *string        `json:"value"`
+	ValueNum     *int64         `json:"value_num"`
+	ValueDen     *int64         `json:"value_den"`
+	Threshold    string         `json:"threshold"`
+	Explanation  string         `json:"explanation"`
+	Detail       map[string]any `json:"detail"`
+}
+
+// WriteJSON prints results as a JSON array; value and threshold are exact decimal strings
+// (as in the CSV), with the value's fraction alongside; a missing value is null.
+func WriteJSON(w io.Writer, rs []Result) error {
+	out := make([]jsonResult, len(rs))
+	for i, r := range rs {
+		j := jsonResult{
+			Period: r.Period.String(), UnitCode: r.UnitCode, UnitName: r.UnitName, Level: string(r.Level),
+			ParentCode: r.ParentCode, DistrictCode: r.DistrictCode, Criterion: r.Criterion, Name: r.CriterionName,
+			Status: string(r.Status), StatusLabel: r.Status.Label(), Threshold: r.Threshold.String(),
+			Explanation: r.Explanation, Detail: r.Detail,
+		}
+		if j.Detail == nil {
+			j.Detail = map[string]any{}
+		}
+		if r.Value != nil {
+			s := r.Value.String()
+			num, den := r.Value.Num, r.Value.Den
+			j.Value, j.ValueNum, j.ValueDen = &s, &num, &den
+		}
+		out[i] = j
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	return nil
+}

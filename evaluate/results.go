@@ -1,0 +1,61 @@
+package evaluate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"ntm"
+	"ntm/db"
+)
+
+// Results returns the results of the newest evaluation of period p, province first, then
+// districts, communes and villages, each by unit code and criterion position. level ""
+// means all levels. When p has never been evaluated the error says how to do it.
+func Results(ctx context.Context, q db.Querier, p ntm.Period, level ntm.Level) ([]Result, error) {
+	if level != "" {
+		if _, err := ntm.ParseLevel(string(level)); err != nil {
+			return nil, err
+		}
+	}
+	var evalID int64
+	var setKey string
+	err := q.QueryRow(ctx, `SELECT id, set_key FROM evaluation WHERE period = $1 ORDER BY id DESC LIMIT 1`, p.String()).Scan(&evalID, &setKey)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("period %s has not been evaluated yet: run ntm evaluate --period %s", p, p)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find the evaluation of period %s: %w", p, err)
+	}
+	rows, err := q.Query(ctx, query("results"), evalID, setKey, string(level))
+	if err != nil {
+		return nil, fmt.Errorf("read the results of period %s: %w", p, err)
+	}
+	defer rows.Close()
+	var out []Result
+	for rows.Next() {
+		r := Result{Period: p}
+		var lvl, status string
+		var vn, vd *int64
+		if err := rows.Scan(&r.UnitCode, &r.UnitName, &lvl, &r.ParentCode, &r.Criterion, &r.CriterionName, &status,
+			&vn, &vd, &r.Threshold.Num, &r.Threshold.Den, &r.Explanation, &r.Detail); err != nil {
+			return nil, fmt.Errorf("read the results of period %s: %w", p, err)
+		}
+		r.Level, r.Status = ntm.Level(lvl), ntm.Status(status)
+		if vn != nil && vd != nil {
+			r.Value = &Fraction{Num: *vn, Den: *vd}
+		}
+		if r.Level == ntm.LevelDistrict {
+			r.DistrictCode = r.UnitCode
+		} else if dc, ok := r.Detail["district_code"].(string); ok {
+			r.DistrictCode = dc
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the results of period %s: %w", p, err)
+	}
+	return out, nil
+}

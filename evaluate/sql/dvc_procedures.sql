@@ -1,0 +1,7 @@
+-- The latest online-service coverage of every unit as of the period end $1.
+SELECT DISTINCT ON (f.unit_code)
+       f.unit_code, f.as_of, f.batch_id, f.eligible, f.full_online, f.partial_online
+FROM fact_dvc_procedures f
+JOIN batch b ON b.id = f.batch_id AND b.status = 'loaded'
+WHERE f.as_of <= $1
+ORDER BY f.unit_code, f.as_of DESC, b.received_at DESC, b.id DESC, f.row_no DESC
