@@ -1,0 +1,128 @@
+// Command ntm is the one binary of the pipeline: each subcommand wires the stages
+// (ingest → transform → evaluate → reports) together. See `ntm -h`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// Exit codes (DESIGN §7).
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// usageError marks an error caused by how the command was called (exit code 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// command is one subcommand: its one-line synopsis and what it runs.
+type command struct {
+	synopsis string
+	run      func(ctx context.Context, env *env, args []string) error
+}
+
+// commands is filled in init: the commands' functions refer back to it for their synopses.
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"demo":     {"ntm demo [--out DIR]: make sample data for Lạng Sơn, load it, evaluate 2024-12, write reports", runDemo},
+		"migrate":  {"ntm migrate: apply database migrations", runMigrate},
+		"units":    {"ntm units import [--valid-from DATE] FILE: load master data (canonical units file)", runUnits},
+		"ingest":   {"ntm ingest [--dataset D] [--as-of DATE] [--period P] FILE|URL...: load files", runIngest},
+		"check":    {"ntm check [--dataset D] [--as-of DATE] FILE: validate a file without loading it", runCheck},
+		"evaluate": {"ntm evaluate --period P: compute results for period P (YYYY-MM)", runEvaluate},
+		"results":  {"ntm results --period P [--level L] [--format table|csv|json]: print results", runResults},
+		"report":   {"ntm report --period P [--recipient CODE] [--out DIR]: write workbooks", runReport},
+		"batch":    {"ntm batch list | ntm batch revoke N: list loaded files, or stop one counting", runBatch},
+		"run":      {"ntm run [JOB] [--period P]: run a configured job now (not available yet)", notYet("run")},
+		"serve":    {"ntm serve: scheduler and web console (not available yet)", notYet("serve")},
+		"template": {"ntm template --dataset D [--recipient CODE] --out FILE: fill-in workbook (not available yet)", notYet("template")},
+	}
+}
+
+func notYet(name string) func(context.Context, *env, []string) error {
+	return func(context.Context, *env, []string) error {
+		return fmt.Errorf("ntm %s is not available in this version yet", name)
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "ntm: unknown command %q; run ntm -h for the list of commands.\n", args[0])
+		return exitUsage
+	}
+	e := newEnv(stdout, stderr)
+	defer e.Close()
+	err := cmd.run(ctx, e, args[1:])
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, new(usageError)):
+		fmt.Fprintf(stderr, "ntm %s: %v\n", args[0], err)
+		return exitUsage
+	case errors.Is(err, errReported):
+		return exitFailure
+	default:
+		fmt.Fprintf(stderr, "ntm %s: %s\n", args[0], sentence(err.Error()))
+		return exitFailure
+	}
+}
+
+// errReported means the command already printed what went wrong; exit 1 without more text.
+var errReported = errors.New("failure already reported")
+
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s != "" && !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "ntm: smart-village, criterion 8 and indicator 9.5 compliance for Lạng Sơn.")
+	fmt.Fprintln(w, "\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %s\n", commands[n].synopsis)
+	}
+	fmt.Fprintln(w, "\nEvery command accepts --database-url URL (else NTM_DATABASE_URL, else DATABASE_URL, else the")
+	fmt.Fprintln(w, "local PostgreSQL server, database ntm). Run ntm COMMAND -h for its flags.")
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ntm/db/dbtest"
+	"ntm/sample"
+)
+
+// ntmRun runs one command line in-process and returns its exit code and output.
+func ntmRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUsageAndExitCodes(t *testing.T) {
+	if code, out, _ := ntmRun(t, "-h"); code != exitOK || !strings.Contains(out, "ntm ingest") {
+		t.Fatalf("ntm -h: code %d, output %q", code, out)
+	}
+	if code, _, errs := ntmRun(t, "frobnicate"); code != exitUsage || !strings.Contains(errs, "unknown command") {
+		t.Fatalf("unknown command: code %d, stderr %q", code, errs)
+	}
+	for _, args := range [][]string{
+		{"evaluate"},
+		{"evaluate", "--period", "2024-13"},
+		{"results", "--period", "2024-12", "--format", "xml"},
+		{"results", "--period", "2024-12", "--level", "hamlet"},
+		{"ingest"},
+		{"ingest", "--dataset", "nonsense", "x.xlsx"},
+		{"batch", "revoke", "abc"},
+		{"units"},
+	} {
+		code, _, errs := ntmRun(t, args...)
+		if code != exitUsage {
+			t.Errorf("%v: exit code %d, want %d (stderr %q)", args, code, exitUsage, errs)
+		}
+		if strings.Count(strings.TrimSpace(errs), "\n") != 0 || errs == "" {
+			t.Errorf("%v: stderr should be one sentence, got %q", args, errs)
+		}
+	}
+	for _, name := range []string{"demo", "migrate", "ingest", "check", "evaluate", "results", "report"} {
+		if code, out, _ := ntmRun(t, name, "-h"); code != exitOK || !strings.Contains(out, "usage:") {
+			t.Errorf("ntm %s -h: code %d, output %q", name, code, out)
+		}
+	}
+}
+
+// TestDemoEndToEnd runs the demo on a fresh database and checks that every result matches the
+// status the sample data was designed to produce, that every workbook is written, and that a
+// second run loads nothing new.
+func TestDemoEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the province-scale demo takes a while")
+	}
+	url := dbtest.URL(t)
+	out := t.TempDir()
+	code, stdout, stderr := ntmRun(t, "demo", "--out", out, "--database-url", url)
+	if code != exitOK {
+		t.Fatalf("demo: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"smart villages", "criterion 8", "indicator 9.5", "workbooks written"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, stdout)
+		}
+	}
+	books, _ := filepath.Glob(filepath.Join(out, "reports", "2024-12", "*.xlsx"))
+	if len(books) != 12 { // 11 districts and the province
+		t.Errorf("workbooks: got %d (%v), want 12", len(books), books)
+	}
+
+	// Every designed status is what the pipeline computed.
+	man, err := sample.LangSon(sample.Options{Dir: filepath.Join(out, "inputs"), Seed: 2024, Period: demoPeriod})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, csvOut, stderr := ntmRun(t, "results", "--period", "2024-12", "--format", "csv", "--database-url", url)
+	if code != exitOK {
+		t.Fatalf("results: exit %d: %s", code, stderr)
+	}
+	recs, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(recs[0], ","); got != "period,unit_code,unit_name,level,criterion,status,value,threshold" {
+		t.Fatalf("csv header: %s", got)
+	}
+	got := map[string]string{}
+	seen := map[string]map[string]bool{} // criterion → statuses seen
+	for _, r := range recs[1:] {
+		got[r[1]+"/"+r[4]] = r[5]
+		if seen[r[4]] == nil {
+			seen[r[4]] = map[string]bool{}
+		}
+		seen[r[4]][r[5]] = true
+	}
+	mismatches := 0
+	for _, x := range man.Expected {
+		if g := got[x.UnitCode+"/"+x.Criterion]; g != string(x.Status) {
+			mismatches++
+			if mismatches <= 15 {
+				t.Errorf("%s %s: got %q, designed %q (%s)", x.UnitCode, x.Criterion, g, x.Status, x.Why)
+			}
+		}
+	}
+	if mismatches > 0 {
+		t.Errorf("%d of %d designed statuses differ", mismatches, len(man.Expected))
+	}
+	for _, crit := range []string{"V1_TEAM", "V2_PLATFORM", "V3_WIFI", "V4_ADDRESS", "V6_DXMODEL", "SMART_VILLAGE",
+		"C8_SMART_VILLAGE", "D95_PROCEDURES", "D95_DOSSIERS", "D95"} {
+		for _, st := range []string{"met", "not_met", "no_data"} {
+			if !seen[crit][st] {
+				t.Errorf("criterion %s never has status %s in the demo", crit, st)
+			}
+		}
+	}
+
+	// A second run loads nothing new.
+	code, stdout, stderr = ntmRun(t, "demo", "--out", out, "--database-url", url)
+	if code != exitOK {
+		t.Fatalf("second demo: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "Loaded 0 files") {
+		t.Errorf("second demo loaded files again:\n%s", stdout)
+	}
+}
+
+func TestIngestRejectedFileStillLoadsTheOthers(t *testing.T) {
+	url := dbtest.URL(t)
+	dir := t.TempDir()
+	man, err := sample.LangSon(sample.Options{Dir: dir, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unitsFile, surveyFile string
+	for _, f := range man.Files {
+		switch {
+		case f.Dataset == "units" && unitsFile == "":
+			unitsFile = f.Path
+		case f.Dataset == "village_survey" && surveyFile == "" && f.AsOf == nil:
+			surveyFile = f.Path
+		}
+	}
+	if code, out, errs := ntmRun(t, "units", "import", unitsFile, "--database-url", url); code != exitOK {
+		t.Fatalf("units import: %d %s %s", code, out, errs)
+	}
+	junk := filepath.Join(dir, "junk.csv")
+	if err := os.WriteFile(junk, []byte("a,b,c\n1,2,3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := ntmRun(t, "ingest", "--database-url", url, junk, surveyFile)
+	if code != exitFailure {
+		t.Fatalf("ingest with a junk file: exit %d, want 1\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "junk.csv: REJECTED") || !strings.Contains(out, "village_survey as batch") {
+		t.Errorf("ingest output:\n%s", out)
+	}
+	// The same file again: already loaded, exit 0.
+	code, out, _ = ntmRun(t, "ingest", "--database-url", url, surveyFile)
+	if code != exitOK || !strings.Contains(out, "already loaded as batch") {
+		t.Errorf("second ingest: exit %d\n%s", code, out)
+	}
+	code, out, _ = ntmRun(t, "batch", "list", "--database-url", url)
+	if code != exitOK || !strings.Contains(out, "rejected") || !strings.Contains(out, "village_survey") {
+		t.Errorf("batch list: exit %d\n%s", code, out)
+	}
+	if code, out, errs = ntmRun(t, "batch", "revoke", "999", "--database-url", url); code != exitFailure {
+		t.Errorf("revoking a missing batch: exit %d\n%s%s", code, out, errs)
+	}
+}

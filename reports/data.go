@@ -1,0 +1,315 @@
+package reports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"ntm"
+	"ntm/db"
+	"ntm/evaluate"
+)
+
+// evaluation is the newest evaluation of the period and its criteria set.
+type evaluation struct {
+	ID          int64
+	SetKey      string
+	SetName     string
+	At          time.Time
+	StaleMonths int
+}
+
+// criterion is one row of the criterion table of the evaluation's set.
+type criterion struct {
+	Key, Name, Level, Description string
+	ThNum, ThDen                  int64
+	Position                      int
+}
+
+// unit is a province, district or commune in force at the period end.
+type unit struct {
+	Code, Level, Kind, Name, Folded, Parent string
+}
+
+// result is one stored result row.
+type result struct {
+	UnitCode, UnitName, Level, Parent, Criterion string
+	Status                                       ntm.Status
+	HasValue                                     bool
+	Num, Den                                     int64
+	ThNum, ThDen                                 int64
+	Explanation                                  string
+	Detail                                       map[string]any
+}
+
+// villageCounts summarises the SMART_VILLAGE results of one commune's villages.
+type villageCounts struct {
+	Villages, Smart, NotMet, NoData int
+}
+
+func (c *villageCounts) add(o villageCounts) {
+	c.Villages += o.Villages
+	c.Smart += o.Smart
+	c.NotMet += o.NotMet
+	c.NoData += o.NoData
+}
+
+// data is everything about a period that every workbook shares; villages stay in the database and
+// are streamed per workbook.
+type data struct {
+	period    ntm.Period
+	eval      evaluation
+	criteria  []criterion
+	critByKey map[string]*criterion
+	units     map[string]*unit
+	children  map[string][]*unit // parent code → children ordered by code
+	results   map[string]map[string]*result
+	villages  map[string]villageCounts              // commune code → counts
+	coverage  map[string]map[string]conditionCounts // village condition → commune code → counts
+	prev      *previous                             // the evaluation compared with; nil = none
+	dataAt    time.Time                             // the newest source file's receipt (zero = none)
+}
+
+// errNoEvaluation is wrapped by Write when the period was never evaluated.
+var errNoEvaluation = errors.New("no evaluation")
+
+func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
+	d := &data{
+		period:    period,
+		critByKey: map[string]*criterion{},
+		units:     map[string]*unit{},
+		children:  map[string][]*unit{},
+		results:   map[string]map[string]*result{},
+		villages:  map[string]villageCounts{},
+	}
+	err := q.QueryRow(ctx, `
+		SELECT e.id, e.set_key, s.name, e.evaluated_at, s.stale_months
+		FROM evaluation e JOIN criteria_set s ON s.key = e.set_key
+		WHERE e.period = $1 ORDER BY e.id DESC LIMIT 1`, period.String()).
+		Scan(&d.eval.ID, &d.eval.SetKey, &d.eval.SetName, &d.eval.At, &d.eval.StaleMonths)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("chưa có kết quả đánh giá kỳ %s: chạy ntm evaluate --period %s: %w", period, period, errNoEvaluation)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the evaluation of period %s: %w", period, err)
+	}
+	if err := d.loadCriteria(ctx, q); err != nil {
+		return nil, err
+	}
+	if err := d.loadUnitsAt(ctx, q, period.End()); err != nil {
+		return nil, err
+	}
+	if err := d.loadResults(ctx, q); err != nil {
+		return nil, err
+	}
+	if err := d.loadVillageCounts(ctx, q); err != nil {
+		return nil, err
+	}
+	if d.coverage, err = coverageOf(ctx, q, d.eval.ID); err != nil {
+		return nil, err
+	}
+	if d.prev, err = loadPrevious(ctx, q, period); err != nil {
+		return nil, err
+	}
+	if d.dataAt, err = dataTime(ctx, q, d.eval.At); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *data) loadCriteria(ctx context.Context, q db.Querier) error {
+	rows, err := q.Query(ctx, `
+		SELECT key, name, level, threshold_num, threshold_den, description, position
+		FROM criterion WHERE set_key = $1 ORDER BY position, key`, d.eval.SetKey)
+	if err != nil {
+		return fmt.Errorf("read the criteria of set %s: %w", d.eval.SetKey, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c criterion
+		if err := rows.Scan(&c.Key, &c.Name, &c.Level, &c.ThNum, &c.ThDen, &c.Description, &c.Position); err != nil {
+			return fmt.Errorf("read the criteria of set %s: %w", d.eval.SetKey, err)
+		}
+		d.criteria = append(d.criteria, c)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read the criteria of set %s: %w", d.eval.SetKey, err)
+	}
+	for i := range d.criteria {
+		d.critByKey[d.criteria[i].Key] = &d.criteria[i]
+	}
+	return nil
+}
+
+// loadUnitsAt reads the provinces, districts and communes in force on day (the period end: the
+// structure a period is evaluated on). Villages are many and come with their results instead.
+func (d *data) loadUnitsAt(ctx context.Context, q db.Querier, day time.Time) error {
+	rows, err := q.Query(ctx, `
+		SELECT code, level, kind, name, folded_name, COALESCE(parent_code, '')
+		FROM unit
+		WHERE level <> 'village' AND valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1)
+		ORDER BY code, valid_from DESC`, day)
+	if err != nil {
+		return fmt.Errorf("read the administrative units in force on %s: %w", day.Format("2006-01-02"), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u unit
+		if err := rows.Scan(&u.Code, &u.Level, &u.Kind, &u.Name, &u.Folded, &u.Parent); err != nil {
+			return fmt.Errorf("read the administrative units: %w", err)
+		}
+		if _, seen := d.units[u.Code]; seen {
+			continue // two versions overlap: the newest valid_from wins
+		}
+		uu := u
+		d.units[u.Code] = &uu
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read the administrative units: %w", err)
+	}
+	for _, u := range d.units {
+		if u.Parent != "" {
+			d.children[u.Parent] = append(d.children[u.Parent], u)
+		}
+	}
+	for _, cs := range d.children {
+		sort.Slice(cs, func(i, j int) bool { return cs[i].Code < cs[j].Code })
+	}
+	return nil
+}
+
+const resultColumns = `unit_code, unit_name, level, COALESCE(parent_code, ''), criterion, status,
+	value_num, value_den, threshold_num, threshold_den, explanation, detail`
+
+func scanResult(rows pgx.Rows) (*result, error) {
+	var r result
+	var num, den *int64
+	var status string
+	if err := rows.Scan(&r.UnitCode, &r.UnitName, &r.Level, &r.Parent, &r.Criterion, &status,
+		&num, &den, &r.ThNum, &r.ThDen, &r.Explanation, &r.Detail); err != nil {
+		return nil, err
+	}
+	r.Status = ntm.Status(status)
+	if num != nil && den != nil && *den != 0 {
+		r.HasValue, r.Num, r.Den = true, *num, *den
+	}
+	return &r, nil
+}
+
+// loadResults keeps the results of every unit above the villages in memory (a few per commune),
+// read through evaluate.Results; villages are streamed per workbook instead (villageRows).
+func (d *data) loadResults(ctx context.Context, q db.Querier) error {
+	for _, level := range []ntm.Level{ntm.LevelProvince, ntm.LevelDistrict, ntm.LevelCommune} {
+		rs, err := evaluate.Results(ctx, q, d.period, level)
+		if err != nil {
+			return err
+		}
+		for _, er := range rs {
+			r := &result{
+				UnitCode: er.UnitCode, UnitName: er.UnitName, Level: string(er.Level), Parent: er.ParentCode,
+				Criterion: er.Criterion, Status: er.Status, ThNum: er.Threshold.Num, ThDen: er.Threshold.Den,
+				Explanation: er.Explanation, Detail: er.Detail,
+			}
+			if er.Value != nil && er.Value.Den != 0 {
+				r.HasValue, r.Num, r.Den = true, er.Value.Num, er.Value.Den
+			}
+			m := d.results[r.UnitCode]
+			if m == nil {
+				m = map[string]*result{}
+				d.results[r.UnitCode] = m
+			}
+			m[r.Criterion] = r
+		}
+	}
+	return nil
+}
+
+func (d *data) loadVillageCounts(ctx context.Context, q db.Querier) error {
+	rows, err := q.Query(ctx, `
+		SELECT COALESCE(parent_code, ''), count(*),
+		       count(*) FILTER (WHERE status = 'met'),
+		       count(*) FILTER (WHERE status = 'not_met'),
+		       count(*) FILTER (WHERE status = 'no_data')
+		FROM result
+		WHERE evaluation_id = $1 AND level = 'village' AND criterion = $2
+		GROUP BY 1`, d.eval.ID, keySmartVillage)
+	if err != nil {
+		return fmt.Errorf("count the villages of evaluation %d: %w", d.eval.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var c villageCounts
+		if err := rows.Scan(&code, &c.Villages, &c.Smart, &c.NotMet, &c.NoData); err != nil {
+			return fmt.Errorf("count the villages of evaluation %d: %w", d.eval.ID, err)
+		}
+		d.villages[code] = c
+	}
+	return rows.Err()
+}
+
+// res returns the result of a unit for a criterion, nil when there is none.
+func (d *data) res(unitCode, crit string) *result {
+	return d.results[unitCode][crit]
+}
+
+// villageCriteria are the conditions of a smart village in the set's order (the columns of the
+// village sheet); the built-in six when the set defines none.
+func (d *data) villageCriteria() []string {
+	var keys []string
+	for _, c := range d.criteria {
+		if c.Level == string(ntm.LevelVillage) && c.Key != keySmartVillage {
+			keys = append(keys, c.Key)
+		}
+	}
+	if len(keys) == 0 {
+		keys = []string{"V1_TEAM", "V2_PLATFORM", "V3_WIFI", "V4_ADDRESS", "V5_OCOP", "V6_DXMODEL"}
+	}
+	return keys
+}
+
+// criterionName is the Vietnamese name of a criterion, its key when the set does not know it.
+func (d *data) criterionName(key string) string {
+	if c := d.critByKey[key]; c != nil {
+		return c.Name
+	}
+	return key
+}
+
+// shortName is the column label of a criterion.
+func (d *data) shortName(key string) string {
+	if s, ok := shortNames[key]; ok {
+		return s
+	}
+	return d.criterionName(key)
+}
+
+// criterionOrder sorts criterion keys by their position in the set, unknown keys last by key.
+func (d *data) criterionLess(a, b string) bool {
+	ca, cb := d.critByKey[a], d.critByKey[b]
+	switch {
+	case ca != nil && cb != nil && ca.Position != cb.Position:
+		return ca.Position < cb.Position
+	case ca != nil && cb == nil:
+		return true
+	case ca == nil && cb != nil:
+		return false
+	}
+	return a < b
+}
+
+// stale tells whether a no_data result is due to data older than the staleness limit.
+func stale(r *result) bool {
+	if v, ok := r.Detail["stale"].(bool); ok {
+		return v
+	}
+	// evaluate marks village facts with "stale"; aggregated 9.5 figures only say so in words
+	// ("Số liệu ngày 01/10/2023 đã quá 12 tháng").
+	e := strings.ToLower(r.Explanation)
+	return strings.Contains(e, "cũ") || strings.Contains(e, "đã quá") || strings.Contains(e, "quá hạn")
+}

@@ -1,0 +1,37 @@
+// Package reports owns the Excel workbooks ntm writes for an evaluation period (DESIGN §9): one per
+// recipient — a district, or a commune where the province has no district level at the period end —
+// and one per province. A workbook is built from what the database holds for the period: the results
+// of the newest evaluation, the criteria of its set, the batches (source files) and their rejected rows.
+// reports never imports ingest or transform; it reads the stored tables only.
+//
+// Each sheet is written by its own function (sheet_*.go) so later sheets (charts, trends, digital
+// addresses, OCOP listings) slot in without touching the others.
+//
+// Decisions where DESIGN is silent:
+//
+//   - Percentages are written as numbers already truncated to 0.1% (⌊1000·num/den⌋/1000) with the number
+//     format "0.0%", so Excel shows a value rounded down (99.96% shows as 99.9%, never 100.0%) while
+//     filters and sorting still work on numbers. Texts (thresholds, legends) use the same truncation.
+//   - The village sheet and the data-quality sheet are written with excelize's StreamWriter (a national
+//     workbook holds ~80,000 villages); their size is counted first because a streamed sheet's
+//     dimension is written when the stream starts. Small sheets (summary, districts, online services,
+//     notes) are written in normal mode.
+//   - Source files of a period: batches received before the evaluation ran whose as-of date (or, when
+//     none, received date) lies within the criteria set's staleness window before the period end and
+//     not after it. Files rejected whole and revoked batches in that window are listed too, with their
+//     status, because they explain missing data.
+//   - Rejected rows carry no unit code. The province workbook lists every rejected row of the period's
+//     source files. A recipient workbook lists those whose raw text names the recipient or one of its
+//     communes (ASCII-folded name as whole words) or holds one of their 5-digit codes (village codes
+//     "<commune>-NNN" included) — a row that names no unit cannot be attributed and shows in the
+//     province workbook only. At most maxRejectRows rows are listed per workbook, then a line says how
+//     many more there are.
+//   - Missing data lists the no_data results of the scope except the composite criteria (SMART_VILLAGE,
+//     C8_SMART_VILLAGE, D95), whose no_data only repeats their parts'. A result counts as stale data
+//     when its detail says "stale": true or its explanation speaks of old data ("cũ", "quá hạn").
+//   - Sheets with one table freeze the header and filter the table; sheets that stack several small
+//     blocks (summary, data quality) filter their last, largest table and freeze nothing, so the
+//     screen is not filled by frozen rows.
+//   - Times are shown in Vietnam time (UTC+7, no daylight saving); the document's created/modified
+//     times come from Options.Now so two runs over the same data give the same properties.
+package reports

@@ -1,0 +1,387 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"ntm"
+	"ntm/db"
+	"ntm/fold"
+)
+
+// Options says where and for whom workbooks are written.
+type Options struct {
+	OutDir    string           // workbooks go to OutDir/<period>/
+	Recipient string           // a recipient's or a province's unit code; "" = every recipient and province
+	// Now is not used any more: a workbook shows and stores the time its newest source file was
+	// received, so its bytes depend on the data only and an unchanged workbook is never delivered
+	// twice (Deliver dedupes by file hash). Kept so existing callers compile.
+	Now func() time.Time
+}
+
+// Sheet names (the order in a workbook is the order of writeWorkbook).
+const (
+	sheetSummary   = "Tổng hợp"
+	sheetDistricts = "Các huyện"
+	sheetVillages  = "Thôn thông minh"
+	sheetAddresses = "Địa chỉ số"
+	sheetOCOP      = "Sản phẩm OCOP"
+	sheetServices  = "Dịch vụ công trực tuyến"
+	sheetQuality   = "Chất lượng dữ liệu"
+	sheetNotes     = "Ghi chú"
+)
+
+// scope is what one workbook covers.
+type scope struct {
+	unit       *unit
+	province   bool
+	districts  []*unit          // the districts covered (the recipient itself for a district)
+	communes   []*unit          // communes in display order (by district, then code)
+	districtOf map[string]*unit // commune code → its district, when there are districts
+}
+
+// withDistricts tells whether tables need a district column (province workbooks with districts).
+func (s *scope) withDistricts() bool { return s.province && len(s.districts) > 0 }
+
+// communeOrder maps each commune code to its display position, passed to queries as a jsonb object:
+// a key lookup per row keeps a national scope (10,000 communes, 560,000 village results) linear,
+// where joining an unnested array picked a nested loop on tables not yet analysed.
+func (s *scope) communeOrder() map[string]int {
+	m := make(map[string]int, len(s.communes))
+	for i, c := range s.communes {
+		m[c.Code] = i
+	}
+	return m
+}
+
+// Write writes <OutDir>/<period>/<code>-<slug>.xlsx for each recipient (a district; a commune where
+// the province has no districts at the period end) and for each province, from the newest evaluation
+// of the period, and returns the paths written (recipients by code, then the provinces).
+func Write(ctx context.Context, q db.Querier, period ntm.Period, opts Options) ([]string, error) {
+	if opts.OutDir == "" {
+		return nil, fmt.Errorf("no output folder given for the reports of period %s", period)
+	}
+	d, err := load(ctx, q, period)
+	if err != nil {
+		return nil, err
+	}
+	scopes := d.scopes()
+	if len(scopes) == 0 {
+		return nil, fmt.Errorf("không có tỉnh nào trong danh mục đơn vị hành chính còn hiệu lực ngày %s: nạp danh mục bằng ntm units import",
+			period.End().Format("02/01/2006"))
+	}
+	if opts.Recipient != "" {
+		var only []*scope
+		for _, s := range scopes {
+			if s.unit.Code == opts.Recipient {
+				only = append(only, s)
+			}
+		}
+		if len(only) == 0 {
+			var codes []string
+			for _, s := range scopes {
+				codes = append(codes, s.unit.Code)
+			}
+			if len(codes) > 20 {
+				codes = append(codes[:20], "…")
+			}
+			return nil, fmt.Errorf("không có đơn vị nhận báo cáo mã %q trong kỳ %s: dùng một trong các mã %s",
+				opts.Recipient, period, strings.Join(codes, ", "))
+		}
+		scopes = only
+	}
+	dir := filepath.Join(opts.OutDir, period.String())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create the report folder %s: %w", dir, err)
+	}
+	generated := d.dataAt
+	if generated.IsZero() {
+		generated = d.eval.At
+	}
+	var paths []string
+	for _, s := range scopes {
+		if err := ctx.Err(); err != nil {
+			return paths, err
+		}
+		name := fold.Slug(s.unit.Name)
+		if name == "" {
+			name = "don-vi"
+		}
+		path := filepath.Join(dir, s.unit.Code+"-"+name+".xlsx")
+		if err := writeWorkbook(ctx, q, d, s, path, generated); err != nil {
+			return paths, fmt.Errorf("write the report %s: %w", path, err)
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// scopes lists the recipients' workbooks, then the provinces'.
+func (d *data) scopes() []*scope {
+	var provinces []*unit
+	for _, u := range d.units {
+		if u.Level == string(ntm.LevelProvince) {
+			provinces = append(provinces, u)
+		}
+	}
+	sort.Slice(provinces, func(i, j int) bool { return provinces[i].Code < provinces[j].Code })
+	var recipients, tops []*scope
+	for _, p := range provinces {
+		ps := &scope{unit: p, province: true, districtOf: map[string]*unit{}}
+		for _, c := range d.children[p.Code] {
+			if c.Level == string(ntm.LevelDistrict) {
+				ps.districts = append(ps.districts, c)
+			}
+		}
+		for _, dist := range ps.districts {
+			rs := &scope{unit: dist, districts: []*unit{dist}, districtOf: map[string]*unit{}}
+			for _, c := range d.children[dist.Code] {
+				if c.Level == string(ntm.LevelCommune) {
+					rs.communes = append(rs.communes, c)
+					rs.districtOf[c.Code] = dist
+					ps.communes = append(ps.communes, c)
+					ps.districtOf[c.Code] = dist
+				}
+			}
+			recipients = append(recipients, rs)
+		}
+		// Communes right under the province: the two-tier structure (each is a recipient) or a mix.
+		for _, c := range d.children[p.Code] {
+			if c.Level == string(ntm.LevelCommune) {
+				ps.communes = append(ps.communes, c)
+				if len(ps.districts) == 0 {
+					recipients = append(recipients, &scope{unit: c, communes: []*unit{c}, districtOf: map[string]*unit{}})
+				}
+			}
+		}
+		tops = append(tops, ps)
+	}
+	sort.SliceStable(recipients, func(i, j int) bool { return recipients[i].unit.Code < recipients[j].unit.Code })
+	return append(recipients, tops...)
+}
+
+// workbook is one file being written.
+type workbook struct {
+	f     *excelize.File
+	st    *styles
+	d     *data
+	sc    *scope
+	now   time.Time
+	q     db.Querier
+	sheet int // sheets added so far
+}
+
+func writeWorkbook(ctx context.Context, q db.Querier, d *data, sc *scope, path string, now time.Time) (err error) {
+	f := excelize.NewFile()
+	defer func() {
+		if cerr := f.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("excel library failed: %v", p)
+		}
+	}()
+	st, err := newStyles(f)
+	if err != nil {
+		return err
+	}
+	w := &workbook{f: f, st: st, d: d, sc: sc, now: now, q: q}
+	type sheetFn struct {
+		name  string
+		write func(context.Context) error
+	}
+	sheets := []sheetFn{{sheetSummary, w.writeSummary}}
+	if sc.withDistricts() {
+		sheets = append(sheets, sheetFn{sheetDistricts, w.writeDistricts})
+	}
+	sheets = append(sheets,
+		sheetFn{sheetVillages, w.writeVillages},
+		sheetFn{sheetAddresses, w.writeAddresses},
+		sheetFn{sheetOCOP, w.writeOCOP},
+		sheetFn{sheetServices, w.writeServices},
+		sheetFn{sheetQuality, w.writeQuality},
+		sheetFn{sheetNotes, w.writeNotes},
+	)
+	for i, s := range sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", s.name); err != nil {
+				return err
+			}
+		} else if _, err := f.NewSheet(s.name); err != nil {
+			return err
+		}
+		if err := s.write(ctx); err != nil {
+			return fmt.Errorf("sheet %s: %w", s.name, err)
+		}
+	}
+	created := now.UTC().Format("2006-01-02T15:04:05Z")
+	if err := f.SetDocProps(&excelize.DocProperties{
+		Title:          fmt.Sprintf("Báo cáo đánh giá kỳ %s – %s", d.period, sc.unit.Name),
+		Subject:        "Thôn thông minh, tiêu chí 8 xã NTM kiểu mẫu, chỉ tiêu 9.5 huyện NTM nâng cao",
+		Creator:        "ntm",
+		LastModifiedBy: "ntm",
+		Created:        created,
+		Modified:       created,
+		Language:       "vi-VN",
+		Keywords:       "ntm; " + d.period.String() + "; " + sc.unit.Code,
+	}); err != nil {
+		return err
+	}
+	f.SetActiveSheet(0)
+	return saveAtomically(f, path)
+}
+
+// cell is a value with its style (0 = none); a nil value leaves the cell empty.
+type cell struct {
+	v any
+	s int
+}
+
+func (w *workbook) txt(s string) cell   { return cell{s, w.st.text} }
+func (w *workbook) wrap(s string) cell  { return cell{s, w.st.wrap} }
+func (w *workbook) num(n int) cell      { return cell{n, w.st.integer} }
+func (w *workbook) hdr(s string) cell   { return cell{s, w.st.header} }
+func (w *workbook) bold(s string) cell  { return cell{s, w.st.bold} }
+func (w *workbook) plain(s string) cell { return cell{s, 0} }
+
+func (w *workbook) statusCell(st ntm.Status) cell { return cell{st.Label(), w.st.status(st)} }
+
+// resultStatus is the coloured status of a result, an empty bordered cell when there is none.
+func (w *workbook) resultStatus(r *result) cell {
+	if r == nil {
+		return cell{"", w.st.text}
+	}
+	return w.statusCell(r.Status)
+}
+
+// resultValue is a result's value: Có/Không, a truncated percentage or a count.
+func (w *workbook) resultValue(r *result) cell {
+	if r == nil || !r.HasValue {
+		return cell{"", w.st.text}
+	}
+	switch kindOf(r.Criterion, r.ThDen, r.Den) {
+	case kindYesNo:
+		if r.Num != 0 {
+			return w.txt("Có")
+		}
+		return w.txt("Không")
+	case kindRatio:
+		return w.pct(r.Num, r.Den)
+	}
+	if r.Den == 1 {
+		return cell{r.Num, w.st.integer}
+	}
+	return w.pct(r.Num, r.Den)
+}
+
+func (w *workbook) pct(num, den int64) cell {
+	if den == 0 {
+		return cell{"", w.st.text}
+	}
+	return cell{truncPercent(num, den), w.st.percent}
+}
+
+// put writes a row of cells in a normal-mode sheet, starting at column 1.
+func (w *workbook) put(sheet string, row int, cells ...cell) error {
+	return w.putAt(sheet, row, 1, cells...)
+}
+
+func (w *workbook) putAt(sheet string, row, col int, cells ...cell) error {
+	for i, c := range cells {
+		ref, err := excelize.CoordinatesToCellName(col+i, row)
+		if err != nil {
+			return err
+		}
+		if c.v != nil {
+			if err := w.f.SetCellValue(sheet, ref, c.v); err != nil {
+				return err
+			}
+		}
+		if c.s != 0 {
+			if err := w.f.SetCellStyle(sheet, ref, ref, c.s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// streamRow writes a row of cells through a stream writer.
+func streamRow(sw *excelize.StreamWriter, row int, cells ...cell) error {
+	vals := make([]any, len(cells))
+	for i, c := range cells {
+		vals[i] = excelize.Cell{StyleID: c.s, Value: c.v}
+	}
+	ref, _ := excelize.CoordinatesToCellName(1, row)
+	return sw.SetRow(ref, vals)
+}
+
+// setWidths sets column widths of a normal-mode sheet, column 1 first.
+func (w *workbook) setWidths(sheet string, widths ...float64) error {
+	for i, wd := range widths {
+		c, _ := excelize.ColumnNumberToName(i + 1)
+		if err := w.f.SetColWidth(sheet, c, c, wd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printSetup makes a sheet print on A4 landscape, fitted to the page width; for a streamed sheet it
+// must run before the stream starts (the sheet properties are written first).
+func (w *workbook) printSetup(sheet string, headerRows string) error {
+	landscape, a4, one, auto := "landscape", 9, 1, 0
+	if err := w.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: boolPtr(true)}); err != nil {
+		return err
+	}
+	if err := w.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{
+		Orientation: &landscape, Size: &a4, FitToWidth: &one, FitToHeight: &auto,
+	}); err != nil {
+		return err
+	}
+	if headerRows != "" {
+		return w.f.SetDefinedName(&excelize.DefinedName{
+			Name:     "_xlnm.Print_Titles",
+			RefersTo: fmt.Sprintf("'%s'!%s", sheet, headerRows),
+			Scope:    sheet,
+		})
+	}
+	return nil
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+// freeze freezes the rows above row and the columns left of col (1-based: col 1 = no column).
+func freezePanes(row, col int) *excelize.Panes {
+	tl, _ := excelize.CoordinatesToCellName(col, row)
+	return &excelize.Panes{Freeze: true, XSplit: col - 1, YSplit: row - 1, TopLeftCell: tl, ActivePane: activePane(row, col)}
+}
+
+func activePane(row, col int) string {
+	switch {
+	case row > 1 && col > 1:
+		return "bottomRight"
+	case row > 1:
+		return "bottomLeft"
+	}
+	return "topRight"
+}
+
+// rangeRef is "A<r1>:<lastCol><r2>".
+func rangeRef(c1, r1, c2, r2 int) string {
+	a, _ := excelize.CoordinatesToCellName(c1, r1)
+	b, _ := excelize.CoordinatesToCellName(c2, r2)
+	return a + ":" + b
+}
+
+// recipientLabel is "Huyện Chi Lăng (mã 181)".
+func recipientLabel(u *unit) string { return fmt.Sprintf("%s (mã %s)", u.Name, u.Code) }

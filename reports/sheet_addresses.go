@@ -1,0 +1,196 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"ntm"
+)
+
+// addressScopeSQL is the scope's villages (those with a V4_ADDRESS result of the evaluation) and
+// the latest digital-address coverage of each as of the period end, from loaded batches only (the
+// rule of evaluate/sql/vpostcode.sql). $1 evaluation, $2 commune order (jsonb), $3 period end.
+const addressScopeSQL = `
+WITH v AS (
+    SELECT r.unit_code, r.unit_name, r.parent_code, r.status, r.explanation
+    FROM result r
+    WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.criterion = 'V4_ADDRESS' AND $2::jsonb ? r.parent_code
+), f AS (
+    SELECT DISTINCT ON (f.village_code) f.village_code, f.as_of, f.households_total, f.households_with,
+           f.orgs_total, f.orgs_with
+    FROM fact_vpostcode f
+    JOIN batch b ON b.id = f.batch_id AND b.status = 'loaded'
+    WHERE f.as_of <= $3 AND f.village_code IN (SELECT unit_code FROM v)
+    ORDER BY f.village_code, f.as_of DESC, b.received_at DESC, b.id DESC, f.row_no DESC
+)`
+
+// addressTotals sums the coverage of the scope's villages with data.
+type addressTotals struct {
+	Villages, WithData    int
+	HouseTotal, HouseWith int64
+	OrgTotal, OrgWith     int64
+	Complete              int // villages with every household and organisation addressed
+	Stale                 int
+}
+
+func (w *workbook) addressTotals(ctx context.Context) (addressTotals, error) {
+	var t addressTotals
+	cutoff := w.d.period.End().AddDate(0, -w.d.eval.StaleMonths, 0)
+	err := w.q.QueryRow(ctx, addressScopeSQL+`
+		SELECT count(*), count(f.village_code),
+		       coalesce(sum(f.households_total), 0), coalesce(sum(f.households_with), 0),
+		       coalesce(sum(f.orgs_total), 0), coalesce(sum(f.orgs_with), 0),
+		       count(*) FILTER (WHERE f.households_with = f.households_total AND f.orgs_with = f.orgs_total),
+		       count(*) FILTER (WHERE f.as_of <= $4)
+		FROM v LEFT JOIN f ON f.village_code = v.unit_code`,
+		w.d.eval.ID, w.sc.communeOrder(), w.d.period.End(), cutoff).
+		Scan(&t.Villages, &t.WithData, &t.HouseTotal, &t.HouseWith, &t.OrgTotal, &t.OrgWith, &t.Complete, &t.Stale)
+	if err != nil {
+		return t, fmt.Errorf("sum the digital addresses: %w", err)
+	}
+	return t, nil
+}
+
+// writeAddresses writes one row per village: households and organisations, with and without a
+// digital address, the rates (rounded down) and the V4_ADDRESS status. Streamed.
+func (w *workbook) writeAddresses(ctx context.Context) error {
+	const sh = sheetAddresses
+	d, sc, st := w.d, w.sc, w.st
+	t, err := w.addressTotals(ctx)
+	if err != nil {
+		return err
+	}
+	var cols []string
+	var widths []float64
+	add := func(name string, width float64) {
+		cols = append(cols, name)
+		widths = append(widths, width)
+	}
+	add("STT", 6)
+	if sc.withDistricts() {
+		add("Huyện", 18)
+	}
+	add("Xã", 20)
+	add("Thôn", 22)
+	add("Mã thôn", 11)
+	add("Ngày số liệu", 12)
+	add("Tổng số hộ", 10)
+	add("Hộ đã có địa chỉ số", 11)
+	add("Hộ chưa có địa chỉ số", 11)
+	add("Tỷ lệ hộ có địa chỉ số", 10)
+	add("Tổng số cơ quan, tổ chức", 11)
+	add("Cơ quan, tổ chức đã có địa chỉ số", 12)
+	add("Cơ quan, tổ chức chưa có", 11)
+	add("Tỷ lệ cơ quan, tổ chức", 10)
+	add("Điều kiện 4", 14)
+	add("Giải thích", 50)
+	ncols := len(cols)
+	const top = 6
+	last := top + max(1, t.Villages)
+	if err := w.f.SetSheetDimension(sh, rangeRef(1, 1, ncols, last)); err != nil {
+		return err
+	}
+	if err := w.printSetup(sh, fmt.Sprintf("$%d:$%d", top, top)); err != nil {
+		return err
+	}
+	sw, err := w.f.NewStreamWriter(sh)
+	if err != nil {
+		return err
+	}
+	for i, wd := range widths {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetPanes(freezePanes(top+1, 1)); err != nil {
+		return err
+	}
+	summary := fmt.Sprintf("%s/%s thôn có số liệu; %s/%s hộ (%s) và %s/%s cơ quan, tổ chức (%s) đã có địa chỉ số; %s thôn đạt điều kiện 4 về số liệu.",
+		groupThousands(int64(t.WithData)), groupThousands(int64(t.Villages)),
+		groupThousands(t.HouseWith), groupThousands(t.HouseTotal), orDash(percentText(t.HouseWith, t.HouseTotal, false)),
+		groupThousands(t.OrgWith), groupThousands(t.OrgTotal), orDash(percentText(t.OrgWith, t.OrgTotal, false)),
+		groupThousands(int64(t.Complete)))
+	if t.Stale > 0 {
+		summary += fmt.Sprintf(" %s thôn có số liệu cũ hơn %d tháng (không được tính).", groupThousands(int64(t.Stale)), d.eval.StaleMonths)
+	}
+	head := []cell{
+		{"ĐỊA CHỈ SỐ (VPOSTCODE) THEO THÔN – " + sc.unit.Name, st.title},
+		w.plain(periodText(d.period)),
+		w.plain(summary),
+		{"Điều kiện 4: mọi hộ gia đình và mọi cơ quan, tổ chức, doanh nghiệp của thôn đã được gắn địa chỉ số (thôn không có cơ quan, tổ chức thì phần đó coi như đạt).", st.subtitle},
+	}
+	for i, c := range head {
+		if err := streamRow(sw, i+1, c); err != nil {
+			return err
+		}
+	}
+	hdr := make([]cell, ncols)
+	for i, c := range cols {
+		hdr[i] = w.hdr(c)
+	}
+	if err := streamRow(sw, top, hdr...); err != nil {
+		return err
+	}
+	rows, err := w.q.Query(ctx, addressScopeSQL+`
+		SELECT v.unit_code, v.unit_name, v.parent_code, v.status, v.explanation,
+		       f.as_of, f.households_total, f.households_with, f.orgs_total, f.orgs_with
+		FROM v LEFT JOIN f ON f.village_code = v.unit_code
+		ORDER BY ($2::jsonb ->> v.parent_code)::int, v.unit_code`, d.eval.ID, sc.communeOrder(), d.period.End())
+	if err != nil {
+		return fmt.Errorf("read the digital addresses: %w", err)
+	}
+	defer rows.Close()
+	row := top + 1
+	for rows.Next() {
+		var code, name, commune, status, expl string
+		var asOf *time.Time
+		var ht, hw, ot, ow *int64
+		if err := rows.Scan(&code, &name, &commune, &status, &expl, &asOf, &ht, &hw, &ot, &ow); err != nil {
+			return fmt.Errorf("read the digital addresses: %w", err)
+		}
+		cells := []cell{w.num(row - top)}
+		if sc.withDistricts() {
+			dn := ""
+			if dist := sc.districtOf[commune]; dist != nil {
+				dn = dist.Name
+			}
+			cells = append(cells, w.txt(dn))
+		}
+		cn := commune
+		if u := d.units[commune]; u != nil {
+			cn = u.Name
+		}
+		cells = append(cells, w.txt(cn), w.txt(name), w.txt(code))
+		if asOf == nil {
+			cells = append(cells, cell{nil, st.date}, w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.txt(""))
+		} else {
+			cells = append(cells, cell{*asOf, st.date},
+				cell{*ht, st.integer}, cell{*hw, st.integer}, cell{*ht - *hw, st.integer}, w.pct(*hw, *ht),
+				cell{*ot, st.integer}, cell{*ow, st.integer}, cell{*ot - *ow, st.integer}, w.pct(*ow, *ot))
+		}
+		cells = append(cells, w.statusCell(ntm.Status(status)), w.wrap(expl))
+		if err := streamRow(sw, row, cells...); err != nil {
+			return err
+		}
+		row++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read the digital addresses: %w", err)
+	}
+	if row == top+1 {
+		if err := streamRow(sw, row, w.plain(""), w.plain("Chưa có kết quả đánh giá địa chỉ số của thôn nào.")); err != nil {
+			return err
+		}
+	} else if err := w.f.AutoFilter(sh, rangeRef(1, top, ncols, row-1), nil); err != nil {
+		return err
+	}
+	return sw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}

@@ -1,0 +1,263 @@
+package reports
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"strings"
+	"time"
+
+	"ntm/db"
+)
+
+// ocopValidityMonths is how long a certificate holds when the list gives no expiry (DESIGN §4;
+// transform.OCOPValidityMonths, not imported: reports reads stored facts only).
+const ocopValidityMonths = 36
+
+//go:embed sql/ocop_products.sql
+var ocopProductsSQL string
+
+// ocopListing is a product's current state on one platform.
+type ocopListing struct {
+	Platform string     `json:"platform"`
+	URL      string     `json:"url"`
+	Listed   *time.Time `json:"-"`
+	ListedOn string     `json:"listed_on"`
+	Active   bool       `json:"active"`
+}
+
+// ocopProduct is a current OCOP product of the scope.
+type ocopProduct struct {
+	Key, Code, Name, Owner, Category, Commune, Village, Decision string
+	Stars                                                        int
+	Certified, Expires                                           *time.Time
+	Valid                                                        bool
+	Listings                                                     []ocopListing
+}
+
+// activePlatforms are the platforms the product is on now.
+func (p *ocopProduct) activePlatforms() []string {
+	var out []string
+	for _, l := range p.Listings {
+		if l.Active {
+			out = append(out, platformLabel(l.Platform))
+		}
+	}
+	return out
+}
+
+// currentProducts reads the current OCOP products of the communes at day, in commune order.
+func currentProducts(ctx context.Context, q db.Querier, communes []*unit, day time.Time) ([]ocopProduct, error) {
+	codes := make([]string, len(communes))
+	for i, c := range communes {
+		codes[i] = c.Code
+	}
+	rows, err := q.Query(ctx, ocopProductsSQL, day, ocopValidityMonths, codes)
+	if err != nil {
+		return nil, fmt.Errorf("read the OCOP products: %w", err)
+	}
+	defer rows.Close()
+	var out []ocopProduct
+	for rows.Next() {
+		var p ocopProduct
+		var stars int16
+		if err := rows.Scan(&p.Key, &p.Code, &p.Name, &p.Owner, &stars, &p.Category, &p.Commune, &p.Village, &p.Decision,
+			&p.Certified, &p.Expires, &p.Valid, &p.Listings); err != nil {
+			return nil, fmt.Errorf("read the OCOP products: %w", err)
+		}
+		p.Stars = int(stars)
+		for i := range p.Listings {
+			if t, err := time.Parse("2006-01-02", p.Listings[i].ListedOn); err == nil {
+				p.Listings[i].Listed = &t
+			}
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// ocopState is what a product's row says about it at the period end.
+func ocopState(p *ocopProduct, end time.Time) (label string, kind int) {
+	switch {
+	case p.Certified != nil && p.Certified.After(end):
+		return "Chưa đến ngày công nhận", ocopExpired
+	case !p.Valid:
+		return "Hết hạn", ocopExpired
+	case len(p.activePlatforms()) == 0:
+		return "Chưa lên sàn", ocopUnlisted
+	}
+	return "Đã lên sàn", ocopListed
+}
+
+const (
+	ocopListed = iota
+	ocopUnlisted
+	ocopExpired
+)
+
+// writeOCOP writes one row per current OCOP product of the scope: stars, owner, commune, the
+// certificate and its validity at the period end, the platforms it is on. Unlisted valid products
+// (they fail V5_OCOP) are filled red, expired ones amber. Streamed: a national list is long.
+func (w *workbook) writeOCOP(ctx context.Context) error {
+	const sh = sheetOCOP
+	d, sc, st := w.d, w.sc, w.st
+	end := d.period.End()
+	ps, err := currentProducts(ctx, w.q, sc.communes, end)
+	if err != nil {
+		return err
+	}
+	var cols []string
+	var widths []float64
+	add := func(name string, width float64) {
+		cols = append(cols, name)
+		widths = append(widths, width)
+	}
+	add("STT", 6)
+	if sc.withDistricts() {
+		add("Huyện", 18)
+	}
+	add("Xã", 20)
+	add("Tên sản phẩm", 30)
+	add("Mã sản phẩm", 11)
+	add("Hạng sao", 8)
+	add("Chủ thể", 28)
+	add("Số quyết định", 18)
+	add("Ngày công nhận", 12)
+	add("Ngày hết hạn", 12)
+	add("Tình trạng cuối kỳ", 16)
+	add("Số sàn đang bán", 9)
+	add("Các sàn đang bán", 28)
+	add("Ghi chú", 40)
+	ncols := len(cols)
+	const top = 6
+	last := top + max(1, len(ps))
+	if err := w.f.SetSheetDimension(sh, rangeRef(1, 1, ncols, last)); err != nil {
+		return err
+	}
+	if err := w.printSetup(sh, fmt.Sprintf("$%d:$%d", top, top)); err != nil {
+		return err
+	}
+	sw, err := w.f.NewStreamWriter(sh)
+	if err != nil {
+		return err
+	}
+	for i, wd := range widths {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetPanes(freezePanes(top+1, 1)); err != nil {
+		return err
+	}
+	var valid, listed, unlisted, expired int
+	for i := range ps {
+		switch _, k := ocopState(&ps[i], end); k {
+		case ocopListed:
+			valid++
+			listed++
+		case ocopUnlisted:
+			valid++
+			unlisted++
+		default:
+			expired++
+		}
+	}
+	summary := fmt.Sprintf("%d sản phẩm; %d còn hiệu lực cuối kỳ, trong đó %d đã lên sàn TMĐT, %d chưa lên sàn nào (tô đỏ); %d hết hạn hoặc chưa đến ngày công nhận (tô vàng, không tính).",
+		len(ps), valid, listed, unlisted, expired)
+	head := []cell{
+		{"SẢN PHẨM OCOP VÀ CÁC SÀN THƯƠNG MẠI ĐIỆN TỬ – " + sc.unit.Name, st.title},
+		w.plain(periodText(d.period)),
+		w.plain(summary),
+		{"Điều kiện 5 của thôn thông minh: mọi sản phẩm OCOP còn hiệu lực của xã có ít nhất một gian hàng đang bán trên sàn TMĐT.", st.subtitle},
+	}
+	for i, c := range head {
+		if err := streamRow(sw, i+1, c); err != nil {
+			return err
+		}
+	}
+	hdr := make([]cell, ncols)
+	for i, c := range cols {
+		hdr[i] = w.hdr(c)
+	}
+	if err := streamRow(sw, top, hdr...); err != nil {
+		return err
+	}
+	if len(ps) == 0 {
+		if err := streamRow(sw, top+1, w.plain(""), w.plain("Chưa có sản phẩm OCOP nào của đơn vị trong danh sách đã nạp.")); err != nil {
+			return err
+		}
+	}
+	for i := range ps {
+		p := &ps[i]
+		label, kind := ocopState(p, end)
+		text, integer, date := st.text, st.integer, st.date
+		switch kind {
+		case ocopUnlisted:
+			text, integer, date = st.rowRed, st.rowRedInt, st.rowRedDate
+		case ocopExpired:
+			text, integer, date = st.rowAmber, st.rowAmberInt, st.rowAmberDate
+		}
+		cells := []cell{{i + 1, integer}}
+		if sc.withDistricts() {
+			dn := ""
+			if dist := sc.districtOf[p.Commune]; dist != nil {
+				dn = dist.Name
+			}
+			cells = append(cells, cell{dn, text})
+		}
+		cn := p.Commune
+		if u := d.units[p.Commune]; u != nil {
+			cn = u.Name
+		}
+		dateCell := func(t *time.Time) cell {
+			if t == nil {
+				return cell{nil, date}
+			}
+			return cell{*t, date}
+		}
+		platforms := p.activePlatforms()
+		var notes []string
+		switch kind {
+		case ocopUnlisted:
+			notes = append(notes, "Cần đưa lên ít nhất một sàn TMĐT")
+		case ocopExpired:
+			notes = append(notes, "Không tính vào điều kiện 5")
+		}
+		var stopped []string
+		for _, l := range p.Listings {
+			if !l.Active {
+				stopped = append(stopped, platformLabel(l.Platform))
+			}
+		}
+		if len(stopped) > 0 {
+			notes = append(notes, "Ngừng bán trên "+strings.Join(stopped, ", "))
+		}
+		cells = append(cells, cell{cn, text}, cell{p.Name, text}, cell{p.Code, text}, cell{p.Stars, integer},
+			cell{p.Owner, text}, cell{p.Decision, text}, dateCell(p.Certified), dateCell(p.Expires),
+			cell{label, text}, cell{len(platforms), integer}, cell{strings.Join(platforms, ", "), text},
+			cell{strings.Join(notes, "; "), text})
+		if err := streamRow(sw, top+1+i, cells...); err != nil {
+			return err
+		}
+	}
+	if len(ps) > 0 {
+		if err := w.f.AutoFilter(sh, rangeRef(1, top, ncols, last), nil); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// ocopCounts is a scope's products at the period end, for the summary.
+func ocopCounts(ps []ocopProduct, end time.Time) (valid, listed int) {
+	for i := range ps {
+		switch _, k := ocopState(&ps[i], end); k {
+		case ocopListed:
+			valid++
+			listed++
+		case ocopUnlisted:
+			valid++
+		}
+	}
+	return valid, listed
+}

@@ -1,0 +1,412 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"ntm"
+	"ntm/fold"
+)
+
+// maxRejectRows bounds the rejected rows listed in one workbook (a million-row export with 15%
+// rejects must not make a million-row report); the sheet says how many more there are.
+const maxRejectRows = 5000
+
+// batchInfo is one source file of the period.
+type batchInfo struct {
+	ID                        int64
+	Dataset, FileName, Source string
+	Received                  time.Time
+	AsOf                      *time.Time
+	Read, Loaded, Rejected    int
+	Status, Message, SHA256   string
+}
+
+// rejectInfo is one rejected row with its file.
+type rejectInfo struct {
+	BatchID                 int64
+	FileName, Dataset       string
+	Sheet, Col, Reason, Raw string
+	Row                     int
+}
+
+// sourceBatches are the files of the period: received before the evaluation, with data (as-of date,
+// else received date) within the staleness window ending at the period end.
+func (w *workbook) sourceBatches(ctx context.Context) ([]batchInfo, error) {
+	d := w.d
+	end := d.period.End()
+	cutoff := end.AddDate(0, -d.eval.StaleMonths, 0)
+	rows, err := w.q.Query(ctx, `
+		SELECT id, dataset, file_name, source_uri, received_at, as_of, rows_read, rows_loaded, rows_rejected,
+		       status, message, sha256
+		FROM batch
+		WHERE received_at <= $1 AND (as_of IS NULL OR as_of <= $2)
+		  AND COALESCE(as_of, (received_at AT TIME ZONE 'UTC')::date) > $3
+		ORDER BY dataset, received_at, id`, d.eval.At, end, cutoff)
+	if err != nil {
+		return nil, fmt.Errorf("read the source files: %w", err)
+	}
+	defer rows.Close()
+	var out []batchInfo
+	for rows.Next() {
+		var b batchInfo
+		if err := rows.Scan(&b.ID, &b.Dataset, &b.FileName, &b.Source, &b.Received, &b.AsOf, &b.Read, &b.Loaded,
+			&b.Rejected, &b.Status, &b.Message, &b.SHA256); err != nil {
+			return nil, fmt.Errorf("read the source files: %w", err)
+		}
+		if b.FileName == "" {
+			b.FileName = b.Source
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// rejectMatcher tells whether a rejected row's raw text concerns the workbook's scope; nil matches all.
+func (w *workbook) rejectMatcher() func(raw string) bool {
+	if w.sc.province {
+		return nil
+	}
+	var tokens []string
+	addUnit := func(u *unit) {
+		name := u.Folded
+		if name == "" {
+			name = u.Name
+		}
+		if t := words(fold.ASCII(name)); t != "" {
+			tokens = append(tokens, " "+t+" ")
+		}
+		if len(u.Code) >= 5 {
+			tokens = append(tokens, " "+words(u.Code)+" ")
+		}
+	}
+	addUnit(w.sc.unit)
+	for _, c := range w.sc.communes {
+		if c != w.sc.unit {
+			addUnit(c)
+		}
+	}
+	return func(raw string) bool {
+		text := " " + words(fold.ASCII(raw)) + " "
+		for _, t := range tokens {
+			if strings.Contains(text, t) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// rejects lists the rejected rows of the batches that concern the scope, at most maxRejectRows, and
+// how many matching rows there are in all.
+func (w *workbook) rejects(ctx context.Context, batches []batchInfo) ([]rejectInfo, int, error) {
+	if len(batches) == 0 {
+		return nil, 0, nil
+	}
+	ids := make([]int64, len(batches))
+	for i, b := range batches {
+		ids[i] = b.ID
+	}
+	rows, err := w.q.Query(ctx, `
+		SELECT r.batch_id, b.file_name, b.source_uri, b.dataset, r.sheet, r.row_no, r.col, r.reason, r.raw
+		FROM rejected_row r JOIN batch b ON b.id = r.batch_id
+		WHERE r.batch_id = ANY($1)
+		ORDER BY b.dataset, b.received_at, r.batch_id, r.sheet, r.row_no, r.col`, ids)
+	if err != nil {
+		return nil, 0, fmt.Errorf("read the rejected rows: %w", err)
+	}
+	defer rows.Close()
+	match := w.rejectMatcher()
+	var out []rejectInfo
+	total := 0
+	for rows.Next() {
+		var r rejectInfo
+		var src string
+		if err := rows.Scan(&r.BatchID, &r.FileName, &src, &r.Dataset, &r.Sheet, &r.Row, &r.Col, &r.Reason, &r.Raw); err != nil {
+			return nil, 0, fmt.Errorf("read the rejected rows: %w", err)
+		}
+		if match != nil && !match(r.Raw) {
+			continue
+		}
+		if r.FileName == "" {
+			r.FileName = src
+		}
+		total++
+		if len(out) < maxRejectRows {
+			out = append(out, r)
+		}
+	}
+	return out, total, rows.Err()
+}
+
+// compositeSQL excludes composite criteria from missing-data listings (constants only).
+const compositeSQL = `AND r.criterion NOT IN ('` + keySmartVillage + `', '` + keyC8 + `', '` + keyD95 + `')`
+
+// missingAbove lists the no_data results of the scope's units above the villages.
+func (w *workbook) missingAbove() []*result {
+	d, sc := w.d, w.sc
+	var units []*unit
+	if sc.province {
+		units = append(units, sc.unit)
+	}
+	units = append(units, sc.districts...)
+	units = append(units, sc.communes...)
+	var out []*result
+	for _, u := range units {
+		var keys []string
+		for k, r := range d.results[u.Code] {
+			if r.Status == ntm.StatusNoData && !composite[k] {
+				keys = append(keys, k)
+			}
+		}
+		sort.Slice(keys, func(i, j int) bool { return d.criterionLess(keys[i], keys[j]) })
+		for _, k := range keys {
+			out = append(out, d.res(u.Code, k))
+		}
+	}
+	return out
+}
+
+func (w *workbook) countMissingVillages(ctx context.Context) (int, error) {
+	var n int
+	err := w.q.QueryRow(ctx, `
+		SELECT count(*) FROM result r
+		WHERE r.evaluation_id = $1 AND r.level = 'village' AND $2::jsonb ? r.parent_code AND r.status = 'no_data' `+compositeSQL,
+		w.d.eval.ID, w.sc.communeOrder()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count the villages without data: %w", err)
+	}
+	return n, nil
+}
+
+// missingDatasets are the datasets the criteria need with no loaded file in the period's window.
+func missingDatasets(batches []batchInfo) []string {
+	loaded := map[string]bool{}
+	for _, b := range batches {
+		if b.Status == "loaded" {
+			loaded[b.Dataset] = true
+		}
+	}
+	if loaded[string(ntm.DatasetDVCDossierRecords)] {
+		loaded[string(ntm.DatasetDVCDossiers)] = true
+	}
+	var out []string
+	for _, ds := range []ntm.Dataset{ntm.DatasetVillageSurvey, ntm.DatasetVpostcode, ntm.DatasetOCOPProducts,
+		ntm.DatasetOCOPListings, ntm.DatasetDVCProcedures, ntm.DatasetDVCDossiers} {
+		if !loaded[string(ds)] {
+			out = append(out, string(ds))
+		}
+	}
+	return out
+}
+
+// writeQuality writes the data-quality sheet: the source files, the rejected rows, then every unit
+// and criterion without usable data (the long, filtered table, last). Streamed: a national workbook
+// may list hundreds of thousands of missing values.
+func (w *workbook) writeQuality(ctx context.Context) error {
+	const sh = sheetQuality
+	d, sc, st := w.d, w.sc, w.st
+	batches, err := w.sourceBatches(ctx)
+	if err != nil {
+		return err
+	}
+	rejects, rejectTotal, err := w.rejects(ctx, batches)
+	if err != nil {
+		return err
+	}
+	above := w.missingAbove()
+	villageMissing, err := w.countMissingVillages(ctx)
+	if err != nil {
+		return err
+	}
+	noDatasets := missingDatasets(batches)
+
+	// Layout, counted first: the dimension of a streamed sheet is written before its rows.
+	const ncols = 12
+	secSources := 4
+	rowsSources := max(1, len(batches))
+	secRejects := secSources + 2 + rowsSources + len(noDatasets) + 1
+	rowsRejects := max(1, len(rejects))
+	if rejectTotal > len(rejects) {
+		rowsRejects++
+	}
+	secMissing := secRejects + 2 + rowsRejects + 1
+	missingTotal := len(above) + villageMissing
+	last := secMissing + 1 + max(1, missingTotal)
+
+	if err := w.f.SetSheetDimension(sh, rangeRef(1, 1, ncols, last)); err != nil {
+		return err
+	}
+	if err := w.printSetup(sh, ""); err != nil {
+		return err
+	}
+	sw, err := w.f.NewStreamWriter(sh)
+	if err != nil {
+		return err
+	}
+	for i, wd := range []float64{6, 32, 24, 10, 18, 22, 16, 40, 40, 14, 16, 40} {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return err
+		}
+	}
+	row := 1
+	put := func(cells ...cell) error {
+		err := streamRow(sw, row, cells...)
+		row++
+		return err
+	}
+	hdr := func(names ...string) error {
+		cells := make([]cell, len(names))
+		for i, n := range names {
+			cells[i] = w.hdr(n)
+		}
+		return put(cells...)
+	}
+	if err := put(cell{"CHẤT LƯỢNG DỮ LIỆU – " + sc.unit.Name, st.title}); err != nil {
+		return err
+	}
+	if err := put(w.plain(periodText(d.period))); err != nil {
+		return err
+	}
+
+	// 1. Source files.
+	row = secSources
+	if err := put(cell{"1. Tệp nguồn đã dùng", st.section}); err != nil {
+		return err
+	}
+	if err := hdr("STT", "Tệp", "Bộ dữ liệu", "Lô số", "Nhận lúc", "Số liệu đến ngày", "Dòng đã đọc", "Dòng đã nạp",
+		"Dòng bị loại", "Trạng thái", "SHA-256 (12 ký tự đầu)", "Ghi chú"); err != nil {
+		return err
+	}
+	if len(batches) == 0 {
+		if err := put(w.plain(""), w.plain("Chưa có tệp nguồn nào trong kỳ.")); err != nil {
+			return err
+		}
+	}
+	for i, b := range batches {
+		asOf := w.txt("")
+		if b.AsOf != nil {
+			asOf = w.txt(b.AsOf.Format("02/01/2006"))
+		}
+		status := batchStatusNames[b.Status]
+		if status == "" {
+			status = b.Status
+		}
+		sha := b.SHA256
+		if len(sha) > 12 {
+			sha = sha[:12]
+		}
+		statusStyle := st.text
+		if b.Status != "loaded" {
+			statusStyle = st.notMet
+		}
+		if err := put(w.num(i+1), w.txt(b.FileName), w.txt(datasetName(b.Dataset)), cell{b.ID, st.integer},
+			w.txt(dateTimeText(b.Received)), asOf, w.num(b.Read), w.num(b.Loaded), w.num(b.Rejected),
+			cell{status, statusStyle}, w.txt(sha), w.wrap(b.Message)); err != nil {
+			return err
+		}
+	}
+	for _, ds := range noDatasets {
+		if err := put(w.plain(""), cell{fmt.Sprintf("Chưa có tệp nào của bộ dữ liệu “%s” trong %d tháng đến cuối kỳ: các tiêu chí dùng bộ dữ liệu này chưa có số liệu.",
+			datasetName(ds), d.eval.StaleMonths), st.noData}); err != nil {
+			return err
+		}
+	}
+
+	// 2. Rejected rows.
+	row = secRejects
+	title := "2. Dòng số liệu bị loại khi nạp tệp"
+	if !sc.province {
+		title += " (các dòng có nhắc đến tên hoặc mã của đơn vị; danh sách đầy đủ trong báo cáo toàn tỉnh)"
+	}
+	if err := put(cell{title, st.section}); err != nil {
+		return err
+	}
+	if err := hdr("STT", "Tệp", "Bộ dữ liệu", "Lô số", "Trang tính", "Dòng", "Cột", "Lý do", "Nội dung dòng"); err != nil {
+		return err
+	}
+	if len(rejects) == 0 {
+		if err := put(w.plain(""), w.plain("Không có dòng nào bị loại.")); err != nil {
+			return err
+		}
+	}
+	for i, r := range rejects {
+		if err := put(w.num(i+1), w.txt(r.FileName), w.txt(datasetName(r.Dataset)), cell{r.BatchID, st.integer},
+			w.txt(r.Sheet), w.num(r.Row), w.txt(r.Col), w.wrap(r.Reason), w.wrap(r.Raw)); err != nil {
+			return err
+		}
+	}
+	if rejectTotal > len(rejects) {
+		if err := put(w.plain(""), w.plain(fmt.Sprintf("… và %s dòng bị loại khác: xem bằng lệnh ntm check với từng tệp.",
+			groupThousands(int64(rejectTotal-len(rejects)))))); err != nil {
+			return err
+		}
+	}
+
+	// 3. Missing and stale data.
+	row = secMissing
+	if err := put(cell{"3. Đơn vị thiếu số liệu hoặc có số liệu cũ", st.section}); err != nil {
+		return err
+	}
+	if err := hdr("STT", "Đơn vị", "Cấp", "Mã", "Thuộc", "Tiêu chí", "Loại", "Giải thích"); err != nil {
+		return err
+	}
+	top := row - 1
+	if missingTotal == 0 {
+		if err := put(w.plain(""), w.plain("Mọi đơn vị đều có đủ số liệu.")); err != nil {
+			return err
+		}
+	}
+	n := 0
+	missingRow := func(r *result, unitName, parentName string) error {
+		n++
+		kind, style := "Thiếu số liệu", st.noData
+		if stale(r) {
+			kind = "Số liệu cũ"
+		}
+		return put(w.num(n), w.txt(unitName), w.txt(levelNames[r.Level]), w.txt(r.UnitCode), w.txt(parentName),
+			w.wrap(d.shortName(r.Criterion)), cell{kind, style}, w.wrap(r.Explanation))
+	}
+	nameOf := func(code string) string {
+		if u := d.units[code]; u != nil {
+			return u.Name
+		}
+		return code
+	}
+	for _, r := range above {
+		name := r.UnitName
+		if u := d.units[r.UnitCode]; u != nil {
+			name = u.Name
+		}
+		if err := missingRow(r, name, nameOf(r.Parent)); err != nil {
+			return err
+		}
+	}
+	if villageMissing > 0 {
+		err := w.villageRows(ctx, `AND r.status = 'no_data' `+compositeSQL, func(_, name, commune string, rs map[string]*result) error {
+			keys := make([]string, 0, len(rs))
+			for k := range rs {
+				keys = append(keys, k)
+			}
+			sort.Slice(keys, func(i, j int) bool { return d.criterionLess(keys[i], keys[j]) })
+			for _, k := range keys {
+				if err := missingRow(rs[k], name, nameOf(commune)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if missingTotal > 0 {
+		if err := w.f.AutoFilter(sh, rangeRef(1, top, 8, row-1), nil); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}

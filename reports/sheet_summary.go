@@ -1,0 +1,508 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/xuri/excelize/v2"
+
+	"ntm"
+)
+
+// communeTotals sums the village counts and criterion 8 of a set of communes.
+func (d *data) communeTotals(communes []*unit) (v villageCounts, c8Met int) {
+	for _, c := range communes {
+		v.add(d.villages[c.Code])
+		if r := d.res(c.Code, keyC8); r != nil && r.Status == ntm.StatusMet {
+			c8Met++
+		}
+	}
+	return v, c8Met
+}
+
+// Summary layout: the key-figure table's columns.
+const (
+	sumColValue = 3 // C: the figure
+	sumColExtra = 4 // D: its rate or status
+	sumColTrend = 5 // E: the change since the previous evaluated period
+	sumColNote  = 6 // F: explanation
+	sumCols     = 9 // A..I, the width of the commune table
+)
+
+// chartRows is the height reserved under the charts (at the default row height of 20 px).
+const chartRows = 17
+
+// writeSummary writes the summary sheet: title, key figures with their trend, the province's own
+// results, the coverage of each village condition, the two 9.5 ratios, the legend, three charts,
+// and the status of each commune (the filtered table, last). A normal sheet: charts need one.
+func (w *workbook) writeSummary(ctx context.Context) error {
+	const sh = sheetSummary
+	d, sc, st := w.d, w.sc, w.st
+	if err := w.setWidths(sh, 6, 34, 16, 14, 24, 40, 18, 18, 18); err != nil {
+		return err
+	}
+	title := "BÁO CÁO KẾT QUẢ ĐÁNH GIÁ THÔN THÔNG MINH, TIÊU CHÍ 8 VÀ CHỈ TIÊU 9.5"
+	who := "Đơn vị nhận báo cáo: " + recipientLabel(sc.unit)
+	if sc.province {
+		who = "Báo cáo toàn tỉnh: " + recipientLabel(sc.unit)
+	}
+	stamp := fmt.Sprintf("Theo kết quả đánh giá với %s", d.eval.SetName)
+	if !d.dataAt.IsZero() {
+		stamp += "; số liệu nhận đến " + dateTimeText(d.dataAt)
+	}
+	if d.prev != nil {
+		stamp += fmt.Sprintf("; so sánh với kỳ %s", d.prev.Period)
+	}
+	head := []cell{{title, st.title}, w.bold(who), w.plain(periodText(d.period)), {stamp, st.subtitle}}
+	row := 1
+	for _, c := range head {
+		if err := w.put(sh, row, c); err != nil {
+			return err
+		}
+		row++
+	}
+	row++
+
+	// I. Key figures: label (A:B merged) | value | rate or status | trend | explanation.
+	if err := w.put(sh, row, cell{"I. CÁC SỐ LIỆU CHÍNH", st.section}); err != nil {
+		return err
+	}
+	row++
+	trendHdr := "Thay đổi so với kỳ trước"
+	if d.prev != nil {
+		trendHdr = "Thay đổi so với kỳ " + d.prev.Period
+	}
+	if err := w.put(sh, row, w.hdr("Chỉ số"), w.hdr(""), w.hdr("Giá trị"), w.hdr("Tỷ lệ / Đánh giá"), w.hdr(trendHdr), w.hdr("Ghi chú")); err != nil {
+		return err
+	}
+	if err := w.f.MergeCell(sh, cellName(1, row), cellName(2, row)); err != nil {
+		return err
+	}
+	row++
+	blank := cell{"", st.text}
+	figure := func(label string, value, extra, trend cell, note string) error {
+		if err := w.put(sh, row, cell{label, st.wrap}, cell{nil, st.wrap}, value, extra, trend, w.wrap(note)); err != nil {
+			return err
+		}
+		if err := w.f.MergeCell(sh, cellName(1, row), cellName(2, row)); err != nil {
+			return err
+		}
+		// Neither Excel nor LibreOffice grows a row for wrapped text in merged cells: size it here.
+		if lines := max(textLines(label, 40), textLines(note, 40)); lines > 1 {
+			if err := w.f.SetRowHeight(sh, row, float64(15*lines)); err != nil {
+				return err
+			}
+		}
+		row++
+		return nil
+	}
+	v, c8 := d.communeTotals(sc.communes)
+	var pv villageCounts
+	var pc8 int
+	if d.prev != nil {
+		pv, pc8 = d.prev.totals(sc.communes)
+	}
+	if err := figure("Số thôn, tổ dân phố được đánh giá", w.num(v.Villages), blank, w.trendCount(v.Villages, pv.Villages, true), ""); err != nil {
+		return err
+	}
+	smartShare := blank
+	if v.Villages > 0 {
+		smartShare = w.pct(int64(v.Smart), int64(v.Villages))
+	}
+	if err := figure("Số thôn thông minh (đạt cả 6 điều kiện) và tỷ lệ", w.num(v.Smart), smartShare,
+		w.trendCount(v.Smart, pv.Smart, true), ""); err != nil {
+		return err
+	}
+	if err := figure("Số thôn chưa đạt", w.num(v.NotMet), blank, w.trendCount(v.NotMet, pv.NotMet, false),
+		"Xem từng thôn và điều còn thiếu ở trang "+sheetVillages); err != nil {
+		return err
+	}
+	if err := figure("Số thôn chưa có đủ số liệu để kết luận", w.num(v.NoData), blank, w.trendCount(v.NoData, pv.NoData, false),
+		"Xem trang "+sheetQuality); err != nil {
+		return err
+	}
+	if err := figure("Số xã, phường, thị trấn", w.num(len(sc.communes)), blank, blank, ""); err != nil {
+		return err
+	}
+	if err := figure("Số xã đạt tiêu chí 8 (có ít nhất một thôn thông minh)", w.num(c8), blank, w.trendCount(c8, pc8, true), ""); err != nil {
+		return err
+	}
+	if sc.withDistricts() {
+		met, pmet := 0, 0
+		for _, dist := range sc.districts {
+			if r := d.res(dist.Code, keyD95); r != nil && r.Status == ntm.StatusMet {
+				met++
+			}
+			if d.prev != nil {
+				if r := d.prev.results[dist.Code][keyD95]; r != nil && r.Status == ntm.StatusMet {
+					pmet++
+				}
+			}
+		}
+		if err := figure("Số huyện, thành phố", w.num(len(sc.districts)), blank, blank, ""); err != nil {
+			return err
+		}
+		if err := figure("Số huyện đạt chỉ tiêu 9.5", w.num(met), blank, w.trendCount(met, pmet, true), ""); err != nil {
+			return err
+		}
+	}
+	var ratioRows []int // rows of the two 9.5 ratios (for the chart)
+	if !sc.province {
+		u := sc.unit.Code
+		prevRes := func(k string) *result {
+			if d.prev == nil {
+				return nil
+			}
+			return d.prev.results[u][k]
+		}
+		if sc.unit.Level == string(ntm.LevelCommune) {
+			r := d.res(u, keyC8)
+			if err := figure("Tiêu chí 8 của xã", w.resultValue(r), w.resultStatus(r), blank, explanation(r)); err != nil {
+				return err
+			}
+		}
+		if r := d.res(u, keyD95); r != nil {
+			if err := figure("Chỉ tiêu 9.5 (đạt cả hai tỷ lệ)", w.resultValue(r), w.statusCell(r.Status), blank, r.Explanation); err != nil {
+				return err
+			}
+		}
+		info := ""
+		if sc.unit.Level == string(ntm.LevelCommune) && d.res(u, keyD95) == nil {
+			info = " (tham khảo)"
+		}
+		for _, k := range []string{keyD95Proc, keyD95Dossiers} {
+			r := d.res(u, k)
+			if r == nil {
+				continue
+			}
+			pr := prevRes(k)
+			trend := w.trendRatio(r.Num, r.Den, valueNum(pr), valueDen(pr), r.HasValue, pr != nil && pr.HasValue)
+			label := fmt.Sprintf("%s (ngưỡng %s)%s", d.shortName(k), thresholdText(k, r.ThNum, r.ThDen), info)
+			ratioRows = append(ratioRows, row)
+			if err := figure(label, w.resultValue(r), w.statusCell(r.Status), trend, r.Explanation); err != nil {
+				return err
+			}
+		}
+	}
+	row++
+
+	// II. The province's own results, whatever the evaluation computed for it.
+	if sc.province && len(d.results[sc.unit.Code]) > 0 {
+		if err := w.put(sh, row, cell{"II. CHỈ SỐ TOÀN TỈNH", st.section}); err != nil {
+			return err
+		}
+		row++
+		if err := w.put(sh, row, w.hdr("STT"), w.hdr("Chỉ số"), w.hdr("Số đơn vị đạt"), w.hdr("Tổng số đơn vị"),
+			w.hdr("Tỷ lệ"), w.hdr("Đánh giá"), w.hdr("Giải thích")); err != nil {
+			return err
+		}
+		row++
+		keys := make([]string, 0, len(d.results[sc.unit.Code]))
+		for k := range d.results[sc.unit.Code] {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return d.criterionLess(keys[i], keys[j]) })
+		for i, k := range keys {
+			r := d.res(sc.unit.Code, k)
+			// A province row counts units: value = units met, threshold = units evaluated.
+			var met, total, share cell
+			if r.HasValue && r.Den == 1 && r.ThDen == 1 {
+				met, total, share = cell{r.Num, st.integer}, cell{r.ThNum, st.integer}, w.pct(r.Num, r.ThNum)
+			} else {
+				met, total, share = w.resultValue(r), w.txt(""), w.txt("")
+			}
+			if err := w.put(sh, row, w.num(i+1), w.wrap(d.criterionName(k)), met, total, share,
+				w.statusCell(r.Status), w.plain(r.Explanation)); err != nil {
+				return err
+			}
+			row++
+		}
+		row++
+	}
+
+	// III. Coverage of each village condition: the data of the second chart.
+	if err := w.put(sh, row, cell{"III. MỨC ĐỘ ĐẠT TỪNG ĐIỀU KIỆN THÔN THÔNG MINH", st.section}); err != nil {
+		return err
+	}
+	row++
+	if err := w.put(sh, row, w.hdr("STT"), w.hdr("Điều kiện"), w.hdr("Số thôn đạt"), w.hdr("Chưa đạt"),
+		w.hdr("Chưa có số liệu"), w.hdr("Tỷ lệ thôn đạt"), w.hdr(trendHdr)); err != nil {
+		return err
+	}
+	covTop := row
+	row++
+	for i, k := range d.villageCriteria() {
+		c := coverageTotal(d.coverage, k, sc.communes)
+		n := c.Met + c.NotMet + c.NoData
+		share := blank
+		if n > 0 {
+			share = w.pct(int64(c.Met), int64(n))
+		}
+		trend := blank
+		if d.prev != nil {
+			trend = w.trendCount(c.Met, coverageTotal(d.prev.coverage, k, sc.communes).Met, true)
+		}
+		if err := w.put(sh, row, w.num(i+1), w.wrap(d.shortName(k)), cell{c.Met, st.met}, cell{c.NotMet, st.notMet},
+			cell{c.NoData, st.noData}, share, trend); err != nil {
+			return err
+		}
+		row++
+	}
+	covBottom := row - 1
+	row++
+
+	// IV. The two 9.5 ratios against their thresholds (a district's or a commune's own): the data
+	// of the third chart.
+	ratioTop := 0
+	if len(ratioRows) > 0 {
+		if err := w.put(sh, row, cell{"IV. CHỈ TIÊU 9.5 SO VỚI NGƯỠNG", st.section}); err != nil {
+			return err
+		}
+		row++
+		if err := w.put(sh, row, w.hdr("STT"), w.hdr("Tỷ lệ"), w.hdr("Đạt được"), w.hdr("Ngưỡng"), w.hdr("Đánh giá")); err != nil {
+			return err
+		}
+		ratioTop = row
+		row++
+		for i, k := range []string{keyD95Proc, keyD95Dossiers} {
+			r := d.res(sc.unit.Code, k)
+			if r == nil {
+				continue
+			}
+			th := cell{float64(r.ThNum) / float64(r.ThDen), st.percent}
+			if err := w.put(sh, row, w.num(i+1), w.wrap(d.shortName(k)), w.resultValue(r), th, w.statusCell(r.Status)); err != nil {
+				return err
+			}
+			row++
+		}
+		row++
+	}
+
+	// Legend.
+	if err := w.put(sh, row, cell{"CHÚ THÍCH", st.section}); err != nil {
+		return err
+	}
+	row++
+	legend := []struct {
+		s    ntm.Status
+		text string
+	}{
+		{ntm.StatusMet, "đạt ngưỡng của tiêu chí"},
+		{ntm.StatusNotMet, "đã có số liệu nhưng chưa đạt ngưỡng"},
+		{ntm.StatusNoData, fmt.Sprintf("thiếu số liệu, hoặc số liệu cũ hơn %d tháng trước cuối kỳ: xem trang %s", d.eval.StaleMonths, sheetQuality)},
+	}
+	for _, l := range legend {
+		if err := w.putAt(sh, row, 2, w.statusCell(l.s), w.plain(l.text)); err != nil {
+			return err
+		}
+		row++
+	}
+	notes := []string{
+		"Tỷ lệ phần trăm được làm tròn xuống (99,96% hiển thị là 99,9%), không bao giờ làm tròn lên.",
+		"Trang " + sheetOCOP + ": sản phẩm chưa lên sàn TMĐT tô đỏ, sản phẩm hết hạn tô vàng.",
+	}
+	if d.prev != nil {
+		notes = append(notes, fmt.Sprintf("Cột “%s”: chữ xanh là thay đổi tốt lên, chữ đỏ là xấu đi.", trendHdr))
+	}
+	for _, n := range notes {
+		if err := w.putAt(sh, row, 2, w.plain(n)); err != nil {
+			return err
+		}
+		row++
+	}
+	row++
+
+	// Charts: reserved rows, two side by side, then one.
+	if err := w.put(sh, row, cell{"BIỂU ĐỒ", st.section}); err != nil {
+		return err
+	}
+	row++
+	chartTop := row
+	// The charts are sized in pixels; rows of a fixed 15 pt (20 px) keep them inside the rows
+	// reserved here whatever the application's default row height.
+	for r := chartTop; r <= chartTop+2*chartRows+1; r++ {
+		if err := w.f.SetRowHeight(sh, r, 15); err != nil {
+			return err
+		}
+	}
+	row += 2*chartRows + 2
+
+	// Status by commune: the last block, so its filter may reach the end of the sheet.
+	if err := w.put(sh, row, cell{"TÌNH HÌNH THEO XÃ", st.section}); err != nil {
+		return err
+	}
+	row++
+	hdr := []cell{w.hdr("STT")}
+	if sc.withDistricts() {
+		hdr = append(hdr, w.hdr("Huyện"))
+	}
+	hdr = append(hdr, w.hdr("Xã"), w.hdr("Mã xã"), w.hdr("Số thôn"), w.hdr("Số thôn thông minh"), w.hdr("Tiêu chí 8"),
+		w.hdr("Tỷ lệ TTHC cung cấp DVCTT (tham khảo)"), w.hdr("Tỷ lệ hồ sơ toàn trình (tham khảo)"))
+	if err := w.put(sh, row, hdr...); err != nil {
+		return err
+	}
+	top := row
+	row++
+	for i, c := range sc.communes {
+		vc := d.villages[c.Code]
+		cells := []cell{w.num(i + 1)}
+		if sc.withDistricts() {
+			cells = append(cells, w.txt(sc.districtOf[c.Code].Name))
+		}
+		cells = append(cells, w.txt(c.Name), w.txt(c.Code), w.num(vc.Villages), w.num(vc.Smart),
+			w.resultStatus(d.res(c.Code, keyC8)),
+			w.resultValue(d.res(c.Code, keyD95Proc)), w.resultValue(d.res(c.Code, keyD95Dossiers)))
+		if err := w.put(sh, row, cells...); err != nil {
+			return err
+		}
+		row++
+	}
+	if len(sc.communes) > 0 {
+		if err := w.f.AutoFilter(sh, rangeRef(1, top, len(hdr), row-1), nil); err != nil {
+			return err
+		}
+	}
+
+	// Chart 1: smart villages per commune (per district in a province workbook, from its sheet).
+	nameCol, villCol, smartCol := 2, 4, 5
+	catSheet, catTop, catBottom := sh, top+1, row-1
+	hdrRow := top
+	unitWord := "xã"
+	if sc.withDistricts() {
+		catSheet, catTop, catBottom = sheetDistricts, districtsTop+1, districtsTop+len(sc.districts)
+		nameCol, villCol, smartCol = 2, 5, 6
+		hdrRow = districtsTop
+		unitWord = "huyện"
+	}
+	if catBottom >= catTop {
+		if err := w.f.AddChart(sh, cellName(1, chartTop), &excelize.Chart{
+			Type: excelize.Bar,
+			Series: []excelize.ChartSeries{
+				{Name: absCell(catSheet, villCol, hdrRow), Categories: absRange(catSheet, nameCol, catTop, catBottom), Values: absRange(catSheet, villCol, catTop, catBottom),
+					Fill: solid("9DC3E6")},
+				{Name: absCell(catSheet, smartCol, hdrRow), Categories: absRange(catSheet, nameCol, catTop, catBottom), Values: absRange(catSheet, smartCol, catTop, catBottom),
+					Fill: solid("70AD47")},
+			},
+			Title:     chartTitle("Số thôn thông minh theo " + unitWord),
+			Legend:    excelize.ChartLegend{Position: "bottom"},
+			PlotArea:  excelize.ChartPlotArea{ShowVal: catBottom-catTop < 25},
+			Dimension: excelize.ChartDimension{Width: 500, Height: chartRows * 20},
+			XAxis:     excelize.ChartAxis{ReverseOrder: true},
+			YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}},
+		}); err != nil {
+			return fmt.Errorf("chart of smart villages: %w", err)
+		}
+	}
+	// Chart 2: coverage of each condition (villages met / not met / no data).
+	if covBottom >= covTop+1 {
+		cats := absRange(sh, 2, covTop+1, covBottom)
+		if err := w.f.AddChart(sh, cellName(5, chartTop), &excelize.Chart{
+			Type: excelize.BarStacked,
+			Series: []excelize.ChartSeries{
+				{Name: absCell(sh, 3, covTop), Categories: cats, Values: absRange(sh, 3, covTop+1, covBottom), Fill: solid("70AD47")},
+				{Name: absCell(sh, 4, covTop), Categories: cats, Values: absRange(sh, 4, covTop+1, covBottom), Fill: solid("E06666")},
+				{Name: absCell(sh, 5, covTop), Categories: cats, Values: absRange(sh, 5, covTop+1, covBottom), Fill: solid("BFBFBF")},
+			},
+			Title:     chartTitle("Số thôn đạt từng điều kiện"),
+			Legend:    excelize.ChartLegend{Position: "bottom"},
+			Dimension: excelize.ChartDimension{Width: 600, Height: chartRows * 20},
+			XAxis:     excelize.ChartAxis{ReverseOrder: true},
+			YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}},
+		}); err != nil {
+			return fmt.Errorf("chart of the conditions: %w", err)
+		}
+	}
+	// Chart 3: the two 9.5 ratios against their thresholds (per district in a province workbook).
+	one, zero := 1.0, 0.0
+	var ratioChart *excelize.Chart
+	switch {
+	case ratioTop > 0:
+		cats := absRange(sh, 2, ratioTop+1, ratioTop+len(ratioRows))
+		ratioChart = &excelize.Chart{
+			Type: excelize.Col,
+			Series: []excelize.ChartSeries{
+				{Name: absCell(sh, 3, ratioTop), Categories: cats, Values: absRange(sh, 3, ratioTop+1, ratioTop+len(ratioRows)), Fill: solid("5B9BD5")},
+				{Name: absCell(sh, 4, ratioTop), Categories: cats, Values: absRange(sh, 4, ratioTop+1, ratioTop+len(ratioRows)), Fill: solid("F4B183")},
+			},
+			Title: chartTitle("Chỉ tiêu 9.5: tỷ lệ đạt được so với ngưỡng"),
+		}
+	case sc.withDistricts():
+		cats := absRange(sheetDistricts, 2, districtsTop+1, districtsTop+len(sc.districts))
+		ratioChart = &excelize.Chart{
+			Type: excelize.Col,
+			Series: []excelize.ChartSeries{
+				{Name: absCell(sheetDistricts, 9, districtsTop), Categories: cats,
+					Values: absRange(sheetDistricts, 9, districtsTop+1, districtsTop+len(sc.districts)), Fill: solid("5B9BD5")},
+				{Name: absCell(sheetDistricts, 11, districtsTop), Categories: cats,
+					Values: absRange(sheetDistricts, 11, districtsTop+1, districtsTop+len(sc.districts)), Fill: solid("F4B183")},
+			},
+			Title: chartTitle("Chỉ tiêu 9.5 theo huyện (ngưỡng: TTHC 100%, hồ sơ 70%)"),
+		}
+	}
+	if ratioChart != nil {
+		ratioChart.Legend = excelize.ChartLegend{Position: "bottom"}
+		ratioChart.PlotArea = excelize.ChartPlotArea{ShowVal: ratioTop > 0, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0%"}}
+		ratioChart.Dimension = excelize.ChartDimension{Width: 560, Height: chartRows * 20}
+		ratioChart.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &one, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}}
+		if err := w.f.AddChart(sh, cellName(1, chartTop+chartRows+1), ratioChart); err != nil {
+			return fmt.Errorf("chart of indicator 9.5: %w", err)
+		}
+	}
+	return w.printSetup(sh, "$1:$3")
+}
+
+func valueNum(r *result) int64 {
+	if r == nil {
+		return 0
+	}
+	return r.Num
+}
+
+func valueDen(r *result) int64 {
+	if r == nil {
+		return 0
+	}
+	return r.Den
+}
+
+// absCell is "'Sheet'!$C$5": a series name read from a header cell (a literal name is not portable).
+func absCell(sheet string, col, row int) string {
+	c, _ := excelize.ColumnNumberToName(col)
+	return fmt.Sprintf("'%s'!$%s$%d", sheet, c, row)
+}
+
+// textLines estimates the lines a wrapped text takes in a column of the given width (characters).
+func textLines(s string, width int) int {
+	n := len([]rune(s))
+	if n == 0 {
+		return 1
+	}
+	return (n + width - 1) / width
+}
+
+// absRange is "'Sheet'!$B$5:$B$9" for one column.
+func absRange(sheet string, col, r1, r2 int) string {
+	c, _ := excelize.ColumnNumberToName(col)
+	return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, c, r1, c, r2)
+}
+
+func solid(color string) excelize.Fill {
+	return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
+}
+
+func chartTitle(s string) excelize.ChartTitle {
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Size: 12}}}}
+}
+
+func explanation(r *result) string {
+	if r == nil {
+		return ""
+	}
+	return r.Explanation
+}
+
+func cellName(col, row int) string {
+	n, _ := excelize.CoordinatesToCellName(col, row)
+	return n
+}

@@ -1,0 +1,92 @@
+package reports
+
+import (
+	"github.com/xuri/excelize/v2"
+
+	"ntm"
+)
+
+// Status fill colours: met green, not met red, no data grey (the legend on the summary says so).
+const (
+	fillMet    = "C6EFCE"
+	fillNotMet = "FFC7CE"
+	fillNoData = "D9D9D9"
+	fillHeader = "DDEBF7"
+	fillAmber  = "FFEB9C" // an expired OCOP product: shown, but not counted
+)
+
+// styles are the cell styles of one workbook.
+type styles struct {
+	title, subtitle, bold, section        int
+	header, group                         int
+	text, wrap, integer, percent, datetim int
+	boldText, boldInt, boldPercent        int
+	met, notMet, noData                   int
+	date                                  int
+	rowRed, rowRedInt, rowRedDate         int // a row that needs action (an unlisted OCOP product)
+	rowAmber, rowAmberInt, rowAmberDate   int // a row that does not count (an expired product)
+	trendUp, trendDown, trendFlat         int // the change of a key figure since the previous period
+}
+
+func newStyles(f *excelize.File) (*styles, error) {
+	border := []excelize.Border{
+		{Type: "left", Color: "BFBFBF", Style: 1},
+		{Type: "right", Color: "BFBFBF", Style: 1},
+		{Type: "top", Color: "BFBFBF", Style: 1},
+		{Type: "bottom", Color: "BFBFBF", Style: 1},
+	}
+	top := &excelize.Alignment{Vertical: "top"}
+	wrapTop := &excelize.Alignment{Vertical: "top", WrapText: true}
+	pct := "0.0%"
+	dt := "dd/mm/yyyy hh:mm"
+	var s styles
+	var err error
+	add := func(dst *int, st *excelize.Style) {
+		if err != nil {
+			return
+		}
+		*dst, err = f.NewStyle(st)
+	}
+	fill := func(c string) excelize.Fill { return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}} }
+	add(&s.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	add(&s.subtitle, &excelize.Style{Font: &excelize.Font{Italic: true}})
+	add(&s.bold, &excelize.Style{Font: &excelize.Font{Bold: true}})
+	add(&s.section, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F4E78"}})
+	add(&s.header, &excelize.Style{Font: &excelize.Font{Bold: true}, Fill: fill(fillHeader), Border: border,
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
+	add(&s.group, &excelize.Style{Font: &excelize.Font{Bold: true}, Fill: fill(fillHeader), Border: border,
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
+	add(&s.text, &excelize.Style{Border: border, Alignment: top})
+	add(&s.wrap, &excelize.Style{Border: border, Alignment: wrapTop})
+	add(&s.integer, &excelize.Style{Border: border, Alignment: top, NumFmt: 3}) // #,##0
+	add(&s.percent, &excelize.Style{Border: border, Alignment: top, CustomNumFmt: &pct})
+	add(&s.datetim, &excelize.Style{Border: border, Alignment: top, CustomNumFmt: &dt})
+	add(&s.boldText, &excelize.Style{Border: border, Alignment: top, Font: &excelize.Font{Bold: true}})
+	add(&s.boldInt, &excelize.Style{Border: border, Alignment: top, NumFmt: 3, Font: &excelize.Font{Bold: true}})
+	add(&s.boldPercent, &excelize.Style{Border: border, Alignment: top, CustomNumFmt: &pct, Font: &excelize.Font{Bold: true}})
+	add(&s.met, &excelize.Style{Border: border, Alignment: top, Fill: fill(fillMet), Font: &excelize.Font{Color: "006100"}})
+	add(&s.notMet, &excelize.Style{Border: border, Alignment: top, Fill: fill(fillNotMet), Font: &excelize.Font{Color: "9C0006"}})
+	add(&s.noData, &excelize.Style{Border: border, Alignment: top, Fill: fill(fillNoData), Font: &excelize.Font{Color: "404040"}})
+	dFmt := "dd/mm/yyyy"
+	add(&s.date, &excelize.Style{Border: border, Alignment: top, CustomNumFmt: &dFmt})
+	add(&s.rowRed, &excelize.Style{Border: border, Alignment: top, Fill: fill(fillNotMet)})
+	add(&s.rowRedInt, &excelize.Style{Border: border, Alignment: top, Fill: fill(fillNotMet), NumFmt: 3})
+	add(&s.rowRedDate, &excelize.Style{Border: border, Alignment: top, Fill: fill(fillNotMet), CustomNumFmt: &dFmt})
+	add(&s.rowAmber, &excelize.Style{Border: border, Alignment: top, Fill: fill(fillAmber)})
+	add(&s.rowAmberInt, &excelize.Style{Border: border, Alignment: top, Fill: fill(fillAmber), NumFmt: 3})
+	add(&s.rowAmberDate, &excelize.Style{Border: border, Alignment: top, Fill: fill(fillAmber), CustomNumFmt: &dFmt})
+	add(&s.trendUp, &excelize.Style{Border: border, Alignment: top, Font: &excelize.Font{Color: "006100"}})
+	add(&s.trendDown, &excelize.Style{Border: border, Alignment: top, Font: &excelize.Font{Color: "9C0006"}})
+	add(&s.trendFlat, &excelize.Style{Border: border, Alignment: top, Font: &excelize.Font{Color: "595959"}})
+	return &s, err
+}
+
+func (s *styles) status(st ntm.Status) int {
+	switch st {
+	case ntm.StatusMet:
+		return s.met
+	case ntm.StatusNotMet:
+		return s.notMet
+	}
+	return s.noData
+}

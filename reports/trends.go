@@ -1,0 +1,221 @@
+package reports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"ntm"
+	"ntm/db"
+)
+
+// previous is the evaluation a workbook compares with: the newest evaluation of the latest earlier
+// period that was evaluated (normally the previous month). Only what the summary compares is kept.
+type previous struct {
+	EvalID   int64
+	Period   string // YYYY-MM
+	villages map[string]villageCounts
+	results  map[string]map[string]*result // units above the villages: commune, district
+	coverage map[string]map[string]conditionCounts
+}
+
+// conditionCounts counts the villages of one commune by status for one condition.
+type conditionCounts struct{ Met, NotMet, NoData int }
+
+func (c *conditionCounts) add(o conditionCounts) {
+	c.Met += o.Met
+	c.NotMet += o.NotMet
+	c.NoData += o.NoData
+}
+
+// loadPrevious finds and reads the evaluation before the period; nil when there is none.
+func loadPrevious(ctx context.Context, q db.Querier, period ntm.Period) (*previous, error) {
+	p := &previous{villages: map[string]villageCounts{}, results: map[string]map[string]*result{}}
+	err := q.QueryRow(ctx, `SELECT id, period FROM evaluation WHERE period < $1 ORDER BY period DESC, id DESC LIMIT 1`,
+		period.String()).Scan(&p.EvalID, &p.Period)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find the evaluation before %s: %w", period, err)
+	}
+	if p.villages, err = villageCountsOf(ctx, q, p.EvalID); err != nil {
+		return nil, err
+	}
+	if p.coverage, err = coverageOf(ctx, q, p.EvalID); err != nil {
+		return nil, err
+	}
+	rows, err := q.Query(ctx, `SELECT `+resultColumns+` FROM result
+		WHERE evaluation_id = $1 AND level IN ('commune', 'district', 'province')`, p.EvalID)
+	if err != nil {
+		return nil, fmt.Errorf("read the results of evaluation %d: %w", p.EvalID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanResult(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read the results of evaluation %d: %w", p.EvalID, err)
+		}
+		m := p.results[r.UnitCode]
+		if m == nil {
+			m = map[string]*result{}
+			p.results[r.UnitCode] = m
+		}
+		m[r.Criterion] = r
+	}
+	return p, rows.Err()
+}
+
+// villageCountsOf counts the SMART_VILLAGE results of an evaluation per commune.
+func villageCountsOf(ctx context.Context, q db.Querier, evalID int64) (map[string]villageCounts, error) {
+	out := map[string]villageCounts{}
+	rows, err := q.Query(ctx, `
+		SELECT COALESCE(parent_code, ''), count(*),
+		       count(*) FILTER (WHERE status = 'met'),
+		       count(*) FILTER (WHERE status = 'not_met'),
+		       count(*) FILTER (WHERE status = 'no_data')
+		FROM result
+		WHERE evaluation_id = $1 AND level = 'village' AND criterion = $2
+		GROUP BY 1`, evalID, keySmartVillage)
+	if err != nil {
+		return nil, fmt.Errorf("count the villages of evaluation %d: %w", evalID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var c villageCounts
+		if err := rows.Scan(&code, &c.Villages, &c.Smart, &c.NotMet, &c.NoData); err != nil {
+			return nil, fmt.Errorf("count the villages of evaluation %d: %w", evalID, err)
+		}
+		out[code] = c
+	}
+	return out, rows.Err()
+}
+
+// coverageOf counts, per commune and village condition, the villages by status.
+func coverageOf(ctx context.Context, q db.Querier, evalID int64) (map[string]map[string]conditionCounts, error) {
+	out := map[string]map[string]conditionCounts{}
+	rows, err := q.Query(ctx, `
+		SELECT COALESCE(parent_code, ''), criterion,
+		       count(*) FILTER (WHERE status = 'met'),
+		       count(*) FILTER (WHERE status = 'not_met'),
+		       count(*) FILTER (WHERE status = 'no_data')
+		FROM result
+		WHERE evaluation_id = $1 AND level = 'village'
+		GROUP BY 1, 2`, evalID)
+	if err != nil {
+		return nil, fmt.Errorf("count the village conditions of evaluation %d: %w", evalID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var commune, crit string
+		var c conditionCounts
+		if err := rows.Scan(&commune, &crit, &c.Met, &c.NotMet, &c.NoData); err != nil {
+			return nil, fmt.Errorf("count the village conditions of evaluation %d: %w", evalID, err)
+		}
+		m := out[crit]
+		if m == nil {
+			m = map[string]conditionCounts{}
+			out[crit] = m
+		}
+		m[commune] = c
+	}
+	return out, rows.Err()
+}
+
+// coverageTotal sums a condition over communes.
+func coverageTotal(cov map[string]map[string]conditionCounts, crit string, communes []*unit) conditionCounts {
+	var t conditionCounts
+	for _, c := range communes {
+		t.add(cov[crit][c.Code])
+	}
+	return t
+}
+
+// prevTotals sums the previous evaluation's village counts and criterion 8 over communes.
+func (p *previous) totals(communes []*unit) (v villageCounts, c8 int) {
+	for _, c := range communes {
+		v.add(p.villages[c.Code])
+		if r := p.results[c.Code][keyC8]; r != nil && r.Status == ntm.StatusMet {
+			c8++
+		}
+	}
+	return v, c8
+}
+
+// trendCount is "+12 so với 2024-11", "−3 so với 2024-11" or "không đổi so với 2024-11", styled
+// green when the change is good (up when goodUp), red when bad.
+func (w *workbook) trendCount(now, before int, goodUp bool) cell {
+	p := w.d.prev
+	if p == nil {
+		return cell{"", w.st.text}
+	}
+	diff := now - before
+	return w.trendCell(diff, fmt.Sprintf("%+d so với %s", diff, p.Period), goodUp)
+}
+
+// trendRatio is the change of a ratio in percentage points, rounded toward zero to 0.1
+// ("+2,5 điểm % so với 2024-11"); empty when either side has no value.
+func (w *workbook) trendRatio(nowNum, nowDen, prevNum, prevDen int64, ok, prevOK bool) cell {
+	p := w.d.prev
+	if p == nil || !ok || !prevOK || nowDen == 0 || prevDen == 0 {
+		return cell{"", w.st.text}
+	}
+	// Tenths of a point, exact: (a/b − c/d)·1000 = (a·d − c·b)·1000 / (b·d), truncated toward zero.
+	num := (nowNum*prevDen - prevNum*nowDen) * 1000
+	den := nowDen * prevDen
+	tenths := num / den
+	sign := "+"
+	if tenths < 0 || (tenths == 0 && num < 0) {
+		sign = "−"
+		tenths = -tenths
+	}
+	if num == 0 {
+		return w.trendCell(0, "không đổi so với "+p.Period, true)
+	}
+	s := fmt.Sprintf("%s%d", sign, tenths/10)
+	if tenths%10 != 0 {
+		s += fmt.Sprintf(",%d", tenths%10)
+	}
+	diff := 1
+	if sign == "−" {
+		diff = -1
+	}
+	return w.trendCell(diff, s+" điểm % so với "+p.Period, true)
+}
+
+func (w *workbook) trendCell(diff int, text string, goodUp bool) cell {
+	text = replaceMinus(text)
+	switch {
+	case diff == 0:
+		return cell{"không đổi so với " + w.d.prev.Period, w.st.trendFlat}
+	case (diff > 0) == goodUp:
+		return cell{text, w.st.trendUp}
+	}
+	return cell{text, w.st.trendDown}
+}
+
+// replaceMinus writes a negative change with a true minus sign.
+func replaceMinus(s string) string {
+	if len(s) > 0 && s[0] == '-' {
+		return "−" + s[1:]
+	}
+	return s
+}
+
+// dataTime is when the newest source file counted by the evaluation was received: the time a
+// workbook shows and stores, so that its bytes depend on the data only and an unchanged workbook
+// is never delivered twice.
+func dataTime(ctx context.Context, q db.Querier, evalAt time.Time) (time.Time, error) {
+	var t *time.Time
+	if err := q.QueryRow(ctx, `SELECT max(received_at) FROM batch WHERE status = 'loaded' AND received_at <= $1`, evalAt).Scan(&t); err != nil {
+		return time.Time{}, fmt.Errorf("read the time of the newest source file: %w", err)
+	}
+	if t == nil {
+		return time.Time{}, nil
+	}
+	return *t, nil
+}

@@ -1,0 +1,517 @@
+// Package transform owns the middle of ingest: it turns the rows the ingest readers
+// produce into typed facts and loads them into PostgreSQL. It holds the dataset specs
+// (fields, header synonyms, required columns), the matching of a file's header to
+// those fields and the detection of a file's dataset, the resolution of unit names
+// and codes to the unit master data, the row parsers with their row-level rejects,
+// the batch loader (one transaction per file, COPY), the units import and batch
+// listing/revocation. Vietnamese value parsing lives in transform/value.
+package transform
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+
+	"ntm"
+	"ntm/fold"
+)
+
+// Field is one column a dataset knows.
+type Field struct {
+	Name     string   // internal name, e.g. "households_total"
+	Label    string   // the canonical Vietnamese header, shown in messages and templates
+	Synonyms []string // accepted headers (the label is always one of them)
+	keys     []string // synonyms folded into space-separated words
+}
+
+// Spec describes one accepted file shape of a dataset.
+type Spec struct {
+	Dataset ntm.Dataset
+	// Shape names the variant when a dataset accepts several shapes ("" for the main one,
+	// "procedure_list" for the per-procedure list aggregated into dvc_procedures).
+	Shape  string
+	Fields []Field
+	// Required lists the required columns; each entry is satisfied by any one of its field names.
+	Required [][]string
+	byName   map[string]int
+	parse    rowParseFunc
+}
+
+// Field returns the field called name, or nil.
+func (s *Spec) Field(name string) *Field {
+	if i, ok := s.byName[name]; ok {
+		return &s.Fields[i]
+	}
+	return nil
+}
+
+// RequiredLabels lists the required columns as a user reads them ("Thôn" or "Mã thôn").
+func (s *Spec) RequiredLabels() []string {
+	out := make([]string, 0, len(s.Required))
+	for _, alts := range s.Required {
+		var ls []string
+		for _, n := range alts {
+			ls = append(ls, `"`+s.Field(n).Label+`"`)
+		}
+		out = append(out, strings.Join(ls, " hoặc "))
+	}
+	return out
+}
+
+// HeaderMatch is the result of matching a header row against a spec.
+type HeaderMatch struct {
+	Spec    *Spec
+	Col     map[string]int    // field name → cell index
+	Header  map[string]string // field name → the header as written in the file
+	Missing []string          // labels of required columns not found
+	// Satisfied counts the required entries found; Recognised counts all fields found.
+	Satisfied, Recognised int
+}
+
+// Score ranks a match: required columns first, then every recognised column.
+func (m *HeaderMatch) Score() int { return m.Satisfied*100 + m.Recognised }
+
+// Complete reports whether every required column is present.
+func (m *HeaderMatch) Complete() bool { return len(m.Missing) == 0 }
+
+// enough reports whether the match is plausible as a header row at all: at least two
+// required columns and at least half of them.
+func (m *HeaderMatch) enough() bool {
+	return m.Satisfied >= 2 && 2*m.Satisfied >= len(m.Spec.Required)
+}
+
+// headerWords folds a header for matching: fold.Text, then every run of characters that
+// are not letters or digits becomes one space, so "Thôn/Bản", "Thôn, bản" and "THÔN - BẢN"
+// are all "thôn bản".
+func headerWords(s string) string {
+	s = fold.Text(s)
+	var b strings.Builder
+	space := true
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+			space = false
+			continue
+		}
+		if !space {
+			b.WriteByte(' ')
+			space = true
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+var fullDate = regexp.MustCompile(`\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}`)
+
+// stripTitlePrefix folds the columns and removes a text every non-empty column starts with:
+// a title merged across the whole table that a reader took for a group header.
+func stripTitlePrefix(columns []string) []string {
+	words := make([]string, len(columns))
+	var prefix []string
+	n := 0
+	for i, c := range columns {
+		words[i] = headerWords(c)
+		if words[i] == "" {
+			continue
+		}
+		ws := strings.Fields(words[i])
+		if n == 0 {
+			prefix = ws
+		} else {
+			k := 0
+			for k < len(prefix) && k < len(ws) && prefix[k] == ws[k] {
+				k++
+			}
+			prefix = prefix[:k]
+		}
+		n++
+	}
+	if n < 3 || len(prefix) < 3 {
+		return words
+	}
+	p := strings.Join(prefix, " ")
+	for i, w := range words {
+		words[i] = strings.TrimSpace(strings.TrimPrefix(w, p))
+	}
+	return words
+}
+
+// Match assigns the file's columns to the spec's fields. An exact (folded) synonym beats a
+// contained one (at the start or end of the header, or anywhere for a synonym of three words
+// or more), a longer synonym beats a shorter one, and each column and field is used once. A column about a rate ("Tỷ lệ …", "%") is only matched by a synonym that says so.
+func (s *Spec) Match(columns []string) *HeaderMatch {
+	type cand struct{ score, col, field int }
+	var cands []cand
+	words := stripTitlePrefix(columns)
+	for ci, c := range columns {
+		w := words[ci]
+		if w == "" {
+			continue
+		}
+		padded := " " + w + " "
+		// A rate column, or a title line with a date that a reader took for a group header, is
+		// only matched exactly.
+		rate := strings.Contains(padded, " tỷ lệ ") || strings.Contains(c, "%") || fullDate.MatchString(c)
+		for fi := range s.Fields {
+			best := 0
+			for _, k := range s.Fields[fi].keys {
+				n := strings.Count(k, " ") + 1
+				switch {
+				case k == w:
+					best = max(best, 1000+n)
+				case !rate && (strings.HasPrefix(padded, " "+k+" ") || strings.HasSuffix(padded, " "+k+" ")):
+					best = max(best, n)
+				case !rate && n >= 3 && strings.Contains(padded, " "+k+" "):
+					// Inside a longer header only a specific synonym counts: "huyện" inside
+					// "STT I. Huyện Chi Lăng" (a group row read as a header row) is no district column.
+					best = max(best, n)
+				}
+			}
+			if best > 0 {
+				cands = append(cands, cand{best, ci, fi})
+			}
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score > cands[j].score
+		}
+		if cands[i].col != cands[j].col {
+			return cands[i].col < cands[j].col
+		}
+		return cands[i].field < cands[j].field
+	})
+	m := &HeaderMatch{Spec: s, Col: map[string]int{}, Header: map[string]string{}}
+	usedCol := map[int]bool{}
+	for _, c := range cands {
+		f := s.Fields[c.field].Name
+		if usedCol[c.col] {
+			continue
+		}
+		if _, done := m.Col[f]; done {
+			continue
+		}
+		usedCol[c.col] = true
+		m.Col[f] = c.col
+		m.Header[f] = strings.TrimSpace(columns[c.col])
+	}
+	m.Recognised = len(m.Col)
+	for i, alts := range s.Required {
+		if slices.ContainsFunc(alts, func(n string) bool { _, ok := m.Col[n]; return ok }) {
+			m.Satisfied++
+		} else {
+			m.Missing = append(m.Missing, s.RequiredLabels()[i])
+		}
+	}
+	return m
+}
+
+// Scorer is the ingest.HeaderScorer of one spec: 0 unless enough required columns are
+// present, else HeaderMatch.Score.
+func (s *Spec) Scorer() func(columns []string) int {
+	return func(columns []string) int {
+		m := s.Match(columns)
+		if !m.enough() {
+			return 0
+		}
+		return m.Score()
+	}
+}
+
+// SpecsFor returns the shapes of a dataset.
+func SpecsFor(d ntm.Dataset) []*Spec {
+	var out []*Spec
+	for _, s := range specs {
+		if s.Dataset == d {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// AllSpecs returns every spec, units included.
+func AllSpecs() []*Spec { return slices.Clone(specs) }
+
+// scorerFor scores a header row against several specs: the best plausible one (see Scorer).
+func scorerFor(ss []*Spec) func(columns []string) int {
+	return func(columns []string) int {
+		best := 0
+		for _, s := range ss {
+			m := s.Match(columns)
+			if m.enough() {
+				best = max(best, m.Score())
+			}
+		}
+		return best
+	}
+}
+
+// DetectDataset picks the spec a header belongs to among ss: the one with all its required
+// columns present and the best score. No complete spec, or a tie between two datasets, is
+// an error that names the expected columns.
+func DetectDataset(columns []string, ss []*Spec) (*HeaderMatch, error) {
+	var best, runner *HeaderMatch
+	var closest *HeaderMatch
+	for _, s := range ss {
+		m := s.Match(columns)
+		if closest == nil || m.Score() > closest.Score() {
+			closest = m
+		}
+		if !m.Complete() {
+			continue
+		}
+		switch {
+		case best == nil || m.Score() > best.Score():
+			best, runner = m, best
+		case runner == nil || m.Score() > runner.Score():
+			runner = m
+		}
+	}
+	if best == nil {
+		if len(ss) == 1 || closest != nil && closest.enough() {
+			return nil, fmt.Errorf("thiếu cột bắt buộc của dữ liệu %s: %s (các cột cần có: %s)",
+				closest.Spec.Dataset, strings.Join(closest.Missing, ", "), strings.Join(closest.Spec.RequiredLabels(), ", "))
+		}
+		return nil, fmt.Errorf("không nhận ra loại dữ liệu của bảng; %s", expectedColumns(ss))
+	}
+	if runner != nil && runner.Score() == best.Score() && runner.Spec.Dataset != best.Spec.Dataset {
+		return nil, fmt.Errorf("không xác định được loại dữ liệu: bảng khớp cả %s và %s; hãy chỉ rõ bằng --dataset",
+			best.Spec.Dataset, runner.Spec.Dataset)
+	}
+	return best, nil
+}
+
+// expectedColumns describes the required columns of each spec, for whole-file rejects.
+func expectedColumns(ss []*Spec) string {
+	var parts []string
+	for _, s := range ss {
+		name := string(s.Dataset)
+		if s.Shape != "" {
+			name += " (" + s.Shape + ")"
+		}
+		parts = append(parts, fmt.Sprintf("%s cần các cột %s", name, strings.Join(s.RequiredLabels(), ", ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func newSpec(d ntm.Dataset, shape string, parse rowParseFunc, required [][]string, fields ...Field) *Spec {
+	s := &Spec{Dataset: d, Shape: shape, Fields: fields, Required: required, byName: map[string]int{}, parse: parse}
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		if _, dup := s.byName[f.Name]; dup {
+			panic("transform: duplicate field " + f.Name)
+		}
+		s.byName[f.Name] = i
+		seen := map[string]bool{}
+		for _, syn := range append([]string{f.Label}, f.Synonyms...) {
+			k := headerWords(syn)
+			if k != "" && !seen[k] {
+				seen[k] = true
+				f.keys = append(f.keys, k)
+			}
+		}
+	}
+	for _, alts := range required {
+		for _, n := range alts {
+			if _, ok := s.byName[n]; !ok {
+				panic("transform: required field " + n + " not in spec " + string(d))
+			}
+		}
+	}
+	return s
+}
+
+func field(name, label string, synonyms ...string) Field {
+	return Field{Name: name, Label: label, Synonyms: synonyms}
+}
+
+// Unit columns shared by the datasets.
+var (
+	fDistrictCode = field("district_code", "Mã huyện", "Mã huyện, thành phố", "Mã ĐVHC cấp huyện")
+	fDistrict     = field("district", "Huyện", "Huyện, thành phố", "Tên huyện", "Huyện/thành phố",
+		"Huyện, thị xã, thành phố", "Tên huyện, thành phố", "Đơn vị cấp huyện")
+	fCommuneCode = field("commune_code", "Mã xã", "Mã xã, phường, thị trấn", "Mã ĐVHC cấp xã")
+	fCommune     = field("commune", "Xã", "Xã, phường, thị trấn", "Tên xã", "Xã/phường/thị trấn",
+		"Tên xã, phường, thị trấn", "Xã, phường", "Xã, thị trấn", "Đơn vị cấp xã")
+	fVillageCode = field("village_code", "Mã thôn", "Mã thôn, tổ dân phố", "Mã thôn/tổ dân phố", "Mã thôn, bản")
+	fVillage     = field("village", "Thôn", "Thôn, tổ dân phố", "Thôn/Bản", "Tên thôn", "Thôn, bản",
+		"Tên thôn, tổ dân phố", "Thôn/tổ dân phố", "Thôn, bản, tổ dân phố", "Tên thôn, bản")
+	fUnitCode = field("unit_code", "Mã đơn vị", "Mã ĐVHC", "Mã đơn vị hành chính")
+	fAsOf     = field("as_of", "Ngày số liệu", "Thời điểm", "Số liệu đến ngày", "Thời điểm số liệu",
+		"Thời điểm báo cáo", "Ngày cập nhật")
+	fReportingUnit = field("unit", "Đơn vị", "Tên đơn vị", "Cơ quan", "Đơn vị tiếp nhận", "Cơ quan, đơn vị",
+		"Tên cơ quan, đơn vị", "Cơ quan tiếp nhận", "Tên cơ quan")
+)
+
+// platformFields are the one-column-per-platform fields of an OCOP product list.
+var platformFields = func() []Field {
+	type p struct {
+		code, label string
+		more        []string
+	}
+	ps := []p{
+		{"postmart", "Postmart", nil},
+		{"voso", "Voso", []string{"Vỏ Sò", "Voso.vn"}},
+		{"shopee", "Shopee", nil},
+		{"lazada", "Lazada", nil},
+		{"tiki", "Tiki", nil},
+		{"sendo", "Sendo", nil},
+		{"tiktok", "TikTok Shop", []string{"TikTok", "Tiktokshop"}},
+		{"province", "Sàn TMĐT tỉnh", []string{"Sàn thương mại điện tử tỉnh", "Sàn TMĐT tỉnh Lạng Sơn",
+			"Sàn thương mại điện tử tỉnh Lạng Sơn", "Sàn tỉnh"}},
+		{"other", "Sàn khác", []string{"Sàn TMĐT khác", "Sàn thương mại điện tử khác"}},
+	}
+	var out []Field
+	for _, x := range ps {
+		syn := []string{}
+		for _, n := range append([]string{x.label}, x.more...) {
+			syn = append(syn, n, "Sàn TMĐT "+n, "Sàn thương mại điện tử "+n, "Trên sàn "+n, "Đã đưa lên sàn "+n)
+		}
+		out = append(out, field("platform_"+x.code, x.label, syn...))
+	}
+	return out
+}()
+
+func platformOfField(name string) (string, bool) {
+	return strings.CutPrefix(name, "platform_")
+}
+
+var specs = []*Spec{
+	newSpec(ntm.DatasetUnits, "", nil,
+		[][]string{{"province_code"}, {"commune_code"}, {"commune_name"}},
+		field("province_code", "province_code", "Mã tỉnh"),
+		field("province_name", "province_name", "Tên tỉnh", "Tỉnh"),
+		field("district_code", "district_code", "Mã huyện"),
+		field("district_name", "district_name", "Tên huyện", "Huyện"),
+		field("district_kind", "district_kind", "Loại huyện", "Cấp huyện"),
+		field("commune_code", "commune_code", "Mã xã"),
+		field("commune_name", "commune_name", "Tên xã", "Xã"),
+		field("commune_kind", "commune_kind", "Loại xã", "Cấp xã"),
+		field("village_code", "village_code", "Mã thôn"),
+		field("village_name", "village_name", "Tên thôn", "Thôn"),
+		field("village_kind", "village_kind", "Loại thôn"),
+		field("valid_from", "valid_from", "Hiệu lực từ", "Từ ngày"),
+		field("valid_to", "valid_to", "Hiệu lực đến", "Đến ngày"),
+	),
+	newSpec(ntm.DatasetVpostcode, "", parseVpostcode,
+		[][]string{{"village", "village_code", "unit_code"}, {"households_total"}, {"households_with"}, {"orgs_total"}, {"orgs_with"}},
+		fDistrictCode, fDistrict, fCommuneCode, fCommune, fVillageCode, fVillage, fUnitCode, fAsOf,
+		field("households_total", "Tổng số hộ", "Tổng số hộ gia đình", "Số hộ gia đình", "Hộ gia đình Tổng số",
+			"Hộ gia đình Tổng số hộ", "Tổng số hộ dân", "Số hộ", "Hộ gia đình Số hộ", "Số hộ gia đình Tổng số"),
+		field("households_with", "Số hộ đã gắn địa chỉ số", "Số hộ đã có địa chỉ số", "Hộ đã gắn mã địa chỉ",
+			"Hộ gia đình Đã gắn địa chỉ số", "Hộ gia đình Đã có địa chỉ số", "Hộ gia đình Số đã gắn địa chỉ số",
+			"Hộ gia đình Đã gắn mã địa chỉ", "Hộ gia đình Số hộ đã gắn địa chỉ số", "Hộ đã gắn địa chỉ số",
+			"Số hộ gia đình đã gắn địa chỉ số", "Số hộ gia đình Đã gắn địa chỉ số"),
+		field("orgs_total", "Tổng số cơ quan, tổ chức", "Số cơ quan, tổ chức, doanh nghiệp",
+			"Cơ quan, tổ chức Tổng số", "Cơ quan, tổ chức, doanh nghiệp Tổng số", "Tổng số cơ quan, tổ chức, doanh nghiệp",
+			"Số cơ quan, tổ chức", "Cơ quan, tổ chức, doanh nghiệp", "Số cơ quan, tổ chức, doanh nghiệp Tổng số"),
+		field("orgs_with", "Số cơ quan, tổ chức đã gắn địa chỉ số", "Cơ quan, tổ chức Đã gắn địa chỉ số",
+			"Cơ quan, tổ chức Đã có địa chỉ số", "Số cơ quan, tổ chức, doanh nghiệp đã gắn địa chỉ số",
+			"Cơ quan, tổ chức, doanh nghiệp Đã gắn địa chỉ số", "Cơ quan, tổ chức, doanh nghiệp Đã có địa chỉ số",
+			"Số cơ quan, tổ chức đã có địa chỉ số", "Cơ quan, tổ chức Đã gắn mã địa chỉ",
+			"Số cơ quan, tổ chức, doanh nghiệp Đã gắn địa chỉ số"),
+	),
+	newSpec(ntm.DatasetVillageSurvey, "", parseVillageSurvey,
+		[][]string{{"village", "village_code", "unit_code"}, {"team"}, {"platform"}, {"wifi"}, {"models"}},
+		fDistrictCode, fDistrict, fCommuneCode, fCommune, fVillageCode, fVillage, fUnitCode, fAsOf,
+		field("team", "Tổ công nghệ số cộng đồng", "Có tổ công nghệ số cộng đồng", "Thành lập tổ công nghệ số cộng đồng",
+			"Tổ công nghệ số cộng đồng Đã thành lập", "Tổ công nghệ số cộng đồng Có/Không", "Tổ CNSCĐ",
+			"Tổ công nghệ số cộng đồng Thành lập"),
+		field("team_decision", "Số quyết định thành lập tổ", "Quyết định thành lập tổ", "Tổ công nghệ số cộng đồng Số quyết định",
+			"Tổ công nghệ số cộng đồng Số quyết định thành lập", "Tổ công nghệ số cộng đồng Quyết định thành lập",
+			"Số quyết định thành lập"),
+		field("platform", "Sử dụng nền tảng số", "Nền tảng số", "Sử dụng nền tảng số Có/Không",
+			"Sử dụng nền tảng số để thông tin, tương tác", "Sử dụng nền tảng số Có sử dụng"),
+		field("platform_name", "Nhóm Zalo/Facebook", "Tên nhóm", "Tên nhóm/đường link", "Đường link nhóm",
+			"Sử dụng nền tảng số Tên nhóm", "Sử dụng nền tảng số Nhóm Zalo/Facebook", "Tên nhóm Zalo/Facebook",
+			"Sử dụng nền tảng số Tên nhóm/đường link"),
+		field("wifi", "WiFi miễn phí tại nhà văn hóa", "Nhà văn hóa có WiFi miễn phí", "WiFi miễn phí",
+			"WiFi miễn phí tại nhà văn hóa thôn", "WiFi"),
+		field("models", "Số mô hình chuyển đổi số", "Mô hình chuyển đổi số", "Mô hình chuyển đổi số Số lượng",
+			"Mô hình chuyển đổi số Số mô hình", "Số lượng mô hình chuyển đổi số"),
+		field("model_fields", "Lĩnh vực", "Lĩnh vực mô hình", "Mô hình chuyển đổi số Lĩnh vực",
+			"Lĩnh vực mô hình chuyển đổi số", "Mô hình chuyển đổi số Tên mô hình, lĩnh vực"),
+	),
+	newSpec(ntm.DatasetOCOPProducts, "", parseOCOPProduct,
+		[][]string{{"name"}, {"stars"}, {"owner"}, {"commune", "commune_code", "village_code", "unit_code"}, {"decision_no"},
+			{"certified_on", "decision_no"}},
+		append([]Field{fDistrictCode, fDistrict, fCommuneCode, fCommune, fVillageCode, fVillage, fUnitCode,
+			field("product_code", "Mã sản phẩm", "Mã SP", "Mã sản phẩm OCOP"),
+			field("name", "Tên sản phẩm", "Sản phẩm", "Tên sản phẩm OCOP", "Tên sản phẩm OCOP được công nhận"),
+			field("stars", "Hạng sao", "Số sao", "Xếp hạng", "Phân hạng", "Kết quả phân hạng", "Hạng", "Số sao OCOP",
+				"Xếp hạng sao", "Đạt hạng sao"),
+			field("category", "Nhóm sản phẩm", "Bộ sản phẩm", "Phân nhóm", "Nhóm", "Ngành hàng"),
+			field("owner", "Chủ thể", "Tên chủ thể", "Chủ thể sản xuất", "Chủ thể OCOP", "Tên chủ thể sản xuất",
+				"Chủ thể sản phẩm", "Đơn vị sản xuất", "Tên chủ thể OCOP"),
+			field("decision_no", "Số quyết định", "Quyết định công nhận", "Số quyết định công nhận", "Quyết định",
+				"Quyết định công nhận Số", "Quyết định công nhận Số quyết định", "Số QĐ", "Số QĐ công nhận"),
+			field("certified_on", "Ngày công nhận", "Ngày quyết định", "Quyết định công nhận Ngày",
+				"Quyết định công nhận Ngày công nhận", "Ngày cấp", "Ngày QĐ", "Quyết định công nhận Ngày quyết định"),
+			field("expires_on", "Ngày hết hạn", "Hết hạn", "Ngày hết hiệu lực", "Thời hạn đến"),
+			field("platforms", "Sàn TMĐT", "Sàn thương mại điện tử", "Các sàn TMĐT", "Sàn TMĐT đã đưa lên",
+				"Đưa lên sàn TMĐT", "Sàn TMĐT đã tham gia"),
+		}, platformFields...)...,
+	),
+	newSpec(ntm.DatasetOCOPListings, "", parseOCOPListing,
+		[][]string{{"product_code", "name"}, {"platform"}},
+		field("product_code", "Mã sản phẩm", "Mã SP", "Mã sản phẩm OCOP"),
+		field("name", "Tên sản phẩm", "Sản phẩm", "Tên sản phẩm OCOP"),
+		field("owner", "Chủ thể", "Tên chủ thể", "Chủ thể sản xuất", "Chủ thể OCOP", "Tên chủ thể sản xuất"),
+		field("platform", "Sàn TMĐT", "Sàn thương mại điện tử", "Sàn", "Nền tảng", "Tên sàn", "Tên sàn TMĐT"),
+		field("url", "Đường dẫn", "Link", "URL", "Đường link", "Liên kết", "Link sản phẩm", "Đường dẫn sản phẩm"),
+		field("listed_on", "Ngày đăng", "Ngày đưa lên sàn", "Ngày đăng bán", "Ngày đăng ký"),
+		field("status", "Trạng thái", "Tình trạng", "Trạng thái bán"),
+	),
+	newSpec(ntm.DatasetDVCProcedures, "", parseDVCProcedures,
+		[][]string{{"unit", "unit_code", "commune", "commune_code", "district", "district_code"}, {"eligible"}, {"full_online"}, {"partial_online"}},
+		fDistrictCode, fDistrict, fCommuneCode, fCommune, fUnitCode, fReportingUnit, fAsOf,
+		field("total", "Tổng số TTHC", "Tổng số thủ tục hành chính", "Tổng số TTHC thuộc thẩm quyền"),
+		field("eligible", "Số TTHC đủ điều kiện cung cấp DVCTT", "TTHC đủ điều kiện", "Số TTHC đủ điều kiện",
+			"Đủ điều kiện cung cấp DVCTT", "Số TTHC đủ điều kiện cung cấp DVCTT Tổng số", "TTHC đủ điều kiện Tổng số",
+			"Số TTHC đủ điều kiện cung cấp dịch vụ công trực tuyến"),
+		field("full_online", "Toàn trình", "DVCTT toàn trình", "Mức độ 4", "DVC mức độ 4", "DVCTT mức độ 4",
+			"Số TTHC cung cấp DVCTT toàn trình", "Số TTHC đủ điều kiện cung cấp DVCTT Toàn trình", "TTHC đủ điều kiện Toàn trình",
+			"Dịch vụ công trực tuyến toàn trình"),
+		field("partial_online", "Một phần", "DVCTT một phần", "Mức độ 3", "DVC mức độ 3", "DVCTT mức độ 3",
+			"Số TTHC cung cấp DVCTT một phần", "Số TTHC đủ điều kiện cung cấp DVCTT Một phần", "TTHC đủ điều kiện Một phần",
+			"Dịch vụ công trực tuyến một phần"),
+	),
+	newSpec(ntm.DatasetDVCProcedures, "procedure_list", parseProcedureListRow,
+		[][]string{{"unit", "unit_code", "commune", "commune_code", "district", "district_code"}, {"procedure_code", "procedure_name"}, {"level"}},
+		fDistrictCode, fDistrict, fCommuneCode, fCommune, fUnitCode, fReportingUnit, fAsOf,
+		field("procedure_code", "Mã TTHC", "Mã thủ tục", "Mã số TTHC", "Mã thủ tục hành chính"),
+		field("procedure_name", "Tên TTHC", "Tên thủ tục hành chính", "Thủ tục hành chính", "Tên thủ tục"),
+		field("level", "Mức độ DVC", "Mức độ", "Mức độ DVCTT", "Mức độ cung cấp", "Loại DVCTT", "Mức độ cung cấp DVCTT",
+			"Hình thức cung cấp DVCTT", "Phân loại DVCTT"),
+		field("eligible", "Đủ điều kiện cung cấp DVCTT", "Đủ điều kiện", "Đủ điều kiện cung cấp DVC trực tuyến"),
+	),
+	newSpec(ntm.DatasetDVCDossiers, "", parseDVCDossiers,
+		[][]string{{"unit", "unit_code", "commune", "commune_code", "district", "district_code"}, {"received"}, {"full_online"}},
+		fDistrictCode, fDistrict, fCommuneCode, fCommune, fUnitCode, fReportingUnit,
+		field("period_label", "Kỳ báo cáo", "Kỳ số liệu", "Kỳ"),
+		field("period_from", "Từ ngày", "Kỳ báo cáo Từ ngày"),
+		field("period_to", "Đến ngày", "Kỳ báo cáo Đến ngày"),
+		field("received", "Tổng số hồ sơ tiếp nhận", "Tổng số hồ sơ", "Tiếp nhận", "Tổng số", "Số hồ sơ tiếp nhận",
+			"Hồ sơ tiếp nhận", "Số hồ sơ tiếp nhận Tổng số", "Hồ sơ tiếp nhận Tổng số", "Tiếp nhận Tổng số",
+			"Tổng số hồ sơ tiếp nhận Tổng số"),
+		field("received_online", "Tiếp nhận trực tuyến", "Hồ sơ tiếp nhận trực tuyến", "Số hồ sơ tiếp nhận trực tuyến",
+			"Số hồ sơ tiếp nhận Trực tuyến", "Hồ sơ tiếp nhận Trực tuyến", "Tiếp nhận Trực tuyến",
+			"Tổng số hồ sơ tiếp nhận Trực tuyến", "Trực tuyến"),
+		field("full_online", "Hồ sơ xử lý trực tuyến toàn trình", "Hồ sơ xử lý hoàn toàn trực tuyến", "Số hồ sơ toàn trình",
+			"Xử lý trực tuyến toàn trình", "Số hồ sơ xử lý trực tuyến toàn trình", "Hồ sơ toàn trình",
+			"Số hồ sơ xử lý hoàn toàn trực tuyến", "Toàn trình", "Tiếp nhận Toàn trình"),
+	),
+	newSpec(ntm.DatasetDVCDossierRecords, "", parseDossierRecord,
+		[][]string{{"dossier_id"}, {"unit", "unit_code", "commune", "commune_code"}, {"received_on"}, {"channel"}, {"full_process", "service_level"}},
+		fDistrictCode, fDistrict, fCommuneCode, fCommune, fUnitCode,
+		field("unit", "Đơn vị tiếp nhận", "Đơn vị", "Cơ quan tiếp nhận", "Cơ quan", "Tên đơn vị", "Đơn vị xử lý"),
+		field("dossier_id", "Mã hồ sơ", "Số hồ sơ", "Mã số hồ sơ", "Số biên nhận"),
+		field("received_on", "Ngày tiếp nhận", "Ngày nhận", "Thời gian tiếp nhận", "Ngày nộp", "Ngày tiếp nhận hồ sơ"),
+		field("channel", "Hình thức nộp", "Kênh nộp", "Hình thức tiếp nhận", "Kênh tiếp nhận", "Hình thức nộp hồ sơ"),
+		field("full_process", "Toàn trình", "DVC toàn trình", "Dịch vụ công toàn trình", "Là DVC toàn trình"),
+		field("service_level", "Mức độ DVC", "Mức độ", "Mức độ dịch vụ công", "Mức độ DVCTT", "Loại DVC"),
+	),
+}

@@ -1,0 +1,777 @@
+package transform
+
+import (
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/zap"
+
+	"ntm"
+	"ntm/db"
+	"ntm/ingest"
+)
+
+// DefaultMaxRejectShare is the share of rejected rows above which a file is rejected whole.
+const DefaultMaxRejectShare = 0.20
+
+// RejectsKept is how many row rejects a FileReport carries (all are stored in rejected_row
+// for a loaded batch; a batch rejected whole stores these first ones).
+const RejectsKept = 1000
+
+// copyChunk is how many facts are buffered before they are sent with COPY.
+const copyChunk = 10000
+
+// LoadOptions tunes one load.
+type LoadOptions struct {
+	Dataset        ntm.Dataset  // "" = detect from the header
+	AsOf           time.Time    // --as-of: the as-of date when neither a column nor the title gives one
+	Period         ntm.Period   // --period: its last day is the as-of date of last resort, and its month the default dossier period
+	SourceURI      string       // where the file came from (default: its path)
+	MaxRejectShare float64      // 0 = DefaultMaxRejectShare
+	Progress       ProgressFunc // optional: told the rows read so far (see progress.go)
+}
+
+// Reject is one row that was not loaded.
+type Reject struct {
+	Sheet  string
+	Row    int
+	Column string // the header of the column at fault, "" for the whole row
+	Reason string // Vietnamese, for the office
+	Raw    string // the row's cells, joined with " | "
+}
+
+// String is the full message: `Trang "Data", dòng 14, cột "Tên xã": không tìm thấy …`.
+func (r Reject) String() string {
+	var parts []string
+	if r.Sheet != "" {
+		parts = append(parts, fmt.Sprintf("Trang %q", r.Sheet))
+	}
+	if r.Row > 0 {
+		w := "dòng"
+		if len(parts) == 0 {
+			w = "Dòng"
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", w, r.Row))
+	}
+	if r.Column != "" {
+		parts = append(parts, fmt.Sprintf("cột %q", r.Column))
+	}
+	if len(parts) == 0 {
+		return r.Reason
+	}
+	return strings.Join(parts, ", ") + ": " + r.Reason
+}
+
+// FileReport says what happened to one file.
+type FileReport struct {
+	File          string
+	Dataset       ntm.Dataset
+	Shape         string // "" or the variant read ("procedure_list")
+	BatchID       int64  // the batch written (or found, when AlreadyLoaded); 0 for a check
+	AlreadyLoaded bool   // the same bytes were loaded before for this dataset: nothing changed
+	AsOf          time.Time
+	RowsRead      int // data rows read (title, header, group, subtotal and blank rows not counted)
+	RowsLoaded    int
+	RowsRejected  int
+	FactsWritten  int // facts stored (a product row with platform columns also yields listings)
+	Rejects       []Reject
+	Rejected      bool   // the file was rejected whole (nothing loaded)
+	Message       string // Vietnamese: why the file was rejected, or that it was already loaded
+	Notes         []string
+}
+
+// Loader loads files into batches.
+type Loader struct {
+	pool *pgxpool.Pool
+	log  *zap.Logger
+	// Now gives the reference date for files whose rows carry no date of their own (an OCOP
+	// product list is read against the unit structure in force today).
+	Now func() time.Time
+
+	// Test hooks: called after each data row is handled, and just before commit.
+	afterRow     func(ctx context.Context, rowsRead int)
+	beforeCommit func(ctx context.Context) error
+}
+
+// NewLoader makes a loader on pool; log may be nil.
+func NewLoader(pool *pgxpool.Pool, log *zap.Logger) *Loader {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Loader{pool: pool, log: log, Now: time.Now}
+}
+
+// fileRejected is a whole-file reject: the message is for the office.
+type fileRejected struct{ msg string }
+
+func (e *fileRejected) Error() string { return e.msg }
+
+func rejectFile(format string, args ...any) error {
+	return &fileRejected{msg: fmt.Sprintf(format, args...)}
+}
+
+// alreadyLoaded stops a load whose bytes are already in a batch.
+type alreadyLoaded struct{ id int64 }
+
+func (e *alreadyLoaded) Error() string { return fmt.Sprintf("already loaded as batch %d", e.id) }
+
+// dbError marks a database failure inside the row callbacks, so it is not mistaken for bad input.
+type dbError struct{ err error }
+
+func (e *dbError) Error() string { return e.err.Error() }
+func (e *dbError) Unwrap() error { return e.err }
+
+// fileInfo is the size and SHA-256 of a file.
+func fileInfo(path string) (size int64, sum string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return 0, "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+//go:embed sql/find_batch.sql
+var findBatchSQL string
+
+//go:embed sql/insert_batch.sql
+var insertBatchSQL string
+
+//go:embed sql/finish_batch.sql
+var finishBatchSQL string
+
+// findLoaded returns the id of a loaded or revoked batch with these bytes for dataset, or 0.
+func findLoaded(ctx context.Context, q db.Querier, dataset ntm.Dataset, sum string) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, findBatchSQL, string(dataset), sum).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("look up earlier batches: %w", err)
+	}
+	return id, nil
+}
+
+// LoadFile loads one file as one batch, in one transaction (DESIGN §4, §5). Bad input is
+// not an error: the report says what was rejected (rows, or the whole file, which is then
+// recorded as a 'rejected' batch). An error means the load could not be done (file
+// unreadable, database failure, cancelled) and nothing was written.
+func (l *Loader) LoadFile(ctx context.Context, path string, opts LoadOptions) (FileReport, error) {
+	if opts.Dataset == ntm.DatasetUnits {
+		return importUnits(ctx, l.pool, path, UnitsOptions{SourceURI: opts.SourceURI, MaxRejectShare: opts.MaxRejectShare})
+	}
+	size, sum, err := fileInfo(path)
+	if err != nil {
+		return FileReport{File: path}, err
+	}
+	if opts.Dataset != "" {
+		if id, err := findLoaded(ctx, l.pool, opts.Dataset, sum); err != nil || id != 0 {
+			return alreadyReport(path, opts.Dataset, id), err
+		}
+	}
+	tx, err := l.pool.Begin(ctx)
+	if err != nil {
+		return FileReport{File: path}, fmt.Errorf("begin load of %s: %w", path, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit this is a no-op
+	idx, err := LoadUnitIndex(ctx, tx)
+	if err != nil {
+		return FileReport{File: path}, err
+	}
+	sink := &dbSink{tx: tx, buf: map[*factTable][][]any{}}
+	r := l.newRun(path, opts, idx, sink)
+	r.begin = func(ctx context.Context, d ntm.Dataset, asOf time.Time) error {
+		id, err := findLoaded(ctx, tx, d, sum)
+		if err != nil {
+			return &dbError{err}
+		}
+		if id != 0 {
+			return &alreadyLoaded{id}
+		}
+		var asOfArg any
+		if !asOf.IsZero() {
+			asOfArg = asOf
+		}
+		err = tx.QueryRow(ctx, insertBatchSQL, string(d), r.sourceURI(), filepath.Base(path), size, sum, asOfArg, "loaded").Scan(&sink.batchID)
+		if err != nil {
+			var pe *pgconn.PgError
+			if errors.As(err, &pe) && pe.Code == "23505" { // loaded meanwhile by another process
+				return &alreadyLoaded{-1}
+			}
+			return &dbError{fmt.Errorf("record batch: %w", err)}
+		}
+		return nil
+	}
+	err = r.read(ctx)
+	var already *alreadyLoaded
+	var rejected *fileRejected
+	switch {
+	case errors.As(err, &already):
+		tx.Rollback(ctx) //nolint:errcheck
+		id := already.id
+		if id < 0 {
+			if id, err = findLoaded(ctx, l.pool, r.report.Dataset, sum); err != nil {
+				return r.report, err
+			}
+		}
+		return alreadyReport(path, r.report.Dataset, id), nil
+	case errors.As(err, &rejected):
+		tx.Rollback(ctx) //nolint:errcheck
+		return l.recordRejected(ctx, r, size, sum, rejected.msg)
+	case err != nil:
+		return r.report, err
+	}
+	if err := sink.flush(ctx); err != nil {
+		return r.report, err
+	}
+	if msg := r.checkShare(); msg != "" {
+		tx.Rollback(ctx) //nolint:errcheck
+		return l.recordRejected(ctx, r, size, sum, msg)
+	}
+	rep := &r.report
+	var asOfArg any
+	if !rep.AsOf.IsZero() {
+		asOfArg = rep.AsOf
+	}
+	if _, err := tx.Exec(ctx, finishBatchSQL, sink.batchID, rep.RowsRead, rep.RowsLoaded, rep.RowsRejected, asOfArg,
+		strings.Join(rep.Notes, "\n")); err != nil {
+		return r.report, fmt.Errorf("finish batch for %s: %w", path, err)
+	}
+	if l.beforeCommit != nil {
+		if err := l.beforeCommit(ctx); err != nil {
+			return r.report, err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return r.report, fmt.Errorf("commit load of %s: %w", path, err)
+	}
+	rep.BatchID = sink.batchID
+	rep.FactsWritten = sink.facts
+	l.log.Info("loaded", zap.String("file", path), zap.String("dataset", string(rep.Dataset)), zap.Int64("batch", rep.BatchID),
+		zap.Int("rows", rep.RowsLoaded), zap.Int("rejected", rep.RowsRejected))
+	return r.report, nil
+}
+
+func alreadyReport(path string, d ntm.Dataset, id int64) FileReport {
+	return FileReport{File: path, Dataset: d, BatchID: id, AlreadyLoaded: true,
+		Message: fmt.Sprintf("đã nạp trước đây: lô số %d", id)}
+}
+
+// recordRejected stores a file rejected whole as a 'rejected' batch, with its first row
+// rejects, in a transaction of its own.
+func (l *Loader) recordRejected(ctx context.Context, r *run, size int64, sum, msg string) (FileReport, error) {
+	rep := &r.report
+	rep.Rejected, rep.Message = true, msg
+	d := string(rep.Dataset)
+	if d == "" {
+		d = "unknown"
+	}
+	err := pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
+		var asOfArg any
+		if !rep.AsOf.IsZero() {
+			asOfArg = rep.AsOf
+		}
+		if err := tx.QueryRow(ctx, insertBatchSQL, d, r.sourceURI(), filepath.Base(r.path), size, sum, asOfArg, "rejected").Scan(&rep.BatchID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE batch SET rows_read = $2, rows_loaded = 0, rows_rejected = $3, message = $4 WHERE id = $1`,
+			rep.BatchID, rep.RowsRead, rep.RowsRejected, msg); err != nil {
+			return err
+		}
+		return copyRejects(ctx, tx, rep.BatchID, rep.Rejects)
+	})
+	if err != nil {
+		return r.report, fmt.Errorf("record rejected file %s: %w", r.path, err)
+	}
+	rep.RowsLoaded = 0
+	l.log.Warn("file rejected", zap.String("file", r.path), zap.Int64("batch", rep.BatchID), zap.String("reason", msg))
+	return r.report, nil
+}
+
+var rejectColumns = []string{"batch_id", "sheet", "row_no", "col", "reason", "raw"}
+
+func copyRejects(ctx context.Context, q db.Querier, batchID int64, rs []Reject) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	_, err := q.CopyFrom(ctx, pgx.Identifier{"rejected_row"}, rejectColumns, pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {
+		return []any{batchID, rs[i].Sheet, rs[i].Row, rs[i].Column, rs[i].Reason, rs[i].Raw}, nil
+	}))
+	return err
+}
+
+// CheckFile parses a file as LoadFile would, without writing anything: the report says
+// what would load and what would be rejected, and why.
+func (l *Loader) CheckFile(ctx context.Context, path string, opts LoadOptions) (FileReport, error) {
+	if opts.Dataset == ntm.DatasetUnits {
+		return checkUnits(ctx, path, UnitsOptions{MaxRejectShare: opts.MaxRejectShare})
+	}
+	_, sum, err := fileInfo(path)
+	if err != nil {
+		return FileReport{File: path}, err
+	}
+	idx, err := LoadUnitIndex(ctx, l.pool)
+	if err != nil {
+		return FileReport{File: path}, err
+	}
+	sink := &countSink{}
+	r := l.newRun(path, opts, idx, sink)
+	r.begin = func(ctx context.Context, d ntm.Dataset, _ time.Time) error {
+		id, err := findLoaded(ctx, l.pool, d, sum)
+		if err != nil {
+			return &dbError{err}
+		}
+		if id != 0 {
+			r.report.AlreadyLoaded, r.report.BatchID = true, id
+			r.report.Notes = append(r.report.Notes, fmt.Sprintf("đã nạp trước đây: lô số %d (nạp lại sẽ không thay đổi gì)", id))
+		}
+		return nil
+	}
+	err = r.read(ctx)
+	var rejected *fileRejected
+	switch {
+	case errors.As(err, &rejected):
+		r.report.Rejected, r.report.Message = true, rejected.msg
+		return r.report, nil
+	case err != nil:
+		return r.report, err
+	}
+	if msg := r.checkShare(); msg != "" {
+		r.report.Rejected, r.report.Message = true, msg
+		r.report.RowsLoaded = 0
+	}
+	r.report.FactsWritten = sink.facts
+	return r.report, nil
+}
+
+// ---- the shared parse pipeline ----
+
+type sink interface {
+	fact(ctx context.Context, f factRow) error
+	reject(ctx context.Context, r Reject) error
+}
+
+// dbSink COPYs facts and rejects into the load's transaction in chunks.
+type dbSink struct {
+	tx      pgx.Tx
+	batchID int64
+	buf     map[*factTable][][]any
+	rejects []Reject
+	facts   int
+}
+
+func (s *dbSink) fact(ctx context.Context, f factRow) error {
+	row := make([]any, 0, len(f.vals)+1)
+	row = append(row, s.batchID)
+	row = append(row, f.vals...)
+	s.buf[f.table] = append(s.buf[f.table], row)
+	s.facts++
+	if len(s.buf[f.table]) >= copyChunk {
+		return s.flushTable(ctx, f.table)
+	}
+	return nil
+}
+
+func (s *dbSink) reject(ctx context.Context, r Reject) error {
+	s.rejects = append(s.rejects, r)
+	if len(s.rejects) >= copyChunk {
+		return s.flushRejects(ctx)
+	}
+	return nil
+}
+
+func (s *dbSink) flushTable(ctx context.Context, t *factTable) error {
+	rows := s.buf[t]
+	if len(rows) == 0 {
+		return nil
+	}
+	cols := append([]string{"batch_id"}, t.Columns...)
+	if _, err := s.tx.CopyFrom(ctx, pgx.Identifier{t.Name}, cols, pgx.CopyFromRows(rows)); err != nil {
+		return &dbError{fmt.Errorf("copy into %s: %w", t.Name, err)}
+	}
+	s.buf[t] = rows[:0]
+	return nil
+}
+
+func (s *dbSink) flushRejects(ctx context.Context) error {
+	if err := copyRejects(ctx, s.tx, s.batchID, s.rejects); err != nil {
+		return &dbError{fmt.Errorf("copy rejected rows: %w", err)}
+	}
+	s.rejects = s.rejects[:0]
+	return nil
+}
+
+func (s *dbSink) flush(ctx context.Context) error {
+	for t := range s.buf {
+		if err := s.flushTable(ctx, t); err != nil {
+			return err
+		}
+	}
+	return s.flushRejects(ctx)
+}
+
+// countSink only counts (CheckFile).
+type countSink struct{ facts int }
+
+func (s *countSink) fact(context.Context, factRow) error  { s.facts++; return nil }
+func (s *countSink) reject(context.Context, Reject) error { return nil }
+
+// run is one pass over a file.
+type run struct {
+	l      *Loader
+	path   string
+	opts   LoadOptions
+	idx    *UnitIndex
+	sink   sink
+	report FileReport
+	// begin is called once, when the dataset and file as-of date are known.
+	begin  func(ctx context.Context, d ntm.Dataset, asOf time.Time) error
+	begun  bool
+	tables map[*ingest.Table]*tableCtx
+	aggs   []*procedureAggregate
+	seen   map[uint64]rowRef
+	seed   maphash.Seed
+	// firstMiss remembers why the first table that was skipped did not fit.
+	firstMiss string
+}
+
+type rowRef struct {
+	sheet int32
+	row   int32
+}
+
+func (l *Loader) newRun(path string, opts LoadOptions, idx *UnitIndex, s sink) *run {
+	return &run{l: l, path: path, opts: opts, idx: idx, sink: s, report: FileReport{File: path, Dataset: opts.Dataset},
+		tables: map[*ingest.Table]*tableCtx{}, seen: map[uint64]rowRef{}, seed: maphash.MakeSeed()}
+}
+
+func (r *run) sourceURI() string {
+	if r.opts.SourceURI != "" {
+		return r.opts.SourceURI
+	}
+	if abs, err := filepath.Abs(r.path); err == nil {
+		return abs
+	}
+	return r.path
+}
+
+func (r *run) candidateSpecs() []*Spec {
+	if r.report.Dataset != "" {
+		return SpecsFor(r.report.Dataset)
+	}
+	var ss []*Spec
+	for _, s := range specs {
+		if s.Dataset != ntm.DatasetUnits {
+			ss = append(ss, s)
+		}
+	}
+	return ss
+}
+
+// read streams the file through the row parsers into the sink.
+func (r *run) read(ctx context.Context) error {
+	ss := r.candidateSpecs()
+	if len(ss) == 0 {
+		return fmt.Errorf("dataset %q has no spec", r.opts.Dataset)
+	}
+	sheetIndex := map[string]int32{}
+	err := readRecovered(ctx, r.path, scorerFor(ss), func(t *ingest.Table) error {
+		if _, ok := sheetIndex[t.Sheet]; !ok {
+			sheetIndex[t.Sheet] = int32(len(sheetIndex))
+		}
+		return r.onTable(ctx, t)
+	}, func(t *ingest.Table, row ingest.Row) error {
+		tc := r.tables[t]
+		if tc == nil {
+			return nil // a sheet that did not fit is skipped
+		}
+		return r.onRow(ctx, tc, row, sheetIndex[t.Sheet])
+	})
+	if err != nil {
+		var rejected *fileRejected
+		var already *alreadyLoaded
+		var dbe *dbError
+		switch {
+		case errors.As(err, &rejected), errors.As(err, &already):
+			return err
+		case errors.As(err, &dbe):
+			return dbe.err
+		case ctx.Err() != nil:
+			return fmt.Errorf("load of %s cancelled: %w", r.path, ctx.Err())
+		case errors.Is(err, ingest.ErrNoHeader):
+			return rejectFile("không tìm thấy dòng tiêu đề của bảng: %s", expectedColumns(r.candidateSpecs()))
+		}
+		return rejectFile("không đọc được tệp: %v", err)
+	}
+	if !r.begun {
+		if r.firstMiss != "" {
+			return rejectFile("%s", r.firstMiss)
+		}
+		return rejectFile("không tìm thấy dòng tiêu đề của bảng: %s", expectedColumns(r.candidateSpecs()))
+	}
+	// Aggregated shapes emit their facts at the end.
+	for _, a := range r.aggs {
+		for _, f := range a.facts() {
+			if err := r.sink.fact(ctx, f); err != nil {
+				return unwrapDB(err)
+			}
+		}
+	}
+	return nil
+}
+
+func unwrapDB(err error) error {
+	var dbe *dbError
+	if errors.As(err, &dbe) {
+		return dbe.err
+	}
+	return err
+}
+
+// readRecovered calls ingest.ReadFile, turning a panic in a reader into an error: a
+// malformed file must never crash the pipeline.
+func readRecovered(ctx context.Context, path string, score ingest.HeaderScorer, onTable func(*ingest.Table) error,
+	onRow func(*ingest.Table, ingest.Row) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("tệp hỏng hoặc không đúng định dạng (%v)", p)
+		}
+	}()
+	return ingest.ReadFile(ctx, path, score, onTable, onRow)
+}
+
+func (r *run) onTable(ctx context.Context, t *ingest.Table) error {
+	var m *HeaderMatch
+	if r.begun {
+		// Later sheets must hold the dataset chosen by the first.
+		ms, err := DetectDataset(t.Columns, SpecsFor(r.report.Dataset))
+		if err != nil {
+			r.report.Notes = append(r.report.Notes, fmt.Sprintf("bỏ qua trang %q: %v", t.Sheet, err))
+			return ingest.ErrSkipSheet
+		}
+		m = ms
+	} else {
+		ms, err := DetectDataset(t.Columns, r.candidateSpecs())
+		if err != nil {
+			msg := err.Error()
+			if t.Sheet != "" {
+				msg = fmt.Sprintf("trang %q: %s", t.Sheet, msg)
+			}
+			if r.firstMiss == "" {
+				r.firstMiss = msg
+			}
+			r.report.Notes = append(r.report.Notes, "bỏ qua "+msg)
+			return ingest.ErrSkipSheet
+		}
+		m = ms
+	}
+	tc := &tableCtx{table: t, match: m, spec: m.Spec}
+	if !r.begun {
+		r.report.Dataset, r.report.Shape = m.Spec.Dataset, m.Spec.Shape
+	}
+	ref := r.l.Now().UTC()
+	ref = ntm.Date(ref.Year(), ref.Month(), ref.Day())
+	// As-of date: column, else title, else --as-of, else the end of --period.
+	tc.fileAsOf = preambleAsOf(t.Preamble)
+	if tc.fileAsOf.IsZero() {
+		tc.fileAsOf = r.opts.AsOf
+	}
+	if tc.fileAsOf.IsZero() && r.opts.Period.Year != 0 {
+		tc.fileAsOf = r.opts.Period.End()
+	}
+	if !tc.fileAsOf.IsZero() {
+		ref = tc.fileAsOf
+	}
+	tc.refDate = ref
+	if datasetNeedsAsOf(m.Spec.Dataset) {
+		if _, ok := m.Col["as_of"]; !ok && tc.fileAsOf.IsZero() {
+			return rejectFile("không xác định được ngày số liệu: thêm cột \"Ngày số liệu\", dòng tiêu đề \"Số liệu đến ngày dd/mm/yyyy\", hoặc chạy lại với --as-of dd/mm/yyyy (hoặc --period)")
+		}
+	}
+	if m.Spec.Dataset == ntm.DatasetDVCDossiers {
+		tc.periodFrom, tc.periodTo, tc.periodLabel = preamblePeriod(t.Preamble)
+		if tc.periodFrom.IsZero() && r.opts.Period.Year != 0 {
+			tc.periodFrom, tc.periodTo, tc.periodLabel = r.opts.Period.Start(), r.opts.Period.End(),
+				fmt.Sprintf("Tháng %d/%d", int(r.opts.Period.Month), r.opts.Period.Year)
+		}
+		_, hasLabel := m.Col["period_label"]
+		_, hasFrom := m.Col["period_from"]
+		if !hasLabel && !hasFrom && tc.periodFrom.IsZero() {
+			return rejectFile("không xác định được kỳ báo cáo: thêm cột \"Kỳ báo cáo\" (hoặc \"Từ ngày\" và \"Đến ngày\"), ghi kỳ trong tiêu đề (ví dụ \"Quý III/2026\"), hoặc chạy lại với --period YYYY-MM")
+		}
+	}
+	tc.province, tc.district, tc.commune = contextFromPreamble(r.idx, append(slicesClone(t.Preamble), t.File), ref)
+	if m.Spec.Shape == "procedure_list" {
+		tc.agg = &procedureAggregate{byKey: map[string]*procedureCounts{}}
+		r.aggs = append(r.aggs, tc.agg)
+	}
+	r.tables[t] = tc
+	if !r.begun {
+		r.report.Dataset, r.report.Shape = m.Spec.Dataset, m.Spec.Shape
+		r.report.AsOf = tc.fileAsOf
+		if err := r.begin(ctx, m.Spec.Dataset, tc.fileAsOf); err != nil {
+			return err
+		}
+		r.begun = true
+	}
+	return nil
+}
+
+func slicesClone(s []string) []string { return append([]string(nil), s...) }
+
+// subtotalWords are row labels that mark totals the reader may have let through.
+var subtotalWords = map[string]bool{"cộng": true, "tổng cộng": true, "toàn tỉnh": true, "tổng": true, "tổng số": true,
+	"cộng toàn tỉnh": true, "tổng toàn tỉnh": true}
+
+// isSubtotal reports whether a unit cell is a total label; cheap for ordinary names.
+func isSubtotal(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) == 0 || len(s) > 40 || !strings.ContainsRune("cCtT", rune(s[0])) {
+		return false
+	}
+	return subtotalWords[headerWords(s)]
+}
+
+func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int32) error {
+	p := &rowParser{tc: tc, row: row, idx: r.idx, unitDate: tc.refDate}
+	// A row with nothing in any recognised column is not data.
+	empty, subtotal := true, false
+	for f, i := range tc.match.Col {
+		if i < len(row.Cells) && strings.TrimSpace(row.Cells[i]) != "" {
+			empty = false
+			if (f == "unit" || f == "commune" || f == "village" || f == "district") && isSubtotal(row.Cells[i]) {
+				subtotal = true
+			}
+		}
+	}
+	if empty || subtotal {
+		return nil
+	}
+	r.report.RowsRead++
+	res, rerr := safeParse(tc.spec.parse, p)
+	if rerr == nil && res.key != "" {
+		h := maphash.String(r.seed, string(tc.spec.Dataset)+"\x00"+res.key)
+		if first, dup := r.seen[h]; dup {
+			where := fmt.Sprintf("dòng %d", first.row)
+			if first.sheet != sheet {
+				where = fmt.Sprintf("một dòng ở trang khác (dòng %d)", first.row)
+			}
+			rerr = &rowError{reason: fmt.Sprintf("trùng khóa với %s (%s)", where, describeKey(tc.spec.Dataset))}
+		} else {
+			r.seen[h] = rowRef{sheet: sheet, row: int32(row.Num)}
+		}
+	}
+	if rerr != nil {
+		r.report.RowsRejected++
+		rej := Reject{Sheet: row.Sheet, Row: row.Num, Reason: rerr.reason, Raw: rawRow(row.Cells)}
+		if rerr.field != "" {
+			rej.Column = p.label(rerr.field)
+		}
+		if len(r.report.Rejects) < RejectsKept {
+			r.report.Rejects = append(r.report.Rejects, rej)
+		}
+		if err := r.sink.reject(ctx, rej); err != nil {
+			return err
+		}
+	} else {
+		r.report.RowsLoaded++
+		if res.apply != nil {
+			res.apply()
+		}
+		for _, f := range res.facts {
+			if err := r.sink.fact(ctx, f); err != nil {
+				return err
+			}
+		}
+		if tc.fileAsOf.IsZero() && res.date.After(r.report.AsOf) {
+			r.report.AsOf = res.date
+		}
+	}
+	if r.l.afterRow != nil {
+		r.l.afterRow(ctx, r.report.RowsRead)
+	}
+	r.opts.Progress.report(r.report.RowsRead)
+	return ctx.Err()
+}
+
+// safeParse runs a row parser, turning a panic (a bug, or input nobody foresaw) into a
+// row reject instead of a crash.
+func safeParse(f rowParseFunc, p *rowParser) (res parsed, rerr *rowError) {
+	defer func() {
+		if x := recover(); x != nil {
+			res, rerr = parsed{}, &rowError{reason: fmt.Sprintf("không đọc được dòng (lỗi nội bộ: %v)", x)}
+		}
+	}()
+	return f(p)
+}
+
+func describeKey(d ntm.Dataset) string {
+	switch d {
+	case ntm.DatasetVpostcode, ntm.DatasetVillageSurvey:
+		return "cùng thôn và ngày số liệu"
+	case ntm.DatasetOCOPProducts:
+		return "cùng mã sản phẩm, hoặc cùng tên, chủ thể và xã"
+	case ntm.DatasetOCOPListings:
+		return "cùng sản phẩm và sàn"
+	case ntm.DatasetDVCProcedures:
+		return "cùng đơn vị và ngày số liệu"
+	case ntm.DatasetDVCDossiers:
+		return "cùng đơn vị và kỳ báo cáo"
+	case ntm.DatasetDVCDossierRecords:
+		return "cùng mã hồ sơ"
+	}
+	return "cùng khóa"
+}
+
+func rawRow(cells []string) string {
+	s := strings.Join(cells, " | ")
+	if len(s) > 500 {
+		s = s[:500]
+		for len(s) > 0 && !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		s += "…"
+	}
+	return s
+}
+
+// checkShare returns the whole-file reject message when too many rows were rejected.
+func (r *run) checkShare() string {
+	rep := &r.report
+	share := r.opts.MaxRejectShare
+	if share <= 0 {
+		share = DefaultMaxRejectShare
+	}
+	if rep.RowsRead == 0 {
+		return fmt.Sprintf("không có dòng dữ liệu nào dưới dòng tiêu đề; %s", expectedColumns(SpecsFor(rep.Dataset)))
+	}
+	if float64(rep.RowsRejected) > share*float64(rep.RowsRead) {
+		first := ""
+		if len(rep.Rejects) > 0 {
+			first = "; lỗi đầu tiên: " + rep.Rejects[0].String()
+		}
+		return fmt.Sprintf("%d/%d dòng bị loại (quá %d%%), tệp không được nạp; kiểm tra các cột %s%s",
+			rep.RowsRejected, rep.RowsRead, int(share*100+0.5), strings.Join(SpecsFor(rep.Dataset)[0].RequiredLabels(), ", "), first)
+	}
+	return ""
+}

@@ -1,0 +1,816 @@
+package transform
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"ntm"
+	"ntm/fold"
+	"ntm/ingest"
+	"ntm/transform/value"
+)
+
+// factTable is a fact table and the columns a row parser fills (batch_id comes first and
+// is added by the loader).
+type factTable struct {
+	Name    string
+	Columns []string
+}
+
+var (
+	tVpostcode = &factTable{"fact_vpostcode", []string{"sheet", "row_no", "village_code", "as_of",
+		"households_total", "households_with", "orgs_total", "orgs_with"}}
+	tSurvey = &factTable{"fact_village_survey", []string{"sheet", "row_no", "village_code", "as_of", "team",
+		"team_decision", "platform", "platform_name", "wifi", "models", "model_fields"}}
+	tProduct = &factTable{"fact_ocop_product", []string{"sheet", "row_no", "product_key", "product_code", "name",
+		"folded_name", "stars", "category", "owner", "folded_owner", "commune_code", "village_code", "decision_no",
+		"certified_on", "expires_on"}}
+	tListing = &factTable{"fact_ocop_listing", []string{"sheet", "row_no", "product_code", "product_name",
+		"folded_name", "folded_owner", "platform", "url", "listed_on", "active"}}
+	tProcedures = &factTable{"fact_dvc_procedures", []string{"sheet", "row_no", "unit_code", "as_of", "total",
+		"eligible", "full_online", "partial_online"}}
+	tDossiers = &factTable{"fact_dvc_dossiers", []string{"sheet", "row_no", "unit_code", "period_from",
+		"period_to", "period_label", "received", "received_online", "full_online"}}
+	tRecords = &factTable{"fact_dvc_dossier_record", []string{"sheet", "row_no", "dossier_id", "unit_code",
+		"received_on", "channel", "full_process"}}
+)
+
+type factRow struct {
+	table *factTable
+	vals  []any
+}
+
+// parsed is what a row parser makes of one row: its key (for duplicate detection within
+// the file), the facts to store, the date it is about, and, for aggregated shapes, the
+// step that adds it to the aggregate once the row is accepted.
+type parsed struct {
+	key   string
+	facts []factRow
+	date  time.Time
+	apply func()
+}
+
+type rowParseFunc func(p *rowParser) (parsed, *rowError)
+
+// rowError is a row reject: the field whose column is at fault ("" for the row) and why.
+type rowError struct {
+	field  string
+	reason string
+}
+
+// tableCtx is what the loader knows about one table (sheet) while parsing its rows.
+type tableCtx struct {
+	table    *ingest.Table
+	match    *HeaderMatch
+	spec     *Spec
+	province string   // province scope from the title, or the only province
+	district *unitRec // district named in the title
+	commune  *unitRec // commune named in the title
+	fileAsOf time.Time
+	// Default reporting period (dvc_dossiers) from the title or --period.
+	periodFrom, periodTo time.Time
+	periodLabel          string
+	refDate              time.Time // structure date for rows without a date of their own
+	agg                  *procedureAggregate
+	unitCache            map[string]unitCacheEntry
+	valueCache           map[string]cachedValue
+}
+
+// cachedValue is a parsed cell value, remembered because record-level exports repeat the
+// same few channel, level and date texts a million times.
+type cachedValue struct {
+	v   any
+	err error
+}
+
+// cached parses raw with parse once per distinct (field, raw) in a table.
+func (p *rowParser) cached(f, raw string, parse func(string) (any, error)) (any, error) {
+	k := f + "\x00" + raw
+	if c, ok := p.tc.valueCache[k]; ok {
+		return c.v, c.err
+	}
+	v, err := parse(raw)
+	if p.tc.valueCache == nil {
+		p.tc.valueCache = map[string]cachedValue{}
+	}
+	if len(p.tc.valueCache) < 20000 {
+		p.tc.valueCache[k] = cachedValue{v, err}
+	}
+	return v, err
+}
+
+type unitCacheEntry struct {
+	u   *unitRec
+	err *rowError
+}
+
+// rowParser parses one row.
+type rowParser struct {
+	tc       *tableCtx
+	row      ingest.Row
+	idx      *UnitIndex
+	unitDate time.Time
+}
+
+func (p *rowParser) cell(f string) string {
+	i, ok := p.tc.match.Col[f]
+	if !ok || i < 0 || i >= len(p.row.Cells) {
+		return ""
+	}
+	return p.row.Cells[i]
+}
+
+func (p *rowParser) has(f string) bool {
+	_, ok := p.tc.match.Col[f]
+	return ok
+}
+
+// firstPresent returns the first of the fields that has a column ("" if none).
+func (p *rowParser) firstPresent(fs ...string) string {
+	for _, f := range fs {
+		if p.has(f) {
+			return f
+		}
+	}
+	return ""
+}
+
+func (p *rowParser) errf(f, format string, args ...any) *rowError {
+	return &rowError{field: f, reason: fmt.Sprintf(format, args...)}
+}
+
+// label names a field for messages: its header in the file, else its canonical header.
+func (p *rowParser) label(f string) string {
+	if h := p.tc.match.Header[f]; h != "" {
+		return h
+	}
+	if fd := p.tc.spec.Field(f); fd != nil {
+		return fd.Label
+	}
+	return f
+}
+
+// text returns a cell's text, trimmed, with NFC and collapsed spaces but case kept.
+func (p *rowParser) text(f string) string { return cleanText(p.cell(f)) }
+
+func cleanText(s string) string {
+	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		switch r {
+		case '\u00a0', '\u200b', '\u200c', '\u200d', '\ufeff':
+			return ' '
+		}
+		return r
+	}, s)), " ")
+}
+
+// count reads a required non-negative integer.
+func (p *rowParser) count(f string) (int64, *rowError) {
+	n, err := value.ParseCount(p.cell(f))
+	if errors.Is(err, value.ErrBlank) {
+		return 0, p.errf(f, "thiếu số liệu %q", p.label(f))
+	}
+	if err != nil {
+		return 0, p.errf(f, "%v", err)
+	}
+	if n > math.MaxInt32 {
+		return 0, p.errf(f, "%d quá lớn", n)
+	}
+	return n, nil
+}
+
+// optCount reads an optional count: nil when blank.
+func (p *rowParser) optCount(f string) (any, int64, *rowError) {
+	if strings.TrimSpace(p.cell(f)) == "" {
+		return nil, 0, nil
+	}
+	n, err := value.ParseCount(p.cell(f))
+	if errors.Is(err, value.ErrBlank) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, p.errf(f, "%v", err)
+	}
+	if n > math.MaxInt32 {
+		return nil, 0, p.errf(f, "%d quá lớn", n)
+	}
+	return n, n, nil
+}
+
+// date reads an optional date: zero when blank.
+func (p *rowParser) date(f string) (time.Time, *rowError) {
+	t, err := value.ParseDate(p.cell(f), p.tc.table.Date1904)
+	if errors.Is(err, value.ErrBlank) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, p.errf(f, "ngày không hợp lệ: %v", err)
+	}
+	return t, nil
+}
+
+// asOf is the row's as-of date: its column, else the file's.
+func (p *rowParser) asOf() (time.Time, *rowError) {
+	t, rerr := p.date("as_of")
+	if rerr != nil {
+		return t, rerr
+	}
+	if t.IsZero() {
+		t = p.tc.fileAsOf
+	}
+	if t.IsZero() {
+		return t, p.errf(p.firstPresent("as_of"), "thiếu ngày số liệu")
+	}
+	return t, nil
+}
+
+func yesNo(p *rowParser, f string) (any, *rowError) {
+	v, err := value.ParseYesNo(p.cell(f))
+	if err != nil {
+		return nil, p.errf(f, "%v", err)
+	}
+	if b := v.Ptr(); b != nil {
+		return *b, nil
+	}
+	return nil, nil
+}
+
+func dateKey(t time.Time) string { return t.Format("2006-01-02") }
+
+func parseVpostcode(p *rowParser) (parsed, *rowError) {
+	asOf, rerr := p.asOf()
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	p.unitDate = asOf
+	v, rerr := p.village()
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	ht, rerr := p.count("households_total")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	hw, rerr := p.count("households_with")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	if hw > ht {
+		return parsed{}, p.errf("households_with", "số hộ đã gắn địa chỉ số (%d) lớn hơn tổng số hộ (%d)", hw, ht)
+	}
+	// Organisations: a village without any leaves both cells blank (or "-"); that is 0/0.
+	var ot, ow int64
+	if strings.TrimSpace(p.cell("orgs_total")) != "" || strings.TrimSpace(p.cell("orgs_with")) != "" {
+		_, ot, rerr = p.optCount("orgs_total")
+		if rerr != nil {
+			return parsed{}, rerr
+		}
+		var owv any
+		owv, ow, rerr = p.optCount("orgs_with")
+		if rerr != nil {
+			return parsed{}, rerr
+		}
+		if owv == nil && ot > 0 {
+			return parsed{}, p.errf("orgs_with", "thiếu số liệu %q", p.label("orgs_with"))
+		}
+		if ow > ot {
+			return parsed{}, p.errf("orgs_with", "số cơ quan, tổ chức đã gắn địa chỉ số (%d) lớn hơn tổng số cơ quan, tổ chức (%d)", ow, ot)
+		}
+	}
+	return parsed{
+		key:   v.Code + "|" + dateKey(asOf),
+		date:  asOf,
+		facts: []factRow{{tVpostcode, []any{p.row.Sheet, p.row.Num, v.Code, asOf, ht, hw, ot, ow}}},
+	}, nil
+}
+
+func parseVillageSurvey(p *rowParser) (parsed, *rowError) {
+	asOf, rerr := p.asOf()
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	p.unitDate = asOf
+	v, rerr := p.village()
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	team, rerr := yesNo(p, "team")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	platform, rerr := yesNo(p, "platform")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	wifi, rerr := yesNo(p, "wifi")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	n, known, err := value.ParseModels(p.cell("models"))
+	if err != nil {
+		return parsed{}, p.errf("models", "%v", err)
+	}
+	var models any
+	if known {
+		models = int64(n)
+	}
+	fields := p.text("model_fields")
+	if m := p.text("models"); fields == "" && known && n > 0 && !isNumberText(m) {
+		fields = m // the models cell listed them
+	}
+	return parsed{
+		key:  v.Code + "|" + dateKey(asOf),
+		date: asOf,
+		facts: []factRow{{tSurvey, []any{p.row.Sheet, p.row.Num, v.Code, asOf, team, p.text("team_decision"),
+			platform, p.text("platform_name"), wifi, models, fields}}},
+	}, nil
+}
+
+func isNumberText(s string) bool {
+	_, err := value.ParseCount(s)
+	return err == nil
+}
+
+// decisionDate finds "ngày dd/mm/yyyy" in a decision reference ("123/QĐ-UBND ngày 12/10/2023").
+var decisionDate = regexp.MustCompile(`(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})`)
+
+// OCOPValidityMonths is how long an OCOP certificate is valid when the file has no expiry.
+const OCOPValidityMonths = 36
+
+func parseOCOPProduct(p *rowParser) (parsed, *rowError) {
+	p.unitDate = p.tc.refDate
+	name := p.text("name")
+	if name == "" {
+		return parsed{}, p.errf("name", "thiếu tên sản phẩm")
+	}
+	stars, err := value.ParseStars(p.cell("stars"))
+	if errors.Is(err, value.ErrBlank) {
+		return parsed{}, p.errf("stars", "thiếu hạng sao")
+	}
+	if err != nil {
+		return parsed{}, p.errf("stars", "%v", err)
+	}
+	owner := p.text("owner")
+	code := p.text("product_code")
+	if owner == "" && code == "" {
+		return parsed{}, p.errf("owner", "thiếu chủ thể sản phẩm")
+	}
+	var commune, village *unitRec
+	var rerr *rowError
+	if strings.TrimSpace(p.cell("village_code")) != "" {
+		if village, rerr = p.village(); rerr != nil {
+			return parsed{}, rerr
+		}
+		commune = p.idx.code(village.Parent, p.unitDate)
+	} else {
+		if commune, rerr = p.commune(); rerr != nil {
+			return parsed{}, rerr
+		}
+		if commune == nil {
+			if u, rerr := p.byCodeCell("unit_code", "commune", "village"); rerr != nil {
+				return parsed{}, rerr
+			} else if u != nil && u.Level == "village" {
+				village, commune = u, p.idx.code(u.Parent, p.unitDate)
+			} else {
+				commune = u
+			}
+		}
+		if commune == nil {
+			return parsed{}, p.errf(p.firstPresent("commune", "commune_code"), "thiếu xã của sản phẩm")
+		}
+		if s := strings.TrimSpace(p.cell("village")); s != "" && village == nil {
+			if village, rerr = p.one("village", "village", readUnitName(s), commune); rerr != nil {
+				return parsed{}, rerr
+			}
+		}
+	}
+	if commune == nil {
+		return parsed{}, p.errf("village_code", "không xác định được xã của thôn")
+	}
+	decision := p.text("decision_no")
+	certified, rerr := p.date("certified_on")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	if certified.IsZero() {
+		if m := decisionDate.FindString(decision); m != "" {
+			if t, err := value.ParseDate(m, false); err == nil {
+				certified = t
+			}
+		}
+	}
+	if certified.IsZero() {
+		return parsed{}, p.errf(p.firstPresent("certified_on", "decision_no"), "thiếu ngày công nhận (cột %q hoặc \"ngày dd/mm/yyyy\" trong số quyết định)", "Ngày công nhận")
+	}
+	expires, rerr := p.date("expires_on")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	if expires.IsZero() {
+		expires = certified.AddDate(0, OCOPValidityMonths, 0)
+	}
+	if expires.Before(certified) {
+		return parsed{}, p.errf("expires_on", "ngày hết hạn %s trước ngày công nhận %s", expires.Format("02/01/2006"), certified.Format("02/01/2006"))
+	}
+	fname, fowner := fold.Text(name), fold.Text(owner)
+	key := code
+	if key == "" {
+		key = fname + "|" + fowner + "|" + commune.Code
+	}
+	var villageCode any
+	if village != nil {
+		villageCode = village.Code
+	}
+	out := parsed{key: key, date: certified, facts: []factRow{{tProduct, []any{p.row.Sheet, p.row.Num, key, code, name, fname,
+		int16(stars), p.text("category"), owner, fowner, commune.Code, villageCode, decision, certified, expires}}}}
+	// Listings held in the same row: one column per platform, or one column listing them.
+	seen := map[string]bool{}
+	add := func(platform, url string, active bool) {
+		if seen[platform] {
+			return
+		}
+		seen[platform] = true
+		out.facts = append(out.facts, factRow{tListing, []any{p.row.Sheet, p.row.Num, code, name, fname, fowner,
+			platform, url, nil, active}})
+	}
+	for _, f := range p.tc.spec.Fields {
+		plat, ok := platformOfField(f.Name)
+		if !ok || !p.has(f.Name) {
+			continue
+		}
+		c := p.text(f.Name)
+		if c == "" {
+			continue
+		}
+		if looksLikeURL(c) {
+			add(plat, c, true)
+			continue
+		}
+		if yn, err := value.ParseYesNo(c); err == nil && yn != value.Yes {
+			continue // "Không", "0", "-": not on this platform
+		}
+		active, _, err := value.ParseActive(c)
+		if err != nil {
+			active = true // some other note: the platform is named, take it as listed
+		}
+		add(plat, "", active)
+	}
+	if c := p.cell("platforms"); strings.TrimSpace(c) != "" {
+		for _, plat := range value.ParsePlatformList(c) {
+			add(plat, "", true)
+		}
+	}
+	return out, nil
+}
+
+func looksLikeURL(s string) bool {
+	l := strings.ToLower(s)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "www.")
+}
+
+func parseOCOPListing(p *rowParser) (parsed, *rowError) {
+	code, name, owner := p.text("product_code"), p.text("name"), p.text("owner")
+	if code == "" && name == "" {
+		return parsed{}, p.errf(p.firstPresent("product_code", "name"), "thiếu mã hoặc tên sản phẩm")
+	}
+	raw := p.text("platform")
+	plat, ok := value.Platform(raw)
+	url := p.text("url")
+	if !ok && looksLikeURL(url) {
+		plat, ok = value.Platform(url)
+	}
+	if !ok {
+		if raw == "" {
+			return parsed{}, p.errf("platform", "thiếu tên sàn TMĐT")
+		}
+		return parsed{}, p.errf("platform", "%q không phải tên sàn TMĐT", raw)
+	}
+	listed, rerr := p.date("listed_on")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	active, _, err := value.ParseActive(p.cell("status"))
+	if err != nil {
+		return parsed{}, p.errf("status", "%v", err)
+	}
+	fname, fowner := fold.Text(name), fold.Text(owner)
+	prod := code
+	if prod == "" {
+		prod = fname + "|" + fowner
+	}
+	var listedOn any
+	if !listed.IsZero() {
+		listedOn = listed
+	}
+	return parsed{key: prod + "|" + plat, date: listed,
+		facts: []factRow{{tListing, []any{p.row.Sheet, p.row.Num, code, name, fname, fowner, plat, url, listedOn, active}}}}, nil
+}
+
+// cachedReportingUnit resolves a dvc unit once per distinct cell combination and date.
+func (p *rowParser) cachedReportingUnit() (*unitRec, *rowError) {
+	var b strings.Builder
+	for _, f := range []string{"unit", "unit_code", "commune", "commune_code", "district", "district_code"} {
+		b.WriteString(p.cell(f))
+		b.WriteByte(0)
+	}
+	if n := len(p.row.Groups); n > 0 {
+		b.WriteString(strings.Join(p.row.Groups, "\x01"))
+	}
+	b.WriteByte(0)
+	b.WriteString(dateKey(p.unitDate))
+	k := b.String()
+	if p.tc.unitCache == nil {
+		p.tc.unitCache = map[string]unitCacheEntry{}
+	}
+	if e, ok := p.tc.unitCache[k]; ok {
+		return e.u, e.err
+	}
+	u, err := p.reportingUnit()
+	if len(p.tc.unitCache) < 100000 {
+		p.tc.unitCache[k] = unitCacheEntry{u, err}
+	}
+	return u, err
+}
+
+func parseDVCProcedures(p *rowParser) (parsed, *rowError) {
+	asOf, rerr := p.asOf()
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	p.unitDate = asOf
+	u, rerr := p.cachedReportingUnit()
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	total, totalN, rerr := p.optCount("total")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	eligible, rerr := p.count("eligible")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	full, rerr := p.count("full_online")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	partial, rerr := p.count("partial_online")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	if total != nil && eligible > totalN {
+		return parsed{}, p.errf("eligible", "số TTHC đủ điều kiện (%d) lớn hơn tổng số TTHC (%d)", eligible, totalN)
+	}
+	if full+partial > eligible {
+		return parsed{}, p.errf("full_online", "số TTHC cung cấp trực tuyến (toàn trình %d + một phần %d) lớn hơn số TTHC đủ điều kiện (%d)", full, partial, eligible)
+	}
+	return parsed{key: u.Code + "|" + dateKey(asOf), date: asOf,
+		facts: []factRow{{tProcedures, []any{p.row.Sheet, p.row.Num, u.Code, asOf, total, eligible, full, partial}}}}, nil
+}
+
+// procedureAggregate sums a procedure-level list into one dvc_procedures fact per unit and date.
+type procedureAggregate struct {
+	order []string
+	byKey map[string]*procedureCounts
+}
+
+type procedureCounts struct {
+	sheet                          string
+	row                            int
+	unit                           string
+	asOf                           time.Time
+	total, eligible, full, partial int64
+}
+
+// serviceClass reads a procedure's online-service class: full-process, partial, or neither
+// (information only, level 1–2, not offered).
+func serviceClass(s string) (full, partial bool, err error) {
+	k := fold.ASCII(s)
+	if strings.Contains(k, "mot phan") {
+		return false, true, nil
+	}
+	f, err := value.ParseServiceLevel(s)
+	if err != nil {
+		return false, false, err
+	}
+	if f {
+		return true, false, nil
+	}
+	k = strings.NewReplacer("dvctt", "", "dvc", "", "muc do", "", "muc", "", " ", "").Replace(k)
+	return false, k == "3" || k == "3.0", nil
+}
+
+func parseProcedureListRow(p *rowParser) (parsed, *rowError) {
+	asOf, rerr := p.asOf()
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	p.unitDate = asOf
+	u, rerr := p.cachedReportingUnit()
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	proc := p.text("procedure_code")
+	if proc == "" {
+		proc = fold.Text(p.text("procedure_name"))
+	}
+	if proc == "" {
+		return parsed{}, p.errf(p.firstPresent("procedure_code", "procedure_name"), "thiếu mã hoặc tên thủ tục hành chính")
+	}
+	lvl := p.cell("level")
+	full, partial, err := serviceClass(lvl)
+	if errors.Is(err, value.ErrBlank) {
+		full, partial, err = false, false, nil
+	}
+	if err != nil {
+		return parsed{}, p.errf("level", "%v", err)
+	}
+	eligible := !strings.Contains(fold.ASCII(lvl), "khong du dieu kien")
+	if p.has("eligible") {
+		v, err := value.ParseYesNo(p.cell("eligible"))
+		if err != nil {
+			return parsed{}, p.errf("eligible", "%v", err)
+		}
+		if v != value.Unknown {
+			eligible = v == value.Yes
+		}
+	}
+	if (full || partial) && !eligible {
+		eligible = true // offered online, so it was eligible
+	}
+	agg, sheet, row := p.tc.agg, p.row.Sheet, p.row.Num
+	return parsed{key: u.Code + "|" + proc + "|" + dateKey(asOf), date: asOf, apply: func() {
+		k := u.Code + "|" + dateKey(asOf)
+		c := agg.byKey[k]
+		if c == nil {
+			c = &procedureCounts{sheet: sheet, row: row, unit: u.Code, asOf: asOf}
+			agg.byKey[k] = c
+			agg.order = append(agg.order, k)
+		}
+		c.total++
+		if eligible {
+			c.eligible++
+		}
+		if full {
+			c.full++
+		} else if partial {
+			c.partial++
+		}
+	}}, nil
+}
+
+// facts returns the aggregated dvc_procedures facts, in the order units first appeared.
+func (a *procedureAggregate) facts() []factRow {
+	var out []factRow
+	for _, k := range a.order {
+		c := a.byKey[k]
+		out = append(out, factRow{tProcedures, []any{c.sheet, c.row, c.unit, c.asOf, c.total, c.eligible, c.full, c.partial}})
+	}
+	return out
+}
+
+func parseDVCDossiers(p *rowParser) (parsed, *rowError) {
+	from, to, label := p.tc.periodFrom, p.tc.periodTo, p.tc.periodLabel
+	if l := p.text("period_label"); l != "" {
+		f, t, err := value.ParsePeriodLabel(l)
+		if err != nil {
+			return parsed{}, p.errf("period_label", "%v", err)
+		}
+		from, to, label = f, t, l
+	} else if strings.TrimSpace(p.cell("period_from")) != "" || strings.TrimSpace(p.cell("period_to")) != "" {
+		f, rerr := p.date("period_from")
+		if rerr != nil {
+			return parsed{}, rerr
+		}
+		t, rerr := p.date("period_to")
+		if rerr != nil {
+			return parsed{}, rerr
+		}
+		if f.IsZero() || t.IsZero() {
+			return parsed{}, p.errf(p.firstPresent("period_from", "period_to"), "cần cả \"Từ ngày\" và \"Đến ngày\"")
+		}
+		from, to, label = f, t, ""
+	}
+	if from.IsZero() {
+		return parsed{}, p.errf(p.firstPresent("period_label", "period_from"), "thiếu kỳ báo cáo")
+	}
+	if to.Before(from) {
+		return parsed{}, p.errf(p.firstPresent("period_to", "period_label"), "kỳ báo cáo kết thúc (%s) trước khi bắt đầu (%s)",
+			to.Format("02/01/2006"), from.Format("02/01/2006"))
+	}
+	p.unitDate = to
+	u, rerr := p.cachedReportingUnit()
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	received, rerr := p.count("received")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	online, onlineN, rerr := p.optCount("received_online")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	full, rerr := p.count("full_online")
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	if online != nil && onlineN > received {
+		return parsed{}, p.errf("received_online", "số hồ sơ tiếp nhận trực tuyến (%d) lớn hơn tổng số hồ sơ tiếp nhận (%d)", onlineN, received)
+	}
+	if full > received {
+		return parsed{}, p.errf("full_online", "số hồ sơ xử lý trực tuyến toàn trình (%d) lớn hơn tổng số hồ sơ tiếp nhận (%d)", full, received)
+	}
+	return parsed{key: u.Code + "|" + dateKey(from) + "|" + dateKey(to), date: to,
+		facts: []factRow{{tDossiers, []any{p.row.Sheet, p.row.Num, u.Code, from, to, label, received, online, full}}}}, nil
+}
+
+func parseDossierRecord(p *rowParser) (parsed, *rowError) {
+	id := p.text("dossier_id")
+	if id == "" {
+		return parsed{}, p.errf("dossier_id", "thiếu mã hồ sơ")
+	}
+	d1904 := p.tc.table.Date1904
+	rv, err := p.cached("received_on", p.cell("received_on"), func(s string) (any, error) { return value.ParseDate(s, d1904) })
+	received, _ := rv.(time.Time)
+	if err != nil && !errors.Is(err, value.ErrBlank) {
+		return parsed{}, p.errf("received_on", "ngày không hợp lệ: %v", err)
+	}
+	if received.IsZero() {
+		return parsed{}, p.errf("received_on", "thiếu ngày tiếp nhận")
+	}
+	p.unitDate = received
+	u, rerr := p.cachedReportingUnit()
+	if rerr != nil {
+		return parsed{}, rerr
+	}
+	cv, err := p.cached("channel", p.cell("channel"), func(s string) (any, error) { return value.ParseChannel(s) })
+	channel, _ := cv.(string)
+	if errors.Is(err, value.ErrBlank) {
+		channel, err = "unknown", nil
+	}
+	if err != nil {
+		return parsed{}, p.errf("channel", "%v", err)
+	}
+	f := "full_process"
+	if strings.TrimSpace(p.cell(f)) == "" {
+		f = "service_level"
+	}
+	fv, err := p.cached("service_level", p.cell(f), func(s string) (any, error) { return value.ParseServiceLevel(s) })
+	full, _ := fv.(bool)
+	if errors.Is(err, value.ErrBlank) {
+		return parsed{}, p.errf(p.firstPresent("full_process", "service_level"), "thiếu mức độ dịch vụ (toàn trình hay không)")
+	}
+	if err != nil {
+		return parsed{}, p.errf(f, "%v", err)
+	}
+	return parsed{key: id, date: received,
+		facts: []factRow{{tRecords, []any{p.row.Sheet, p.row.Num, id, u.Code, received, channel, full}}}}, nil
+}
+
+// datasetNeedsAsOf reports whether a dataset's facts carry an as-of date.
+func datasetNeedsAsOf(d ntm.Dataset) bool {
+	switch d {
+	case ntm.DatasetVpostcode, ntm.DatasetVillageSurvey, ntm.DatasetDVCProcedures:
+		return true
+	}
+	return false
+}
+
+// preambleAsOf finds "Số liệu đến ngày dd/mm/yyyy" (or "tính đến ngày …") in title lines.
+var preambleAsOfRe = regexp.MustCompile(`(?:den|toi) ngay:? ?(\d{1,2} ?[/.-] ?\d{1,2} ?[/.-] ?\d{2,4}|\d{1,2} thang \d{1,2} nam \d{4})`)
+
+func preambleAsOf(lines []string) time.Time {
+	for _, l := range lines {
+		if m := preambleAsOfRe.FindStringSubmatch(fold.ASCII(l)); m != nil {
+			if t, err := value.ParseDate(strings.ReplaceAll(m[1], " ", ""), false); err == nil {
+				return t
+			} else if t, err := value.ParseDate(m[1], false); err == nil {
+				return t
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// preamblePeriod finds a reporting period in title lines ("Kỳ báo cáo: Quý III/2026",
+// "BÁO CÁO … 9 THÁNG NĂM 2026").
+var preamblePeriodRe = regexp.MustCompile(`\d{1,2} thang (?:dau |cuoi )?nam \d{4}|quy [ivx1-4]+ ?(?:/|nam) ?\d{4}|thang \d{1,2} ?(?:/|nam) ?\d{4}|nam \d{4}`)
+
+var signedDateRe = regexp.MustCompile(`ngay \d{1,2} thang \d{1,2} nam \d{4}`)
+
+func preamblePeriod(lines []string) (from, to time.Time, label string) {
+	for _, l := range lines {
+		// "Lạng Sơn, ngày 05 tháng 12 năm 2026" is the date the report was signed, not its period.
+		a := signedDateRe.ReplaceAllString(fold.ASCII(l), " ")
+		if m := preamblePeriodRe.FindString(a); m != "" {
+			if f, t, err := value.ParsePeriodLabel(m); err == nil {
+				return f, t, m
+			}
+		}
+	}
+	return
+}
