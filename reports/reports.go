@@ -18,8 +18,8 @@ import (
 
 // Options says where and for whom workbooks are written.
 type Options struct {
-	OutDir    string           // workbooks go to OutDir/<period>/
-	Recipient string           // a recipient's or a province's unit code; "" = every recipient and province
+	OutDir    string // workbooks go to OutDir/<period>/
+	Recipient string // a recipient's or a province's unit code; "" = every recipient and province
 	// Now is not used any more: a workbook shows and stores the time its newest source file was
 	// received, so its bytes depend on the data only and an unchanged workbook is never delivered
 	// twice (Deliver dedupes by file hash). Kept so existing callers compile.

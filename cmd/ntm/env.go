@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"ntm/config"
 	"ntm/db"
 )
 
@@ -35,10 +36,13 @@ func newEnv(stdout, stderr io.Writer) *env {
 	return e
 }
 
-// newLogger logs to stderr: human-readable on a terminal, JSON otherwise. NTM_LOG_LEVEL
-// (debug, info, warn, error) sets the level; the default, warn, keeps commands quiet.
-func newLogger(w io.Writer) *zap.Logger {
-	level := zapcore.WarnLevel
+// newLogger logs to stderr at level warn by default, which keeps commands quiet (see newLoggerAt).
+func newLogger(w io.Writer) *zap.Logger { return newLoggerAt(w, zapcore.WarnLevel) }
+
+// newLoggerAt logs to w: human-readable on a terminal, JSON otherwise. NTM_LOG_LEVEL
+// (debug, info, warn, error) overrides the default level def.
+func newLoggerAt(w io.Writer, def zapcore.Level) *zap.Logger {
+	level := def
 	if s := os.Getenv("NTM_LOG_LEVEL"); s != "" {
 		if l, err := zapcore.ParseLevel(s); err == nil {
 			level = l
@@ -113,8 +117,13 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 		positional = append(positional, a)
 	}
+	// Parse quietly: a flag error becomes a one-sentence usage error, and -h prints usage once.
+	out, usage := fs.Output(), fs.Usage
 	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	err := fs.Parse(append(flags, positional...))
+	fs.SetOutput(out)
+	fs.Usage = usage
 	if err == flag.ErrHelp {
 		fs.Usage()
 		return err
@@ -135,6 +144,16 @@ func (e *env) connectTo(ctx context.Context, d dbFlags, localName string) (*pgxp
 		return e.pool, nil
 	}
 	url := db.URLFromEnv(d.url, "")
+	if url == "" {
+		// The config file (NTM_CONFIG or ./ntm.yaml) may name the database.
+		if path := config.ResolvePath(""); path != "" {
+			cfg, err := config.Load(path)
+			if err != nil {
+				return nil, err
+			}
+			url = cfg.DatabaseURL
+		}
+	}
 	if url == "" {
 		local, note, err := db.Local(ctx, localName)
 		if err != nil {

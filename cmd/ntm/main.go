@@ -49,8 +49,10 @@ func init() {
 		"results":  {"ntm results --period P [--level L] [--format table|csv|json]: print results", runResults},
 		"report":   {"ntm report --period P [--recipient CODE] [--out DIR]: write workbooks", runReport},
 		"batch":    {"ntm batch list | ntm batch revoke N: list loaded files, or stop one counting", runBatch},
-		"run":      {"ntm run [JOB] [--period P]: run a configured job now (not available yet)", notYet("run")},
-		"serve":    {"ntm serve: scheduler and web console (not available yet)", notYet("serve")},
+		"run":      {runSynopsis, runRun},
+		"runs":     {runsSynopsis, runRuns},
+		"serve":    {serveSynopsis, runServe},
+		"config":   {configSynopsis, runConfig},
 		"template": {"ntm template --dataset D [--recipient CODE] --out FILE: fill-in workbook (not available yet)", notYet("template")},
 	}
 }
@@ -91,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, new(usageError)):
-		fmt.Fprintf(stderr, "ntm %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "ntm %s: %s\n", args[0], sentence(err.Error()))
 		return exitUsage
 	case errors.Is(err, errReported):
 		return exitFailure

@@ -1,0 +1,351 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"go.uber.org/zap"
+
+	"ntm"
+	"ntm/config"
+	"ntm/jobs"
+	"ntm/runs"
+)
+
+const runSynopsis = "ntm run [JOB] [--period P | --from P1 --to P2 [--redo]]: run a configured job now (default: nightly)"
+
+func runRun(ctx context.Context, e *env, args []string) error {
+	var d dbFlags
+	var cf configFlag
+	var period, from, to string
+	var redo bool
+	fs := newFlagSet(e, "run", runSynopsis)
+	d.register(fs)
+	cf.register(fs)
+	fs.StringVar(&period, "period", "", "period to evaluate, YYYY-MM (default: the job's rule, normally the month of yesterday)")
+	fs.StringVar(&from, "from", "", "backfill: first period, YYYY-MM")
+	fs.StringVar(&to, "to", "", "backfill: last period, YYYY-MM (default: --from)")
+	fs.BoolVar(&redo, "redo", false, "backfill: run periods that already succeeded again")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 1 {
+		return usagef("name at most one job")
+	}
+	job := "nightly"
+	if fs.NArg() == 1 {
+		job = fs.Arg(0)
+	}
+	var p, pFrom, pTo ntm.Period
+	var err error
+	if period != "" {
+		if from != "" || to != "" {
+			return usagef("give either --period or --from/--to, not both")
+		}
+		if p, err = parsePeriodFlag(period); err != nil {
+			return err
+		}
+	}
+	if to != "" && from == "" {
+		return usagef("--to needs --from")
+	}
+	if from != "" {
+		if pFrom, err = parsePeriodFlag(from); err != nil {
+			return err
+		}
+		pTo = pFrom
+		if to != "" {
+			if pTo, err = parsePeriodFlag(to); err != nil {
+				return err
+			}
+		}
+		if pTo.Start().Before(pFrom.Start()) {
+			return usagef("--from %s is after --to %s", pFrom, pTo)
+		}
+	} else if redo {
+		return usagef("--redo applies to a backfill (--from P1 --to P2)")
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	if _, ok := cfg.Job(job); !ok {
+		return usagef("job %q is not defined in the config: use one of %s", job, strings.Join(cfg.JobNames(), ", "))
+	}
+	pool, err := e.connectConfig(ctx, d, cfg)
+	if err != nil {
+		return err
+	}
+	log := e.log
+	if os.Getenv("NTM_LOG_LEVEL") == "" && !isTerminalWriter(e.stderr) {
+		// Not on a terminal (cron, CI): plain log lines say what happens.
+		log = newLoggerAt(e.stderr, zap.InfoLevel).With(zap.String("run_id", e.runID))
+	}
+	r := jobs.NewRunner(pool, cfg, log)
+	pr := newProgressPrinter(e)
+	r.Observe = pr.event
+	req := jobs.Request{Job: job, Period: p, Trigger: runs.TriggerCLI, By: osUser()}
+	if from != "" {
+		results, err := r.Backfill(ctx, req, pFrom, pTo, redo)
+		pr.clear()
+		for _, res := range results {
+			if res.Skipped {
+				fmt.Fprintf(e.stdout, "%s: already succeeded; skipped (use --redo to run it again).\n", res.Period)
+			} else {
+				printResult(e, cfg, res)
+			}
+		}
+		return runError(err)
+	}
+	period0, _ := r.PeriodFor(req)
+	fmt.Fprintf(e.stdout, "Job %s, period %s:\n", job, period0)
+	res, err := r.Run(ctx, req)
+	pr.clear()
+	if res.RunID != 0 {
+		printResult(e, cfg, res)
+	}
+	return runError(err)
+}
+
+// runError turns a run's failure into the command's error: already printed for a failed or
+// cancelled run, printed here for a lock or setup error.
+func runError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var locked *runs.LockedError
+	if errors.As(err, &locked) || errors.Is(err, jobs.ErrUnknownJob) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("cancelled; the file being loaded was rolled back")
+	}
+	return errReported
+}
+
+func printResult(e *env, cfg *config.Config, res jobs.Result) {
+	took := ""
+	if r, err := jobsStoreGet(e, res.RunID); err == nil {
+		took = " in " + r.Duration().Round(time.Millisecond).String()
+	}
+	switch res.Status {
+	case runs.StatusSucceeded:
+		fmt.Fprintf(e.stdout, "Run %d (%s, period %s) succeeded%s.", res.RunID, res.Job, res.Period, took)
+		if len(res.Reports) > 0 {
+			fmt.Fprintf(e.stdout, " %d workbooks in %s.", len(res.Reports), cfg.Reports.OutDir)
+		}
+		fmt.Fprintln(e.stdout)
+	default:
+		fmt.Fprintf(e.stdout, "Run %d (%s, period %s) %s%s.\n", res.RunID, res.Job, res.Period, strings.ToUpper(string(res.Status)), took)
+		if res.Err != nil {
+			fmt.Fprintf(e.stderr, "ntm run: %s\n", sentence(res.Err.Error()))
+		}
+	}
+}
+
+func jobsStoreGet(e *env, id int64) (runs.Run, error) {
+	if e.pool == nil || id == 0 {
+		return runs.Run{}, errors.New("no run")
+	}
+	return runs.NewStore(e.pool, nil).Get(context.Background(), id)
+}
+
+func isTerminalWriter(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f)
+}
+
+// progressPrinter shows a live row counter on a terminal (stderr), and one line per file and
+// step on stdout either way.
+type progressPrinter struct {
+	e        *env
+	terminal bool
+	mu       sync.Mutex
+	last     time.Time
+	shown    bool
+}
+
+func newProgressPrinter(e *env) *progressPrinter {
+	return &progressPrinter{e: e, terminal: isTerminalWriter(e.stderr)}
+}
+
+func (p *progressPrinter) event(ev jobs.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !ev.Done {
+		if p.terminal && time.Since(p.last) > 100*time.Millisecond {
+			p.last = time.Now()
+			fmt.Fprintf(p.e.stderr, "\r\033[K  %s: %s: %s rows read…", ev.Step, ev.File, groupThousands(ev.Rows))
+			p.shown = true
+		}
+		return
+	}
+	p.clearLocked()
+	fmt.Fprintf(p.e.stdout, "  %s\n", ev.Message)
+}
+
+func (p *progressPrinter) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLocked()
+}
+
+func (p *progressPrinter) clearLocked() {
+	if p.shown {
+		fmt.Fprint(p.e.stderr, "\r\033[K")
+		p.shown = false
+	}
+}
+
+func groupThousands(n int) string {
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+const runsSynopsis = "ntm runs [--limit N] [--job J] | ntm runs ID: list recent runs, or show one with its steps and files"
+
+func runRuns(ctx context.Context, e *env, args []string) error {
+	var d dbFlags
+	var cf configFlag
+	var limit int
+	var job string
+	fs := newFlagSet(e, "runs", runsSynopsis)
+	d.register(fs)
+	cf.register(fs)
+	fs.IntVar(&limit, "limit", 20, "how many runs to list")
+	fs.StringVar(&job, "job", "", "only runs of this job")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 1 {
+		return usagef("name at most one run id")
+	}
+	var id int64
+	if fs.NArg() == 1 {
+		n, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if err != nil || n <= 0 {
+			return usagef("%q is not a run id (see ntm runs)", fs.Arg(0))
+		}
+		id = n
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	pool, err := e.connectConfig(ctx, d, cfg)
+	if err != nil {
+		return err
+	}
+	store := runs.NewStore(pool, e.log)
+	// The list must not show a dead process's run as running.
+	if _, err := store.RecoverAbandoned(ctx); err != nil {
+		return err
+	}
+	loc := cfg.Location
+	if id != 0 {
+		r, err := store.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		printRun(e.stdout, r, loc)
+		return nil
+	}
+	list, err := store.List(ctx, runs.Filter{Limit: limit, Job: job})
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, "No runs yet.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tJOB\tPERIOD\tTRIGGER\tBY\tSTATUS\tSTARTED\tDURATION\tERROR")
+	for _, r := range list {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Job, orDash(r.Period), r.Trigger, orDash(r.TriggeredBy), r.Status,
+			r.StartedAt.In(loc).Format("2006-01-02 15:04:05"), r.Duration().Round(time.Second), shorten(r.Error, 60))
+	}
+	return tw.Flush()
+}
+
+func shorten(s string, n int) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func printRun(w io.Writer, r runs.Run, loc *time.Location) {
+	fmt.Fprintf(w, "Run %d: job %s, period %s, %s\n", r.ID, r.Job, orDash(r.Period), strings.ToUpper(string(r.Status)))
+	by := string(r.Trigger)
+	if r.TriggeredBy != "" {
+		by += " by " + r.TriggeredBy
+	}
+	fmt.Fprintf(w, "  trigger:  %s\n", by)
+	fmt.Fprintf(w, "  started:  %s on %s (pid %d)\n", r.StartedAt.In(loc).Format("2006-01-02 15:04:05"), orDash(r.Host), r.PID)
+	if r.FinishedAt != nil {
+		fmt.Fprintf(w, "  finished: %s (%s)\n", r.FinishedAt.In(loc).Format("2006-01-02 15:04:05"), r.Duration().Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(w, "  running for %s, last sign of life %s\n", r.Duration().Round(time.Second), r.HeartbeatAt.In(loc).Format("15:04:05"))
+	}
+	if r.Error != "" {
+		fmt.Fprintf(w, "  error:    %s\n", r.Error)
+	}
+	if len(r.Steps) > 0 {
+		fmt.Fprintln(w, "Steps:")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, s := range r.Steps {
+			took := ""
+			if s.FinishedAt != nil {
+				took = s.FinishedAt.Sub(s.StartedAt).Round(time.Millisecond).String()
+			}
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s rows\t%s\t%s\t%s\n", s.Position, s.Name, s.Status, groupThousands(int(s.RowsDone)), took, countsText(s.Counts), s.Detail)
+			if s.Error != "" {
+				fmt.Fprintf(tw, "  \t\terror: %s\n", s.Error)
+			}
+		}
+		tw.Flush()
+	}
+	if len(r.Files) > 0 {
+		fmt.Fprintln(w, "Files:")
+		for _, f := range r.Files {
+			batch := ""
+			if f.BatchID > 0 {
+				batch = fmt.Sprintf(" batch %d,", f.BatchID)
+			}
+			fmt.Fprintf(w, "  %s: %s: %s,%s %d loaded, %d rejected %s\n", f.Source, f.URI, f.Outcome, batch, f.RowsLoaded, f.RowsRejected, f.Message)
+		}
+	}
+}
+
+func countsText(c map[string]int64) string {
+	if len(c) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, c[k]))
+	}
+	return strings.Join(parts, " ")
+}

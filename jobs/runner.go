@@ -1,0 +1,523 @@
+// Package jobs owns what a pipeline run does: the configured jobs (nightly = pull every
+// source, evaluate the period, write the reports), manual and scheduled triggers, backfills
+// over a range of periods, pulling sources (files, globs, inbox folders, HTTP feeds with
+// timeouts and retries), and the daemon's scheduler with its catch-up of missed runs.
+// Every run is recorded and locked through package runs.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/zap"
+
+	"ntm"
+	"ntm/config"
+	"ntm/evaluate"
+	"ntm/reports"
+	"ntm/runs"
+	"ntm/transform"
+)
+
+// Runner runs jobs. Build it with NewRunner; it is safe for concurrent use (the pipeline
+// lock makes concurrent runs fail fast with a *runs.LockedError).
+type Runner struct {
+	Pool    *pgxpool.Pool
+	Config  *config.Config
+	Store   *runs.Store
+	Log     *zap.Logger
+	Fetcher *Fetcher
+	Now     func() time.Time
+	// Observe, when set, is told of progress as it happens (the CLI prints it). It is called
+	// on the run's goroutine and must be quick.
+	Observe func(Event)
+
+	mu     sync.Mutex
+	base   context.Context
+	stop   context.CancelFunc
+	active sync.WaitGroup
+}
+
+// NewRunner makes a runner for cfg on pool.
+func NewRunner(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger) *Runner {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	store := runs.NewStore(pool, log)
+	store.Loc = cfg.Location
+	base, stop := context.WithCancel(context.Background())
+	return &Runner{Pool: pool, Config: cfg, Store: store, Log: log, Now: time.Now,
+		Fetcher: &Fetcher{Network: cfg.Network, Log: log}, base: base, stop: stop}
+}
+
+// Event is one piece of progress, for a terminal or a log.
+type Event struct {
+	RunID   int64
+	Step    string
+	File    string // the file being read, when there is one
+	Rows    int    // rows read so far in File
+	Done    bool   // the step (or, with File set, the file) ended
+	Message string // a line for humans: what ended and how
+}
+
+func (r *Runner) observe(ev Event) {
+	if r.Observe != nil {
+		r.Observe(ev)
+	}
+}
+
+// Request asks for one run.
+type Request struct {
+	Job     string       // "" = nightly
+	Period  ntm.Period   // zero = the job's period rule at Now (config time zone)
+	Trigger runs.Trigger // schedule, cli, web or api
+	By      string       // who asked: user, token or OS user name
+	// SkipPull records the pull steps as skipped (a backfill pulls once, for its first period).
+	SkipPull bool
+	Params   map[string]any // recorded with the run, besides job and period
+}
+
+// Result is what became of one run.
+type Result struct {
+	RunID   int64
+	Job     string
+	Period  ntm.Period
+	Status  runs.Status // "" when the run was skipped (Skipped) or never started (Err is a lock error)
+	Skipped bool        // a backfill period that had already succeeded
+	Reports []string    // workbooks written
+	Err     error
+}
+
+// ErrUnknownJob is wrapped when a request names a job the config does not define.
+var ErrUnknownJob = errors.New("unknown job")
+
+func (r *Runner) job(name string) (config.Job, error) {
+	if name == "" {
+		name = "nightly"
+	}
+	j, ok := r.Config.Job(name)
+	if !ok {
+		return j, fmt.Errorf("job %q is not defined in the config: use one of %s: %w", name, strings.Join(r.Config.JobNames(), ", "), ErrUnknownJob)
+	}
+	return j, nil
+}
+
+// PeriodFor is the period a request evaluates.
+func (r *Runner) PeriodFor(req Request) (ntm.Period, error) {
+	j, err := r.job(req.Job)
+	if err != nil {
+		return ntm.Period{}, err
+	}
+	if req.Period.Year != 0 {
+		return req.Period, nil
+	}
+	return j.PeriodAt(r.Now(), r.Config.Location), nil
+}
+
+// prepared is a run that holds the lock and is about to execute.
+type prepared struct {
+	active *runs.Active
+	job    config.Job
+	period ntm.Period
+	req    Request
+}
+
+func (r *Runner) begin(ctx context.Context, req Request) (*prepared, error) {
+	j, err := r.job(req.Job)
+	if err != nil {
+		return nil, err
+	}
+	period, _ := r.PeriodFor(req)
+	params := map[string]any{}
+	for k, v := range req.Params {
+		params[k] = v
+	}
+	params["period"] = period.String()
+	if req.Period.Year == 0 {
+		params["period_rule"] = string(j.Period)
+	}
+	if req.SkipPull {
+		params["skip_pull"] = true
+	}
+	a, err := r.Store.Begin(ctx, runs.Spec{Job: j.Name, Trigger: req.Trigger, By: req.By, Period: period.String(), Params: params})
+	if err != nil {
+		return nil, err
+	}
+	return &prepared{active: a, job: j, period: period, req: req}, nil
+}
+
+// Run runs a job now and waits for it. The error is a lock error (*runs.LockedError), an
+// unknown job, or why the run failed; Result.Status says how it ended.
+func (r *Runner) Run(ctx context.Context, req Request) (Result, error) {
+	p, err := r.begin(ctx, req)
+	if err != nil {
+		return Result{Job: req.Job, Err: err}, err
+	}
+	res := r.execute(p)
+	return res, res.Err
+}
+
+// Start begins a run in the background and returns its id as soon as it holds the lock and
+// is recorded (for the console and API: watch it with Store.Get). The run outlives ctx; Stop
+// cancels it. done receives the result once, then is closed.
+func (r *Runner) Start(ctx context.Context, req Request) (runID int64, done <-chan Result, err error) {
+	r.mu.Lock()
+	base := r.base
+	r.mu.Unlock()
+	if base.Err() != nil {
+		return 0, nil, errors.New("the daemon is shutting down; no new runs are started")
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, nil, err
+	}
+	// The run's context follows the runner, not the HTTP request that asked for it.
+	runCtx, cancel := context.WithCancel(base)
+	p, err := r.begin(runCtx, req)
+	if err != nil {
+		cancel()
+		return 0, nil, err
+	}
+	ch := make(chan Result, 1)
+	r.active.Add(1)
+	go func() {
+		defer r.active.Done()
+		defer cancel()
+		ch <- r.execute(p)
+		close(ch)
+	}()
+	return p.active.ID, ch, nil
+}
+
+// Stop cancels every run started with Start (their running step rolls back) and waits for
+// them to record their end, or for ctx to expire.
+func (r *Runner) Stop(ctx context.Context) error {
+	r.mu.Lock()
+	r.stop()
+	r.mu.Unlock()
+	done := make(chan struct{})
+	go func() { r.active.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("runs still active after the shutdown wait: %w", ctx.Err())
+	}
+}
+
+// Backfill runs a job once per period from..to (inclusive), in order, skipping periods whose
+// run already succeeded unless redo. Sources are pulled for the first period run only: later
+// periods read the same data. It stops at the first failure or cancellation.
+func (r *Runner) Backfill(ctx context.Context, req Request, from, to ntm.Period, redo bool) ([]Result, error) {
+	j, err := r.job(req.Job)
+	if err != nil {
+		return nil, err
+	}
+	if to.Start().Before(from.Start()) {
+		return nil, fmt.Errorf("--from %s is after --to %s", from, to)
+	}
+	var out []Result
+	pulled := false
+	for p := from; !p.Start().After(to.Start()); p = next(p) {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		if !redo {
+			ok, err := r.Store.Succeeded(ctx, j.Name, p.String())
+			if err != nil {
+				return out, err
+			}
+			if ok {
+				r.Log.Info("backfill period skipped", zap.String("job", j.Name), zap.String("period", p.String()))
+				out = append(out, Result{Job: j.Name, Period: p, Skipped: true})
+				continue
+			}
+		}
+		one := req
+		one.Job, one.Period = j.Name, p
+		one.SkipPull = req.SkipPull || pulled
+		one.Params = map[string]any{"backfill_from": from.String(), "backfill_to": to.String(), "redo": redo}
+		res, err := r.Run(ctx, one)
+		out = append(out, res)
+		if err != nil {
+			return out, err
+		}
+		pulled = true
+	}
+	return out, nil
+}
+
+func next(p ntm.Period) ntm.Period { return ntm.PeriodOf(p.Start().AddDate(0, 1, 0)) }
+
+// execute runs the steps of a prepared run and records its end.
+func (r *Runner) execute(p *prepared) Result {
+	a := p.active
+	ctx := a.Context()
+	log := a.Logger()
+	res := Result{RunID: a.ID, Job: p.job.Name, Period: p.period}
+	var failures []string
+	var runErr error
+	evaluated := false
+	for _, step := range p.job.Steps {
+		if ctx.Err() != nil {
+			runErr = ctx.Err()
+			break
+		}
+		switch step {
+		case config.StepPull:
+			sources := r.Config.SourcesOf(p.job)
+			if len(sources) == 0 {
+				st := a.Step("pull")
+				st.Skip("không có nguồn dữ liệu nào trong cấu hình")
+				continue
+			}
+			for _, src := range sources {
+				st := a.Step("pull " + src.Name)
+				if p.req.SkipPull {
+					st.Skip("đã lấy dữ liệu ở kỳ đầu của lần chạy bù")
+					continue
+				}
+				err := r.pull(ctx, a, st, src, p.period)
+				st.Finish(err)
+				r.observe(Event{RunID: a.ID, Step: st.Name, Done: true, Message: stepLine(st.Name, err)})
+				if err != nil {
+					if ctx.Err() != nil {
+						runErr = ctx.Err()
+						break
+					}
+					failures = append(failures, fmt.Sprintf("source %s: %v", src.Name, err))
+				}
+			}
+		case config.StepEvaluate:
+			st := a.Step("evaluate")
+			err := r.evaluate(ctx, st, p.period)
+			st.Finish(err)
+			r.observe(Event{RunID: a.ID, Step: st.Name, Done: true, Message: stepLine(st.Name, err)})
+			if err != nil {
+				if ctx.Err() != nil {
+					runErr = ctx.Err()
+					break
+				}
+				failures = append(failures, fmt.Sprintf("evaluation of %s: %v", p.period, err))
+				continue
+			}
+			evaluated = true
+		case config.StepReport:
+			st := a.Step("report")
+			if hasStep(p.job, config.StepEvaluate) && !evaluated {
+				st.Skip("không viết báo cáo vì bước đánh giá không thành công")
+				continue
+			}
+			files, err := reports.Write(ctx, r.Pool, p.period, reports.Options{OutDir: r.Config.Reports.OutDir, Now: r.Now})
+			st.Set("workbooks", int64(len(files)))
+			if err == nil {
+				st.Progress(0, fmt.Sprintf("%d tệp trong %s", len(files), filepath.Join(r.Config.Reports.OutDir, p.period.String())))
+			}
+			st.Finish(err)
+			r.observe(Event{RunID: a.ID, Step: st.Name, Done: true, Message: stepLine(st.Name, err) + fmt.Sprintf(" (%d workbooks)", len(files))})
+			res.Reports = files
+			if err != nil {
+				if ctx.Err() != nil {
+					runErr = ctx.Err()
+					break
+				}
+				failures = append(failures, fmt.Sprintf("reports: %v", err))
+			}
+		}
+		if runErr != nil {
+			break
+		}
+	}
+	if runErr == nil && len(failures) > 0 {
+		runErr = errors.New(strings.Join(failures, "; "))
+	}
+	res.Status = a.Finish(runErr)
+	res.Err = runErr
+	if runErr != nil && res.Status == runs.StatusFailed {
+		res.Err = fmt.Errorf("run %d of job %s failed: %w", a.ID, p.job.Name, runErr)
+	}
+	log.Debug("run result", zap.String("status", string(res.Status)))
+	return res
+}
+
+func hasStep(j config.Job, s string) bool {
+	for _, x := range j.Steps {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func stepLine(name string, err error) string {
+	switch {
+	case err == nil:
+		return name + ": done"
+	case errors.Is(err, context.Canceled):
+		return name + ": cancelled"
+	default:
+		return name + ": FAILED: " + err.Error()
+	}
+}
+
+// evaluate computes the period's results and counts them by status.
+func (r *Runner) evaluate(ctx context.Context, st *runs.StepRun, p ntm.Period) error {
+	id, err := evaluate.Evaluate(ctx, r.Pool, p)
+	if err != nil {
+		return err
+	}
+	st.Set("evaluation_id", id)
+	rs, err := evaluate.Results(ctx, r.Pool, p, "")
+	if err != nil {
+		return err
+	}
+	st.Set("results", int64(len(rs)))
+	for _, x := range rs {
+		st.Add(string(x.Status), 1)
+	}
+	st.Progress(int64(len(rs)), fmt.Sprintf("lần đánh giá số %d, kỳ %s", id, p))
+	return nil
+}
+
+// pull loads every file a source offers now. A file rejected whole is not a step failure
+// (it is recorded, and an inbox file moves to failed/); a source that cannot be read or
+// fetched, or a file that cannot be loaded, is.
+func (r *Runner) pull(ctx context.Context, a *runs.Active, st *runs.StepRun, src config.Source, p ntm.Period) error {
+	opts := transform.LoadOptions{Dataset: src.Dataset, Period: p}
+	if src.AsOf == config.AsOfToday {
+		now := r.Now().In(r.Config.Location)
+		opts.AsOf = ntm.Date(now.Year(), now.Month(), now.Day())
+	}
+	var files []string
+	uris := map[string]string{}
+	if src.Kind == config.SourceURL {
+		dir, err := os.MkdirTemp("", "ntm-fetch-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		st.Progress(0, "tải "+redactURL(src.Location))
+		path, attempts, err := r.Fetcher.Fetch(ctx, src, dir)
+		st.Set("attempts", int64(attempts))
+		if err != nil {
+			if ctx.Err() == nil {
+				a.File(runs.File{Source: src.Name, URI: redactURL(src.Location), Outcome: runs.FileFailed, Message: err.Error()})
+			}
+			return err
+		}
+		files = []string{path}
+		uris[path] = redactURL(src.Location)
+	} else {
+		var err error
+		if files, err = localFiles(src); err != nil {
+			return err
+		}
+	}
+	st.Set("files", int64(len(files)))
+	var total int64
+	var failed []string
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		uri := f
+		if u, ok := uris[f]; ok {
+			uri = u
+		}
+		_, err := r.loadOne(ctx, a, st, src, opts, f, uri, &total)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // the file's transaction rolled back; an inbox file stays for the next run
+			}
+			failed = append(failed, fmt.Sprintf("%s: %v", filepath.Base(f), err))
+		}
+	}
+	st.Progress(total, fmt.Sprintf("%d tệp", len(files)))
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d files could not be loaded: %s", len(failed), len(files), strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+// loadOne loads one file of a source, records it (run_file, step counts, an event) and, for
+// an inbox, moves it to done/ or failed/. The error is why the file could not be loaded (a
+// file rejected whole is not an error: see the returned record's Outcome); on cancellation
+// nothing is recorded and the file stays where it is.
+func (r *Runner) loadOne(ctx context.Context, a *runs.Active, st *runs.StepRun, src config.Source, opts transform.LoadOptions,
+	f, uri string, total *int64) (runs.File, error) {
+	loader := transform.NewLoader(r.Pool, nil)
+	o := opts
+	o.SourceURI = uri
+	base := *total
+	name := filepath.Base(uri)
+	o.Progress = func(n int) {
+		st.Progress(base+int64(n), name)
+		r.observe(Event{RunID: a.ID, Step: st.Name, File: name, Rows: n})
+	}
+	st.Progress(base, name)
+	rep, err := loader.LoadFile(ctx, f, o)
+	*total += int64(rep.RowsRead)
+	st.Progress(*total, name)
+	if err != nil && ctx.Err() != nil {
+		return runs.File{}, ctx.Err()
+	}
+	rec := runs.File{Source: src.Name, URI: uri, BatchID: rep.BatchID, RowsLoaded: rep.RowsLoaded, RowsRejected: rep.RowsRejected}
+	line := ""
+	switch {
+	case err != nil:
+		rec.Outcome, rec.Message = runs.FileFailed, err.Error()
+		st.Add("files_failed", 1)
+		line = fmt.Sprintf("%s: FAILED: %v", name, err)
+	case rep.AlreadyLoaded:
+		rec.Outcome, rec.Message = runs.FileAlreadyLoaded, rep.Message
+		st.Add("files_already_loaded", 1)
+		line = fmt.Sprintf("%s: already loaded as batch %d; nothing changed", name, rep.BatchID)
+	case rep.Rejected:
+		rec.Outcome, rec.Message = runs.FileRejected, rep.Message
+		st.Add("files_rejected", 1)
+		st.Add("rows_rejected", int64(rep.RowsRejected))
+		line = fmt.Sprintf("%s: REJECTED whole: %s", name, rep.Message)
+	default:
+		rec.Outcome = runs.FileLoaded
+		st.Add("files_loaded", 1)
+		st.Add("rows_loaded", int64(rep.RowsLoaded))
+		st.Add("rows_rejected", int64(rep.RowsRejected))
+		line = fmt.Sprintf("%s: %s as batch %d, %d rows loaded, %d rejected", name, rep.Dataset, rep.BatchID, rep.RowsLoaded, rep.RowsRejected)
+	}
+	if src.Kind == config.SourceInbox {
+		r.settleInbox(ctx, f, rec.Outcome, &rec)
+	}
+	a.File(rec)
+	a.Logger().Info("file pulled", zap.String("source", src.Name), zap.String("file", rec.URI), zap.String("outcome", rec.Outcome),
+		zap.Int64("batch", rep.BatchID), zap.Int("rows_loaded", rep.RowsLoaded), zap.Int("rows_rejected", rep.RowsRejected))
+	r.observe(Event{RunID: a.ID, Step: st.Name, File: name, Rows: rep.RowsRead, Done: true, Message: line})
+	return rec, err
+}
+
+// settleInbox moves a handled inbox file to done/ or failed/. A file whose load failed while
+// the database does not answer stays in the inbox, to be tried again by the next run.
+func (r *Runner) settleInbox(ctx context.Context, f, outcome string, rec *runs.File) {
+	sub := InboxDone
+	switch outcome {
+	case runs.FileRejected:
+		sub = InboxFailed
+	case runs.FileFailed:
+		if err := r.Pool.Ping(ctx); err != nil {
+			return
+		}
+		sub = InboxFailed
+	}
+	dst, err := moveTo(f, sub, r.Now().In(r.Config.Location))
+	if err != nil {
+		r.Log.Error("inbox file not moved", zap.String("file", f), zap.Error(err))
+		rec.Message = strings.TrimSpace(rec.Message + " (" + err.Error() + ")")
+		return
+	}
+	rec.URI = dst
+}
