@@ -1,0 +1,106 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"go.uber.org/zap"
+
+	"ntm"
+)
+
+const resultsPerPage = 100
+
+type resultsPage struct {
+	Filter   resultFilter
+	Set      *resultSet
+	Levels   []unitOption
+	Statuses []unitOption
+	Rows     []resultRow
+	Total    int
+	Met      int
+	NotMet   int
+	NoData   int
+	Page     int
+	Pages    int
+	PrevURL  string
+	NextURL  string
+	APIURL   string
+}
+
+type resultRow struct {
+	UnitCode, UnitName, Level, ParentCode string
+	Criterion, CriterionName              string
+	Status, StatusLabel                   string
+	Value, Threshold, Explanation         string
+}
+
+// results shows the newest results of a period by district, commune and village, filtered
+// by level, district, criterion and status, a page at a time.
+func (c *Console) results(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := parseResultFilter(q)
+	if _, asked := q["level"]; !asked {
+		// A first visit shows the communes: every level at once is long for a province.
+		f.Level = string(ntm.LevelCommune)
+	}
+	set, err := c.queryResults(r.Context(), &f)
+	var fe *filterError
+	if errors.As(err, &fe) {
+		c.errorPage(w, r, http.StatusBadRequest, fe.msg)
+		return
+	}
+	if err != nil {
+		c.log.Error("results", zap.Error(err))
+		c.errorPage(w, r, http.StatusServiceUnavailable, "Không đọc được kết quả: cơ sở dữ liệu không trả lời.")
+		return
+	}
+	page := resultsPage{Filter: f, Set: set, Total: len(set.Rows), Met: set.Counts[ntm.StatusMet],
+		NotMet: set.Counts[ntm.StatusNotMet], NoData: set.Counts[ntm.StatusNoData]}
+	page.Levels = []unitOption{{"", "Tất cả các cấp"}}
+	for _, l := range ntm.Levels {
+		page.Levels = append(page.Levels, unitOption{string(l), levelLabel(l)})
+	}
+	page.Statuses = []unitOption{{"", "Mọi trạng thái"}}
+	for _, s := range []ntm.Status{ntm.StatusMet, ntm.StatusNotMet, ntm.StatusNoData} {
+		page.Statuses = append(page.Statuses, unitOption{string(s), s.Label()})
+	}
+	page.Pages = (page.Total + resultsPerPage - 1) / resultsPerPage
+	page.Page = min(atoiDefault(q.Get("page"), 1), max(page.Pages, 1))
+	from := (page.Page - 1) * resultsPerPage
+	to := min(from+resultsPerPage, page.Total)
+	for _, x := range set.Rows[from:to] {
+		row := resultRow{UnitCode: x.UnitCode, UnitName: x.UnitName, Level: levelLabel(x.Level), ParentCode: x.ParentCode,
+			Criterion: x.Criterion, CriterionName: x.CriterionName, Status: string(x.Status), StatusLabel: x.Status.Label(),
+			Threshold: x.Threshold.String(), Explanation: x.Explanation}
+		if x.Value != nil {
+			row.Value = x.Value.String()
+		}
+		page.Rows = append(page.Rows, row)
+	}
+	link := func(p int) string {
+		v := filterValues(f)
+		v.Set("page", strconv.Itoa(p))
+		return "/results?" + v.Encode()
+	}
+	if page.Page > 1 {
+		page.PrevURL = link(page.Page - 1)
+	}
+	if page.Page < page.Pages {
+		page.NextURL = link(page.Page + 1)
+	}
+	page.APIURL = "/api/results?" + filterValues(f).Encode()
+	c.render(w, r, http.StatusOK, "results", layoutData{Title: "Kết quả", Nav: "results", Page: page})
+}
+
+func filterValues(f resultFilter) url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"period": f.Period, "level": f.Level, "district": f.District, "criterion": f.Criterion, "status": f.Status} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}

@@ -1,0 +1,209 @@
+package console
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"ntm/runs"
+)
+
+// countLabels names the step counts the jobs record, for the office.
+var countLabels = map[string]string{
+	"files":                "tệp",
+	"files_loaded":         "tệp đã nạp",
+	"files_already_loaded": "tệp đã nạp trước đó",
+	"files_rejected":       "tệp bị loại",
+	"files_failed":         "tệp lỗi",
+	"rows_loaded":          "dòng đã nạp",
+	"rows_rejected":        "dòng bị loại",
+	"attempts":             "lần tải",
+	"results":              "kết quả",
+	"met":                  "đạt",
+	"not_met":              "chưa đạt",
+	"no_data":              "chưa có số liệu",
+	"workbooks":            "tệp báo cáo",
+}
+
+// stepLabel translates a step name: "pull vpostcode" → "Lấy dữ liệu: vpostcode".
+func stepLabel(name string) string {
+	verb, rest, _ := strings.Cut(name, " ")
+	switch verb {
+	case "pull":
+		if rest == "" {
+			return "Lấy dữ liệu"
+		}
+		return "Lấy dữ liệu: " + rest
+	case "evaluate":
+		return "Đánh giá"
+	case "report":
+		return "Viết báo cáo"
+	}
+	return name
+}
+
+func triggerLabel(t runs.Trigger) string {
+	switch t {
+	case runs.TriggerSchedule:
+		return "theo lịch"
+	case runs.TriggerCLI:
+		return "dòng lệnh"
+	case runs.TriggerWeb:
+		return "trang quản trị"
+	case runs.TriggerAPI:
+		return "API"
+	}
+	return string(t)
+}
+
+func fileOutcomeLabel(o string) string {
+	switch o {
+	case runs.FileLoaded:
+		return "Đã nạp"
+	case runs.FileAlreadyLoaded:
+		return "Đã nạp trước đó"
+	case runs.FileRejected:
+		return "Bị loại cả tệp"
+	case runs.FileFailed:
+		return "Lỗi"
+	}
+	return o
+}
+
+// runView is a run as the pages show it.
+type runView struct {
+	ID          int64
+	Job         string
+	Period      string
+	Trigger     string
+	By          string
+	Status      string // runs.Status
+	StatusLabel string
+	Started     time.Time
+	Finished    *time.Time
+	Duration    time.Duration
+	Error       string
+	Host        string
+	PID         int
+	Steps       []stepView
+	Files       []runs.File
+	Running     bool
+	Progress    string // the running step and what it does, for the list
+}
+
+type stepView struct {
+	Name, Label, Status, StatusLabel, Detail, Error string
+	RowsDone                                        int64
+	Counts                                          []string // "498 dòng đã nạp"
+	Started                                         time.Time
+	Finished                                        *time.Time
+	Duration                                        time.Duration
+}
+
+func newRunView(r runs.Run) runView {
+	v := runView{ID: r.ID, Job: r.Job, Period: r.Period, Trigger: triggerLabel(r.Trigger), By: r.TriggeredBy,
+		Status: string(r.Status), StatusLabel: r.Status.Label(), Started: r.StartedAt, Finished: r.FinishedAt,
+		Duration: r.Duration(), Error: r.Error, Host: r.Host, PID: r.PID, Files: r.Files, Running: !r.Status.Done()}
+	for _, s := range r.Steps {
+		sv := stepView{Name: s.Name, Label: stepLabel(s.Name), Status: string(s.Status), StatusLabel: s.Status.Label(),
+			Detail: s.Detail, Error: s.Error, RowsDone: s.RowsDone, Started: s.StartedAt, Finished: s.FinishedAt}
+		if s.FinishedAt != nil {
+			sv.Duration = s.FinishedAt.Sub(s.StartedAt)
+		} else {
+			sv.Duration = time.Since(s.StartedAt)
+		}
+		keys := make([]string, 0, len(s.Counts))
+		for k := range s.Counts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			label, ok := countLabels[k]
+			if !ok {
+				label = strings.ReplaceAll(k, "_", " ")
+			}
+			if k == "evaluation_id" { // already named in the step's detail
+				continue
+			}
+			sv.Counts = append(sv.Counts, formatInt(s.Counts[k])+" "+label)
+		}
+		if s.Status == runs.StatusRunning {
+			v.Progress = sv.Label
+			if s.Detail != "" {
+				v.Progress += " — " + s.Detail
+			}
+			if s.RowsDone > 0 {
+				v.Progress += fmt.Sprintf(" (%s dòng)", formatInt(s.RowsDone))
+			}
+		}
+		v.Steps = append(v.Steps, sv)
+	}
+	return v
+}
+
+// ---- JSON ----
+
+type apiStep struct {
+	Position   int              `json:"position"`
+	Name       string           `json:"name"`
+	Status     string           `json:"status"`
+	Detail     string           `json:"detail"`
+	RowsDone   int64            `json:"rows_done"`
+	Counts     map[string]int64 `json:"counts"`
+	StartedAt  time.Time        `json:"started_at"`
+	FinishedAt *time.Time       `json:"finished_at"`
+	Error      string           `json:"error,omitempty"`
+}
+
+type apiFile struct {
+	Source       string    `json:"source"`
+	URI          string    `json:"uri"`
+	BatchID      int64     `json:"batch_id,omitempty"`
+	Outcome      string    `json:"outcome"`
+	RowsLoaded   int       `json:"rows_loaded"`
+	RowsRejected int       `json:"rows_rejected"`
+	Message      string    `json:"message,omitempty"`
+	At           time.Time `json:"at"`
+}
+
+type apiRun struct {
+	ID          int64          `json:"id"`
+	Job         string         `json:"job"`
+	Period      string         `json:"period"`
+	Trigger     string         `json:"trigger"`
+	TriggeredBy string         `json:"triggered_by"`
+	Params      map[string]any `json:"params"`
+	Status      string         `json:"status"`
+	StartedAt   time.Time      `json:"started_at"`
+	FinishedAt  *time.Time     `json:"finished_at"`
+	DurationSec float64        `json:"duration_seconds"`
+	Error       string         `json:"error,omitempty"`
+	Host        string         `json:"host"`
+	PID         int            `json:"pid"`
+	Steps       []apiStep      `json:"steps"`
+	Files       []apiFile      `json:"files,omitempty"`
+}
+
+func newAPIRun(r runs.Run) apiRun {
+	out := apiRun{ID: r.ID, Job: r.Job, Period: r.Period, Trigger: string(r.Trigger), TriggeredBy: r.TriggeredBy,
+		Params: r.Params, Status: string(r.Status), StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
+		DurationSec: r.Duration().Round(time.Millisecond).Seconds(), Error: r.Error, Host: r.Host, PID: r.PID,
+		Steps: []apiStep{}}
+	if out.Params == nil {
+		out.Params = map[string]any{}
+	}
+	for _, s := range r.Steps {
+		counts := s.Counts
+		if counts == nil {
+			counts = map[string]int64{}
+		}
+		out.Steps = append(out.Steps, apiStep{Position: s.Position, Name: s.Name, Status: string(s.Status), Detail: s.Detail,
+			RowsDone: s.RowsDone, Counts: counts, StartedAt: s.StartedAt, FinishedAt: s.FinishedAt, Error: s.Error})
+	}
+	for _, f := range r.Files {
+		out.Files = append(out.Files, apiFile{Source: f.Source, URI: f.URI, BatchID: f.BatchID, Outcome: f.Outcome,
+			RowsLoaded: f.RowsLoaded, RowsRejected: f.RowsRejected, Message: f.Message, At: f.At})
+	}
+	return out
+}
