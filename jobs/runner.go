@@ -314,10 +314,11 @@ func (r *Runner) execute(p *prepared) Result {
 				st.Skip("không viết báo cáo vì bước đánh giá không thành công")
 				continue
 			}
-			files, err := reports.Write(ctx, r.Pool, p.period, reports.Options{OutDir: r.Config.Reports.OutDir, Now: r.Now})
+			files, err := reports.Write(ctx, r.Pool, p.period, reports.Options{OutDir: r.Config.Reports.OutDir})
 			st.Set("workbooks", int64(len(files)))
 			if err == nil {
 				st.Progress(0, fmt.Sprintf("%d tệp trong %s", len(files), filepath.Join(r.Config.Reports.OutDir, p.period.String())))
+				err = r.deliver(ctx, st, files)
 			}
 			st.Finish(err)
 			r.observe(Event{RunID: a.ID, Step: st.Name, Done: true, Message: stepLine(st.Name, err) + fmt.Sprintf(" (%d workbooks)", len(files))})
@@ -520,4 +521,25 @@ func (r *Runner) settleInbox(ctx context.Context, f, outcome string, rec *runs.F
 		return
 	}
 	rec.URI = dst
+}
+
+// deliver records the workbooks in their folder and e-mails them to the configured recipients
+// (DESIGN §9). A failed e-mail does not fail the step: it is recorded, shown to the office and
+// retried by the next run; only database and file errors do.
+func (r *Runner) deliver(ctx context.Context, st *runs.StepRun, files []string) error {
+	smtp := r.Config.Reports.SMTP
+	rep, err := reports.Deliver(ctx, r.Pool, files, r.Config.Reports.Recipients, reports.SMTPConfig{
+		Host: smtp.Host, Port: smtp.Port, Username: smtp.Username, Password: smtp.Password, From: smtp.From,
+		Timeout: r.Config.Network.Timeout,
+	})
+	if err != nil {
+		return fmt.Errorf("deliver the workbooks: %w", err)
+	}
+	st.Set("emails_sent", int64(rep.Sent))
+	st.Set("emails_failed", int64(rep.Failed))
+	if ferr := rep.Err(); ferr != nil {
+		r.Log.Warn("some workbooks could not be e-mailed; the next run retries them", zap.Error(ferr))
+		st.Progress(0, ferr.Error())
+	}
+	return nil
 }

@@ -198,6 +198,14 @@ func Deliver(ctx context.Context, pool *pgxpool.Pool, files []string, recipients
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
+		if !containsAddr(recipients[d.Recipient], d.Address) {
+			// The address was removed from the configuration: stop retrying, and say why.
+			if _, err := pool.Exec(ctx, `UPDATE delivery SET outcome = 'superseded', error = $2 WHERE id = $1 AND outcome <> 'sent'`,
+				d.ID, "địa chỉ không còn trong danh sách nhận báo cáo"); err != nil {
+				return rep, fmt.Errorf("record the delivery of %s: %w", d.FilePath, err)
+			}
+			continue
+		}
 		if _, ok := names[d.Recipient]; !ok {
 			names[d.Recipient] = unitName(ctx, pool, d.Recipient)
 		}

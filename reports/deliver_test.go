@@ -252,11 +252,24 @@ func TestDeliverByMail(t *testing.T) {
 		t.Fatalf("second delivery of the same workbook: %+v, %d messages", rep, len(box.all()))
 	}
 
-	// 4. A changed workbook is a new delivery; a new address gets the old one too.
+	// 4. A changed workbook is a new delivery.
 	wb = workbookFile(t, dir, "2024-12", "181-huyen-chi-lang.xlsx", "workbook v2")
 	rep, err = Deliver(ctx, pool, []string{wb}, recipients, up)
-	if err != nil || rep.Sent != 2 {
+	if err != nil || rep.Sent != 2 || len(box.all()) != 4 {
 		t.Fatalf("changed workbook: %+v, %v", rep, err)
+	}
+
+	// 5. A failure to an address later removed from the configuration is not retried for ever.
+	wb = workbookFile(t, dir, "2024-12", "181-huyen-chi-lang.xlsx", "workbook v3")
+	if rep, _ = Deliver(ctx, pool, []string{wb}, recipients, down); rep.Failed != 2 {
+		t.Fatalf("v3 refused: %+v", rep)
+	}
+	rep, err = Deliver(ctx, pool, nil, map[string][]string{"181": {"ubnd@chilang.langson.gov.vn"}}, up)
+	if err != nil || rep.Sent != 1 || rep.Retried != 1 {
+		t.Fatalf("retry after a configuration change: %+v, %v", rep, err)
+	}
+	if p, _ := PendingDeliveries(ctx, pool); len(p) != 0 {
+		t.Errorf("still pending after the address was removed: %+v", p)
 	}
 }
 

@@ -1,21 +1,27 @@
-// Package reports owns the Excel workbooks ntm writes for an evaluation period (DESIGN §9): one per
-// recipient — a district, or a commune where the province has no district level at the period end —
-// and one per province. A workbook is built from what the database holds for the period: the results
-// of the newest evaluation, the criteria of its set, the batches (source files) and their rejected rows.
-// reports never imports ingest or transform; it reads the stored tables only.
+// Package reports owns what ntm hands to people (DESIGN §9): the Excel workbooks of an evaluation
+// period — one per recipient (a district, or a commune where the province has no district level at
+// the period end) and one per province —, the fill-in templates districts and communes return
+// (template.go, `ntm template`), and the delivery of workbooks into the output folder and by e-mail,
+// recorded in the delivery table (deliver.go). A workbook is built from what the database holds for
+// the period: the results of the newest evaluation (and of the previous evaluated period, for the
+// trends), the criteria of its set, the current facts (digital addresses, OCOP products and listings),
+// the batches (source files) and their rejected rows. reports never imports ingest or transform; it
+// reads the stored tables only. docs/reports.md describes the sheets and the decisions.
 //
-// Each sheet is written by its own function (sheet_*.go) so later sheets (charts, trends, digital
-// addresses, OCOP listings) slot in without touching the others.
+// Each sheet is written by its own function (sheet_*.go).
 //
-// Decisions where DESIGN is silent:
+// Decisions where DESIGN is silent (more in docs/reports.md):
 //
+//   - A workbook's bytes depend on the data only: it shows and stores the receipt time of its newest
+//     source file (not the time it was written), and its zip parts are written in a fixed order, so an
+//     unchanged workbook has the same SHA-256 and Deliver never sends it twice.
 //   - Percentages are written as numbers already truncated to 0.1% (⌊1000·num/den⌋/1000) with the number
 //     format "0.0%", so Excel shows a value rounded down (99.96% shows as 99.9%, never 100.0%) while
 //     filters and sorting still work on numbers. Texts (thresholds, legends) use the same truncation.
-//   - The village sheet and the data-quality sheet are written with excelize's StreamWriter (a national
-//     workbook holds ~80,000 villages); their size is counted first because a streamed sheet's
-//     dimension is written when the stream starts. Small sheets (summary, districts, online services,
-//     notes) are written in normal mode.
+//   - The village, digital-address, OCOP and data-quality sheets are written with excelize's
+//     StreamWriter (a national workbook holds ~80,000 villages); their size is counted first because a
+//     streamed sheet's dimension is written when the stream starts. Small sheets (summary with its
+//     charts, districts, online services, notes) are written in normal mode.
 //   - Source files of a period: batches received before the evaluation ran whose as-of date (or, when
 //     none, received date) lies within the criteria set's staleness window before the period end and
 //     not after it. Files rejected whole and revoked batches in that window are listed too, with their
@@ -32,6 +38,5 @@
 //   - Sheets with one table freeze the header and filter the table; sheets that stack several small
 //     blocks (summary, data quality) filter their last, largest table and freeze nothing, so the
 //     screen is not filled by frozen rows.
-//   - Times are shown in Vietnam time (UTC+7, no daylight saving); the document's created/modified
-//     times come from Options.Now so two runs over the same data give the same properties.
+//   - Times are shown in Vietnam time (UTC+7, no daylight saving).
 package reports

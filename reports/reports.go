@@ -236,7 +236,6 @@ func writeWorkbook(ctx context.Context, q db.Querier, d *data, sc *scope, path s
 	}); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
 	return saveAtomically(f, path)
 }
 
@@ -249,6 +248,7 @@ type cell struct {
 func (w *workbook) txt(s string) cell   { return cell{s, w.st.text} }
 func (w *workbook) wrap(s string) cell  { return cell{s, w.st.wrap} }
 func (w *workbook) num(n int) cell      { return cell{n, w.st.integer} }
+func (w *workbook) num64(n int64) cell  { return cell{n, w.st.integer} }
 func (w *workbook) hdr(s string) cell   { return cell{s, w.st.header} }
 func (w *workbook) bold(s string) cell  { return cell{s, w.st.bold} }
 func (w *workbook) plain(s string) cell { return cell{s, 0} }

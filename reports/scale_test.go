@@ -80,6 +80,19 @@ func provinceScale(tb testing.TB) *pgxpool.Pool {
 		`INSERT INTO result (evaluation_id, unit_code, unit_name, level, parent_code, criterion, status, value_num, value_den, threshold_num, threshold_den)
 		 SELECT 1, code, name, 'district', parent_code, k, 'met', 1, 1, 1, 1 FROM unit, unnest(ARRAY['D95_PROCEDURES', 'D95_DOSSIERS', 'D95']) k
 		 WHERE level = 'district'`,
+		// Digital addresses for every village, two OCOP products per commune (one listed).
+		`INSERT INTO batch (id, dataset, source_uri, sha256, received_at, as_of, status) VALUES
+		 (1, 'vpostcode', 'x', 'a', '2024-12-20', '2024-12-15', 'loaded'), (2, 'ocop_products', 'y', 'b', '2024-12-20', NULL, 'loaded'),
+		 (3, 'ocop_listings', 'z', 'c', '2024-12-20', NULL, 'loaded')`,
+		`INSERT INTO fact_vpostcode (batch_id, row_no, village_code, as_of, households_total, households_with, orgs_total, orgs_with)
+		 SELECT 1, row_number() OVER (), unit_code, '2024-12-15', 100, 90 + (length(unit_code) % 11), 3, 3
+		 FROM result WHERE evaluation_id = 1 AND level = 'village' AND criterion = 'V4_ADDRESS'`,
+		`INSERT INTO fact_ocop_product (batch_id, row_no, product_key, product_code, name, folded_name, stars, owner, folded_owner,
+		   commune_code, certified_on)
+		 SELECT 2, row_number() OVER (), code || '-P' || p, code || '-P' || p, 'Sản phẩm ' || p, 'sản phẩm ' || p, 3, 'HTX', 'htx', code, '2023-01-01'
+		 FROM unit, generate_series(1, 2) p WHERE level = 'commune'`,
+		`INSERT INTO fact_ocop_listing (batch_id, row_no, product_code, platform, active)
+		 SELECT 3, row_number() OVER (), code || '-P1', 'postmart', true FROM unit WHERE level = 'commune'`,
 	}
 	for _, s := range stmts {
 		if _, err := pool.Exec(ctx, s); err != nil {
@@ -101,6 +114,14 @@ func TestProvinceScale(t *testing.T) {
 	}
 	wantCell(t, f, sheetVillages, "E1762", "00920-008") // districts D1, D10, D11, D2 … D9: codes sort as text
 	wantCell(t, f, sheetVillages, "A1762", "1760")
+	if dim, _ := f.GetSheetDimension(sheetAddresses); dim != "A1:P1766" {
+		t.Errorf("address sheet dimension = %s, want A1:P1766", dim)
+	}
+	wantCell(t, f, sheetAddresses, "A1766", "1760")
+	if dim, _ := f.GetSheetDimension(sheetOCOP); dim != "A1:N446" {
+		t.Errorf("OCOP sheet dimension = %s, want A1:N446", dim)
+	}
+	wantCell(t, f, sheetOCOP, "K446", "Chưa lên sàn")
 }
 
 func BenchmarkWriteProvince(b *testing.B) {

@@ -16,13 +16,18 @@ WITH v AS (
     SELECT r.unit_code, r.unit_name, r.parent_code, r.status, r.explanation
     FROM result r
     WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.criterion = 'V4_ADDRESS' AND $2::jsonb ? r.parent_code
-), f AS (
-    SELECT DISTINCT ON (f.village_code) f.village_code, f.as_of, f.households_total, f.households_with,
-           f.orgs_total, f.orgs_with
-    FROM fact_vpostcode f
-    JOIN batch b ON b.id = f.batch_id AND b.status = 'loaded'
-    WHERE f.as_of <= $3 AND f.village_code IN (SELECT unit_code FROM v)
-    ORDER BY f.village_code, f.as_of DESC, b.received_at DESC, b.id DESC, f.row_no DESC
+), vf AS (
+    -- One index lookup per village: the jsonb filter above is estimated at one row, and a plan
+    -- built on that estimate re-sorted the whole fact table once per village.
+    SELECT v.*, f.village_code, f.as_of, f.households_total, f.households_with, f.orgs_total, f.orgs_with
+    FROM v LEFT JOIN LATERAL (
+        SELECT f.village_code, f.as_of, f.households_total, f.households_with, f.orgs_total, f.orgs_with
+        FROM fact_vpostcode f
+        JOIN batch b ON b.id = f.batch_id AND b.status = 'loaded'
+        WHERE f.village_code = v.unit_code AND f.as_of <= $3
+        ORDER BY f.as_of DESC, b.received_at DESC, b.id DESC, f.row_no DESC
+        LIMIT 1
+    ) f ON true
 )`
 
 // addressTotals sums the coverage of the scope's villages with data.
@@ -35,16 +40,21 @@ type addressTotals struct {
 }
 
 func (w *workbook) addressTotals(ctx context.Context) (addressTotals, error) {
+	return w.addressTotalsOf(ctx, w.d.eval.ID, w.d.period.End())
+}
+
+// addressTotalsOf sums the coverage of the scope's villages evaluated by evalID, as of end.
+func (w *workbook) addressTotalsOf(ctx context.Context, evalID int64, end time.Time) (addressTotals, error) {
 	var t addressTotals
-	cutoff := w.d.period.End().AddDate(0, -w.d.eval.StaleMonths, 0)
+	cutoff := end.AddDate(0, -w.d.eval.StaleMonths, 0)
 	err := w.q.QueryRow(ctx, addressScopeSQL+`
 		SELECT count(*), count(f.village_code),
 		       coalesce(sum(f.households_total), 0), coalesce(sum(f.households_with), 0),
 		       coalesce(sum(f.orgs_total), 0), coalesce(sum(f.orgs_with), 0),
 		       count(*) FILTER (WHERE f.households_with = f.households_total AND f.orgs_with = f.orgs_total),
 		       count(*) FILTER (WHERE f.as_of <= $4)
-		FROM v LEFT JOIN f ON f.village_code = v.unit_code`,
-		w.d.eval.ID, w.sc.communeOrder(), w.d.period.End(), cutoff).
+		FROM vf f`,
+		evalID, w.sc.communeOrder(), end, cutoff).
 		Scan(&t.Villages, &t.WithData, &t.HouseTotal, &t.HouseWith, &t.OrgTotal, &t.OrgWith, &t.Complete, &t.Stale)
 	if err != nil {
 		return t, fmt.Errorf("sum the digital addresses: %w", err)
@@ -133,10 +143,10 @@ func (w *workbook) writeAddresses(ctx context.Context) error {
 		return err
 	}
 	rows, err := w.q.Query(ctx, addressScopeSQL+`
-		SELECT v.unit_code, v.unit_name, v.parent_code, v.status, v.explanation,
-		       f.as_of, f.households_total, f.households_with, f.orgs_total, f.orgs_with
-		FROM v LEFT JOIN f ON f.village_code = v.unit_code
-		ORDER BY ($2::jsonb ->> v.parent_code)::int, v.unit_code`, d.eval.ID, sc.communeOrder(), d.period.End())
+		SELECT unit_code, unit_name, parent_code, status, explanation,
+		       as_of, households_total, households_with, orgs_total, orgs_with
+		FROM vf
+		ORDER BY ($2::jsonb ->> parent_code)::int, unit_code`, d.eval.ID, sc.communeOrder(), d.period.End())
 	if err != nil {
 		return fmt.Errorf("read the digital addresses: %w", err)
 	}

@@ -48,11 +48,11 @@ func (p *ocopProduct) activePlatforms() []string {
 
 // currentProducts reads the current OCOP products of the communes at day, in commune order.
 func currentProducts(ctx context.Context, q db.Querier, communes []*unit, day time.Time) ([]ocopProduct, error) {
-	codes := make([]string, len(communes))
+	order := make(map[string]int, len(communes))
 	for i, c := range communes {
-		codes[i] = c.Code
+		order[c.Code] = i
 	}
-	rows, err := q.Query(ctx, ocopProductsSQL, day, ocopValidityMonths, codes)
+	rows, err := q.Query(ctx, ocopProductsSQL, day, ocopValidityMonths, order)
 	if err != nil {
 		return nil, fmt.Errorf("read the OCOP products: %w", err)
 	}

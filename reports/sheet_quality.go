@@ -240,7 +240,7 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	if err := w.f.SetSheetDimension(sh, rangeRef(1, 1, ncols, last)); err != nil {
 		return err
 	}
-	if err := w.printSetup(sh, ""); err != nil {
+	if err := w.printSetup(sh, "$1:$2"); err != nil { // several tables: the title repeats
 		return err
 	}
 	sw, err := w.f.NewStreamWriter(sh)

@@ -30,8 +30,12 @@ const (
 	sumCols     = 9 // A..I, the width of the commune table
 )
 
-// chartRows is the height reserved under the charts (at the default row height of 20 px).
-const chartRows = 17
+// chartRows is the rows one of the right-hand charts covers; chartRowPx is a 15 pt row in pixels as
+// excelize anchors charts (⌈15·4/3.4⌉), so a chart of chartRows·chartRowPx ends where planned.
+const (
+	chartRows  = 17
+	chartRowPx = 18
+)
 
 // writeSummary writes the summary sheet: title, key figures with their trend, the province's own
 // results, the coverage of each village condition, the two 9.5 ratios, the legend, three charts,
@@ -147,6 +151,52 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			return err
 		}
 	}
+	// Digital addresses and OCOP listings, from the facts as of the period end (and as of the
+	// previous period's end for the trend).
+	at, err := w.addressTotals(ctx)
+	if err != nil {
+		return err
+	}
+	ps, err := currentProducts(ctx, w.q, sc.communes, d.period.End())
+	if err != nil {
+		return err
+	}
+	valid, listed := ocopCounts(ps, d.period.End())
+	var pat addressTotals
+	var pvalid, plisted int
+	if d.prev != nil {
+		pp, err := ntm.ParsePeriod(d.prev.Period)
+		if err != nil {
+			return err
+		}
+		if pat, err = w.addressTotalsOf(ctx, d.prev.EvalID, pp.End()); err != nil {
+			return err
+		}
+		pps, err := currentProducts(ctx, w.q, sc.communes, pp.End())
+		if err != nil {
+			return err
+		}
+		pvalid, plisted = ocopCounts(pps, pp.End())
+	}
+	houseTrend, orgTrend, ocopTrend := blank, blank, blank
+	if d.prev != nil {
+		houseTrend = w.trendRatio(at.HouseWith, at.HouseTotal, pat.HouseWith, pat.HouseTotal, at.HouseTotal > 0, pat.HouseTotal > 0)
+		orgTrend = w.trendRatio(at.OrgWith, at.OrgTotal, pat.OrgWith, pat.OrgTotal, at.OrgTotal > 0, pat.OrgTotal > 0)
+		ocopTrend = w.trendRatio(int64(listed), int64(valid), int64(plisted), int64(pvalid), valid > 0, pvalid > 0)
+	}
+	if err := figure("Hộ gia đình đã có địa chỉ số", w.num64(at.HouseWith), w.pct(at.HouseWith, at.HouseTotal), houseTrend,
+		fmt.Sprintf("trên tổng số %s hộ của %s thôn có số liệu; xem trang %s", groupThousands(at.HouseTotal),
+			groupThousands(int64(at.WithData)), sheetAddresses)); err != nil {
+		return err
+	}
+	if err := figure("Cơ quan, tổ chức, doanh nghiệp đã có địa chỉ số", w.num64(at.OrgWith), w.pct(at.OrgWith, at.OrgTotal), orgTrend,
+		fmt.Sprintf("trên tổng số %s", groupThousands(at.OrgTotal))); err != nil {
+		return err
+	}
+	if err := figure("Sản phẩm OCOP còn hiệu lực đã lên sàn TMĐT", w.num(listed), w.pct(int64(listed), int64(valid)), ocopTrend,
+		fmt.Sprintf("trên %d sản phẩm còn hiệu lực; %d chưa lên sàn: xem trang %s", valid, valid-listed, sheetOCOP)); err != nil {
+		return err
+	}
 	var ratioRows []int // rows of the two 9.5 ratios (for the chart)
 	if !sc.province {
 		u := sc.unit.Code
@@ -186,6 +236,23 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		}
 	}
 	row++
+
+	// Charts, right under the key figures: the smart villages per commune on the left, the
+	// conditions and the 9.5 ratios stacked on the right (added at the end, once their data rows
+	// are known).
+	if err := w.put(sh, row, cell{"BIỂU ĐỒ", st.section}); err != nil {
+		return err
+	}
+	row++
+	chartTop := row
+	// The charts are sized in pixels; rows of a fixed 15 pt keep them inside the rows reserved here
+	// whatever the application's default row height.
+	for r := chartTop; r < chartTop+2*chartRows+2; r++ {
+		if err := w.f.SetRowHeight(sh, r, 15); err != nil {
+			return err
+		}
+	}
+	row += 2*chartRows + 2
 
 	// II. The province's own results, whatever the evaluation computed for it.
 	if sc.province && len(d.results[sc.unit.Code]) > 0 {
@@ -313,21 +380,6 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	}
 	row++
 
-	// Charts: reserved rows, two side by side, then one.
-	if err := w.put(sh, row, cell{"BIỂU ĐỒ", st.section}); err != nil {
-		return err
-	}
-	row++
-	chartTop := row
-	// The charts are sized in pixels; rows of a fixed 15 pt (20 px) keep them inside the rows
-	// reserved here whatever the application's default row height.
-	for r := chartTop; r <= chartTop+2*chartRows+1; r++ {
-		if err := w.f.SetRowHeight(sh, r, 15); err != nil {
-			return err
-		}
-	}
-	row += 2*chartRows + 2
-
 	// Status by commune: the last block, so its filter may reach the end of the sheet.
 	if err := w.put(sh, row, cell{"TÌNH HÌNH THEO XÃ", st.section}); err != nil {
 		return err
@@ -387,9 +439,9 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			Title:     chartTitle("Số thôn thông minh theo " + unitWord),
 			Legend:    excelize.ChartLegend{Position: "bottom"},
 			PlotArea:  excelize.ChartPlotArea{ShowVal: catBottom-catTop < 25},
-			Dimension: excelize.ChartDimension{Width: 500, Height: chartRows * 20},
-			XAxis:     excelize.ChartAxis{ReverseOrder: true},
-			YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}},
+			Dimension: excelize.ChartDimension{Width: 500, Height: (2*chartRows + 1) * chartRowPx},
+			XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
+			YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}, Font: axisFont},
 		}); err != nil {
 			return fmt.Errorf("chart of smart villages: %w", err)
 		}
@@ -406,9 +458,9 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			},
 			Title:     chartTitle("Số thôn đạt từng điều kiện"),
 			Legend:    excelize.ChartLegend{Position: "bottom"},
-			Dimension: excelize.ChartDimension{Width: 600, Height: chartRows * 20},
-			XAxis:     excelize.ChartAxis{ReverseOrder: true},
-			YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}},
+			Dimension: excelize.ChartDimension{Width: 600, Height: chartRows * chartRowPx},
+			XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
+			YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}, Font: axisFont},
 		}); err != nil {
 			return fmt.Errorf("chart of the conditions: %w", err)
 		}
@@ -443,9 +495,10 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	if ratioChart != nil {
 		ratioChart.Legend = excelize.ChartLegend{Position: "bottom"}
 		ratioChart.PlotArea = excelize.ChartPlotArea{ShowVal: ratioTop > 0, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0%"}}
-		ratioChart.Dimension = excelize.ChartDimension{Width: 560, Height: chartRows * 20}
-		ratioChart.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &one, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}}
-		if err := w.f.AddChart(sh, cellName(1, chartTop+chartRows+1), ratioChart); err != nil {
+		ratioChart.Dimension = excelize.ChartDimension{Width: 600, Height: chartRows * chartRowPx}
+		ratioChart.XAxis = excelize.ChartAxis{Font: axisFont}
+		ratioChart.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &one, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont}
+		if err := w.f.AddChart(sh, cellName(5, chartTop+chartRows+1), ratioChart); err != nil {
 			return fmt.Errorf("chart of indicator 9.5: %w", err)
 		}
 	}
@@ -486,6 +539,9 @@ func absRange(sheet string, col, r1, r2 int) string {
 	c, _ := excelize.ColumnNumberToName(col)
 	return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, c, r1, c, r2)
 }
+
+// axisFont keeps axis labels dark enough to read on paper.
+var axisFont = excelize.Font{Color: "262626", Size: 9}
 
 func solid(color string) excelize.Fill {
 	return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
 	"os"
@@ -547,7 +548,6 @@ func writeTemplateFile(path string, dataset ntm.Dataset, spec templateSpec, sc *
 			return err
 		}
 	}
-	f.SetActiveSheet(0)
 	created := day.Format("2006-01-02") + "T00:00:00Z"
 	if err := f.SetDocProps(&excelize.DocProperties{
 		Title:   fmt.Sprintf("%s – %s", spec.title, sc.unit.Name),
@@ -601,13 +601,53 @@ func writeUnlisted(w *workbook, unlisted [][]any) error {
 }
 
 // saveAtomically writes beside the target and renames, so a reader never sees half a workbook.
+// The package parts are put in a fixed order (excelize writes them in map order): the same workbook
+// then always has the same bytes, which is what deliveries are deduplicated by.
 func saveAtomically(f *excelize.File, path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	// excelize also adds the image content types of a drawing in map order.
+	if ct := f.ContentTypes; ct != nil {
+		sort.SliceStable(ct.Defaults, func(i, j int) bool { return ct.Defaults[i].Extension < ct.Defaults[j].Extension })
+	}
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	raw, err := os.CreateTemp(dir, "."+base+".*.raw")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(raw.Name())
+	defer raw.Close()
+	if _, err := f.WriteTo(raw); err != nil {
+		return err
+	}
+	st, err := raw.Stat()
+	if err != nil {
+		return err
+	}
+	zr, err := zip.NewReader(raw, st.Size())
+	if err != nil {
+		return fmt.Errorf("re-read the workbook just written: %w", err)
+	}
+	parts := append([]*zip.File(nil), zr.File...)
+	sort.Slice(parts, func(i, j int) bool {
+		// [Content_Types].xml first, as Office writes it; then by name.
+		ci, cj := parts[i].Name == "[Content_Types].xml", parts[j].Name == "[Content_Types].xml"
+		if ci != cj {
+			return ci
+		}
+		return parts[i].Name < parts[j].Name
+	})
+	tmp, err := os.CreateTemp(dir, "."+base+".*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	if _, err := f.WriteTo(tmp); err != nil {
+	zw := zip.NewWriter(tmp)
+	for _, p := range parts {
+		if err := zw.Copy(p); err != nil { // the compressed bytes as they are
+			tmp.Close()
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -176,13 +176,20 @@ func (w *workbook) trendRatio(nowNum, nowDen, prevNum, prevDen int64, ok, prevOK
 	if num == 0 {
 		return w.trendCell(0, "không đổi so với "+p.Period, true)
 	}
-	s := fmt.Sprintf("%s%d", sign, tenths/10)
-	if tenths%10 != 0 {
-		s += fmt.Sprintf(",%d", tenths%10)
-	}
 	diff := 1
 	if sign == "−" {
 		diff = -1
+	}
+	if tenths == 0 { // moved, but by less than the 0.1 point shown
+		word := "tăng"
+		if diff < 0 {
+			word = "giảm"
+		}
+		return w.trendCell(diff, word+" dưới 0,1 điểm % so với "+p.Period, true)
+	}
+	s := fmt.Sprintf("%s%d", sign, tenths/10)
+	if tenths%10 != 0 {
+		s += fmt.Sprintf(",%d", tenths%10)
 	}
 	return w.trendCell(diff, s+" điểm % so với "+p.Period, true)
 }

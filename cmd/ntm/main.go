@@ -53,13 +53,7 @@ func init() {
 		"runs":     {runsSynopsis, runRuns},
 		"serve":    {serveSynopsis, runServe},
 		"config":   {configSynopsis, runConfig},
-		"template": {"ntm template --dataset D [--recipient CODE] --out FILE: fill-in workbook (not available yet)", notYet("template")},
-	}
-}
-
-func notYet(name string) func(context.Context, *env, []string) error {
-	return func(context.Context, *env, []string) error {
-		return fmt.Errorf("ntm %s is not available in this version yet", name)
+		"template": {templateSynopsis, runTemplate},
 	}
 }
 

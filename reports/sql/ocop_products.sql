@@ -1,4 +1,4 @@
--- The current OCOP products of the communes $3 at the day $1, with their validity and their current
+-- The current OCOP products of the communes $3 (a jsonb object: commune code → display position) at the day $1, with their validity and their current
 -- listings. Same rules as evaluate/sql/ocop_products.sql (keep the two in step): the current row
 -- per product_key is the newest counting batch's (as_of, else the receipt date; then received_at,
 -- id); batches dated after $1 do not count; the expiry is given, else certified_on + $2 months.
@@ -19,7 +19,7 @@ WITH pb AS (
     JOIN pb ON pb.id = f.batch_id
     ORDER BY f.product_key, pb.dated DESC, pb.received_at DESC, pb.id DESC, f.row_no DESC
 ), ps AS (
-    SELECT * FROM p WHERE commune_code = ANY($3)
+    SELECT * FROM p WHERE $3::jsonb ? commune_code  -- a key lookup: a 10,000-element array is scanned per row
 ), l AS (
     SELECT f.product_code, f.folded_name, f.folded_owner, f.platform, f.url, f.active, f.listed_on,
            lb.dated, lb.received_at, lb.id AS batch_id, f.row_no
@@ -37,7 +37,7 @@ WITH pb AS (
     SELECT DISTINCT ON (product_key, platform) product_key, platform, url, active, listed_on
     FROM matched
     ORDER BY product_key, platform, dated DESC, received_at DESC, batch_id DESC, row_no DESC
-), listings AS (
+), listings AS MATERIALIZED (  -- computed once: inlined, it was re-sorted for every product
     SELECT product_key,
            jsonb_agg(jsonb_build_object('platform', platform, 'url', url, 'listed_on', listed_on,
                'active', active AND (listed_on IS NULL OR listed_on <= $1)) ORDER BY platform) AS listings
@@ -49,4 +49,4 @@ SELECT ps.product_key, ps.product_code, ps.name, ps.owner, ps.stars, ps.category
        (ps.certified_on IS NULL OR ps.certified_on <= $1) AND (ps.expires_on IS NULL OR ps.expires_on >= $1) AS valid,
        coalesce(listings.listings, '[]'::jsonb) AS listings
 FROM ps LEFT JOIN listings USING (product_key)
-ORDER BY array_position($3::text[], ps.commune_code), ps.name, ps.product_key
+ORDER BY ($3::jsonb ->> ps.commune_code)::int, ps.name, ps.product_key
