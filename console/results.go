@@ -75,8 +75,8 @@ func (c *Console) results(w http.ResponseWriter, r *http.Request) {
 		row := resultRow{UnitCode: x.UnitCode, UnitName: x.UnitName, Level: levelLabel(x.Level), ParentCode: x.ParentCode,
 			Criterion: x.Criterion, CriterionName: x.CriterionName, Status: string(x.Status), StatusLabel: x.Status.Label(),
 			Threshold: x.Threshold.String(), Explanation: x.Explanation}
-		if x.Value != nil {
-			row.Value = x.Value.String()
+		if v := x.PrintedValue(); v != nil {
+			row.Value = v.String()
 		}
 		page.Rows = append(page.Rows, row)
 	}

@@ -16,7 +16,7 @@ const CSVHeader = "period,unit_code,unit_name,level,criterion,status,value,thres
 
 // WriteCSV prints results as the CSV contract: the header, then one row per unit and
 // criterion; status met/not_met/no_data; value and threshold as exact decimals with "."
-// (truncated to six places), empty value when there is none.
+// (truncated to six places), empty value when there is none or the status is no data.
 func WriteCSV(w io.Writer, rs []Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(strings.Split(CSVHeader, ",")); err != nil {
@@ -24,7 +24,7 @@ func WriteCSV(w io.Writer, rs []Result) error {
 	}
 	for _, r := range rs {
 		if err := cw.Write([]string{r.Period.String(), r.UnitCode, r.UnitName, string(r.Level), r.Criterion,
-			string(r.Status), valueString(r.Value), r.Threshold.String()}); err != nil {
+			string(r.Status), valueString(r.PrintedValue()), r.Threshold.String()}); err != nil {
 			return fmt.Errorf("write CSV: %w", err)
 		}
 	}
@@ -33,6 +33,16 @@ func WriteCSV(w io.Writer, rs []Result) error {
 		return fmt.Errorf("write CSV: %w", err)
 	}
 	return nil
+}
+
+// PrintedValue is the value ntm results (and the console) show: none when the status is no data (DESIGN §6:
+// "No data → empty value"), even where a composite or a province row keeps a partial count
+// internally (conditions or units met so far; it stays in the explanation and detail).
+func (r Result) PrintedValue() *Fraction {
+	if r.Status == ntm.StatusNoData {
+		return nil
+	}
+	return r.Value
 }
 
 func valueString(v *Fraction) string {
@@ -62,9 +72,10 @@ func WriteTable(w io.Writer, rs []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Kỳ\tMã\tĐơn vị\tCấp\tTiêu chí\tKết quả\tGiá trị\tNgưỡng\tGiải thích")
 	for _, r := range rs {
-		val := valueString(r.Value)
-		if r.Value != nil && r.Value.Den > 1 {
-			val += " (" + r.Value.Percent() + ")"
+		v := r.PrintedValue()
+		val := valueString(v)
+		if v != nil && v.Den > 1 {
+			val += " (" + v.Percent() + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Period, r.UnitCode, clean(r.UnitName),
 			levelLabel(r.Level), r.Criterion, r.Status.Label(), val, r.Threshold.String(), clean(r.Explanation))
@@ -113,9 +124,9 @@ func WriteJSON(w io.Writer, rs []Result) error {
 		if j.Detail == nil {
 			j.Detail = map[string]any{}
 		}
-		if r.Value != nil {
-			s := r.Value.String()
-			num, den := r.Value.Num, r.Value.Den
+		if v := r.PrintedValue(); v != nil {
+			s := v.String()
+			num, den := v.Num, v.Den
 			j.Value, j.ValueNum, j.ValueDen = &s, &num, &den
 		}
 		out[i] = j
