@@ -19,6 +19,21 @@ const (
 	LevelVillage  Level = "village"
 )
 
+// Label is the Vietnamese word shown to users for a level.
+func (l Level) Label() string {
+	switch l {
+	case LevelProvince:
+		return "Tỉnh"
+	case LevelDistrict:
+		return "Huyện"
+	case LevelCommune:
+		return "Xã"
+	case LevelVillage:
+		return "Thôn"
+	}
+	return string(l)
+}
+
 // Levels lists the levels from the top down.
 var Levels = []Level{LevelProvince, LevelDistrict, LevelCommune, LevelVillage}
 

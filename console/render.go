@@ -8,11 +8,12 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.uber.org/zap"
+
+	"ntm/vnfmt"
 )
 
 // layoutData is what every page's layout sees; Page is the page's own data.
@@ -183,22 +184,7 @@ func formatInt(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, ch := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(ch)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return vnfmt.Int(n)
 }
 
 // formatSize writes a byte count with one decimal (Vietnamese comma): "1,5 MB".

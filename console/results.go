@@ -61,7 +61,7 @@ func (c *Console) results(w http.ResponseWriter, r *http.Request) {
 		NotMet: set.Counts[ntm.StatusNotMet], NoData: set.Counts[ntm.StatusNoData]}
 	page.Levels = []unitOption{{"", "Tất cả các cấp"}}
 	for _, l := range ntm.Levels {
-		page.Levels = append(page.Levels, unitOption{string(l), levelLabel(l)})
+		page.Levels = append(page.Levels, unitOption{string(l), l.Label()})
 	}
 	page.Statuses = []unitOption{{"", "Mọi trạng thái"}}
 	for _, s := range []ntm.Status{ntm.StatusMet, ntm.StatusNotMet, ntm.StatusNoData} {
@@ -72,7 +72,7 @@ func (c *Console) results(w http.ResponseWriter, r *http.Request) {
 	from := (page.Page - 1) * resultsPerPage
 	to := min(from+resultsPerPage, page.Total)
 	for _, x := range set.Rows[from:to] {
-		row := resultRow{UnitCode: x.UnitCode, UnitName: x.UnitName, Level: levelLabel(x.Level), ParentCode: x.ParentCode,
+		row := resultRow{UnitCode: x.UnitCode, UnitName: x.UnitName, Level: x.Level.Label(), ParentCode: x.ParentCode,
 			Criterion: x.Criterion, CriterionName: x.CriterionName, Status: string(x.Status), StatusLabel: x.Status.Label(),
 			Threshold: x.Threshold.String(), Explanation: x.Explanation}
 		if v := x.PrintedValue(); v != nil {

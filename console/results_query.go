@@ -35,20 +35,6 @@ func parseResultFilter(q url.Values) resultFilter {
 	return f
 }
 
-func levelLabel(l ntm.Level) string {
-	switch l {
-	case ntm.LevelProvince:
-		return "Tỉnh"
-	case ntm.LevelDistrict:
-		return "Huyện"
-	case ntm.LevelCommune:
-		return "Xã"
-	case ntm.LevelVillage:
-		return "Thôn"
-	}
-	return string(l)
-}
-
 // evaluatedPeriods lists the periods with an evaluation, newest first.
 func (c *Console) evaluatedPeriods(ctx context.Context) ([]string, error) {
 	rows, err := c.d.Pool.Query(ctx, `SELECT DISTINCT period FROM evaluation ORDER BY period DESC LIMIT 120`)

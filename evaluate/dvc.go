@@ -9,6 +9,7 @@ import (
 
 	"ntm"
 	"ntm/db"
+	"ntm/vnfmt"
 )
 
 type procedureRow struct {
@@ -222,7 +223,7 @@ func (e *evaluator) procedures(u *unit, members []*unit, procs map[string]*proce
 			continue
 		case r.asOf.Before(e.fresh):
 			missing, missingCodes = append(missing, m.Name), append(missingCodes, m.Code)
-			reasons = append(reasons, fmt.Sprintf("số liệu ngày %s đã quá %d tháng", vnDate(r.asOf), e.set.StaleMonths))
+			reasons = append(reasons, fmt.Sprintf("số liệu ngày %s đã quá %d tháng", vnfmt.Date(r.asOf), e.set.StaleMonths))
 			single = e.staleText(r.asOf) + " (TTHC)"
 		}
 		units = append(units, map[string]any{"code": m.Code, "as_of": isoDate(r.asOf), "batch_id": r.batch,
@@ -251,9 +252,9 @@ func (e *evaluator) procedures(u *unit, members []*unit, procs map[string]*proce
 		st = ntm.StatusMet
 	}
 	expl := fmt.Sprintf("%s/%s TTHC đủ điều kiện đã cung cấp DVCTT (%s; toàn trình %s, một phần %s)",
-		vnInt(online), vnInt(eligible), v.Percent(), vnInt(full), vnInt(partial))
+		vnfmt.Int(online), vnfmt.Int(eligible), v.Percent(), vnfmt.Int(full), vnfmt.Int(partial))
 	if online < eligible {
-		expl += "; còn thiếu " + vnInt(eligible-online)
+		expl += "; còn thiếu " + vnfmt.Int(eligible-online)
 	}
 	if len(members) > 1 {
 		expl += fmt.Sprintf("; gồm %d đơn vị", len(members))
@@ -302,8 +303,8 @@ func (e *evaluator) dossiers(u *unit, members []*unit, doss map[string]*unitDoss
 		"received": received, "full_online": full, "covers_window": covers && len(missing) == 0}
 	if len(missing) > 0 {
 		det["missing"] = missingCodes
-		e.emit(u, KeyDossiers, ntm.StatusNoData, nil, missingText(fmt.Sprintf("hồ sơ từ %s đến %s", vnDate(wfrom), vnDate(e.end)), len(members), missing, reasons,
-			fmt.Sprintf("Chưa có số liệu hồ sơ từ %s đến %s", vnDate(wfrom), vnDate(e.end))), det, info)
+		e.emit(u, KeyDossiers, ntm.StatusNoData, nil, missingText(fmt.Sprintf("hồ sơ từ %s đến %s", vnfmt.Date(wfrom), vnfmt.Date(e.end)), len(members), missing, reasons,
+			fmt.Sprintf("Chưa có số liệu hồ sơ từ %s đến %s", vnfmt.Date(wfrom), vnfmt.Date(e.end))), det, info)
 		return
 	}
 	// Coverage: one unit says which periods it used; several say which units fall short.
@@ -311,7 +312,7 @@ func (e *evaluator) dossiers(u *unit, members []*unit, doss map[string]*unitDoss
 	if len(members) == 1 {
 		d := doss[members[0].Code]
 		if d.source == "records" {
-			coverage = fmt.Sprintf("theo %s hồ sơ chi tiết (tiếp nhận %s)", vnInt(d.received), shortRange(d.first, d.last))
+			coverage = fmt.Sprintf("theo %s hồ sơ chi tiết (tiếp nhận %s)", vnfmt.Int(d.received), shortRange(d.first, d.last))
 		} else {
 			labels := det["units"].([]map[string]any)[0]["periods"].([]string)
 			gaps := det["units"].([]map[string]any)[0]["gaps"].([]string)
@@ -329,7 +330,7 @@ func (e *evaluator) dossiers(u *unit, members []*unit, doss map[string]*unitDoss
 	}
 	if received == 0 {
 		e.emit(u, KeyDossiers, ntm.StatusNoData, nil,
-			fmt.Sprintf("Không có hồ sơ tiếp nhận từ %s đến %s; %s", vnDate(wfrom), vnDate(e.end), coverage), det, info)
+			fmt.Sprintf("Không có hồ sơ tiếp nhận từ %s đến %s; %s", vnfmt.Date(wfrom), vnfmt.Date(e.end), coverage), det, info)
 		return
 	}
 	v := Frac(full, received)
@@ -338,7 +339,7 @@ func (e *evaluator) dossiers(u *unit, members []*unit, doss map[string]*unitDoss
 		st = ntm.StatusMet
 	}
 	expl := fmt.Sprintf("%s/%s hồ sơ xử lý trực tuyến toàn trình (%s) từ %s đến %s; %s",
-		vnInt(full), vnInt(received), v.Percent(), vnDate(wfrom), vnDate(e.end), coverage)
+		vnfmt.Int(full), vnfmt.Int(received), v.Percent(), vnfmt.Date(wfrom), vnfmt.Date(e.end), coverage)
 	e.emit(u, KeyDossiers, st, ptr(v), expl, det, info)
 }
 

@@ -52,21 +52,6 @@ func valueString(v *Fraction) string {
 	return v.String()
 }
 
-// levelLabel is the Vietnamese name of a level.
-func levelLabel(l ntm.Level) string {
-	switch l {
-	case ntm.LevelProvince:
-		return "Tỉnh"
-	case ntm.LevelDistrict:
-		return "Huyện"
-	case ntm.LevelCommune:
-		return "Xã"
-	case ntm.LevelVillage:
-		return "Thôn"
-	}
-	return string(l)
-}
-
 // WriteTable prints results as an aligned table for people, in Vietnamese.
 func WriteTable(w io.Writer, rs []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -78,7 +63,7 @@ func WriteTable(w io.Writer, rs []Result) error {
 			val += " (" + v.Percent() + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Period, r.UnitCode, clean(r.UnitName),
-			levelLabel(r.Level), r.Criterion, r.Status.Label(), val, r.Threshold.String(), clean(r.Explanation))
+			r.Level.Label(), r.Criterion, r.Status.Label(), val, r.Threshold.String(), clean(r.Explanation))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)

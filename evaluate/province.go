@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"ntm"
+	"ntm/vnfmt"
 )
 
 // provinces adds, for every province and every criterion of the set, one province-level row
@@ -104,6 +105,6 @@ func (e *evaluator) provinceRow(prov *unit, c criterion, units []*unit, noun str
 	detail["rate"] = rate.String()
 	r.Status = countRule(met, noData, Count(total))
 	r.Explanation = fmt.Sprintf("%s/%s %s đạt (%s); %s chưa đạt; %s chưa có số liệu",
-		vnInt(met), vnInt(total), noun, rate.Percent(), vnInt(notMet), vnInt(noData))
+		vnfmt.Int(met), vnfmt.Int(total), noun, rate.Percent(), vnfmt.Int(notMet), vnfmt.Int(noData))
 	e.results = append(e.results, r)
 }

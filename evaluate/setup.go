@@ -12,6 +12,7 @@ import (
 
 	"ntm"
 	"ntm/db"
+	"ntm/vnfmt"
 )
 
 //go:embed sql/*.sql
@@ -98,7 +99,7 @@ func loadSet(ctx context.Context, q db.Querier, p ntm.Period) (*criteriaSet, err
 	s := &criteriaSet{byKey: map[string]criterion{}}
 	err := q.QueryRow(ctx, query("criteria_set"), end).Scan(&s.Key, &s.Name, &s.ValidFrom, &s.StaleMonths, &s.OCOPLocality, &s.DossierWindow)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("no criteria set is in force on %s (period %s): add one to the criteria_set table or run ntm migrate", vnDate(end), p)
+		return nil, fmt.Errorf("no criteria set is in force on %s (period %s): add one to the criteria_set table or run ntm migrate", vnfmt.Date(end), p)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read the criteria set for period %s: %w", p, err)
@@ -154,7 +155,7 @@ type structure struct {
 func loadUnits(ctx context.Context, q db.Querier, p ntm.Period) (*structure, error) {
 	rows, err := q.Query(ctx, query("units"), p.End())
 	if err != nil {
-		return nil, fmt.Errorf("read the units in force on %s: %w", vnDate(p.End()), err)
+		return nil, fmt.Errorf("read the units in force on %s: %w", vnfmt.Date(p.End()), err)
 	}
 	defer rows.Close()
 	st := &structure{byCode: map[string]*unit{}}
@@ -162,17 +163,17 @@ func loadUnits(ctx context.Context, q db.Querier, p ntm.Period) (*structure, err
 		u := &unit{}
 		var level string
 		if err := rows.Scan(&u.Code, &level, &u.Kind, &u.Name, &u.Parent); err != nil {
-			return nil, fmt.Errorf("read the units in force on %s: %w", vnDate(p.End()), err)
+			return nil, fmt.Errorf("read the units in force on %s: %w", vnfmt.Date(p.End()), err)
 		}
 		u.Level = ntm.Level(level)
 		st.byCode[u.Code] = u
 		st.all = append(st.all, u)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read the units in force on %s: %w", vnDate(p.End()), err)
+		return nil, fmt.Errorf("read the units in force on %s: %w", vnfmt.Date(p.End()), err)
 	}
 	if len(st.all) == 0 {
-		return nil, fmt.Errorf("no administrative units are in force on %s (period %s): run ntm units import FILE first", vnDate(p.End()), p)
+		return nil, fmt.Errorf("no administrative units are in force on %s (period %s): run ntm units import FILE first", vnfmt.Date(p.End()), p)
 	}
 	sort.Slice(st.all, func(i, j int) bool { return st.all[i].Code < st.all[j].Code })
 	for _, u := range st.all {

@@ -2,34 +2,14 @@ package evaluate
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
-)
 
-// vnDate prints a date the Vietnamese way: 15/10/2023.
-func vnDate(t time.Time) string { return t.Format("02/01/2006") }
+	"ntm/vnfmt"
+)
 
 // isoDate prints a date for the result detail: 2023-10-15.
 func isoDate(t time.Time) string { return t.Format("2006-01-02") }
-
-// vnInt prints a count with Vietnamese thousands separators: 1234567 → "1.234.567".
-func vnInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
 
 // firstNames joins up to max names and says how many more there are.
 func firstNames(names []string, max int) string {
@@ -46,7 +26,7 @@ var romanQuarters = [...]string{"I", "II", "III", "IV"}
 func periodLabel(from, to time.Time) string {
 	monthEnd := func(t time.Time) bool { return t.AddDate(0, 0, 1).Day() == 1 }
 	if from.Day() != 1 || !monthEnd(to) || from.Year() != to.Year() {
-		return vnDate(from) + "–" + vnDate(to)
+		return vnfmt.Date(from) + "–" + vnfmt.Date(to)
 	}
 	y, m1, m2 := from.Year(), int(from.Month()), int(to.Month())
 	switch {

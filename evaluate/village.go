@@ -8,6 +8,7 @@ import (
 
 	"ntm"
 	"ntm/db"
+	"ntm/vnfmt"
 )
 
 type surveyRow struct {
@@ -146,7 +147,7 @@ func sourceDetail(asOf time.Time, batch int64, sheet string, row int) map[string
 }
 
 func (e *evaluator) staleText(asOf time.Time) string {
-	return fmt.Sprintf("Số liệu ngày %s đã quá %d tháng", vnDate(asOf), e.set.StaleMonths)
+	return fmt.Sprintf("Số liệu ngày %s đã quá %d tháng", vnfmt.Date(asOf), e.set.StaleMonths)
 }
 
 func (e *evaluator) survey(v *unit, s *surveyRow) {
@@ -170,7 +171,7 @@ func (e *evaluator) survey(v *unit, s *surveyRow) {
 	yesNo := func(key string, b *bool, label, note string) {
 		if b == nil {
 			e.emit(v, key, ntm.StatusNoData, nil,
-				fmt.Sprintf("Phiếu tự đánh giá ngày %s để trống mục “%s”", vnDate(s.asOf), label), d, false)
+				fmt.Sprintf("Phiếu tự đánh giá ngày %s để trống mục “%s”", vnfmt.Date(s.asOf), label), d, false)
 			return
 		}
 		val := Count(0)
@@ -198,7 +199,7 @@ func (e *evaluator) survey(v *unit, s *surveyRow) {
 	switch {
 	case s.models == nil:
 		e.emit(v, KeyModel, ntm.StatusNoData, nil,
-			fmt.Sprintf("Phiếu tự đánh giá ngày %s để trống mục “Mô hình chuyển đổi số”", vnDate(s.asOf)), d, false)
+			fmt.Sprintf("Phiếu tự đánh giá ngày %s để trống mục “Mô hình chuyển đổi số”", vnfmt.Date(s.asOf)), d, false)
 	default:
 		n := *s.models
 		st := ntm.StatusNotMet
@@ -207,7 +208,7 @@ func (e *evaluator) survey(v *unit, s *surveyRow) {
 		}
 		expl := "Chưa có mô hình chuyển đổi số"
 		if n > 0 {
-			expl = fmt.Sprintf("Có %s mô hình chuyển đổi số", vnInt(n))
+			expl = fmt.Sprintf("Có %s mô hình chuyển đổi số", vnfmt.Int(n))
 			if f := strings.TrimSpace(s.modelFields); f != "" {
 				expl += " (" + f + ")"
 			}
@@ -232,7 +233,7 @@ func (e *evaluator) address(v *unit, a *addressRow) {
 	if a.hhTotal <= 0 {
 		// Every village has households: a zero total is a data error, not 100% coverage.
 		e.emit(v, KeyAddress, ntm.StatusNoData, nil,
-			fmt.Sprintf("Số liệu ngày %s ghi tổng số hộ bằng 0: cần kiểm tra lại", vnDate(a.asOf)), d, false)
+			fmt.Sprintf("Số liệu ngày %s ghi tổng số hộ bằng 0: cần kiểm tra lại", vnfmt.Date(a.asOf)), d, false)
 		return
 	}
 	hh := Frac(a.hhWith, a.hhTotal)
@@ -245,14 +246,14 @@ func (e *evaluator) address(v *unit, a *addressRow) {
 		value = org
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s/%s hộ đã gắn địa chỉ số", vnInt(a.hhWith), vnInt(a.hhTotal))
+	fmt.Fprintf(&b, "%s/%s hộ đã gắn địa chỉ số", vnfmt.Int(a.hhWith), vnfmt.Int(a.hhTotal))
 	if a.hhWith < a.hhTotal {
-		fmt.Fprintf(&b, "; còn thiếu %s", vnInt(a.hhTotal-a.hhWith))
+		fmt.Fprintf(&b, "; còn thiếu %s", vnfmt.Int(a.hhTotal-a.hhWith))
 	}
 	if a.orgTotal > 0 {
-		fmt.Fprintf(&b, "; %s/%s cơ quan, tổ chức", vnInt(a.orgWith), vnInt(a.orgTotal))
+		fmt.Fprintf(&b, "; %s/%s cơ quan, tổ chức", vnfmt.Int(a.orgWith), vnfmt.Int(a.orgTotal))
 		if a.orgWith < a.orgTotal {
-			fmt.Fprintf(&b, " (còn thiếu %s)", vnInt(a.orgTotal-a.orgWith))
+			fmt.Fprintf(&b, " (còn thiếu %s)", vnfmt.Int(a.orgTotal-a.orgWith))
 		}
 	} else {
 		b.WriteString("; không có cơ quan, tổ chức")

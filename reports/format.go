@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"ntm"
+	"ntm/vnfmt"
 )
 
 // Criterion keys the report lays out specially; any other key is rendered generically.
@@ -109,27 +110,9 @@ func thresholdText(key string, num, den int64) string {
 		return "≥ " + percentText(num, den, true)
 	}
 	if den == 1 {
-		return "≥ " + groupThousands(num)
+		return "≥ " + vnfmt.Int(num)
 	}
 	return fmt.Sprintf("≥ %d/%d", num, den)
-}
-
-// groupThousands writes 12345 as "12.345" (Vietnamese grouping).
-func groupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 // vietnam is the office's time zone (no daylight saving).

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ntm"
+	"ntm/vnfmt"
 )
 
 // addressScopeSQL is the scope's villages (those with a V4_ADDRESS result of the evaluation) and
@@ -117,12 +118,12 @@ func (w *workbook) writeAddresses(ctx context.Context) error {
 		return err
 	}
 	summary := fmt.Sprintf("%s/%s thôn có số liệu; %s/%s hộ (%s) và %s/%s cơ quan, tổ chức (%s) đã có địa chỉ số; %s thôn đạt điều kiện 4 về số liệu.",
-		groupThousands(int64(t.WithData)), groupThousands(int64(t.Villages)),
-		groupThousands(t.HouseWith), groupThousands(t.HouseTotal), orDash(percentText(t.HouseWith, t.HouseTotal, false)),
-		groupThousands(t.OrgWith), groupThousands(t.OrgTotal), orDash(percentText(t.OrgWith, t.OrgTotal, false)),
-		groupThousands(int64(t.Complete)))
+		vnfmt.Int(int64(t.WithData)), vnfmt.Int(int64(t.Villages)),
+		vnfmt.Int(t.HouseWith), vnfmt.Int(t.HouseTotal), orDash(percentText(t.HouseWith, t.HouseTotal, false)),
+		vnfmt.Int(t.OrgWith), vnfmt.Int(t.OrgTotal), orDash(percentText(t.OrgWith, t.OrgTotal, false)),
+		vnfmt.Int(int64(t.Complete)))
 	if t.Stale > 0 {
-		summary += fmt.Sprintf(" %s thôn có số liệu cũ hơn %d tháng (không được tính).", groupThousands(int64(t.Stale)), d.eval.StaleMonths)
+		summary += fmt.Sprintf(" %s thôn có số liệu cũ hơn %d tháng (không được tính).", vnfmt.Int(int64(t.Stale)), d.eval.StaleMonths)
 	}
 	head := []cell{
 		{"ĐỊA CHỈ SỐ (VPOSTCODE) THEO THÔN – " + sc.unit.Name, st.title},

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"ntm"
+	"ntm/vnfmt"
 )
 
 // districtsTop is the header row of the districts table (the summary's charts refer to it).
@@ -92,5 +93,5 @@ func (w *workbook) writeDistricts(_ context.Context) error {
 
 // plural is "3/11 huyện đạt".
 func plural(n, of int, what string) string {
-	return groupThousands(int64(n)) + "/" + groupThousands(int64(of)) + " " + what
+	return vnfmt.Int(int64(n)) + "/" + vnfmt.Int(int64(of)) + " " + what
 }

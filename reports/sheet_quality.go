@@ -9,6 +9,7 @@ import (
 
 	"ntm"
 	"ntm/fold"
+	"ntm/vnfmt"
 )
 
 // maxRejectRows bounds the rejected rows listed in one workbook (a million-row export with 15%
@@ -341,7 +342,7 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	}
 	if rejectTotal > len(rejects) {
 		if err := put(w.plain(""), w.plain(fmt.Sprintf("… và %s dòng bị loại khác: xem bằng lệnh ntm check với từng tệp.",
-			groupThousands(int64(rejectTotal-len(rejects)))))); err != nil {
+			vnfmt.Int(int64(rejectTotal-len(rejects)))))); err != nil {
 			return err
 		}
 	}

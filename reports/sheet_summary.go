@@ -8,6 +8,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"ntm"
+	"ntm/vnfmt"
 )
 
 // communeTotals sums the village counts and criterion 8 of a set of communes.
@@ -185,12 +186,12 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		ocopTrend = w.trendRatio(int64(listed), int64(valid), int64(plisted), int64(pvalid), valid > 0, pvalid > 0)
 	}
 	if err := figure("Hộ gia đình đã có địa chỉ số", w.num64(at.HouseWith), w.pct(at.HouseWith, at.HouseTotal), houseTrend,
-		fmt.Sprintf("trên tổng số %s hộ của %s thôn có số liệu; xem trang %s", groupThousands(at.HouseTotal),
-			groupThousands(int64(at.WithData)), sheetAddresses)); err != nil {
+		fmt.Sprintf("trên tổng số %s hộ của %s thôn có số liệu; xem trang %s", vnfmt.Int(at.HouseTotal),
+			vnfmt.Int(int64(at.WithData)), sheetAddresses)); err != nil {
 		return err
 	}
 	if err := figure("Cơ quan, tổ chức, doanh nghiệp đã có địa chỉ số", w.num64(at.OrgWith), w.pct(at.OrgWith, at.OrgTotal), orgTrend,
-		fmt.Sprintf("trên tổng số %s", groupThousands(at.OrgTotal))); err != nil {
+		fmt.Sprintf("trên tổng số %s", vnfmt.Int(at.OrgTotal))); err != nil {
 		return err
 	}
 	if err := figure("Sản phẩm OCOP còn hiệu lực đã lên sàn TMĐT", w.num(listed), w.pct(int64(listed), int64(valid)), ocopTrend,
