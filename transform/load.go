@@ -304,7 +304,9 @@ func (l *Loader) recordRejected(ctx context.Context, r *run, size int64, sum, ms
 		return r.report, fmt.Errorf("record rejected file %s: %w", r.path, err)
 	}
 	rep.RowsLoaded = 0
-	l.log.Warn("file rejected", zap.String("file", r.path), zap.Int64("batch", rep.BatchID), zap.String("reason", msg))
+	// Info, not Warn: the caller gets the rejection in the report and tells the user (the CLI
+	// in one stderr sentence); a warning here would add a JSON log line to that sentence.
+	l.log.Info("file rejected", zap.String("file", r.path), zap.Int64("batch", rep.BatchID), zap.String("reason", msg))
 	return r.report, nil
 }
 

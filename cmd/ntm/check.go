@@ -34,7 +34,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	if rep.Rejected {
 		fmt.Fprintf(e.stdout, "%s: would be REJECTED whole: %s\n", rep.File, rep.Message)
-		return errReported
+		// Exit 1 with the reason on stderr too (DESIGN §7), not only on stdout.
+		return fmt.Errorf("%s would be rejected whole: %s", rep.File, rep.Message)
 	}
 	fmt.Fprintf(e.stdout, "%s: %s, %d rows would load, %d would be rejected.\n", rep.File, rep.Dataset, rep.RowsLoaded, rep.RowsRejected)
 	for _, rej := range rep.Rejects {

@@ -93,21 +93,31 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	loader := transform.NewLoader(pool, e.log)
-	failed := 0
+	var failed []string
+	progress := newProgressPrinter(e)
 	for _, src := range fs.Args() {
+		opts.Progress = progress.fileProgress("ingest", filepath.Base(src))
 		rep, err := loadSource(ctx, e, loader, src, opts)
+		progress.clear()
 		if err != nil {
 			fmt.Fprintf(e.stderr, "ntm ingest: %s\n", sentence(err.Error()))
-			failed++
+			failed = append(failed, src)
 			continue
 		}
 		printFileReport(e.stdout, rep)
 		if rep.Rejected {
-			failed++
+			failed = append(failed, src)
 		}
 	}
-	if failed > 0 {
-		fmt.Fprintf(e.stderr, "ntm ingest: %d of %d files were not loaded.\n", failed, fs.NArg())
+	if len(failed) > 0 {
+		// Name the files: the one sentence on stderr is often all a script or a mail shows.
+		names := failed
+		more := ""
+		if len(names) > 5 {
+			names, more = names[:5], fmt.Sprintf(" and %d more", len(failed)-5)
+		}
+		fmt.Fprintf(e.stderr, "ntm ingest: %d of %d files were not loaded (%s%s); see above for why.\n",
+			len(failed), fs.NArg(), strings.Join(names, ", "), more)
 		return errReported
 	}
 	return nil

@@ -19,6 +19,8 @@ import (
 	"ntm/config"
 	"ntm/jobs"
 	"ntm/runs"
+	"ntm/transform"
+	"ntm/vnfmt"
 )
 
 const runSynopsis = "ntm run [JOB] [--period P | --from P1 --to P2 [--redo]]: run a configured job now (default: nightly)"
@@ -184,13 +186,18 @@ func (p *progressPrinter) event(ev jobs.Event) {
 	if !ev.Done {
 		if p.terminal && time.Since(p.last) > 100*time.Millisecond {
 			p.last = time.Now()
-			fmt.Fprintf(p.e.stderr, "\r\033[K  %s: %s: %s rows read…", ev.Step, ev.File, groupThousands(ev.Rows))
+			fmt.Fprintf(p.e.stderr, "\r\033[K  %s: %s: %s rows read…", ev.Step, ev.File, vnfmt.Int(int64(ev.Rows)))
 			p.shown = true
 		}
 		return
 	}
 	p.clearLocked()
 	fmt.Fprintf(p.e.stdout, "  %s\n", ev.Message)
+}
+
+// fileProgress is a transform progress callback that shows the rows read of one file.
+func (p *progressPrinter) fileProgress(step, file string) transform.ProgressFunc {
+	return func(rows int) { p.event(jobs.Event{Step: step, File: file, Rows: rows}) }
 }
 
 func (p *progressPrinter) clear() {
@@ -204,18 +211,6 @@ func (p *progressPrinter) clearLocked() {
 		fmt.Fprint(p.e.stderr, "\r\033[K")
 		p.shown = false
 	}
-}
-
-func groupThousands(n int) string {
-	s := strconv.Itoa(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 const runsSynopsis = "ntm runs [--limit N] [--job J] | ntm runs ID: list recent runs, or show one with its steps and files"
@@ -315,7 +310,7 @@ func printRun(w io.Writer, r runs.Run, loc *time.Location) {
 			if s.FinishedAt != nil {
 				took = s.FinishedAt.Sub(s.StartedAt).Round(time.Millisecond).String()
 			}
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s rows\t%s\t%s\t%s\n", s.Position, s.Name, s.Status, groupThousands(int(s.RowsDone)), took, countsText(s.Counts), s.Detail)
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s rows\t%s\t%s\t%s\n", s.Position, s.Name, s.Status, vnfmt.Int(int64(s.RowsDone)), took, countsText(s.Counts), s.Detail)
 			if s.Error != "" {
 				fmt.Fprintf(tw, "  \t\terror: %s\n", s.Error)
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"ntm/transform"
 )
@@ -42,7 +43,8 @@ func runUnits(ctx context.Context, e *env, args []string) error {
 	}
 	printFileReport(e.stdout, rep)
 	if rep.Rejected {
-		return errReported
+		// Exit 1 with the reason on stderr too (DESIGN §7), not only on stdout.
+		return fmt.Errorf("%s was rejected whole, no unit was imported: %s", rep.File, rep.Message)
 	}
 	return nil
 }
