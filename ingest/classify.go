@@ -146,6 +146,11 @@ func isSubtotalRow(cells []string) bool {
 	if i < 0 || i > 2 || isNumber(text) {
 		return false
 	}
+	// Every subtotal label starts with c or t ("Cộng", "Cả tỉnh", "Tổng", "Toàn"): skip the
+	// folding for the other rows (this runs on every row).
+	if t := strings.TrimLeft(text, " \t\r\n"); t != "" && t[0] < 0x80 && !strings.ContainsRune("cCtT", rune(t[0])) {
+		return false
+	}
 	f := fold.Text(text)
 	if subtotalExact[f] {
 		return true
@@ -184,8 +189,8 @@ var romanLabel = regexp.MustCompile(`^([IVXL]+)(?:\s*[.):\-–]\s*|\s+)(\S.*)$`)
 // "I. Huyện Chi Lăng" in both cases.
 func romanGroup(cells []string) (string, bool) {
 	i, text := firstNonBlank(cells)
-	if i < 0 || i > 1 {
-		return "", false
+	if i < 0 || i > 1 || !strings.ContainsRune("IVXL", rune(text[0])) {
+		return "", false // (the cheap test first: this runs on every row)
 	}
 	bare := strings.TrimRight(text, ".)")
 	if romanNumerals[bare] {

@@ -39,6 +39,18 @@ func readCSV(ctx context.Context, file string, lim Limits, cb *callbacks) (err e
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		src = transform.NewReader(raw, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())
 	}
+	encoding := ""
+	if src == io.Reader(raw) {
+		head, _ := raw.Peek(sniffSize)
+		switch utf16WithoutBOM(head) {
+		case 1:
+			src, encoding = transform.NewReader(raw, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()), "UTF-16LE"
+		case -1:
+			src, encoding = transform.NewReader(raw, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder()), "UTF-16BE"
+		}
+	} else {
+		encoding = "UTF-16"
+	}
 	br := raw
 	if src != io.Reader(raw) {
 		br = bufio.NewReaderSize(src, sniffSize)
@@ -51,13 +63,25 @@ func readCSV(ctx context.Context, file string, lim Limits, cb *callbacks) (err e
 		return fmt.Errorf("%s is not a CSV text file (it holds binary data): export the table as .xlsx or as CSV UTF-8", file)
 	}
 	if !validUTF8Prefix(sample, len(sample) < sniffSize) {
-		return fmt.Errorf("%s is not UTF-8 text (probably an old Vietnamese code page): save it again as \"CSV UTF-8\" or as .xlsx", file)
+		enc := detectLegacy(sample)
+		switch {
+		case enc == nil:
+			return fmt.Errorf("%s is not UTF-8 text and does not read as Vietnamese in Windows-1258, TCVN3 or VNI either: save it again as \"CSV UTF-8\" or as .xlsx", file)
+		case !enc.safe:
+			return fmt.Errorf("%s is in the legacy Vietnamese encoding %s, which cannot be converted safely here: %s", file, enc.name, enc.advice)
+		}
+		br = bufio.NewReaderSize(enc.reader(br), sniffSize)
+		encoding = enc.name
+		if sample, perr = br.Peek(sniffSize); perr != nil && perr != io.EOF && !errors.Is(perr, bufio.ErrBufferFull) {
+			return fmt.Errorf("cannot read %s: %w", file, perr)
+		}
 	}
 	cr := csv.NewReader(br)
 	cr.Comma = sniffDelimiter(sample)
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
 	st := newSheetReader(cb, lim, file, "", false, nil)
+	st.encoding = encoding
 	for n := 1; ; n++ {
 		if n&255 == 0 {
 			if err := ctx.Err(); err != nil {

@@ -31,6 +31,24 @@
 // Memory stays constant per row: a sheet is read as a stream, only the
 // header search rows are buffered, and merged ranges are found by scanning
 // the sheet's XML without parsing it.
+//
+// Workbooks are read by the package's own code (xlsx.go, xmlscan.go):
+// archive/zip and a small XML tokenizer built for the sheet's shape, which
+// gives the same raw values as excelize's Rows() iterator (a differential
+// test holds it to that) at several times the speed; the tokenizer runs on a
+// goroutine of its own, a batch of rows ahead of the caller. excelize is
+// still used for writing.
+//
+// Hostile and strange files end in one clear sentence, never a panic or a
+// hang: sizes are bounded by Limits (total unzipped size, bytes in one cell,
+// columns, shared strings); a DTD is refused outright, so entity-expansion
+// bombs cannot start, and only the predefined and numeric entities are
+// decoded; the tokenizer keeps no element stack, so deep nesting costs
+// nothing; a formula without a cached value, an encrypted workbook, an old
+// .xls and an .ods renamed to .xlsx are each named. CSV files that are not
+// UTF-8 are recognised as UTF-16 (with or without a byte-order mark) or as
+// a legacy Vietnamese encoding: Windows-1258 and TCVN3 are converted (the
+// table says so in Table.Encoding), VNI is named and refused.
 package ingest
 
 import (
@@ -63,6 +81,9 @@ type Table struct {
 	Columns                 []string // effective header of each cell index: group + " " + sub-header, "" if none
 	Preamble                []string // non-empty texts above the header, in reading order (titles, "Số liệu đến ngày 30/11/2024")
 	Date1904                bool     // the workbook's date system (false for CSV)
+	// Encoding names the encoding a CSV was converted from when it was not
+	// UTF-8 ("UTF-16LE", "Windows-1258", "TCVN3 (ABC, phông .VnTime)"); "" for UTF-8.
+	Encoding string
 }
 
 // HeaderScorer rates a candidate header: the effective column names of one to
@@ -81,10 +102,11 @@ var ErrSkipSheet = errors.New("skip this sheet")
 type Limits struct {
 	// UnzipSize caps the total uncompressed size of an .xlsx (default 2 GiB).
 	UnzipSize int64
-	// UnzipXMLSize is the size above which a worksheet's XML is streamed from
-	// a temporary file instead of being held in memory (default 16 MiB).
+	// UnzipXMLSize is the size above which a worksheet's XML is streamed
+	// (decompressed twice: once to find its merged ranges, once for the rows)
+	// instead of being held in memory (default 16 MiB).
 	UnzipXMLSize int64
-	// TmpDir holds those temporary files ("" = the system default).
+	// TmpDir is kept for compatibility: the reader writes no temporary files.
 	TmpDir string
 	// HeaderRows is how many non-empty rows at the top of a sheet are
 	// searched for the header (default 50).
@@ -94,16 +116,28 @@ type Limits struct {
 	// MaxMerges caps the merged ranges read per sheet (default 100000);
 	// merges beyond it are ignored.
 	MaxMerges int
+	// MaxCellSize caps the bytes of one cell's value as stored in the XML
+	// (default 1 MiB; Excel itself holds at most 32,767 characters a cell).
+	MaxCellSize int
+	// MaxColumns is the rightmost column a value may sit in (default 1024;
+	// Excel's own limit is 16,384).
+	MaxColumns int
+	// SharedStrings caps the text of a workbook's shared strings table,
+	// which is held in memory while the workbook is read (default 256 MiB).
+	SharedStrings int64
 }
 
 // DefaultLimits returns the limits ReadFile uses.
 func DefaultLimits() Limits {
 	return Limits{
-		UnzipSize:    2 << 30,
-		UnzipXMLSize: 16 << 20,
-		HeaderRows:   50,
-		HeaderDepth:  3,
-		MaxMerges:    100000,
+		UnzipSize:     2 << 30,
+		UnzipXMLSize:  16 << 20,
+		HeaderRows:    50,
+		HeaderDepth:   3,
+		MaxMerges:     100000,
+		MaxCellSize:   1 << 20,
+		MaxColumns:    1024,
+		SharedStrings: 256 << 20,
 	}
 }
 
@@ -126,6 +160,15 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxMerges <= 0 {
 		l.MaxMerges = d.MaxMerges
+	}
+	if l.MaxCellSize <= 0 {
+		l.MaxCellSize = d.MaxCellSize
+	}
+	if l.MaxColumns <= 0 {
+		l.MaxColumns = d.MaxColumns
+	}
+	if l.SharedStrings <= 0 {
+		l.SharedStrings = d.SharedStrings
 	}
 	return l
 }
@@ -194,7 +237,10 @@ func sniffFormat(path string) (fileFormat, error) {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return formatXLSX, nil
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
-		return 0, fmt.Errorf("%s is an old-format .xls workbook or a password-protected one: open it in Excel, remove any password and save it as .xlsx", path)
+		if cfbKind(path) {
+			return 0, fmt.Errorf("%s is a password-protected (encrypted) workbook: open it in Excel, remove the password (File › Info › Protect Workbook) and save it again", path)
+		}
+		return 0, fmt.Errorf("%s is an old binary .xls workbook (Excel 97–2003), not .xlsx: open it in Excel and save it as .xlsx", path)
 	case ext == ".xlsx" || ext == ".xlsm" || ext == ".xls" || ext == ".ods":
 		return 0, fmt.Errorf("%s is not a valid .xlsx workbook (the file is damaged or is another format renamed): open it in Excel and save it as .xlsx", path)
 	}

@@ -30,6 +30,8 @@ type sheetReader struct {
 	sheet  string
 	d1904  bool
 	merges []mergeRange // sorted by top
+	// encoding is the legacy encoding a CSV was converted from ("" for UTF-8).
+	encoding string
 
 	buf      []bufRow
 	bufWidth int // widest buffered row
@@ -138,6 +140,7 @@ func (s *sheetReader) detect() error {
 		HeaderBottom: s.buf[bestBottom].num,
 		Columns:      bestCols,
 		Date1904:     s.d1904,
+		Encoding:     s.encoding,
 	}
 	for _, r := range s.buf[:top] {
 		for _, c := range r.cells {

@@ -143,7 +143,7 @@ func (p *plan) unitsCSV(*rand.Rand) ([]byte, error) {
 // ---- vpostcode ----
 
 func (p *plan) vpostcodeOld(r *rand.Rand) ([]byte, error) {
-	b, err := newBook("Báo cáo gắn địa chỉ số")
+	b, err := p.newBook("Báo cáo gắn địa chỉ số")
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +219,7 @@ var vpostcodeHeader = map[string]col{
 var notes = []string{"", "", "", "", "", "Đã rà soát", "Số liệu Bưu điện huyện cung cấp", "Thôn sáp nhập năm 2021", "Đang cập nhật"}
 
 func (p *plan) vpostcodeFresh(r *rand.Rand) ([]byte, error) {
-	b, err := newBook("Báo cáo gắn địa chỉ số")
+	b, err := p.newBook("Báo cáo gắn địa chỉ số")
 	if err != nil {
 		return nil, err
 	}
@@ -461,7 +461,7 @@ func (p *plan) surveyFileBytes(r *rand.Rand, sf *surveyFile) ([]byte, error) {
 		w.Flush()
 		return buf.Bytes(), w.Error()
 	}
-	b, err := newBook("Tổng hợp phiếu tự đánh giá thôn thông minh")
+	b, err := p.newBook("Tổng hợp phiếu tự đánh giá thôn thông minh")
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 // ---- OCOP ----
 
 func (p *plan) ocopProducts(r *rand.Rand) ([]byte, error) {
-	b, err := newBook("Danh sách sản phẩm OCOP")
+	b, err := p.newBook("Danh sách sản phẩm OCOP")
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (p *plan) ocopProducts(r *rand.Rand) ([]byte, error) {
 }
 
 func (p *plan) ocopListings(r *rand.Rand) ([]byte, error) {
-	b, err := newBook("Sản phẩm OCOP trên sàn TMĐT")
+	b, err := p.newBook("Sản phẩm OCOP trên sàn TMĐT")
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func (p *plan) proceduresOld(r *rand.Rand) ([]byte, error) {
 }
 
 func (p *plan) procedures(r *rand.Rand, old bool) ([]byte, error) {
-	b, err := newBook("Dịch vụ công trực tuyến")
+	b, err := p.newBook("Dịch vụ công trực tuyến")
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +270,7 @@ func (p *plan) procedures(r *rand.Rand, old bool) ([]byte, error) {
 // ---- DVC dossiers ----
 
 func (p *plan) dossiers(r *rand.Rand) ([]byte, error) {
-	b, err := newBook("Hồ sơ thủ tục hành chính")
+	b, err := p.newBook("Hồ sơ thủ tục hành chính")
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -16,6 +17,7 @@ type book struct {
 	f                            *excelize.File
 	used                         bool
 	title, bold, header, dateSty int
+	rename                       *strings.Replacer // the province named in titles, nil for Lạng Sơn
 }
 
 type sheet struct {
@@ -27,6 +29,28 @@ type sheet struct {
 
 // col is one column of a header: Name under an optional merged Group.
 type col struct{ Group, Name string }
+
+// newBook starts a workbook for the plan's province: titles and signatures written for Lạng
+// Sơn name the plan's province instead (national samples; Lạng Sơn's own output is unchanged).
+func (p *plan) newBook(title string) (*book, error) {
+	b, err := newBook(title)
+	if err != nil || p.units == nil || p.units.ProvinceName == "" || p.units.ProvinceName == "Tỉnh Lạng Sơn" {
+		return b, err
+	}
+	full := p.units.ProvinceName
+	kind, bare := "Tỉnh", strings.TrimPrefix(full, "Tỉnh ")
+	if strings.HasPrefix(full, "Thành phố ") {
+		kind, bare = "Thành phố", strings.TrimPrefix(full, "Thành phố ")
+	}
+	b.rename = strings.NewReplacer(
+		"UBND TỈNH LẠNG SƠN", "UBND "+strings.ToUpper(full),
+		"TỈNH LẠNG SƠN", strings.ToUpper(full),
+		"tỉnh Lạng Sơn", strings.ToLower(kind)+" "+bare,
+		"Tỉnh Lạng Sơn", full,
+		"LẠNG SƠN", strings.ToUpper(bare),
+		"Lạng Sơn", bare)
+	return b, nil
+}
 
 func newBook(title string) (*book, error) {
 	f := excelize.NewFile()
@@ -91,6 +115,9 @@ func (s *sheet) set(c int, v any) error {
 	case string:
 		if x == "" {
 			return nil
+		}
+		if s.b.rename != nil {
+			x = s.b.rename.Replace(x)
 		}
 		return s.b.f.SetCellStr(s.name, cell, x)
 	case time.Time:

@@ -86,7 +86,35 @@ func (m *HeaderMatch) enough() bool {
 // headerWords folds a header for matching: fold.Text, then every run of characters that
 // are not letters or digits becomes one space, so "Thôn/Bản", "Thôn, bản" and "THÔN - BẢN"
 // are all "thôn bản".
-func headerWords(s string) string {
+func headerWords(s string) string { return headerWordsMemo.get(s, headerWordsOf) }
+
+// wordPrefix, wordSuffix and wordInside test " "+w+" " for " "+k+" " at its start, at its end
+// or anywhere, without building the strings (Match runs thousands of times per file: every
+// header candidate against every dataset).
+func wordPrefix(w, k string) bool {
+	return strings.HasPrefix(w, k) && (len(w) == len(k) || w[len(k)] == ' ')
+}
+
+func wordSuffix(w, k string) bool {
+	return strings.HasSuffix(w, k) && (len(w) == len(k) || w[len(w)-len(k)-1] == ' ')
+}
+
+func wordInside(w, k string) bool {
+	for i := 0; i+len(k) <= len(w); {
+		j := strings.Index(w[i:], k)
+		if j < 0 {
+			return false
+		}
+		j += i
+		if (j == 0 || w[j-1] == ' ') && (j+len(k) == len(w) || w[j+len(k)] == ' ') {
+			return true
+		}
+		i = j + 1
+	}
+	return false
+}
+
+func headerWordsOf(s string) string {
 	s = fold.Text(s)
 	var b strings.Builder
 	space := true
@@ -162,9 +190,9 @@ func (s *Spec) Match(columns []string) *HeaderMatch {
 				switch {
 				case k == w:
 					best = max(best, 1000+n)
-				case !rate && (strings.HasPrefix(padded, " "+k+" ") || strings.HasSuffix(padded, " "+k+" ")):
+				case !rate && (wordPrefix(w, k) || wordSuffix(w, k)):
 					best = max(best, n)
-				case !rate && n >= 3 && strings.Contains(padded, " "+k+" "):
+				case !rate && n >= 3 && wordInside(w, k):
 					// Inside a longer header only a specific synonym counts: "huyện" inside
 					// "STT I. Huyện Chi Lăng" (a group row read as a header row) is no district column.
 					best = max(best, n)

@@ -102,6 +102,10 @@ type Loader struct {
 	// product list is read against the unit structure in force today).
 	Now func() time.Time
 
+	// Limits bound what reading one file may cost (sizes, expansion, cell size, columns);
+	// zero fields take ingest.DefaultLimits.
+	Limits ingest.Limits
+
 	// Test hooks: called after each data row is handled, and just before commit.
 	afterRow     func(ctx context.Context, rowsRead int)
 	beforeCommit func(ctx context.Context) error
@@ -176,7 +180,20 @@ func findLoaded(ctx context.Context, q db.Querier, dataset ntm.Dataset, sum stri
 // not an error: the report says what was rejected (rows, or the whole file, which is then
 // recorded as a 'rejected' batch). An error means the load could not be done (file
 // unreadable, database failure, cancelled) and nothing was written.
-func (l *Loader) LoadFile(ctx context.Context, path string, opts LoadOptions) (FileReport, error) {
+func (l *Loader) LoadFile(ctx context.Context, path string, opts LoadOptions) (rep FileReport, err error) {
+	// A panic anywhere in a load (a reader, a parser, the database driver) fails this file
+	// only: the transaction is rolled back by the deferred Rollback and the caller (the
+	// daemon) goes on.
+	defer func() {
+		if p := recover(); p != nil {
+			l.log.Error("load panicked", zap.String("file", path), zap.Any("panic", p))
+			rep, err = FileReport{File: path}, fmt.Errorf("load of %s failed on an internal error (%v): nothing was loaded from it; please report this file", path, p)
+		}
+	}()
+	return l.loadFile(ctx, path, opts)
+}
+
+func (l *Loader) loadFile(ctx context.Context, path string, opts LoadOptions) (FileReport, error) {
 	if opts.Dataset == ntm.DatasetUnits {
 		return importUnits(ctx, l.pool, path, UnitsOptions{SourceURI: opts.SourceURI, MaxRejectShare: opts.MaxRejectShare})
 	}
@@ -199,6 +216,7 @@ func (l *Loader) LoadFile(ctx context.Context, path string, opts LoadOptions) (F
 		return FileReport{File: path}, err
 	}
 	sink := &dbSink{tx: tx, buf: map[*factTable][][]any{}}
+	defer sink.wait() //nolint:errcheck // runs before the rollback: no COPY may outlive the load
 	r := l.newRun(path, opts, idx, sink)
 	r.begin = func(ctx context.Context, d ntm.Dataset, asOf time.Time) error {
 		id, err := findLoaded(ctx, tx, d, sum)
@@ -223,6 +241,9 @@ func (l *Loader) LoadFile(ctx context.Context, path string, opts LoadOptions) (F
 		return nil
 	}
 	err = r.read(ctx)
+	if werr := sink.wait(); err == nil && werr != nil {
+		err = unwrapDB(werr)
+	}
 	var already *alreadyLoaded
 	var rejected *fileRejected
 	switch {
@@ -243,6 +264,11 @@ func (l *Loader) LoadFile(ctx context.Context, path string, opts LoadOptions) (F
 	}
 	if err := sink.flush(ctx); err != nil {
 		return r.report, err
+	}
+	// The rows came from the file as it was while being read; if it changed meanwhile (still
+	// being copied in, or overwritten) what was read matches neither version.
+	if _, after, err := fileInfo(path); err != nil || after != sum {
+		return r.report, fmt.Errorf("%s changed while it was being read (still being copied or overwritten?): nothing was loaded; load it again once it is complete", path)
 	}
 	if msg := r.checkShare(); msg != "" {
 		tx.Rollback(ctx) //nolint:errcheck
@@ -373,13 +399,17 @@ type sink interface {
 	reject(ctx context.Context, r Reject) error
 }
 
-// dbSink COPYs facts and rejects into the load's transaction in chunks.
+// dbSink COPYs facts and rejects into the load's transaction in chunks. A full chunk is
+// sent on a goroutine of its own while parsing goes on (one COPY in flight at a time: the
+// transaction's connection does one thing at a time), so that parsing, encoding and the
+// server's work overlap. Every other use of the transaction waits for it first.
 type dbSink struct {
-	tx      pgx.Tx
-	batchID int64
-	buf     map[*factTable][][]any
-	rejects []Reject
-	facts   int
+	tx       pgx.Tx
+	batchID  int64
+	buf      map[*factTable][][]any
+	rejects  []Reject
+	facts    int
+	inflight chan error // the COPY in flight, nil if none
 }
 
 func (s *dbSink) fact(ctx context.Context, f factRow) error {
@@ -402,20 +432,47 @@ func (s *dbSink) reject(ctx context.Context, r Reject) error {
 	return nil
 }
 
+// wait waits for the COPY in flight, if any, and returns its error.
+func (s *dbSink) wait() error {
+	if s.inflight == nil {
+		return nil
+	}
+	err := <-s.inflight
+	s.inflight = nil
+	return err
+}
+
 func (s *dbSink) flushTable(ctx context.Context, t *factTable) error {
 	rows := s.buf[t]
 	if len(rows) == 0 {
 		return nil
 	}
-	cols := append([]string{"batch_id"}, t.Columns...)
-	if _, err := s.tx.CopyFrom(ctx, pgx.Identifier{t.Name}, cols, pgx.CopyFromRows(rows)); err != nil {
-		return &dbError{fmt.Errorf("copy into %s: %w", t.Name, err)}
+	if err := s.wait(); err != nil {
+		return err
 	}
-	s.buf[t] = rows[:0]
+	s.buf[t] = make([][]any, 0, copyChunk)
+	cols := append([]string{"batch_id"}, t.Columns...)
+	done := make(chan error, 1)
+	s.inflight = done
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- &dbError{fmt.Errorf("copy into %s failed: %v", t.Name, p)}
+			}
+		}()
+		if _, err := s.tx.CopyFrom(ctx, pgx.Identifier{t.Name}, cols, pgx.CopyFromRows(rows)); err != nil {
+			done <- &dbError{fmt.Errorf("copy into %s: %w", t.Name, err)}
+			return
+		}
+		done <- nil
+	}()
 	return nil
 }
 
 func (s *dbSink) flushRejects(ctx context.Context) error {
+	if err := s.wait(); err != nil {
+		return err
+	}
 	if err := copyRejects(ctx, s.tx, s.batchID, s.rejects); err != nil {
 		return &dbError{fmt.Errorf("copy rejected rows: %w", err)}
 	}
@@ -428,6 +485,9 @@ func (s *dbSink) flush(ctx context.Context) error {
 		if err := s.flushTable(ctx, t); err != nil {
 			return err
 		}
+	}
+	if err := s.wait(); err != nil {
+		return unwrapDB(err)
 	}
 	return s.flushRejects(ctx)
 }
@@ -453,6 +513,7 @@ type run struct {
 	aggs   []*procedureAggregate
 	seen   map[uint64]rowRef
 	seed   maphash.Seed
+	hash   maphash.Hash // seeded with seed; reused for every row key
 	// firstMiss remembers why the first table that was skipped did not fit.
 	firstMiss string
 }
@@ -463,8 +524,11 @@ type rowRef struct {
 }
 
 func (l *Loader) newRun(path string, opts LoadOptions, idx *UnitIndex, s sink) *run {
-	return &run{l: l, path: path, opts: opts, idx: idx, sink: s, report: FileReport{File: path, Dataset: opts.Dataset},
-		tables: map[*ingest.Table]*tableCtx{}, seen: map[uint64]rowRef{}, seed: maphash.MakeSeed()}
+	seed := maphash.MakeSeed()
+	r := &run{l: l, path: path, opts: opts, idx: idx, sink: s, report: FileReport{File: path, Dataset: opts.Dataset},
+		tables: map[*ingest.Table]*tableCtx{}, seen: map[uint64]rowRef{}, seed: seed}
+	r.hash.SetSeed(seed)
+	return r
 }
 
 func (r *run) sourceURI() string {
@@ -497,7 +561,7 @@ func (r *run) read(ctx context.Context) error {
 		return fmt.Errorf("dataset %q has no spec", r.opts.Dataset)
 	}
 	sheetIndex := map[string]int32{}
-	err := readRecovered(ctx, r.path, scorerFor(ss), func(t *ingest.Table) error {
+	err := readRecoveredWith(ctx, r.l.Limits, r.path, scorerFor(ss), func(t *ingest.Table) error {
 		if _, ok := sheetIndex[t.Sheet]; !ok {
 			sheetIndex[t.Sheet] = int32(len(sheetIndex))
 		}
@@ -554,15 +618,24 @@ func unwrapDB(err error) error {
 // malformed file must never crash the pipeline.
 func readRecovered(ctx context.Context, path string, score ingest.HeaderScorer, onTable func(*ingest.Table) error,
 	onRow func(*ingest.Table, ingest.Row) error) (err error) {
+	return readRecoveredWith(ctx, ingest.Limits{}, path, score, onTable, onRow)
+}
+
+// readRecoveredWith is readRecovered with the reader's size and expansion limits.
+func readRecoveredWith(ctx context.Context, lim ingest.Limits, path string, score ingest.HeaderScorer, onTable func(*ingest.Table) error,
+	onRow func(*ingest.Table, ingest.Row) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("tệp hỏng hoặc không đúng định dạng (%v)", p)
 		}
 	}()
-	return ingest.ReadFile(ctx, path, score, onTable, onRow)
+	return ingest.Reader{Limits: lim}.ReadFile(ctx, path, score, onTable, onRow)
 }
 
 func (r *run) onTable(ctx context.Context, t *ingest.Table) error {
+	if t.Encoding != "" && !strings.HasPrefix(t.Encoding, "UTF-16") {
+		r.report.Notes = append(r.report.Notes, fmt.Sprintf("tệp dùng bảng mã cũ %s, đã được chuyển sang Unicode", t.Encoding))
+	}
 	var m *HeaderMatch
 	if r.begun {
 		// Later sheets must hold the dataset chosen by the first.
@@ -658,8 +731,14 @@ func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int
 	p := &rowParser{tc: tc, row: row, idx: r.idx, unitDate: tc.refDate}
 	// A row with nothing in any recognised column is not data.
 	empty, subtotal := true, false
-	for f, i := range tc.match.Col {
-		if i < len(row.Cells) && strings.TrimSpace(row.Cells[i]) != "" {
+	if tc.cols == nil {
+		for f, i := range tc.match.Col {
+			tc.cols = append(tc.cols, fieldCol{f, i})
+		}
+	}
+	for _, fc := range tc.cols {
+		f, i := fc.field, fc.col
+		if i >= 0 && i < len(row.Cells) && strings.TrimSpace(row.Cells[i]) != "" {
 			empty = false
 			if (f == "unit" || f == "commune" || f == "village" || f == "district") && isSubtotal(row.Cells[i]) {
 				subtotal = true
@@ -672,7 +751,11 @@ func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int
 	r.report.RowsRead++
 	res, rerr := safeParse(tc.spec.parse, p)
 	if rerr == nil && res.key != "" {
-		h := maphash.String(r.seed, string(tc.spec.Dataset)+"\x00"+res.key)
+		r.hash.Reset()
+		r.hash.WriteString(string(tc.spec.Dataset))
+		r.hash.WriteByte(0)
+		r.hash.WriteString(res.key)
+		h := r.hash.Sum64()
 		if first, dup := r.seen[h]; dup {
 			where := fmt.Sprintf("dòng %d", first.row)
 			if first.sheet != sheet {

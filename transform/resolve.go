@@ -42,6 +42,10 @@ type UnitIndex struct {
 	children    map[string][]*unitRec // parent code → units
 	byLevel     map[string][]*unitRec
 	aliases     map[string][]unitAlias // folded name → aliases
+	// noHistory: no unit version ends, so from latestFrom on every unit is in force and a
+	// resolution does not depend on the date (the record-level cache then keys by name only).
+	noHistory  bool
+	latestFrom time.Time
 }
 
 //go:embed sql/load_units.sql
@@ -97,11 +101,11 @@ func newUnitIndex(recs []*unitRec) *UnitIndex {
 		children: map[string][]*unitRec{}, byLevel: map[string][]*unitRec{}, aliases: map[string][]unitAlias{},
 	}
 	for _, u := range recs {
-		name, kind := fold.UnitName(u.Name)
+		name, kind := foldUnitNameMemo(u.Name)
 		if u.Folded == "" {
 			u.Folded = name
 		}
-		u.kindKey = fold.Text(u.Kind)
+		u.kindKey = foldTextMemo.get(u.Kind, fold.Text)
 		if u.kindKey == "" {
 			u.kindKey = kind
 		}
@@ -110,6 +114,15 @@ func newUnitIndex(recs []*unitRec) *UnitIndex {
 		idx.byLevelName[u.Level+"\x00"+u.Folded] = append(idx.byLevelName[u.Level+"\x00"+u.Folded], u)
 		idx.children[u.Parent] = append(idx.children[u.Parent], u)
 		idx.byLevel[u.Level] = append(idx.byLevel[u.Level], u)
+	}
+	idx.noHistory = true
+	for _, u := range recs {
+		if !u.To.IsZero() {
+			idx.noHistory = false
+		}
+		if u.From.After(idx.latestFrom) {
+			idx.latestFrom = u.From
+		}
 	}
 	// Each unit's province: walk up the parents (any version; codes are stable enough for this).
 	for _, u := range recs {
@@ -173,7 +186,7 @@ type unitName struct{ raw, name, kind string }
 
 // readUnitName folds a cell holding a unit name: "UBND huyện Chi Lăng" → ("chi lăng", "huyện").
 func readUnitName(s string) unitName {
-	name, kind := fold.UnitName(s)
+	name, kind := foldUnitNameMemo(s)
 	return unitName{raw: strings.TrimSpace(s), name: name, kind: kind}
 }
 

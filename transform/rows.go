@@ -76,8 +76,18 @@ type tableCtx struct {
 	periodLabel          string
 	refDate              time.Time // structure date for rows without a date of their own
 	agg                  *procedureAggregate
-	unitCache            map[string]unitCacheEntry
-	valueCache           map[string]cachedValue
+	// unitCache maps the unit cells of a row (see cachedReportingUnit), then the day, to
+	// the resolved unit; valueCache maps a field, then a raw cell, to its parsed value.
+	unitCache  map[string]map[int64]unitCacheEntry
+	unitKey    []byte // reused to build unitCache keys without allocating
+	valueCache map[string]map[string]cachedValue
+	// cols lists the recognised columns in a fixed order (onRow walks it on every row).
+	cols []fieldCol
+}
+
+type fieldCol struct {
+	field string
+	col   int
 }
 
 // cachedValue is a parsed cell value, remembered because record-level exports repeat the
@@ -87,18 +97,23 @@ type cachedValue struct {
 	err error
 }
 
-// cached parses raw with parse once per distinct (field, raw) in a table.
+// cached parses raw with parse once per distinct (field, raw) in a table. The maps are
+// per field so that a lookup allocates nothing (a million rows go through here).
 func (p *rowParser) cached(f, raw string, parse func(string) (any, error)) (any, error) {
-	k := f + "\x00" + raw
-	if c, ok := p.tc.valueCache[k]; ok {
+	m := p.tc.valueCache[f]
+	if c, ok := m[raw]; ok {
 		return c.v, c.err
 	}
 	v, err := parse(raw)
 	if p.tc.valueCache == nil {
-		p.tc.valueCache = map[string]cachedValue{}
+		p.tc.valueCache = map[string]map[string]cachedValue{}
 	}
-	if len(p.tc.valueCache) < 20000 {
-		p.tc.valueCache[k] = cachedValue{v, err}
+	if m == nil {
+		m = map[string]cachedValue{}
+		p.tc.valueCache[f] = m
+	}
+	if len(m) < 20000 {
+		m[raw] = cachedValue{v, err}
 	}
 	return v, err
 }
@@ -424,7 +439,10 @@ func parseOCOPProduct(p *rowParser) (parsed, *rowError) {
 	if village != nil {
 		villageCode = village.Code
 	}
-	out := parsed{key: key, date: certified, facts: []factRow{{tProduct, []any{p.row.Sheet, p.row.Num, key, code, name, fname,
+	// No date: a certificate date is not the list's as-of date. Were the batch dated by its
+	// newest certificate, the whole list would stop counting for every earlier period
+	// (evaluate ignores batches dated after the period end).
+	out := parsed{key: key, facts: []factRow{{tProduct, []any{p.row.Sheet, p.row.Num, key, code, name, fname,
 		int16(stars), p.text("category"), owner, fowner, commune.Code, villageCode, decision, certified, expires}}}}
 	// Listings held in the same row: one column per platform, or one column listing them.
 	seen := map[string]bool{}
@@ -505,32 +523,50 @@ func parseOCOPListing(p *rowParser) (parsed, *rowError) {
 	if !listed.IsZero() {
 		listedOn = listed
 	}
-	return parsed{key: prod + "|" + plat, date: listed,
+	// No date, as for products: a listing date is not the list's as-of date.
+	return parsed{key: prod + "|" + plat,
 		facts: []factRow{{tListing, []any{p.row.Sheet, p.row.Num, code, name, fname, fowner, plat, url, listedOn, active}}}}, nil
 }
 
+// reportingUnitFields are the cells a dvc unit is resolved from.
+var reportingUnitFields = []string{"unit", "unit_code", "commune", "commune_code", "district", "district_code"}
+
 // cachedReportingUnit resolves a dvc unit once per distinct cell combination and date.
+// The key is built in a reused buffer and looked up without allocating: record-level
+// exports come through here a million times with a few hundred distinct units.
 func (p *rowParser) cachedReportingUnit() (*unitRec, *rowError) {
-	var b strings.Builder
-	for _, f := range []string{"unit", "unit_code", "commune", "commune_code", "district", "district_code"} {
-		b.WriteString(p.cell(f))
-		b.WriteByte(0)
+	b := p.tc.unitKey[:0]
+	for _, f := range reportingUnitFields {
+		b = append(b, p.cell(f)...)
+		b = append(b, 0)
 	}
-	if n := len(p.row.Groups); n > 0 {
-		b.WriteString(strings.Join(p.row.Groups, "\x01"))
+	for i, g := range p.row.Groups {
+		if i > 0 {
+			b = append(b, 1)
+		}
+		b = append(b, g...)
 	}
-	b.WriteByte(0)
-	b.WriteString(dateKey(p.unitDate))
-	k := b.String()
-	if p.tc.unitCache == nil {
-		p.tc.unitCache = map[string]unitCacheEntry{}
+	p.tc.unitKey = b
+	day := p.unitDate.Unix()
+	if p.idx.noHistory && !p.unitDate.Before(p.idx.latestFrom) {
+		day = math.MinInt64 // every date from latestFrom on resolves alike: one entry, not one a day
 	}
-	if e, ok := p.tc.unitCache[k]; ok {
-		return e.u, e.err
+	byDay, ok := p.tc.unitCache[string(b)]
+	if ok {
+		if e, ok := byDay[day]; ok {
+			return e.u, e.err
+		}
 	}
 	u, err := p.reportingUnit()
-	if len(p.tc.unitCache) < 100000 {
-		p.tc.unitCache[k] = unitCacheEntry{u, err}
+	if p.tc.unitCache == nil {
+		p.tc.unitCache = map[string]map[int64]unitCacheEntry{}
+	}
+	if byDay == nil && len(p.tc.unitCache) < 100000 {
+		byDay = map[int64]unitCacheEntry{}
+		p.tc.unitCache[string(b)] = byDay
+	}
+	if byDay != nil && len(byDay) < 10000 {
+		byDay[day] = unitCacheEntry{u, err}
 	}
 	return u, err
 }

@@ -54,6 +54,7 @@ func init() {
 		"serve":    {serveSynopsis, runServe},
 		"config":   {configSynopsis, runConfig},
 		"template": {templateSynopsis, runTemplate},
+		"bench":    {benchSynopsis, runBench},
 	}
 }
 

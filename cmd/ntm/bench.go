@@ -1,0 +1,470 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"ntm"
+	"ntm/db"
+	"ntm/evaluate"
+	"ntm/ingest"
+	"ntm/reports"
+	"ntm/sample"
+	"ntm/transform"
+)
+
+const benchSynopsis = "ntm bench [--scale province|national] [--rows N] [--out DIR]: run the whole pipeline on generated data; print rows/s, seconds per stage and peak memory beside unzip and psql \\copy"
+
+// benchPeriod is the period the generated data is designed for.
+var benchPeriod = ntm.Period{Year: 2024, Month: time.December}
+
+// runBench generates province- or national-scale data, loads it, evaluates and writes the
+// reports, and prints how long each stage took. The record-level export (the big file) is
+// loaded in a child process of its own so that its peak memory is measured alone, at full size
+// and at 100,000 rows, and it is compared with the machine's limits: the time `unzip` takes to
+// decompress the same sheet, and the time `psql \copy` takes to load the same facts.
+func runBench(ctx context.Context, e *env, args []string) error {
+	var d dbFlags
+	var scale, out, childLoad, childRead, dataset, unitsPath string
+	var rows, smallRows int
+	fs := newFlagSet(e, "bench", benchSynopsis)
+	d.register(fs)
+	fs.StringVar(&scale, "scale", "province", "province (Lạng Sơn, 320,000 records) or national (63 provinces, 1,000,000 records)")
+	fs.IntVar(&rows, "rows", 0, "rows of the record-level export (default: 320000 for province, 1000000 for national)")
+	fs.IntVar(&smallRows, "small-rows", 100000, "rows of the smaller export whose peak memory the big one is compared with")
+	fs.StringVar(&out, "out", "ntm-bench", "folder for the generated data and the reports")
+	fs.StringVar(&unitsPath, "units", "", "national unit list (default: ../shared/reference/vn_units_2024.csv, or $NTM_VN_UNITS)")
+	fs.StringVar(&childLoad, "child-load", "", "")
+	fs.StringVar(&childRead, "child-read", "", "")
+	fs.StringVar(&dataset, "dataset", string(ntm.DatasetDVCDossierRecords), "")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if childRead != "" {
+		return benchChildRead(ctx, e, childRead)
+	}
+	if childLoad != "" {
+		return benchChildLoad(ctx, e, d, childLoad, ntm.Dataset(dataset))
+	}
+	if scale != "province" && scale != "national" {
+		return usagef("--scale is province or national, not %q", scale)
+	}
+	if rows <= 0 {
+		rows = 320000
+		if scale == "national" {
+			rows = 1000000
+		}
+	}
+	inputs := filepath.Join(out, "inputs")
+	if err := os.MkdirAll(inputs, 0o755); err != nil {
+		return err
+	}
+	var stages []benchStage
+	stage := func(name string, rows int, f func() error) error {
+		st := time.Now()
+		err := f()
+		stages = append(stages, benchStage{Name: name, Rows: rows, Seconds: time.Since(st).Seconds()})
+		return err
+	}
+
+	// 1. Data.
+	var man sample.Manifest
+	var units []string
+	err := stage("generate the sample exports", 0, func() error {
+		var err error
+		if scale == "province" {
+			if man, err = sample.LangSon(sample.Options{Dir: inputs, Seed: 2024, Period: benchPeriod}); err != nil {
+				return err
+			}
+			units, err = sample.LangSonRecordUnits()
+			return err
+		}
+		if unitsPath == "" {
+			unitsPath = os.Getenv("NTM_VN_UNITS")
+		}
+		if unitsPath == "" {
+			unitsPath = findUp("shared/reference/vn_units_2024.csv")
+		}
+		if man, err = sample.National(sample.NationalOptions{Options: sample.Options{Dir: inputs, Seed: 2024, Period: benchPeriod},
+			Units: unitsPath, Records: -1}); err != nil {
+			return err
+		}
+		units, err = sample.NationalRecordUnits(unitsPath)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	bigXLSX := filepath.Join(inputs, fmt.Sprintf("ho-so-dvc-%d.xlsx", rows))
+	smallXLSX := filepath.Join(inputs, fmt.Sprintf("ho-so-dvc-%d.xlsx", smallRows))
+	bigCSV := filepath.Join(inputs, fmt.Sprintf("ho-so-dvc-%d.csv", rows))
+	var sheetBytes int64
+	if err := stage("generate the record-level exports", 0, func() error {
+		var err error
+		if sheetBytes, err = sample.WriteRecords(sample.RecordsOptions{Path: bigXLSX, Rows: rows, Units: units, Seed: 1}); err != nil {
+			return err
+		}
+		if _, err = sample.WriteRecords(sample.RecordsOptions{Path: smallXLSX, Rows: smallRows, Units: units, Seed: 2}); err != nil {
+			return err
+		}
+		_, err = sample.WriteRecords(sample.RecordsOptions{Path: bigCSV, Rows: rows, Units: units, Seed: 3})
+		return err
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Data written to %s: %d sample exports and the record-level exports (%d and %d rows; the big sheet is %.0f MB of XML).\n",
+		inputs, len(man.Files), rows, smallRows, float64(sheetBytes)/1e6)
+
+	// 2. A fresh database.
+	url := db.URLFromEnv(d.url, "")
+	if url == "" {
+		if url, err = freshBenchDatabase(ctx); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(e.stdout, "Using the database given (%s): the benchmark's batches are added to it.\n", db.Redact(url))
+	}
+	if err := db.Migrate(ctx, url); err != nil {
+		return err
+	}
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	// 3. The sample exports, in process.
+	loader := transform.NewLoader(pool, e.log)
+	byDataset := map[ntm.Dataset]*benchStage{}
+	var order []ntm.Dataset
+	for _, f := range man.Files {
+		opts := transform.LoadOptions{Dataset: f.Dataset, Period: benchPeriod}
+		if f.AsOf != nil {
+			opts.AsOf = *f.AsOf
+		}
+		st := time.Now()
+		rep, err := loader.LoadFile(ctx, f.Path, opts)
+		if err != nil {
+			return err
+		}
+		if rep.Rejected {
+			return fmt.Errorf("sample file %s was rejected whole: %s", f.Path, rep.Message)
+		}
+		s := byDataset[f.Dataset]
+		if s == nil {
+			s = &benchStage{Name: "load " + string(f.Dataset)}
+			byDataset[f.Dataset] = s
+			order = append(order, f.Dataset)
+		}
+		s.Rows += rep.RowsRead
+		s.Files++
+		s.Seconds += time.Since(st).Seconds()
+	}
+	for _, ds := range order {
+		stages = append(stages, *byDataset[ds])
+	}
+
+	// 4. The record-level exports, each in a child process (peak memory of that load alone).
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	child := func(name string, rows int, args ...string) (benchStage, error) {
+		cmd := exec.CommandContext(ctx, self, append([]string{"bench", "--database-url", url}, args...)...)
+		cmd.Stderr = e.stderr
+		outb, err := cmd.Output()
+		if err != nil {
+			return benchStage{}, fmt.Errorf("%s: %w", name, err)
+		}
+		var r benchChildResult
+		if err := json.Unmarshal(outb, &r); err != nil {
+			return benchStage{}, fmt.Errorf("%s: reading the child's result %q: %w", name, outb, err)
+		}
+		if r.Error != "" {
+			return benchStage{}, fmt.Errorf("%s: %s", name, r.Error)
+		}
+		return benchStage{Name: name, Rows: r.Rows, Seconds: r.Seconds, CPUSeconds: r.CPUSeconds, BatchID: r.BatchID, PeakMB: r.PeakMB}, nil
+	}
+	unzip := unzipSeconds(bigXLSX)
+	readBig, err := child("read the .xlsx export only (no database)", rows, "--child-read", bigXLSX)
+	if err != nil {
+		return err
+	}
+	loadSmall, err := child(fmt.Sprintf("load the %d-row .xlsx export", smallRows), smallRows, "--child-load", smallXLSX)
+	if err != nil {
+		return err
+	}
+	loadCSV, err := child(fmt.Sprintf("load the %d-row .csv export", rows), rows, "--child-load", bigCSV)
+	if err != nil {
+		return err
+	}
+	loadBig, err := child(fmt.Sprintf("load the %d-row .xlsx export", rows), rows, "--child-load", bigXLSX)
+	if err != nil {
+		return err
+	}
+	// Only the big .xlsx counts for the evaluation: the others were loaded to be measured.
+	for _, s := range []benchStage{loadSmall, loadCSV} {
+		if err := transform.RevokeBatch(ctx, pool, s.BatchID, "ntm bench"); err != nil {
+			return err
+		}
+	}
+	stages = append(stages, readBig, loadSmall, loadCSV, loadBig)
+	copySecs, copyErr := psqlCopySeconds(ctx, pool, url, loadBig.BatchID, filepath.Join(out, "copy.csv"))
+
+	// 5. Evaluate and report.
+	var nResults int
+	if err := stage("evaluate "+benchPeriod.String(), 0, func() error {
+		if _, err := evaluate.Evaluate(ctx, pool, benchPeriod); err != nil {
+			return err
+		}
+		rs, err := evaluate.Results(ctx, pool, benchPeriod, "")
+		nResults = len(rs)
+		return err
+	}); err != nil {
+		return err
+	}
+	stages[len(stages)-1].Rows = nResults
+	var nFiles int
+	if err := stage("write the reports", 0, func() error {
+		files, err := reports.Write(ctx, pool, benchPeriod, reports.Options{OutDir: filepath.Join(out, "reports")})
+		nFiles = len(files)
+		return err
+	}); err != nil {
+		return err
+	}
+	stages[len(stages)-1].Files = nFiles
+
+	// 6. The table.
+	w := e.stdout
+	fmt.Fprintf(w, "\nntm bench --scale %s (%d record rows), %s\n\n", scale, rows, time.Now().Format("2006-01-02 15:04"))
+	fmt.Fprintf(w, "%-52s %10s %9s %11s %9s\n", "stage", "rows", "seconds", "rows/s", "peak MB")
+	for _, s := range stages {
+		rps, peak := "", ""
+		if s.Rows > 0 && s.Seconds > 0 && !strings.HasPrefix(s.Name, "evaluate") {
+			rps = fmt.Sprintf("%.0f", float64(s.Rows)/s.Seconds)
+		}
+		if s.PeakMB > 0 {
+			peak = fmt.Sprintf("%.0f", s.PeakMB)
+		}
+		name := s.Name
+		if s.Files > 1 {
+			name = fmt.Sprintf("%s (%d files)", name, s.Files)
+		}
+		fmt.Fprintf(w, "%-52s %10d %9.2f %11s %9s\n", name, s.Rows, s.Seconds, rps, peak)
+	}
+	fmt.Fprintf(w, "\nLimits on this machine, same data:\n")
+	if unzip > 0 {
+		fmt.Fprintf(w, "  unzip -p of the sheet (%.0f MB of XML): %.2f s — the read took %.2f s (%.1f×), the whole load %.2f s (%.1f×)\n",
+			float64(sheetBytes)/1e6, unzip, readBig.Seconds, readBig.Seconds/unzip, loadBig.Seconds, loadBig.Seconds/unzip)
+	} else {
+		fmt.Fprintf(w, "  unzip is not installed: no decompression baseline\n")
+	}
+	if copyErr == nil {
+		fmt.Fprintf(w, "  psql \\copy of the same %d facts into a table like fact_dvc_dossier_record: %.2f s (%.0f rows/s); the load took %.1f× that\n",
+			rows, copySecs, float64(rows)/copySecs, loadBig.Seconds/copySecs)
+	} else {
+		fmt.Fprintf(w, "  psql \\copy baseline not measured: %v\n", copyErr)
+	}
+	if loadSmall.PeakMB > 0 {
+		fmt.Fprintf(w, "  peak memory: %.0f MB for %d rows, %.0f MB for %d rows (%.2f×)\n", loadBig.PeakMB, rows, loadSmall.PeakMB, smallRows, loadBig.PeakMB/loadSmall.PeakMB)
+	}
+	fmt.Fprintf(w, "  CPU: the %d-row .xlsx load used %.1f s of CPU in ntm (the server's not counted) over %.1f s\n", rows, loadBig.CPUSeconds, loadBig.Seconds)
+	return nil
+}
+
+type benchStage struct {
+	Name       string
+	Rows       int
+	Files      int
+	Seconds    float64
+	CPUSeconds float64
+	PeakMB     float64
+	BatchID    int64
+}
+
+type benchChildResult struct {
+	Rows       int     `json:"rows"`
+	Seconds    float64 `json:"seconds"`
+	CPUSeconds float64 `json:"cpu_seconds"`
+	BatchID    int64   `json:"batch_id"`
+	PeakMB     float64 `json:"peak_mb"` // the child's peak resident memory (VmHWM)
+	Error      string  `json:"error,omitempty"`
+}
+
+// peakRSSMB reads the process's peak resident set size from /proc (VmHWM). (The rusage of a
+// child is no use here: Linux carries the parent's peak over into a forked child.)
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			fmt.Sscanf(strings.TrimSpace(rest), "%f", &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+func writeChildResult(e *env, r benchChildResult, err error) error {
+	r.PeakMB = peakRSSMB()
+	if err != nil {
+		r.Error = err.Error()
+	}
+	return json.NewEncoder(e.stdout).Encode(r)
+}
+
+// benchChildLoad loads one file and prints the result as JSON (a child of runBench).
+func benchChildLoad(ctx context.Context, e *env, d dbFlags, path string, ds ntm.Dataset) error {
+	url := db.URLFromEnv(d.url, "")
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		return writeChildResult(e, benchChildResult{}, err)
+	}
+	defer pool.Close()
+	st, c0 := time.Now(), cpuSeconds()
+	rep, err := transform.NewLoader(pool, e.log).LoadFile(ctx, path, transform.LoadOptions{Dataset: ds, Period: benchPeriod})
+	r := benchChildResult{Rows: rep.RowsLoaded, Seconds: time.Since(st).Seconds(), CPUSeconds: cpuSeconds() - c0, BatchID: rep.BatchID}
+	if err == nil && rep.Rejected {
+		err = fmt.Errorf("rejected: %s", rep.Message)
+	}
+	if err == nil && rep.RowsRejected > 0 {
+		err = fmt.Errorf("%d rows rejected, first: %v", rep.RowsRejected, rep.Rejects[0])
+	}
+	return writeChildResult(e, r, err)
+}
+
+// benchChildRead only reads a file (no parsing into facts, no database).
+func benchChildRead(ctx context.Context, e *env, path string) error {
+	st, c0 := time.Now(), cpuSeconds()
+	n := 0
+	err := ingest.ReadFile(ctx, path, func(cols []string) int {
+		for _, c := range cols {
+			if c == "Mã hồ sơ" {
+				return 1
+			}
+		}
+		return 0
+	}, func(*ingest.Table) error { return nil }, func(*ingest.Table, ingest.Row) error { n++; return nil })
+	return writeChildResult(e, benchChildResult{Rows: n, Seconds: time.Since(st).Seconds(), CPUSeconds: cpuSeconds() - c0}, err)
+}
+
+// freshBenchDatabase recreates the database ntm_bench on the local server.
+func freshBenchDatabase(ctx context.Context) (string, error) {
+	server, err := db.LocalServer(ctx)
+	if err != nil {
+		return "", err
+	}
+	conn, err := pgx.Connect(ctx, server.String())
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS ntm_bench WITH (FORCE)`); err != nil {
+		return "", fmt.Errorf("drop the benchmark database: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `CREATE DATABASE ntm_bench`); err != nil {
+		return "", fmt.Errorf("create the benchmark database: %w", err)
+	}
+	u := *server
+	u.Path = "/ntm_bench"
+	return u.String(), nil
+}
+
+// unzipSeconds times `unzip -p` of the first worksheet to /dev/null; 0 when unzip is missing.
+func unzipSeconds(path string) float64 {
+	bin, err := exec.LookPath("unzip")
+	if err != nil {
+		return 0
+	}
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return 0
+	}
+	defer devnull.Close()
+	cmd := exec.Command(bin, "-p", path, "xl/worksheets/sheet1.xml")
+	cmd.Stdout = devnull
+	st := time.Now()
+	if cmd.Run() != nil {
+		return 0
+	}
+	return time.Since(st).Seconds()
+}
+
+// psqlCopySeconds writes a batch's facts to CSV and times `psql \copy` of them into a fresh
+// table shaped like fact_dvc_dossier_record (same columns, constraints and indexes).
+func psqlCopySeconds(ctx context.Context, pool *pgxpool.Pool, url string, batch int64, csvPath string) (float64, error) {
+	bin, err := exec.LookPath("psql")
+	if err != nil {
+		return 0, errors.New("psql is not installed")
+	}
+	f, err := os.Create(csvPath)
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(csvPath)
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		f.Close()
+		return 0, err
+	}
+	_, err = conn.Conn().PgConn().CopyTo(ctx, f, fmt.Sprintf(`COPY (SELECT batch_id, sheet, row_no, dossier_id, unit_code, received_on, channel, full_process FROM fact_dvc_dossier_record WHERE batch_id = %d) TO STDOUT (FORMAT csv)`, batch))
+	conn.Release()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, err
+	}
+	if _, err := pool.Exec(ctx, `DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (LIKE fact_dvc_dossier_record INCLUDING ALL)`); err != nil {
+		return 0, err
+	}
+	defer pool.Exec(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS bench_copy`) //nolint:errcheck
+	abs, _ := filepath.Abs(csvPath)
+	cmd := exec.CommandContext(ctx, bin, url, "-v", "ON_ERROR_STOP=1", "-qc",
+		`\copy bench_copy (batch_id, sheet, row_no, dossier_id, unit_code, received_on, channel, full_process) FROM '`+abs+`' (FORMAT csv)`)
+	st := time.Now()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("psql: %v: %s", err, b)
+	}
+	return time.Since(st).Seconds(), nil
+}
+
+// findUp looks for rel in the working folder and its parents (the shared reference data sits
+// beside the repository).
+func findUp(rel string) string {
+	dir, _ := os.Getwd()
+	for {
+		for _, cand := range []string{filepath.Join(dir, rel), filepath.Join(dir, "..", rel)} {
+			if _, err := os.Stat(cand); err == nil {
+				return cand
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return rel
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,203 @@
+package sample
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"ntm"
+	"ntm/fold"
+)
+
+// NationalOptions says where the national-scale sample goes.
+type NationalOptions struct {
+	Options
+	// Units is the national unit list (shared/reference/vn_units_2024.csv: province, district and
+	// commune codes, names and kinds).
+	Units string
+	// Villages is about how many villages are made up over the whole country (default 80,000).
+	Villages int
+	// Records is the row count of the national dossier-record export (default 1,000,000; 0 keeps
+	// the default, a negative value writes none).
+	Records int
+}
+
+// National writes a national-scale sample: for each of the 63 provinces the same kinds of export
+// as the Lạng Sơn sample (units with made-up villages, vpostcode, a village survey, the OCOP
+// product list, procedure and dossier reports), in a folder per province, with villages and OCOP
+// products in proportion to each province's communes; and one record-level dossier export of
+// Records rows over the receiving units of the whole country (an .xlsx with inline strings).
+// Statuses are not designed per unit as in LangSon: this is data for volume, not for checking.
+func National(opts NationalOptions) (Manifest, error) {
+	if err := opts.check(); err != nil {
+		return Manifest{}, err
+	}
+	if opts.Villages <= 0 {
+		opts.Villages = 80000
+	}
+	if opts.Records == 0 {
+		opts.Records = 1000000
+	}
+	provinces, err := readNationalUnits(opts.Units)
+	if err != nil {
+		return Manifest{}, err
+	}
+	communes := 0
+	for _, ul := range provinces {
+		communes += len(ul.communes())
+	}
+	var man Manifest
+	for i, ul := range provinces {
+		n := len(ul.communes())
+		if n == 0 {
+			continue
+		}
+		villages := opts.Villages * n / communes
+		urban := 0
+		for _, c := range ul.communes() {
+			if c.Urban() {
+				urban++
+			}
+		}
+		urbanVillages := villages * urban / n
+		p := &plan{units: ul, period: opts.period(), seed: opts.Seed + int64(i)}
+		var codes []string
+		for _, d := range ul.Districts {
+			codes = append(codes, d.Code)
+		}
+		fa := p.freshAsOf()
+		p.surveyFiles = []surveyFile{{Name: "khao-sat-thon-thong-minh.xlsx", Districts: codes, Format: "xlsx-title", AsOf: fa}}
+		seed := opts.Seed + int64(i)*1000
+		p.makeVillages(rng(seed, 1), urbanVillages, villages-urbanVillages)
+		p.makeProducts(rng(seed, 2), n)
+		p.makeProfiles(rng(seed, 3))
+		p.plantVillageRejects(rng(seed, 4))
+		design := make([]dvcDesign, len(ul.Districts))
+		for j, d := range ul.Districts {
+			design[j] = langSonDVCDesign[j%len(langSonDVCDesign)]
+			design[j].Code = d.Code
+			design[j].Records = ""
+		}
+		p.makeDVC(rng(seed, 5), design)
+		m, err := p.write(filepath.Join(opts.Dir, ul.ProvinceCode+"-"+fold.Slug(ul.ProvinceName)))
+		if err != nil {
+			return Manifest{}, err
+		}
+		man.Files = append(man.Files, m.Files...)
+	}
+	if opts.Records > 0 {
+		path := filepath.Join(opts.Dir, "ho-so-dvc-toan-quoc.xlsx")
+		if _, err := WriteRecords(RecordsOptions{Path: path, Rows: opts.Records, Units: nationalRecordUnits(provinces), Year: opts.period().Year, Seed: opts.Seed}); err != nil {
+			return Manifest{}, err
+		}
+		man.Files = append(man.Files, File{Path: path, Dataset: ntm.DatasetDVCDossierRecords,
+			Description: fmt.Sprintf("Hồ sơ DVC cấp độ từng hồ sơ, toàn quốc: %d dòng", opts.Records)})
+	}
+	// Units first, as the loader needs them.
+	sort.SliceStable(man.Files, func(a, b int) bool {
+		return man.Files[a].Dataset == ntm.DatasetUnits && man.Files[b].Dataset != ntm.DatasetUnits
+	})
+	return man, nil
+}
+
+// recordUnits1 names a province's receiving units for the national record export: its districts
+// and the communes whose names are unique in the province.
+func recordUnits1(ul *unitList) []string {
+	return recordUnits(ul)
+}
+
+// NationalRecordUnits lists the receiving units of the national record-level export (see
+// LangSonRecordUnits), province by province, from the national unit list.
+func NationalRecordUnits(unitsPath string) ([]string, error) {
+	provinces, err := readNationalUnits(unitsPath)
+	if err != nil {
+		return nil, err
+	}
+	return nationalRecordUnits(provinces), nil
+}
+
+// nationalRecordUnits keeps the units whose bare name is unique in the whole country: a
+// national export names units without their province, and "UBND huyện Châu Thành" could be any
+// of several.
+func nationalRecordUnits(provinces []*unitList) []string {
+	count := map[string]int{}
+	for _, ul := range provinces {
+		for _, d := range ul.Districts {
+			count[fold.Text(d.Bare())]++
+			for _, c := range d.Communes {
+				count[fold.Text(c.Bare())]++
+			}
+		}
+	}
+	var out []string
+	for _, ul := range provinces {
+		for _, u := range recordUnits1(ul) {
+			name, _ := fold.UnitName(strings.TrimPrefix(u, "UBND "))
+			if count[name] == 1 {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+// readNationalUnits reads the national list into one unitList per province, in file order.
+func readNationalUnits(path string) ([]*unitList, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("sample: national unit list: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	head, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("sample: national unit list %s: %w", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.TrimPrefix(h, "\ufeff")] = i
+	}
+	for _, h := range []string{"province_code", "province_name", "district_code", "district_name", "district_kind", "commune_code", "commune_name", "commune_kind"} {
+		if _, ok := col[h]; !ok {
+			return nil, fmt.Errorf("sample: national unit list %s has no column %q", path, h)
+		}
+	}
+	var out []*unitList
+	byProvince := map[string]*unitList{}
+	byDistrict := map[string]*district{}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sample: national unit list %s: %w", path, err)
+		}
+		pc := rec[col["province_code"]]
+		ul := byProvince[pc]
+		if ul == nil {
+			ul = &unitList{ProvinceCode: pc, ProvinceName: rec[col["province_name"]]}
+			byProvince[pc] = ul
+			out = append(out, ul)
+		}
+		dc := rec[col["district_code"]]
+		d := byDistrict[dc]
+		if d == nil {
+			d = &district{Code: dc, Name: rec[col["district_name"]], Kind: rec[col["district_kind"]]}
+			byDistrict[dc] = d
+		}
+		if rec[col["commune_code"]] == "" {
+			continue // an island district without communes
+		}
+		if len(d.Communes) == 0 {
+			ul.Districts = append(ul.Districts, d)
+		}
+		d.Communes = append(d.Communes, &commune{Code: rec[col["commune_code"]], Name: rec[col["commune_name"]],
+			Kind: rec[col["commune_kind"]], District: d})
+	}
+	return out, nil
+}
