@@ -455,3 +455,30 @@ func TestTemplateErrors(t *testing.T) {
 	wantCell(t, f, templateSheet, "D"+itoa(top+1), "06034-001") // Tràng Định (180) first
 	wantCell(t, f, templateSheet, "D"+itoa(top+6), "06523-002")
 }
+
+// TestPartlyFilledTemplateLoadsWhatWasFilled: a commune that answers for one village and leaves
+// the other pre-listed rows untouched gets that one village loaded; the untouched rows are not
+// rejects (they would make the file fail the 20% rule), their villages simply have no data.
+func TestPartlyFilledTemplateLoadsWhatWasFilled(t *testing.T) {
+	pool := unitsDB(t)
+	path := writeTemplate(t, pool, ntm.DatasetVillageSurvey, "187")
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, hdr := headerRow(t, f)
+	set(t, f, colOf(t, hdr, "Ngày số liệu")+itoa(top+2), ntm.Date(2024, time.November, 30))
+	set(t, f, colOf(t, hdr, "Tổ công nghệ số cộng đồng")+itoa(top+2), "Có")
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	rep := loadFile(t, pool, path)
+	if rep.Rejected || rep.RowsLoaded != 1 || rep.RowsRejected != 0 {
+		t.Fatalf("report = %+v", rep)
+	}
+	var code string
+	if err := pool.QueryRow(context.Background(), `SELECT village_code FROM fact_village_survey`).Scan(&code); err != nil || code != "06469-001" {
+		t.Fatalf("loaded village %q, %v; want 06469-001", code, err)
+	}
+}

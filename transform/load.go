@@ -727,9 +727,17 @@ func isSubtotal(s string) bool {
 	return subtotalWords[headerWords(s)]
 }
 
+// identityFields only say which unit a row is about; a row with nothing else carries no data.
+var identityFields = map[string]bool{
+	"district": true, "district_code": true, "commune": true, "commune_code": true,
+	"village": true, "village_code": true, "unit": true, "unit_code": true, "stt": true,
+}
+
 func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int32) error {
 	p := &rowParser{tc: tc, row: row, idx: r.idx, unitDate: tc.refDate}
-	// A row with nothing in any recognised column is not data.
+	// A row with nothing in any recognised column is not data; nor is one that only names its
+	// unit (a pre-listed row of a fill-in template the district left blank): its unit simply has
+	// no data, which evaluation reports as such, instead of a reject that could fail the file.
 	empty, subtotal := true, false
 	if tc.cols == nil {
 		for f, i := range tc.match.Col {
@@ -739,7 +747,9 @@ func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int
 	for _, fc := range tc.cols {
 		f, i := fc.field, fc.col
 		if i >= 0 && i < len(row.Cells) && strings.TrimSpace(row.Cells[i]) != "" {
-			empty = false
+			if !identityFields[f] {
+				empty = false
+			}
 			if (f == "unit" || f == "commune" || f == "village" || f == "district") && isSubtotal(row.Cells[i]) {
 				subtotal = true
 			}
