@@ -361,6 +361,33 @@ func (w *workbook) printSetup(sheet string, headerRows string) error {
 func boolPtr(b bool) *bool { return &b }
 
 // freeze freezes the rows above row and the columns left of col (1-based: col 1 = no column).
+// streamSheet opens a sheet for a StreamWriter with everything that must precede its first row:
+// the dimension (readers that trust it, such as openpyxl and pandas, otherwise see one cell), the
+// A4 print setup repeating titleRows, the column widths and, when freeze is not nil, frozen panes.
+func (w *workbook) streamSheet(sh string, lastRow int, widths []float64, titleRows string, freeze *excelize.Panes) (*excelize.StreamWriter, error) {
+	if err := w.f.SetSheetDimension(sh, rangeRef(1, 1, len(widths), lastRow)); err != nil {
+		return nil, err
+	}
+	if err := w.printSetup(sh, titleRows); err != nil {
+		return nil, err
+	}
+	sw, err := w.f.NewStreamWriter(sh)
+	if err != nil {
+		return nil, err
+	}
+	for i, wd := range widths {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return nil, err
+		}
+	}
+	if freeze != nil {
+		if err := sw.SetPanes(freeze); err != nil {
+			return nil, err
+		}
+	}
+	return sw, nil
+}
+
 func freezePanes(row, col int) *excelize.Panes {
 	tl, _ := excelize.CoordinatesToCellName(col, row)
 	return &excelize.Panes{Freeze: true, XSplit: col - 1, YSplit: row - 1, TopLeftCell: tl, ActivePane: activePane(row, col)}

@@ -131,22 +131,8 @@ func (w *workbook) writeOCOP(ctx context.Context) error {
 	ncols := len(cols)
 	const top = 6
 	last := top + max(1, len(ps))
-	if err := w.f.SetSheetDimension(sh, rangeRef(1, 1, ncols, last)); err != nil {
-		return err
-	}
-	if err := w.printSetup(sh, fmt.Sprintf("$%d:$%d", top, top)); err != nil {
-		return err
-	}
-	sw, err := w.f.NewStreamWriter(sh)
+	sw, err := w.streamSheet(sh, last, widths, fmt.Sprintf("$%d:$%d", top, top), freezePanes(top+1, 1))
 	if err != nil {
-		return err
-	}
-	for i, wd := range widths {
-		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(freezePanes(top+1, 1)); err != nil {
 		return err
 	}
 	var valid, listed, unlisted, expired int

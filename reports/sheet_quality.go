@@ -238,20 +238,10 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	missingTotal := len(above) + villageMissing
 	last := secMissing + 1 + max(1, missingTotal)
 
-	if err := w.f.SetSheetDimension(sh, rangeRef(1, 1, ncols, last)); err != nil {
-		return err
-	}
-	if err := w.printSetup(sh, "$1:$2"); err != nil { // several tables: the title repeats
-		return err
-	}
-	sw, err := w.f.NewStreamWriter(sh)
+	// Several tables: the title repeats on every page, and nothing is frozen.
+	sw, err := w.streamSheet(sh, last, []float64{6, 32, 24, 10, 18, 22, 16, 40, 40, 14, 16, 40}, "$1:$2", nil)
 	if err != nil {
 		return err
-	}
-	for i, wd := range []float64{6, 32, 24, 10, 18, 22, 16, 40, 40, 14, 16, 40} {
-		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-			return err
-		}
 	}
 	row := 1
 	put := func(cells ...cell) error {

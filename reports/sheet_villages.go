@@ -87,22 +87,8 @@ func (w *workbook) writeVillages(ctx context.Context) error {
 	widths = append(widths, 14, 10, 60)
 	ncols := len(widths)
 
-	if err := w.f.SetSheetDimension(sh, rangeRef(1, 1, ncols, max(2, n+2))); err != nil {
-		return err
-	}
-	if err := w.printSetup(sh, "$1:$2"); err != nil {
-		return err
-	}
-	sw, err := w.f.NewStreamWriter(sh)
+	sw, err := w.streamSheet(sh, max(2, n+2), widths, "$1:$2", freezePanes(3, len(fixed)+1))
 	if err != nil {
-		return err
-	}
-	for i, wd := range widths {
-		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(freezePanes(3, len(fixed)+1)); err != nil {
 		return err
 	}
 
