@@ -178,7 +178,10 @@ type workbook struct {
 	sheet int // sheets added so far
 }
 
-func writeWorkbook(ctx context.Context, q db.Querier, d *data, sc *scope, path string, now time.Time) (err error) {
+// buildWorkbook makes a new workbook with ntm's styles, lets fill write it, and saves it to path
+// atomically. A panic inside the excel library becomes an error, and the file is always closed
+// (an unclosed one leaves its temporary files behind).
+func buildWorkbook(path string, fill func(f *excelize.File, st *styles) error) (err error) {
 	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); cerr != nil && err == nil {
@@ -194,7 +197,20 @@ func writeWorkbook(ctx context.Context, q db.Querier, d *data, sc *scope, path s
 	if err != nil {
 		return err
 	}
-	w := &workbook{f: f, st: st, d: d, sc: sc, now: now, q: q}
+	if err := fill(f, st); err != nil {
+		return err
+	}
+	return saveAtomically(f, path)
+}
+
+func writeWorkbook(ctx context.Context, q db.Querier, d *data, sc *scope, path string, now time.Time) error {
+	return buildWorkbook(path, func(f *excelize.File, st *styles) error {
+		return fillWorkbook(ctx, &workbook{f: f, st: st, d: d, sc: sc, now: now, q: q})
+	})
+}
+
+func fillWorkbook(ctx context.Context, w *workbook) error {
+	f, d, sc, now := w.f, w.d, w.sc, w.now
 	type sheetFn struct {
 		name  string
 		write func(context.Context) error
@@ -224,7 +240,7 @@ func writeWorkbook(ctx context.Context, q db.Querier, d *data, sc *scope, path s
 		}
 	}
 	created := now.UTC().Format("2006-01-02T15:04:05Z")
-	if err := f.SetDocProps(&excelize.DocProperties{
+	return f.SetDocProps(&excelize.DocProperties{
 		Title:          fmt.Sprintf("Báo cáo đánh giá kỳ %s – %s", d.period, sc.unit.Name),
 		Subject:        "Thôn thông minh, tiêu chí 8 xã NTM kiểu mẫu, chỉ tiêu 9.5 huyện NTM nâng cao",
 		Creator:        "ntm",
@@ -233,10 +249,7 @@ func writeWorkbook(ctx context.Context, q db.Querier, d *data, sc *scope, path s
 		Modified:       created,
 		Language:       "vi-VN",
 		Keywords:       "ntm; " + d.period.String() + "; " + sc.unit.Code,
-	}); err != nil {
-		return err
-	}
-	return saveAtomically(f, path)
+	})
 }
 
 // cell is a value with its style (0 = none); a nil value leaves the cell empty.

@@ -345,22 +345,17 @@ func WriteTemplate(ctx context.Context, q db.Querier, dataset ntm.Dataset, path 
 }
 
 func writeTemplateFile(path string, dataset ntm.Dataset, spec templateSpec, sc *templateScope, rows, unlisted [][]any,
-	communes []string, blank int, day time.Time) (err error) {
-	f := excelize.NewFile()
-	defer func() {
-		if cerr := f.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("excel library failed: %v", p)
-		}
-	}()
-	st, err := newStyles(f)
-	if err != nil {
-		return err
+	communes []string, blank int, day time.Time) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("create the folder of %s: %w", path, err)
 	}
+	return buildWorkbook(path, func(f *excelize.File, st *styles) error {
+		return fillTemplate(f, st, dataset, spec, sc, rows, unlisted, communes, blank, day)
+	})
+}
+
+func fillTemplate(f *excelize.File, st *styles, dataset ntm.Dataset, spec templateSpec, sc *templateScope, rows, unlisted [][]any,
+	communes []string, blank int, day time.Time) error {
 	border := []excelize.Border{
 		{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
 		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1},
@@ -549,18 +544,12 @@ func writeTemplateFile(path string, dataset ntm.Dataset, spec templateSpec, sc *
 		}
 	}
 	created := day.Format("2006-01-02") + "T00:00:00Z"
-	if err := f.SetDocProps(&excelize.DocProperties{
+	return f.SetDocProps(&excelize.DocProperties{
 		Title:   fmt.Sprintf("%s – %s", spec.title, sc.unit.Name),
 		Subject: "Biểu mẫu nhập số liệu: " + datasetName(string(dataset)),
 		Creator: "ntm", LastModifiedBy: "ntm", Created: created, Modified: created,
 		Language: "vi-VN", Keywords: "ntm; template; " + string(dataset) + "; " + sc.unit.Code,
-	}); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("create the folder of %s: %w", path, err)
-	}
-	return saveAtomically(f, path)
+	})
 }
 
 // writeUnlisted lists, for reference, the products without any listing (a listing template's
