@@ -143,7 +143,8 @@ func (e *dbError) Unwrap() error { return e.err }
 func fileInfo(path string) (size int64, sum string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, "", fmt.Errorf("open %s: %w", path, err)
+		// The *PathError already names the file: say what to do instead of naming it twice.
+		return 0, "", fmt.Errorf("%w; check the path and its permissions", err)
 	}
 	defer f.Close()
 	h := sha256.New()

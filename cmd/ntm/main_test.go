@@ -171,6 +171,12 @@ func TestIngestRejectedFileStillLoadsTheOthers(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "rejected") || !strings.Contains(out, "village_survey") {
 		t.Errorf("batch list: exit %d\n%s", code, out)
 	}
+	missing := filepath.Join(dir, "khong-co.xlsx")
+	code, _, errs = ntmRun(t, "ingest", "--database-url", url, missing)
+	if code != exitFailure || strings.Count(errs, missing) != 2 || !strings.Contains(errs, "check the path") {
+		// Named once in the reason and once in the closing count, and told what to do.
+		t.Errorf("missing file: exit %d, stderr %q", code, errs)
+	}
 	if code, out, errs = ntmRun(t, "batch", "revoke", "999", "--database-url", url); code != exitFailure {
 		t.Errorf("revoking a missing batch: exit %d\n%s%s", code, out, errs)
 	}
