@@ -401,6 +401,21 @@ func (w *workbook) streamSheet(sh string, lastRow int, widths []float64, titleRo
 	return sw, nil
 }
 
+// streamTitle writes a streamed table's title block (one cell a row, from row 1) and its header
+// row cols at row top.
+func (w *workbook) streamTitle(sw *excelize.StreamWriter, head []cell, top int, cols []string) error {
+	for i, c := range head {
+		if err := streamRow(sw, i+1, c); err != nil {
+			return err
+		}
+	}
+	hdr := make([]cell, len(cols))
+	for i, c := range cols {
+		hdr[i] = w.hdr(c)
+	}
+	return streamRow(sw, top, hdr...)
+}
+
 func freezePanes(row, col int) *excelize.Panes {
 	tl, _ := excelize.CoordinatesToCellName(col, row)
 	return &excelize.Panes{Freeze: true, XSplit: col - 1, YSplit: row - 1, TopLeftCell: tl, ActivePane: activePane(row, col)}

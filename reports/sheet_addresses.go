@@ -117,16 +117,7 @@ func (w *workbook) writeAddresses(ctx context.Context) error {
 		w.plain(summary),
 		{"Điều kiện 4: mọi hộ gia đình và mọi cơ quan, tổ chức, doanh nghiệp của thôn đã được gắn địa chỉ số (thôn không có cơ quan, tổ chức thì phần đó coi như đạt).", st.subtitle},
 	}
-	for i, c := range head {
-		if err := streamRow(sw, i+1, c); err != nil {
-			return err
-		}
-	}
-	hdr := make([]cell, ncols)
-	for i, c := range cols {
-		hdr[i] = w.hdr(c)
-	}
-	if err := streamRow(sw, top, hdr...); err != nil {
+	if err := w.streamTitle(sw, head, top, cols); err != nil {
 		return err
 	}
 	rows, err := w.q.Query(ctx, addressScopeSQL+`

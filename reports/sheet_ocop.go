@@ -156,16 +156,7 @@ func (w *workbook) writeOCOP(ctx context.Context) error {
 		w.plain(summary),
 		{"Điều kiện 5 của thôn thông minh: mọi sản phẩm OCOP còn hiệu lực của xã có ít nhất một gian hàng đang bán trên sàn TMĐT.", st.subtitle},
 	}
-	for i, c := range head {
-		if err := streamRow(sw, i+1, c); err != nil {
-			return err
-		}
-	}
-	hdr := make([]cell, ncols)
-	for i, c := range cols {
-		hdr[i] = w.hdr(c)
-	}
-	if err := streamRow(sw, top, hdr...); err != nil {
+	if err := w.streamTitle(sw, head, top, cols); err != nil {
 		return err
 	}
 	if len(ps) == 0 {
