@@ -337,7 +337,7 @@ func TestSameValuesAsExcelizeOnLibreOffice(t *testing.T) {
 	cmd := exec.Command(soffice, "-env:UserInstallation=file://"+home, "--headless", "--convert-to", "xlsx", "--outdir", out, csvPath, rich)
 	cmd.Env = append(os.Environ(), "HOME="+home)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Skipf("soffice failed: %v\n%s", err, b)
+		t.Fatalf("LibreOffice could not convert the test files: %v\n%s", err, b)
 	}
 	for _, name := range []string{"lo.xlsx", "rich.xlsx"} {
 		p := filepath.Join(out, name)
