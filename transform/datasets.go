@@ -260,6 +260,17 @@ func SpecsFor(d ntm.Dataset) []*Spec {
 	return out
 }
 
+// datasetNamesVillages reports whether some shape of dataset d has a village column: only then
+// does a load need the village level of the unit index.
+func datasetNamesVillages(d ntm.Dataset) bool {
+	for _, s := range SpecsFor(d) {
+		if s.Field("village") != nil || s.Field("village_code") != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // AllSpecs returns every spec, units included.
 func AllSpecs() []*Spec { return slices.Clone(specs) }
 

@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	_ "embed"
@@ -11,6 +13,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -141,18 +145,45 @@ func (e *dbError) Unwrap() error { return e.err }
 
 // fileInfo is the size and SHA-256 of a file.
 func fileInfo(path string) (size int64, sum string, err error) {
+	size, sum, _, err = fileInfoStamped(path)
+	return size, sum, err
+}
+
+// fileInfoStamped is fileInfo plus the file's metadata as it was before the bytes were
+// hashed, for unchangedSince.
+func fileInfoStamped(path string) (size int64, sum string, before os.FileInfo, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		// The *PathError already names the file: say what to do instead of naming it twice.
-		return 0, "", fmt.Errorf("%w; check the path and its permissions", err)
+		return 0, "", nil, fmt.Errorf("%w; check the path and its permissions", err)
 	}
 	defer f.Close()
+	if before, err = f.Stat(); err != nil {
+		return 0, "", nil, fmt.Errorf("read %s: %w", path, err)
+	}
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
-		return 0, "", fmt.Errorf("read %s: %w", path, err)
+		return 0, "", nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
+	return n, hex.EncodeToString(h.Sum(nil)), before, nil
+}
+
+// unchangedSince reports whether path still holds the bytes hashed as sum: same file, size and
+// modification time. Any write, truncation or replacement changes one of them, so for a big
+// file the check costs a stat instead of hashing it again (a fifth of a second for a
+// 1,000,000-row export). Small files are hashed again anyway: it is cheap, and a rewrite within
+// one tick of the file system's clock keeps the modification time.
+func unchangedSince(path, sum string, before os.FileInfo) bool {
+	now, err := os.Stat(path)
+	if err != nil || !os.SameFile(before, now) || now.Size() != before.Size() || !now.ModTime().Equal(before.ModTime()) {
+		return false
+	}
+	if now.Size() < 16<<20 {
+		_, again, err := fileInfo(path)
+		return err == nil && again == sum
+	}
+	return true
 }
 
 //go:embed sql/find_batch.sql
@@ -198,7 +229,7 @@ func (l *Loader) loadFile(ctx context.Context, path string, opts LoadOptions) (F
 	if opts.Dataset == ntm.DatasetUnits {
 		return importUnits(ctx, l.pool, path, UnitsOptions{SourceURI: opts.SourceURI, MaxRejectShare: opts.MaxRejectShare})
 	}
-	size, sum, err := fileInfo(path)
+	size, sum, stamp, err := fileInfoStamped(path)
 	if err != nil {
 		return FileReport{File: path}, err
 	}
@@ -212,13 +243,10 @@ func (l *Loader) loadFile(ctx context.Context, path string, opts LoadOptions) (F
 		return FileReport{File: path}, fmt.Errorf("begin load of %s: %w", path, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit this is a no-op
-	idx, err := LoadUnitIndex(ctx, tx)
-	if err != nil {
-		return FileReport{File: path}, err
-	}
-	sink := &dbSink{tx: tx, buf: map[*factTable][][]any{}}
+	sink := &dbSink{tx: tx, buf: map[*factTable]*copyChunkBuf{}}
 	defer sink.wait() //nolint:errcheck // runs before the rollback: no COPY may outlive the load
-	r := l.newRun(path, opts, idx, sink)
+	r := l.newRun(path, opts, tx, sink)
+	defer r.close()
 	r.begin = func(ctx context.Context, d ntm.Dataset, asOf time.Time) error {
 		id, err := findLoaded(ctx, tx, d, sum)
 		if err != nil {
@@ -266,9 +294,15 @@ func (l *Loader) loadFile(ctx context.Context, path string, opts LoadOptions) (F
 	if err := sink.flush(ctx); err != nil {
 		return r.report, err
 	}
+	if err := r.rejectDuplicates(ctx); err != nil {
+		return r.report, fmt.Errorf("load of %s: %w", path, err)
+	}
+	if err := sink.flush(ctx); err != nil {
+		return r.report, err
+	}
 	// The rows came from the file as it was while being read; if it changed meanwhile (still
 	// being copied in, or overwritten) what was read matches neither version.
-	if _, after, err := fileInfo(path); err != nil || after != sum {
+	if !unchangedSince(path, sum, stamp) {
 		return r.report, fmt.Errorf("%s changed while it was being read (still being copied or overwritten?): nothing was loaded; load it again once it is complete", path)
 	}
 	if msg := r.checkShare(); msg != "" {
@@ -359,12 +393,9 @@ func (l *Loader) CheckFile(ctx context.Context, path string, opts LoadOptions) (
 	if err != nil {
 		return FileReport{File: path}, err
 	}
-	idx, err := LoadUnitIndex(ctx, l.pool)
-	if err != nil {
-		return FileReport{File: path}, err
-	}
 	sink := &countSink{}
-	r := l.newRun(path, opts, idx, sink)
+	r := l.newRun(path, opts, l.pool, sink)
+	defer r.close()
 	r.begin = func(ctx context.Context, d ntm.Dataset, _ time.Time) error {
 		id, err := findLoaded(ctx, l.pool, d, sum)
 		if err != nil {
@@ -385,6 +416,9 @@ func (l *Loader) CheckFile(ctx context.Context, path string, opts LoadOptions) (
 	case err != nil:
 		return r.report, err
 	}
+	if err := r.rejectDuplicates(ctx); err != nil {
+		return r.report, fmt.Errorf("check of %s: %w", path, err)
+	}
 	if msg := r.checkShare(); msg != "" {
 		r.report.Rejected, r.report.Message = true, msg
 		r.report.RowsLoaded = 0
@@ -398,28 +432,63 @@ func (l *Loader) CheckFile(ctx context.Context, path string, opts LoadOptions) (
 type sink interface {
 	fact(ctx context.Context, f factRow) error
 	reject(ctx context.Context, r Reject) error
+	// dropRows takes back the facts of rows already sent (duplicates found at the end) and
+	// returns what each held, for its reject record, keyed by sheet and row.
+	dropRows(ctx context.Context, t *factTable, rows []duplicateRow) (map[sheetRow]string, error)
+}
+
+type sheetRow struct {
+	sheet string
+	row   int
 }
 
 // dbSink COPYs facts and rejects into the load's transaction in chunks. A full chunk is
 // sent on a goroutine of its own while parsing goes on (one COPY in flight at a time: the
 // transaction's connection does one thing at a time), so that parsing, encoding and the
 // server's work overlap. Every other use of the transaction waits for it first.
+//
+// Facts are written straight into COPY's text format (copytext.go) rather than kept as rows
+// of values for pgx to encode: for a record-level export that saves two allocations and a
+// dozen boxed values a row, most of the garbage collector's work and a fifth of a load's CPU.
 type dbSink struct {
 	tx       pgx.Tx
 	batchID  int64
-	buf      map[*factTable][][]any
+	buf      map[*factTable]*copyChunkBuf
+	spare    []byte // the buffer of the last chunk sent, reused once its COPY is done
 	rejects  []Reject
 	facts    int
 	inflight chan error // the COPY in flight, nil if none
 }
 
+// copyChunkBuf is a table's rows not sent yet, in COPY text format.
+type copyChunkBuf struct {
+	data []byte
+	rows int
+}
+
+// copyChunkBytes bounds a chunk's size whatever its rows' width.
+const copyChunkBytes = 4 << 20
+
 func (s *dbSink) fact(ctx context.Context, f factRow) error {
-	row := make([]any, 0, len(f.vals)+1)
-	row = append(row, s.batchID)
-	row = append(row, f.vals...)
-	s.buf[f.table] = append(s.buf[f.table], row)
+	cb := s.buf[f.table]
+	if cb == nil {
+		cb = &copyChunkBuf{}
+		s.buf[f.table] = cb
+	}
+	start := len(cb.data)
+	cb.data = strconv.AppendInt(cb.data, s.batchID, 10)
+	for i, v := range f.vals {
+		cb.data = append(cb.data, '\t')
+		var err error
+		if cb.data, err = appendCopyText(cb.data, v); err != nil {
+			cb.data = cb.data[:start]
+			return &dbError{fmt.Errorf("%s.%s: %w", f.table.Name, f.table.Columns[i], err)}
+		}
+	}
+	cb.data = append(cb.data, '\n')
+	cb.rows++
 	s.facts++
-	if len(s.buf[f.table]) >= copyChunk {
+	if cb.rows >= copyChunk || len(cb.data) >= copyChunkBytes {
 		return s.flushTable(ctx, f.table)
 	}
 	return nil
@@ -444,15 +513,16 @@ func (s *dbSink) wait() error {
 }
 
 func (s *dbSink) flushTable(ctx context.Context, t *factTable) error {
-	rows := s.buf[t]
-	if len(rows) == 0 {
+	cb := s.buf[t]
+	if cb == nil || cb.rows == 0 {
 		return nil
 	}
 	if err := s.wait(); err != nil {
 		return err
 	}
-	s.buf[t] = make([][]any, 0, copyChunk)
-	cols := append([]string{"batch_id"}, t.Columns...)
+	data := cb.data
+	cb.data, cb.rows, s.spare = s.spare[:0], 0, nil
+	sql := "COPY " + pgx.Identifier{t.Name}.Sanitize() + " (batch_id, " + strings.Join(t.Columns, ", ") + ") FROM STDIN"
 	done := make(chan error, 1)
 	s.inflight = done
 	go func() {
@@ -461,13 +531,54 @@ func (s *dbSink) flushTable(ctx context.Context, t *factTable) error {
 				done <- &dbError{fmt.Errorf("copy into %s failed: %v", t.Name, p)}
 			}
 		}()
-		if _, err := s.tx.CopyFrom(ctx, pgx.Identifier{t.Name}, cols, pgx.CopyFromRows(rows)); err != nil {
+		if _, err := s.tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data), sql); err != nil {
 			done <- &dbError{fmt.Errorf("copy into %s: %w", t.Name, err)}
 			return
 		}
+		s.spare = data // read by flushTable only after wait, which follows this send
 		done <- nil
 	}()
 	return nil
+}
+
+func (s *dbSink) dropRows(ctx context.Context, t *factTable, rows []duplicateRow) (map[sheetRow]string, error) {
+	if err := s.wait(); err != nil {
+		return nil, err
+	}
+	sheets, nums := make([]string, len(rows)), make([]int32, len(rows))
+	for i, d := range rows {
+		sheets[i], nums[i] = d.sheet, int32(d.row)
+	}
+	var vals []string
+	for _, c := range t.Columns {
+		if c != "sheet" && c != "row_no" {
+			vals = append(vals, "f."+c+"::text")
+		}
+	}
+	q := fmt.Sprintf(`DELETE FROM %s f USING unnest($2::text[], $3::int[]) AS d(sheet, row_no)
+		WHERE f.batch_id = $1 AND f.sheet = d.sheet AND f.row_no = d.row_no
+		RETURNING f.sheet, f.row_no, concat_ws(' | ', %s)`, t.Name, strings.Join(vals, ", "))
+	res, err := s.tx.Query(ctx, q, s.batchID, sheets, nums)
+	if err != nil {
+		return nil, fmt.Errorf("take duplicate rows out of %s: %w", t.Name, err)
+	}
+	raw := map[sheetRow]string{}
+	for res.Next() {
+		var k sheetRow
+		var n int32
+		var v string
+		if err := res.Scan(&k.sheet, &n, &v); err != nil {
+			res.Close()
+			return nil, fmt.Errorf("take duplicate rows out of %s: %w", t.Name, err)
+		}
+		k.row = int(n)
+		raw[k] = v
+	}
+	if err := res.Err(); err != nil {
+		return nil, fmt.Errorf("take duplicate rows out of %s: %w", t.Name, err)
+	}
+	s.facts -= len(raw)
+	return raw, nil
 }
 
 func (s *dbSink) flushRejects(ctx context.Context) error {
@@ -498,12 +609,20 @@ type countSink struct{ facts int }
 
 func (s *countSink) fact(context.Context, factRow) error  { s.facts++; return nil }
 func (s *countSink) reject(context.Context, Reject) error { return nil }
+func (s *countSink) dropRows(_ context.Context, _ *factTable, rows []duplicateRow) (map[sheetRow]string, error) {
+	s.facts -= len(rows)
+	return nil, nil
+}
 
 // run is one pass over a file.
 type run struct {
-	l      *Loader
-	path   string
-	opts   LoadOptions
+	l    *Loader
+	path string
+	opts LoadOptions
+	// keys collects the key hashes of a record-level export, checked for duplicates at the end.
+	keys *keySpill
+	// units reads the unit index once the first table's dataset is known (see onTable).
+	units  db.Querier
 	idx    *UnitIndex
 	sink   sink
 	report FileReport
@@ -524,12 +643,19 @@ type rowRef struct {
 	row   int32
 }
 
-func (l *Loader) newRun(path string, opts LoadOptions, idx *UnitIndex, s sink) *run {
+func (l *Loader) newRun(path string, opts LoadOptions, units db.Querier, s sink) *run {
 	seed := maphash.MakeSeed()
-	r := &run{l: l, path: path, opts: opts, idx: idx, sink: s, report: FileReport{File: path, Dataset: opts.Dataset},
+	r := &run{l: l, path: path, opts: opts, units: units, sink: s, report: FileReport{File: path, Dataset: opts.Dataset},
 		tables: map[*ingest.Table]*tableCtx{}, seen: map[uint64]rowRef{}, seed: seed}
 	r.hash.SetSeed(seed)
 	return r
+}
+
+// close removes what the run keeps on disk.
+func (r *run) close() {
+	if r.keys != nil {
+		r.keys.close()
+	}
 }
 
 func (r *run) sourceURI() string {
@@ -696,6 +822,13 @@ func (r *run) onTable(ctx context.Context, t *ingest.Table) error {
 			return rejectFile("không xác định được kỳ báo cáo: thêm cột \"Kỳ báo cáo\" (hoặc \"Từ ngày\" và \"Đến ngày\"), ghi kỳ trong tiêu đề (ví dụ \"Quý III/2026\"), hoặc chạy lại với --period YYYY-MM")
 		}
 	}
+	if r.idx == nil {
+		idx, err := LoadUnitIndex(ctx, r.units, datasetNamesVillages(m.Spec.Dataset))
+		if err != nil {
+			return &dbError{err}
+		}
+		r.idx = idx
+	}
 	tc.province, tc.district, tc.commune = contextFromPreamble(r.idx, append(slicesClone(t.Preamble), t.File), ref)
 	if m.Spec.Shape == "procedure_list" {
 		tc.agg = &procedureAggregate{byKey: map[string]*procedureCounts{}}
@@ -742,16 +875,17 @@ func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int
 	empty, subtotal := true, false
 	if tc.cols == nil {
 		for f, i := range tc.match.Col {
-			tc.cols = append(tc.cols, fieldCol{f, i})
+			tc.cols = append(tc.cols, fieldCol{field: f, col: i, identity: identityFields[f],
+				unitField: f == "unit" || f == "commune" || f == "village" || f == "district"})
 		}
 	}
 	for _, fc := range tc.cols {
-		f, i := fc.field, fc.col
+		i := fc.col
 		if i >= 0 && i < len(row.Cells) && strings.TrimSpace(row.Cells[i]) != "" {
-			if !identityFields[f] {
+			if !fc.identity {
 				empty = false
 			}
-			if (f == "unit" || f == "commune" || f == "village" || f == "district") && isSubtotal(row.Cells[i]) {
+			if fc.unitField && isSubtotal(row.Cells[i]) {
 				subtotal = true
 			}
 		}
@@ -767,12 +901,15 @@ func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int
 		r.hash.WriteByte(0)
 		r.hash.WriteString(res.key)
 		h := r.hash.Sum64()
-		if first, dup := r.seen[h]; dup {
-			where := fmt.Sprintf("dòng %d", first.row)
-			if first.sheet != sheet {
-				where = fmt.Sprintf("một dòng ở trang khác (dòng %d)", first.row)
+		if spillsKeys(tc.spec.Dataset) {
+			if r.keys == nil {
+				r.keys = &keySpill{}
 			}
-			rerr = &rowError{reason: fmt.Sprintf("trùng khóa với %s (%s)", where, describeKey(tc.spec.Dataset))}
+			if err := r.keys.add(h, row.Sheet, row.Num); err != nil {
+				return err
+			}
+		} else if first, dup := r.seen[h]; dup {
+			rerr = &rowError{reason: duplicateReason(tc.spec.Dataset, int(first.row), first.sheet != sheet)}
 		} else {
 			r.seen[h] = rowRef{sheet: sheet, row: int32(row.Num)}
 		}
@@ -819,6 +956,77 @@ func safeParse(f rowParseFunc, p *rowParser) (res parsed, rerr *rowError) {
 		}
 	}()
 	return f(p)
+}
+
+// duplicateReason says a row repeats the key of row firstRow (of another sheet when otherSheet).
+func duplicateReason(d ntm.Dataset, firstRow int, otherSheet bool) string {
+	where := fmt.Sprintf("dòng %d", firstRow)
+	if otherSheet {
+		where = fmt.Sprintf("một dòng ở trang khác (dòng %d)", firstRow)
+	}
+	return fmt.Sprintf("trùng khóa với %s (%s)", where, describeKey(d))
+}
+
+// spillsKeys: record-level exports, the one dataset whose files run to millions of rows, check
+// duplicate keys with keySpill (memory bounded) instead of an in-memory set.
+func spillsKeys(d ntm.Dataset) bool { return d == ntm.DatasetDVCDossierRecords }
+
+// rejectDuplicates, after the whole file was read, turns the rows that repeat an earlier row's
+// key into rejects, as the in-memory check does while reading: the earliest row is kept.
+func (r *run) rejectDuplicates(ctx context.Context) error {
+	if r.keys == nil {
+		return nil
+	}
+	d := r.report.Dataset
+	var chunk []duplicateRow
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		raw, err := r.sink.dropRows(ctx, tRecords, chunk)
+		if err != nil {
+			return err
+		}
+		for _, dup := range chunk {
+			r.report.RowsLoaded--
+			r.report.RowsRejected++
+			rej := Reject{Sheet: dup.sheet, Row: dup.row, Reason: duplicateReason(d, dup.firstRow, dup.firstSheet != dup.sheet),
+				Raw: raw[sheetRow{dup.sheet, dup.row}]}
+			if len(r.report.Rejects) < RejectsKept {
+				r.report.Rejects = append(r.report.Rejects, rej)
+			}
+			if err := r.sink.reject(ctx, rej); err != nil {
+				return err
+			}
+		}
+		chunk = chunk[:0]
+		return nil
+	}
+	err := r.keys.duplicates(func(dup duplicateRow) error {
+		chunk = append(chunk, dup)
+		if len(chunk) >= copyChunk {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	// Duplicates come out in key order; the report lists rejects in file order.
+	order := map[string]int{}
+	for i, s := range r.keys.sheets {
+		order[s] = i
+	}
+	slices.SortStableFunc(r.report.Rejects, func(a, b Reject) int {
+		if c := cmp.Compare(order[a.Sheet], order[b.Sheet]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Row, b.Row)
+	})
+	return nil
 }
 
 func describeKey(d ntm.Dataset) string {

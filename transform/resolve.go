@@ -18,6 +18,16 @@ type unitRec struct {
 	Province                                string // code of the province the unit lies in
 	From, To                                time.Time
 	kindKey                                 string // folded kind ("thị trấn")
+	codeBox                                 any    // Code as an interface value, see boxedCode
+}
+
+// boxedCode returns the code as an interface value, made once: facts carry it on every row.
+// The unit index is not shared between loads, so this needs no lock.
+func (u *unitRec) boxedCode() any {
+	if u.codeBox == nil {
+		u.codeBox = u.Code
+	}
+	return u.codeBox
 }
 
 func (u *unitRec) validAt(d time.Time) bool {
@@ -51,9 +61,12 @@ type UnitIndex struct {
 //go:embed sql/load_units.sql
 var loadUnitsSQL string
 
-// LoadUnitIndex reads the unit and unit_alias tables.
-func LoadUnitIndex(ctx context.Context, q db.Querier) (*UnitIndex, error) {
-	rows, err := q.Query(ctx, loadUnitsSQL)
+// LoadUnitIndex reads the unit and unit_alias tables. Without villages it leaves out the
+// village level and its aliases: a dataset whose rows never name a village (the public-service
+// exports) then resolves against a tenth of the national list, which keeps a national load's
+// memory and start-up small.
+func LoadUnitIndex(ctx context.Context, q db.Querier, villages bool) (*UnitIndex, error) {
+	rows, err := q.Query(ctx, loadUnitsSQL, villages)
 	if err != nil {
 		return nil, fmt.Errorf("read units: %w", err)
 	}
@@ -75,7 +88,8 @@ func LoadUnitIndex(ctx context.Context, q db.Querier) (*UnitIndex, error) {
 		return nil, fmt.Errorf("read units: %w", err)
 	}
 	idx := newUnitIndex(recs)
-	arows, err := q.Query(ctx, `SELECT folded_name, unit_code, coalesce(parent_code, '') FROM unit_alias`)
+	arows, err := q.Query(ctx, `SELECT a.folded_name, a.unit_code, coalesce(a.parent_code, '') FROM unit_alias a
+		WHERE $1 OR NOT EXISTS (SELECT FROM unit u WHERE u.code = a.unit_code AND u.level = 'village')`, villages)
 	if err != nil {
 		return nil, fmt.Errorf("read unit aliases: %w", err)
 	}

@@ -82,12 +82,18 @@ type tableCtx struct {
 	unitKey    []byte // reused to build unitCache keys without allocating
 	valueCache map[string]map[string]cachedValue
 	// cols lists the recognised columns in a fixed order (onRow walks it on every row).
-	cols []fieldCol
+	cols     []fieldCol
+	sheetBox any // see boxedSheet
+	// unitCols are the columns of reportingUnitFields (-1 when absent), for cachedReportingUnit.
+	unitCols []int
 }
 
 type fieldCol struct {
 	field string
 	col   int
+	// identity: the field only names the row's unit; unitField: it is one of the unit's name
+	// cells (a subtotal row says so there). Kept here: onRow asks on every row.
+	identity, unitField bool
 }
 
 // cachedValue is a parsed cell value, remembered because record-level exports repeat the
@@ -172,7 +178,16 @@ func (p *rowParser) label(f string) string {
 // text returns a cell's text, trimmed, with NFC and collapsed spaces but case kept.
 func (p *rowParser) text(f string) string { return cleanText(p.cell(f)) }
 
+// cleanText turns every run of blanks (Unicode spaces and the invisible characters exports
+// carry) into one space and trims the ends.
 func cleanText(s string) string {
+	if isCleanASCII(s) {
+		return s // the usual case for codes and ids, a million times per record-level export
+	}
+	return cleanTextSlow(s)
+}
+
+func cleanTextSlow(s string) string {
 	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
 		switch r {
 		case '\u00a0', '\u200b', '\u200c', '\u200d', '\ufeff':
@@ -180,6 +195,23 @@ func cleanText(s string) string {
 		}
 		return r
 	}, s)), " ")
+}
+
+// isCleanASCII: printable ASCII with single inner spaces only, which cleanText leaves alone.
+func isCleanASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' {
+			if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
+				return false
+			}
+			continue
+		}
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // count reads a required non-negative integer.
@@ -535,9 +567,20 @@ var reportingUnitFields = []string{"unit", "unit_code", "commune", "commune_code
 // The key is built in a reused buffer and looked up without allocating: record-level
 // exports come through here a million times with a few hundred distinct units.
 func (p *rowParser) cachedReportingUnit() (*unitRec, *rowError) {
+	if p.tc.unitCols == nil {
+		for _, f := range reportingUnitFields {
+			i, ok := p.tc.match.Col[f]
+			if !ok {
+				i = -1
+			}
+			p.tc.unitCols = append(p.tc.unitCols, i)
+		}
+	}
 	b := p.tc.unitKey[:0]
-	for _, f := range reportingUnitFields {
-		b = append(b, p.cell(f)...)
+	for _, i := range p.tc.unitCols {
+		if i >= 0 && i < len(p.row.Cells) {
+			b = append(b, p.row.Cells[i]...)
+		}
 		b = append(b, 0)
 	}
 	for i, g := range p.row.Groups {
@@ -784,9 +827,8 @@ func parseDossierRecord(p *rowParser) (parsed, *rowError) {
 		return parsed{}, rerr
 	}
 	cv, err := p.cached("channel", p.cell("channel"), func(s string) (any, error) { return value.ParseChannel(s) })
-	channel, _ := cv.(string)
 	if errors.Is(err, value.ErrBlank) {
-		channel, err = "unknown", nil
+		cv, err = unknownChannel, nil
 	}
 	if err != nil {
 		return parsed{}, p.errf("channel", "%v", err)
@@ -803,8 +845,20 @@ func parseDossierRecord(p *rowParser) (parsed, *rowError) {
 	if err != nil {
 		return parsed{}, p.errf(f, "%v", err)
 	}
+	// The cached values are passed on boxed as they are (rv, cv), and the sheet and unit code
+	// are boxed once: a record-level export has a million rows, and each box is an allocation.
 	return parsed{key: id, date: received,
-		facts: []factRow{{tRecords, []any{p.row.Sheet, p.row.Num, id, u.Code, received, channel, full}}}}, nil
+		facts: []factRow{{tRecords, []any{p.tc.boxedSheet(p.row.Sheet), p.row.Num, id, u.boxedCode(), rv, cv, full}}}}, nil
+}
+
+var unknownChannel any = "unknown"
+
+// boxedSheet returns the sheet name as an interface value made once per table.
+func (tc *tableCtx) boxedSheet(sheet string) any {
+	if s, ok := tc.sheetBox.(string); !ok || s != sheet {
+		tc.sheetBox = sheet
+	}
+	return tc.sheetBox
 }
 
 // datasetNeedsAsOf reports whether a dataset's facts carry an as-of date.

@@ -116,7 +116,7 @@ func TestImportUnitsReferenceLayout(t *testing.T) {
 		t.Errorf("units %d, want 212", n)
 	}
 	// The Chi Lăng case from the real list resolves as in the fixture.
-	idx, err := LoadUnitIndex(ctx, pool)
+	idx, err := LoadUnitIndex(ctx, pool, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -36,7 +37,7 @@ var benchPeriod = ntm.Period{Year: 2024, Month: time.December}
 // decompress the same sheet, and the time `psql \copy` takes to load the same facts.
 func runBench(ctx context.Context, e *env, args []string) error {
 	var d dbFlags
-	var scale, out, childLoad, childRead, dataset, unitsPath string
+	var scale, out, childLoad, childRead, dataset, unitsPath, cpuProfile string
 	var rows, smallRows int
 	fs := newFlagSet(e, "bench", benchSynopsis)
 	d.register(fs)
@@ -45,11 +46,23 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&smallRows, "small-rows", 100000, "rows of the smaller export whose peak memory the big one is compared with")
 	fs.StringVar(&out, "out", "ntm-bench", "folder for the generated data and the reports")
 	fs.StringVar(&unitsPath, "units", "", "national unit list (default: ../shared/reference/vn_units_2024.csv, or $NTM_VN_UNITS)")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of each record-level load to this path plus .read, .csv or .xlsx")
 	fs.StringVar(&childLoad, "child-load", "", "")
 	fs.StringVar(&childRead, "child-read", "", "")
 	fs.StringVar(&dataset, "dataset", string(ntm.DatasetDVCDossierRecords), "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if cpuProfile != "" && (childRead != "" || childLoad != "") {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if childRead != "" {
 		return benchChildRead(ctx, e, childRead)
@@ -181,6 +194,13 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	child := func(name string, rows int, args ...string) (benchStage, error) {
+		if cpuProfile != "" {
+			suffix := ".read"
+			if args[0] == "--child-load" {
+				suffix = filepath.Ext(args[1])
+			}
+			args = append(args, "--cpuprofile", cpuProfile+suffix)
+		}
 		cmd := exec.CommandContext(ctx, self, append([]string{"bench", "--database-url", url}, args...)...)
 		cmd.Stderr = e.stderr
 		outb, err := cmd.Output()

@@ -1,4 +1,6 @@
--- Every version of every unit, for the in-memory unit index (transform.LoadUnitIndex).
+-- Every version of every unit, for the in-memory unit index (transform.LoadUnitIndex); $1 false
+-- leaves out villages.
 SELECT code, level, kind, name, folded_name, coalesce(parent_code, ''), valid_from, valid_to
 FROM unit
+WHERE $1 OR level <> 'village'
 ORDER BY code, valid_from

@@ -1,0 +1,69 @@
+package transform
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// appendCopyText appends v in PostgreSQL's COPY text format: \N for NULL, backslash escapes for
+// the characters the format gives meaning to, dates as YYYY-MM-DD. Facts hold only the types
+// below; any other is a programming error, reported rather than guessed at.
+func appendCopyText(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, '\\', 'N'), nil
+	case string:
+		return appendCopyString(b, x), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int16:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int32:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case float64:
+		return strconv.AppendFloat(b, x, 'g', -1, 64), nil
+	case bool:
+		if x {
+			return append(b, 't'), nil
+		}
+		return append(b, 'f'), nil
+	case time.Time:
+		// Every date column is a date: the day as written, whatever the location.
+		if y := x.Year(); y < 1 || y > 9999 {
+			return b, fmt.Errorf("date %s is out of range", x.Format("2006-01-02"))
+		}
+		return x.AppendFormat(b, "2006-01-02"), nil
+	}
+	return b, fmt.Errorf("no COPY text encoding for %T", v)
+}
+
+func appendCopyString(b []byte, s string) []byte {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\\' || c == '\t' || c == '\n' || c == '\r' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return append(b, s...)
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			b = append(b, '\\', '\\')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}

@@ -1,0 +1,259 @@
+package transform
+
+import (
+	"bufio"
+	"container/heap"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+)
+
+// keySpill finds the rows of a file that repeat an earlier row's key in memory that does not
+// grow with the file. It is used for record-level exports, whose files run to millions of rows:
+// an in-memory set of every key would be the one thing in a load that grows with the input
+// (16–30 bytes a row). Instead each row's key hash is kept with its position; every
+// keySpillChunk entries are sorted and written to a temporary file as a run, and the runs are
+// merged when the file has been read. A row is a duplicate when an earlier row has its hash.
+//
+// The rows were already sent to the database by then, so the duplicates are taken out
+// afterwards (sink.dropRows) — rare, and the same rows the in-memory check would reject.
+type keySpill struct {
+	buf    []keyEntry
+	runs   []string // temporary files, each a sorted run of keyEntry
+	sheets []string // sheet names by index (keyEntry.sheet)
+	tmpDir string
+}
+
+// keySpillChunk is the entries kept in memory (16 bytes each: 4 MiB).
+var keySpillChunk = 1 << 18 // a variable so that tests can make runs small
+
+type keyEntry struct {
+	hash  uint64
+	sheet uint32
+	row   uint32
+}
+
+func (a keyEntry) less(b keyEntry) bool {
+	if a.hash != b.hash {
+		return a.hash < b.hash
+	}
+	if a.sheet != b.sheet {
+		return a.sheet < b.sheet
+	}
+	return a.row < b.row
+}
+
+func compareKeyEntry(a, b keyEntry) int {
+	switch {
+	case a.less(b):
+		return -1
+	case b.less(a):
+		return 1
+	}
+	return 0
+}
+
+// duplicateRow is a row whose key an earlier row (first) already had.
+type duplicateRow struct {
+	sheet, firstSheet string
+	row, firstRow     int
+}
+
+// add records row of sheet with key hash h.
+func (k *keySpill) add(h uint64, sheet string, row int) error {
+	si := len(k.sheets) - 1
+	if si < 0 || k.sheets[si] != sheet {
+		k.sheets = append(k.sheets, sheet)
+		si++
+	}
+	if k.buf == nil {
+		k.buf = make([]keyEntry, 0, keySpillChunk)
+	}
+	k.buf = append(k.buf, keyEntry{hash: h, sheet: uint32(si), row: uint32(row)})
+	if len(k.buf) == cap(k.buf) {
+		return k.spill()
+	}
+	return nil
+}
+
+// spill sorts the buffer and writes it as a run.
+func (k *keySpill) spill() error {
+	slices.SortFunc(k.buf, compareKeyEntry)
+	f, err := os.CreateTemp(k.tmpDir, "ntm-keys-*")
+	if err != nil {
+		return fmt.Errorf("duplicate check: create a temporary file: %w", err)
+	}
+	k.runs = append(k.runs, f.Name())
+	w := bufio.NewWriterSize(f, 1<<16)
+	var b [16]byte
+	for _, e := range k.buf {
+		binary.LittleEndian.PutUint64(b[0:], e.hash)
+		binary.LittleEndian.PutUint32(b[8:], e.sheet)
+		binary.LittleEndian.PutUint32(b[12:], e.row)
+		if _, err := w.Write(b[:]); err != nil {
+			f.Close()
+			return fmt.Errorf("duplicate check: write %s: %w", f.Name(), err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("duplicate check: write %s: %w", f.Name(), err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("duplicate check: write %s: %w", f.Name(), err)
+	}
+	k.buf = k.buf[:0]
+	return nil
+}
+
+// close removes the temporary files.
+func (k *keySpill) close() {
+	for _, p := range k.runs {
+		os.Remove(p)
+	}
+	k.runs, k.buf = nil, nil
+}
+
+// duplicates calls fn for each row whose key an earlier row had, in key order.
+func (k *keySpill) duplicates(fn func(duplicateRow) error) error {
+	defer k.close()
+	var src entrySource
+	if len(k.runs) == 0 {
+		slices.SortFunc(k.buf, compareKeyEntry)
+		src = &sliceSource{es: k.buf}
+	} else {
+		if len(k.buf) > 0 {
+			if err := k.spill(); err != nil {
+				return err
+			}
+		}
+		m, err := openRuns(k.runs)
+		if err != nil {
+			return err
+		}
+		defer m.close()
+		src = m
+	}
+	var first keyEntry
+	have := false
+	for {
+		e, ok, err := src.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		if have && e.hash == first.hash {
+			if err := fn(duplicateRow{sheet: k.sheets[e.sheet], row: int(e.row),
+				firstSheet: k.sheets[first.sheet], firstRow: int(first.row)}); err != nil {
+				return err
+			}
+			continue
+		}
+		first, have = e, true
+	}
+}
+
+type entrySource interface {
+	next() (keyEntry, bool, error)
+}
+
+type sliceSource struct {
+	es []keyEntry
+	i  int
+}
+
+func (s *sliceSource) next() (keyEntry, bool, error) {
+	if s.i >= len(s.es) {
+		return keyEntry{}, false, nil
+	}
+	s.i++
+	return s.es[s.i-1], true, nil
+}
+
+// runMerger merges sorted runs: a heap of each run's next entry.
+type runMerger struct {
+	files []*os.File
+	heads runHeap
+}
+
+type runHead struct {
+	e keyEntry
+	r *bufio.Reader
+}
+
+type runHeap []runHead
+
+func (h runHeap) Len() int           { return len(h) }
+func (h runHeap) Less(i, j int) bool { return h[i].e.less(h[j].e) }
+func (h runHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *runHeap) Push(x any)        { *h = append(*h, x.(runHead)) }
+func (h *runHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+func readEntry(r *bufio.Reader) (keyEntry, bool, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		if errors.Is(err, io.EOF) {
+			return keyEntry{}, false, nil
+		}
+		return keyEntry{}, false, fmt.Errorf("duplicate check: read a temporary file: %w", err)
+	}
+	return keyEntry{hash: binary.LittleEndian.Uint64(b[0:]), sheet: binary.LittleEndian.Uint32(b[8:]),
+		row: binary.LittleEndian.Uint32(b[12:])}, true, nil
+}
+
+func openRuns(paths []string) (*runMerger, error) {
+	m := &runMerger{}
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			m.close()
+			return nil, fmt.Errorf("duplicate check: %w", err)
+		}
+		m.files = append(m.files, f)
+		r := bufio.NewReaderSize(f, 1<<16)
+		e, ok, err := readEntry(r)
+		if err != nil {
+			m.close()
+			return nil, err
+		}
+		if ok {
+			m.heads = append(m.heads, runHead{e, r})
+		}
+	}
+	heap.Init(&m.heads)
+	return m, nil
+}
+
+func (m *runMerger) next() (keyEntry, bool, error) {
+	if len(m.heads) == 0 {
+		return keyEntry{}, false, nil
+	}
+	top := m.heads[0]
+	e, ok, err := readEntry(top.r)
+	if err != nil {
+		return keyEntry{}, false, err
+	}
+	if ok {
+		m.heads[0].e = e
+		heap.Fix(&m.heads, 0)
+	} else {
+		heap.Pop(&m.heads)
+	}
+	return top.e, true, nil
+}
+
+func (m *runMerger) close() {
+	for _, f := range m.files {
+		f.Close()
+	}
+}

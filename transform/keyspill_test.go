@@ -1,0 +1,108 @@
+package transform
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"ntm"
+
+	"go.uber.org/zap"
+)
+
+// A record-level export bigger than the duplicate check's memory: the check spills sorted runs
+// to disk and merges them, and must find exactly the rows the in-memory check would, keep the
+// earliest of each, take the others out of the database, and leave no temporary file behind.
+func TestDuplicateRecordsAcrossSpilledRuns(t *testing.T) {
+	pool := seededDB(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	old := keySpillChunk
+	keySpillChunk = 7 // 60 rows: nine runs
+	t.Cleanup(func() { keySpillChunk = old })
+
+	rows := [][]string{{"Số hồ sơ", "Cơ quan tiếp nhận", "Ngày nhận", "Kênh nộp", "Toàn trình"}}
+	ids := make([]string, 60)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("H26.%04d", i)
+	}
+	// Row numbers are 1-based with the header on row 1: ids[i] is on row i+2.
+	ids[20] = ids[3]  // row 22 repeats row 5
+	ids[45] = ids[3]  // row 47 too
+	ids[58] = ids[50] // row 60 repeats row 52
+	for _, id := range ids {
+		rows = append(rows, []string{id, "UBND xã Long Đống", "01/11/2026", "Trực tuyến", "x"})
+	}
+	path := writeCSV(t, t.TempDir(), "ho-so.csv", rows, ',', false)
+	ctx := context.Background()
+	opts := LoadOptions{Dataset: ntm.DatasetDVCDossierRecords}
+
+	chk, err := NewLoader(pool, zap.NewNop()).CheckFile(ctx, path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chk.RowsLoaded != 57 || chk.RowsRejected != 3 || chk.FactsWritten != 57 {
+		t.Fatalf("check: loaded %d, rejected %d, facts %d; want 57, 3, 57", chk.RowsLoaded, chk.RowsRejected, chk.FactsWritten)
+	}
+
+	rep := load(t, pool, path, opts)
+	if rep.RowsLoaded != 57 || rep.RowsRejected != 3 || rep.FactsWritten != 57 {
+		t.Fatalf("load: loaded %d, rejected %d, facts %d; want 57, 3, 57", rep.RowsLoaded, rep.RowsRejected, rep.FactsWritten)
+	}
+	got := map[int]string{}
+	for _, r := range rep.Rejects {
+		got[r.Row] = r.String()
+	}
+	for row, first := range map[int]int{22: 5, 47: 5, 60: 52} {
+		mustContain(t, got[row], fmt.Sprintf("trùng khóa với dòng %d", first), "mã hồ sơ")
+	}
+	if n := count(t, pool, `SELECT count(*) FROM fact_dvc_dossier_record WHERE batch_id = $1`, rep.BatchID); n != 57 {
+		t.Errorf("facts in the batch: %d, want 57", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM fact_dvc_dossier_record WHERE batch_id = $1 AND row_no IN (22, 47, 60)`, rep.BatchID); n != 0 {
+		t.Errorf("the duplicate rows are still stored (%d)", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM fact_dvc_dossier_record WHERE batch_id = $1 AND row_no IN (5, 52)`, rep.BatchID); n != 2 {
+		t.Errorf("the first rows were not kept (%d of 2)", n)
+	}
+	var raw string
+	if err := pool.QueryRow(ctx, `SELECT raw FROM rejected_row WHERE batch_id = $1 AND row_no = 60`, rep.BatchID).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(raw, ids[50]) {
+		t.Errorf("rejected row 60 should show what it held, got %q", raw)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM rejected_row WHERE batch_id = $1`, rep.BatchID); n != 3 {
+		t.Errorf("rejected rows recorded: %d, want 3", n)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+// Rows that repeat earlier ones beyond the reject share fail the whole file, as other rejects do.
+func TestDuplicateRecordsFailTheFileBeyondTheShare(t *testing.T) {
+	pool := seededDB(t)
+	old := keySpillChunk
+	keySpillChunk = 4
+	t.Cleanup(func() { keySpillChunk = old })
+	rows := [][]string{{"Số hồ sơ", "Cơ quan tiếp nhận", "Ngày nhận", "Kênh nộp", "Toàn trình"}}
+	for i := 0; i < 20; i++ {
+		rows = append(rows, []string{fmt.Sprintf("H%d", i%5), "UBND xã Long Đống", "01/11/2026", "Trực tuyến", "x"})
+	}
+	path := writeCSV(t, t.TempDir(), "ho-so.csv", rows, ',', false)
+	rep, err := NewLoader(pool, zap.NewNop()).LoadFile(context.Background(), path, LoadOptions{Dataset: ntm.DatasetDVCDossierRecords})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Rejected || rep.RowsRejected != 15 {
+		t.Fatalf("want the file rejected with 15 duplicate rows, got %+v", rep)
+	}
+	// The first error named is the first in the file.
+	mustContain(t, rep.Message, "15/20", "lỗi đầu tiên: Dòng 7: trùng khóa với dòng 2")
+	if n := count(t, pool, `SELECT count(*) FROM fact_dvc_dossier_record`); n != 0 {
+		t.Errorf("%d facts stored from a rejected file", n)
+	}
+}
