@@ -16,7 +16,7 @@ const addressScopeSQL = `
 WITH v AS (
     SELECT r.unit_code, r.unit_name, r.parent_code, r.status, r.explanation
     FROM result r
-    WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.criterion = 'V4_ADDRESS' AND $2::jsonb ? r.parent_code
+    WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.criterion = 'V4_ADDRESS' AND r.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb)))
 ), vf AS (
     -- One index lookup per village: the jsonb filter above is estimated at one row, and a plan
     -- built on that estimate re-sorted the whole fact table once per village.

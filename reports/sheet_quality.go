@@ -175,7 +175,7 @@ func (w *workbook) countMissingVillages(ctx context.Context) (int, error) {
 	var n int
 	err := w.q.QueryRow(ctx, `
 		SELECT count(*) FROM result r
-		WHERE r.evaluation_id = $1 AND r.level = 'village' AND $2::jsonb ? r.parent_code AND r.status = 'no_data' `+compositeSQL,
+		WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb))) AND r.status = 'no_data' `+compositeSQL,
 		w.d.eval.ID, w.sc.communeOrder()).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count the villages without data: %w", err)

@@ -14,7 +14,7 @@ func (w *workbook) villageRows(ctx context.Context, where string, fn func(code, 
 	rows, err := w.q.Query(ctx, `
 		SELECT `+resultColumns+`
 		FROM result r
-		WHERE r.evaluation_id = $1 AND r.level = 'village' AND $2::jsonb ? r.parent_code `+where+`
+		WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb))) `+where+`
 		ORDER BY ($2::jsonb ->> r.parent_code)::int, r.unit_code, r.criterion`, w.d.eval.ID, w.sc.communeOrder())
 	if err != nil {
 		return fmt.Errorf("read the village results: %w", err)
@@ -55,7 +55,7 @@ func (w *workbook) countVillages(ctx context.Context, where string) (int, error)
 	var n int
 	err := w.q.QueryRow(ctx, `
 		SELECT count(DISTINCT unit_code) FROM result r
-		WHERE r.evaluation_id = $1 AND r.level = 'village' AND $2::jsonb ? r.parent_code `+where,
+		WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb))) `+where,
 		w.d.eval.ID, w.sc.communeOrder()).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count the villages: %w", err)
