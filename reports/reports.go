@@ -50,9 +50,12 @@ type scope struct {
 // withDistricts tells whether tables need a district column (province workbooks with districts).
 func (s *scope) withDistricts() bool { return s.province && len(s.districts) > 0 }
 
-// communeOrder maps each commune code to its display position, passed to queries as a jsonb object:
-// a key lookup per row keeps a national scope (10,000 communes, 560,000 village results) linear,
-// where joining an unnested array picked a nested loop on tables not yet analysed.
+// communeOrder maps each commune code to its display position, passed to queries as a jsonb object.
+// Queries select the scope's rows with `parent_code = ANY (ARRAY(SELECT jsonb_object_keys($n)))`,
+// which the (evaluation_id, level, parent_code) index answers (5 ms for a district at national
+// scale, where testing `$n ? parent_code` on every village result took a second), and order them
+// by a key lookup (`$n ->> parent_code`), which stays linear for a national scope where joining an
+// unnested array picked a nested loop on tables not yet analysed.
 func (s *scope) communeOrder() map[string]int {
 	m := make(map[string]int, len(s.communes))
 	for i, c := range s.communes {
