@@ -400,7 +400,13 @@ func (p *rowParser) byCodeCell(f string, wantLevels ...string) (*unitRec, *rowEr
 	code = normaliseCode(code, wantLevels)
 	u := p.idx.code(code, p.unitDate)
 	if u == nil {
-		return nil, p.errf(f, "không tìm thấy mã đơn vị %q trong danh mục đơn vị hành chính", code)
+		// Name the levels searched: a load indexes only the levels its dataset can name (a
+		// village code in a public-service export is "not found" among communes and districts).
+		words := make([]string, len(wantLevels))
+		for i, l := range wantLevels {
+			words[i] = levelWord(l)
+		}
+		return nil, p.errf(f, "không tìm thấy mã %q trong danh mục đơn vị hành chính (cấp %s)", code, strings.Join(words, ", "))
 	}
 	for _, l := range wantLevels {
 		if u.Level == l {

@@ -267,7 +267,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 
 	// 6. The table.
 	w := e.stdout
-	fmt.Fprintf(w, "\nntm bench --scale %s (%d record rows), %s\n\n", scale, rows, time.Now().Format("2006-01-02 15:04"))
+	fmt.Fprintf(w, "\nntm bench --scale %s (%d record rows), %s%s\n\n", scale, rows, time.Now().Format("2006-01-02 15:04"), loadAverage())
 	fmt.Fprintf(w, "%-52s %10s %9s %11s %9s\n", "stage", "rows", "seconds", "rows/s", "peak MB")
 	for _, s := range stages {
 		rps, peak := "", ""
@@ -487,4 +487,18 @@ func findUp(rel string) string {
 		}
 		dir = parent
 	}
+}
+
+// loadAverage is ", load average 1.52" (the last minute's, from /proc/loadavg), or "" where
+// there is none: figures taken while the machine was busy are slower, and the reader should know.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return ""
+	}
+	return ", load average " + f[0]
 }
