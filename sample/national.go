@@ -1,6 +1,8 @@
 package sample
 
 import (
+	"bytes"
+	_ "embed"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -16,10 +18,12 @@ import (
 // NationalOptions says where the national-scale sample goes.
 type NationalOptions struct {
 	Options
-	// Units is the national unit list (shared/reference/vn_units_2024.csv: province, district and
+	// Units is the national unit list ("" for the embedded copy of
+	// shared/reference/vn_units_2024.csv: province, district and
 	// commune codes, names and kinds).
 	Units string
-	// Villages is about how many villages are made up over the whole country (default 80,000).
+	// Villages is about how many villages are made up over the whole list (default 80,000 for the
+	// whole country, in proportion to the communes for a shorter list).
 	Villages int
 	// Records is the row count of the national dossier-record export (default 1,000,000; 0 keeps
 	// the default, a negative value writes none).
@@ -36,9 +40,6 @@ func National(opts NationalOptions) (Manifest, error) {
 	if err := opts.check(); err != nil {
 		return Manifest{}, err
 	}
-	if opts.Villages <= 0 {
-		opts.Villages = 80000
-	}
 	if opts.Records == 0 {
 		opts.Records = 1000000
 	}
@@ -49,6 +50,11 @@ func National(opts NationalOptions) (Manifest, error) {
 	communes := 0
 	for _, ul := range provinces {
 		communes += len(ul.communes())
+	}
+	if opts.Villages <= 0 {
+		// About 7.6 villages a commune, the country's ratio: 80,000 over the 10,472 communes of
+		// the 2024 list, and in proportion for a shorter list.
+		opts.Villages = communes * 80000 / 10472
 	}
 	var man Manifest
 	for i, ul := range provinces {
@@ -146,13 +152,26 @@ func nationalRecordUnits(provinces []*unitList) []string {
 }
 
 // readNationalUnits reads the national list into one unitList per province, in file order.
+// nationalUnitsCSV is Viet Nam's 2024 unit list (province, district and commune), copied from
+// shared/reference/vn_units_2024.csv, so national samples need no file beside the binary.
+//
+//go:embed data/vn_units_2024.csv
+var nationalUnitsCSV []byte
+
+// readNationalUnits reads the national unit list at path, or the embedded one when path is "".
 func readNationalUnits(path string) ([]*unitList, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("sample: national unit list: %w", err)
+	var src io.Reader = bytes.NewReader(nationalUnitsCSV)
+	if path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("sample: national unit list: %w", err)
+		}
+		defer f.Close()
+		src = f
+	} else {
+		path = "(embedded vn_units_2024.csv)"
 	}
-	defer f.Close()
-	r := csv.NewReader(f)
+	r := csv.NewReader(src)
 	head, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("sample: national unit list %s: %w", path, err)

@@ -45,7 +45,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&rows, "rows", 0, "rows of the record-level export (default: 320000 for province, 1000000 for national)")
 	fs.IntVar(&smallRows, "small-rows", 100000, "rows of the smaller export whose peak memory the big one is compared with")
 	fs.StringVar(&out, "out", "ntm-bench", "folder for the generated data and the reports")
-	fs.StringVar(&unitsPath, "units", "", "national unit list (default: ../shared/reference/vn_units_2024.csv, or $NTM_VN_UNITS)")
+	fs.StringVar(&unitsPath, "units", "", "national unit list, a CSV like shared/reference/vn_units_2024.csv (default: $NTM_VN_UNITS, else the 2024 list built into ntm)")
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of each record-level load to this path plus .read, .csv or .xlsx")
 	fs.StringVar(&childLoad, "child-load", "", "")
 	fs.StringVar(&childRead, "child-read", "", "")
@@ -104,10 +104,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if unitsPath == "" {
-			unitsPath = os.Getenv("NTM_VN_UNITS")
-		}
-		if unitsPath == "" {
-			unitsPath = findUp("shared/reference/vn_units_2024.csv")
+			unitsPath = os.Getenv("NTM_VN_UNITS") // "" is the copy built into ntm
 		}
 		if man, err = sample.National(sample.NationalOptions{Options: sample.Options{Dir: inputs, Seed: 2024, Period: benchPeriod},
 			Units: unitsPath, Records: -1}); err != nil {
@@ -471,23 +468,6 @@ func psqlCopySeconds(ctx context.Context, pool *pgxpool.Pool, url string, batch 
 	return time.Since(st).Seconds(), nil
 }
 
-// findUp looks for rel in the working folder and its parents (the shared reference data sits
-// beside the repository).
-func findUp(rel string) string {
-	dir, _ := os.Getwd()
-	for {
-		for _, cand := range []string{filepath.Join(dir, rel), filepath.Join(dir, "..", rel)} {
-			if _, err := os.Stat(cand); err == nil {
-				return cand
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return rel
-		}
-		dir = parent
-	}
-}
 
 // loadAverage is ", load average 1.52" (the last minute's, from /proc/loadavg), or "" where
 // there is none: figures taken while the machine was busy are slower, and the reader should know.

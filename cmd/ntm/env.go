@@ -187,14 +187,14 @@ func osUser() string {
 // connectDemo opens the demo's database: --database-url when given, else the local server's
 // ntm_demo database. NTM_DATABASE_URL and DATABASE_URL are ignored on purpose: they may name
 // the office's real database, and sample data must never land there.
-func (e *env) connectDemo(ctx context.Context, d dbFlags) (*pgxpool.Pool, error) {
+func (e *env) connectDemo(ctx context.Context, d dbFlags, database string) (*pgxpool.Pool, error) {
 	if d.url == "" {
-		local, note, err := db.Local(ctx, demoDatabase)
+		local, note, err := db.Local(ctx, database)
 		if err != nil {
 			return nil, err
 		}
 		e.log.Info("local database", zap.String("note", note))
 		d.url = local
 	}
-	return e.connectTo(ctx, d, demoDatabase)
+	return e.connectTo(ctx, d, database)
 }

@@ -40,7 +40,7 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"demo":     {"ntm demo [--out DIR]: make sample data for Lạng Sơn, load it, evaluate 2024-12, write reports", runDemo},
+		"demo":     {"ntm demo [--scale province|national] [--out DIR]: make sample data for Lạng Sơn (or the whole country), load it, evaluate 2024-12, write reports", runDemo},
 		"migrate":  {"ntm migrate: apply database migrations", runMigrate},
 		"units":    {"ntm units import [--valid-from DATE] FILE: load master data (canonical units file)", runUnits},
 		"ingest":   {"ntm ingest [--dataset D] [--as-of DATE] [--period P] FILE|URL...: load files", runIngest},
