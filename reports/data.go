@@ -73,6 +73,7 @@ type data struct {
 	coverage  map[string]map[string]conditionCounts // village condition → commune code → counts
 	prev      *previous                             // the evaluation compared with; nil = none
 	dataAt    time.Time                             // the newest source file's receipt (zero = none)
+	ocop      *ocopCache                            // OCOP products by day, read once per run
 }
 
 // errNoEvaluation is wrapped by Write when the period was never evaluated.
@@ -86,6 +87,7 @@ func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 		children:  map[string][]*unit{},
 		results:   map[string]map[string]*result{},
 		villages:  map[string]villageCounts{},
+		ocop:      &ocopCache{},
 	}
 	err := q.QueryRow(ctx, `
 		SELECT e.id, e.set_key, s.name, e.evaluated_at, s.stale_months

@@ -158,7 +158,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ps, err := currentProducts(ctx, w.q, sc.communes, d.period.End())
+	ps, err := currentProducts(ctx, w.q, d.ocop, sc.communes, d.period.End())
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		if pat, err = w.addressTotalsOf(ctx, d.prev.EvalID, pp.End()); err != nil {
 			return err
 		}
-		pps, err := currentProducts(ctx, w.q, sc.communes, pp.End())
+		pps, err := currentProducts(ctx, w.q, d.ocop, sc.communes, pp.End())
 		if err != nil {
 			return err
 		}

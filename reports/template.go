@@ -309,7 +309,7 @@ func WriteTemplate(ctx context.Context, q db.Querier, dataset ntm.Dataset, path 
 			return fmt.Errorf("%s chưa có thôn nào trong danh mục ngày %s: nạp danh mục thôn bằng ntm units import", sc.unit.Name, day.Format("02/01/2006"))
 		}
 	case ntm.DatasetOCOPProducts, ntm.DatasetOCOPListings:
-		ps, err := currentProducts(ctx, q, sc.communes, day)
+		ps, err := currentProducts(ctx, q, nil, sc.communes, day)
 		if err != nil {
 			return err
 		}

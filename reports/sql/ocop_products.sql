@@ -1,19 +1,18 @@
--- The current OCOP products of the communes $3 (a jsonb object: commune code → display position) at
--- the day $1, with their validity and their current listings, inactive ones too (the report shows
--- them as stopped). The rules are the database functions of migration 00006, shared with the
--- evaluation, so the sheet always agrees with V5_OCOP.
+-- The current OCOP products of every commune at the day $1, with their validity and their current
+-- listings, inactive ones too (the report shows them as stopped), by commune, name and key. The
+-- rules are the database functions of migration 00006, shared with the evaluation, so the sheet
+-- always agrees with V5_OCOP. Read once per day and report run (reports/sheet_ocop.go).
 WITH ps AS (
-    SELECT * FROM ocop_current_products($1, $2) WHERE $3::jsonb ? commune_code  -- a key lookup, not an array scan
+    SELECT * FROM ocop_current_products($1, $2)
 ), listings AS MATERIALIZED (
     SELECT product_key,
            jsonb_agg(jsonb_build_object('platform', platform, 'url', url, 'listed_on', listed_on,
                'active', counts) ORDER BY platform) AS listings
     FROM ocop_current_listings($1, $2)
-    WHERE product_key IN (SELECT product_key FROM ps)
     GROUP BY product_key
 )
 SELECT ps.product_key, ps.product_code, ps.name, ps.owner, ps.stars, ps.category, ps.commune_code, ps.village_code,
        ps.decision_no, ps.certified_on, ps.expires_on, ps.valid,
        coalesce(listings.listings, '[]'::jsonb) AS listings
 FROM ps LEFT JOIN listings USING (product_key)
-ORDER BY ($3::jsonb ->> ps.commune_code)::int, ps.name, ps.product_key
+ORDER BY ps.commune_code, ps.name, ps.product_key
