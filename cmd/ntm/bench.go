@@ -468,7 +468,6 @@ func psqlCopySeconds(ctx context.Context, pool *pgxpool.Pool, url string, batch 
 	return time.Since(st).Seconds(), nil
 }
 
-
 // loadAverage is ", load average 1.52" (the last minute's, from /proc/loadavg), or "" where
 // there is none: figures taken while the machine was busy are slower, and the reader should know.
 func loadAverage() string {
