@@ -106,3 +106,51 @@ func TestDuplicateRecordsFailTheFileBeyondTheShare(t *testing.T) {
 		t.Errorf("%d facts stored from a rejected file", n)
 	}
 }
+
+// keySpill finds exactly the rows an in-memory set finds, each against the earliest row with its
+// key, whatever the run size and however the rows spread over sheets.
+func TestKeySpillAgreesWithASet(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	for _, chunk := range []int{50, 333, 1 << 20} { // 100 runs at most: one open file each while merging
+		old := keySpillChunk
+		keySpillChunk = chunk
+		k := &keySpill{}
+		type pos struct {
+			sheet string
+			row   int
+		}
+		first := map[uint64]pos{}
+		want := map[pos]pos{}
+		r := uint64(7)
+		for i := 0; i < 5000; i++ {
+			r = r*6364136223846793005 + 1442695040888963407
+			h := (r >> 33) % 3000 // about 40% repeats
+			p := pos{sheet: []string{"A", "B", "C"}[i/2000], row: i%2000 + 2}
+			if f, ok := first[h]; ok {
+				want[p] = f
+			} else {
+				first[h] = p
+			}
+			if err := k.add(h, p.sheet, p.row); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := map[pos]pos{}
+		err := k.duplicates(func(d duplicateRow) error {
+			got[pos{d.sheet, d.row}] = pos{d.firstSheet, d.firstRow}
+			return nil
+		})
+		keySpillChunk = old
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("chunk %d: %d duplicates, want %d", chunk, len(got), len(want))
+		}
+		for p, f := range want {
+			if got[p] != f {
+				t.Fatalf("chunk %d: %v repeats %v, got %v", chunk, p, f, got[p])
+			}
+		}
+	}
+}
