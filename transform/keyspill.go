@@ -2,6 +2,7 @@ package transform
 
 import (
 	"bufio"
+	"cmp"
 	"container/heap"
 	"encoding/binary"
 	"errors"
@@ -21,59 +22,41 @@ import (
 // The rows were already sent to the database by then, so the duplicates are taken out
 // afterwards (sink.dropRows) — rare, and the same rows the in-memory check would reject.
 type keySpill struct {
-	buf    []keyEntry
-	runs   []string // temporary files, each a sorted run of keyEntry
-	sheets []string // sheet names by index (keyEntry.sheet)
-	tmpDir string
+	buf  []keyEntry
+	runs []string // temporary files, each a sorted run of keyEntry
 }
 
-// keySpillChunk is the entries kept in memory (16 bytes each: 4 MiB).
+// keySpillChunk is the most entries kept in memory (16 bytes each: 4 MiB).
 var keySpillChunk = 1 << 18 // a variable so that tests can make runs small
 
+// keyEntry is a row's key hash and its place: the sheet's index in the file (sheets are read in
+// order) and the row number, so that sorting by all three puts a key's earliest row first.
 type keyEntry struct {
 	hash  uint64
 	sheet uint32
 	row   uint32
 }
 
-func (a keyEntry) less(b keyEntry) bool {
-	if a.hash != b.hash {
-		return a.hash < b.hash
-	}
-	if a.sheet != b.sheet {
-		return a.sheet < b.sheet
-	}
-	return a.row < b.row
-}
-
 func compareKeyEntry(a, b keyEntry) int {
-	switch {
-	case a.less(b):
-		return -1
-	case b.less(a):
-		return 1
+	if c := cmp.Compare(a.hash, b.hash); c != 0 {
+		return c
 	}
-	return 0
+	if c := cmp.Compare(a.sheet, b.sheet); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.row, b.row)
 }
 
-// duplicateRow is a row whose key an earlier row (first) already had.
+// duplicateRow is a row whose key an earlier row (first) already had; sheets by index.
 type duplicateRow struct {
-	sheet, firstSheet string
+	sheet, firstSheet uint32
 	row, firstRow     int
 }
 
-// add records row of sheet with key hash h.
-func (k *keySpill) add(h uint64, sheet string, row int) error {
-	si := len(k.sheets) - 1
-	if si < 0 || k.sheets[si] != sheet {
-		k.sheets = append(k.sheets, sheet)
-		si++
-	}
-	if k.buf == nil {
-		k.buf = make([]keyEntry, 0, keySpillChunk)
-	}
-	k.buf = append(k.buf, keyEntry{hash: h, sheet: uint32(si), row: uint32(row)})
-	if len(k.buf) == cap(k.buf) {
+// add records the row of the sheet with that index whose key hashes to h.
+func (k *keySpill) add(h uint64, sheet uint32, row int) error {
+	k.buf = append(k.buf, keyEntry{hash: h, sheet: sheet, row: uint32(row)})
+	if len(k.buf) >= keySpillChunk {
 		return k.spill()
 	}
 	return nil
@@ -82,7 +65,7 @@ func (k *keySpill) add(h uint64, sheet string, row int) error {
 // spill sorts the buffer and writes it as a run.
 func (k *keySpill) spill() error {
 	slices.SortFunc(k.buf, compareKeyEntry)
-	f, err := os.CreateTemp(k.tmpDir, "ntm-keys-*")
+	f, err := os.CreateTemp("", "ntm-keys-*")
 	if err != nil {
 		return fmt.Errorf("duplicate check: create a temporary file: %w", err)
 	}
@@ -148,8 +131,7 @@ func (k *keySpill) duplicates(fn func(duplicateRow) error) error {
 			return nil
 		}
 		if have && e.hash == first.hash {
-			if err := fn(duplicateRow{sheet: k.sheets[e.sheet], row: int(e.row),
-				firstSheet: k.sheets[first.sheet], firstRow: int(first.row)}); err != nil {
+			if err := fn(duplicateRow{sheet: e.sheet, row: int(e.row), firstSheet: first.sheet, firstRow: int(first.row)}); err != nil {
 				return err
 			}
 			continue
@@ -189,7 +171,7 @@ type runHead struct {
 type runHeap []runHead
 
 func (h runHeap) Len() int           { return len(h) }
-func (h runHeap) Less(i, j int) bool { return h[i].e.less(h[j].e) }
+func (h runHeap) Less(i, j int) bool { return compareKeyEntry(h[i].e, h[j].e) < 0 }
 func (h runHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
 func (h *runHeap) Push(x any)        { *h = append(*h, x.(runHead)) }
 func (h *runHeap) Pop() any {

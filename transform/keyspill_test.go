@@ -116,7 +116,7 @@ func TestKeySpillAgreesWithASet(t *testing.T) {
 		keySpillChunk = chunk
 		k := &keySpill{}
 		type pos struct {
-			sheet string
+			sheet uint32
 			row   int
 		}
 		first := map[uint64]pos{}
@@ -125,7 +125,7 @@ func TestKeySpillAgreesWithASet(t *testing.T) {
 		for i := 0; i < 5000; i++ {
 			r = r*6364136223846793005 + 1442695040888963407
 			h := (r >> 33) % 3000 // about 40% repeats
-			p := pos{sheet: []string{"A", "B", "C"}[i/2000], row: i%2000 + 2}
+			p := pos{sheet: uint32(i / 2000), row: i%2000 + 2}
 			if f, ok := first[h]; ok {
 				want[p] = f
 			} else {
@@ -152,5 +152,35 @@ func TestKeySpillAgreesWithASet(t *testing.T) {
 				t.Fatalf("chunk %d: %v repeats %v, got %v", chunk, p, f, got[p])
 			}
 		}
+	}
+}
+
+// Across sheets: a dossier of the second sheet repeating one of the first is rejected against
+// "a row of another sheet", and the report lists rejects in file order (sheet, then row).
+func TestDuplicateRecordsAcrossSheets(t *testing.T) {
+	pool := seededDB(t)
+	old := keySpillChunk
+	keySpillChunk = 2
+	t.Cleanup(func() { keySpillChunk = old })
+	head := []any{"Mã hồ sơ", "Cơ quan tiếp nhận", "Ngày nhận", "Kênh nộp", "Toàn trình"}
+	rec := func(id string) []any { return []any{id, "UBND xã Long Đống", "01/11/2026", "Trực tuyến", "x"} }
+	path := writeXLSX(t, t.TempDir(), "ho-so.xlsx",
+		sheet{name: "Quý 3", rows: [][]any{head, rec("Z9"), rec("A1"), rec("B2"), rec("C3")}},
+		sheet{name: "Quý 4", rows: [][]any{head, rec("D4"), rec("A1"), rec("E5"), rec("Z9")}})
+	rep := load(t, pool, path, LoadOptions{Dataset: ntm.DatasetDVCDossierRecords, MaxRejectShare: 0.5})
+	if rep.RowsLoaded != 6 || rep.RowsRejected != 2 {
+		t.Fatalf("loaded %d, rejected %d; want 6, 2", rep.RowsLoaded, rep.RowsRejected)
+	}
+	// A1 hashes before or after Z9 by chance; the report is in file order whatever the key order.
+	if rep.Rejects[0].Row != 3 || rep.Rejects[1].Row != 5 || rep.Rejects[0].Sheet != "Quý 4" {
+		t.Fatalf("rejects out of file order: %v", rep.Rejects)
+	}
+	mustContain(t, rep.Rejects[0].String(), "một dòng ở trang khác (dòng 3)")
+	mustContain(t, rep.Rejects[1].String(), "một dòng ở trang khác (dòng 2)")
+	if n := count(t, pool, `SELECT count(*) FROM fact_dvc_dossier_record WHERE batch_id = $1 AND sheet = 'Quý 4' AND row_no IN (3, 5)`, rep.BatchID); n != 0 {
+		t.Errorf("the repeats of sheet Quý 4 are still stored (%d)", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM fact_dvc_dossier_record WHERE batch_id = $1 AND sheet = 'Quý 3'`, rep.BatchID); n != 4 {
+		t.Errorf("sheet Quý 3 keeps %d rows, want 4", n)
 	}
 }

@@ -432,9 +432,9 @@ func (l *Loader) CheckFile(ctx context.Context, path string, opts LoadOptions) (
 type sink interface {
 	fact(ctx context.Context, f factRow) error
 	reject(ctx context.Context, r Reject) error
-	// dropRows takes back the facts of rows already sent (duplicates found at the end) and
-	// returns what each held, for its reject record, keyed by sheet and row.
-	dropRows(ctx context.Context, t *factTable, rows []duplicateRow) (map[sheetRow]string, error)
+	// dropRows takes back the facts of rows already sent (duplicates found at the end; their
+	// sheets are indexes into sheets) and returns what each held, for its reject record.
+	dropRows(ctx context.Context, t *factTable, sheets []string, rows []duplicateRow) (map[sheetRow]string, error)
 }
 
 type sheetRow struct {
@@ -541,13 +541,13 @@ func (s *dbSink) flushTable(ctx context.Context, t *factTable) error {
 	return nil
 }
 
-func (s *dbSink) dropRows(ctx context.Context, t *factTable, rows []duplicateRow) (map[sheetRow]string, error) {
+func (s *dbSink) dropRows(ctx context.Context, t *factTable, sheetNames []string, rows []duplicateRow) (map[sheetRow]string, error) {
 	if err := s.wait(); err != nil {
 		return nil, err
 	}
 	sheets, nums := make([]string, len(rows)), make([]int32, len(rows))
 	for i, d := range rows {
-		sheets[i], nums[i] = d.sheet, int32(d.row)
+		sheets[i], nums[i] = sheetNames[d.sheet], int32(d.row)
 	}
 	var vals []string
 	for _, c := range t.Columns {
@@ -609,7 +609,7 @@ type countSink struct{ facts int }
 
 func (s *countSink) fact(context.Context, factRow) error  { s.facts++; return nil }
 func (s *countSink) reject(context.Context, Reject) error { return nil }
-func (s *countSink) dropRows(_ context.Context, _ *factTable, rows []duplicateRow) (map[sheetRow]string, error) {
+func (s *countSink) dropRows(_ context.Context, _ *factTable, _ []string, rows []duplicateRow) (map[sheetRow]string, error) {
 	s.facts -= len(rows)
 	return nil, nil
 }
@@ -621,6 +621,9 @@ type run struct {
 	opts LoadOptions
 	// keys collects the key hashes of a record-level export, checked for duplicates at the end.
 	keys *keySpill
+	// sheets are the file's sheets in reading order; sheetIndex is each one's place there.
+	sheets     []string
+	sheetIndex map[string]int32
 	// units reads the unit index once the first table's dataset is known (see onTable).
 	units  db.Querier
 	idx    *UnitIndex
@@ -646,7 +649,7 @@ type rowRef struct {
 func (l *Loader) newRun(path string, opts LoadOptions, units db.Querier, s sink) *run {
 	seed := maphash.MakeSeed()
 	r := &run{l: l, path: path, opts: opts, units: units, sink: s, report: FileReport{File: path, Dataset: opts.Dataset},
-		tables: map[*ingest.Table]*tableCtx{}, seen: map[uint64]rowRef{}, seed: seed}
+		tables: map[*ingest.Table]*tableCtx{}, seen: map[uint64]rowRef{}, seed: seed, sheetIndex: map[string]int32{}}
 	r.hash.SetSeed(seed)
 	return r
 }
@@ -687,10 +690,10 @@ func (r *run) read(ctx context.Context) error {
 	if len(ss) == 0 {
 		return fmt.Errorf("dataset %q has no spec", r.opts.Dataset)
 	}
-	sheetIndex := map[string]int32{}
 	err := readRecoveredWith(ctx, r.l.Limits, r.path, scorerFor(ss), func(t *ingest.Table) error {
-		if _, ok := sheetIndex[t.Sheet]; !ok {
-			sheetIndex[t.Sheet] = int32(len(sheetIndex))
+		if _, ok := r.sheetIndex[t.Sheet]; !ok {
+			r.sheetIndex[t.Sheet] = int32(len(r.sheets))
+			r.sheets = append(r.sheets, t.Sheet)
 		}
 		return r.onTable(ctx, t)
 	}, func(t *ingest.Table, row ingest.Row) error {
@@ -698,7 +701,7 @@ func (r *run) read(ctx context.Context) error {
 		if tc == nil {
 			return nil // a sheet that did not fit is skipped
 		}
-		return r.onRow(ctx, tc, row, sheetIndex[t.Sheet])
+		return r.onRow(ctx, tc, row, r.sheetIndex[t.Sheet])
 	})
 	if err != nil {
 		var rejected *fileRejected
@@ -901,11 +904,11 @@ func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int
 		r.hash.WriteByte(0)
 		r.hash.WriteString(res.key)
 		h := r.hash.Sum64()
-		if spillsKeys(tc.spec.Dataset) {
+		if spilledKeyTables[tc.spec.Dataset] != nil {
 			if r.keys == nil {
 				r.keys = &keySpill{}
 			}
-			if err := r.keys.add(h, row.Sheet, row.Num); err != nil {
+			if err := r.keys.add(h, uint32(sheet), row.Num); err != nil {
 				return err
 			}
 		} else if first, dup := r.seen[h]; dup {
@@ -967,9 +970,10 @@ func duplicateReason(d ntm.Dataset, firstRow int, otherSheet bool) string {
 	return fmt.Sprintf("trùng khóa với %s (%s)", where, describeKey(d))
 }
 
-// spillsKeys: record-level exports, the one dataset whose files run to millions of rows, check
-// duplicate keys with keySpill (memory bounded) instead of an in-memory set.
-func spillsKeys(d ntm.Dataset) bool { return d == ntm.DatasetDVCDossierRecords }
+// spilledKeyTables are the datasets whose duplicate keys are checked with keySpill (memory
+// bounded) instead of an in-memory set, with the table their rows' one fact each goes to:
+// record-level exports, the one dataset whose files run to millions of rows.
+var spilledKeyTables = map[ntm.Dataset]*factTable{ntm.DatasetDVCDossierRecords: tRecords}
 
 // rejectDuplicates, after the whole file was read, turns the rows that repeat an earlier row's
 // key into rejects, as the in-memory check does while reading: the earliest row is kept.
@@ -983,15 +987,16 @@ func (r *run) rejectDuplicates(ctx context.Context) error {
 		if len(chunk) == 0 {
 			return nil
 		}
-		raw, err := r.sink.dropRows(ctx, tRecords, chunk)
+		raw, err := r.sink.dropRows(ctx, spilledKeyTables[d], r.sheets, chunk)
 		if err != nil {
 			return err
 		}
 		for _, dup := range chunk {
 			r.report.RowsLoaded--
 			r.report.RowsRejected++
-			rej := Reject{Sheet: dup.sheet, Row: dup.row, Reason: duplicateReason(d, dup.firstRow, dup.firstSheet != dup.sheet),
-				Raw: raw[sheetRow{dup.sheet, dup.row}]}
+			sheet := r.sheets[dup.sheet]
+			rej := Reject{Sheet: sheet, Row: dup.row, Reason: duplicateReason(d, dup.firstRow, dup.firstSheet != dup.sheet),
+				Raw: raw[sheetRow{sheet, dup.row}]}
 			if len(r.report.Rejects) < RejectsKept {
 				r.report.Rejects = append(r.report.Rejects, rej)
 			}
@@ -1016,12 +1021,8 @@ func (r *run) rejectDuplicates(ctx context.Context) error {
 		return err
 	}
 	// Duplicates come out in key order; the report lists rejects in file order.
-	order := map[string]int{}
-	for i, s := range r.keys.sheets {
-		order[s] = i
-	}
 	slices.SortStableFunc(r.report.Rejects, func(a, b Reject) int {
-		if c := cmp.Compare(order[a.Sheet], order[b.Sheet]); c != 0 {
+		if c := cmp.Compare(r.sheetIndex[a.Sheet], r.sheetIndex[b.Sheet]); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Row, b.Row)
