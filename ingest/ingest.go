@@ -143,34 +143,23 @@ func DefaultLimits() Limits {
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	if l.UnzipSize <= 0 {
-		l.UnzipSize = d.UnzipSize
-	}
-	if l.UnzipXMLSize <= 0 {
-		l.UnzipXMLSize = d.UnzipXMLSize
-	}
-	if l.UnzipXMLSize > l.UnzipSize {
-		l.UnzipXMLSize = l.UnzipSize
-	}
-	if l.HeaderRows <= 0 {
-		l.HeaderRows = d.HeaderRows
-	}
-	if l.HeaderDepth <= 0 {
-		l.HeaderDepth = d.HeaderDepth
-	}
-	if l.MaxMerges <= 0 {
-		l.MaxMerges = d.MaxMerges
-	}
-	if l.MaxCellSize <= 0 {
-		l.MaxCellSize = d.MaxCellSize
-	}
-	if l.MaxColumns <= 0 {
-		l.MaxColumns = d.MaxColumns
-	}
-	if l.SharedStrings <= 0 {
-		l.SharedStrings = d.SharedStrings
-	}
+	orDefault(&l.UnzipSize, d.UnzipSize)
+	orDefault(&l.UnzipXMLSize, d.UnzipXMLSize)
+	l.UnzipXMLSize = min(l.UnzipXMLSize, l.UnzipSize)
+	orDefault(&l.HeaderRows, d.HeaderRows)
+	orDefault(&l.HeaderDepth, d.HeaderDepth)
+	orDefault(&l.MaxMerges, d.MaxMerges)
+	orDefault(&l.MaxCellSize, d.MaxCellSize)
+	orDefault(&l.MaxColumns, d.MaxColumns)
+	orDefault(&l.SharedStrings, d.SharedStrings)
 	return l
+}
+
+// orDefault sets a limit left at zero (or negative) to its default.
+func orDefault[T int | int64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // Reader reads files with the given limits; the zero Reader uses
