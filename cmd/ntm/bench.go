@@ -46,7 +46,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&smallRows, "small-rows", 100000, "rows of the smaller export whose peak memory the big one is compared with")
 	fs.StringVar(&out, "out", "ntm-bench", "folder for the generated data and the reports")
 	fs.StringVar(&unitsPath, "units", "", "national unit list, a CSV like shared/reference/vn_units_2024.csv (default: $NTM_VN_UNITS, else the 2024 list built into ntm)")
-	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of each record-level load to this path plus .read, .csv or .xlsx")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of each record-level read and load to this path plus .read.FILE or .load.FILE")
 	fs.StringVar(&childLoad, "child-load", "", "")
 	fs.StringVar(&childRead, "child-read", "", "")
 	fs.StringVar(&dataset, "dataset", string(ntm.DatasetDVCDossierRecords), "")
@@ -191,12 +191,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	child := func(name string, rows int, args ...string) (benchStage, error) {
-		if cpuProfile != "" {
-			suffix := ".read"
-			if args[0] == "--child-load" {
-				suffix = filepath.Ext(args[1])
-			}
-			args = append(args, "--cpuprofile", cpuProfile+suffix)
+		if cpuProfile != "" { // P.load.ho-so-dvc-320000.csv, P.read.ho-so-dvc-320000.xlsx: one per child
+			args = append(args, "--cpuprofile", cpuProfile+"."+strings.TrimPrefix(args[0], "--child-")+"."+filepath.Base(args[1]))
 		}
 		cmd := exec.CommandContext(ctx, self, append([]string{"bench", "--database-url", url}, args...)...)
 		cmd.Stderr = e.stderr
