@@ -37,7 +37,10 @@ func MigrateDB(ctx context.Context, sqlDB *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("migration lock: %w", err)
 	}
-	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, Migrations(), goose.WithSessionLocker(locker))
+	// Out of order: migrations are developed side by side and may land in another order than their
+	// numbers; a database that already has a later one must still take an earlier one that arrived after.
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, Migrations(),
+		goose.WithSessionLocker(locker), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
