@@ -360,9 +360,9 @@ func (e *evaluator) d95(u *unit) {
 		case ntm.StatusMet:
 			met = append(met, k)
 		case ntm.StatusNotMet:
-			notMet = append(notMet, known[k].short)
+			notMet = append(notMet, definitionOf[k].Short)
 		default:
-			noData = append(noData, known[k].short)
+			noData = append(noData, definitionOf[k].Short)
 		}
 	}
 	k := Count(int64(len(parts))) // both parts, unless the set says otherwise

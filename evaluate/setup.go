@@ -27,42 +27,15 @@ func query(name string) string {
 	return string(b)
 }
 
-// Criterion keys ntm knows how to compute. A criteria set may carry any subset of them.
-const (
-	KeyTeam         = "V1_TEAM"
-	KeyPlatform     = "V2_PLATFORM"
-	KeyWifi         = "V3_WIFI"
-	KeyAddress      = "V4_ADDRESS"
-	KeyOCOP         = "V5_OCOP"
-	KeyModel        = "V6_DXMODEL"
-	KeySmartVillage = "SMART_VILLAGE"
-	KeyC8           = "C8_SMART_VILLAGE"
-	KeyProcedures   = "D95_PROCEDURES"
-	KeyDossiers     = "D95_DOSSIERS"
-	KeyD95          = "D95"
-)
-
 // villageConditions are the six smart-village conditions in their order.
 var villageConditions = []string{KeyTeam, KeyPlatform, KeyWifi, KeyAddress, KeyOCOP, KeyModel}
 
-// known lists every computable criterion with its level and the threshold used when a set
-// does not carry it (the values of the built-in set).
-var known = map[string]struct {
-	level     ntm.Level
-	threshold Fraction
-	short     string // a short Vietnamese name for explanations
-}{
-	KeyTeam:         {ntm.LevelVillage, Count(1), "tổ công nghệ số"},
-	KeyPlatform:     {ntm.LevelVillage, Count(1), "nền tảng số"},
-	KeyWifi:         {ntm.LevelVillage, Count(1), "WiFi miễn phí"},
-	KeyAddress:      {ntm.LevelVillage, Count(1), "địa chỉ số"},
-	KeyOCOP:         {ntm.LevelVillage, Count(1), "OCOP lên sàn TMĐT"},
-	KeyModel:        {ntm.LevelVillage, Count(1), "mô hình chuyển đổi số"},
-	KeySmartVillage: {ntm.LevelVillage, Count(6), "thôn thông minh"},
-	KeyC8:           {ntm.LevelCommune, Count(1), "tiêu chí 8"},
-	KeyProcedures:   {ntm.LevelDistrict, Count(1), "tỷ lệ TTHC trực tuyến"},
-	KeyDossiers:     {ntm.LevelDistrict, Frac(7, 10), "tỷ lệ hồ sơ trực tuyến toàn trình"},
-	KeyD95:          {ntm.LevelDistrict, Count(2), "chỉ tiêu 9.5"},
+// known lists every computable criterion with the threshold used when a set does not carry
+// it (the values of the built-in set); its level and wording are in the registry.
+var known = map[string]Fraction{
+	KeyTeam: Count(1), KeyPlatform: Count(1), KeyWifi: Count(1), KeyAddress: Count(1), KeyOCOP: Count(1),
+	KeyModel: Count(1), KeySmartVillage: Count(6), KeyC8: Count(1), KeyProcedures: Count(1),
+	KeyDossiers: Frac(7, 10), KeyD95: Count(2),
 }
 
 type criterion struct {
@@ -90,7 +63,7 @@ func (s *criteriaSet) threshold(key string) Fraction {
 	if c, ok := s.byKey[key]; ok {
 		return c.Threshold
 	}
-	return known[key].threshold
+	return known[key]
 }
 
 // loadSet reads the criteria set in force at the period end.
@@ -115,14 +88,15 @@ func loadSet(ctx context.Context, q db.Querier, p ntm.Period) (*criteriaSet, err
 		if err := rows.Scan(&c.Key, &c.Name, &setLevel, &c.Threshold.Num, &c.Threshold.Den, &c.Position); err != nil {
 			return nil, fmt.Errorf("read the criteria of set %s: %w", s.Key, err)
 		}
-		k, ok := known[c.Key]
+		_, ok := known[c.Key]
+		def, _ := DefinitionOf(c.Key)
 		if !ok {
 			return nil, fmt.Errorf("criteria set %s has criterion %s, which ntm cannot compute: remove it or use one of V1_TEAM…V6_DXMODEL, SMART_VILLAGE, C8_SMART_VILLAGE, D95_PROCEDURES, D95_DOSSIERS, D95", s.Key, c.Key)
 		}
 		if c.Threshold.Den <= 0 || c.Threshold.Num < 0 {
 			return nil, fmt.Errorf("criterion %s of set %s has threshold %d/%d: the denominator must be positive and the numerator non-negative", c.Key, s.Key, c.Threshold.Num, c.Threshold.Den)
 		}
-		c.Level = k.level
+		c.Level = def.Level
 		s.Criteria = append(s.Criteria, c)
 		s.byKey[c.Key] = c
 	}

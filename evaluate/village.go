@@ -386,7 +386,7 @@ func (e *evaluator) smartVillage(v *unit) {
 	short := func(keys []string) string {
 		s := make([]string, len(keys))
 		for i, k := range keys {
-			s[i] = known[k].short
+			s[i] = definitionOf[k].Short
 		}
 		return strings.Join(s, ", ")
 	}
