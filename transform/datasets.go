@@ -434,6 +434,18 @@ var specs = []*Spec{
 		field("village_kind", "village_kind", "Loại thôn"),
 		field("valid_from", "valid_from", "Hiệu lực từ", "Từ ngày"),
 		field("valid_to", "valid_to", "Hiệu lực đến", "Đến ngày"),
+		field("previous_codes", "previous_codes", "Mã cũ", "Mã trước đây"),
+		field("merged_from_codes", "merged_from_codes", "Hợp nhất từ mã", "Sáp nhập từ mã"),
+	),
+	// A successor mapping (old → new units from one day, given by --valid-from): the GSO/NQ
+	// 1672 table langson_mapping_2025.csv, or old_code/new_code for any level.
+	newSpec(ntm.DatasetUnits, shapeMapping, nil,
+		[][]string{{"old_commune_code"}, {"new_commune_code"}},
+		field("old_commune_code", "old_commune_code", "old_code", "Mã xã cũ", "Mã đơn vị cũ"),
+		field("old_commune_name", "old_commune_name", "old_name", "Tên xã cũ", "Tên đơn vị cũ"),
+		field("new_commune_code", "new_commune_code", "new_code", "Mã xã mới", "Mã đơn vị mới"),
+		field("new_commune_name", "new_commune_name", "new_name", "Tên xã mới", "Tên đơn vị mới"),
+		field("merge_type", "merge_type", "Hình thức", "Loại sắp xếp"),
 	),
 	newSpec(ntm.DatasetVpostcode, "", parseVpostcode,
 		[][]string{{"village", "village_code", "unit_code"}, {"households_total"}, {"households_with"}, {"orgs_total"}, {"orgs_with"}},

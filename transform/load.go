@@ -227,7 +227,8 @@ func (l *Loader) LoadFile(ctx context.Context, path string, opts LoadOptions) (r
 
 func (l *Loader) loadFile(ctx context.Context, path string, opts LoadOptions) (FileReport, error) {
 	if opts.Dataset == ntm.DatasetUnits {
-		return importUnits(ctx, l.pool, path, UnitsOptions{SourceURI: opts.SourceURI, MaxRejectShare: opts.MaxRejectShare})
+		rep, err := ImportUnits(ctx, l.pool, path, UnitsOptions{SourceURI: opts.SourceURI})
+		return rep.FileReport, err
 	}
 	size, sum, stamp, err := fileInfoStamped(path)
 	if err != nil {
@@ -387,7 +388,8 @@ func copyRejects(ctx context.Context, q db.Querier, batchID int64, rs []Reject) 
 // what would load and what would be rejected, and why.
 func (l *Loader) CheckFile(ctx context.Context, path string, opts LoadOptions) (FileReport, error) {
 	if opts.Dataset == ntm.DatasetUnits {
-		return checkUnits(ctx, path, UnitsOptions{MaxRejectShare: opts.MaxRejectShare})
+		rep, err := CheckUnits(ctx, l.pool, path, UnitsOptions{})
+		return rep.FileReport, err
 	}
 	_, sum, err := fileInfo(path)
 	if err != nil {

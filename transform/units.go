@@ -2,7 +2,6 @@ package transform
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -16,55 +15,62 @@ import (
 	"ntm"
 	"ntm/fold"
 	"ntm/ingest"
+	"ntm/units"
 )
 
-// UnitsOptions tunes a units import.
+// UnitsOptions tunes a units import (docs/structure-changes.md §2).
 type UnitsOptions struct {
-	// ValidFrom is the start of validity for rows without a valid_from column (the reference
-	// layout); zero = 1900-01-01.
-	ValidFrom      time.Time
-	SourceURI      string
-	MaxRejectShare float64
+	// ValidFrom is the day the file's structure (or mapping) starts, for files without a
+	// valid_from column; zero = the file's column, else units.Beginning (a first import).
+	ValidFrom time.Time
+	// Add only adds and updates units: nothing the file leaves out is closed.
+	Add bool
+	// CloseVillages closes the villages of the communes the file closes, when the file lists
+	// no villages, instead of refusing it.
+	CloseVillages bool
+	SourceURI     string
+	Who           string // recorded on the links the import makes; "" = "ntm"
 }
 
 // DefaultValidFrom is the start of validity of units whose file gives none.
-var DefaultValidFrom = ntm.Date(1900, 1, 1)
+var DefaultValidFrom = units.Beginning
 
-// unitRow is one unit to store.
-type unitRow struct {
-	code, level, kind, name, folded, parent string
-	from                                    time.Time
-	to                                      any // time.Time or nil
-	sheet                                   string
-	row                                     int
+// UnitsReport says what a units import did: the file's report, and what it changed in the
+// structure (a units list) or in the successor links (a mapping).
+type UnitsReport struct {
+	FileReport
+	Structure *units.Result     // a units list was imported
+	Links     *units.LinkResult // a successor mapping was imported
 }
 
-//go:embed sql/upsert_units.sql
-var upsertUnitsSQL string
+// unitsLayout is what a units file turned out to be.
+type unitsLayout int
 
-// ImportUnits loads a units file: the canonical layout (province_code, province_name,
-// district_code, district_name, commune_code, commune_name, village_code, village_name,
-// village_kind, valid_from, valid_to; district columns may be empty) or the reference
-// layout (…, district_kind, …, commune_kind; no villages, no dates). Each row gives up to
-// four units (province, district, commune, village), kept once per (code, valid_from).
-// The import is one batch of dataset 'units': the same bytes import once. A unit already
-// stored with the same code and valid_from takes the file's name, kind, parent and
-// valid_to (so a corrected file can be imported over an earlier one); no unit is deleted.
-func ImportUnits(ctx context.Context, pool *pgxpool.Pool, path string, opts UnitsOptions) (FileReport, error) {
-	return importUnits(ctx, pool, path, opts)
-}
+const (
+	layoutUnits   unitsLayout = iota // canonical or GSO list: a structure
+	layoutMapping                    // old → new successor pairs
+)
 
-func importUnits(ctx context.Context, pool *pgxpool.Pool, path string, opts UnitsOptions) (FileReport, error) {
+// ImportUnits imports a units file: a structure — the canonical layout (province_code,
+// province_name, district_code, district_name, commune_code, commune_name, village_code,
+// village_name, village_kind, valid_from, valid_to; district columns may be empty; optional
+// previous_codes) or the GSO lists (…, district_kind, commune_kind; the 2025 one without
+// districts and with merged_from_codes) — or a successor mapping (old_commune_code,
+// new_commune_code, merge_type; needs ValidFrom). A structure states the whole structure of
+// its provinces from its date (units.Import). The import is one batch of dataset 'units'
+// (the same bytes import once) and all or nothing: a row error or a refusal rejects the file
+// whole, recorded as a rejected batch, and nothing changes.
+func ImportUnits(ctx context.Context, pool *pgxpool.Pool, path string, opts UnitsOptions) (UnitsReport, error) {
 	size, sum, err := fileInfo(path)
 	if err != nil {
-		return FileReport{File: path, Dataset: ntm.DatasetUnits}, err
+		return UnitsReport{FileReport: FileReport{File: path, Dataset: ntm.DatasetUnits}}, err
 	}
 	if id, err := findLoaded(ctx, pool, ntm.DatasetUnits, sum); err != nil || id != 0 {
-		return alreadyReport(path, ntm.DatasetUnits, id), err
+		return UnitsReport{FileReport: alreadyReport(path, ntm.DatasetUnits, id)}, err
 	}
-	rep, units, err := readUnits(ctx, path, opts)
+	f, err := readUnits(ctx, path, opts)
 	if err != nil {
-		return rep, err
+		return UnitsReport{FileReport: f.rep}, err
 	}
 	source := opts.SourceURI
 	if source == "" {
@@ -74,149 +80,235 @@ func importUnits(ctx context.Context, pool *pgxpool.Pool, path string, opts Unit
 			source = path
 		}
 	}
+	rep := UnitsReport{FileReport: f.rep}
 	if !rep.Rejected {
-		share := opts.MaxRejectShare
-		if share <= 0 {
-			share = DefaultMaxRejectShare
-		}
+		err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			if err := tx.QueryRow(ctx, insertBatchSQL, string(ntm.DatasetUnits), source, filepath.Base(path), size, sum, nil, "loaded").Scan(&rep.BatchID); err != nil {
+				return err
+			}
+			if err := f.apply(ctx, tx, rep.BatchID, &rep); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, finishBatchSQL, rep.BatchID, rep.RowsRead, rep.RowsLoaded, rep.RowsRejected, nil, strings.Join(rep.Notes, "\n"))
+			return err
+		})
+		var ue *ntm.Error
 		switch {
-		case rep.RowsRead == 0:
-			rep.Rejected, rep.Message = true, "không có dòng dữ liệu nào dưới dòng tiêu đề; "+expectedColumns(SpecsFor(ntm.DatasetUnits))
-		case float64(rep.RowsRejected) > share*float64(rep.RowsRead):
-			rep.Rejected = true
-			rep.Message = fmt.Sprintf("%d/%d dòng bị loại (quá %d%%), tệp không được nạp; lỗi đầu tiên: %s",
-				rep.RowsRejected, rep.RowsRead, int(share*100+0.5), rep.Rejects[0].String())
-		}
-	}
-	status := "loaded"
-	if rep.Rejected {
-		status = "rejected"
-		rep.RowsLoaded = 0
-	}
-	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, insertBatchSQL, string(ntm.DatasetUnits), source, filepath.Base(path), size, sum, nil, status).Scan(&rep.BatchID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, finishBatchSQL, rep.BatchID, rep.RowsRead, rep.RowsLoaded, rep.RowsRejected, nil, rep.Message); err != nil {
-			return err
-		}
-		if err := copyRejects(ctx, tx, rep.BatchID, rep.Rejects); err != nil {
-			return err
-		}
-		if rep.Rejected {
-			return nil
-		}
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE unit_import (LIKE unit INCLUDING DEFAULTS, seq integer) ON COMMIT DROP`); err != nil {
-			return err
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"unit_import"},
-			[]string{"code", "level", "kind", "name", "folded_name", "parent_code", "valid_from", "valid_to", "batch_id", "seq"},
-			pgx.CopyFromSlice(len(units), func(i int) ([]any, error) {
-				u := units[i]
-				var parent any
-				if u.parent != "" {
-					parent = u.parent
+		case errors.As(err, &ue) && ue.Code != ntm.CodeInternal:
+			rep.Rejected, rep.Message, rep.BatchID = true, ue.Message, 0
+			rep.Structure, rep.Links = nil, nil
+		case err != nil:
+			var pe *pgconn.PgError
+			if errors.As(err, &pe) && pe.Code == "23505" {
+				if id, ferr := findLoaded(ctx, pool, ntm.DatasetUnits, sum); ferr == nil && id != 0 {
+					return UnitsReport{FileReport: alreadyReport(path, ntm.DatasetUnits, id)}, nil
 				}
-				return []any{u.code, u.level, u.kind, u.name, u.folded, parent, u.from, u.to, rep.BatchID, i}, nil
-			})); err != nil {
+			}
+			return rep, fmt.Errorf("import units from %s: %w", path, err)
+		default:
+			return rep, nil
+		}
+	}
+	// Rejected whole: record the batch (so the office sees it) with its first row errors.
+	rep.RowsLoaded = 0
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, insertBatchSQL, string(ntm.DatasetUnits), source, filepath.Base(path), size, sum, nil, "rejected").Scan(&rep.BatchID); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, upsertUnitsSQL)
-		if err != nil {
+		if _, err := tx.Exec(ctx, finishBatchSQL, rep.BatchID, rep.RowsRead, 0, rep.RowsRejected, nil, rep.Message); err != nil {
 			return err
 		}
-		rep.FactsWritten = int(tag.RowsAffected())
-		return nil
+		return copyRejects(ctx, tx, rep.BatchID, rep.Rejects)
 	})
 	if err != nil {
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && pe.Code == "23505" {
-			id, ferr := findLoaded(ctx, pool, ntm.DatasetUnits, sum)
-			if ferr == nil && id != 0 {
-				return alreadyReport(path, ntm.DatasetUnits, id), nil
-			}
-		}
-		return rep, fmt.Errorf("import units from %s: %w", path, err)
+		return rep, fmt.Errorf("record the rejected units file %s: %w", path, err)
 	}
 	return rep, nil
 }
 
-// checkUnits reads a units file without writing.
-func checkUnits(ctx context.Context, path string, opts UnitsOptions) (FileReport, error) {
-	rep, _, err := readUnits(ctx, path, opts)
-	return rep, err
+// CheckUnits reads a units file and applies it in a transaction that is rolled back: the
+// report says what the import would change, or why it would be refused.
+func CheckUnits(ctx context.Context, pool *pgxpool.Pool, path string, opts UnitsOptions) (UnitsReport, error) {
+	f, err := readUnits(ctx, path, opts)
+	rep := UnitsReport{FileReport: f.rep}
+	if err != nil || rep.Rejected || pool == nil {
+		return rep, err
+	}
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("check units file %s: %w", path, err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a check never commits
+	var ue *ntm.Error
+	if err := f.apply(ctx, tx, 0, &rep); errors.As(err, &ue) && ue.Code != ntm.CodeInternal {
+		rep.Rejected, rep.Message = true, ue.Message
+		rep.Structure, rep.Links = nil, nil
+	} else if err != nil {
+		return rep, fmt.Errorf("check units file %s: %w", path, err)
+	}
+	return rep, nil
 }
 
-// readUnits parses a units file into unit rows, deduplicated by (code, valid_from).
-func readUnits(ctx context.Context, path string, opts UnitsOptions) (FileReport, []unitRow, error) {
-	rep := FileReport{File: path, Dataset: ntm.DatasetUnits}
-	spec := SpecsFor(ntm.DatasetUnits)[0]
-	var units []unitRow
-	seen := map[string]int{}
-	var match *HeaderMatch
-	validFrom := opts.ValidFrom
-	if validFrom.IsZero() {
-		validFrom = DefaultValidFrom
+// unitsFile is a units file read into a statement.
+type unitsFile struct {
+	rep     FileReport
+	layout  unitsLayout
+	st      *units.Statement
+	links   *units.LinkStatement
+	village bool
+}
+
+func (f *unitsFile) apply(ctx context.Context, tx pgx.Tx, batchID int64, rep *UnitsReport) error {
+	switch f.layout {
+	case layoutMapping:
+		f.links.BatchID = batchID
+		res, err := units.ImportLinks(ctx, tx, f.links)
+		if err != nil {
+			return err
+		}
+		rep.Links, rep.FactsWritten = res, res.Links
+	default:
+		f.st.BatchID = batchID
+		res, err := units.Import(ctx, tx, f.st)
+		if err != nil {
+			return err
+		}
+		rep.Structure = res
+		rep.FactsWritten = res.Links
+		for _, m := range []map[ntm.Level]int{res.Opened, res.Renamed, res.Moved, res.Corrected, res.Closed} {
+			for _, n := range m {
+				rep.FactsWritten += n
+			}
+		}
 	}
-	err := readRecovered(ctx, path, spec.Scorer(), func(t *ingest.Table) error {
+	return nil
+}
+
+// unitsSpec and mappingSpec are the two shapes of dataset 'units'.
+func unitsSpec() *Spec { return SpecsFor(ntm.DatasetUnits)[0] }
+
+func mappingSpec() *Spec {
+	for _, s := range SpecsFor(ntm.DatasetUnits) {
+		if s.Shape == shapeMapping {
+			return s
+		}
+	}
+	panic("transform: no successor mapping spec")
+}
+
+const shapeMapping = "successor_mapping"
+
+// where names a row for messages: "Dòng 12", `Trang "DM", dòng 12`.
+func where(sheet string, row int) string {
+	return strings.TrimSuffix(Reject{Sheet: sheet, Row: row, Reason: "x"}.String(), ": x")
+}
+
+// readUnits parses a units file. Row errors are collected as rejects; any of them rejects the
+// file (a structure is all or nothing).
+func readUnits(ctx context.Context, path string, opts UnitsOptions) (*unitsFile, error) {
+	f := &unitsFile{rep: FileReport{File: path, Dataset: ntm.DatasetUnits}}
+	var match *HeaderMatch
+	var b *statementBuilder
+	var lb *mappingBuilder
+	specs := []*Spec{unitsSpec(), mappingSpec()}
+	err := readRecovered(ctx, path, scorerFor(specs), func(t *ingest.Table) error {
 		if match != nil {
 			return nil // the first table holds the units
 		}
-		m := spec.Match(t.Columns)
+		// A mapping is recognised first: its old_/new_ columns would also pass for a list's.
+		if m := mappingSpec().Match(t.Columns); m.Complete() {
+			match, f.layout = m, layoutMapping
+			f.rep.Shape = shapeMapping
+			lb = &mappingBuilder{}
+			return nil
+		}
+		m := unitsSpec().Match(t.Columns)
 		if !m.Complete() {
-			return rejectFile("thiếu cột bắt buộc của danh mục đơn vị: %s (các cột cần có: %s)",
-				strings.Join(m.Missing, ", "), strings.Join(spec.RequiredLabels(), ", "))
+			return rejectFile("thiếu cột bắt buộc của danh mục đơn vị: %s (các cột cần có: %s; hoặc, với bảng chuyển đổi đơn vị cũ → mới: %s)",
+				strings.Join(m.Missing, ", "), strings.Join(unitsSpec().RequiredLabels(), ", "), strings.Join(mappingSpec().RequiredLabels(), ", "))
 		}
 		match = m
+		b = newStatementBuilder(m)
 		return nil
 	}, func(t *ingest.Table, row ingest.Row) error {
 		if match == nil || t.Columns == nil {
 			return nil
 		}
-		p := &rowParser{tc: &tableCtx{table: t, match: match, spec: spec}, row: row}
-		us, rerr := parseUnitRow(p, validFrom)
-		if us == nil && rerr == nil {
-			return nil // blank
+		p := &rowParser{tc: &tableCtx{table: t, match: match, spec: match.Spec}, row: row}
+		if blankRow(row.Cells) {
+			return nil
 		}
-		rep.RowsRead++
+		f.rep.RowsRead++
+		var rerr *rowError
+		if lb != nil {
+			rerr = lb.row(p)
+		} else {
+			rerr = b.row(p)
+		}
 		if rerr != nil {
-			rep.RowsRejected++
+			f.rep.RowsRejected++
 			rej := Reject{Sheet: row.Sheet, Row: row.Num, Reason: rerr.reason, Raw: rawRow(row.Cells)}
 			if rerr.field != "" {
 				rej.Column = p.label(rerr.field)
 			}
-			if len(rep.Rejects) < RejectsKept {
-				rep.Rejects = append(rep.Rejects, rej)
+			if len(f.rep.Rejects) < RejectsKept {
+				f.rep.Rejects = append(f.rep.Rejects, rej)
 			}
 			return nil
 		}
-		rep.RowsLoaded++
-		for _, u := range us {
-			k := u.code + "|" + dateKey(u.from)
-			if _, dup := seen[k]; dup {
-				continue
-			}
-			seen[k] = len(units)
-			units = append(units, u)
-		}
+		f.rep.RowsLoaded++
 		return ctx.Err()
 	})
 	var rejected *fileRejected
 	switch {
 	case errors.As(err, &rejected):
-		rep.Rejected, rep.Message = true, rejected.msg
-		return rep, nil, nil
+		f.rep.Rejected, f.rep.Message = true, rejected.msg
+		return f, nil
 	case err != nil && ctx.Err() != nil:
-		return rep, nil, fmt.Errorf("units import of %s cancelled: %w", path, ctx.Err())
+		return f, fmt.Errorf("units import of %s cancelled: %w", path, ctx.Err())
 	case errors.Is(err, ingest.ErrNoHeader) || err == nil && match == nil:
-		rep.Rejected = true
-		rep.Message = "không tìm thấy dòng tiêu đề của danh mục đơn vị; " + expectedColumns([]*Spec{spec})
-		return rep, nil, nil
+		f.rep.Rejected = true
+		f.rep.Message = "không tìm thấy dòng tiêu đề của danh mục đơn vị; " + expectedColumns([]*Spec{unitsSpec()})
+		return f, nil
 	case err != nil:
-		rep.Rejected, rep.Message = true, fmt.Sprintf("không đọc được tệp: %v", err)
-		return rep, nil, nil
+		f.rep.Rejected, f.rep.Message = true, fmt.Sprintf("không đọc được tệp: %v", err)
+		return f, nil
 	}
-	return rep, units, nil
+	reject := func(msg string) *unitsFile {
+		f.rep.Rejected, f.rep.Message = true, msg
+		return f
+	}
+	if f.rep.RowsRejected > 0 {
+		return reject(fmt.Sprintf("%d/%d dòng có lỗi, tệp không được nhập (danh mục đơn vị được nhập cả tệp hoặc không gì cả); lỗi đầu tiên: %s",
+			f.rep.RowsRejected, f.rep.RowsRead, f.rep.Rejects[0].String())), nil
+	}
+	if f.rep.RowsRead == 0 {
+		return reject("không có dòng dữ liệu nào dưới dòng tiêu đề; " + expectedColumns([]*Spec{unitsSpec()})), nil
+	}
+	if lb != nil {
+		if opts.ValidFrom.IsZero() {
+			return reject("bảng chuyển đổi đơn vị cũ → mới không ghi ngày: chạy lại với --valid-from dd/mm/yyyy (ngày các đơn vị mới bắt đầu có hiệu lực)"), nil
+		}
+		f.links = &units.LinkStatement{From: opts.ValidFrom, Links: lb.links, Source: units.SourceMapping, Who: opts.Who}
+		f.rep.AsOf = opts.ValidFrom
+		return f, nil
+	}
+	st, msg := b.statement(opts)
+	if msg != "" {
+		return reject(msg), nil
+	}
+	f.st = st
+	f.rep.AsOf = st.From
+	return f, nil
+}
+
+func blankRow(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // kindLabel is the display form of a folded kind ("thị trấn" → "Thị trấn").
@@ -229,91 +321,246 @@ func kindLabel(k string) string {
 	return strings.ToUpper(string(r[0])) + string(r[1:])
 }
 
-func parseUnitRow(p *rowParser, validFrom time.Time) ([]unitRow, *rowError) {
-	blank := true
-	for _, c := range p.row.Cells {
-		if strings.TrimSpace(c) != "" {
-			blank = false
-			break
-		}
+// statementBuilder collects a structure file's rows into a statement.
+type statementBuilder struct {
+	match    *HeaderMatch
+	source   string // link source of the predecessor column
+	units    []units.StatedUnit
+	byCode   map[string]int // code → index in units
+	from     time.Time      // the file's valid_from, when it has one
+	fromRow  string
+	villages bool
+}
+
+func newStatementBuilder(m *HeaderMatch) *statementBuilder {
+	b := &statementBuilder{match: m, byCode: map[string]int{}, source: units.SourcePreviousCodes}
+	if _, ok := m.Col["merged_from_codes"]; ok {
+		b.source = units.SourceMergedFrom
 	}
-	if blank {
-		return nil, nil
-	}
+	return b
+}
+
+// row reads one row: up to four units (province, district, commune, village). The most
+// specific of them takes the row's valid_to and predecessor codes.
+func (b *statementBuilder) row(p *rowParser) *rowError {
 	from, rerr := p.date("valid_from")
 	if rerr != nil {
-		return nil, rerr
+		return rerr
 	}
-	if from.IsZero() {
-		from = validFrom
-	}
-	var to any
-	if t, rerr := p.date("valid_to"); rerr != nil {
-		return nil, rerr
-	} else if !t.IsZero() {
-		if t.Before(from) {
-			return nil, p.errf("valid_to", "valid_to %s trước valid_from %s", t.Format("02/01/2006"), from.Format("02/01/2006"))
+	if !from.IsZero() {
+		if b.from.IsZero() {
+			b.from, b.fromRow = from, where(p.row.Sheet, p.row.Num)
+		} else if !from.Equal(b.from) {
+			return p.errf("valid_from", "ngày hiệu lực %s khác ngày %s của %s: mỗi tệp là cơ cấu đơn vị từ một ngày, hãy tách tệp theo ngày hiệu lực",
+				from.Format("02/01/2006"), b.from.Format("02/01/2006"), strings.ToLower(b.fromRow[:1])+b.fromRow[1:])
 		}
-		to = t
 	}
-	mk := func(level, codeF, nameF, kindF, parent string) (*unitRow, *rowError) {
-		code := normaliseCode(p.text(codeF), []string{level})
+	to, rerr := p.date("valid_to")
+	if rerr != nil {
+		return rerr
+	}
+	if !to.IsZero() && !from.IsZero() && to.Before(from) {
+		return p.errf("valid_to", "valid_to %s trước valid_from %s", to.Format("02/01/2006"), from.Format("02/01/2006"))
+	}
+	mk := func(level ntm.Level, codeF, nameF, kindF, parent string) (*units.StatedUnit, *rowError) {
+		code := normaliseCode(p.text(codeF), []string{string(level)})
 		name := p.text(nameF)
 		if code == "" && name == "" {
 			return nil, nil
 		}
 		if code == "" {
-			return nil, p.errf(codeF, "thiếu mã %s của %q", levelWord(level), name)
+			return nil, p.errf(codeF, "thiếu mã %s của %q", levelWord(string(level)), name)
 		}
 		if name == "" {
-			return nil, p.errf(nameF, "thiếu tên %s mã %s", levelWord(level), code)
+			return nil, p.errf(nameF, "thiếu tên %s mã %s", levelWord(string(level)), code)
 		}
 		folded, kind := fold.UnitName(name)
 		if kindF != "" && p.text(kindF) != "" {
 			kind = fold.Text(p.text(kindF))
 		}
-		return &unitRow{code: code, level: level, kind: kindLabel(kind), name: name, folded: folded, parent: parent,
-			from: from, to: to, sheet: p.row.Sheet, row: p.row.Num}, nil
-	}
-	var out []unitRow
-	prov, rerr := mk("province", "province_code", "province_name", "", "")
-	if rerr != nil {
-		return nil, rerr
+		return &units.StatedUnit{Code: code, Level: level, Kind: kindLabel(kind), Name: name, Folded: folded, Parent: parent,
+			Where: where(p.row.Sheet, p.row.Num)}, nil
 	}
 	provCode := normaliseCode(p.text("province_code"), []string{"province"})
+	if provCode == "" {
+		return p.errf("province_code", "thiếu mã tỉnh")
+	}
+	var row []*units.StatedUnit
+	prov, rerr := mk(ntm.LevelProvince, "province_code", "province_name", "", "")
+	if rerr != nil {
+		return rerr
+	}
 	if prov != nil {
-		out = append(out, *prov)
+		row = append(row, prov)
 	}
 	parent := provCode
-	dist, rerr := mk("district", "district_code", "district_name", "district_kind", provCode)
+	dist, rerr := mk(ntm.LevelDistrict, "district_code", "district_name", "district_kind", provCode)
 	if rerr != nil {
-		return nil, rerr
+		return rerr
 	}
 	if dist != nil {
-		out = append(out, *dist)
-		parent = dist.code
+		row = append(row, dist)
+		parent = dist.Code
 	}
-	com, rerr := mk("commune", "commune_code", "commune_name", "commune_kind", parent)
+	com, rerr := mk(ntm.LevelCommune, "commune_code", "commune_name", "commune_kind", parent)
 	if rerr != nil {
-		return nil, rerr
+		return rerr
 	}
 	if com == nil && dist == nil {
-		return nil, p.errf("commune_code", "thiếu mã và tên xã")
+		return p.errf("commune_code", "thiếu mã và tên xã")
 	}
 	if com != nil {
-		out = append(out, *com)
-		vil, rerr := mk("village", "village_code", "village_name", "village_kind", com.code)
+		row = append(row, com)
+		vil, rerr := mk(ntm.LevelVillage, "village_code", "village_name", "village_kind", com.Code)
 		if rerr != nil {
-			return nil, rerr
+			return rerr
 		}
 		if vil != nil {
-			out = append(out, *vil)
+			row = append(row, vil)
+			b.villages = true
 		}
 	} else if strings.TrimSpace(p.cell("village_code")) != "" {
-		return nil, p.errf("commune_code", "thôn %q cần mã xã", p.text("village_name"))
+		return p.errf("commune_code", "thôn %q cần mã xã", p.text("village_name"))
 	}
-	if provCode == "" {
-		return nil, p.errf("province_code", "thiếu mã tỉnh")
+	last := row[len(row)-1]
+	last.To = to
+	prevF := "previous_codes"
+	if b.source == units.SourceMergedFrom {
+		prevF = "merged_from_codes"
+	}
+	if _, ok := b.match.Col[prevF]; ok {
+		prev, rerr := previousCodes(p, prevF, last.Level)
+		if rerr != nil {
+			return rerr
+		}
+		last.Previous, last.PreviousStated = prev, true
+	}
+	for _, u := range row {
+		if i, seen := b.byCode[u.Code]; seen {
+			o := &b.units[i]
+			if o.Name != u.Name || o.Parent != u.Parent || o.Level != u.Level || (o.Kind != u.Kind && u.Kind != "" && o.Kind != "") {
+				return p.errf("", "mã %s đã có ở %s với tên hoặc đơn vị cấp trên khác (%s, thuộc %s; dòng này: %s, thuộc %s)",
+					u.Code, strings.ToLower(o.Where[:1])+o.Where[1:], o.Name, orNone(o.Parent), u.Name, orNone(u.Parent))
+			}
+			if u == last && (u.PreviousStated || !u.To.IsZero()) {
+				if o.PreviousStated && !samePrevious(o.Previous, u.Previous) {
+					return p.errf(prevF, "mã %s đã có ở %s với mã cũ khác", u.Code, strings.ToLower(o.Where[:1])+o.Where[1:])
+				}
+				o.Previous, o.PreviousStated = u.Previous, u.PreviousStated || o.PreviousStated
+				if !u.To.IsZero() {
+					o.To = u.To
+				}
+			}
+			continue
+		}
+		b.byCode[u.Code] = len(b.units)
+		b.units = append(b.units, *u)
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "không có"
+	}
+	return s
+}
+
+func samePrevious(a, b []units.PreviousCode) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// previousCodes reads a predecessor column: codes separated by ";" (or ","), each with an
+// optional "(partial)" or "(một phần)" mark. An empty cell states that the unit is new.
+func previousCodes(p *rowParser, f string, level ntm.Level) ([]units.PreviousCode, *rowError) {
+	var out []units.PreviousCode
+	for _, item := range strings.FieldsFunc(p.text(f), func(r rune) bool { return r == ';' || r == ',' || r == '\n' }) {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		pc := units.PreviousCode{}
+		if i := strings.IndexByte(item, '('); i >= 0 {
+			mark := fold.Text(strings.Trim(item[i:], "() "))
+			if mark != "partial" && mark != fold.Text("một phần") {
+				return nil, p.errf(f, "không hiểu %q: sau mã chỉ có thể ghi (partial) hoặc (một phần)", item)
+			}
+			pc.Partial = true
+			item = strings.TrimSpace(item[:i])
+		}
+		pc.Code = normaliseCode(item, []string{string(level)})
+		if pc.Code == "" {
+			return nil, p.errf(f, "thiếu mã trong %q", p.text(f))
+		}
+		for _, o := range out {
+			if o.Code == pc.Code {
+				return nil, p.errf(f, "mã %s ghi hai lần", pc.Code)
+			}
+		}
+		out = append(out, pc)
 	}
 	return out, nil
+}
+
+// statement finishes the statement: its date is the file's valid_from, else --valid-from,
+// else the Beginning; a flag that disagrees with the file is an error.
+func (b *statementBuilder) statement(opts UnitsOptions) (*units.Statement, string) {
+	st := &units.Statement{Add: opts.Add, CloseOrphans: opts.CloseVillages, Villages: b.villages, Units: b.units,
+		Source: b.source, Who: opts.Who}
+	switch {
+	case !b.from.IsZero() && !opts.ValidFrom.IsZero() && !b.from.Equal(opts.ValidFrom):
+		return nil, fmt.Sprintf("cột valid_from ghi %s (%s) nhưng --valid-from là %s: bỏ một trong hai, hoặc sửa cho khớp",
+			b.from.Format("02/01/2006"), strings.ToLower(b.fromRow[:1])+b.fromRow[1:], opts.ValidFrom.Format("02/01/2006"))
+	case !b.from.IsZero():
+		st.From, st.DateGiven = b.from, true
+	case !opts.ValidFrom.IsZero():
+		st.From, st.DateGiven = opts.ValidFrom, true
+	default:
+		st.From = units.Beginning
+	}
+	for i := range st.Units {
+		if u := st.Units[i]; !u.To.IsZero() && u.To.Before(st.From) {
+			return nil, fmt.Sprintf("%s: valid_to %s trước ngày hiệu lực %s", u.Where, u.To.Format("02/01/2006"), st.From.Format("02/01/2006"))
+		}
+	}
+	return st, ""
+}
+
+// mappingBuilder collects a successor mapping's rows.
+type mappingBuilder struct {
+	links []units.StatedLink
+}
+
+func (b *mappingBuilder) row(p *rowParser) *rowError {
+	old := normaliseCode(p.text("old_commune_code"), []string{"commune"})
+	nu := normaliseCode(p.text("new_commune_code"), []string{"commune"})
+	if old == "" {
+		return p.errf("old_commune_code", "thiếu mã đơn vị cũ")
+	}
+	if nu == "" {
+		return p.errf("new_commune_code", "thiếu mã đơn vị mới")
+	}
+	partial := false
+	switch t := fold.Text(p.text("merge_type")); t {
+	case "", "full", fold.Text("toàn bộ"), fold.Text("nguyên trạng"):
+	case "partial", fold.Text("một phần"):
+		partial = true
+	default:
+		return p.errf("merge_type", "không hiểu %q: ghi full (toàn bộ) hoặc partial (một phần)", p.text("merge_type"))
+	}
+	for _, l := range b.links {
+		if l.Old == old && l.New == nu {
+			return p.errf("new_commune_code", "cặp %s → %s đã có ở %s", old, nu, strings.ToLower(l.Where[:1])+l.Where[1:])
+		}
+	}
+	b.links = append(b.links, units.StatedLink{Old: old, New: nu, Partial: partial, Where: where(p.row.Sheet, p.row.Num)})
+	return nil
 }

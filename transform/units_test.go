@@ -56,17 +56,34 @@ func TestImportUnitsCanonical(t *testing.T) {
 	if n := count(t, pool, `SELECT count(*) FROM unit`); n != 21 {
 		t.Errorf("units %d, want 21", n)
 	}
-	// A new version of a unit (another valid_from) is kept beside the old one.
+	// A file from 1/7/2025 states the whole structure from that day: alone, 06523 under the
+	// province would leave the other communes' villages under closed communes, which is refused.
 	next := [][]string{fixtureUnits[0], {"20", "Tỉnh Lạng Sơn", "", "", "06523", "Xã Chi Lăng", "", "", "", "01/07/2025", ""}}
-	if rep, err := ImportUnits(ctx, pool, writeCSV(t, dir, "units2025.csv", next, ',', false), UnitsOptions{}); err != nil || rep.Rejected || rep.RowsLoaded != 1 {
-		t.Logf("%+v", rep)
-		t.Fatal(err)
+	rep, err = ImportUnits(ctx, pool, writeCSV(t, dir, "units2025.csv", next, ',', false), UnitsOptions{})
+	if err != nil || !rep.Rejected {
+		t.Fatalf("orphaning import: %+v %v", rep, err)
+	}
+	mustContain(t, rep.Message, "Không nhập được danh mục từ ngày 01/07/2025", "--close-villages")
+	if n := count(t, pool, `SELECT count(*) FROM unit WHERE code = '06523'`); n != 1 {
+		t.Errorf("refused import wrote versions of 06523: %d", n)
+	}
+	// The same file again, told to close the orphaned villages: 06523 gets a second version.
+	rep, err = ImportUnits(ctx, pool, writeCSV(t, dir, "units2025.csv", next, ',', false), UnitsOptions{CloseVillages: true})
+	if err != nil || rep.Rejected || rep.Structure == nil {
+		t.Fatalf("import 2025: %+v %v", rep, err)
+	}
+	s := rep.Structure
+	if s.Closed["district"] != 3 || s.Closed["commune"] != 6 || s.Closed["village"] != 8 || s.Moved["commune"] != 1 {
+		t.Errorf("2025: closed %v moved %v", s.Closed, s.Moved)
 	}
 	if n := count(t, pool, `SELECT count(*) FROM unit WHERE code = '06523'`); n != 2 {
 		t.Errorf("versions of 06523: %d", n)
 	}
 	if n := count(t, pool, `SELECT count(*) FROM unit WHERE code = '06523' AND valid_from = '2025-07-01' AND parent_code = '20'`); n != 1 {
 		t.Errorf("2025 version of 06523 wrong")
+	}
+	if n := count(t, pool, `SELECT count(*) FROM unit WHERE valid_to = '2025-06-30'`); n != 3+6+8+1 { // and the old version of 06523
+		t.Errorf("versions closed on 30/06/2025: %d", n)
 	}
 }
 
@@ -79,10 +96,18 @@ func TestImportUnitsRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Rejected || rep.RowsRejected != 1 || rep.RowsLoaded != 10 {
+	// A structure is all or nothing: one bad row rejects the file, naming the row.
+	if !rep.Rejected || rep.RowsRejected != 1 || rep.RowsLoaded != 0 {
 		t.Fatalf("report %+v", rep)
 	}
 	mustContain(t, rep.Rejects[0].String(), "Dòng 12", `cột "commune_name"`, "thiếu tên xã mã 06999")
+	mustContain(t, rep.Message, "1/11 dòng có lỗi", "Dòng 12")
+	if n := count(t, pool, `SELECT count(*) FROM unit`); n != 0 {
+		t.Errorf("%d units imported from a rejected file", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM batch WHERE status = 'rejected'`); n != 1 {
+		t.Errorf("rejected batches: %d", n)
+	}
 	// A file that is not a units list.
 	rep, err = ImportUnits(context.Background(), pool, writeCSV(t, t.TempDir(), "x.csv", [][]string{{"a", "b"}, {"1", "2"}}, ',', false), UnitsOptions{})
 	if err != nil || !rep.Rejected {

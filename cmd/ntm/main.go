@@ -42,7 +42,7 @@ func init() {
 	commands = map[string]command{
 		"demo":     {"ntm demo [--scale province|national] [--out DIR]: make sample data for Lạng Sơn (or the whole country), load it, evaluate 2024-12, write reports", runDemo},
 		"migrate":  {"ntm migrate: apply database migrations", runMigrate},
-		"units":    {"ntm units import [--valid-from DATE] FILE: load master data (canonical units file)", runUnits},
+		"units":    {unitsSynopsis, runUnits},
 		"ingest":   {"ntm ingest [--dataset D] [--as-of DATE] [--period P] FILE|URL...: load files", runIngest},
 		"check":    {"ntm check [--dataset D] [--as-of DATE] FILE: validate a file without loading it", runCheck},
 		"evaluate": {"ntm evaluate --period P: compute results for period P (YYYY-MM)", runEvaluate},
