@@ -27,7 +27,7 @@ func TestRejectedFilesAreNamedOnStderr(t *testing.T) {
 		want []string
 	}{
 		{[]string{"ingest", junk}, []string{"ntm ingest: 1 of 1 files were not loaded", junk}},
-		{[]string{"units", "import", units}, []string{"ntm units:", units, "rejected whole", "commune_name"}},
+		{[]string{"units", "import", units}, []string{"ntm units:", units, "không được nhập", "commune_name"}},
 		{[]string{"check", junk}, []string{"ntm check:", junk, "rejected whole"}},
 	} {
 		code, _, errs := ntmRun(t, append(c.args, "--database-url", url)...)
