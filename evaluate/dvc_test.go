@@ -170,6 +170,31 @@ func TestDossierRecordsPreferredOverAggregates(t *testing.T) {
 	want(t, rs, "187/D95", ntm.StatusNoData, "1")
 }
 
+// A corrected record counts where its newest batch puts it: a dossier whose receipt date a later
+// batch moved out of the window no longer counts in it, and one moved into the window does.
+func TestDossierRecordNewestBatchBeforeWindow(t *testing.T) {
+	f := newFixture(t)
+	f.langSon()
+	rb := f.batch(ntm.DatasetDVCDossierRecords)
+	f.record(rb, "H1", "06463", d("2024-02-01"), "online", true)
+	f.record(rb, "H2", "06463", d("2024-03-01"), "online", true)
+	f.record(rb, "H3", "06463", d("2024-03-02"), "in_person", true)
+	f.record(rb, "H4", "06463", d("2024-03-03"), "online", false)
+	f.record(rb, "H6", "06463", d("2023-12-30"), "online", true)
+	fix := f.batch(ntm.DatasetDVCDossierRecords)
+	f.record(fix, "H2", "06463", d("2024-07-15"), "online", true) // moved out of January–June
+	f.record(fix, "H6", "06463", d("2024-04-01"), "online", true) // moved into it
+	rs := f.evaluate("2024-06")
+	// H1, H3, H4 and H6: 2 of 4 (counting batch 1's H2 too would make 3 of 5).
+	r := want(t, rs, "06463/D95_DOSSIERS", ntm.StatusNotMet, "0.5")
+	if !strings.Contains(r.Explanation, "theo 4 hồ sơ chi tiết") {
+		t.Errorf("explanation %q", r.Explanation)
+	}
+	// In July's window (January–July) H2 counts again, once.
+	rs = f.evaluate("2024-07")
+	want(t, rs, "06463/D95_DOSSIERS", ntm.StatusNotMet, "0.6")
+}
+
 func TestD95(t *testing.T) {
 	f := newFixture(t)
 	f.langSon()
