@@ -17,6 +17,7 @@ import (
 	"ntm/db/dbtest"
 	"ntm/fold"
 	"ntm/ingest"
+	"ntm/units"
 )
 
 // fixtureUnits is a small canonical units file: two Chi Lăng communes in Huyện Chi Lăng
@@ -37,7 +38,7 @@ var fixtureUnits = [][]string{
 
 // fixtureIndex is the fixture as an in-memory unit index (no database).
 func fixtureIndex() *UnitIndex {
-	var recs []*unitRec
+	var recs []*units.Version
 	seen := map[string]bool{}
 	add := func(code, level, kind, name, parent string) {
 		if code == "" || seen[code] {
@@ -48,7 +49,7 @@ func fixtureIndex() *UnitIndex {
 		if kind == "" {
 			kind = kindLabel(k)
 		}
-		recs = append(recs, &unitRec{Code: code, Level: level, Kind: kind, Name: name, Folded: folded, Parent: parent, From: DefaultValidFrom})
+		recs = append(recs, &units.Version{Code: code, Level: ntm.Level(level), Kind: kind, Name: name, Folded: folded, Parent: parent, From: DefaultValidFrom})
 	}
 	for _, r := range fixtureUnits[1:] {
 		add(r[0], "province", "Tỉnh", r[1], "")
@@ -56,7 +57,7 @@ func fixtureIndex() *UnitIndex {
 		add(r[4], "commune", "", r[5], r[2])
 		add(r[6], "village", r[8], r[7], r[4])
 	}
-	return newUnitIndex(recs)
+	return newUnitIndex(units.New(recs, nil))
 }
 
 func writeCSV(t testing.TB, dir, name string, rows [][]string, sep rune, bom bool) string {

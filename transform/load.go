@@ -727,6 +727,10 @@ func (r *run) read(ctx context.Context) error {
 		}
 		return rejectFile("không tìm thấy dòng tiêu đề của bảng: %s", expectedColumns(r.candidateSpecs()))
 	}
+	// Rows that named old units: one note per old unit and its successor.
+	if r.idx != nil {
+		r.report.Notes = append(r.report.Notes, r.idx.Notes()...)
+	}
 	// Aggregated shapes emit their facts at the end.
 	for _, a := range r.aggs {
 		for _, f := range a.facts() {

@@ -2,23 +2,25 @@ package transform
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	"ntm"
 	"ntm/db"
 	"ntm/fold"
+	"ntm/units"
 )
 
-// unitRec is one version of an administrative unit, as loaded from the unit table.
+// unitRec is one version of an administrative unit (units.Version) with what resolution needs.
 type unitRec struct {
-	Code, Level, Kind, Name, Folded, Parent string
-	Province                                string // code of the province the unit lies in
-	From, To                                time.Time
-	kindKey                                 string // folded kind ("thị trấn")
-	codeBox                                 any    // Code as an interface value, see boxedCode
+	*units.Version
+	// first: the code's first version, which also stands for dates before it (a fact dated
+	// before the master list that describes it belongs to the unit's first version).
+	first   bool
+	kindKey string // folded kind ("thị trấn")
+	codeBox any    // Code as an interface value, see boxedCode
 }
 
 // boxedCode returns the code as an interface value, made once: facts carry it on every row.
@@ -30,64 +32,57 @@ func (u *unitRec) boxedCode() any {
 	return u.codeBox
 }
 
+// validAt reports whether u is in force on d (any day when d is zero).
 func (u *unitRec) validAt(d time.Time) bool {
-	if d.IsZero() {
-		return true
-	}
-	return !d.Before(u.From) && (u.To.IsZero() || !d.After(u.To))
+	return d.IsZero() || u.InForce(d)
+}
+
+// covers reports whether u stands for day d: in force then, or its code's first version and d
+// before it.
+func (u *unitRec) covers(d time.Time) bool {
+	return u.validAt(d) || u.first && d.Before(u.From)
+}
+
+// closedBefore reports whether u ended before d.
+func (u *unitRec) closedBefore(d time.Time) bool {
+	return !d.IsZero() && !u.To.IsZero() && u.To.Before(d)
 }
 
 // label is how a unit is named in messages: "Xã Quang Lang (06187)".
-func (u *unitRec) label() string { return fmt.Sprintf("%s (%s)", u.Name, u.Code) }
+func (u *unitRec) label() string { return u.Label() }
 
 type unitAlias struct{ folded, code, parent string }
 
-// UnitIndex is the unit master data in memory: every version of every unit, looked up by
-// code, by (parent, folded name) and by (level, folded name). Lookups take the date whose
-// structure applies and keep only the versions in force then.
+// UnitIndex is the unit master data in memory: every version of every unit (units.History),
+// looked up by code, by (parent, folded name) and by (level, folded name). Lookups take the
+// date whose structure applies; a name no longer in force on that date is followed to its
+// successor (docs/structure-changes.md §6), and the index keeps a note of each such step for the
+// file's report.
 type UnitIndex struct {
+	hist        *units.History
+	recOf       map[*units.Version]*unitRec
 	byCode      map[string][]*unitRec
 	byParent    map[string][]*unitRec // parent code + "\x00" + folded name
 	byLevelName map[string][]*unitRec // level + "\x00" + folded name
 	children    map[string][]*unitRec // parent code → units
 	byLevel     map[string][]*unitRec
 	aliases     map[string][]unitAlias // folded name → aliases
-	// noHistory: no unit version ends, so from latestFrom on every unit is in force and a
-	// resolution does not depend on the date (the record-level cache then keys by name only).
-	noHistory  bool
-	latestFrom time.Time
+	changes     []time.Time            // the days the structure changes, oldest first (see epoch)
+	// notes records the old units a file named and the units they resolved to, once each.
+	notes    []string
+	noteSeen map[string]bool
 }
 
-//go:embed sql/load_units.sql
-var loadUnitsSQL string
-
-// LoadUnitIndex reads the unit and unit_alias tables. Without villages it leaves out the
-// village level and its aliases: a dataset whose rows never name a village (the public-service
-// exports) then resolves against a tenth of the national list, which keeps a national load's
-// memory and start-up small.
+// LoadUnitIndex reads the unit, unit_successor and unit_alias tables. Without villages it
+// leaves out the village level and its aliases: a dataset whose rows never name a village (the
+// public-service exports) then resolves against a tenth of the national list, which keeps a
+// national load's memory and start-up small.
 func LoadUnitIndex(ctx context.Context, q db.Querier, villages bool) (*UnitIndex, error) {
-	rows, err := q.Query(ctx, loadUnitsSQL, villages)
+	h, err := units.Load(ctx, q, units.LoadOptions{NoVillages: !villages})
 	if err != nil {
-		return nil, fmt.Errorf("read units: %w", err)
+		return nil, err
 	}
-	var recs []*unitRec
-	for rows.Next() {
-		var u unitRec
-		var to *time.Time
-		if err := rows.Scan(&u.Code, &u.Level, &u.Kind, &u.Name, &u.Folded, &u.Parent, &u.From, &to); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("read units: %w", err)
-		}
-		if to != nil {
-			u.To = *to
-		}
-		recs = append(recs, &u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read units: %w", err)
-	}
-	idx := newUnitIndex(recs)
+	idx := newUnitIndex(h)
 	arows, err := q.Query(ctx, `SELECT a.folded_name, a.unit_code, coalesce(a.parent_code, '') FROM unit_alias a
 		WHERE $1 OR NOT EXISTS (SELECT FROM unit u WHERE u.code = a.unit_code AND u.level = 'village')`, villages)
 	if err != nil {
@@ -99,22 +94,30 @@ func LoadUnitIndex(ctx context.Context, q db.Querier, villages bool) (*UnitIndex
 		if err := arows.Scan(&a.folded, &a.code, &a.parent); err != nil {
 			return nil, fmt.Errorf("read unit aliases: %w", err)
 		}
-		// The office types aliases by hand: fold them the way names are folded.
-		k, _ := fold.UnitName(a.folded)
-		if k == "" {
-			k = fold.Text(a.folded)
-		}
-		idx.aliases[k] = append(idx.aliases[k], a)
+		idx.addAlias(a)
 	}
 	return idx, arows.Err()
 }
 
-func newUnitIndex(recs []*unitRec) *UnitIndex {
+// addAlias indexes an alias under its folded name. The office types aliases by hand: they are
+// folded the way names are folded.
+func (x *UnitIndex) addAlias(a unitAlias) {
+	k, _ := fold.UnitName(a.folded)
+	if k == "" {
+		k = fold.Text(a.folded)
+	}
+	x.aliases[k] = append(x.aliases[k], a)
+}
+
+func newUnitIndex(h *units.History) *UnitIndex {
 	idx := &UnitIndex{
+		hist: h, recOf: map[*units.Version]*unitRec{},
 		byCode: map[string][]*unitRec{}, byParent: map[string][]*unitRec{}, byLevelName: map[string][]*unitRec{},
 		children: map[string][]*unitRec{}, byLevel: map[string][]*unitRec{}, aliases: map[string][]unitAlias{},
+		noteSeen: map[string]bool{},
 	}
-	for _, u := range recs {
+	for _, v := range h.All() {
+		u := &unitRec{Version: v}
 		name, kind := foldUnitNameMemo(u.Name)
 		if u.Folded == "" {
 			u.Folded = name
@@ -123,59 +126,92 @@ func newUnitIndex(recs []*unitRec) *UnitIndex {
 		if u.kindKey == "" {
 			u.kindKey = kind
 		}
+		u.first = h.Versions(v.Code)[0] == v
+		idx.recOf[v] = u
+		lvl := string(u.Level)
 		idx.byCode[u.Code] = append(idx.byCode[u.Code], u)
 		idx.byParent[u.Parent+"\x00"+u.Folded] = append(idx.byParent[u.Parent+"\x00"+u.Folded], u)
-		idx.byLevelName[u.Level+"\x00"+u.Folded] = append(idx.byLevelName[u.Level+"\x00"+u.Folded], u)
+		idx.byLevelName[lvl+"\x00"+u.Folded] = append(idx.byLevelName[lvl+"\x00"+u.Folded], u)
 		idx.children[u.Parent] = append(idx.children[u.Parent], u)
-		idx.byLevel[u.Level] = append(idx.byLevel[u.Level], u)
+		idx.byLevel[lvl] = append(idx.byLevel[lvl], u)
 	}
-	idx.noHistory = true
-	for _, u := range recs {
-		if !u.To.IsZero() {
-			idx.noHistory = false
-		}
-		if u.From.After(idx.latestFrom) {
-			idx.latestFrom = u.From
-		}
-	}
-	// Each unit's province: walk up the parents (any version; codes are stable enough for this).
-	for _, u := range recs {
-		p, seen := u, 0
-		for p.Level != "province" && p.Parent != "" && seen < 5 {
-			vs := idx.byCode[p.Parent]
-			if len(vs) == 0 {
-				break
-			}
-			p, seen = vs[len(vs)-1], seen+1
-		}
-		if p.Level == "province" {
-			u.Province = p.Code
-		}
-	}
+	idx.changes = h.Changes()
 	return idx
 }
 
-// code returns the version of a unit in force at d (the newest version when d is zero).
+// epoch numbers the stretch of days between two structure changes that d falls in: every
+// resolution is the same for all days of one stretch, so caches key by it instead of by day.
+func (x *UnitIndex) epoch(d time.Time) int64 {
+	return int64(sort.Search(len(x.changes), func(i int) bool { return x.changes[i].After(d) }))
+}
+
+// Notes returns the file's notes about old units resolved to their successors, in the order
+// first met: "đơn vị cũ: Xã Vân An (cũ, 06469) → Xã Chiến Thắng (06478)".
+func (x *UnitIndex) Notes() []string { return x.notes }
+
+func (x *UnitIndex) note(old, nu *unitRec) {
+	if old.Code == nu.Code && old.Name == nu.Name {
+		return // the same unit, only moved (a commune now directly under the province)
+	}
+	n := fmt.Sprintf("đơn vị cũ: %s (cũ, %s) → %s", old.Name, old.Code, nu.Label())
+	if !x.noteSeen[n] {
+		x.noteSeen[n] = true
+		x.notes = append(x.notes, n)
+	}
+}
+
+// code returns the version of a unit for day d: the one in force then, or the code's first
+// version when d is before it (the newest version when d is zero); nil when the code is
+// unknown or closed by then (see closed).
 func (x *UnitIndex) code(code string, d time.Time) *unitRec {
 	vs := x.byCode[code]
 	for i := len(vs) - 1; i >= 0; i-- {
-		if vs[i].validAt(d) {
+		if vs[i].covers(d) {
 			return vs[i]
 		}
 	}
 	return nil
 }
 
-// Len is the number of unit versions held.
-func (x *UnitIndex) Len() int {
-	n := 0
-	for _, vs := range x.byCode {
-		n += len(vs)
+// closed returns the last version of code that ended before d, or nil.
+func (x *UnitIndex) closed(code string, d time.Time) *unitRec {
+	vs := x.byCode[code]
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i].closedBefore(d) {
+			return vs[i]
+		}
 	}
-	return n
+	return nil
 }
 
-// inForce filters units to those in force at d, dropping repeated codes.
+// parentOf returns the version of u's parent for day d, or for u's own days when u is not in
+// force on d (an old unit named in a newer file, a unit named before its first version).
+func (x *UnitIndex) parentOf(u *unitRec, d time.Time) *unitRec {
+	if u == nil || u.Parent == "" {
+		return nil
+	}
+	at := d
+	switch {
+	case d.IsZero():
+	case d.Before(u.From):
+		at = u.From
+	case !u.To.IsZero() && d.After(u.To):
+		at = u.To
+	}
+	if p := x.code(u.Parent, at); p != nil {
+		return p
+	}
+	if v := x.hist.VersionOf(u.Parent, at); v != nil {
+		return x.recOf[v]
+	}
+	return nil
+}
+
+// Len is the number of unit versions held.
+func (x *UnitIndex) Len() int { return x.hist.Len() }
+
+// inForce filters units to those standing for day d (in force, else the first versions of
+// codes that start after d), dropping repeated codes.
 func inForce(us []*unitRec, d time.Time) []*unitRec {
 	var out []*unitRec
 	seen := map[string]bool{}
@@ -184,6 +220,35 @@ func inForce(us []*unitRec, d time.Time) []*unitRec {
 			seen[u.Code] = true
 			out = append(out, u)
 		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, u := range us {
+		if u.covers(d) && !seen[u.Code] {
+			seen[u.Code] = true
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// closedBy filters units to the last version of each code that ended before d.
+func closedBy(us []*unitRec, d time.Time) []*unitRec {
+	var out []*unitRec
+	at := map[string]int{}
+	for _, u := range us {
+		if !u.closedBefore(d) {
+			continue
+		}
+		if i, ok := at[u.Code]; ok {
+			if u.To.After(out[i].To) {
+				out[i] = u
+			}
+			continue
+		}
+		at[u.Code] = len(out)
+		out = append(out, u)
 	}
 	return out
 }
@@ -242,44 +307,78 @@ func levelWord(level string) string {
 	return "đơn vị"
 }
 
-// lookup finds the units of a level named n under parent (parent "" = anywhere in the
-// province scope, or the whole table when scope is ""), in force at d. Aliases are tried
+// lookup finds the units of a level named n under parent (parent nil = anywhere in the
+// province scope, or the whole table when scope is ""), standing for day d. Aliases are tried
 // when the name itself matches nothing.
 func (x *UnitIndex) lookup(level string, n unitName, parent *unitRec, scope string, d time.Time) []*unitRec {
+	return x.find(level, n, parent, scope, d, inForce)
+}
+
+// historical finds the units of a level named n under parent (or in scope) that closed
+// before d: the old names a newer file may still use.
+func (x *UnitIndex) historical(level string, n unitName, parent *unitRec, scope string, d time.Time) []*unitRec {
+	return x.find(level, n, parent, scope, d, closedBy)
+}
+
+func (x *UnitIndex) find(level string, n unitName, parent *unitRec, scope string, d time.Time, when func([]*unitRec, time.Time) []*unitRec) []*unitRec {
 	var cands []*unitRec
 	if parent != nil {
-		for _, u := range inForce(x.byParent[parent.Code+"\x00"+n.name], d) {
-			if u.Level == level {
+		for _, u := range when(x.byParent[parent.Code+"\x00"+n.name], d) {
+			if string(u.Level) == level {
 				cands = append(cands, u)
 			}
 		}
 	} else {
-		for _, u := range inForce(x.byLevelName[level+"\x00"+n.name], d) {
+		for _, u := range when(x.byLevelName[level+"\x00"+n.name], d) {
 			if scope == "" || u.Province == scope {
 				cands = append(cands, u)
 			}
 		}
 	}
 	if len(cands) == 0 {
+		var all []*unitRec
 		for _, a := range x.aliases[n.name] {
 			if parent != nil && a.parent != "" && a.parent != parent.Code {
 				continue
 			}
-			u := x.code(a.code, d)
-			if u == nil || u.Level != level {
-				continue
+			for _, u := range x.byCode[a.code] {
+				if string(u.Level) != level {
+					continue
+				}
+				if parent != nil && !x.isUnder(u, parent.Code, d) {
+					continue
+				}
+				if parent == nil && scope != "" && u.Province != scope {
+					continue
+				}
+				all = append(all, u)
 			}
-			if parent != nil && !x.isUnder(u, parent.Code, d) {
-				continue
-			}
-			if parent == nil && scope != "" && u.Province != scope {
-				continue
-			}
-			cands = append(cands, u)
 		}
-		cands = inForce(cands, d)
+		cands = when(all, d)
 	}
 	return pick(cands, n.kind)
+}
+
+// underPredecessors finds old units named n under the full predecessors of parent (an old
+// village name written under the new commune it is now part of).
+func (x *UnitIndex) underPredecessors(level string, n unitName, parent *unitRec, d time.Time) []*unitRec {
+	var out []*unitRec
+	seen := map[string]bool{}
+	for _, a := range x.hist.Predecessors(parent.Version) {
+		if a.Partial || seen[a.Version.Code] {
+			continue
+		}
+		seen[a.Version.Code] = true
+		if pr := x.recOf[a.Version]; pr != nil {
+			for _, u := range x.historical(level, n, pr, "", d) {
+				if !seen[u.Code+"\x00"] {
+					seen[u.Code+"\x00"] = true
+					out = append(out, u)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // isUnder reports whether u lies below the unit with code anc.
@@ -288,7 +387,18 @@ func (x *UnitIndex) isUnder(u *unitRec, anc string, d time.Time) bool {
 		if u.Parent == anc {
 			return true
 		}
-		u = x.code(u.Parent, d)
+		u = x.parentOf(u, d)
+	}
+	return false
+}
+
+// districtsAt reports whether the province has any district in force on d (none since
+// 1/7/2025: a district named then is an old one).
+func (x *UnitIndex) districtsAt(province string, d time.Time) bool {
+	for _, u := range x.byLevel["district"] {
+		if u.validAt(d) && (province == "" || u.Province == province) {
+			return true
+		}
 	}
 	return false
 }
@@ -297,6 +407,10 @@ func (x *UnitIndex) isUnder(u *unitRec, anc string, d time.Time) bool {
 // nearest to n, for "not found" messages.
 func (x *UnitIndex) closest(level string, n unitName, parent *unitRec, scope string, d time.Time) string {
 	var pool []*unitRec
+	if parent != nil && parent.closedBefore(d) {
+		// An old parent (an abolished district): the units of its province today.
+		parent, scope = nil, parent.Province
+	}
 	if parent != nil {
 		pool = x.children[parent.Code]
 	} else {
@@ -309,7 +423,7 @@ func (x *UnitIndex) closest(level string, n unitName, parent *unitRec, scope str
 	}
 	var ss []scored
 	for _, u := range inForce(pool, d) {
-		if u.Level != level || (parent == nil && scope != "" && u.Province != scope) {
+		if string(u.Level) != level || (parent == nil && scope != "" && u.Province != scope) {
 			continue
 		}
 		ss = append(ss, scored{u, editDistance(target, fold.ASCII(u.Folded))})
@@ -360,7 +474,9 @@ func (n unitName) describe() string {
 // notFound and ambiguous build the reject reasons for names.
 func (x *UnitIndex) notFound(level string, n unitName, parent *unitRec, scope string, d time.Time) string {
 	where := "toàn tỉnh"
-	if parent != nil {
+	if parent != nil && parent.closedBefore(d) {
+		where = fmt.Sprintf("trong %s (cũ, đến %s) hay trong tỉnh", parent.Name, parent.To.Format("02/01/2006"))
+	} else if parent != nil {
 		where = "trong " + parent.Name
 	} else if scope == "" {
 		where = "trong danh mục đơn vị"
@@ -376,7 +492,10 @@ func ambiguous(level string, n unitName, cands []*unitRec, x *UnitIndex, d time.
 	var ls []string
 	for _, c := range cands {
 		l := c.label()
-		if p := x.code(c.Parent, d); p != nil && c.Level != "district" {
+		if c.closedBefore(d) {
+			l += " (cũ, đến " + c.To.Format("02/01/2006") + ")"
+		}
+		if p := x.parentOf(c, d); p != nil && c.Level != ntm.LevelDistrict {
 			l += " thuộc " + p.Name
 		}
 		ls = append(ls, l)
@@ -391,14 +510,56 @@ func ambiguous(level string, n unitName, cands []*unitRec, x *UnitIndex, d time.
 
 // ---- per-row resolution ----
 
-// byCodeCell resolves a code column; wantLevels limits the levels accepted.
+// carry resolves a unit that closed before the row's unit date to the unit that carries it on
+// that date (docs/structure-changes.md §6): its one full successor, with a note for the file;
+// a split unit, or one without a successor, is a row reject that says so.
+func (p *rowParser) carry(f string, old *unitRec) (*unitRec, *rowError) {
+	d := p.unitDate
+	closedOn := old.To.AddDate(0, 0, 1).Format("02/01/2006")
+	owners := p.idx.hist.Owners(old.Version, d)
+	if len(owners) == 1 && !owners[0].Partial {
+		if nu := p.idx.recOf[owners[0].Version]; nu != nil {
+			p.idx.note(old, nu)
+			return nu, nil
+		}
+	}
+	if len(owners) == 0 {
+		if old.Level == ntm.LevelDistrict && !p.idx.districtsAt(old.Province, d) {
+			return nil, p.errf(f, "%s không còn từ %s (đã bỏ cấp huyện): số liệu của huyện không thuộc về đơn vị nào, hãy ghi số liệu theo từng xã", old.label(), closedOn)
+		}
+		return nil, p.errf(f, "%s đã thôi là đơn vị hành chính từ %s và chưa có đơn vị kế tiếp trong danh mục: ghi tên hoặc mã đơn vị mới, hoặc ghi đơn vị kế tiếp (ntm units successors add %s MÃ_MỚI --from %s) rồi nạp lại tệp",
+			old.label(), closedOn, old.Code, closedOn)
+	}
+	var ls []string
+	for _, o := range owners {
+		ls = append(ls, o.Version.Label())
+	}
+	return nil, p.errf(f, "%s đã được chia cho %d đơn vị từ %s (%s): không biết dòng này thuộc đơn vị nào, hãy ghi tên hoặc mã đơn vị mới",
+		old.label(), len(owners), closedOn, strings.Join(ls, ", "))
+}
+
+// byCodeCell resolves a code column; wantLevels limits the levels accepted. A code no longer
+// in force on the row's date is carried to its successor.
 func (p *rowParser) byCodeCell(f string, wantLevels ...string) (*unitRec, *rowError) {
+	u, rerr := p.byCodeCtx(f, wantLevels...)
+	if u != nil && u.closedBefore(p.unitDate) {
+		return p.carry(f, u)
+	}
+	return u, rerr
+}
+
+// byCodeCtx is byCodeCell without carrying: an old district or commune named as a row's
+// context (the parent of the unit the row is about) is returned as it was.
+func (p *rowParser) byCodeCtx(f string, wantLevels ...string) (*unitRec, *rowError) {
 	code := strings.TrimSpace(p.cell(f))
 	if code == "" {
 		return nil, nil
 	}
 	code = normaliseCode(code, wantLevels)
 	u := p.idx.code(code, p.unitDate)
+	if u == nil {
+		u = p.idx.closed(code, p.unitDate)
+	}
 	if u == nil {
 		// Name the levels searched: a load indexes only the levels its dataset can name (a
 		// village code in a public-service export is "not found" among communes and districts).
@@ -409,11 +570,11 @@ func (p *rowParser) byCodeCell(f string, wantLevels ...string) (*unitRec, *rowEr
 		return nil, p.errf(f, "không tìm thấy mã %q trong danh mục đơn vị hành chính (cấp %s)", code, strings.Join(words, ", "))
 	}
 	for _, l := range wantLevels {
-		if u.Level == l {
+		if string(u.Level) == l {
 			return u, nil
 		}
 	}
-	return nil, p.errf(f, "mã %q là của %s (%s), không phải cấp %s", code, u.Name, levelWord(u.Level), levelWord(wantLevels[0]))
+	return nil, p.errf(f, "mã %q là của %s (%s), không phải cấp %s", code, u.Name, levelWord(string(u.Level)), levelWord(wantLevels[0]))
 }
 
 // normaliseCode restores leading zeros lost when a spreadsheet stored a code as a number
@@ -435,10 +596,12 @@ func normaliseCode(code string, levels []string) string {
 	return code
 }
 
-// district finds the district of a row: its code or name column, else the nearest group
-// row naming a district, else the file's title. nil with no error means "not given".
+// district finds the district of a row — its code or name column, else the nearest group
+// row naming a district, else the file's title — as context for its commune: an old district
+// (closed before the row's date) is returned as it was. nil with no error means "not given".
+// Group rows never reject a row for naming a district that no longer exists.
 func (p *rowParser) district() (*unitRec, *rowError) {
-	if u, err := p.byCodeCell("district_code", "district"); u != nil || err != nil {
+	if u, err := p.byCodeCtx("district_code", "district"); u != nil || err != nil {
 		return u, err
 	}
 	if s := strings.TrimSpace(p.cell("district")); s != "" {
@@ -446,7 +609,7 @@ func (p *rowParser) district() (*unitRec, *rowError) {
 		if n.kind != "" && !districtKinds[n.kind] {
 			return nil, p.errf("district", "%q không phải tên huyện", s)
 		}
-		return p.one("district", "district", n, nil)
+		return p.oneCtx("district", "district", n, nil)
 	}
 	for i := len(p.row.Groups) - 1; i >= 0; i-- {
 		n := readGroupLabel(p.row.Groups[i])
@@ -454,38 +617,77 @@ func (p *rowParser) district() (*unitRec, *rowError) {
 			continue
 		}
 		cands := p.idx.lookup("district", n, nil, p.tc.province, p.unitDate)
-		if len(cands) == 1 {
-			return cands[0], nil
-		}
 		if len(cands) == 0 {
+			cands = p.idx.historical("district", n, nil, p.tc.province, p.unitDate)
+		}
+		switch {
+		case len(cands) == 1:
+			return cands[0], nil
+		case len(cands) == 0 && !p.idx.districtsAt(p.tc.province, p.unitDate):
+			continue // a heading of a structure without districts: it decides nothing
+		case len(cands) == 0:
 			return nil, p.errf("", "dòng nhóm %q: %s", p.row.Groups[i], p.idx.notFound("district", n, nil, p.tc.province, p.unitDate))
 		}
 		return nil, p.errf("", "dòng nhóm %q: %s", p.row.Groups[i], ambiguous("district", n, cands, p.idx, p.unitDate))
 	}
-	if p.tc.district != nil && p.tc.district.validAt(p.unitDate) {
+	if p.tc.district != nil && (p.tc.district.covers(p.unitDate) || p.tc.district.closedBefore(p.unitDate)) {
 		return p.tc.district, nil
 	}
 	return nil, nil
 }
 
-// one resolves a name to exactly one unit of level under parent, or rejects.
+// one resolves a name to exactly one unit of level under parent, or rejects. A name no longer
+// in force on the row's date is carried to its successor; under an old parent (a district
+// since abolished) a unit in force on that date is looked for in the whole province too.
 func (p *rowParser) one(f, level string, n unitName, parent *unitRec) (*unitRec, *rowError) {
 	if n.name == "" {
 		return nil, p.errf(f, "thiếu tên %s", levelWord(level))
 	}
-	cands := p.idx.lookup(level, n, parent, p.tc.province, p.unitDate)
+	d, scope := p.unitDate, p.tc.province
+	cands := p.idx.lookup(level, n, parent, scope, d)
+	if len(cands) == 0 {
+		old := p.idx.historical(level, n, parent, scope, d)
+		if len(old) == 0 && parent != nil && parent.validAt(d) {
+			old = p.idx.underPredecessors(level, n, parent, d)
+		}
+		if len(old) == 1 {
+			return p.carry(f, old[0])
+		}
+		if len(old) > 1 {
+			return nil, p.errf(f, "%s", ambiguous(level, n, old, p.idx, d))
+		}
+		if parent != nil && parent.closedBefore(d) {
+			cands = p.idx.lookup(level, n, nil, scope, d)
+		}
+	}
 	switch len(cands) {
 	case 1:
 		return cands[0], nil
 	case 0:
-		return nil, p.errf(f, "%s", p.idx.notFound(level, n, parent, p.tc.province, p.unitDate))
+		return nil, p.errf(f, "%s", p.idx.notFound(level, n, parent, scope, d))
 	default:
-		return nil, p.errf(f, "%s", ambiguous(level, n, cands, p.idx, p.unitDate))
+		return nil, p.errf(f, "%s", ambiguous(level, n, cands, p.idx, d))
 	}
 }
 
-// commune finds a row's commune. required=false lets a row without any commune column
-// value return nil.
+// oneCtx resolves a name as a row's context: a unit in force, else an old one as it was.
+func (p *rowParser) oneCtx(f, level string, n unitName, parent *unitRec) (*unitRec, *rowError) {
+	d, scope := p.unitDate, p.tc.province
+	cands := p.idx.lookup(level, n, parent, scope, d)
+	if len(cands) == 0 {
+		cands = p.idx.historical(level, n, parent, scope, d)
+	}
+	switch len(cands) {
+	case 1:
+		return cands[0], nil
+	case 0:
+		return nil, p.errf(f, "%s", p.idx.notFound(level, n, parent, scope, d))
+	default:
+		return nil, p.errf(f, "%s", ambiguous(level, n, cands, p.idx, d))
+	}
+}
+
+// commune finds a row's commune. A row without any commune column value returns nil.
 func (p *rowParser) commune() (*unitRec, *rowError) {
 	if u, err := p.byCodeCell("commune_code", "commune"); u != nil || err != nil {
 		return u, err
@@ -501,8 +703,13 @@ func (p *rowParser) commune() (*unitRec, *rowError) {
 				break
 			}
 		}
-		if n.name == "" && p.tc.commune != nil && p.tc.commune.validAt(p.unitDate) {
-			return p.tc.commune, nil
+		if n.name == "" && p.tc.commune != nil {
+			switch {
+			case p.tc.commune.covers(p.unitDate):
+				return p.tc.commune, nil
+			case p.tc.commune.closedBefore(p.unitDate):
+				return p.carry("", p.tc.commune)
+			}
 		}
 	}
 	if n.name == "" {
@@ -535,7 +742,7 @@ func (p *rowParser) village() (*unitRec, *rowError) {
 	if s == "" {
 		return nil, p.errf(p.firstPresent("village", "village_code"), "thiếu tên thôn")
 	}
-	c, err := p.commune()
+	c, err := p.communeCtx()
 	if err != nil {
 		return nil, err
 	}
@@ -543,6 +750,27 @@ func (p *rowParser) village() (*unitRec, *rowError) {
 		return nil, p.errf("commune", "không biết thôn %q thuộc xã nào: cần cột \"Xã\" hoặc \"Mã xã\", hoặc mã thôn", s)
 	}
 	return p.one("village", "village", readUnitName(s), c)
+}
+
+// communeCtx is the commune as the context of a village name: an old commune stays as it was,
+// so that its old village names resolve (and are carried to their successors by one).
+func (p *rowParser) communeCtx() (*unitRec, *rowError) {
+	if u, err := p.byCodeCtx("commune_code", "commune"); u != nil || err != nil {
+		return u, err
+	}
+	s := strings.TrimSpace(p.cell("commune"))
+	if s == "" {
+		return p.commune()
+	}
+	d, err := p.district()
+	if err != nil {
+		return nil, err
+	}
+	u, rerr := p.oneCtx("commune", "commune", readUnitName(s), d)
+	if rerr != nil && d != nil && len(p.idx.children[d.Code]) == 0 {
+		return p.oneCtx("commune", "commune", readUnitName(s), nil)
+	}
+	return u, rerr
 }
 
 // reportingUnit finds the unit of a dvc_* row: a district's or a commune's own unit, named
@@ -562,6 +790,9 @@ func (p *rowParser) reportingUnit() (*unitRec, *rowError) {
 		}
 		if u, err := p.district(); u != nil || err != nil {
 			if strings.TrimSpace(p.cell("district")) != "" || strings.TrimSpace(p.cell("district_code")) != "" {
+				if u != nil && u.closedBefore(p.unitDate) {
+					return p.carry(p.firstPresent("district", "district_code"), u)
+				}
 				return u, err
 			}
 		}
@@ -587,6 +818,16 @@ func (p *rowParser) reportingUnit() (*unitRec, *rowError) {
 	}
 	cands := p.idx.lookup("district", n, nil, p.tc.province, p.unitDate)
 	cands = append(cands, p.idx.lookup("commune", n, d, p.tc.province, p.unitDate)...)
+	if len(cands) == 0 {
+		old := p.idx.historical("district", n, nil, p.tc.province, p.unitDate)
+		old = append(old, p.idx.historical("commune", n, d, p.tc.province, p.unitDate)...)
+		if len(old) == 1 {
+			return p.carry("unit", old[0])
+		}
+		if d != nil && d.closedBefore(p.unitDate) {
+			cands = p.idx.lookup("commune", n, nil, p.tc.province, p.unitDate)
+		}
+	}
 	switch len(cands) {
 	case 1:
 		return cands[0], nil
@@ -614,30 +855,29 @@ func contextFromPreamble(idx *UnitIndex, lines []string, d time.Time) (province 
 	} else if len(provinces) == 1 {
 		province = provinces[0].Code
 	}
-	var ds []*unitRec
-	for _, u := range inForce(idx.byLevel["district"], d) {
-		if province != "" && u.Province != province {
-			continue
+	named := func(level string, parent *unitRec, when func([]*unitRec, time.Time) []*unitRec) *unitRec {
+		var found []*unitRec
+		for _, u := range when(idx.byLevel[level], d) {
+			if province != "" && u.Province != province || parent != nil && u.Parent != parent.Code {
+				continue
+			}
+			if u.kindKey != "" && strings.Contains(text, " "+headerWords(u.kindKey)+" "+headerWords(u.Folded)+" ") {
+				found = append(found, u)
+			}
 		}
-		if u.kindKey != "" && strings.Contains(text, " "+headerWords(u.kindKey)+" "+headerWords(u.Folded)+" ") {
-			ds = append(ds, u)
+		if len(found) == 1 {
+			return found[0]
 		}
+		return nil
 	}
-	if len(ds) == 1 {
-		district = ds[0]
+	// A title may name a district or commune that no longer exists ("UBND HUYỆN CHI LĂNG" on a
+	// 2026 export): it is then the old parent the rows' names are read within.
+	if district = named("district", nil, inForce); district == nil {
+		district = named("district", nil, closedBy)
 	}
 	// A commune named in the title ("UBND XÃ QUANG LANG"), within the district when known.
-	var cs []*unitRec
-	for _, u := range inForce(idx.byLevel["commune"], d) {
-		if province != "" && u.Province != province || district != nil && u.Parent != district.Code {
-			continue
-		}
-		if u.kindKey != "" && strings.Contains(text, " "+headerWords(u.kindKey)+" "+headerWords(u.Folded)+" ") {
-			cs = append(cs, u)
-		}
-	}
-	if len(cs) == 1 {
-		commune = cs[0]
+	if commune = named("commune", district, inForce); commune == nil {
+		commune = named("commune", district, closedBy)
 	}
 	return province, district, commune
 }

@@ -411,7 +411,7 @@ func parseOCOPProduct(p *rowParser) (parsed, *rowError) {
 		if village, rerr = p.village(); rerr != nil {
 			return parsed{}, rerr
 		}
-		commune = p.idx.code(village.Parent, p.unitDate)
+		commune = p.idx.parentOf(village, p.unitDate)
 	} else {
 		if commune, rerr = p.commune(); rerr != nil {
 			return parsed{}, rerr
@@ -420,7 +420,7 @@ func parseOCOPProduct(p *rowParser) (parsed, *rowError) {
 			if u, rerr := p.byCodeCell("unit_code", "commune", "village"); rerr != nil {
 				return parsed{}, rerr
 			} else if u != nil && u.Level == "village" {
-				village, commune = u, p.idx.code(u.Parent, p.unitDate)
+				village, commune = u, p.idx.parentOf(u, p.unitDate)
 			} else {
 				commune = u
 			}
@@ -590,10 +590,7 @@ func (p *rowParser) cachedReportingUnit() (*unitRec, *rowError) {
 		b = append(b, g...)
 	}
 	p.tc.unitKey = b
-	day := p.unitDate.Unix()
-	if p.idx.noHistory && !p.unitDate.Before(p.idx.latestFrom) {
-		day = math.MinInt64 // every date from latestFrom on resolves alike: one entry, not one a day
-	}
+	day := p.idx.epoch(p.unitDate) // every day between two structure changes resolves alike
 	byDay, ok := p.tc.unitCache[string(b)]
 	if ok {
 		if e, ok := byDay[day]; ok {

@@ -70,6 +70,9 @@ type Result struct {
 	Corrected map[ntm.Level]int // versions starting on From corrected in place (an import at From again)
 	Unchanged int
 	Links     int // successor links recorded or changed
+	// UnknownPrevious counts predecessor codes the database has never held, skipped because
+	// the provinces had no structure before From (a first import of a post-reform list).
+	UnknownPrevious int
 	// WithoutSuccessor lists the units of the provinces closed on From−1 that no link carries on,
 	// except those of a level the provinces no longer have (Abolished).
 	WithoutSuccessor []*Version
@@ -110,6 +113,8 @@ type plan struct {
 	links     []*Link
 	replaceIn map[string]bool // codes whose import links into them at From are replaced
 	res       *Result
+	// before: the provinces had units in force on From−1.
+	before bool
 }
 
 // lockUnits serialises structure changes: imports and link edits read the whole structure,
@@ -149,6 +154,12 @@ func Import(ctx context.Context, tx pgx.Tx, st *Statement) (*Result, error) {
 	inScope := func(v *Version) bool { return provinces[v.Province] || provinces[v.Code] }
 	if err := p.checkOrder(st, inScope); err != nil {
 		return nil, err
+	}
+	for _, v := range h.versions {
+		if inScope(v) && v.InForce(p.last) {
+			p.before = true
+			break
+		}
 	}
 	stated := map[string]*StatedUnit{}
 	for i := range st.Units {
@@ -408,6 +419,10 @@ func (p *plan) predecessors(st *Statement) error {
 			col := "previous_codes"
 			if st.Source == SourceMergedFrom {
 				col = "merged_from_codes"
+			}
+			if ov == nil && !p.before && len(p.h.byCode[pc.Code]) == 0 {
+				p.res.UnknownPrevious++ // nothing older to link to
+				continue
 			}
 			if ov == nil {
 				return ntm.Errorf(ntm.CodeInvalid, "%s, cột %s: mã %s không có hiệu lực ngày %s, nên không thể là đơn vị cũ của %s (%s); kiểm tra lại mã hoặc nhập danh mục cũ trước.",

@@ -193,6 +193,10 @@ func printFileReport(w io.Writer, r transform.FileReport) {
 			batch = fmt.Sprintf(" as batch %d", r.BatchID)
 		}
 		fmt.Fprintf(w, "%s: %s%s, %d rows loaded, %d rejected.\n", r.File, r.Dataset, batch, r.RowsLoaded, r.RowsRejected)
+		// The file's notes: old units resolved to their successors, sheets skipped, encodings.
+		for _, n := range r.Notes {
+			fmt.Fprintf(w, "  Ghi chú: %s\n", n)
+		}
 	}
 	const shown = 5
 	for i, rej := range r.Rejects {

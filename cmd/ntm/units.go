@@ -142,6 +142,9 @@ func printUnitsReport(w io.Writer, r transform.UnitsReport) {
 	if s.Links > 0 {
 		fmt.Fprintf(w, "  Liên kết đơn vị kế tiếp đã ghi: %s\n", vnfmt.Int(int64(s.Links)))
 	}
+	if s.UnknownPrevious > 0 {
+		fmt.Fprintf(w, "  Bỏ qua %d mã cũ chưa có trong danh mục (chưa nhập cơ cấu trước ngày %s).\n", s.UnknownPrevious, vnfmt.Date(s.From))
+	}
 	fmt.Fprintf(w, "  Có hiệu lực từ %s: %s\n", vnfmt.Date(s.From), units.CountText(s.InForce))
 	printWithoutSuccessor(w, s.From, s.WithoutSuccessor, s.Abolished)
 }

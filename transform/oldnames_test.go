@@ -1,0 +1,201 @@
+package transform
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"ntm"
+	"ntm/db/dbtest"
+)
+
+// factCodes returns "unit_code@as_of" of the procedure facts of a batch, by row.
+func factCodes(t *testing.T, pool *pgxpool.Pool, batch int64) map[int]string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT row_no, unit_code FROM fact_dvc_procedures WHERE batch_id = $1`, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int]string{}
+	for rows.Next() {
+		var n int
+		var c string
+		if err := rows.Scan(&n, &c); err != nil {
+			t.Fatal(err)
+		}
+		out[n] = c
+	}
+	return out
+}
+
+func rejectOf(rep FileReport, row int) string {
+	for _, r := range rep.Rejects {
+		if r.Row == row {
+			return r.String()
+		}
+	}
+	return ""
+}
+
+// Exports dated after 1/7/2025 that still name old communes and districts, on Lạng Sơn's real
+// structures (docs/structure-changes.md §6).
+func TestOldNamesInNewExports(t *testing.T) {
+	pool, _ := reformedLangSon(t)
+	path := writeCSV(t, t.TempDir(), "tthc-2026.csv", [][]string{
+		{"STT", "Huyện", "Xã", "Số TTHC đủ điều kiện cung cấp DVCTT", "Toàn trình", "Một phần", "Ngày số liệu"},
+		{"1", "Huyện Chi Lăng", "Xã Vân An", "10", "6", "4", "30/11/2026"},          // 2: old name → Xã Chiến Thắng
+		{"2", "", "Xã Bính Xá", "10", "6", "4", "30/11/2026"},                       // 3: split: a reject naming both
+		{"3", "Huyện Tràng Định", "Xã Chi Lăng", "10", "6", "4", "30/11/2026"},      // 4: old Tràng Định's Chi Lăng → Xã Thất Khê
+		{"4", "", "Xã Chi Lăng", "10", "6", "4", "30/11/2026"},                      // 5: today's Xã Chi Lăng (06463)
+		{"5", "Huyện Chi Lăng", "", "10", "6", "4", "30/11/2026"},                   // 6: a district's own figures: no longer a unit
+		{"6", "Huyện Chi Lăng", "Xã Vân An", "10", "6", "4", "31/12/2024"},          // 7: dated before the change
+		{"7", "Huyện Tràng Định", "Thị trấn Thất Khê", "10", "6", "4", "31/3/2025"}, // 8: 06040 in the first half of 2025
+		{"8", "Huyện Tràng Định", "Xã Vĩnh Tiến", "10", "6", "4", "30/4/2025"},      // 9: merged on 1/1/2025 → Thị trấn Thất Khê
+		{"9", "Huyện Văn Quan", "Xã Đồng Giáp", "10", "6", "4", "31/3/2025"},        // 10: closed without a successor
+		{"10", "Huyện Chi Lăng", "Xã Vân Ann", "10", "6", "4", "30/11/2026"},        // 11: a misspelling: spelling neighbours
+	}, ',', false)
+	rep := load(t, pool, path, LoadOptions{Dataset: ntm.DatasetDVCProcedures, MaxRejectShare: 0.9})
+	got := factCodes(t, pool, rep.BatchID)
+	for row, want := range map[int]string{2: "06481", 4: "06040", 5: "06463", 7: "06469", 8: "06040", 9: "06040"} {
+		if got[row] != want {
+			t.Errorf("row %d: unit %q, want %s (reject: %s)", row, got[row], want, rejectOf(rep, row))
+		}
+	}
+	mustContain(t, rejectOf(rep, 3), "Xã Bính Xá (06622) đã được chia cho 2 đơn vị từ 01/07/2025 (Xã Đình Lập (06613), Xã Kiên Mộc (06625))")
+	mustContain(t, rejectOf(rep, 6), "Huyện Chi Lăng (187) không còn từ 01/07/2025 (đã bỏ cấp huyện)")
+	mustContain(t, rejectOf(rep, 10), "Xã Đồng Giáp (06295) đã thôi là đơn vị hành chính từ 01/01/2025 và chưa có đơn vị kế tiếp", "ntm units successors add 06295")
+	mustContain(t, rejectOf(rep, 11), "gần nhất")
+	for _, row := range []int{3, 6, 10} {
+		if strings.Contains(rejectOf(rep, row), "gần nhất") {
+			t.Errorf("row %d: a closed unit's reject names spelling neighbours: %s", row, rejectOf(rep, row))
+		}
+	}
+	notes := strings.Join(rep.Notes, "\n")
+	mustContain(t, notes, "đơn vị cũ: Xã Vân An (cũ, 06469) → Xã Chiến Thắng (06481)", "đơn vị cũ: Xã Chi Lăng (cũ, 06034) → Xã Thất Khê (06040)",
+		"đơn vị cũ: Xã Vĩnh Tiến (cũ, 06007) → Thị trấn Thất Khê (06040)")
+	if strings.Count(notes, "Xã Vân An") != 1 {
+		t.Errorf("one note per old unit: %s", notes)
+	}
+	var message string
+	pool.QueryRow(context.Background(), `SELECT message FROM batch WHERE id = $1`, rep.BatchID).Scan(&message)
+	mustContain(t, message, "Xã Vân An (cũ, 06469) → Xã Chiến Thắng (06481)")
+}
+
+// Group rows of old districts never reject the rows below them; codes of closed units carry too.
+func TestOldDistrictGroupRowsAndCodes(t *testing.T) {
+	pool, _ := reformedLangSon(t)
+	path := writeXLSX(t, t.TempDir(), "tthc.xlsx", sheet{name: "Biểu 2", rows: [][]any{
+		{"UBND HUYỆN CHI LĂNG"},
+		{"BÁO CÁO TÌNH HÌNH CUNG CẤP DỊCH VỤ CÔNG TRỰC TUYẾN"},
+		{"Số liệu đến ngày 30/11/2026"},
+		{"STT", "Đơn vị", "Số TTHC đủ điều kiện cung cấp DVCTT", "Toàn trình", "Một phần"},
+		{"I. Huyện Chi Lăng"},
+		{1, "UBND xã Vân An", 100, 60, 40},
+		{2, "UBND xã Quan Sơn", 100, 50, 30},
+		{"II. Huyện Tràng Định"},
+		{3, "UBND xã Chi Lăng", 95, 45, 50},
+		{"III. Huyện Không Có"},
+		{4, "UBND xã Đoàn Kết", 95, 45, 50},
+	}})
+	rep := load(t, pool, path, LoadOptions{})
+	if rep.RowsLoaded != 4 || rep.RowsRejected != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	got := factCodes(t, pool, rep.BatchID)
+	for row, want := range map[int]string{6: "06481", 7: "06517", 9: "06040", 11: "06001"} {
+		if got[row] != want {
+			t.Errorf("row %d: %q, want %s", row, got[row], want)
+		}
+	}
+	// By code: 06034 (Tràng Định's Xã Chi Lăng) in 2026 is Xã Thất Khê; 06463 is today's Xã
+	// Chi Lăng in 2026 and Thị trấn Đồng Mỏ in 2024 (the code is the same, the unit is not).
+	path = writeCSV(t, t.TempDir(), "ma.csv", [][]string{
+		{"Mã đơn vị", "Số TTHC đủ điều kiện cung cấp DVCTT", "Toàn trình", "Một phần", "Ngày số liệu"},
+		{"06034", "10", "6", "4", "30/11/2026"},
+		{"06463", "10", "6", "4", "30/11/2026"},
+		{"06463", "10", "6", "4", "31/12/2024"},
+		{"06622", "10", "6", "4", "30/11/2026"},
+	}, ',', false)
+	rep = load(t, pool, path, LoadOptions{Dataset: ntm.DatasetDVCProcedures, MaxRejectShare: 0.9})
+	got = factCodes(t, pool, rep.BatchID)
+	if got[2] != "06040" || got[3] != "06463" || got[4] != "06463" {
+		t.Errorf("codes: %v (rejects %v)", got, rep.Rejects)
+	}
+	mustContain(t, rejectOf(rep, 5), "Xã Bính Xá (06622) đã được chia cho 2 đơn vị")
+	mustContain(t, strings.Join(rep.Notes, "\n"), "Xã Chi Lăng (cũ, 06034) → Xã Thất Khê (06040)")
+}
+
+// A fact dated before a unit's first version belongs to that version: with only the 2025 list
+// imported, 2024 exports still load.
+func TestFactBeforeFirstVersion(t *testing.T) {
+	pool := seededEmpty(t)
+	jul, _ := parseDay("2025-07-01")
+	importUnitsFile(t, pool, structureFile(t, "langson_units_2025.csv"), UnitsOptions{ValidFrom: jul})
+	path := writeCSV(t, t.TempDir(), "2024.csv", [][]string{
+		{"Mã xã", "Xã", "Số TTHC đủ điều kiện cung cấp DVCTT", "Toàn trình", "Một phần", "Ngày số liệu"},
+		{"06463", "", "10", "6", "4", "31/12/2024"},
+		{"", "Xã Thất Khê", "10", "6", "4", "31/12/2024"},
+	}, ',', false)
+	rep := load(t, pool, path, LoadOptions{Dataset: ntm.DatasetDVCProcedures})
+	got := factCodes(t, pool, rep.BatchID)
+	if got[2] != "06463" || got[3] != "06040" || rep.RowsRejected != 0 {
+		t.Errorf("2024 rows on the 2025 list: %v %v", got, rep.Rejects)
+	}
+}
+
+func seededEmpty(t *testing.T) *pgxpool.Pool { return dbtest.New(t) }
+
+func parseDay(s string) (time.Time, error) { return time.Parse("2006-01-02", s) }
+
+// Villages: the code-reuse trap (06463-001 is another village from 1/7/2025), a village merge
+// (two → one through previous_codes), and old village names in a 2026 export.
+func TestOldVillageNames(t *testing.T) {
+	pool := dbtest.New(t)
+	hdr := []string{"province_code", "province_name", "district_code", "district_name", "commune_code", "commune_name", "village_code", "village_name", "village_kind", "valid_from", "valid_to", "previous_codes"}
+	importUnitsFile(t, pool, writeCSV(t, t.TempDir(), "2024.csv", [][]string{hdr,
+		{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06463", "Thị trấn Đồng Mỏ", "06463-001", "Khối Hòa Bình", "Khối", "2022-01-01", "", ""},
+		{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06523", "Xã Chi Lăng", "06523-001", "Thôn Làng Cống", "Thôn", "2022-01-01", "", ""},
+		{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06523", "Xã Chi Lăng", "06523-002", "Thôn Bản Chắt", "Thôn", "2022-01-01", "", ""},
+	}, ',', false), UnitsOptions{})
+	rep := importUnitsFile(t, pool, writeCSV(t, t.TempDir(), "2025.csv", [][]string{hdr,
+		{"20", "Tỉnh Lạng Sơn", "", "", "06463", "Xã Chi Lăng", "", "", "", "2025-07-01", "", "06463;06523"},
+		{"20", "Tỉnh Lạng Sơn", "", "", "06463", "Xã Chi Lăng", "06463-001", "Thôn Làng Cống", "Thôn", "2025-07-01", "", "06523-001;06523-002"},
+		{"20", "Tỉnh Lạng Sơn", "", "", "06463", "Xã Chi Lăng", "06463-002", "Khối Hòa Bình", "Khối", "2025-07-01", "", "06463-001"},
+	}, ',', false), UnitsOptions{})
+	s := rep.Structure
+	if s.Closed[ntm.LevelVillage] != 3 || s.Opened[ntm.LevelVillage] != 2 || s.Links != 5 || len(s.WithoutSuccessor) != 0 {
+		t.Errorf("2025 villages: opened %v closed %v links %d without %v", s.Opened, s.Closed, s.Links, s.WithoutSuccessor)
+	}
+	path := writeCSV(t, t.TempDir(), "vpostcode.csv", [][]string{
+		{"Mã thôn", "Xã", "Thôn", "Tổng số hộ", "Số hộ đã gắn địa chỉ số", "Tổng số cơ quan, tổ chức", "Số cơ quan, tổ chức đã gắn địa chỉ số", "Ngày số liệu"},
+		{"06463-001", "", "", "100", "90", "2", "2", "30/11/2026"},                // 2: today's Thôn Làng Cống
+		{"06463-001", "", "", "100", "90", "2", "2", "30/11/2024"},                // 3: then Khối Hòa Bình (the fact stays 06463-001, of that version)
+		{"", "Xã Chi Lăng", "Thôn Bản Chắt", "100", "90", "2", "2", "31/10/2026"}, // 4: an old village under the new commune
+		{"06523-002", "", "", "100", "90", "2", "2", "30/9/2026"},                 // 5: an old code → the merged village
+		{"", "Xã Chi Lăng", "Khối Hòa Bình", "100", "90", "2", "2", "31/8/2026"},  // 6: renumbered: 06463-002 now
+		{"", "Xã Chi Lăng", "Thôn Bản Chắt", "100", "90", "2", "2", "31/12/2024"}, // 7: old Xã Chi Lăng's own village then
+	}, ',', false)
+	frep := load(t, pool, path, LoadOptions{Dataset: ntm.DatasetVpostcode})
+	rows, err := pool.Query(context.Background(), `SELECT row_no, village_code FROM fact_vpostcode WHERE batch_id = $1`, frep.BatchID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int]string{}
+	for rows.Next() {
+		var n int
+		var c string
+		rows.Scan(&n, &c)
+		got[n] = c
+	}
+	rows.Close()
+	for row, want := range map[int]string{2: "06463-001", 3: "06463-001", 4: "06463-001", 5: "06463-001", 6: "06463-002", 7: "06523-002"} {
+		if got[row] != want {
+			t.Errorf("row %d: %q, want %s (%s)", row, got[row], want, rejectOf(frep, row))
+		}
+	}
+	mustContain(t, strings.Join(frep.Notes, "\n"), "Thôn Bản Chắt (cũ, 06523-002) → Thôn Làng Cống (06463-001)")
+}
