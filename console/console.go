@@ -184,6 +184,11 @@ func (c *Console) Handler() http.Handler {
 	page("GET /results", c.results)
 	page("GET /reports", c.reportsList)
 	page("GET /reports/{period}/{name}", c.reportDownload)
+	page("GET /units", c.unitsShow)
+	page("POST /units/successors", c.unitsSuccessorAdd)
+	page("POST /units/successors/remove", c.unitsSuccessorRemove)
+	page("POST /units/aliases", c.unitsAliasAdd)
+	page("POST /units/aliases/{id}/remove", c.unitsAliasRemove)
 	page("/", c.notFound)
 
 	api("GET /api/runs", c.apiRunsList)
