@@ -152,27 +152,18 @@ func (c *Console) unitsPageData(ctx context.Context, on, since time.Time) (*unit
 				Hint: fmt.Sprintf("ntm units successors add %s MÃ_MỚI --from %s", v.Code, vnfmt.Date(d))})
 		}
 	}
-	rows, err := c.d.Pool.Query(ctx, `SELECT id, CASE WHEN name <> '' THEN name ELSE folded_name END, unit_code,
-		coalesce(parent_code, ''), note, created_by, created_at FROM unit_alias ORDER BY folded_name, unit_code`)
+	aliases, err := units.Aliases(ctx, c.d.Pool)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var a unitsAlias
-		var code, parent string
-		var at time.Time
-		if err := rows.Scan(&a.ID, &a.Name, &code, &parent, &a.Note, &a.By, &at); err != nil {
-			return nil, err
+	for _, a := range aliases {
+		ua := unitsAlias{ID: a.ID, Name: a.Name, Note: a.Note, By: a.Who, When: c.formatTime(a.Added), Unit: unitLabel(h, a.Code)}
+		if a.Parent != "" {
+			ua.Parent = unitLabel(h, a.Parent)
 		}
-		a.Unit = unitLabel(h, code)
-		if parent != "" {
-			a.Parent = unitLabel(h, parent)
-		}
-		a.When = c.formatTime(at)
-		p.Aliases = append(p.Aliases, a)
+		p.Aliases = append(p.Aliases, ua)
 	}
-	return p, rows.Err()
+	return p, nil
 }
 
 // end names one end of a link.

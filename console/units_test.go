@@ -93,7 +93,7 @@ func TestUnitsPage(t *testing.T) {
 		t.Errorf("alias not listed")
 	}
 	resp, body = e.postForm(c, "/units/aliases", url.Values{"name": {"X"}, "unit": {"99999"}})
-	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "Mã đơn vị 99999 không có trong danh mục") {
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "Không có đơn vị mã 99999 trong danh mục") {
 		t.Errorf("alias of an unknown unit: %d", resp.StatusCode)
 	}
 	var id string

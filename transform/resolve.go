@@ -100,12 +100,9 @@ func LoadUnitIndex(ctx context.Context, q db.Querier, villages bool) (*UnitIndex
 }
 
 // addAlias indexes an alias under its folded name. The office types aliases by hand: they are
-// folded the way names are folded.
+// folded the way names are folded (again: rows stored before names were kept hold a name there).
 func (x *UnitIndex) addAlias(a unitAlias) {
-	k, _ := fold.UnitName(a.folded)
-	if k == "" {
-		k = fold.Text(a.folded)
-	}
+	k := units.FoldAlias(a.folded)
 	x.aliases[k] = append(x.aliases[k], a)
 }
 
