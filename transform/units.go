@@ -313,7 +313,7 @@ func blankRow(cells []string) bool {
 
 // kindLabel is the display form of a folded kind ("thị trấn" → "Thị trấn").
 func kindLabel(k string) string {
-	k = fold.Text(k)
+	k = foldTextMemo.get(k, fold.Text)
 	if k == "" {
 		return ""
 	}
@@ -374,9 +374,10 @@ func (b *statementBuilder) row(p *rowParser) *rowError {
 		if name == "" {
 			return nil, p.errf(nameF, "thiếu tên %s mã %s", levelWord(string(level)), code)
 		}
-		folded, kind := fold.UnitName(name)
+		// Memoised: a canonical file repeats its province, district and commune on every row.
+		folded, kind := foldUnitNameMemo(name)
 		if kindF != "" && p.text(kindF) != "" {
-			kind = fold.Text(p.text(kindF))
+			kind = foldTextMemo.get(p.text(kindF), fold.Text)
 		}
 		return &units.StatedUnit{Code: code, Level: level, Kind: kindLabel(kind), Name: name, Folded: folded, Parent: parent,
 			Where: where(p.row.Sheet, p.row.Num)}, nil
