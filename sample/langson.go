@@ -34,6 +34,7 @@ func buildLangSonPlan(ul *unitList, seed int64, per ntm.Period) *plan {
 	}
 	p.makeVillages(rng(seed, 1), 153, 1523)
 	p.makeProducts(rng(seed, 2), 200)
+	p.plantSplitCommuneProduct()
 	p.makeProfiles(rng(seed, 3))
 	p.plantVillageRejects(rng(seed, 4))
 	p.makeDVC(rng(seed, 5), langSonDVCDesign)
@@ -77,3 +78,25 @@ func (p *plan) makeVillages(r *rand.Rand, urbanTotal, ruralTotal int) {
 }
 
 func pad3(n int) string { return fmt.Sprintf("%03d", n) }
+
+// plantSplitCommuneProduct makes sure Xã Bính Xá (06622), split between two communes on 1/7/2025,
+// has a product still certified in 2026 and listed: it must count for both successors.
+func (p *plan) plantSplitCommuneProduct() {
+	c := p.units.communeByCode("06622")
+	if c == nil {
+		return
+	}
+	cert := ntm.Date(2024, time.June, 14)
+	for _, pr := range c.Products {
+		if !pr.Certified.Before(cert) {
+			return
+		}
+	}
+	pr := &product{Name: "Hồi khô Bính Xá", Category: category("Hồi khô"), Owner: "HTX Nông nghiệp Bính Xá", Stars: 3, Commune: c,
+		Certified: cert, DecisionNo: "1128/QĐ-UBND", starsText: "%d sao",
+		Listings: []*listing{{Platform: "Postmart", InProductFile: true, URL: "x", Listed: ntm.Date(2024, time.August, 2), Active: true}}}
+	c.Products = append(c.Products, pr)
+	if c.ocopPlan == ocopNone {
+		c.ocopPlan = ocopListed
+	}
+}

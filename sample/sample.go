@@ -23,6 +23,10 @@ type Options struct {
 	Dir    string     // the folder written into (the demo passes DIR/inputs); created when missing
 	Seed   int64      // the same seed gives byte-identical files
 	Period ntm.Period // the period the data is designed for; zero means 2024-12
+	// Reform adds Lạng Sơn's 2025 changes of structure and the exports of 2025–2026 after the
+	// 2024 files (LangSon only; see reform.go): Manifest.Files then holds both, in load order, and
+	// Manifest.Expected the designed statuses at 2024-12, 2025-09 and 2026-11.
+	Reform bool
 }
 
 // Manifest lists the files written, in the order they should be loaded (units first).
@@ -39,10 +43,16 @@ type File struct {
 	Dataset     ntm.Dataset
 	AsOf        *time.Time // set when the file itself carries no as-of date and the loader needs --as-of
 	Description string
+	// Period is the period the file's data belongs to (passed as --period when loading).
+	Period ntm.Period
+	// ValidFrom is set on a structure or successor file of a change of structure: it is imported with
+	// `ntm units import FILE --valid-from D` (never through ingest).
+	ValidFrom *time.Time
 }
 
 // Expectation is the designed outcome of one criterion for one unit at Options.Period.
 type Expectation struct {
+	Period    ntm.Period
 	UnitCode  string
 	Level     ntm.Level
 	Criterion string
@@ -88,10 +98,28 @@ func LangSon(opts Options) (Manifest, error) {
 	if err := opts.check(); err != nil {
 		return Manifest{}, err
 	}
+	if opts.Reform && opts.period() != (ntm.Period{Year: 2024, Month: time.December}) {
+		return Manifest{}, fmt.Errorf("sample: the 2025 changes follow the 2024-12 sample; period %s is not supported with them", opts.period())
+	}
 	units, err := langSonUnits()
 	if err != nil {
 		return Manifest{}, err
 	}
 	p := buildLangSonPlan(units, opts.Seed, opts.period())
-	return p.write(opts.Dir)
+	man, err := p.write(opts.Dir)
+	if err != nil || !opts.Reform {
+		return man, err
+	}
+	rf, err := buildReform(p)
+	if err != nil {
+		return Manifest{}, err
+	}
+	rf.design()
+	more, err := rf.write(opts.Dir)
+	if err != nil {
+		return Manifest{}, err
+	}
+	man.Files = append(man.Files, more.Files...)
+	man.Expected = append(man.Expected, more.Expected...)
+	return man, nil
 }

@@ -44,6 +44,9 @@ func TestMain(m *testing.M) {
 	if langSonDir != "" {
 		os.RemoveAll(langSonDir)
 	}
+	if reformDir != "" {
+		os.RemoveAll(reformDir)
+	}
 	os.Exit(code)
 }
 

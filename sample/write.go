@@ -55,7 +55,7 @@ func (p *plan) write(dir string) (Manifest, error) {
 	}
 	var jobs []*job
 	emit := func(name string, ds ntm.Dataset, asOf *time.Time, desc string, gen func(r *rand.Rand) ([]byte, error)) error {
-		jobs = append(jobs, &job{name: name, file: File{Path: filepath.Join(dir, name), Dataset: ds, AsOf: asOf, Description: desc}, gen: gen})
+		jobs = append(jobs, &job{name: name, file: File{Path: filepath.Join(dir, name), Dataset: ds, AsOf: asOf, Description: desc, Period: p.period}, gen: gen})
 		return nil
 	}
 	year := p.period.Year
@@ -120,6 +120,9 @@ func (p *plan) write(dir string) (Manifest, error) {
 		m.Files = append(m.Files, j.file)
 	}
 	m.Expected = p.expected()
+	for i := range m.Expected {
+		m.Expected[i].Period = p.period
+	}
 	return m, nil
 }
 
