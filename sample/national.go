@@ -101,7 +101,7 @@ func National(opts NationalOptions) (Manifest, error) {
 			return Manifest{}, err
 		}
 		man.Files = append(man.Files, File{Path: path, Dataset: ntm.DatasetDVCDossierRecords,
-			Description: fmt.Sprintf("Hồ sơ DVC cấp độ từng hồ sơ, toàn quốc: %d dòng", opts.Records)})
+			Description: fmt.Sprintf("Hồ sơ DVC cấp độ từng hồ sơ, toàn quốc: %d dòng", opts.Records), Period: opts.period()})
 	}
 	// Units first, as the loader needs them.
 	sort.SliceStable(man.Files, func(a, b int) bool {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,85 +49,6 @@ func TestUsageAndExitCodes(t *testing.T) {
 		if code, out, _ := ntmRun(t, name, "-h"); code != exitOK || !strings.Contains(out, "usage:") {
 			t.Errorf("ntm %s -h: code %d, output %q", name, code, out)
 		}
-	}
-}
-
-// TestDemoEndToEnd runs the demo on a fresh database and checks that every result matches the
-// status the sample data was designed to produce, that every workbook is written, and that a
-// second run loads nothing new.
-func TestDemoEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the province-scale demo takes a while")
-	}
-	url := dbtest.URL(t)
-	out := t.TempDir()
-	code, stdout, stderr := ntmRun(t, "demo", "--out", out, "--database-url", url)
-	if code != exitOK {
-		t.Fatalf("demo: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-	}
-	for _, want := range []string{"smart villages", "criterion 8", "indicator 9.5", "workbooks written"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("demo output lacks %q:\n%s", want, stdout)
-		}
-	}
-	books, _ := filepath.Glob(filepath.Join(out, "reports", "2024-12", "*.xlsx"))
-	if len(books) != 12 { // 11 districts and the province
-		t.Errorf("workbooks: got %d (%v), want 12", len(books), books)
-	}
-
-	// Every designed status is what the pipeline computed.
-	man, err := sample.LangSon(sample.Options{Dir: filepath.Join(out, "inputs"), Seed: 2024, Period: demoPeriod})
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, csvOut, stderr := ntmRun(t, "results", "--period", "2024-12", "--format", "csv", "--database-url", url)
-	if code != exitOK {
-		t.Fatalf("results: exit %d: %s", code, stderr)
-	}
-	recs, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(recs[0], ","); got != "period,unit_code,unit_name,level,criterion,status,value,threshold" {
-		t.Fatalf("csv header: %s", got)
-	}
-	got := map[string]string{}
-	seen := map[string]map[string]bool{} // criterion → statuses seen
-	for _, r := range recs[1:] {
-		got[r[1]+"/"+r[4]] = r[5]
-		if seen[r[4]] == nil {
-			seen[r[4]] = map[string]bool{}
-		}
-		seen[r[4]][r[5]] = true
-	}
-	mismatches := 0
-	for _, x := range man.Expected {
-		if g := got[x.UnitCode+"/"+x.Criterion]; g != string(x.Status) {
-			mismatches++
-			if mismatches <= 15 {
-				t.Errorf("%s %s: got %q, designed %q (%s)", x.UnitCode, x.Criterion, g, x.Status, x.Why)
-			}
-		}
-	}
-	if mismatches > 0 {
-		t.Errorf("%d of %d designed statuses differ", mismatches, len(man.Expected))
-	}
-	for _, crit := range []string{"V1_TEAM", "V2_PLATFORM", "V3_WIFI", "V4_ADDRESS", "V6_DXMODEL", "SMART_VILLAGE",
-		"C8_SMART_VILLAGE", "D95_PROCEDURES", "D95_DOSSIERS", "D95"} {
-		for _, st := range []string{"met", "not_met", "no_data"} {
-			if !seen[crit][st] {
-				t.Errorf("criterion %s never has status %s in the demo", crit, st)
-			}
-		}
-	}
-
-	// A second run loads nothing new.
-	code, stdout, stderr = ntmRun(t, "demo", "--out", out, "--database-url", url)
-	if code != exitOK {
-		t.Fatalf("second demo: exit %d: %s", code, stderr)
-	}
-	if !strings.Contains(stdout, "Loaded 0 files") {
-		t.Errorf("second demo loaded files again:\n%s", stdout)
 	}
 }
 
