@@ -2,7 +2,6 @@ package sample
 
 import (
 	"bytes"
-	_ "embed"
 	"encoding/csv"
 	"fmt"
 	"sort"
@@ -10,21 +9,29 @@ import (
 	"time"
 
 	"ntm"
+	"ntm/units"
 )
 
-// The 2025 changes of Lạng Sơn's structure (copies of the GSO lists and the old→new mapping; see
-// data/SOURCES.md). The 1/1/2025 change is known from the 2025h1 list and the province's decision:
-// Thị trấn Thất Khê 05995 and Xã Vĩnh Tiến 06007 merged with Xã Đại Đồng 06040 into a new Thị trấn
-// Thất Khê that keeps code 06040. Four other communes closed that day (06295, 06301, 06454, 06574)
-// with successors the reference data does not give: the sample invents none.
+// The 2025 changes of Lạng Sơn's structure come from the project's copies of the real lists in
+// package units (units/data: the GSO lists of 1/1/2025 and 1/7/2025 and the two successor mappings).
+// The 1/1/2025 change: Thị trấn Thất Khê 05995 and Xã Vĩnh Tiến 06007 merged with Xã Đại Đồng
+// 06040 into a new Thị trấn Thất Khê that keeps code 06040. Four other communes closed that day
+// (06295, 06301, 06454, 06574) with successors the reference data does not give: the sample invents
+// none.
 var (
-	//go:embed data/langson_units_2025h1.csv
-	langSonUnits2025H1 []byte
-	//go:embed data/langson_units_2025.csv
-	langSonUnits2025 []byte
-	//go:embed data/langson_mapping_2025.csv
-	langSonMapping2025 []byte
+	langSonUnits2025H1   = referenceFile("langson_units_2025h1.csv")
+	langSonUnits2025     = referenceFile("langson_units_2025.csv")
+	langSonMapping2025H1 = referenceFile("langson_mapping_2025h1.csv")
+	langSonMapping2025   = referenceFile("langson_mapping_2025.csv")
 )
+
+func referenceFile(name string) []byte {
+	b, err := units.Reference.ReadFile("data/" + name)
+	if err != nil {
+		panic("sample: units/data lacks " + name) // embedded at build time: a missing file is a build mistake
+	}
+	return b
+}
 
 // The dates the two structures start.
 var (

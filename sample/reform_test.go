@@ -58,7 +58,7 @@ func TestReformStructureFiles(t *testing.T) {
 			structure = append(structure, filepath.Base(f.Path)+"@"+f.ValidFrom.Format("2006-01-02"))
 		}
 	}
-	want := "don-vi-hanh-chinh-2025-01-01.csv@2025-01-01 langson_units_2025h1.csv@2025-01-01 sap-nhap-that-khe-2025-01-01.csv@2025-01-01 " +
+	want := "don-vi-hanh-chinh-2025-01-01.csv@2025-01-01 langson_units_2025h1.csv@2025-01-01 langson_mapping_2025h1.csv@2025-01-01 " +
 		"don-vi-hanh-chinh-2025-07-01.csv@2025-07-01 langson_units_2025.csv@2025-07-01 langson_mapping_2025.csv@2025-07-01"
 	if got := strings.Join(structure, " "); got != want {
 		t.Errorf("structure files in load order:\n got %s\nwant %s", got, want)

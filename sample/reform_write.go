@@ -36,8 +36,8 @@ func (rf *reform) write(dir string) (Manifest, error) {
 	emit("don-vi-hanh-chinh-2025-01-01.csv", ntm.DatasetUnits, p25, &h1,
 		"Danh mục đơn vị hành chính và thôn từ 01/01/2025 (Thị trấn Thất Khê mới; thôn đánh số lại, previous_codes)", rf.unitsH1CSV)
 	emit("langson_units_2025h1.csv", ntm.DatasetUnits, p25, &h1, "Danh mục GSO từ 01/01/2025 (194 xã)", static(langSonUnits2025H1))
-	emit("sap-nhap-that-khe-2025-01-01.csv", ntm.DatasetUnits, p25, &h1,
-		"Đơn vị kế thừa từ 01/01/2025: Thị trấn Thất Khê (05995), Xã Vĩnh Tiến (06007), Xã Đại Đồng (06040) → Thị trấn Thất Khê (06040)", rf.thatKheMapping)
+	emit("langson_mapping_2025h1.csv", ntm.DatasetUnits, p25, &h1,
+		"Đơn vị kế thừa từ 01/01/2025: Thị trấn Thất Khê (05995), Xã Vĩnh Tiến (06007), Xã Đại Đồng (06040) → Thị trấn Thất Khê (06040)", static(langSonMapping2025H1))
 	emit("don-vi-hanh-chinh-2025-07-01.csv", ntm.DatasetUnits, p25, &h2,
 		"Danh mục 65 xã, phường và thôn từ 01/07/2025 (không còn cấp huyện; previous_codes)", rf.unitsH2CSV)
 	emit("langson_units_2025.csv", ntm.DatasetUnits, p25, &h2, "Danh mục GSO từ 01/07/2025 (61 xã, 4 phường; merged_from_codes)", static(langSonUnits2025))
@@ -117,23 +117,6 @@ func (rf *reform) unitsH2CSV(*rand.Rand) ([]byte, error) {
 			w.Write([]string{rf.p.units.ProvinceCode, rf.p.units.ProvinceName, "", "", c.Code, c.Name,
 				v.Code, v.Name, v.Kind, "2025-07-01", "", prevCodes(v)})
 		}
-	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
-}
-
-// thatKheMapping writes the 1/1/2025 successors in the mapping layout. 06040 → 06040 is listed
-// too: links into 06040 are recorded that day, so without it Xã Đại Đồng would not continue into the
-// new town (docs/structure-changes.md §3, continuation).
-func (rf *reform) thatKheMapping(*rand.Rand) ([]byte, error) {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.Write([]string{"old_province_code", "old_district_code", "old_district_name", "old_commune_code", "old_commune_name", "old_commune_kind",
-		"merge_type", "new_province_code", "new_commune_code", "new_commune_name", "new_commune_kind"})
-	nc := rf.h1ByCode("06040")
-	for _, code := range append([]string{"06040"}, thatKheMerged...) {
-		o := rf.c24[code]
-		w.Write([]string{rf.p.units.ProvinceCode, o.District.Code, o.District.Name, o.Code, o.Name, o.Kind, "full", rf.p.units.ProvinceCode, nc.Code, nc.Name, nc.Kind})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()

@@ -71,7 +71,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 
 	loader := transform.NewLoader(p, e.log)
-	loaded, already, err := loadDemoFiles(ctx, e, loader, man.Files, national, func(f sample.File) bool { return f.Period == demoPeriod })
+	loaded, already, _, err := loadDemoFiles(ctx, e, loader, man.Files, national, false, func(f sample.File) bool { return f.Period == demoPeriod })
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 }
 
 // loadDemoFiles loads the manifest's files that pick selects, through the same path as ntm ingest.
-func loadDemoFiles(ctx context.Context, e *env, loader *transform.Loader, files []sample.File, quiet bool, pick func(sample.File) bool) (loaded, already int, err error) {
+//
+// With tolerate, a file rejected whole is counted in rejected and the others still load (the
+// 2025–2026 exports, whose old names and group rows need resolution across the reform); without it,
+// it ends the demo.
+func loadDemoFiles(ctx context.Context, e *env, loader *transform.Loader, files []sample.File, quiet, tolerate bool, pick func(sample.File) bool) (loaded, already, rejected int, err error) {
 	st := time.Now()
 	var sel []sample.File
 	for _, f := range files {
@@ -115,23 +119,25 @@ func loadDemoFiles(ctx context.Context, e *env, loader *transform.Loader, files 
 		}
 		rep, err := loader.LoadFile(ctx, f.Path, opts)
 		if err != nil {
-			return loaded, already, err
+			return loaded, already, rejected, err
 		}
 		if !quiet {
 			printFileReport(e.stdout, rep)
 		} else if (i+1)%50 == 0 || i+1 == len(sel) {
 			fmt.Fprintf(e.stdout, "Loaded %d of %d files (%.0f s).\n", i+1, len(sel), time.Since(st).Seconds())
 		}
-		if rep.Rejected {
-			return loaded, already, fmt.Errorf("sample file %s was rejected whole: %s", f.Path, rep.Message)
-		}
-		if rep.AlreadyLoaded {
+		switch {
+		case rep.Rejected && tolerate:
+			rejected++
+		case rep.Rejected:
+			return loaded, already, rejected, fmt.Errorf("sample file %s was rejected whole: %s", f.Path, rep.Message)
+		case rep.AlreadyLoaded:
 			already++
-		} else {
+		default:
 			loaded++
 		}
 	}
-	return loaded, already, nil
+	return loaded, already, rejected, nil
 }
 
 // evaluateAndReport evaluates one period, prints its summary and writes its workbooks (when report).
@@ -183,7 +189,7 @@ func demoReform(ctx context.Context, e *env, p *pgxpool.Pool, loader *transform.
 		if err != nil {
 			return false, err
 		}
-		printFileReport(e.stdout, rep)
+		printUnitsReport(e.stdout, rep)
 		if rep.Rejected {
 			return false, fmt.Errorf("sample file %s was rejected whole: %s", f.Path, rep.Message)
 		}
@@ -193,11 +199,11 @@ func demoReform(ctx context.Context, e *env, p *pgxpool.Pool, loader *transform.
 			imported++
 		}
 	}
-	loaded, before, err := loadDemoFiles(ctx, e, loader, files, false, func(f sample.File) bool { return f.Period != demoPeriod })
+	loaded, before, rejected, err := loadDemoFiles(ctx, e, loader, files, false, true, func(f sample.File) bool { return f.Period != demoPeriod })
 	if err != nil {
 		return false, err
 	}
-	fmt.Fprintf(e.stdout, "Loaded %d files of 2025–2026 and %d structure files (%d already loaded before).\n", loaded, imported, before+already)
+	fmt.Fprintf(e.stdout, "Loaded %d files of 2025–2026 and %d structure files (%d already loaded before, %d rejected whole).\n", loaded, imported, before+already, rejected)
 	for i, per := range sample.ReformPeriods {
 		last := i == len(sample.ReformPeriods)-1
 		if _, _, err := evaluateAndReport(ctx, e, p, per, reportDir, last, false); err != nil {
