@@ -146,38 +146,18 @@ func loadDossiers(ctx context.Context, q db.Querier, from, to time.Time) (map[st
 	return out, nil
 }
 
-// indicator95 computes D95_PROCEDURES, D95_DOSSIERS and D95 for every district over the
-// district's own unit and its communes, for every commune directly under a province (no
-// district level) over its own unit, and — for information — the two ratios for every
-// commune under a district.
-func (e *evaluator) indicator95(ctx context.Context, q db.Querier) error {
-	if !e.set.has(KeyProcedures) && !e.set.has(KeyDossiers) && !e.set.has(KeyD95) {
-		return nil
+// loadServices reads, once per evaluation, the facts a 9.5 measure needs: the latest
+// procedure coverage as of the period end, or the dossier counts over the set's window.
+func (e *evaluator) loadServices(ctx context.Context, q db.Querier, measure string) error {
+	var err error
+	switch {
+	case measure == MeasureProcedureRatio && e.procs == nil:
+		e.procs, err = loadProcedures(ctx, q, e.end)
+	case measure == MeasureDossierRatio && e.doss == nil:
+		e.wfrom = e.window()
+		e.doss, err = loadDossiers(ctx, q, e.wfrom, e.end)
 	}
-	procs, err := loadProcedures(ctx, q, e.end)
-	if err != nil {
-		return err
-	}
-	wfrom := e.window()
-	doss, err := loadDossiers(ctx, q, wfrom, e.end)
-	if err != nil {
-		return err
-	}
-	for _, d := range e.st.districts {
-		members := append([]*unit{d}, d.childrenAt(ntm.LevelCommune)...)
-		e.procedures(d, members, procs, false)
-		e.dossiers(d, members, doss, wfrom, false)
-		e.d95(d)
-	}
-	for _, c := range e.st.communes {
-		info := c.parent != nil && c.parent.Level == ntm.LevelDistrict
-		e.procedures(c, []*unit{c}, procs, info)
-		e.dossiers(c, []*unit{c}, doss, wfrom, info)
-		if !info {
-			e.d95(c)
-		}
-	}
-	return nil
+	return err
 }
 
 // d95Subject reports whether indicator 9.5 is decided for u (not merely shown for information).
@@ -208,7 +188,12 @@ func missingText(what string, members int, names, reasons []string, single strin
 	return fmt.Sprintf("Thiếu số liệu %s của %d/%d đơn vị: %s", what, len(names), members, firstNames(items, 3))
 }
 
-func (e *evaluator) procedures(u *unit, members []*unit, procs map[string]*procedureRow, info bool) {
+// procedures decides the procedure ratio of unit u over its members: the service classes the
+// criterion counts (full-process, and partial unless it counts full-process only) over the
+// procedures eligible for online service.
+func (e *evaluator) procedures(u *unit, c *SetCriterion, t Fraction, members []*unit, info bool) {
+	procs := e.procs
+	fullOnly := len(c.Classes) == 1
 	var online, eligible, full, partial int64
 	var missing, reasons, missingCodes []string
 	var units []map[string]any
@@ -235,34 +220,39 @@ func (e *evaluator) procedures(u *unit, members []*unit, procs map[string]*proce
 		}
 	}
 	online = full + partial
+	if fullOnly {
+		online = full
+	}
 	d := map[string]any{"units": orEmptyMaps(units), "eligible": eligible, "online": online,
 		"full_online": full, "partial_online": partial}
 	if len(missing) > 0 {
 		d["missing"] = missingCodes
-		e.emit(u, KeyProcedures, ntm.StatusNoData, nil, missingText("TTHC", len(members), missing, reasons, single), d, info)
+		e.emit(u, c, t, ntm.StatusNoData, nil, missingText("TTHC", len(members), missing, reasons, single), d, info)
 		return
 	}
 	if eligible == 0 {
-		e.emit(u, KeyProcedures, ntm.StatusNoData, nil, "Tổng số TTHC đủ điều kiện cung cấp DVCTT bằng 0: cần kiểm tra lại số liệu", d, info)
+		e.emit(u, c, t, ntm.StatusNoData, nil, "Tổng số TTHC đủ điều kiện cung cấp DVCTT bằng 0: cần kiểm tra lại số liệu", d, info)
 		return
 	}
 	v := Frac(online, eligible)
-	st := ntm.StatusNotMet
-	if v.AtLeast(e.set.threshold(KeyProcedures)) {
-		st = ntm.StatusMet
-	}
 	expl := fmt.Sprintf("%s/%s TTHC đủ điều kiện đã cung cấp DVCTT (%s; toàn trình %s, một phần %s)",
 		vnfmt.Int(online), vnfmt.Int(eligible), v.Percent(), vnfmt.Int(full), vnfmt.Int(partial))
+	if fullOnly {
+		expl = fmt.Sprintf("%s/%s TTHC đủ điều kiện đã cung cấp DVCTT toàn trình (%s; một phần %s không tính)",
+			vnfmt.Int(online), vnfmt.Int(eligible), v.Percent(), vnfmt.Int(partial))
+	}
 	if online < eligible {
 		expl += "; còn thiếu " + vnfmt.Int(eligible-online)
 	}
 	if len(members) > 1 {
 		expl += fmt.Sprintf("; gồm %d đơn vị", len(members))
 	}
-	e.emit(u, KeyProcedures, st, ptr(v), expl, d, info)
+	e.emit(u, c, t, decided(v, t), ptr(v), expl, d, info)
 }
 
-func (e *evaluator) dossiers(u *unit, members []*unit, doss map[string]*unitDossiers, wfrom time.Time, info bool) {
+// dossiers decides the dossier ratio of unit u over its members in the set's window.
+func (e *evaluator) dossiers(u *unit, c *SetCriterion, t Fraction, members []*unit, info bool) {
+	doss, wfrom := e.doss, e.wfrom
 	var received, full int64
 	var missing, reasons, missingCodes, partialUnits []string
 	var units []map[string]any
@@ -303,7 +293,7 @@ func (e *evaluator) dossiers(u *unit, members []*unit, doss map[string]*unitDoss
 		"received": received, "full_online": full, "covers_window": covers && len(missing) == 0}
 	if len(missing) > 0 {
 		det["missing"] = missingCodes
-		e.emit(u, KeyDossiers, ntm.StatusNoData, nil, missingText(fmt.Sprintf("hồ sơ từ %s đến %s", vnfmt.Date(wfrom), vnfmt.Date(e.end)), len(members), missing, reasons,
+		e.emit(u, c, t, ntm.StatusNoData, nil, missingText(fmt.Sprintf("hồ sơ từ %s đến %s", vnfmt.Date(wfrom), vnfmt.Date(e.end)), len(members), missing, reasons,
 			fmt.Sprintf("Chưa có số liệu hồ sơ từ %s đến %s", vnfmt.Date(wfrom), vnfmt.Date(e.end))), det, info)
 		return
 	}
@@ -329,55 +319,14 @@ func (e *evaluator) dossiers(u *unit, members []*unit, doss map[string]*unitDoss
 		coverage = fmt.Sprintf("%d đơn vị chưa phủ đủ kỳ: %s", len(partialUnits), firstNames(partialUnits, 3))
 	}
 	if received == 0 {
-		e.emit(u, KeyDossiers, ntm.StatusNoData, nil,
+		e.emit(u, c, t, ntm.StatusNoData, nil,
 			fmt.Sprintf("Không có hồ sơ tiếp nhận từ %s đến %s; %s", vnfmt.Date(wfrom), vnfmt.Date(e.end), coverage), det, info)
 		return
 	}
 	v := Frac(full, received)
-	st := ntm.StatusNotMet
-	if v.AtLeast(e.set.threshold(KeyDossiers)) {
-		st = ntm.StatusMet
-	}
 	expl := fmt.Sprintf("%s/%s hồ sơ xử lý trực tuyến toàn trình (%s) từ %s đến %s; %s",
 		vnfmt.Int(full), vnfmt.Int(received), v.Percent(), vnfmt.Date(wfrom), vnfmt.Date(e.end), coverage)
-	e.emit(u, KeyDossiers, st, ptr(v), expl, det, info)
-}
-
-// d95 applies the count rule over the two ratios (threshold 2: both met).
-func (e *evaluator) d95(u *unit) {
-	parts := []string{}
-	for _, k := range []string{KeyProcedures, KeyDossiers} {
-		if e.set.has(k) {
-			parts = append(parts, k)
-		}
-	}
-	if len(parts) == 0 {
-		parts = []string{KeyProcedures, KeyDossiers}
-	}
-	var met, notMet, noData []string
-	for _, k := range parts {
-		switch e.status(k, u.Code) {
-		case ntm.StatusMet:
-			met = append(met, k)
-		case ntm.StatusNotMet:
-			notMet = append(notMet, definitionOf[k].Short)
-		default:
-			noData = append(noData, definitionOf[k].Short)
-		}
-	}
-	k := Count(int64(len(parts))) // both parts, unless the set says otherwise
-	if e.set.has(KeyD95) {
-		k = e.set.threshold(KeyD95)
-	}
-	st := countRule(int64(len(met)), int64(len(noData)), k)
-	expl := fmt.Sprintf("Đạt %d/%d tỷ lệ", len(met), len(parts))
-	if len(notMet) > 0 {
-		expl += "; chưa đạt: " + strings.Join(notMet, ", ")
-	}
-	if len(noData) > 0 {
-		expl += "; chưa có số liệu: " + strings.Join(noData, ", ")
-	}
-	e.emit(u, KeyD95, st, ptr(Count(int64(len(met)))), expl, map[string]any{"met": orEmpty(met)}, false)
+	e.emit(u, c, t, decided(v, t), ptr(v), expl, det, info)
 }
 
 func orEmptyMaps(m []map[string]any) []map[string]any {

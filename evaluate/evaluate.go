@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"ntm"
+	"ntm/vnfmt"
 )
 
 // Result is one criterion's outcome for one unit and period.
@@ -30,10 +31,10 @@ type Result struct {
 	Detail        map[string]any
 }
 
-// Evaluate computes all results of the criteria set in force for period p (valid_from ≤
-// period end, valid_to open or ≥ period end; the newest valid_from wins), on the unit
-// structure in force at the period end, stores them as a new evaluation (one transaction,
-// result rows by COPY) and returns its id.
+// Evaluate computes all results of the criteria set in force at the end of period p (see
+// SetInForce), on the unit structure in force at the period end, stores them as a new
+// evaluation (one transaction, result rows by COPY) and returns its id. The evaluation records
+// the exact version of the set it used (SetOf reads it back) and the loaded batches it saw.
 func Evaluate(ctx context.Context, pool *pgxpool.Pool, p ntm.Period) (int64, error) {
 	// One repeatable-read transaction: every query sees the same snapshot, and a failure
 	// leaves no half-written evaluation behind.
@@ -46,8 +47,14 @@ func Evaluate(ctx context.Context, pool *pgxpool.Pool, p ntm.Period) (int64, err
 	if err != nil {
 		return 0, err
 	}
+	digest, err := rememberSource(ctx, tx, set)
+	if err != nil {
+		return 0, err
+	}
 	var id int64
-	if err := tx.QueryRow(ctx, `INSERT INTO evaluation (period, set_key) VALUES ($1, $2) RETURNING id`, p.String(), set.Key).Scan(&id); err != nil {
+	if err := tx.QueryRow(ctx, `INSERT INTO evaluation (period, set_key, set_sha256, batch_ids)
+		VALUES ($1, $2, $3, ARRAY(SELECT id FROM batch WHERE status = 'loaded' ORDER BY id)) RETURNING id`,
+		p.String(), set.Key, digest).Scan(&id); err != nil {
 		return 0, fmt.Errorf("evaluate period %s: record the evaluation: %w", p, err)
 	}
 	cols := []string{"evaluation_id", "unit_code", "unit_name", "level", "parent_code", "criterion", "status",
@@ -97,15 +104,19 @@ type evaluator struct {
 	p        ntm.Period
 	end      time.Time
 	fresh    time.Time // data dated before this is stale
-	set      *criteriaSet
+	set      *Set
 	st       *structure
+	groups   map[string]int // commune code → commune group at the period end (per-group thresholds)
 	results  []Result
 	statuses map[string]map[string]ntm.Status // criterion → unit code → status (subject units only)
+	procs    map[string]*procedureRow         // read once when a procedure ratio is decided
+	doss     map[string]*unitDossiers         // read once when a dossier ratio is decided
+	wfrom    time.Time                        // the dossier window's first day
 }
 
 // compute reads the inputs in tx and returns every result of period p.
-func compute(ctx context.Context, tx pgx.Tx, p ntm.Period) ([]Result, *criteriaSet, error) {
-	set, err := loadSet(ctx, tx, p)
+func compute(ctx context.Context, tx pgx.Tx, p ntm.Period) ([]Result, *Set, error) {
+	set, err := SetInForce(ctx, tx, p.End())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -117,33 +128,73 @@ func compute(ctx context.Context, tx pgx.Tx, p ntm.Period) ([]Result, *criteriaS
 		p: p, end: p.End(), fresh: staleBefore(p, set.StaleMonths), set: set, st: st,
 		statuses: map[string]map[string]ntm.Status{},
 	}
+	for _, c := range set.Criteria {
+		if c.PerGroup() {
+			if e.groups, err = GroupsAt(ctx, tx, e.end); err != nil {
+				return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
+			}
+			break
+		}
+	}
 	e.results = make([]Result, 0, len(st.villages)*8+len(st.communes)*4+len(st.districts)*4+len(st.provinces)*len(set.Criteria))
-	if err := e.villages(ctx, tx); err != nil {
+	order := set.ordered()
+	if err := e.villages(ctx, tx, order[ntm.LevelVillage]); err != nil {
 		return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
 	}
-	e.communes()
-	if err := e.indicator95(ctx, tx); err != nil {
-		return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
+	for _, c := range order[ntm.LevelCommune] {
+		if err := e.unitCriterion(ctx, tx, c); err != nil {
+			return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
+		}
+	}
+	for _, c := range order[ntm.LevelDistrict] {
+		if err := e.unitCriterion(ctx, tx, c); err != nil {
+			return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
+		}
+	}
+	for _, c := range order[ntm.LevelProvince] {
+		if err := e.unitCriterion(ctx, tx, c); err != nil {
+			return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
+		}
 	}
 	e.provinces()
 	return e.results, set, nil
 }
 
-// emit records a result for a subject unit of criterion key. The status is always
-// remembered (composites and the province counts need it); a row is stored only when
-// the set carries the criterion. Informational rows (D95 per commune under a district)
-// are stored but not remembered.
-func (e *evaluator) emit(u *unit, key string, status ntm.Status, value *Fraction, expl string, detail map[string]any, informational bool) {
+// ordered groups the set's criteria by level, each level's in an order where every criterion
+// comes after those it combines (the file's order otherwise).
+func (s *Set) ordered() map[ntm.Level][]*SetCriterion {
+	out := map[ntm.Level][]*SetCriterion{}
+	done := map[string]bool{}
+	var visit func(c *SetCriterion)
+	visit = func(c *SetCriterion) {
+		if done[c.Key] {
+			return
+		}
+		done[c.Key] = true // the file check refuses cycles
+		for _, k := range c.deps() {
+			if o := s.byKey[k]; o != nil {
+				visit(o)
+			}
+		}
+		out[c.Level] = append(out[c.Level], c)
+	}
+	for _, c := range s.Criteria {
+		visit(c)
+	}
+	return out
+}
+
+// emit records a result of criterion c for unit u. The status is remembered (composites and
+// the province counts need it) unless the row is informational (the 9.5 ratios of a commune
+// under a district), which is stored but counted nowhere.
+func (e *evaluator) emit(u *unit, c *SetCriterion, threshold Fraction, status ntm.Status, value *Fraction, expl string, detail map[string]any, informational bool) {
 	if !informational {
-		m := e.statuses[key]
+		m := e.statuses[c.Key]
 		if m == nil {
 			m = map[string]ntm.Status{}
-			e.statuses[key] = m
+			e.statuses[c.Key] = m
 		}
 		m[u.Code] = status
-	}
-	if !e.set.has(key) {
-		return
 	}
 	if detail == nil {
 		detail = map[string]any{}
@@ -158,9 +209,42 @@ func (e *evaluator) emit(u *unit, key string, status ntm.Status, value *Fraction
 	}
 	e.results = append(e.results, Result{
 		Period: e.p, UnitCode: u.Code, UnitName: u.Name, Level: u.Level, ParentCode: u.Parent,
-		DistrictCode: u.districtCode(), Criterion: key, Status: status, Value: value,
-		Threshold: e.set.threshold(key), Explanation: expl, Detail: detail,
+		DistrictCode: dc, Criterion: c.Key, Status: status, Value: value,
+		Threshold: threshold, Explanation: expl, Detail: detail,
 	})
+}
+
+// decided is the status met when value reaches threshold, else not met.
+func decided(value, threshold Fraction) ntm.Status {
+	if value.AtLeast(threshold) {
+		return ntm.StatusMet
+	}
+	return ntm.StatusNotMet
+}
+
+// threshold is criterion c's threshold for unit u: the set's, or its commune group's. ok is
+// false when the threshold is per group and u has no group in force; then a no-data result
+// naming the missing group has been emitted.
+func (e *evaluator) threshold(c *SetCriterion, u *unit) (Fraction, bool) {
+	if !c.PerGroup() {
+		return c.Threshold, true
+	}
+	commune := u
+	if u.Level == ntm.LevelVillage && u.parent != nil {
+		commune = u.parent
+	}
+	if g, ok := e.groups[commune.Code]; ok && commune.Level == ntm.LevelCommune {
+		return c.ByGroup[g], true
+	}
+	var expl string
+	if commune.Level == ntm.LevelCommune {
+		expl = fmt.Sprintf("%s chưa được xếp nhóm xã (nhóm 1, 2 hoặc 3) có hiệu lực ngày %s, mà ngưỡng của tiêu chí này theo nhóm xã: nạp danh sách nhóm xã bằng ntm criteria groups import FILE",
+			commune.Name, vnfmt.Date(e.end))
+	} else {
+		expl = fmt.Sprintf("Ngưỡng của tiêu chí này theo nhóm xã, mà %s không phải là xã nên không có nhóm xã", u.Name)
+	}
+	e.emit(u, c, Fraction{}, ntm.StatusNoData, nil, expl, map[string]any{"missing_group": commune.Code}, false)
+	return Fraction{}, false
 }
 
 // status returns the remembered status of criterion key for a unit (no data if none).

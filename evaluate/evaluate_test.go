@@ -27,8 +27,9 @@ func TestProvinceCounts(t *testing.T) {
 	// WiFi: one village met, two undecided, none not met: no data.
 	want(t, rs, "20/V3_WIFI", ntm.StatusNoData, "1")
 	// C8 counts communes, D95 counts districts (commune rows under a district are informational).
+	// (Thị trấn Đồng Mỏ has no criterion 8: one xã.)
 	r = want(t, rs, "20/C8_SMART_VILLAGE", ntm.StatusNoData, "0")
-	if r.Threshold != Count(2) {
+	if r.Threshold != Count(1) || !strings.HasPrefix(r.Explanation, "0/1 xã đạt") {
 		t.Errorf("C8 province threshold %v", r.Threshold)
 	}
 	r = want(t, rs, "20/D95_PROCEDURES", ntm.StatusNoData, "0")
@@ -41,8 +42,14 @@ func TestCriteriaSetInForce(t *testing.T) {
 	f := newFixture(t)
 	f.langSon()
 	// A newer set from 2025 with a 6-month staleness limit and only V3.
-	f.exec(`INSERT INTO criteria_set (key, name, valid_from, stale_months) VALUES ('new', 'Bộ mới', DATE '2025-01-01', 6)`)
-	f.exec(`INSERT INTO criterion (set_key, key, name, level, threshold_num, position) VALUES ('new', 'V3_WIFI', 'WiFi', 'village', 1, 1)`)
+	newSet := `key: new
+name: Bộ mới
+valid_from: 2025-01-01
+stale_months: 6
+criteria:
+  - {key: V3_WIFI, name: WiFi, level: village, measure: survey_wifi}
+`
+	f.importSet(newSet)
 	sb := f.batch(ntm.DatasetVillageSurvey)
 	f.survey(sb, "06463-001", d("2024-11-30"), allYes)
 	rs := f.evaluate("2024-12")
@@ -58,7 +65,7 @@ func TestCriteriaSetInForce(t *testing.T) {
 	rs = f.evaluate("2025-05")
 	want(t, rs, "06463-001/V3_WIFI", ntm.StatusMet, "1")
 	// A set whose validity ended does not apply.
-	f.exec(`UPDATE criteria_set SET valid_to = DATE '2025-03-31' WHERE key = 'new'`)
+	f.importSet(strings.Replace(newSet, "stale_months:", "valid_to: 2025-03-31\nstale_months:", 1))
 	rs = f.evaluate("2025-05")
 	want(t, rs, "06463-001/V1_TEAM", ntm.StatusMet, "1")
 }
@@ -72,14 +79,17 @@ func TestUnitStructureAtPeriodEnd(t *testing.T) {
 	f.unitValid("06463", ntm.LevelCommune, "Xã Đồng Mỏ", "20", d("2025-07-01"), nil)
 	f.unit("06463-001", ntm.LevelVillage, "Thôn Nà Cạn", "06463")
 	rs := f.evaluate("2025-06")
-	if rs["06463/C8_SMART_VILLAGE"].UnitName != "Thị trấn Đồng Mỏ" || rs["06463/C8_SMART_VILLAGE"].ParentCode != "187" {
-		t.Errorf("June structure: %+v", rs["06463/C8_SMART_VILLAGE"])
+	if rs["06463/D95_PROCEDURES"].UnitName != "Thị trấn Đồng Mỏ" || rs["06463/D95_PROCEDURES"].ParentCode != "187" {
+		t.Errorf("June structure: %+v", rs["06463/D95_PROCEDURES"])
+	}
+	if _, ok := rs["06463/C8_SMART_VILLAGE"]; ok {
+		t.Error("a thị trấn has no criterion 8")
 	}
 	if _, ok := rs["187/D95"]; !ok {
 		t.Error("June has the district")
 	}
 	rs = f.evaluate("2025-07")
-	if rs["06463/C8_SMART_VILLAGE"].UnitName != "Xã Đồng Mỏ" || rs["06463/C8_SMART_VILLAGE"].ParentCode != "20" {
+	if rs["06463/C8_SMART_VILLAGE"].UnitName != "Xã Đồng Mỏ" || rs["06463/C8_SMART_VILLAGE"].ParentCode != "20" || rs["06463/C8_SMART_VILLAGE"].Level != ntm.LevelCommune {
 		t.Errorf("July structure: %+v", rs["06463/C8_SMART_VILLAGE"])
 	}
 	if _, ok := rs["187/D95"]; ok {

@@ -3,6 +3,7 @@ package evaluate
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,8 +46,41 @@ func (f *fixture) unitValid(code string, level ntm.Level, name, parent string, f
 	if parent != "" {
 		p = &parent
 	}
-	f.exec(`INSERT INTO unit (code, level, name, folded_name, parent_code, valid_from, valid_to) VALUES ($1,$2,$3,$3,$4,$5,$6)`,
-		code, string(level), name, p, from, to)
+	f.exec(`INSERT INTO unit (code, level, kind, name, folded_name, parent_code, valid_from, valid_to) VALUES ($1,$2,$3,$4,$4,$5,$6,$7)`,
+		code, string(level), kindOf(name), name, p, from, to)
+}
+
+// kindOf reads the unit kind from a name's prefix, as the units import stores it ("Xã").
+func kindOf(name string) string {
+	for _, k := range []string{"Thị trấn", "Phường", "Xã", "Huyện", "Thành phố", "Thị xã", "Tỉnh", "Thôn", "Tổ dân phố", "Khu", "Khối", "Bản"} {
+		if strings.HasPrefix(name, k+" ") {
+			return k
+		}
+	}
+	return ""
+}
+
+// importSet loads a criteria-set file (failing the test when it is refused).
+func (f *fixture) importSet(yaml string) *Set {
+	f.t.Helper()
+	s, _, err := ImportSet(f.ctx, f.pool, "test.yaml", []byte(yaml))
+	if err != nil {
+		f.t.Fatalf("import set: %v", err)
+	}
+	return s
+}
+
+// builtinWith is the built-in set's file with each old text replaced by its new text.
+func builtinWith(t testing.TB, pairs ...string) string {
+	t.Helper()
+	s := string(builtinSource)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if !strings.Contains(s, pairs[i]) {
+			t.Fatalf("the built-in set has no %q", pairs[i])
+		}
+		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
+	}
+	return s
 }
 
 // lạngSơn adds a small structure: province 20, district 187 with its communes 06463 and

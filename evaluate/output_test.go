@@ -116,7 +116,14 @@ func TestResultsCSVFromDatabase(t *testing.T) {
 	f.unit("20", ntm.LevelProvince, "Tỉnh Lạng Sơn", "")
 	f.unit("06040", ntm.LevelCommune, "Xã Thất Khê", "20")
 	f.unit("06040-001", ntm.LevelVillage, "Thôn Nà Cạn", "06040")
-	f.exec(`DELETE FROM criterion WHERE key NOT IN ('V3_WIFI', 'C8_SMART_VILLAGE')`)
+	// A set of two criteria: WiFi, and a commune criterion over it.
+	f.importSet(`key: wifi
+name: WiFi
+valid_from: 2025-01-01
+criteria:
+  - {key: V3_WIFI, name: WiFi, level: village, measure: survey_wifi}
+  - {key: C8_SMART_VILLAGE, name: Xã có thôn có WiFi, level: commune, measure: villages_meeting, params: {criterion: V3_WIFI}, threshold: 1}
+`)
 	sb := f.batch(ntm.DatasetVillageSurvey)
 	f.survey(sb, "06040-001", d("2025-08-01"), surveyFact{wifi: yes()})
 	f.evaluate("2025-09")
@@ -128,8 +135,6 @@ func TestResultsCSVFromDatabase(t *testing.T) {
 	if err := WriteCSV(&b, rs); err != nil {
 		t.Fatal(err)
 	}
-	// SMART_VILLAGE is not in this set: it is computed over the one condition (V3) to decide
-	// C8, but not stored.
 	want := `period,unit_code,unit_name,level,criterion,status,value,threshold
 2025-09,20,Tỉnh Lạng Sơn,province,V3_WIFI,met,1,1
 2025-09,20,Tỉnh Lạng Sơn,province,C8_SMART_VILLAGE,met,1,1

@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"fmt"
+	"strings"
 
 	"ntm"
 	"ntm/vnfmt"
@@ -17,42 +18,27 @@ import (
 // criterion; the count rule gives not met as soon as one unit is not met, and no data
 // otherwise (or when there is no unit to count). The detail holds all the counts.
 func (e *evaluator) provinces() {
-	byProvince := map[*unit]map[string][]*unit{}
-	for _, u := range e.st.all {
-		prov := u.province()
-		if prov == nil {
-			continue
+	for _, c := range e.set.Criteria {
+		if c.Level == ntm.LevelProvince {
+			continue // decided for the province itself
 		}
-		subjects := byProvince[prov]
-		if subjects == nil {
-			subjects = map[string][]*unit{}
-			byProvince[prov] = subjects
+		byProvince := map[*unit][]*unit{}
+		for _, u := range e.subjects(c) {
+			if prov := u.province(); prov != nil {
+				byProvince[prov] = append(byProvince[prov], u)
+			}
 		}
-		switch {
-		case u.Level == ntm.LevelVillage:
-			subjects["village"] = append(subjects["village"], u)
-		case u.Level == ntm.LevelCommune:
-			subjects["commune"] = append(subjects["commune"], u)
-		}
-		if d95Subject(u) {
-			subjects["d95"] = append(subjects["d95"], u)
-		}
-	}
-	for _, prov := range e.st.provinces {
-		subjects := byProvince[prov]
-		if subjects == nil {
-			subjects = map[string][]*unit{}
-		}
-		for _, c := range e.set.Criteria {
-			var units []*unit
+		for _, prov := range e.st.provinces {
+			units := byProvince[prov]
 			noun := "thôn"
-			switch c.Key {
-			case KeyC8:
-				units, noun = subjects["commune"], "xã"
-			case KeyProcedures, KeyDossiers, KeyD95:
-				units, noun = subjects["d95"], unitNoun(subjects["d95"])
-			default:
-				units = subjects["village"]
+			switch c.Level {
+			case ntm.LevelCommune:
+				noun = "xã"
+				if len(c.Kinds) == 1 {
+					noun = strings.ToLower(c.Kinds[0]) // "xã", "phường"
+				}
+			case ntm.LevelDistrict:
+				noun = unitNoun(units)
 			}
 			e.provinceRow(prov, c, units, noun)
 		}
@@ -77,7 +63,7 @@ func unitNoun(us []*unit) string {
 	return "đơn vị"
 }
 
-func (e *evaluator) provinceRow(prov *unit, c criterion, units []*unit, noun string) {
+func (e *evaluator) provinceRow(prov *unit, c *SetCriterion, units []*unit, noun string) {
 	var met, notMet, noData int64
 	for _, u := range units {
 		switch e.status(c.Key, u.Code) {

@@ -94,55 +94,72 @@ type Measure struct {
 	Threshold   ThresholdRule
 	Params      []Param
 	Description string // English, one sentence
+	Text        string // Vietnamese: how it is decided (the notes sheet, the console, ntm criteria show)
 	// Wording for criteria whose key has no definition of its own.
 	Short, Action, DataAction string
 }
 
 // Measures is the catalogue, in the order docs/criteria.md lists it.
 var Measures = []Measure{
-	{Name: MeasureTeam, Levels: villageOnly, Value: ValueYesNo, Threshold: ThresholdYes,
+	{Name: MeasureTeam, Text: "Theo phiếu tự đánh giá mới nhất của thôn: có Tổ công nghệ số cộng đồng được thành lập và hoạt động",
+		Levels: villageOnly, Value: ValueYesNo, Threshold: ThresholdYes,
 		Description: "the village's latest survey says a community digital-technology team is set up and working",
 		Short:       "tổ công nghệ số", Action: "Thành lập tổ công nghệ số cộng đồng và báo số quyết định", DataAction: "Gửi lại phiếu khảo sát"},
-	{Name: MeasurePlatform, Levels: villageOnly, Value: ValueYesNo, Threshold: ThresholdYes,
+	{Name: MeasurePlatform, Text: "Theo phiếu tự đánh giá mới nhất của thôn: cán bộ thôn sử dụng nền tảng số (nhóm Zalo, Facebook…) để thông tin và tiếp nhận phản ánh của người dân",
+		Levels: villageOnly, Value: ValueYesNo, Threshold: ThresholdYes,
 		Description: "the village's latest survey says its officials use a digital platform to inform residents and take their feedback",
 		Short:       "nền tảng số", Action: "Lập nhóm Zalo hoặc Facebook của thôn để thông tin và tiếp nhận phản ánh", DataAction: "Gửi lại phiếu khảo sát"},
-	{Name: MeasureWifi, Levels: villageOnly, Value: ValueYesNo, Threshold: ThresholdYes,
+	{Name: MeasureWifi, Text: "Theo phiếu tự đánh giá mới nhất của thôn: nhà văn hóa thôn có WiFi miễn phí",
+		Levels: villageOnly, Value: ValueYesNo, Threshold: ThresholdYes,
 		Description: "the village's latest survey says its cultural house has free WiFi",
 		Short:       "WiFi miễn phí", Action: "Lắp WiFi miễn phí tại nhà văn hóa thôn", DataAction: "Gửi lại phiếu khảo sát"},
-	{Name: MeasureAddress, Levels: villageOnly, Value: ValueRatio, Threshold: ThresholdRatio,
+	{Name: MeasureAddress, Text: "Theo số liệu Vpostcode mới nhất: tỷ lệ thấp hơn trong hai tỷ lệ hộ gia đình và cơ quan, tổ chức đã gắn địa chỉ số (thôn không có cơ quan, tổ chức thì phần này đạt)",
+		Levels: villageOnly, Value: ValueRatio, Threshold: ThresholdRatio,
 		Description: "the lower of the households' and the organisations' digital-address coverage (Vpostcode); no organisations: that half holds",
 		Short:       "địa chỉ số", Action: "Gắn địa chỉ số cho các hộ và cơ quan, tổ chức còn thiếu", DataAction: "Gửi số liệu địa chỉ số (Vpostcode) mới của thôn"},
-	{Name: MeasureOCOP, Levels: villageOnly, Value: ValueRatio, Threshold: ThresholdRatio,
+	{Name: MeasureOCOP, Text: "Tỷ lệ sản phẩm OCOP còn hiệu lực chứng nhận của địa phương có ít nhất một gian hàng đang bán trên sàn TMĐT; địa phương không có sản phẩm OCOP còn hiệu lực thì đạt",
+		Levels: villageOnly, Value: ValueRatio, Threshold: ThresholdRatio,
 		Description: "the share of the locality's OCOP products with a valid certificate that have an active e-commerce listing; none: met",
 		Short:       "OCOP lên sàn TMĐT", Action: "Đưa các sản phẩm OCOP còn hiệu lực lên sàn TMĐT", DataAction: "Gửi danh sách sản phẩm OCOP và gian hàng trên sàn TMĐT"},
-	{Name: MeasureModels, Levels: villageOnly, Value: ValueCount, Threshold: ThresholdWhole,
+	{Name: MeasureModels, Text: "Theo phiếu tự đánh giá mới nhất của thôn: số mô hình chuyển đổi số đang áp dụng",
+		Levels: villageOnly, Value: ValueCount, Threshold: ThresholdWhole,
 		Description: "the number of digital-transformation models in the village's latest survey",
 		Short:       "mô hình chuyển đổi số", Action: "Triển khai mô hình chuyển đổi số (camera an ninh, chiếu sáng thông minh, nông nghiệp thông minh, phần mềm quản lý)", DataAction: "Gửi lại phiếu khảo sát"},
-	{Name: MeasureAllOf, Levels: ntm.Levels[1:], Value: ValueCount, Threshold: ThresholdAll,
+	{Name: MeasureAllOf, Text: "Đạt khi đạt tất cả các tiêu chí thành phần; chưa đạt khi có tiêu chí thành phần chưa đạt; còn lại là chưa có số liệu",
+		Levels: ntm.Levels[1:], Value: ValueCount, Threshold: ThresholdAll,
 		Params:      []Param{{Name: "criteria", Required: true, Description: "the keys of the criteria of the same level (in this set) that must all be met"}},
 		Description: "met when every listed criterion is met, not met when one is not met, otherwise no data; the value is how many are met",
 		Short:       "các tiêu chí thành phần", Action: "Hoàn thành các tiêu chí thành phần còn thiếu", DataAction: "Bổ sung số liệu của các tiêu chí thành phần"},
-	{Name: MeasureAtLeastOf, Levels: ntm.Levels[1:], Value: ValueCount, Threshold: ThresholdParts,
+	{Name: MeasureAtLeastOf, Text: "Đạt khi đạt đủ số tiêu chí thành phần yêu cầu; chưa đạt khi dù các tiêu chí chưa có số liệu đều đạt cũng không đủ; còn lại là chưa có số liệu",
+		Levels: ntm.Levels[1:], Value: ValueCount, Threshold: ThresholdParts,
 		Params:      []Param{{Name: "criteria", Required: true, Description: "the keys of the criteria of the same level (in this set) that are counted"}},
 		Description: "met when at least the threshold's number of the listed criteria are met; not met when that is out of reach even if every undecided one were met",
 		Short:       "các tiêu chí thành phần", Action: "Đạt thêm tiêu chí thành phần cho đủ số yêu cầu", DataAction: "Bổ sung số liệu của các tiêu chí thành phần"},
-	{Name: MeasureVillagesMeeting, Levels: []ntm.Level{ntm.LevelCommune}, Value: ValueCount, Threshold: ThresholdWhole,
+	{Name: MeasureVillagesMeeting, Text: "Đếm số thôn của xã đạt tiêu chí của thôn; chưa đạt khi dù các thôn chưa có kết luận đều đạt cũng không đủ; còn lại là chưa có số liệu",
+		Levels: []ntm.Level{ntm.LevelCommune}, Value: ValueCount, Threshold: ThresholdWhole,
 		Params: []Param{
 			{Name: "criterion", Required: true, Description: "the key of a village criterion of this set"},
 			{Name: "as", Description: "count (default: the threshold is a number of villages) or share (the threshold is a share of the commune's villages)"},
 		},
 		Description: "how many (or which share) of the commune's villages meet a village criterion; undecided villages make it no data when they could change the outcome",
 		Short:       "thôn đạt", Action: "Xây dựng thêm thôn đạt tiêu chí", DataAction: "Bổ sung số liệu của các thôn chưa có kết luận"},
-	{Name: MeasureProcedureRatio, Levels: []ntm.Level{ntm.LevelDistrict, ntm.LevelCommune}, Value: ValueRatio, Threshold: ThresholdRatio,
+	{Name: MeasureProcedureRatio, Text: "Tổng số TTHC cung cấp dịch vụ công trực tuyến trên tổng số TTHC đủ điều kiện, cộng trên đơn vị được đánh giá (huyện: UBND huyện và các xã; xã: UBND xã; tỉnh: mọi đơn vị của tỉnh)",
+		Levels: ratioLevels, Value: ValueRatio, Threshold: ThresholdRatio,
 		Params:      []Param{{Name: "classes", Description: "the service classes counted as online: [full, partial] (default) or [full] (full-process only)"}},
 		Description: "procedures offered online over procedures eligible for online service, summed over the district's own unit and its communes (a commune: its own unit)",
 		Short:       "tỷ lệ TTHC trực tuyến", Action: "Cung cấp trực tuyến các TTHC đủ điều kiện còn thiếu", DataAction: "Gửi số liệu TTHC cung cấp DVCTT của các đơn vị còn thiếu"},
-	{Name: MeasureDossierRatio, Levels: []ntm.Level{ntm.LevelDistrict, ntm.LevelCommune}, Value: ValueRatio, Threshold: ThresholdRatio,
+	{Name: MeasureDossierRatio, Text: "Tổng số hồ sơ xử lý trực tuyến toàn trình trên tổng số hồ sơ tiếp nhận trong kỳ tính của bộ tiêu chí, theo hồ sơ chi tiết nếu có, nếu không theo số liệu tổng hợp",
+		Levels: ratioLevels, Value: ValueRatio, Threshold: ThresholdRatio,
 		Description: "dossiers processed fully online over dossiers received in the set's dossier window, from record-level exports where there are any, else from period counts",
 		Short:       "tỷ lệ hồ sơ trực tuyến toàn trình", Action: "Tăng số hồ sơ tiếp nhận và xử lý trực tuyến toàn trình", DataAction: "Gửi số liệu hồ sơ của kỳ còn thiếu"},
 }
 
-var villageOnly = []ntm.Level{ntm.LevelVillage}
+var (
+	villageOnly = []ntm.Level{ntm.LevelVillage}
+	// district: the district with its communes, or a commune directly under the province;
+	// commune: every commune; province: the province with all its units.
+	ratioLevels = []ntm.Level{ntm.LevelDistrict, ntm.LevelCommune, ntm.LevelProvince}
+)
 
 // Definitions are the criteria of the built-in set. Wording left empty here is the
 // measure's (filled in at start-up).

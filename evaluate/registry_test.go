@@ -16,7 +16,7 @@ func TestRegistryComplete(t *testing.T) {
 			t.Errorf("measure %s is defined twice", m.Name)
 		}
 		seen[m.Name] = true
-		for what, v := range map[string]string{"description": m.Description, "short": m.Short, "action": m.Action,
+		for what, v := range map[string]string{"description": m.Description, "text": m.Text, "short": m.Short, "action": m.Action,
 			"data action": m.DataAction, "value kind": string(m.Value), "threshold rule": string(m.Threshold)} {
 			if strings.TrimSpace(v) == "" {
 				t.Errorf("measure %s has no %s", m.Name, what)

@@ -21,15 +21,22 @@ func Results(ctx context.Context, q db.Querier, p ntm.Period, level ntm.Level) (
 		}
 	}
 	var evalID int64
-	var setKey string
-	err := q.QueryRow(ctx, `SELECT id, set_key FROM evaluation WHERE period = $1 ORDER BY id DESC LIMIT 1`, p.String()).Scan(&evalID, &setKey)
+	err := q.QueryRow(ctx, `SELECT id FROM evaluation WHERE period = $1 ORDER BY id DESC LIMIT 1`, p.String()).Scan(&evalID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("period %s has not been evaluated yet: run ntm evaluate --period %s", p, p)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find the evaluation of period %s: %w", p, err)
 	}
-	rows, err := q.Query(ctx, query("results"), evalID, setKey, string(level))
+	set, err := SetOf(ctx, q, evalID)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, len(set.Criteria))
+	for i, c := range set.Criteria {
+		keys[i] = c.Key
+	}
+	rows, err := q.Query(ctx, query("results"), evalID, string(level), keys)
 	if err != nil {
 		return nil, fmt.Errorf("read the results of period %s: %w", p, err)
 	}
@@ -39,11 +46,14 @@ func Results(ctx context.Context, q db.Querier, p ntm.Period, level ntm.Level) (
 		r := Result{Period: p}
 		var lvl, status string
 		var vn, vd *int64
-		if err := rows.Scan(&r.UnitCode, &r.UnitName, &lvl, &r.ParentCode, &r.Criterion, &r.CriterionName, &status,
+		if err := rows.Scan(&r.UnitCode, &r.UnitName, &lvl, &r.ParentCode, &r.Criterion, &status,
 			&vn, &vd, &r.Threshold.Num, &r.Threshold.Den, &r.Explanation, &r.Detail); err != nil {
 			return nil, fmt.Errorf("read the results of period %s: %w", p, err)
 		}
 		r.Level, r.Status = ntm.Level(lvl), ntm.Status(status)
+		if c := set.Criterion(r.Criterion); c != nil {
+			r.CriterionName = c.Name
+		}
 		if vn != nil && vd != nil {
 			r.Value = &Fraction{Num: *vn, Den: *vd}
 		}

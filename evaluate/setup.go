@@ -3,12 +3,9 @@ package evaluate
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"ntm"
 	"ntm/db"
@@ -25,88 +22,6 @@ func query(name string) string {
 		panic("evaluate: missing embedded query " + name)
 	}
 	return string(b)
-}
-
-// villageConditions are the six smart-village conditions in their order.
-var villageConditions = []string{KeyTeam, KeyPlatform, KeyWifi, KeyAddress, KeyOCOP, KeyModel}
-
-// known lists every computable criterion with the threshold used when a set does not carry
-// it (the values of the built-in set); its level and wording are in the registry.
-var known = map[string]Fraction{
-	KeyTeam: Count(1), KeyPlatform: Count(1), KeyWifi: Count(1), KeyAddress: Count(1), KeyOCOP: Count(1),
-	KeyModel: Count(1), KeySmartVillage: Count(6), KeyC8: Count(1), KeyProcedures: Count(1),
-	KeyDossiers: Frac(7, 10), KeyD95: Count(2),
-}
-
-type criterion struct {
-	Key, Name string
-	Level     ntm.Level
-	Threshold Fraction
-	Position  int
-}
-
-type criteriaSet struct {
-	Key, Name     string
-	ValidFrom     time.Time
-	StaleMonths   int
-	OCOPLocality  string // "commune" or "village"
-	DossierWindow string // "year", "quarter" or "month"
-	Criteria      []criterion
-	byKey         map[string]criterion
-}
-
-// has reports whether the set carries criterion key.
-func (s *criteriaSet) has(key string) bool { _, ok := s.byKey[key]; return ok }
-
-// threshold is the set's threshold for key, else the built-in default.
-func (s *criteriaSet) threshold(key string) Fraction {
-	if c, ok := s.byKey[key]; ok {
-		return c.Threshold
-	}
-	return known[key]
-}
-
-// loadSet reads the criteria set in force at the period end.
-func loadSet(ctx context.Context, q db.Querier, p ntm.Period) (*criteriaSet, error) {
-	end := p.End()
-	s := &criteriaSet{byKey: map[string]criterion{}}
-	err := q.QueryRow(ctx, query("criteria_set"), end).Scan(&s.Key, &s.Name, &s.ValidFrom, &s.StaleMonths, &s.OCOPLocality, &s.DossierWindow)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("no criteria set is in force on %s (period %s): add one to the criteria_set table or run ntm migrate", vnfmt.Date(end), p)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read the criteria set for period %s: %w", p, err)
-	}
-	rows, err := q.Query(ctx, query("criteria"), s.Key)
-	if err != nil {
-		return nil, fmt.Errorf("read the criteria of set %s: %w", s.Key, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c criterion
-		var setLevel string // informational: the level follows from the key
-		if err := rows.Scan(&c.Key, &c.Name, &setLevel, &c.Threshold.Num, &c.Threshold.Den, &c.Position); err != nil {
-			return nil, fmt.Errorf("read the criteria of set %s: %w", s.Key, err)
-		}
-		_, ok := known[c.Key]
-		def, _ := DefinitionOf(c.Key)
-		if !ok {
-			return nil, fmt.Errorf("criteria set %s has criterion %s, which ntm cannot compute: remove it or use one of V1_TEAM…V6_DXMODEL, SMART_VILLAGE, C8_SMART_VILLAGE, D95_PROCEDURES, D95_DOSSIERS, D95", s.Key, c.Key)
-		}
-		if c.Threshold.Den <= 0 || c.Threshold.Num < 0 {
-			return nil, fmt.Errorf("criterion %s of set %s has threshold %d/%d: the denominator must be positive and the numerator non-negative", c.Key, s.Key, c.Threshold.Num, c.Threshold.Den)
-		}
-		c.Level = def.Level
-		s.Criteria = append(s.Criteria, c)
-		s.byKey[c.Key] = c
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read the criteria of set %s: %w", s.Key, err)
-	}
-	if s.StaleMonths <= 0 {
-		s.StaleMonths = 12
-	}
-	return s, nil
 }
 
 // unit is one administrative unit of the structure in force at the period end.

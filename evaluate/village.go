@@ -20,6 +20,7 @@ type surveyRow struct {
 	teamDecision, platName string
 	models                 *int64
 	modelFields            string
+	detail, staleDetail    map[string]any // shared by the village's survey rows
 }
 
 type addressRow struct {
@@ -106,37 +107,71 @@ func loadProducts(ctx context.Context, q db.Querier, end time.Time) (bool, []*pr
 	return true, out, rows.Err()
 }
 
-// villages computes V1–V6 and SMART_VILLAGE for every village.
-func (e *evaluator) villages(ctx context.Context, q db.Querier) error {
-	if len(e.st.villages) == 0 {
+// villages computes the set's village criteria for every village, in dependency order, one
+// village at a time (so that rows sharing a detail map are stored next to each other).
+func (e *evaluator) villages(ctx context.Context, q db.Querier, crits []*SetCriterion) error {
+	if len(e.st.villages) == 0 || len(crits) == 0 {
 		return nil
 	}
-	surveys, err := loadSurveys(ctx, q, e.end)
-	if err != nil {
-		return err
+	need := map[string]bool{}
+	for _, c := range crits {
+		need[c.Measure] = true
 	}
-	addrs, err := loadAddresses(ctx, q, e.end)
-	if err != nil {
-		return err
+	var surveys map[string]*surveyRow
+	var addrs map[string]*addressRow
+	var ocop map[string]*ocopOutcome
+	var err error
+	if need[MeasureTeam] || need[MeasurePlatform] || need[MeasureWifi] || need[MeasureModels] {
+		if surveys, err = loadSurveys(ctx, q, e.end); err != nil {
+			return err
+		}
 	}
-	haveList, products, err := loadProducts(ctx, q, e.end)
-	if err != nil {
-		return err
+	if need[MeasureAddress] {
+		if addrs, err = loadAddresses(ctx, q, e.end); err != nil {
+			return err
+		}
 	}
-	ocop := e.ocopByLocality(haveList, products)
+	if need[MeasureOCOP] {
+		haveList, products, err := loadProducts(ctx, q, e.end)
+		if err != nil {
+			return err
+		}
+		ocop = e.ocopByLocality(haveList, products)
+	}
 	for _, v := range e.st.villages {
-		e.survey(v, surveys[v.Code])
-		e.address(v, addrs[v.Code])
-		locality := v.Parent
-		if e.set.OCOPLocality == "village" {
-			locality = v.Code
+		for _, c := range crits {
+			if !c.AppliesTo(v.Kind) {
+				continue
+			}
+			t, ok := e.threshold(c, v)
+			if !ok {
+				continue
+			}
+			switch c.Measure {
+			case MeasureTeam, MeasurePlatform, MeasureWifi, MeasureModels:
+				e.survey(v, c, t, surveys[v.Code])
+			case MeasureAddress:
+				e.address(v, c, t, addrs[v.Code])
+			case MeasureOCOP:
+				locality := v.Parent
+				if e.set.OCOPLocality == "village" {
+					locality = v.Code
+				}
+				o := ocop[locality]
+				if o == nil {
+					o = ocop[""]
+				}
+				st := o.status
+				if o.value != nil {
+					st = decided(*o.value, t)
+				}
+				e.emit(v, c, t, st, o.value, o.expl, o.detail(locality), false)
+			case MeasureAllOf, MeasureAtLeastOf:
+				e.composite(v, c, t)
+			default:
+				return fmt.Errorf("criterion %s: measure %s cannot decide a village", c.Key, c.Measure)
+			}
 		}
-		o := ocop[locality]
-		if o == nil {
-			o = ocop[""]
-		}
-		e.emit(v, KeyOCOP, o.status, o.value, o.expl, o.detail(locality), false)
-		e.smartVillage(v)
 	}
 	return nil
 }
@@ -150,27 +185,28 @@ func (e *evaluator) staleText(asOf time.Time) string {
 	return fmt.Sprintf("Số liệu ngày %s đã quá %d tháng", vnfmt.Date(asOf), e.set.StaleMonths)
 }
 
-func (e *evaluator) survey(v *unit, s *surveyRow) {
-	keys := []string{KeyTeam, KeyPlatform, KeyWifi, KeyModel}
+// survey decides one survey answer (team, platform, WiFi, models) from the village's latest
+// self-assessment. The rows of one village share one detail map (stored once as JSON).
+func (e *evaluator) survey(v *unit, c *SetCriterion, t Fraction, s *surveyRow) {
 	if s == nil {
-		for _, k := range keys {
-			e.emit(v, k, ntm.StatusNoData, nil, "Chưa có phiếu tự đánh giá của thôn", nil, false)
-		}
+		e.emit(v, c, t, ntm.StatusNoData, nil, "Chưa có phiếu tự đánh giá của thôn", nil, false)
 		return
 	}
 	if s.asOf.Before(e.fresh) {
-		d := sourceDetail(s.asOf, s.batch, s.sheet, s.row)
-		d["stale"] = true
-		for _, k := range keys {
-			e.emit(v, k, ntm.StatusNoData, nil, e.staleText(s.asOf)+" (phiếu tự đánh giá)", d, false)
+		if s.staleDetail == nil {
+			s.staleDetail = sourceDetail(s.asOf, s.batch, s.sheet, s.row)
+			s.staleDetail["stale"] = true
 		}
+		e.emit(v, c, t, ntm.StatusNoData, nil, e.staleText(s.asOf)+" (phiếu tự đánh giá)", s.staleDetail, false)
 		return
 	}
-	// One detail map for the four survey rows of a village: stored once as JSON.
-	d := sourceDetail(s.asOf, s.batch, s.sheet, s.row)
-	yesNo := func(key string, b *bool, label, note string) {
+	if s.detail == nil {
+		s.detail = sourceDetail(s.asOf, s.batch, s.sheet, s.row)
+	}
+	d := s.detail
+	yesNo := func(b *bool, label, note string) {
 		if b == nil {
-			e.emit(v, key, ntm.StatusNoData, nil,
+			e.emit(v, c, t, ntm.StatusNoData, nil,
 				fmt.Sprintf("Phiếu tự đánh giá ngày %s để trống mục “%s”", vnfmt.Date(s.asOf), label), d, false)
 			return
 		}
@@ -182,30 +218,26 @@ func (e *evaluator) survey(v *unit, s *surveyRow) {
 				answer += " (" + note + ")"
 			}
 		}
-		st := ntm.StatusNotMet
-		if val.AtLeast(e.set.threshold(key)) {
-			st = ntm.StatusMet
+		e.emit(v, c, t, decided(val, t), ptr(val), label+": "+answer, d, false)
+	}
+	switch c.Measure {
+	case MeasureTeam:
+		dec := strings.TrimSpace(s.teamDecision)
+		if dec != "" && !strings.HasPrefix(strings.ToLower(dec), "qđ") && !strings.HasPrefix(strings.ToLower(dec), "quyết định") {
+			dec = "QĐ " + dec
 		}
-		e.emit(v, key, st, ptr(val), label+": "+answer, d, false)
-	}
-	dec := strings.TrimSpace(s.teamDecision)
-	if dec != "" && !strings.HasPrefix(strings.ToLower(dec), "qđ") && !strings.HasPrefix(strings.ToLower(dec), "quyết định") {
-		dec = "QĐ " + dec
-	}
-	yesNo(KeyTeam, s.team, "Tổ công nghệ số", dec)
-	yesNo(KeyPlatform, s.platform, "Nền tảng số", s.platName)
-	yesNo(KeyWifi, s.wifi, "WiFi miễn phí tại nhà văn hóa", "")
-
-	switch {
-	case s.models == nil:
-		e.emit(v, KeyModel, ntm.StatusNoData, nil,
-			fmt.Sprintf("Phiếu tự đánh giá ngày %s để trống mục “Mô hình chuyển đổi số”", vnfmt.Date(s.asOf)), d, false)
-	default:
+		yesNo(s.team, "Tổ công nghệ số", dec)
+	case MeasurePlatform:
+		yesNo(s.platform, "Nền tảng số", s.platName)
+	case MeasureWifi:
+		yesNo(s.wifi, "WiFi miễn phí tại nhà văn hóa", "")
+	case MeasureModels:
+		if s.models == nil {
+			e.emit(v, c, t, ntm.StatusNoData, nil,
+				fmt.Sprintf("Phiếu tự đánh giá ngày %s để trống mục “Mô hình chuyển đổi số”", vnfmt.Date(s.asOf)), d, false)
+			return
+		}
 		n := *s.models
-		st := ntm.StatusNotMet
-		if Count(n).AtLeast(e.set.threshold(KeyModel)) {
-			st = ntm.StatusMet
-		}
 		expl := "Chưa có mô hình chuyển đổi số"
 		if n > 0 {
 			expl = fmt.Sprintf("Có %s mô hình chuyển đổi số", vnfmt.Int(n))
@@ -213,13 +245,13 @@ func (e *evaluator) survey(v *unit, s *surveyRow) {
 				expl += " (" + f + ")"
 			}
 		}
-		e.emit(v, KeyModel, st, ptr(Count(n)), expl, d, false)
+		e.emit(v, c, t, decided(Count(n), t), ptr(Count(n)), expl, d, false)
 	}
 }
 
-func (e *evaluator) address(v *unit, a *addressRow) {
+func (e *evaluator) address(v *unit, c *SetCriterion, t Fraction, a *addressRow) {
 	if a == nil {
-		e.emit(v, KeyAddress, ntm.StatusNoData, nil, "Chưa có số liệu địa chỉ số (Vpostcode) của thôn", nil, false)
+		e.emit(v, c, t, ntm.StatusNoData, nil, "Chưa có số liệu địa chỉ số (Vpostcode) của thôn", nil, false)
 		return
 	}
 	d := sourceDetail(a.asOf, a.batch, a.sheet, a.row)
@@ -227,12 +259,12 @@ func (e *evaluator) address(v *unit, a *addressRow) {
 	d["orgs_total"], d["orgs_with"] = a.orgTotal, a.orgWith
 	if a.asOf.Before(e.fresh) {
 		d["stale"] = true
-		e.emit(v, KeyAddress, ntm.StatusNoData, nil, e.staleText(a.asOf)+" (địa chỉ số)", d, false)
+		e.emit(v, c, t, ntm.StatusNoData, nil, e.staleText(a.asOf)+" (địa chỉ số)", d, false)
 		return
 	}
 	if a.hhTotal <= 0 {
 		// Every village has households: a zero total is a data error, not 100% coverage.
-		e.emit(v, KeyAddress, ntm.StatusNoData, nil,
+		e.emit(v, c, t, ntm.StatusNoData, nil,
 			fmt.Sprintf("Số liệu ngày %s ghi tổng số hộ bằng 0: cần kiểm tra lại", vnfmt.Date(a.asOf)), d, false)
 		return
 	}
@@ -258,11 +290,7 @@ func (e *evaluator) address(v *unit, a *addressRow) {
 	} else {
 		b.WriteString("; không có cơ quan, tổ chức")
 	}
-	st := ntm.StatusNotMet
-	if value.AtLeast(e.set.threshold(KeyAddress)) {
-		st = ntm.StatusMet
-	}
-	e.emit(v, KeyAddress, st, ptr(value), b.String(), d, false)
+	e.emit(v, c, t, decided(value, t), ptr(value), b.String(), d, false)
 }
 
 // ocopOutcome is V5 for one locality (a commune, or a village when the set says so).
@@ -326,7 +354,6 @@ func (e *evaluator) ocopByLocality(haveList bool, products []*product) map[strin
 		}
 	}
 	out := map[string]*ocopOutcome{"": {status: ntm.StatusMet, expl: where + " không có sản phẩm OCOP còn hiệu lực"}}
-	threshold := e.set.threshold(KeyOCOP)
 	for loc, a := range by {
 		o := &ocopOutcome{valid: len(a.valid), expired: len(a.expired)}
 		out[loc] = o
@@ -342,11 +369,7 @@ func (e *evaluator) ocopByLocality(haveList bool, products []*product) map[strin
 				o.unlisted = append(o.unlisted, p.name)
 			}
 		}
-		o.value = ptr(Frac(int64(o.listed), int64(o.valid)))
-		o.status = ntm.StatusNotMet
-		if o.value.AtLeast(threshold) {
-			o.status = ntm.StatusMet
-		}
+		o.value = ptr(Frac(int64(o.listed), int64(o.valid))) // the status is decided per village's threshold
 		o.expl = fmt.Sprintf("%d/%d sản phẩm OCOP còn hiệu lực của %s đã lên sàn TMĐT", o.listed, o.valid, strings.ToLower(where))
 		if len(o.unlisted) > 0 {
 			o.expl += "; chưa lên sàn: " + firstNames(o.unlisted, 3)
@@ -355,42 +378,41 @@ func (e *evaluator) ocopByLocality(haveList bool, products []*product) map[strin
 	return out
 }
 
-// smartVillage applies the count rule over the six conditions (those the set carries;
-// all six when it carries none).
-func (e *evaluator) smartVillage(v *unit) {
-	conds := make([]string, 0, 6)
-	for _, k := range villageConditions {
-		if e.set.has(k) {
-			conds = append(conds, k)
-		}
-	}
-	if len(conds) == 0 {
-		conds = villageConditions
-	}
+// composite applies the count rule over the criterion's parts for unit u, k = the threshold
+// (all parts for all_of). The noun says what the parts are: conditions of a village, ratios,
+// or criteria.
+func (e *evaluator) composite(u *unit, c *SetCriterion, k Fraction) {
 	var met, notMet, noData []string
-	for _, k := range conds {
-		switch e.status(k, v.Code) {
+	ratios := true
+	for _, key := range c.Parts {
+		ratios = ratios && e.set.byKey[key].Value == ValueRatio
+		switch e.status(key, u.Code) {
 		case ntm.StatusMet:
-			met = append(met, k)
+			met = append(met, key)
 		case ntm.StatusNotMet:
-			notMet = append(notMet, k)
+			notMet = append(notMet, key)
 		default:
-			noData = append(noData, k)
+			noData = append(noData, key)
 		}
 	}
-	k := Count(int64(len(conds))) // all conditions, unless the set says otherwise
-	if e.set.has(KeySmartVillage) {
-		k = e.set.threshold(KeySmartVillage)
+	noun := "tiêu chí"
+	switch {
+	case c.Level == ntm.LevelVillage:
+		noun = "điều kiện"
+	case ratios:
+		noun = "tỷ lệ"
 	}
-	st := countRule(int64(len(met)), int64(len(noData)), k)
 	short := func(keys []string) string {
 		s := make([]string, len(keys))
 		for i, k := range keys {
-			s[i] = definitionOf[k].Short
+			s[i] = e.set.byKey[k].Short
 		}
 		return strings.Join(s, ", ")
 	}
-	expl := fmt.Sprintf("Đạt %d/%d điều kiện", len(met), len(conds))
+	expl := fmt.Sprintf("Đạt %d/%d %s", len(met), len(c.Parts), noun)
+	if c.Measure == MeasureAtLeastOf {
+		expl += fmt.Sprintf(" (cần %s)", k.String())
+	}
 	if len(notMet) > 0 {
 		expl += "; chưa đạt: " + short(notMet)
 	}
@@ -398,7 +420,7 @@ func (e *evaluator) smartVillage(v *unit) {
 		expl += "; chưa có số liệu: " + short(noData)
 	}
 	d := map[string]any{"met": orEmpty(met), "not_met": orEmpty(notMet), "no_data": orEmpty(noData)}
-	e.emit(v, KeySmartVillage, st, ptr(Count(int64(len(met)))), expl, d, false)
+	e.emit(u, c, k, countRule(int64(len(met)), int64(len(noData)), k), ptr(Count(int64(len(met)))), expl, d, false)
 }
 
 func orEmpty(s []string) []string {

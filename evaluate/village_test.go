@@ -218,7 +218,7 @@ func TestOCOPWithoutAnyProductListIsNoData(t *testing.T) {
 func TestOCOPVillageLocality(t *testing.T) {
 	f := newFixture(t)
 	f.langSon()
-	f.exec(`UPDATE criteria_set SET ocop_locality = 'village'`)
+	f.importSet(builtinWith(t, "ocop_locality: commune", "ocop_locality: village"))
 	pb := f.batch(ntm.DatasetOCOPProducts)
 	f.product(pb, productFact{name: "Na", owner: "HTX", commune: "06463", village: "06463-001"})
 	rs := f.evaluate("2024-12")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ntm"
+	"ntm/evaluate"
 )
 
 // A plan is the designed truth: every village's survey answers and address coverage, every OCOP
@@ -161,7 +162,13 @@ func (p *plan) staleAsOf() time.Time { return p.period.Start().AddDate(0, -18, -
 
 // ---- expected statuses ----
 
-var villageCriteria = []string{"V1_TEAM", "V2_PLATFORM", "V3_WIFI", "V4_ADDRESS", "V5_OCOP", "V6_DXMODEL", "SMART_VILLAGE"}
+// The plan is designed for the built-in criteria set; its criteria, their order and the unit
+// kinds they apply to are read from it (evaluate's registry), never listed here.
+var (
+	builtin         = evaluate.Builtin()
+	villageCriteria = []string{evaluate.KeyTeam, evaluate.KeyPlatform, evaluate.KeyWifi, evaluate.KeyAddress,
+		evaluate.KeyOCOP, evaluate.KeyModel, evaluate.KeySmartVillage}
+)
 
 func triStatus(t tri) ntm.Status {
 	switch t {
@@ -178,31 +185,31 @@ func (p *plan) villageStatuses(v *village, haveOCOPList bool) map[string]ntm.Sta
 	st := map[string]ntm.Status{}
 	s := v.Survey
 	if s.State == fresh {
-		st["V1_TEAM"], st["V2_PLATFORM"], st["V3_WIFI"] = triStatus(s.Team), triStatus(s.Platform), triStatus(s.WiFi)
+		st[evaluate.KeyTeam], st[evaluate.KeyPlatform], st[evaluate.KeyWifi] = triStatus(s.Team), triStatus(s.Platform), triStatus(s.WiFi)
 		switch {
 		case s.Models < 0:
-			st["V6_DXMODEL"] = ntm.StatusNoData
+			st[evaluate.KeyModel] = ntm.StatusNoData
 		case s.Models == 0:
-			st["V6_DXMODEL"] = ntm.StatusNotMet
+			st[evaluate.KeyModel] = ntm.StatusNotMet
 		default:
-			st["V6_DXMODEL"] = ntm.StatusMet
+			st[evaluate.KeyModel] = ntm.StatusMet
 		}
 	} else {
-		for _, k := range []string{"V1_TEAM", "V2_PLATFORM", "V3_WIFI", "V6_DXMODEL"} {
+		for _, k := range []string{evaluate.KeyTeam, evaluate.KeyPlatform, evaluate.KeyWifi, evaluate.KeyModel} {
 			st[k] = ntm.StatusNoData
 		}
 	}
 	if v.Addr.State == fresh {
 		if v.Addr.Now.full() {
-			st["V4_ADDRESS"] = ntm.StatusMet
+			st[evaluate.KeyAddress] = ntm.StatusMet
 		} else {
-			st["V4_ADDRESS"] = ntm.StatusNotMet
+			st[evaluate.KeyAddress] = ntm.StatusNotMet
 		}
 	} else {
-		st["V4_ADDRESS"] = ntm.StatusNoData
+		st[evaluate.KeyAddress] = ntm.StatusNoData
 	}
-	st["V5_OCOP"] = p.ocopStatus(v.Commune, haveOCOPList)
-	st["SMART_VILLAGE"] = combine(st, villageCriteria[:6])
+	st[evaluate.KeyOCOP] = p.ocopStatus(v.Commune, haveOCOPList)
+	st[evaluate.KeySmartVillage] = combine(st, villageCriteria[:6])
 	return st
 }
 
@@ -245,7 +252,7 @@ func (p *plan) expected() []Expectation {
 				for _, k := range villageCriteria {
 					out = append(out, Expectation{UnitCode: v.Code, Level: ntm.LevelVillage, Criterion: k, Status: st[k], Why: v.why(k, st[k])})
 				}
-				switch st["SMART_VILLAGE"] {
+				switch st[evaluate.KeySmartVillage] {
 				case ntm.StatusMet:
 					smart++
 				case ntm.StatusNoData:
@@ -259,7 +266,9 @@ func (p *plan) expected() []Expectation {
 			} else if undecided {
 				c8, why = ntm.StatusNoData, "no smart village, some villages undecided"
 			}
-			out = append(out, Expectation{UnitCode: c.Code, Level: ntm.LevelCommune, Criterion: "C8_SMART_VILLAGE", Status: c8, Why: why})
+			if builtin.Criterion(evaluate.KeyC8).AppliesTo(c.Kind) { // xã only: wards and towns get no row
+				out = append(out, Expectation{UnitCode: c.Code, Level: ntm.LevelCommune, Criterion: evaluate.KeyC8, Status: c8, Why: why})
+			}
 		}
 	}
 	for _, dd := range p.dvc {
@@ -267,9 +276,9 @@ func (p *plan) expected() []Expectation {
 		ds, dw := p.dossierStatus(dd)
 		st := map[string]ntm.Status{"P": ps, "D": ds}
 		out = append(out,
-			Expectation{UnitCode: dd.D.Code, Level: ntm.LevelDistrict, Criterion: "D95_PROCEDURES", Status: ps, Why: pw},
-			Expectation{UnitCode: dd.D.Code, Level: ntm.LevelDistrict, Criterion: "D95_DOSSIERS", Status: ds, Why: dw},
-			Expectation{UnitCode: dd.D.Code, Level: ntm.LevelDistrict, Criterion: "D95", Status: combine(st, []string{"P", "D"}), Why: "both parts"},
+			Expectation{UnitCode: dd.D.Code, Level: ntm.LevelDistrict, Criterion: evaluate.KeyProcedures, Status: ps, Why: pw},
+			Expectation{UnitCode: dd.D.Code, Level: ntm.LevelDistrict, Criterion: evaluate.KeyDossiers, Status: ds, Why: dw},
+			Expectation{UnitCode: dd.D.Code, Level: ntm.LevelDistrict, Criterion: evaluate.KeyD95, Status: combine(st, []string{"P", "D"}), Why: "both parts"},
 		)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -281,18 +290,17 @@ func (p *plan) expected() []Expectation {
 	return out
 }
 
+// criterionRank is a criterion's position in the built-in set.
 func criterionRank(k string) int {
-	for i, c := range []string{"V1_TEAM", "V2_PLATFORM", "V3_WIFI", "V4_ADDRESS", "V5_OCOP", "V6_DXMODEL", "SMART_VILLAGE", "C8_SMART_VILLAGE", "D95_PROCEDURES", "D95_DOSSIERS", "D95"} {
-		if c == k {
-			return i
-		}
+	if c := builtin.Criterion(k); c != nil {
+		return c.Position
 	}
 	return 99
 }
 
 func (v *village) why(k string, st ntm.Status) string {
 	switch k {
-	case "V4_ADDRESS":
+	case evaluate.KeyAddress:
 		switch v.Addr.State {
 		case missing:
 			return "in no vpostcode export"
@@ -302,9 +310,9 @@ func (v *village) why(k string, st ntm.Status) string {
 			return "its fresh vpostcode row is a planted reject (" + v.Addr.Reject + ")"
 		}
 		return fmt.Sprintf("%d/%d households, %d/%d organisations", v.Addr.Now.HHWith, v.Addr.Now.HH, v.Addr.Now.OrgWith, v.Addr.Now.Org)
-	case "V5_OCOP":
+	case evaluate.KeyOCOP:
 		return fmt.Sprintf("commune %s: %d product(s)", v.Commune.Code, len(v.Commune.Products))
-	case "SMART_VILLAGE":
+	case evaluate.KeySmartVillage:
 		return v.note
 	}
 	switch v.Survey.State {
