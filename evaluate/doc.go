@@ -1,11 +1,13 @@
-// Package evaluate owns the rules: it reads the criteria set in force for a period
-// (criteria are data in the criteria_set and criterion tables), the unit structure in
-// force at the period end and the current facts of loaded batches, computes one result
-// per unit and criterion — status (met / not met / no data), value, threshold and a short
-// Vietnamese explanation — and stores them as an evaluation. It also reads stored results
-// back and prints them (CSV, table, JSON).
+// Package evaluate owns the rules: the registry of criteria and measures (registry.go, the one
+// definition of each criterion that the workbooks, the console and the sample read), criteria
+// sets as YAML files the office writes (parsed with line-precise errors, stored as written,
+// versioned per evaluation), commune groups, and the evaluation itself. It reads the set in
+// force at a period's end, the unit structure in force then and the current facts of loaded
+// batches, computes one result per unit and criterion — status (met / not met / no data),
+// value, threshold and a short Vietnamese explanation — and stores them as an evaluation. It
+// also reads stored results back and prints them (CSV, table, JSON).
 //
 // The heavy lifting is set-based SQL (one query per fact family, embedded from sql/);
-// statuses are decided in Go with integer arithmetic only. docs/criteria.md describes
-// every criterion and every decision made where DESIGN §6 is silent.
+// statuses are decided in Go with integer arithmetic only. docs/criteria.md describes every
+// criterion, measure and decision.
 package evaluate

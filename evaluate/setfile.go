@@ -624,6 +624,7 @@ func (p *setParser) thresholds(cn *critNodes, m Measure) {
 			return
 		}
 		c.ByGroup = map[int]Fraction{}
+		given := map[int]bool{}
 		for i := 0; i+1 < len(cn.byGroup.Content); i += 2 {
 			k, v := cn.byGroup.Content[i], cn.byGroup.Content[i+1]
 			g, err := strconv.Atoi(k.Value)
@@ -631,10 +632,11 @@ func (p *setParser) thresholds(cn *critNodes, m Measure) {
 				p.addf(k, "nhóm xã “%s” trong thresholds_by_group của tiêu chí %s không có: các nhóm là 1, 2, 3", k.Value, c.Key)
 				continue
 			}
-			if _, dup := c.ByGroup[g]; dup {
+			if given[g] {
 				p.addf(k, "nhóm %d ghi hai lần trong thresholds_by_group của tiêu chí %s", g, c.Key)
 				continue
 			}
+			given[g] = true
 			t, err := ParseThreshold(v.Value)
 			if v.Kind != yaml.ScalarNode || err != nil {
 				p.addf(v, "ngưỡng nhóm %d của tiêu chí %s phải là một phân số (\"7/10\"), số thập phân (0.7) hoặc tỷ lệ phần trăm (\"70%%\"), không phải “%s”", g, c.Key, v.Value)
@@ -645,7 +647,7 @@ func (p *setParser) thresholds(cn *critNodes, m Measure) {
 			}
 		}
 		for _, g := range Groups {
-			if _, ok := c.ByGroup[g]; !ok {
+			if !given[g] {
 				p.addf(cn.byGroup, "thresholds_by_group của tiêu chí %s thiếu ngưỡng của nhóm %d", c.Key, g)
 			}
 		}

@@ -41,7 +41,7 @@ func sha(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// setFromRow turns a criteria_set row's source into a set ('' = the built-in file).
+// setFromRow turns a criteria_set row's source into a set (” = the built-in file).
 func setFromRow(key, source string) (*Set, error) {
 	if source == "" {
 		if key == BuiltinKey {

@@ -45,6 +45,7 @@ func init() {
 		"units":    {unitsSynopsis, runUnits},
 		"ingest":   {"ntm ingest [--dataset D] [--as-of DATE] [--period P] FILE|URL...: load files", runIngest},
 		"check":    {"ntm check [--dataset D] [--as-of DATE] FILE: validate a file without loading it", runCheck},
+		"criteria": {criteriaSynopsis, runCriteria},
 		"evaluate": {"ntm evaluate --period P: compute results for period P (YYYY-MM)", runEvaluate},
 		"results":  {"ntm results --period P [--level L] [--format table|csv|json]: print results", runResults},
 		"report":   {"ntm report --period P [--recipient CODE] [--out DIR]: write workbooks", runReport},
