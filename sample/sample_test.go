@@ -518,8 +518,9 @@ func TestLangSonDesignCoversEveryStatus(t *testing.T) {
 	if n := smart[ntm.StatusMet]; n*100 < 10*1676 || n*100 > 35*1676 {
 		t.Errorf("%d smart villages of 1,676: want a realistic minority (10–35%%)", n)
 	}
-	if len(m.Expected) != 1676*7+200+11*3 {
-		t.Errorf("%d expectations, want one per village criterion, commune and district criterion", len(m.Expected))
+	// Criterion 8 concerns the 181 xã only (no row for the 19 phường and thị trấn).
+	if len(m.Expected) != 1676*7+181+11*3 {
+		t.Errorf("%d expectations, want one per village criterion, xã and district criterion", len(m.Expected))
 	}
 }
 
@@ -621,7 +622,10 @@ func TestTiny(t *testing.T) {
 			}
 		}
 	}
-	for k, st := range map[string]string{"06463 C8_SMART_VILLAGE": "met", "06523 C8_SMART_VILLAGE": "not_met", "06505 C8_SMART_VILLAGE": "no_data",
+	if st, ok := got["06463 C8_SMART_VILLAGE"]; ok {
+		t.Errorf("Thị trấn Đồng Mỏ has a criterion 8 expectation (%s): C8 concerns xã only", st)
+	}
+	for k, st := range map[string]string{"06523 C8_SMART_VILLAGE": "not_met", "06505 C8_SMART_VILLAGE": "no_data",
 		"187 D95_PROCEDURES": "met", "187 D95_DOSSIERS": "not_met", "187 D95": "not_met"} {
 		if got[k] != st {
 			t.Errorf("%s: designed %s, documented %s", k, got[k], st)

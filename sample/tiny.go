@@ -20,7 +20,7 @@ import (
 //
 // Designed statuses at 2024-12 (V1 V2 V3 V4 V5 V6 → SMART_VILLAGE):
 //
-//	Thị trấn Đồng Mỏ 06463 — OCOP: "Na Đồng Mỏ" valid, marked on Postmart → V5 met. C8 met.
+//	Thị trấn Đồng Mỏ 06463 — OCOP: "Na Đồng Mỏ" valid, marked on Postmart → V5 met. No C8 (a thị trấn: criterion 8 concerns xã only).
 //	  06463-001 Tổ dân phố 1   met met met met met met → met (150/150 hộ, 12/12 tổ chức, 2 models)
 //	  06463-002 Tổ dân phố 2   met met met NOT met met → not_met (176/180 hộ)
 //	  06463-003 Tổ dân phố 3   met met no_data(WiFi blank) met(95/95 hộ, no organisations) met met → no_data
@@ -41,7 +41,7 @@ import (
 //
 // District 187: D95_PROCEDURES met (600/600: every unit offers all eligible procedures online),
 // D95_DOSSIERS not_met (2636/4578 = 57.5% fully online; quarters I–IV, one commune by month), D95 not_met.
-// Manifest.Expected lists all of the above (70 village, 3 commune and 3 district expectations).
+// Manifest.Expected lists all of the above (70 village, 2 commune and 3 district expectations).
 // V5_OCOP no_data needs no OCOP list at all: load the manifest without its ocop_* files, and then every
 // village's V5 is no_data and SMART_VILLAGE met turns into no_data (06463-001), the rest unchanged.
 //
