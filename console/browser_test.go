@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -25,12 +24,7 @@ const screenshotEnv = "NTM_CONSOLE_SCREENSHOT"
 // export, see what the check would reject, confirm it, trigger the nightly job for a period,
 // watch it finish (the pages refresh themselves), look at the results and download a workbook.
 func TestBrowserEndToEnd(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("no headless browser: %s is missing (install Debian's chromium: apt-get install -y chromium)", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	ctx := newBrowser(t)
 	e := newEnv(t)
 	files := tinySample(t)
 	// Everything but the fresh digital-address export, which the office uploads through the console.
@@ -38,46 +32,16 @@ func TestBrowserEndToEnd(t *testing.T) {
 	upload := filepath.Join(t.TempDir(), "vpostcode-2024-11.xlsx")
 	must(t, os.WriteFile(upload, readFile(t, files["vpostcode-2024-11.xlsx"].Path), 0o644))
 
-	profile := t.TempDir()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.NoSandbox, // Chromium refuses to run as root with its sandbox
-		chromedp.Headless,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(profile),
-		chromedp.IgnoreCertErrors, // the test server's certificate is self-signed
-		chromedp.WindowSize(1100, 720),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil { // start the browser on a context without a timeout
-		t.Fatalf("start chromium: %v", err)
-	}
 	base := e.srv.URL
 
 	// step runs actions with a time limit.
 	step := func(name string, d time.Duration, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		sctx, scancel := context.WithTimeout(ctx, d)
-		defer scancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+		browserStep(t, ctx, name, d, actions...)
 	}
-	// submit clicks a button and waits for the page it leads to.
 	submit := func(name, sel string) {
 		t.Helper()
-		sctx, scancel := context.WithTimeout(ctx, 60*time.Second)
-		defer scancel()
-		if _, err := chromedp.Run(sctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel)))); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+		clickAndWait(t, ctx, name, sel)
 	}
 	// eval reads a value from the page; a page that is reloading answers "".
 	eval := func(expr string) string {

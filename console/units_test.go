@@ -4,14 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -109,38 +107,16 @@ func TestUnitsPage(t *testing.T) {
 
 // TestBrowserUnits adds and removes a successor in a real headless Chromium.
 func TestBrowserUnits(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("no headless browser: %s is missing (install Debian's chromium: apt-get install -y chromium)", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	ctx := newBrowser(t)
 	e := newEnv(t)
 	importReform(t, e.pool)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox, chromedp.Headless,
-		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.IgnoreCertErrors, chromedp.WindowSize(1100, 720))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
 	run := func(name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		sctx, scancel := context.WithTimeout(ctx, 60*time.Second)
-		defer scancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+		browserStep(t, ctx, name, 60*time.Second, actions...)
 	}
 	submit := func(name, sel string) {
 		t.Helper()
-		sctx, scancel := context.WithTimeout(ctx, 60*time.Second)
-		defer scancel()
-		if _, err := chromedp.Run(sctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel)))); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+		clickAndWait(t, ctx, name, sel)
 	}
 	text := func(sel string) string {
 		sctx, scancel := context.WithTimeout(ctx, 10*time.Second)

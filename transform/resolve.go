@@ -161,22 +161,23 @@ func (x *UnitIndex) note(old, nu *unitRec) {
 // version when d is before it (the newest version when d is zero); nil when the code is
 // unknown or closed by then (see closed).
 func (x *UnitIndex) code(code string, d time.Time) *unitRec {
-	vs := x.byCode[code]
-	for i := len(vs) - 1; i >= 0; i-- {
-		if vs[i].covers(d) {
-			return vs[i]
+	if d.IsZero() {
+		vs := x.byCode[code]
+		if len(vs) == 0 {
+			return nil
 		}
+		return vs[len(vs)-1]
+	}
+	if u := x.recOf[x.hist.VersionOf(code, d)]; u != nil && u.covers(d) {
+		return u
 	}
 	return nil
 }
 
 // closed returns the last version of code that ended before d, or nil.
 func (x *UnitIndex) closed(code string, d time.Time) *unitRec {
-	vs := x.byCode[code]
-	for i := len(vs) - 1; i >= 0; i-- {
-		if vs[i].closedBefore(d) {
-			return vs[i]
-		}
+	if u := x.recOf[x.hist.VersionOf(code, d)]; u != nil && u.closedBefore(d) {
+		return u
 	}
 	return nil
 }
@@ -657,13 +658,19 @@ func (p *rowParser) one(f, level string, n unitName, parent *unitRec) (*unitRec,
 			cands = p.idx.lookup(level, n, nil, scope, d)
 		}
 	}
+	return p.exactlyOne(f, level, n, parent, cands)
+}
+
+// exactlyOne accepts a single candidate; none is "not found" (with the closest names), more
+// than one is ambiguous (naming them).
+func (p *rowParser) exactlyOne(f, level string, n unitName, parent *unitRec, cands []*unitRec) (*unitRec, *rowError) {
 	switch len(cands) {
 	case 1:
 		return cands[0], nil
 	case 0:
-		return nil, p.errf(f, "%s", p.idx.notFound(level, n, parent, scope, d))
+		return nil, p.errf(f, "%s", p.idx.notFound(level, n, parent, p.tc.province, p.unitDate))
 	default:
-		return nil, p.errf(f, "%s", ambiguous(level, n, cands, p.idx, d))
+		return nil, p.errf(f, "%s", ambiguous(level, n, cands, p.idx, p.unitDate))
 	}
 }
 
@@ -674,14 +681,7 @@ func (p *rowParser) oneCtx(f, level string, n unitName, parent *unitRec) (*unitR
 	if len(cands) == 0 {
 		cands = p.idx.historical(level, n, parent, scope, d)
 	}
-	switch len(cands) {
-	case 1:
-		return cands[0], nil
-	case 0:
-		return nil, p.errf(f, "%s", p.idx.notFound(level, n, parent, scope, d))
-	default:
-		return nil, p.errf(f, "%s", ambiguous(level, n, cands, p.idx, d))
-	}
+	return p.exactlyOne(f, level, n, parent, cands)
 }
 
 // commune finds a row's commune. A row without any commune column value returns nil.

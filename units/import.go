@@ -283,19 +283,11 @@ func (p *plan) unit(u *StatedUnit) error {
 		return nil
 	case cur != nil && !reused && same(cur, u):
 		// Only the end changes (a valid_to column): same version.
-		nv := *cur
-		nv.To = u.To
-		p.updates[cur] = &nv
-		r.Corrected[u.Level]++
-		p.next[u.Code] = &nv
+		p.setEnd(cur, u)
 		return nil
 	case cur == nil && prev != nil && !reused && same(prev, u) && p.h.byCode[u.Code][len(p.h.byCode[u.Code])-1] == prev:
 		// Closed on From−1 by an earlier import at From, listed again: reopen it.
-		nv := *prev
-		nv.To = u.To
-		p.updates[prev] = &nv
-		r.Corrected[u.Level]++
-		p.next[u.Code] = &nv
+		p.setEnd(prev, u)
 		return nil
 	}
 	nv := p.version(u)
@@ -328,6 +320,15 @@ func (p *plan) unit(u *StatedUnit) error {
 		}
 	}
 	return nil
+}
+
+// setEnd plans version v, unchanged otherwise, to end where the stated unit says.
+func (p *plan) setEnd(v *Version, u *StatedUnit) {
+	nv := *v
+	nv.To = u.To
+	p.updates[v] = &nv
+	p.res.Corrected[u.Level]++
+	p.next[u.Code] = &nv
 }
 
 // leave plans a unit the statement does not list: closed on From−1 if in force then; a
