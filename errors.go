@@ -18,6 +18,7 @@ const (
 	CodeForbidden    Code = "forbidden"    // logged in, but not allowed
 	CodeTooMany      Code = "too_many"     // too many attempts: wait and try again
 	CodeTooLarge     Code = "too_large"    // an upload or a download over its size limit
+	CodeUnsupported  Code = "unsupported"  // a file of a type ntm does not take (a .pdf, an old .xls)
 	CodeUnavailable  Code = "unavailable"  // the database or a feed cannot be reached right now
 	CodeOperator     Code = "operator"     // a fault of the machine, not of the input: disk full, permissions
 	CodeCancelled    Code = "cancelled"    // stopped by the user or by a shutdown
@@ -34,6 +35,7 @@ var codeTable = map[Code]struct{ HTTP, Exit int }{
 	CodeForbidden:    {403, 1},
 	CodeTooMany:      {429, 1},
 	CodeTooLarge:     {413, 1},
+	CodeUnsupported:  {415, 1},
 	CodeUnavailable:  {503, 1},
 	CodeOperator:     {500, 1},
 	CodeCancelled:    {499, 1},

@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,6 +148,10 @@ type Console struct {
 	// InsecureCookie drops the Secure flag of the session cookie: only for a console reached
 	// over plain HTTP on a trusted network (behind HTTPS or on localhost, leave it false).
 	InsecureCookie bool
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For
+	// header names the client. A request from any other peer is taken to come from that peer:
+	// its X-Forwarded-For is ignored, so a client cannot choose the address it is limited by.
+	TrustedProxies []netip.Prefix
 }
 
 // User is a console login; the password is stored only as a bcrypt hash.

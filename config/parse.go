@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -616,6 +617,20 @@ func (p *parser) console(c *Config, n *yaml.Node) {
 				p.addf(v, "console.insecure_cookie must be true or false, not %q", v.Value)
 			}
 		},
+		"trusted_proxies": func(_, v *yaml.Node) {
+			if v.Kind != yaml.SequenceNode {
+				p.addf(v, "console.trusted_proxies must be a list of addresses or CIDR ranges (for example 127.0.0.1 or 10.0.0.0/24)")
+				return
+			}
+			for _, e := range v.Content {
+				pr, err := ParseProxy(e.Value)
+				if err != nil {
+					p.addf(e, "console.trusted_proxies: %q is not an address or a CIDR range (for example 127.0.0.1 or 10.0.0.0/24)", e.Value)
+					continue
+				}
+				c.Console.TrustedProxies = append(c.Console.TrustedProxies, pr)
+			}
+		},
 		"session_ttl": func(_, v *yaml.Node) {
 			if d, ok := p.duration(v, "console.session_ttl", time.Minute, 30*24*time.Hour); ok {
 				c.Console.SessionTTL = d
@@ -652,6 +667,21 @@ func (p *parser) console(c *Config, n *yaml.Node) {
 			}
 		},
 	})
+}
+
+// ParseProxy reads a trusted proxy: an address ("127.0.0.1", "::1") or a CIDR range.
+func ParseProxy(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		pr, err := netip.ParsePrefix(s)
+		return pr.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 var hexRE = regexp.MustCompile(`^[0-9a-f]{64}$`)

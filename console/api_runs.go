@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"ntm"
 	"strconv"
 
 	"go.uber.org/zap"
@@ -68,16 +69,16 @@ func (c *Console) apiRunStart(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
-		writeJSONError(w, http.StatusBadRequest, `thân yêu cầu phải là JSON: {"job": "nightly", "period": "2024-12"}`)
+		c.apiError(w, r, ntm.Wrap(ntm.CodeUsage, err, "%s", `Thân yêu cầu phải là JSON: {"job": "nightly", "period": "2024-12"}.`))
 		return
 	}
-	id, refused := c.startJob(r.Context(), who(r), body.Job, body.Period)
+	id, holder, refused := c.startJob(r.Context(), who(r), body.Job, body.Period)
 	if refused != nil {
-		out := map[string]any{"error": refused.Message}
-		if refused.Holder != nil {
-			out["running"] = newAPIRun(*refused.Holder)
+		extra := map[string]any{}
+		if holder != nil {
+			extra["running"] = newAPIRun(*holder)
 		}
-		writeJSON(w, refused.Status, out)
+		c.apiErrorWith(w, r, refused, extra)
 		return
 	}
 	w.Header().Set("Location", "/api/runs/"+itoa(id))

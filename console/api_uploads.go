@@ -3,9 +3,9 @@ package console
 import (
 	"errors"
 	"net/http"
+	"ntm"
+	"ntm/msg"
 	"strconv"
-
-	"go.uber.org/zap"
 )
 
 // apiUploadCreate: POST /api/uploads, multipart with a "file" part and optional "dataset",
@@ -21,10 +21,10 @@ func (c *Console) apiUploadCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if uerr.Status == http.StatusRequestEntityTooLarge {
+	if uerr.Code == ntm.CodeTooLarge {
 		w.Header().Set("Connection", "close")
 	}
-	writeJSONError(w, uerr.Status, uerr.Message)
+	c.apiError(w, r, uerr)
 }
 
 func uploadID(r *http.Request) int64 {
@@ -39,12 +39,11 @@ func uploadID(r *http.Request) int64 {
 func (c *Console) apiUploadShow(w http.ResponseWriter, r *http.Request) {
 	u, err := c.getUpload(r.Context(), uploadID(r))
 	if errors.Is(err, errUploadNotFound) {
-		writeJSONError(w, http.StatusNotFound, "không có tệp tải lên này")
+		c.apiError(w, r, ntm.Errorf(ntm.CodeNotFound, "Không có tệp tải lên số %d.", uploadID(r)))
 		return
 	}
 	if err != nil {
-		c.log.Error("api get upload", zap.Error(err))
-		writeJSONError(w, http.StatusServiceUnavailable, "không đọc được tệp tải lên")
+		c.apiError(w, r, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown))
 		return
 	}
 	writeJSON(w, http.StatusOK, newAPIUpload(u))
@@ -56,7 +55,7 @@ func (c *Console) apiUploadShow(w http.ResponseWriter, r *http.Request) {
 func (c *Console) apiUploadConfirm(w http.ResponseWriter, r *http.Request) {
 	u, derr := c.confirmUpload(r.Context(), who(r), uploadID(r))
 	if derr != nil {
-		writeJSONError(w, derr.Status, derr.Message)
+		c.apiError(w, r, derr)
 		return
 	}
 	status := http.StatusOK
@@ -70,7 +69,7 @@ func (c *Console) apiUploadConfirm(w http.ResponseWriter, r *http.Request) {
 func (c *Console) apiUploadCancel(w http.ResponseWriter, r *http.Request) {
 	u, derr := c.cancelUpload(r.Context(), who(r), uploadID(r))
 	if derr != nil {
-		writeJSONError(w, derr.Status, derr.Message)
+		c.apiError(w, r, derr)
 		return
 	}
 	writeJSON(w, http.StatusOK, newAPIUpload(u))

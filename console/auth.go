@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -20,6 +21,8 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/crypto/bcrypt"
 
+	"ntm"
+	"ntm/msg"
 	"ntm/runs"
 )
 
@@ -117,10 +120,31 @@ func bearer(r *http.Request) string {
 // requireToken refuses API requests without a valid bearer token (401, JSON).
 func (c *Console) requireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name, ok := c.checkToken(bearer(r))
+		token := bearer(r)
+		key := tokenClientKey(c.clientAddr(r))
+		if token != "" {
+			// A client that sent too many wrong tokens is refused before its token is looked at.
+			over, err := c.overLimit(r.Context(), key)
+			if err != nil {
+				c.apiError(w, r, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown))
+				return
+			}
+			if over {
+				c.log.Warn("API refused: too many wrong tokens", zap.String("remote", c.clientAddr(r)))
+				c.apiError(w, r, ntm.Errorf(ntm.CodeTooMany, "%s", msg.TokenTooMany))
+				return
+			}
+		}
+		name, ok := c.checkToken(token)
 		if !ok {
+			if token != "" {
+				if allowed, err := c.takeAttempt(r.Context(), key); err == nil && !allowed {
+					c.apiError(w, r, ntm.Errorf(ntm.CodeTooMany, "%s", msg.TokenTooMany))
+					return
+				}
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ntm"`)
-			writeJSONError(w, http.StatusUnauthorized, "cần mã truy cập hợp lệ: gửi tiêu đề Authorization: Bearer <mã>")
+			c.apiError(w, r, ntm.Errorf(ntm.CodeUnauthorized, "%s", msg.TokenNeeded))
 			return
 		}
 		p := &principal{Name: name, Trigger: runs.TriggerAPI}
@@ -194,7 +218,7 @@ func (c *Console) requireSession(next http.Handler) http.Handler {
 		p, err := c.session(r)
 		if err != nil {
 			c.log.Error("session lookup failed", zap.Error(err))
-			c.errorPage(w, r, http.StatusServiceUnavailable, "Không đọc được phiên đăng nhập: cơ sở dữ liệu không trả lời. Hãy thử lại sau ít phút.")
+			c.pageError(w, r, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown))
 			return
 		}
 		if p == nil {
@@ -222,63 +246,143 @@ func localTarget(next string) string {
 	return next
 }
 
-// ---- login throttling ----
+// ---- attempt limits ----
 
-// loginLimiter slows password guessing: after maxFailures failed logins from one address
-// within failureWindow, that address is refused until the window has passed.
-type loginLimiter struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time
-}
-
+// Limits of the console's defences. Logins are limited per user name (so a guesser cannot
+// try many passwords on one account) and per client address (so one client cannot try many
+// accounts); one client's failures do not lock anyone else out. Wrong API tokens are limited
+// per client address.
 const (
-	maxFailures   = 10
-	failureWindow = 15 * time.Minute
+	maxFailures       = 10 // login attempts per user name in failureWindow
+	maxClientFailures = 30 // login attempts per client address in failureWindow
+	maxTokenFailures  = 30 // wrong API tokens per client address in failureWindow
+	failureWindow     = 15 * time.Minute
 )
 
-func newLoginLimiter() *loginLimiter { return &loginLimiter{failures: map[string][]time.Time{}} }
+// attemptKey is one counter of console_attempt and its limit.
+type attemptKey struct {
+	key string
+	max int
+}
 
-func clientAddr(r *http.Request) string {
+func loginUserKey(name string) attemptKey {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(name))))
+	return attemptKey{"login-user:" + hex.EncodeToString(sum[:]), maxFailures}
+}
+
+func loginClientKey(addr string) attemptKey {
+	return attemptKey{"login-client:" + addr, maxClientFailures}
+}
+func tokenClientKey(addr string) attemptKey {
+	return attemptKey{"token-client:" + addr, maxTokenFailures}
+}
+
+// bumpAttemptSQL counts one attempt in a key's current window (a window older than $3 starts
+// again at 1) and returns the count. The upsert locks the row, so concurrent attempts are
+// counted one after the other.
+const bumpAttemptSQL = `INSERT INTO console_attempt AS a (key, attempts, window_start) VALUES ($1, 1, $2)
+	ON CONFLICT (key) DO UPDATE SET
+	  attempts = CASE WHEN a.window_start <= $2 - $3::interval THEN 1 ELSE a.attempts + 1 END,
+	  window_start = CASE WHEN a.window_start <= $2 - $3::interval THEN $2 ELSE a.window_start END
+	RETURNING attempts`
+
+// takeAttempt counts one attempt against every key and tells whether all of them are still
+// within their limits. It is called before the password is compared: an attempt over the
+// limit is refused without being tried.
+func (c *Console) takeAttempt(ctx context.Context, keys ...attemptKey) (bool, error) {
+	ok := true
+	for _, k := range keys {
+		var n int
+		if err := c.d.Pool.QueryRow(ctx, bumpAttemptSQL, k.key, c.now(), failureWindow.String()).Scan(&n); err != nil {
+			return false, fmt.Errorf("count the attempt: %w", err)
+		}
+		if n > k.max {
+			ok = false
+		}
+	}
+	return ok, nil
+}
+
+// overLimit tells whether a key has used up its attempts in the current window (without
+// counting one).
+func (c *Console) overLimit(ctx context.Context, k attemptKey) (bool, error) {
+	var n int
+	err := c.d.Pool.QueryRow(ctx, `SELECT attempts FROM console_attempt WHERE key = $1 AND window_start > $2`,
+		k.key, c.now().Add(-failureWindow)).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read the attempt count: %w", err)
+	}
+	return n >= k.max, nil
+}
+
+// loginSucceeded forgets the user's failed attempts and gives the client its attempt back.
+func (c *Console) loginSucceeded(ctx context.Context, user, client attemptKey) {
+	if _, err := c.d.Pool.Exec(ctx, `DELETE FROM console_attempt WHERE key = $1`, user.key); err != nil {
+		c.log.Warn("reset the login attempts", zap.Error(err))
+	}
+	if _, err := c.d.Pool.Exec(ctx, `UPDATE console_attempt SET attempts = greatest(attempts - 1, 0) WHERE key = $1`, client.key); err != nil {
+		c.log.Warn("reset the login attempts", zap.Error(err))
+	}
+}
+
+// forgetOldAttempts removes the counters of windows that have passed.
+func (c *Console) forgetOldAttempts(ctx context.Context) {
+	if _, err := c.d.Pool.Exec(ctx, `DELETE FROM console_attempt WHERE window_start <= $1`, c.now().Add(-failureWindow)); err != nil {
+		c.log.Warn("remove old attempt counters", zap.Error(err))
+	}
+}
+
+// ---- client address ----
+
+// clientAddr is the address of the client a request comes from: the TCP peer, unless the peer
+// is a trusted proxy (console.trusted_proxies), in which case the nearest address in
+// X-Forwarded-For that is not a trusted proxy. A peer that is not trusted cannot choose its
+// address by sending the header.
+func (c *Console) clientAddr(r *http.Request) string {
+	peer := peerAddr(r)
+	ap, err := netip.ParseAddr(peer)
+	if err != nil || !c.trusted(ap.Unmap()) {
+		return peer
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		for _, part := range strings.Split(h, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				hops = append(hops, part)
+			}
+		}
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.Trim(hops[i], "[]"))
+		if err != nil {
+			break // a garbled hop: trust nothing further left
+		}
+		client = a.Unmap().String()
+		if !c.trusted(a.Unmap()) {
+			break
+		}
+	}
+	return client
+}
+
+func (c *Console) trusted(a netip.Addr) bool {
+	for _, p := range c.d.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// peerAddr is the TCP peer's address.
+func peerAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-func (l *loginLimiter) recent(addr string, now time.Time) []time.Time {
-	var keep []time.Time
-	for _, t := range l.failures[addr] {
-		if now.Sub(t) < failureWindow {
-			keep = append(keep, t)
-		}
-	}
-	if len(keep) == 0 {
-		delete(l.failures, addr)
-	} else {
-		l.failures[addr] = keep
-	}
-	return keep
-}
-
-// blocked tells whether addr has failed too often lately.
-func (l *loginLimiter) blocked(addr string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.recent(addr, now)) >= maxFailures
-}
-
-func (l *loginLimiter) fail(addr string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.failures[addr] = append(l.recent(addr, now), now)
-	if len(l.failures) > 10000 { // a flood of addresses: forget the oldest state rather than grow
-		l.failures = map[string][]time.Time{}
-	}
-}
-
-func (l *loginLimiter) succeed(addr string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.failures, addr)
 }

@@ -23,7 +23,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"os"
+	"net/netip"
 	"path/filepath"
 	"sync"
 	"time"
@@ -69,7 +69,7 @@ type Deps struct {
 	Tokens []config.Token // API tokens (name + SHA-256 hex); none = the API refuses everything
 
 	ReportDir string // the report folder (config reports.out_dir): workbooks under <ReportDir>/<period>/
-	UploadDir string // staging folder for uploads; "" = <os.TempDir>/ntm-uploads
+	UploadDir string // staging folder for uploads; "" = DefaultUploadDir()
 	MaxUpload int64  // bytes; 0 = DefaultMaxUpload
 
 	Jobs     JobStarter // required: starts runs (the daemon's *jobs.Runner)
@@ -82,16 +82,18 @@ type Deps struct {
 	// InsecureCookie drops the Secure flag of the session cookie. Only for a console reached
 	// over plain HTTP on a trusted network; behind HTTPS (or on localhost) leave it false.
 	InsecureCookie bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client (config
+	// console.trusted_proxies); from any other peer the header is ignored.
+	TrustedProxies []netip.Prefix
 	Now            func() time.Time // nil = time.Now
 }
 
 // Console is the web console and API; Handler serves it.
 type Console struct {
-	d       Deps
-	log     *zap.Logger
-	pages   map[string]*template.Template
-	cookie  string
-	limiter *loginLimiter
+	d      Deps
+	log    *zap.Logger
+	pages  map[string]*template.Template
+	cookie string
 
 	sweepMu   sync.Mutex
 	lastSweep time.Time
@@ -140,17 +142,17 @@ func New(d Deps) (*Console, error) {
 		d.JobNames = []string{"nightly"}
 	}
 	if d.UploadDir == "" {
-		d.UploadDir = filepath.Join(os.TempDir(), "ntm-uploads")
+		d.UploadDir = DefaultUploadDir()
 	}
 	abs, err := filepath.Abs(d.UploadDir)
 	if err != nil {
 		return nil, fmt.Errorf("console: upload folder %s: %w", d.UploadDir, err)
 	}
 	d.UploadDir = abs
-	if err := os.MkdirAll(d.UploadDir, 0o700); err != nil {
-		return nil, fmt.Errorf("console: create the upload staging folder %s: %w", d.UploadDir, err)
+	if err := privateDir(d.UploadDir); err != nil {
+		return nil, err
 	}
-	c := &Console{d: d, log: d.Log.Named("console"), limiter: newLoginLimiter()}
+	c := &Console{d: d, log: d.Log.Named("console")}
 	c.cookie = "__Host-ntm_session" // the __Host- prefix pins the cookie to this host, path / and HTTPS
 	if d.InsecureCookie {
 		c.cookie = "ntm_session"
@@ -209,3 +211,32 @@ func (c *Console) Handler() http.Handler {
 }
 
 func (c *Console) now() time.Time { return c.d.Now() }
+
+// DefaultReadTimeout bounds how long the server waits for a whole request, headers and body
+// (uploads get longer: see uploadReadDeadline). A client sending slowly is cut off.
+const DefaultReadTimeout = 30 * time.Second
+
+// NewServer is the HTTP server for the console (and whatever else h serves): requests must
+// arrive within readTimeout (0 = DefaultReadTimeout), their headers within 10 s, and idle
+// connections are closed after 2 minutes. Responses have no write timeout: a workbook download
+// over a slow line may take its time.
+func NewServer(h http.Handler, readTimeout time.Duration, log *zap.Logger) *http.Server {
+	if readTimeout <= 0 {
+		readTimeout = DefaultReadTimeout
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &http.Server{Handler: h, ReadHeaderTimeout: min(10*time.Second, readTimeout), ReadTimeout: readTimeout,
+		IdleTimeout: 2 * time.Minute, ErrorLog: zap.NewStdLog(log.Named("http"))}
+}
+
+// minUploadRate is the slowest an upload may arrive (bytes per second) before it is cut off.
+const minUploadRate = 32 << 10
+
+// uploadReadDeadline lets an upload take longer than the server's read timeout: the time the
+// largest allowed file needs at minUploadRate, plus a minute.
+func (c *Console) uploadReadDeadline(w http.ResponseWriter) {
+	d := time.Minute + time.Duration(c.d.MaxUpload/minUploadRate)*time.Second
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
+}

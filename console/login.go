@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"go.uber.org/zap"
+
+	"ntm"
+	"ntm/msg"
 )
 
 type loginPage struct {
@@ -44,35 +47,48 @@ func (c *Console) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // login checks the name and password against the configured users and starts a session.
+// The attempt is counted (per user name and per client address, in PostgreSQL) before the
+// password is compared, so parallel guesses beyond the limit are refused without being tried.
+// The typed name is never logged: people type passwords into it.
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		c.errorPage(w, r, http.StatusBadRequest, "Biểu mẫu đăng nhập không đọc được.")
+		c.errorPage(w, r, http.StatusBadRequest, msg.FormUnreadable)
 		return
 	}
 	name, password := r.PostForm.Get("name"), r.PostForm.Get("password")
 	next := localTarget(r.PostForm.Get("next"))
-	addr := clientAddr(r)
-	fail := func(status int, msg string) {
-		c.render(w, r, status, "login", layoutData{Title: "Đăng nhập", Page: loginPage{Next: next, Name: name, Message: msg, Warning: c.plainHTTPWarning(r)}})
+	addr := c.clientAddr(r)
+	fail := func(err *ntm.Error) {
+		c.render(w, r, httpStatus(err), "login", layoutData{Title: "Đăng nhập", Page: loginPage{Next: next, Name: name, Message: err.Message, Warning: c.plainHTTPWarning(r)}})
 	}
-	if c.limiter.blocked(addr, c.now()) {
-		c.log.Warn("login refused: too many failures", zap.String("remote", addr))
-		fail(http.StatusTooManyRequests, "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 15 phút.")
+	if name == "" || password == "" {
+		fail(ntm.Errorf(ntm.CodeUnauthorized, "%s", msg.LoginWrong))
 		return
 	}
-	if name == "" || password == "" || !c.checkPassword(name, password) {
-		c.limiter.fail(addr, c.now())
-		// The name is logged to trace guessing; the password never is.
-		c.log.Warn("login failed", zap.String("user", name), zap.String("remote", addr))
-		fail(http.StatusUnauthorized, "Tên đăng nhập hoặc mật khẩu không đúng.")
+	userKey, clientKey := loginUserKey(name), loginClientKey(addr)
+	allowed, err := c.takeAttempt(r.Context(), userKey, clientKey)
+	if err != nil {
+		c.log.Error("login: count the attempt", zap.Error(err))
+		fail(ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown))
 		return
 	}
-	c.limiter.succeed(addr)
+	if !allowed {
+		c.log.Warn("login refused: too many attempts", zap.String("remote", addr), zap.Bool("known_user", c.userExists(name)))
+		fail(ntm.Errorf(ntm.CodeTooMany, "%s", msg.LoginTooMany))
+		return
+	}
+	if !c.checkPassword(name, password) {
+		// Whether the name exists is enough to trace guessing; the typed text is not logged.
+		c.log.Warn("login failed", zap.Bool("known_user", c.userExists(name)), zap.String("remote", addr))
+		fail(ntm.Errorf(ntm.CodeUnauthorized, "%s", msg.LoginWrong))
+		return
+	}
+	c.loginSucceeded(r.Context(), userKey, clientKey)
 	token, expires, err := c.newSession(r.Context(), name)
 	if err != nil {
 		c.log.Error("login: session", zap.Error(err))
-		fail(http.StatusServiceUnavailable, "Không tạo được phiên đăng nhập: cơ sở dữ liệu không trả lời. Hãy thử lại.")
+		fail(ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown))
 		return
 	}
 	c.setSessionCookie(w, token, expires)

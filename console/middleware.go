@@ -76,7 +76,7 @@ func (c *Console) accessLog(next http.Handler) http.Handler {
 		}
 		c.log.Info("http", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Int("status", status),
 			zap.Int64("bytes", sw.bytes), zap.Duration("took", time.Since(start)), zap.String("user", li.user),
-			zap.String("remote", clientAddr(r)))
+			zap.String("remote", c.clientAddr(r)))
 	})
 }
 

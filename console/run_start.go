@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"ntm/msg"
 	"strconv"
 )
 
@@ -10,17 +11,17 @@ import (
 func (c *Console) runStart(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		c.errorPage(w, r, http.StatusBadRequest, "Biểu mẫu không đọc được.")
+		c.errorPage(w, r, http.StatusBadRequest, msg.FormUnreadable)
 		return
 	}
 	job, period := r.PostForm.Get("job"), r.PostForm.Get("period")
-	id, refused := c.startJob(r.Context(), who(r), job, period)
+	id, holder, refused := c.startJob(r.Context(), who(r), job, period)
 	if refused != nil {
 		form := startForm{Job: job, Period: period, Message: refused.Message}
-		if refused.Holder != nil {
-			form.HolderID = refused.Holder.ID
+		if holder != nil {
+			form.HolderID = holder.ID
 		}
-		c.renderRuns(w, r, refused.Status, form)
+		c.renderRuns(w, r, httpStatus(refused), form)
 		return
 	}
 	http.Redirect(w, r, "/runs/"+strconv.FormatInt(id, 10), http.StatusSeeOther)

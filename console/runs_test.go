@@ -96,13 +96,13 @@ func TestRunPageRefreshesWhileRunningAndNamesTheLockHolder(t *testing.T) {
 	if resp.StatusCode != http.StatusConflict || json.Unmarshal([]byte(js), &out) != nil || out.Running.ID != holder.ID || out.Error == "" {
 		t.Fatalf("API second trigger: %d %s", resp.StatusCode, js)
 	}
-	// Bad input is a clear 400.
+	// Bad input is a clear 422 (ntm.CodeInvalid), and so are periods that cannot be run.
 	resp, page = e.postForm(c, "/runs", url.Values{"job": {"nightly"}, "period": {"12/2024"}})
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "năm-tháng") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "năm-tháng") {
 		t.Fatalf("bad period: %d", resp.StatusCode)
 	}
 	resp, _ = e.postForm(c, "/runs", url.Values{"job": {"khong-co"}})
-	if resp.StatusCode != http.StatusBadRequest {
+	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("unknown job: %d", resp.StatusCode)
 	}
 	if resp, _ := e.do(c, http.MethodGet, "/runs/999999", nil, nil); resp.StatusCode != http.StatusNotFound {

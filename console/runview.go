@@ -43,19 +43,7 @@ func stepLabel(name string) string {
 	return name
 }
 
-func triggerLabel(t runs.Trigger) string {
-	switch t {
-	case runs.TriggerSchedule:
-		return "theo lịch"
-	case runs.TriggerCLI:
-		return "dòng lệnh"
-	case runs.TriggerWeb:
-		return "trang quản trị"
-	case runs.TriggerAPI:
-		return "API"
-	}
-	return string(t)
-}
+func triggerLabel(t runs.Trigger) string { return t.Label() }
 
 func fileOutcomeLabel(o string) string {
 	switch o {

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"ntm"
 )
 
 // formSlack is what a multipart upload may carry besides the file itself (boundaries, part
@@ -34,31 +36,25 @@ type staged struct {
 	Fields   map[string]string // dataset, period
 }
 
-// uploadError is a refused upload: an HTTP status and a message for the office.
-type uploadError struct {
-	Status  int
-	Message string
-}
-
-func (e *uploadError) Error() string { return e.Message }
-
-func refuse(status int, format string, args ...any) *uploadError {
-	return &uploadError{Status: status, Message: fmt.Sprintf(format, args...)}
+// refuse is a refused upload: its code (hence its HTTP status) and a message for the office.
+func refuse(code ntm.Code, format string, args ...any) *ntm.Error {
+	return ntm.Errorf(code, format, args...)
 }
 
 // receive streams a multipart upload (a "file" part and short text fields) into a folder of
 // its own under the staging folder, enforcing the size limit (http.MaxBytesReader) and the
 // type limit: .xlsx or .csv by extension, and by content (an .xlsx is a zip archive; a .csv
 // is text). On error nothing is left behind.
-func (c *Console) receive(w http.ResponseWriter, r *http.Request) (*staged, *uploadError) {
+func (c *Console) receive(w http.ResponseWriter, r *http.Request) (*staged, *ntm.Error) {
 	limit := c.d.MaxUpload
 	if r.ContentLength > limit+formSlack {
 		return nil, c.tooBig()
 	}
+	c.uploadReadDeadline(w)
 	r.Body = http.MaxBytesReader(w, r.Body, limit+formSlack)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, refuse(http.StatusBadRequest, "Cần gửi một biểu mẫu có tệp (multipart/form-data, trường \"file\").")
+		return nil, refuse(ntm.CodeInvalid, "Cần gửi một biểu mẫu có tệp (multipart/form-data, trường \"file\").")
 	}
 	st := &staged{Fields: map[string]string{}}
 	ok := false
@@ -78,7 +74,7 @@ func (c *Console) receive(w http.ResponseWriter, r *http.Request) (*staged, *upl
 		name := part.FormName()
 		if name == "file" {
 			if st.Path != "" {
-				return nil, refuse(http.StatusBadRequest, "Mỗi lần chỉ tải lên một tệp.")
+				return nil, refuse(ntm.CodeInvalid, "Mỗi lần chỉ tải lên một tệp.")
 			}
 			if uerr := c.stageFile(part, st, limit); uerr != nil {
 				return nil, uerr
@@ -90,42 +86,42 @@ func (c *Console) receive(w http.ResponseWriter, r *http.Request) (*staged, *upl
 			return nil, c.readError(err)
 		}
 		if len(b) > maxFieldSize {
-			return nil, refuse(http.StatusBadRequest, "Trường %q của biểu mẫu quá dài.", name)
+			return nil, refuse(ntm.CodeInvalid, "Trường %q của biểu mẫu quá dài.", name)
 		}
 		st.Fields[name] = strings.TrimSpace(string(b))
 	}
 	if st.Path == "" {
-		return nil, refuse(http.StatusBadRequest, "Chưa chọn tệp nào để tải lên.")
+		return nil, refuse(ntm.CodeInvalid, "Chưa chọn tệp nào để tải lên.")
 	}
 	ok = true
 	return st, nil
 }
 
-func (c *Console) tooBig() *uploadError {
-	return refuse(http.StatusRequestEntityTooLarge, "Tệp quá lớn: giới hạn là %s. Hãy tách tệp hoặc liên hệ quản trị hệ thống.", formatSize(c.d.MaxUpload))
+func (c *Console) tooBig() *ntm.Error {
+	return refuse(ntm.CodeTooLarge, "Tệp quá lớn: giới hạn là %s. Hãy tách tệp hoặc liên hệ quản trị hệ thống.", formatSize(c.d.MaxUpload))
 }
 
-func (c *Console) readError(err error) *uploadError {
+func (c *Console) readError(err error) *ntm.Error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return c.tooBig()
 	}
-	return refuse(http.StatusBadRequest, "Không nhận được trọn vẹn tệp tải lên; hãy thử lại.")
+	return refuse(ntm.CodeInvalid, "Không nhận được trọn vẹn tệp tải lên; hãy thử lại.")
 }
 
 // stageFile checks the part's name and first bytes, then writes it to its own folder.
-func (c *Console) stageFile(part *multipart.Part, st *staged, limit int64) *uploadError {
+func (c *Console) stageFile(part *multipart.Part, st *staged, limit int64) *ntm.Error {
 	name := cleanFileName(part.FileName())
 	if name == "" {
-		return refuse(http.StatusBadRequest, "Chưa chọn tệp nào để tải lên.")
+		return refuse(ntm.CodeInvalid, "Chưa chọn tệp nào để tải lên.")
 	}
 	ext := strings.ToLower(filepath.Ext(name))
 	switch ext {
 	case ".xlsx", ".csv":
 	case ".xls":
-		return refuse(http.StatusUnsupportedMediaType, "Tệp %s là định dạng Excel cũ (.xls): hãy mở bằng Excel và lưu lại dưới dạng .xlsx rồi tải lên.", name)
+		return refuse(ntm.CodeUnsupported, "Tệp %s là định dạng Excel cũ (.xls): hãy mở bằng Excel và lưu lại dưới dạng .xlsx rồi tải lên.", name)
 	default:
-		return refuse(http.StatusUnsupportedMediaType, "Tệp %s không được nhận: chỉ nhận bảng tính .xlsx hoặc .csv.", name)
+		return refuse(ntm.CodeUnsupported, "Tệp %s không được nhận: chỉ nhận bảng tính .xlsx hoặc .csv.", name)
 	}
 	br := bufio.NewReaderSize(part, 8192)
 	head, err := br.Peek(8192)
@@ -133,21 +129,21 @@ func (c *Console) stageFile(part *multipart.Part, st *staged, limit int64) *uplo
 		return c.readError(err)
 	}
 	if len(head) == 0 {
-		return refuse(http.StatusBadRequest, "Tệp %s rỗng.", name)
+		return refuse(ntm.CodeInvalid, "Tệp %s rỗng.", name)
 	}
 	if msg := sniff(name, ext, head); msg != "" {
-		return refuse(http.StatusUnsupportedMediaType, "%s", msg)
+		return refuse(ntm.CodeUnsupported, "%s", msg)
 	}
 	dir, err := c.stagingDir()
 	if err != nil {
 		c.log.Error(err.Error())
-		return refuse(http.StatusInternalServerError, "Không lưu được tệp tải lên vào thư mục tạm; hãy báo quản trị hệ thống.")
+		return refuse(ntm.CodeOperator, "Không lưu được tệp tải lên vào thư mục tạm; hãy báo quản trị hệ thống.")
 	}
 	st.Dir, st.FileName, st.Path = dir, name, filepath.Join(dir, name)
 	f, err := os.OpenFile(st.Path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		c.log.Error("stage upload: " + err.Error())
-		return refuse(http.StatusInternalServerError, "Không lưu được tệp tải lên vào thư mục tạm; hãy báo quản trị hệ thống.")
+		return refuse(ntm.CodeOperator, "Không lưu được tệp tải lên vào thư mục tạm; hãy báo quản trị hệ thống.")
 	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(br, limit+1))
@@ -161,7 +157,7 @@ func (c *Console) stageFile(part *multipart.Part, st *staged, limit int64) *uplo
 		}
 		if _, isPath := err.(*os.PathError); isPath {
 			c.log.Error("stage upload: " + err.Error())
-			return refuse(http.StatusInternalServerError, "Không lưu được tệp tải lên (ổ đĩa đầy?); hãy báo quản trị hệ thống.")
+			return refuse(ntm.CodeOperator, "Không lưu được tệp tải lên (ổ đĩa đầy?); hãy báo quản trị hệ thống.")
 		}
 		return c.readError(err)
 	}

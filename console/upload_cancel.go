@@ -13,7 +13,7 @@ func (c *Console) uploadCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, derr := c.cancelUpload(r.Context(), who(r), id); derr != nil {
-		c.renderUpload(w, r, derr.Status, derr.Message)
+		c.renderUpload(w, r, httpStatus(derr), derr.Message)
 		return
 	}
 	http.Redirect(w, r, "/uploads/"+itoa(id), http.StatusSeeOther)

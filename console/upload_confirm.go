@@ -13,7 +13,7 @@ func (c *Console) uploadConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, derr := c.confirmUpload(r.Context(), who(r), id); derr != nil {
-		c.renderUpload(w, r, derr.Status, derr.Message)
+		c.renderUpload(w, r, httpStatus(derr), derr.Message)
 		return
 	}
 	http.Redirect(w, r, "/uploads/"+itoa(id), http.StatusSeeOther)

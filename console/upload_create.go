@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"ntm"
 )
 
 // uploadCreate receives a file into the staging folder and checks it; the office then sees
@@ -19,9 +20,9 @@ func (c *Console) uploadCreate(w http.ResponseWriter, r *http.Request) {
 	if st != nil {
 		page.Dataset, page.Period = st.Fields["dataset"], st.Fields["period"]
 	}
-	if uerr.Status == http.StatusRequestEntityTooLarge {
+	if uerr.Code == ntm.CodeTooLarge {
 		// The rest of an oversized body is not read: close the connection rather than drain it.
 		w.Header().Set("Connection", "close")
 	}
-	c.renderUploads(w, r, uerr.Status, page)
+	c.renderUploads(w, r, httpStatus(uerr), page)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"ntm"
 	"ntm/jobs"
+	"ntm/msg"
 	"ntm/runs"
 	"ntm/transform"
 )
@@ -206,19 +206,19 @@ type uploadParams struct {
 	Period  string
 }
 
-func parseUploadParams(f map[string]string) (uploadParams, *uploadError) {
+func parseUploadParams(f map[string]string) (uploadParams, *ntm.Error) {
 	var p uploadParams
 	if d := f["dataset"]; d != "" {
 		ds, err := ntm.ParseDataset(d)
 		if err != nil {
-			return p, refuse(400, "Không có loại dữ liệu %q.", d)
+			return p, refuse(ntm.CodeInvalid, "Không có loại dữ liệu %q.", d)
 		}
 		p.Dataset = string(ds)
 	}
 	if s := f["period"]; s != "" {
 		per, err := ntm.ParsePeriod(s)
 		if err != nil {
-			return p, refuse(400, "Kỳ %q không đúng dạng năm-tháng (ví dụ 2024-12).", s)
+			return p, refuse(ntm.CodeInvalid, "Kỳ %q không đúng dạng năm-tháng (ví dụ 2024-12).", s)
 		}
 		p.Period = per.String()
 	}
@@ -227,7 +227,7 @@ func parseUploadParams(f map[string]string) (uploadParams, *uploadError) {
 
 // createUpload checks a staged file and records it; the returned upload waits for a decision.
 // A file that cannot be read at all is recorded as rejected whole, with the reason.
-func (c *Console) createUpload(ctx context.Context, p *principal, st *staged) (upload, *uploadError) {
+func (c *Console) createUpload(ctx context.Context, p *principal, st *staged) (upload, *ntm.Error) {
 	params, uerr := parseUploadParams(st.Fields)
 	if uerr != nil {
 		_ = os.RemoveAll(st.Dir)
@@ -240,12 +240,12 @@ func (c *Console) createUpload(ctx context.Context, p *principal, st *staged) (u
 	if err != nil {
 		if ctx.Err() != nil {
 			_ = os.RemoveAll(st.Dir)
-			return upload{}, refuse(499, "Yêu cầu đã bị hủy.")
+			return upload{}, refuse(ntm.CodeCancelled, "Yêu cầu đã bị hủy.")
 		}
 		if c.isDBError(ctx, err) {
 			_ = os.RemoveAll(st.Dir)
 			c.log.Error("check upload", zap.String("file", st.FileName), zap.Error(err))
-			return upload{}, refuse(503, "Không kiểm tra được tệp: cơ sở dữ liệu không trả lời. Hãy thử lại.")
+			return upload{}, refuse(ntm.CodeUnavailable, "Không kiểm tra được tệp: cơ sở dữ liệu không trả lời. Hãy thử lại.")
 		}
 		rep = transform.FileReport{File: st.Path, Dataset: ntm.Dataset(params.Dataset), Rejected: true,
 			Message: "Không đọc được tệp: " + err.Error()}
@@ -258,7 +258,7 @@ func (c *Console) createUpload(ctx context.Context, p *principal, st *staged) (u
 	if err != nil {
 		_ = os.RemoveAll(st.Dir)
 		c.log.Error("record upload", zap.Error(err))
-		return upload{}, refuse(503, "Không ghi nhận được tệp tải lên: cơ sở dữ liệu không trả lời. Hãy thử lại.")
+		return upload{}, refuse(ntm.CodeUnavailable, "Không ghi nhận được tệp tải lên: cơ sở dữ liệu không trả lời. Hãy thử lại.")
 	}
 	c.log.Info("upload checked", zap.Int64("upload", u.ID), zap.String("file", u.FileName), zap.String("dataset", u.Check.Dataset),
 		zap.Int("rows_ok", u.Check.RowsLoaded), zap.Int("rows_rejected", u.Check.RowsRejected), zap.Bool("file_rejected", u.Check.Rejected),
@@ -275,34 +275,31 @@ func (c *Console) isDBError(ctx context.Context, err error) bool {
 	return c.d.Pool.Ping(ctx) != nil
 }
 
-// decideError is a confirm or cancel that cannot be done.
-type decideError struct {
-	Status  int
-	Message string
-}
-
 // confirmUpload loads a checked upload. The row is claimed first (checked → loading), so two
 // confirmations never load twice. The load is not tied to the request: a browser closed
 // mid-load does not cancel it.
-func (c *Console) confirmUpload(ctx context.Context, p *principal, id int64) (upload, *decideError) {
+func (c *Console) confirmUpload(ctx context.Context, p *principal, id int64) (upload, *ntm.Error) {
 	u, err := scanUpload(c.d.Pool.QueryRow(ctx, `UPDATE console_upload SET status = 'loading', decided_at = now(), decided_by = $2
 		WHERE id = $1 AND status = 'checked' AND NOT (check_report->>'rejected')::boolean RETURNING `+uploadColumns, id, p.who()))
 	if errors.Is(err, pgx.ErrNoRows) {
 		cur, gerr := c.getUpload(ctx, id)
 		if errors.Is(gerr, errUploadNotFound) {
-			return cur, &decideError{404, fmt.Sprintf("Không có tệp tải lên số %d.", id)}
+			return cur, ntm.Errorf(ntm.CodeNotFound, "%s", fmt.Sprintf("Không có tệp tải lên số %d.", id))
 		}
 		if gerr != nil {
-			return cur, &decideError{503, "Cơ sở dữ liệu không trả lời; hãy thử lại."}
+			return cur, ntm.Errorf(ntm.CodeUnavailable, "%s", msg.DatabaseDown)
 		}
 		if cur.Status == uploadChecked && cur.Check.Rejected {
-			return cur, &decideError{409, "Tệp này bị loại cả tệp khi kiểm tra nên không thể nạp: " + cur.Check.Message}
+			return cur, ntm.Errorf(ntm.CodeConflict, "%s", "Tệp này bị loại cả tệp khi kiểm tra nên không thể nạp: "+cur.Check.Message)
 		}
-		return cur, &decideError{409, fmt.Sprintf("Tệp tải lên số %d đã được xử lý (%s).", id, strings.ToLower(uploadStatusLabel(cur.Status)))}
+		return cur, ntm.Errorf(ntm.CodeConflict, "%s", fmt.Sprintf("Tệp tải lên số %d đã được xử lý (%s).", id, strings.ToLower(uploadStatusLabel(cur.Status))))
 	}
 	if err != nil {
 		c.log.Error("claim upload", zap.Int64("upload", id), zap.Error(err))
-		return u, &decideError{503, "Cơ sở dữ liệu không trả lời; hãy thử lại."}
+		return u, ntm.Errorf(ntm.CodeUnavailable, "%s", msg.DatabaseDown)
+	}
+	if verr := c.verifyStaged(ctx, u); verr != nil {
+		return u, verr
 	}
 	if fl, ok := c.d.Jobs.(FileLoader); ok {
 		return c.startLoadRun(ctx, fl, p, u)
@@ -310,13 +307,34 @@ func (c *Console) confirmUpload(ctx context.Context, p *principal, id int64) (up
 	return c.loadNow(ctx, p, u), nil
 }
 
+// verifyStaged checks that the staged file is still the one checked (its SHA-256 recorded at
+// upload). A file changed since is refused: the upload fails, the file is removed, nothing loads.
+func (c *Console) verifyStaged(ctx context.Context, u upload) *ntm.Error {
+	sum, err := jobs.FileSHA256(u.StagedPath)
+	if err == nil && sum == u.SHA256 {
+		return nil
+	}
+	why := "the staged file changed since it was checked"
+	if err != nil {
+		why = err.Error()
+	}
+	c.log.Error("staged upload refused at confirm", zap.Int64("upload", u.ID), zap.String("reason", why))
+	message := fmt.Sprintf("Tệp %s đang chờ nạp không còn giống tệp đã kiểm tra (đã bị thay đổi hoặc mất) nên không được nạp. Hãy tải tệp lên lại.", u.FileName)
+	if _, uerr := c.d.Pool.Exec(context.WithoutCancel(ctx), `UPDATE console_upload SET status = 'failed', error = $2, staged_path = ''
+		WHERE id = $1 AND status = 'loading'`, u.ID, message); uerr != nil {
+		c.log.Error("record refused upload", zap.Int64("upload", u.ID), zap.Error(uerr))
+	}
+	c.removeStaged(u.StagedPath)
+	return ntm.Wrap(ntm.CodeConflict, errors.New(why), "%s", message)
+}
+
 // startLoadRun loads a claimed upload as a run of its own (job "upload"), which holds the
 // pipeline lock, so it never overlaps a pipeline run and shows in the run history with its
 // progress. The upload stays 'loading' until reconcile sees the run end.
-func (c *Console) startLoadRun(ctx context.Context, fl FileLoader, p *principal, u upload) (upload, *decideError) {
+func (c *Console) startLoadRun(ctx context.Context, fl FileLoader, p *principal, u upload) (upload, *ntm.Error) {
 	opts := u.options()
 	runID, _, err := fl.StartLoad(ctx, jobs.LoadRequest{Path: u.StagedPath, Name: u.FileName, Dataset: opts.Dataset,
-		Period: opts.Period, Trigger: p.Trigger, By: p.Name})
+		Period: opts.Period, Trigger: p.Trigger, By: p.Name, SHA256: u.SHA256})
 	if err != nil {
 		// Not started: the upload waits for a decision again.
 		if _, uerr := c.d.Pool.Exec(context.WithoutCancel(ctx), `UPDATE console_upload SET status = 'checked', decided_at = NULL, decided_by = ''
@@ -326,13 +344,16 @@ func (c *Console) startLoadRun(ctx context.Context, fl FileLoader, p *principal,
 		u.Status, u.DecidedAt, u.DecidedBy = uploadChecked, nil, ""
 		var locked *runs.LockedError
 		if errors.As(err, &locked) {
-			return u, &decideError{http.StatusConflict, c.lockedMessage(locked.Holder) + " Tệp vẫn chờ xác nhận; hãy xác nhận lại sau."}
+			return u, ntm.Errorf(ntm.CodeConflict, "%s", c.lockedMessage(locked.Holder)+" Tệp vẫn chờ xác nhận; hãy xác nhận lại sau.")
 		}
 		if errors.Is(err, runs.ErrLocked) {
-			return u, &decideError{http.StatusConflict, c.lockedMessage(nil)}
+			return u, ntm.Errorf(ntm.CodeConflict, "%s", c.lockedMessage(nil))
 		}
 		c.log.Error("start load run", zap.Int64("upload", u.ID), zap.Error(err))
-		return u, &decideError{http.StatusServiceUnavailable, "Không bắt đầu nạp được: " + hidePath(err.Error(), u.StagedPath, u.FileName)}
+		if errors.Is(err, jobs.ErrShuttingDown) {
+			return u, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.ShuttingDown)
+		}
+		return u, ntm.Wrap(ntm.CodeUnavailable, errors.New(hidePath(err.Error(), u.StagedPath, u.FileName)), "Không bắt đầu nạp được tệp %s. %s", u.FileName, msg.DatabaseDown)
 	}
 	if _, err := c.d.Pool.Exec(context.WithoutCancel(ctx), `UPDATE console_upload SET run_id = $2 WHERE id = $1`, u.ID, runID); err != nil {
 		c.log.Error("record load run", zap.Int64("upload", u.ID), zap.Error(err))
@@ -432,18 +453,18 @@ func (c *Console) loadNow(ctx context.Context, p *principal, u upload) upload {
 }
 
 // cancelUpload drops a checked upload and its staged file.
-func (c *Console) cancelUpload(ctx context.Context, p *principal, id int64) (upload, *decideError) {
+func (c *Console) cancelUpload(ctx context.Context, p *principal, id int64) (upload, *ntm.Error) {
 	u, err := scanUpload(c.d.Pool.QueryRow(ctx, `UPDATE console_upload SET status = 'cancelled', decided_at = now(), decided_by = $2
 		WHERE id = $1 AND status = 'checked' RETURNING `+uploadColumns, id, p.who()))
 	if errors.Is(err, pgx.ErrNoRows) {
 		cur, gerr := c.getUpload(ctx, id)
 		if errors.Is(gerr, errUploadNotFound) {
-			return cur, &decideError{404, fmt.Sprintf("Không có tệp tải lên số %d.", id)}
+			return cur, ntm.Errorf(ntm.CodeNotFound, "%s", fmt.Sprintf("Không có tệp tải lên số %d.", id))
 		}
-		return cur, &decideError{409, fmt.Sprintf("Tệp tải lên số %d đã được xử lý (%s).", id, strings.ToLower(uploadStatusLabel(cur.Status)))}
+		return cur, ntm.Errorf(ntm.CodeConflict, "%s", fmt.Sprintf("Tệp tải lên số %d đã được xử lý (%s).", id, strings.ToLower(uploadStatusLabel(cur.Status))))
 	}
 	if err != nil {
-		return u, &decideError{503, "Cơ sở dữ liệu không trả lời; hãy thử lại."}
+		return u, ntm.Errorf(ntm.CodeUnavailable, "%s", msg.DatabaseDown)
 	}
 	c.removeStaged(u.StagedPath)
 	if _, err := c.d.Pool.Exec(ctx, `UPDATE console_upload SET staged_path = '' WHERE id = $1`, id); err != nil {

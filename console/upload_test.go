@@ -44,8 +44,8 @@ func TestUploadRefusesTooBigAndWrongTypes(t *testing.T) {
 		{"xlsx that is OLE", "mat-khau.xlsx", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1}, http.StatusUnsupportedMediaType, "mật khẩu"},
 		{"csv that is a workbook", "bang.csv", xlsx[:1024], http.StatusUnsupportedMediaType, "đổi đuôi thành .xlsx"},
 		{"csv that is binary", "nhi-phan.csv", []byte{0x7f, 'E', 'L', 'F', 0, 0, 1}, http.StatusUnsupportedMediaType, "không phải văn bản"},
-		{"empty", "rong.csv", nil, http.StatusBadRequest, "rỗng"},
-		{"no file", "", nil, http.StatusBadRequest, "Chưa chọn tệp"},
+		{"empty", "rong.csv", nil, http.StatusUnprocessableEntity, "rỗng"},
+		{"no file", "", nil, http.StatusUnprocessableEntity, "Chưa chọn tệp"},
 		{"path in name", "../../etc/passwd", []byte("x"), http.StatusUnsupportedMediaType, "passwd"},
 	}
 	for _, tc := range cases {
@@ -81,7 +81,7 @@ func TestUploadRefusesTooBigAndWrongTypes(t *testing.T) {
 	body, ct := multipartBody(t, map[string]string{"dataset": "khong-co"}, "a.xlsx", xlsx)
 	hh := e.sameOrigin()
 	hh["Content-Type"] = ct
-	if resp, _ := e.do(c, http.MethodPost, "/uploads", body, hh); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := e.do(c, http.MethodPost, "/uploads", body, hh); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("bad dataset: %d", resp.StatusCode)
 	}
 	// Nothing refused is left in the staging folder, and nothing was recorded.

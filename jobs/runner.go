@@ -95,6 +95,9 @@ type Result struct {
 	Err     error
 }
 
+// ErrShuttingDown is returned by Start and StartLoad once Stop has been called.
+var ErrShuttingDown = errors.New("the daemon is shutting down; no new runs are started")
+
 // ErrUnknownJob is wrapped when a request names a job the config does not define.
 var ErrUnknownJob = errors.New("unknown job")
 
@@ -135,6 +138,12 @@ func (r *Runner) begin(ctx context.Context, req Request) (*prepared, error) {
 		return nil, err
 	}
 	period, _ := r.PeriodFor(req)
+	if req.Period.Year != 0 {
+		// A period someone typed: refuse 9999-12 and periods before the units ntm knows.
+		if err := CheckPeriod(ctx, r.Pool, period, r.Now(), r.Config.Location); err != nil {
+			return nil, err
+		}
+	}
 	params := map[string]any{}
 	for k, v := range req.Params {
 		params[k] = v
@@ -172,7 +181,7 @@ func (r *Runner) Start(ctx context.Context, req Request) (runID int64, done <-ch
 	base := r.base
 	r.mu.Unlock()
 	if base.Err() != nil {
-		return 0, nil, errors.New("the daemon is shutting down; no new runs are started")
+		return 0, nil, ErrShuttingDown
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, nil, err

@@ -2,8 +2,10 @@ package jobs
 
 import (
 	"context"
-	"errors"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -27,6 +29,9 @@ type LoadRequest struct {
 	By      string
 	// RemoveAfter deletes Path once the run ends (whatever its outcome).
 	RemoveAfter bool
+	// SHA256, when set, is the hex SHA-256 the file must have (what was checked): the load
+	// verifies it first and fails, loading nothing, when the file changed.
+	SHA256 string
 }
 
 // StartLoad takes the pipeline lock, records a run with one step "load NAME", and loads the
@@ -40,7 +45,7 @@ func (r *Runner) StartLoad(ctx context.Context, req LoadRequest) (runID int64, d
 	base := r.base
 	r.mu.Unlock()
 	if base.Err() != nil {
-		return 0, nil, errors.New("the daemon is shutting down; no new runs are started")
+		return 0, nil, ErrShuttingDown
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, nil, err
@@ -70,6 +75,18 @@ func (r *Runner) StartLoad(ctx context.Context, req LoadRequest) (runID int64, d
 		if req.RemoveAfter {
 			defer os.Remove(req.Path)
 		}
+		if req.SHA256 != "" {
+			if sum, err := FileSHA256(req.Path); err != nil || sum != req.SHA256 {
+				err = ntm.Errorf(ntm.CodeConflict, "Tệp %s không còn giống tệp đã kiểm tra nên không được nạp; hãy tải lên lại.", req.Name)
+				st := a.Step("load " + req.Name)
+				st.Finish(err)
+				res := Result{RunID: a.ID, Job: UploadJob, Period: req.Period, Err: err}
+				res.Status = a.Finish(err)
+				ch <- res
+				close(ch)
+				return
+			}
+		}
 		src := config.Source{Name: UploadJob, Dataset: req.Dataset, Kind: config.SourcePath, Location: req.Path, AsOf: config.AsOfFile}
 		st := a.Step("load " + req.Name)
 		var total int64
@@ -84,4 +101,18 @@ func (r *Runner) StartLoad(ctx context.Context, req LoadRequest) (runID int64, d
 		close(ch)
 	}()
 	return a.ID, ch, nil
+}
+
+// FileSHA256 is the hex SHA-256 of a file's bytes (what a batch and an upload record).
+func FileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

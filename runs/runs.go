@@ -16,6 +16,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"ntm"
+	"ntm/msg"
 )
 
 // Trigger says what started a run.
@@ -27,6 +30,21 @@ const (
 	TriggerWeb      Trigger = "web"      // the console
 	TriggerAPI      Trigger = "api"      // the JSON API
 )
+
+// Label is the Vietnamese phrase for a trigger ("theo lịch", "dòng lệnh", …).
+func (t Trigger) Label() string {
+	switch t {
+	case TriggerSchedule:
+		return "theo lịch"
+	case TriggerCLI:
+		return "dòng lệnh"
+	case TriggerWeb:
+		return "trang quản trị"
+	case TriggerAPI:
+		return "API"
+	}
+	return string(t)
+}
 
 // ParseTrigger checks a trigger name.
 func ParseTrigger(s string) (Trigger, error) {
@@ -169,6 +187,28 @@ func (e *LockedError) Error() string {
 	}
 	return fmt.Sprintf("another run holds the pipeline lock: %s; wait for it to finish (see ntm runs)", e.Holder.Describe(e.Loc))
 }
+
+// Message is what a person is told (console, API, CLI alike): which run holds the lock, who
+// started it and when (in the error's zone), and to wait.
+func (e *LockedError) Message() string { return BusyMessage(e.Holder, e.Loc) }
+
+// BusyMessage names the run holding the pipeline lock (nil: one that is just starting).
+func BusyMessage(h *Run, loc *time.Location) string {
+	if h == nil {
+		return msg.PipelineBusyUnknown
+	}
+	if loc == nil {
+		loc = time.Local
+	}
+	by := h.Trigger.Label()
+	if h.TriggeredBy != "" {
+		by = h.TriggeredBy + " (" + by + ")"
+	}
+	return msg.PipelineBusy(h.ID, h.Job, h.Period, by, h.StartedAt.In(loc).Format("02/01/2006 15:04:05"))
+}
+
+// AsError is the lock error as an ntm.Error (CodeConflict) with the message above.
+func (e *LockedError) AsError() *ntm.Error { return ntm.Wrap(ntm.CodeConflict, e, "%s", e.Message()) }
 
 // Is makes errors.Is(err, ErrLocked) true.
 func (e *LockedError) Is(target error) bool { return target == ErrLocked }

@@ -23,6 +23,7 @@ func init() {
 			Location:       d.Config.Location,
 			SessionTTL:     d.Config.Console.SessionTTL,
 			InsecureCookie: d.Config.Console.InsecureCookie,
+			TrustedProxies: d.Config.Console.TrustedProxies,
 		})
 		if err != nil {
 			return nil, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"ntm/db"
 	"ntm/db/dbtest"
+	"ntm/runs"
 	"ntm/sample"
 )
 
@@ -156,9 +158,30 @@ func TestServeHealthAndCleanStop(t *testing.T) {
 	var body map[string]any
 	json.NewDecoder(resp.Body).Decode(&body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || body["status"] != "ok" || body["next"].(map[string]any)["nightly"] == nil {
+	if resp.StatusCode != 200 || body["status"] != "ok" || body["next"].(map[string]any)["nightly"] == nil || body["running"] != false {
 		t.Fatalf("healthz = %d %v", resp.StatusCode, body)
 	}
+	// While a run holds the lock, /healthz (which needs no login) says a run is in progress,
+	// and nothing about who started it.
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	active, err := runs.NewStore(pool, nil).Begin(ctx, runs.Spec{Job: "nightly", Trigger: runs.TriggerWeb, By: "nguoi-dung-bi-mat", Period: "2024-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(raw), `"running":true`) || strings.Contains(string(raw), "nguoi-dung-bi-mat") || strings.Contains(string(raw), "web") {
+		t.Fatalf("healthz during a run tells too much: %s", raw)
+	}
+	active.Finish(nil)
 	cancel()
 	select {
 	case code := <-codeCh:

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"ntm/config"
+	"ntm/console"
 	"ntm/db"
 	"ntm/jobs"
 	"ntm/runs"
@@ -97,8 +98,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		_ = sched.Stop(context.Background())
 		return fmt.Errorf("listen on %s: %w (set listen in the config or --listen)", cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: zap.NewStdLog(log.Named("http"))}
+	srv := console.NewServer(mux, 0, log)
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()
 	log.Info("listening", zap.String("address", ln.Addr().String()))
@@ -126,7 +126,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return serveFailed
 }
 
-// healthz answers 200 with the database reachable, else 503; it names the running run.
+// healthz answers 200 with the database reachable, else 503, and whether a run is in
+// progress. It needs no login, so it says nothing about who started what.
 func healthz(d *Daemon) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
@@ -138,10 +139,8 @@ func healthz(d *Daemon) http.HandlerFunc {
 			code = http.StatusServiceUnavailable
 		} else {
 			out["database"] = "ok"
-			if h, err := d.Runs.Holder(ctx); err == nil && h != nil {
-				out["running"] = map[string]any{"id": h.ID, "job": h.Job, "period": h.Period, "trigger": h.Trigger,
-					"by": h.TriggeredBy, "started_at": h.StartedAt}
-			}
+			h, err := d.Runs.Holder(ctx)
+			out["running"] = err == nil && h != nil
 		}
 		next := map[string]string{}
 		for job, t := range d.Scheduler.Next() {
