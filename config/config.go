@@ -66,7 +66,7 @@ type Network struct {
 
 // Reports says where workbooks go and who receives them.
 type Reports struct {
-	OutDir string // default "reports" (relative to the working directory)
+	OutDir string // default "ntm-reports" (relative to the working directory; never the source tree's reports/ package)
 	// Recipients maps a unit code (a district's, or a commune's where there are no districts,
 	// or the province's) to the e-mail addresses its workbook is sent to.
 	Recipients map[string][]string
@@ -185,7 +185,7 @@ func Default() *Config {
 		Listen:      "127.0.0.1:8080",
 		UploadLimit: 50 << 20,
 		Network:     Network{Timeout: 60 * time.Second, Retries: 3, Backoff: 2 * time.Second},
-		Reports:     Reports{OutDir: "reports", Recipients: map[string][]string{}, SMTP: SMTP{Port: 587}},
+		Reports:     Reports{OutDir: "ntm-reports", Recipients: map[string][]string{}, SMTP: SMTP{Port: 587}},
 		Console:     Console{SessionTTL: 12 * time.Hour},
 	}
 	c.Jobs = []Job{nightlyDefault()}

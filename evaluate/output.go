@@ -17,14 +17,29 @@ const CSVHeader = "period,unit_code,unit_name,level,criterion,status,value,thres
 // WriteCSV prints results as the CSV contract: the header, then one row per unit and
 // criterion; status met/not_met/no_data; value and threshold as exact decimals with "."
 // (truncated to six places), empty value when there is none or the status is no data.
-func WriteCSV(w io.Writer, rs []Result) error {
+func WriteCSV(w io.Writer, rs []Result) error { return writeCSV(w, rs, false) }
+
+// WriteCSVExplained is WriteCSV with one more, last column: "explanation", the result's
+// Vietnamese explanation (ntm results --format csv --explain). Scripts reading the contract
+// columns by position or name are unaffected; the header without the flag stays exactly CSVHeader.
+func WriteCSVExplained(w io.Writer, rs []Result) error { return writeCSV(w, rs, true) }
+
+func writeCSV(w io.Writer, rs []Result, explain bool) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(strings.Split(CSVHeader, ",")); err != nil {
+	header := strings.Split(CSVHeader, ",")
+	if explain {
+		header = append(header, "explanation")
+	}
+	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("write CSV: %w", err)
 	}
 	for _, r := range rs {
-		if err := cw.Write([]string{r.Period.String(), r.UnitCode, r.UnitName, string(r.Level), r.Criterion,
-			string(r.Status), valueString(r.PrintedValue()), r.Threshold.String()}); err != nil {
+		rec := []string{r.Period.String(), r.UnitCode, r.UnitName, string(r.Level), r.Criterion,
+			string(r.Status), valueString(r.PrintedValue()), r.Threshold.String()}
+		if explain {
+			rec = append(rec, r.Explanation)
+		}
+		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("write CSV: %w", err)
 		}
 	}

@@ -85,7 +85,9 @@ func UnknownJob(job string, jobs []string) string {
 }
 
 // RunNotFound: an unknown run id.
-func RunNotFound(id int64) string { return fmt.Sprintf("Không có lượt chạy số %d (xem ntm runs).", id) }
+func RunNotFound(id int64) string {
+	return fmt.Sprintf("Không có lượt chạy số %d (xem ntm runs).", id)
+}
 
 // RunNotRunning: cancelling a run that has ended.
 func RunNotRunning(id int64) string {

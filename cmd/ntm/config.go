@@ -36,6 +36,9 @@ func (e *env) connectConfig(ctx context.Context, d dbFlags, cfg *config.Config) 
 	if u := db.URLFromEnv(d.url, cfg.DatabaseURL); u != "" {
 		d.url = u
 	}
+	if cfg.Location != nil {
+		e.loc = cfg.Location
+	}
 	return e.connect(ctx, d)
 }
 

@@ -25,7 +25,7 @@ const (
 // demoPeriod is the period the sample data is made for.
 var demoPeriod = ntm.Period{Year: 2024, Month: time.December}
 
-func runDemo(ctx context.Context, e *env, args []string) error {
+func runDemo(ctx context.Context, e *env, args []string) (err error) {
 	var d dbFlags
 	var out, scale, units string
 	var records int
@@ -53,6 +53,13 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Recorded in ntm runs (of the demo's database), under the pipeline lock.
+	run, err := e.beginRun(ctx, "demo", map[string]any{"period": demoPeriod.String(), "scale": scale, "out": out})
+	if err != nil {
+		return err
+	}
+	defer func() { run.Finish(err) }()
+	ctx = run.Context()
 	inputs, reportDir := filepath.Join(out, "inputs"), filepath.Join(out, "reports")
 	var man sample.Manifest
 	if national {
@@ -95,7 +102,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			lastPeriod = sample.ReformPeriods[len(sample.ReformPeriods)-1]
 		}
 	}
-	fmt.Fprintf(e.stdout, "See every result: ntm results --period %s --database-url '%s'\n", lastPeriod, e.dbURL)
+	printDemoHint(ctx, e, p, lastPeriod)
 	return nil
 }
 

@@ -4,19 +4,25 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/user"
 	"strings"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"ntm"
 	"ntm/config"
 	"ntm/db"
+	"ntm/msg"
 )
 
 // env is what every subcommand shares: output streams, the logger and the database.
@@ -26,6 +32,7 @@ type env struct {
 	runID          string
 	pool           *pgxpool.Pool
 	dbURL          string
+	loc            *time.Location // the config's time zone, once read (see location)
 }
 
 func newEnv(stdout, stderr io.Writer) *env {
@@ -166,11 +173,11 @@ func (e *env) connectTo(ctx context.Context, d dbFlags, localName string) (*pgxp
 		url = local
 	}
 	if err := db.Migrate(ctx, url); err != nil {
-		return nil, err
+		return nil, databaseError(err, url)
 	}
 	pool, err := db.Open(ctx, url)
 	if err != nil {
-		return nil, err
+		return nil, databaseError(err, url)
 	}
 	e.pool, e.dbURL = pool, url
 	e.log.Info("database ready", zap.String("url", db.Redact(url)))
@@ -197,4 +204,29 @@ func (e *env) connectDemo(ctx context.Context, d dbFlags, database string) (*pgx
 		d.url = local
 	}
 	return e.connectTo(ctx, d, database)
+}
+
+// databaseError tells the operator, in one Vietnamese sentence, what to do about a database
+// that cannot be used: a database missing on the server, a server that does not answer, a
+// refused login. The driver's English text stays as the cause, for the log.
+func databaseError(err error, url string) error {
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "3D000": // invalid_catalog_name
+		return ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseMissing(databaseName(url)))
+	case errors.As(err, &pgErr) && (pgErr.Code == "28P01" || pgErr.Code == "28000"):
+		return ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseAuth)
+	case errors.As(err, new(*pgconn.ConnectError)), errors.As(err, new(*net.OpError)):
+		return ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseRefused)
+	}
+	return err
+}
+
+// databaseName is the database a URL names ("" when it cannot be read).
+func databaseName(url string) string {
+	cfg, err := pgconn.ParseConfig(url)
+	if err != nil {
+		return ""
+	}
+	return cfg.Database
 }

@@ -3,19 +3,23 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"ntm"
 	"ntm/evaluate"
+	"ntm/jobs"
+	"ntm/msg"
+	"ntm/runs"
 )
 
-// periodFlag parses --period values.
+// parsePeriodFlag parses --period values (a usage error when missing or not YYYY-MM).
 func parsePeriodFlag(s string) (ntm.Period, error) {
 	if s == "" {
-		return ntm.Period{}, usagef("--period is required (YYYY-MM, for example 2024-12)")
+		return ntm.Period{}, ntm.Errorf(ntm.CodeUsage, "%s", msg.PeriodRequired)
 	}
 	p, err := ntm.ParsePeriod(s)
 	if err != nil {
-		return ntm.Period{}, usagef("%v", err)
+		return ntm.Period{}, ntm.Wrap(ntm.CodeUsage, err, "%s", msg.PeriodBadForm(s))
 	}
 	return p, nil
 }
@@ -37,17 +41,26 @@ func runEvaluate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := evaluate.Evaluate(ctx, pool, p)
-	if err != nil {
+	if err := jobs.CheckPeriod(ctx, pool, p, time.Now(), e.location()); err != nil {
 		return err
 	}
-	rs, err := evaluate.Results(ctx, pool, p, "")
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "Evaluated period %s (evaluation %d): %d results.\n", p, id, len(rs))
-	printStatusCounts(e, rs)
-	return nil
+	return e.recordRun(ctx, "evaluate", map[string]any{"period": p.String()}, func(a *runs.Active) error {
+		return recordStep(a, "evaluate", func(st *runs.StepRun) error {
+			id, err := evaluate.Evaluate(a.Context(), pool, p)
+			if err != nil {
+				return err
+			}
+			rs, err := evaluate.Results(a.Context(), pool, p, "")
+			if err != nil {
+				return err
+			}
+			st.Set("evaluation_id", id)
+			st.Set("results", int64(len(rs)))
+			fmt.Fprintf(e.stdout, "Evaluated period %s (evaluation %d): %d results.\n", p, id, len(rs))
+			printStatusCounts(e, rs)
+			return nil
+		})
+	})
 }
 
 // printStatusCounts prints, per criterion, how many units met, did not meet, or had no data.

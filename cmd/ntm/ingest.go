@@ -72,7 +72,7 @@ func parseDateFlag(s string) (time.Time, error) {
 	return time.Time{}, usagef("date %q is not dd/mm/yyyy or YYYY-MM-DD", s)
 }
 
-func runIngest(ctx context.Context, e *env, args []string) error {
+func runIngest(ctx context.Context, e *env, args []string) (err error) {
 	var d dbFlags
 	var lf loadFlags
 	fs := newFlagSet(e, "ingest", commands["ingest"].synopsis)
@@ -92,13 +92,20 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Recorded in ntm runs, under the pipeline lock (a run holding it is named).
+	run, err := e.beginRun(ctx, "ingest", ingestParams(lf, fs.Args()))
+	if err != nil {
+		return err
+	}
+	defer func() { run.Finish(err) }()
 	loader := transform.NewLoader(pool, e.log)
 	var failed []string
 	progress := newProgressPrinter(e)
 	for _, src := range fs.Args() {
 		opts.Progress = progress.fileProgress("ingest", filepath.Base(src))
-		rep, err := loadSource(ctx, e, loader, src, opts)
+		rep, err := loadSource(run.Context(), e, loader, src, opts)
 		progress.clear()
+		recordLoad(run, "ingest", src, rep, err)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "ntm ingest: %s\n", sentence(err.Error()))
 			failed = append(failed, src)
@@ -116,9 +123,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		if len(names) > 5 {
 			names, more = names[:5], fmt.Sprintf(" and %d more", len(failed)-5)
 		}
-		fmt.Fprintf(e.stderr, "ntm ingest: %d of %d files were not loaded (%s%s); see above for why.\n",
-			len(failed), fs.NArg(), strings.Join(names, ", "), more)
-		return errReported
+		summary := fmt.Sprintf("%d of %d files were not loaded (%s%s); see above for why.", len(failed), fs.NArg(), strings.Join(names, ", "), more)
+		fmt.Fprintf(e.stderr, "ntm ingest: %s\n", summary)
+		return reported(summary)
 	}
 	return nil
 }

@@ -13,6 +13,10 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"go.uber.org/zap"
+
+	"ntm"
 )
 
 // Exit codes (DESIGN §7).
@@ -47,9 +51,10 @@ func init() {
 		"check":    {"ntm check [--dataset D] [--as-of DATE] FILE: validate a file without loading it", runCheck},
 		"criteria": {criteriaSynopsis, runCriteria},
 		"evaluate": {"ntm evaluate --period P: compute results for period P (YYYY-MM)", runEvaluate},
-		"results":  {"ntm results --period P [--level L] [--format table|csv|json]: print results", runResults},
+		"results":  {resultsSynopsis, runResults},
+		"explain":  {explainSynopsis, runExplain},
 		"report":   {"ntm report --period P [--recipient CODE] [--out DIR]: write workbooks", runReport},
-		"batch":    {"ntm batch list | ntm batch revoke N: list loaded files, or stop one counting", runBatch},
+		"batch":    {batchSynopsis, runBatch},
 		"run":      {runSynopsis, runRun},
 		"runs":     {runsSynopsis, runRuns},
 		"serve":    {serveSynopsis, runServe},
@@ -94,6 +99,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errReported):
 		return exitFailure
 	default:
+		// An ntm.Error is told by its Vietnamese message (its cause goes to the log) and exits
+		// with its code's exit code; anything else by its text.
+		e.log.Debug("command failed", zap.String("command", args[0]), zap.Error(err))
+		var ne *ntm.Error
+		if errors.As(err, &ne) {
+			if ne.Err != nil {
+				e.log.Info("cause", zap.String("command", args[0]), zap.String("cause", ne.Cause()))
+			}
+			fmt.Fprintf(stderr, "ntm %s: %s\n", args[0], sentence(ne.Message))
+			return ne.Code.ExitCode()
+		}
 		fmt.Fprintf(stderr, "ntm %s: %s\n", args[0], sentence(err.Error()))
 		return exitFailure
 	}

@@ -3,18 +3,23 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"ntm/jobs"
 	"ntm/reports"
+	"ntm/runs"
 )
 
 func runReport(ctx context.Context, e *env, args []string) error {
 	var d dbFlags
+	var cf configFlag
 	var period, recipient, out string
 	fs := newFlagSet(e, "report", commands["report"].synopsis)
 	d.register(fs)
+	cf.register(fs)
 	fs.StringVar(&period, "period", "", "period, YYYY-MM")
 	fs.StringVar(&recipient, "recipient", "", "write only this recipient's workbook (a unit code)")
-	fs.StringVar(&out, "out", "reports", "output folder; workbooks go to OUT/<period>/")
+	fs.StringVar(&out, "out", "", "output folder; workbooks go to OUT/<period>/ (default: the config's reports.out_dir, else ./ntm-reports)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -22,16 +27,35 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pool, err := e.connect(ctx, d)
+	cfg, err := cf.load()
 	if err != nil {
 		return err
 	}
-	files, err := reports.Write(ctx, pool, p, reports.Options{OutDir: out, Recipient: recipient})
+	if out == "" {
+		out = cfg.Reports.OutDir
+	}
+	pool, err := e.connectConfig(ctx, d, cfg)
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		fmt.Fprintln(e.stdout, f)
+	if err := jobs.CheckPeriod(ctx, pool, p, time.Now(), e.location()); err != nil {
+		return err
 	}
-	return nil
+	params := map[string]any{"period": p.String(), "out": out}
+	if recipient != "" {
+		params["recipient"] = recipient
+	}
+	return e.recordRun(ctx, "report", params, func(a *runs.Active) error {
+		return recordStep(a, "report", func(st *runs.StepRun) error {
+			files, err := reports.Write(a.Context(), pool, p, reports.Options{OutDir: out, Recipient: recipient})
+			if err != nil {
+				return err
+			}
+			st.Set("workbooks", int64(len(files)))
+			for _, f := range files {
+				fmt.Fprintln(e.stdout, f)
+			}
+			return nil
+		})
+	})
 }

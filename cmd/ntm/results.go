@@ -6,16 +6,24 @@ import (
 
 	"ntm"
 	"ntm/evaluate"
+	"ntm/explain"
 )
+
+const resultsSynopsis = "ntm results --period P [--level L] [--unit CODE] [--parent CODE] [--format table|csv|json] [--explain] [--bom]: print results"
 
 func runResults(ctx context.Context, e *env, args []string) error {
 	var d dbFlags
-	var period, level, format string
-	fs := newFlagSet(e, "results", commands["results"].synopsis)
+	var period, level, format, unit, parent string
+	var explained, bom bool
+	fs := newFlagSet(e, "results", resultsSynopsis)
 	d.register(fs)
 	fs.StringVar(&period, "period", "", "period, YYYY-MM")
 	fs.StringVar(&level, "level", "", "only this level: village, commune, district or province")
+	fs.StringVar(&unit, "unit", "", "only this unit (a unit code)")
+	fs.StringVar(&parent, "parent", "", "only the units under this unit (a district's communes and villages, a commune's villages)")
 	fs.StringVar(&format, "format", "table", "output format: table, csv or json")
+	fs.BoolVar(&explained, "explain", false, "csv: add a last column, explanation (the Vietnamese explanation of each result)")
+	fs.BoolVar(&bom, "bom", false, "start the output with a UTF-8 byte-order mark, so Excel opens the CSV with its Vietnamese letters intact")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -29,21 +37,37 @@ func runResults(ctx context.Context, e *env, args []string) error {
 			return usagef("%v", err)
 		}
 	}
+	csvWriter := evaluate.WriteCSV
+	if explained {
+		csvWriter = evaluate.WriteCSVExplained
+	}
 	write := map[string]func(w io.Writer, rs []evaluate.Result) error{
-		"table": func(w io.Writer, rs []evaluate.Result) error { return evaluate.WriteTable(w, rs) },
-		"csv":   func(w io.Writer, rs []evaluate.Result) error { return evaluate.WriteCSV(w, rs) },
-		"json":  func(w io.Writer, rs []evaluate.Result) error { return evaluate.WriteJSON(w, rs) },
+		"table": evaluate.WriteTable,
+		"csv":   csvWriter,
+		"json":  evaluate.WriteJSON,
 	}[format]
 	if write == nil {
 		return usagef("unknown --format %q: use table, csv or json", format)
+	}
+	if explained && format != "csv" {
+		return usagef("--explain adds a CSV column: use it with --format csv (table and json show explanations already)")
 	}
 	pool, err := e.connect(ctx, d)
 	if err != nil {
 		return err
 	}
-	rs, err := evaluate.Results(ctx, pool, p, lv)
+	rows, err := explain.Results(ctx, pool, p, explain.Filter{Level: lv, Unit: unit, Parent: parent})
 	if err != nil {
 		return err
+	}
+	rs := make([]evaluate.Result, len(rows))
+	for i, r := range rows {
+		rs[i] = r.Result
+	}
+	if bom {
+		if _, err := io.WriteString(e.stdout, "\uFEFF"); err != nil {
+			return err
+		}
 	}
 	return write(e.stdout, rs)
 }

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"ntm"
+	"ntm/config"
+	"ntm/db"
+	"ntm/explain"
+	"ntm/runs"
+	"ntm/transform"
+)
+
+// beginRun starts a recorded run of job (ingest, evaluate, report, demo): it takes the pipeline
+// lock through runs.Store, so a CLI command never overlaps a nightly run (and is told, in one
+// Vietnamese sentence, which run holds the lock), and records the run with its parameters.
+// The caller records steps and files on it and must Finish it with the command's error.
+func (e *env) beginRun(ctx context.Context, job string, params map[string]any) (*runs.Active, error) {
+	// The command prints how it went; the run's own warnings would say it twice on stderr.
+	store := runs.NewStore(e.pool, e.log.WithOptions(zap.IncreaseLevel(zap.ErrorLevel)))
+	store.Loc = e.location()
+	period, _ := params["period"].(string)
+	a, err := store.Begin(ctx, runs.Spec{Job: job, Trigger: runs.TriggerCLI, By: osUser(), Period: period, Params: params})
+	var locked *runs.LockedError
+	if errors.As(err, &locked) {
+		return nil, locked.AsError()
+	}
+	return a, err
+}
+
+// recordRun runs fn as a recorded run of job (see beginRun) and records how it ended; fn's
+// error is the command's error.
+func (e *env) recordRun(ctx context.Context, job string, params map[string]any, fn func(a *runs.Active) error) error {
+	a, err := e.beginRun(ctx, job, params)
+	if err != nil {
+		return err
+	}
+	err = fn(a)
+	a.Finish(err)
+	return err
+}
+
+// recordStep runs fn as one step of a recorded run.
+func recordStep(a *runs.Active, name string, fn func(st *runs.StepRun) error) error {
+	st := a.Step(name)
+	err := fn(st)
+	st.Finish(err)
+	return err
+}
+
+// recordLoad records one file a CLI command loaded (or failed to) on its run.
+func recordLoad(a *runs.Active, source, uri string, rep transform.FileReport, err error) {
+	f := runs.File{Source: source, URI: uri, BatchID: rep.BatchID, RowsLoaded: rep.RowsLoaded, RowsRejected: rep.RowsRejected, Message: rep.Message}
+	switch {
+	case err != nil:
+		f.Outcome, f.Message = runs.FileFailed, err.Error()
+	case rep.AlreadyLoaded:
+		f.Outcome = runs.FileAlreadyLoaded
+	case rep.Rejected:
+		f.Outcome = runs.FileRejected
+	default:
+		f.Outcome = runs.FileLoaded
+	}
+	a.File(f)
+}
+
+// reportedError is a failure the command has already printed: the process exits 1 without
+// more text, and the run record keeps the summary.
+type reportedError struct{ summary string }
+
+func (e reportedError) Error() string        { return e.summary }
+func (e reportedError) Is(target error) bool { return target == errReported }
+
+// reported marks summary as printed already.
+func reported(summary string) error { return reportedError{summary} }
+
+// location is the zone times are shown in: the config file's (NTM_CONFIG or ./ntm.yaml), else
+// Asia/Ho_Chi_Minh.
+func (e *env) location() *time.Location {
+	if e.loc != nil {
+		return e.loc
+	}
+	e.loc = config.Default().Location
+	if path := config.ResolvePath(""); path != "" {
+		if cfg, err := config.Load(path); err == nil && cfg.Location != nil {
+			e.loc = cfg.Location
+		}
+	}
+	return e.loc
+}
+
+// ingestParams are the parameters an ingest run records.
+func ingestParams(l loadFlags, files []string) map[string]any {
+	p := map[string]any{"files": files}
+	if l.dataset != "" {
+		p["dataset"] = l.dataset
+	}
+	if l.asOf != "" {
+		p["as_of"] = l.asOf
+	}
+	if l.period != "" {
+		p["period"] = l.period
+	}
+	return p
+}
+
+// printDemoHint closes the demo with commands that work on the demo's own database (every
+// other command uses database ntm unless told otherwise), and says how to get an ntm command
+// when the demo ran through go run.
+func printDemoHint(ctx context.Context, e *env, q db.Querier, p ntm.Period) {
+	village := ""
+	if rows, err := explain.Results(ctx, q, p, explain.Filter{Level: ntm.LevelVillage, Status: ntm.StatusNotMet}); err == nil && len(rows) > 0 {
+		village = rows[0].UnitCode
+	}
+	u := "'" + e.dbURL + "'"
+	fmt.Fprintf(e.stdout, "\nNext, on the demo's database (no ntm command yet? go install ./cmd/ntm, or replace ntm by go run ./cmd/ntm):\n")
+	fmt.Fprintf(e.stdout, "  ntm results --period %s --level commune --database-url %s\n", p, u)
+	if village != "" {
+		fmt.Fprintf(e.stdout, "  ntm explain %s --period %s --database-url %s\n", village, p, u)
+	}
+	fmt.Fprintf(e.stdout, "  ntm runs --database-url %s\n", u)
+}
