@@ -164,3 +164,70 @@ func TestRealLangSonStructures(t *testing.T) {
 	}
 	mustContain(t, rep.Message, "--valid-from")
 }
+
+// ntm check --dataset units runs the import in a transaction it rolls back: the report says what
+// the import would change, or why it would be refused, and nothing is written.
+func TestCheckUnitsWritesNothing(t *testing.T) {
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	jan22, _ := time.Parse("2006-01-02", "2022-01-01")
+	importUnitsFile(t, pool, referenceFile(t, "langson_units_2022.csv"), UnitsOptions{ValidFrom: jan22})
+	jul, _ := time.Parse("2006-01-02", "2025-07-01")
+	rep, err := CheckUnits(ctx, pool, structureFile(t, "langson_units_2025.csv"), UnitsOptions{ValidFrom: jul})
+	if err != nil || rep.Rejected || rep.Structure == nil {
+		t.Fatalf("check: %+v %v", rep, err)
+	}
+	if rep.Structure.Closed[ntm.LevelDistrict] != 11 || units.CountText(rep.Structure.InForce) != "1 tỉnh, 65 xã" {
+		t.Errorf("check report: closed %v, in force %v", rep.Structure.Closed, rep.Structure.InForce)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM unit WHERE valid_from = '2025-07-01'`); n != 0 {
+		t.Errorf("a check wrote %d versions", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM batch`); n != 1 {
+		t.Errorf("a check recorded a batch: %d batches", n)
+	}
+	// A check that would be refused says why.
+	rep, err = CheckUnits(ctx, pool, structureFile(t, "langson_mapping_2025.csv"), UnitsOptions{ValidFrom: jul})
+	if err != nil || !rep.Rejected {
+		t.Fatalf("check of a mapping before its structure: %+v %v", rep, err)
+	}
+	mustContain(t, rep.Message, "Cơ cấu đơn vị không thay đổi ngày 01/07/2025", "--valid-from 01/07/2025")
+}
+
+// FuzzUnitsFile feeds arbitrary CSV text to the units file reader: it reads a statement or a
+// mapping, or rejects the file with a reason; it never panics.
+func FuzzUnitsFile(f *testing.F) {
+	f.Add("province_code,province_name,commune_code,commune_name,previous_codes\n20,Tỉnh Lạng Sơn,06463,Xã Chi Lăng,06463;06523(partial)\n")
+	f.Add("old_commune_code,new_commune_code,merge_type\n06622,06613,partial\n06622,06613,full\n")
+	f.Add("province_code,commune_code,commune_name,valid_from,valid_to\n20,1,X,31/12/2025,01/01/2025\n20,2,Y,2024-01-01,\n")
+	f.Add("province_code,province_name,district_code,district_name,commune_code,commune_name,village_code,village_name\n20,T,187,H,,,06463-001,Thôn A\n")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, text string) {
+		path := filepath.Join(dir, "u.csv")
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		uf, err := readUnits(context.Background(), path, UnitsOptions{ValidFrom: day(2025, 7, 1)})
+		if err != nil {
+			return // an I/O failure is not the parser's
+		}
+		switch {
+		case uf.rep.Rejected:
+			if strings.TrimSpace(uf.rep.Message) == "" {
+				t.Fatal("rejected without a reason")
+			}
+		case uf.layout == layoutMapping:
+			for _, l := range uf.links.Links {
+				if l.Old == "" || l.New == "" {
+					t.Fatalf("a link without a code: %+v", l)
+				}
+			}
+		default:
+			for _, u := range uf.st.Units {
+				if u.Code == "" || u.Name == "" || (!u.To.IsZero() && u.To.Before(uf.st.From)) {
+					t.Fatalf("accepted %+v from %s", u, uf.st.From)
+				}
+			}
+		}
+	})
+}

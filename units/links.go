@@ -89,6 +89,14 @@ func ImportLinks(ctx context.Context, tx pgx.Tx, st *LinkStatement) (*LinkResult
 	if err != nil {
 		return nil, err
 	}
+	changed := false
+	for _, d := range h.Changes() {
+		changed = changed || d.Equal(st.From)
+	}
+	if !changed {
+		return nil, ntm.Errorf(ntm.CodeInvalid, "Cơ cấu đơn vị không thay đổi ngày %s: nhập danh mục đơn vị từ ngày đó trước (ntm units import TỆP --valid-from %s), rồi mới nhập bảng chuyển đổi đơn vị cũ → mới.",
+			vnfmt.Date(st.From), vnfmt.Date(st.From))
+	}
 	res := &LinkResult{From: st.From}
 	recorded := map[[2]string]*Link{}
 	for _, l := range h.links {

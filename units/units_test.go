@@ -434,12 +434,21 @@ func TestMappingAndOfficeLinks(t *testing.T) {
 	}
 	// A mapping naming a code not in force on the day is refused, with its line.
 	err = tx(func(tx pgx.Tx) error {
-		_, err := ImportLinks(ctx, tx, &LinkStatement{From: day(2025, 7, 1), Source: SourceMapping, Links: []StatedLink{
-			{Old: "06463", New: "06463", Where: "dòng 2"}, {Old: "06466", New: "06999", Where: "dòng 3"}}})
+		_, err := ImportLinks(ctx, tx, &LinkStatement{From: day(2025, 1, 1), Source: SourceMapping, Links: []StatedLink{
+			{Old: "06007", New: "06040", Where: "dòng 2"}, {Old: "06466", New: "06999", Where: "dòng 3"}}})
 		return err
 	})
 	if err == nil || !strings.HasPrefix(err.Error(), "dòng 3: mã mới 06999 không có trong danh mục") {
 		t.Errorf("mapping with an unknown new code: %v", err)
+	}
+	// A mapping for a day on which the structure does not change: import the structure first.
+	err = tx(func(tx pgx.Tx) error {
+		_, err := ImportLinks(ctx, tx, &LinkStatement{From: day(2025, 7, 1), Source: SourceMapping, Links: []StatedLink{
+			{Old: "06463", New: "06463", Where: "dòng 2"}}})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "Cơ cấu đơn vị không thay đổi ngày 01/07/2025") {
+		t.Errorf("mapping before its structure: %v", err)
 	}
 }
 
