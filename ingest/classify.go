@@ -141,11 +141,18 @@ var subtotalPrefixes = []string{
 
 // isSubtotalRow recognises a total line by its label in the STT or name
 // position (one of the first three cells).
-func isSubtotalRow(cells []string) bool {
+func isSubtotalRow(cells []string) bool { return subtotalCell(cells) >= 0 }
+
+// subtotalCell is the index of a subtotal row's label, or -1.
+func subtotalCell(cells []string) int {
 	i, text := firstNonBlank(cells)
-	if i < 0 || i > 2 || isNumber(text) {
-		return false
+	if i < 0 || i > 2 || isNumber(text) || !isSubtotalLabel(text) {
+		return -1
 	}
+	return i
+}
+
+func isSubtotalLabel(text string) bool {
 	// Every subtotal label starts with c or t ("Cộng", "Cả tỉnh", "Tổng", "Toàn"): skip the
 	// folding for the other rows (this runs on every row).
 	if t := strings.TrimLeft(text, " \t\r\n"); t != "" && t[0] < 0x80 && !strings.ContainsRune("cCtT", rune(t[0])) {
@@ -188,42 +195,71 @@ var romanLabel = regexp.MustCompile(`^([IVXL]+)(?:\s*[.):\-–]\s*|\s+)(\S.*)$`)
 // start of the label ("I. Huyện Chi Lăng"). The label is returned as
 // "I. Huyện Chi Lăng" in both cases.
 func romanGroup(cells []string) (string, bool) {
+	g, ok := romanGroupAt(cells)
+	return g.label, ok
+}
+
+// groupRow is a row that looks like a group row: its label, the cell the label was read from
+// (the numeral's cell when the numeral stands alone and nothing follows), that cell's numeral
+// when it stands alone in a cell of its own, and the unit rank the label names.
+type groupRow struct {
+	label      string
+	labelCol   int
+	numeralCol int // the cell of a numeral standing alone, or -1
+	rank       int // groupRank of the label without its numeral
+}
+
+func romanGroupAt(cells []string) (groupRow, bool) {
 	i, text := firstNonBlank(cells)
 	if i < 0 || i > 1 || !strings.ContainsRune("IVXL", rune(text[0])) {
-		return "", false // (the cheap test first: this runs on every row)
+		return groupRow{}, false // (the cheap test first: this runs on every row)
 	}
 	bare := strings.TrimRight(text, ".)")
 	if romanNumerals[bare] {
-		for _, c := range cells[i+1:] {
+		for j, c := range cells[i+1:] {
 			if !isBlank(c) && !isNumber(c) {
-				return bare + ". " + cleanText(c), true
+				l := cleanText(c)
+				return groupRow{label: bare + ". " + l, labelCol: i + 1 + j, numeralCol: i, rank: groupRank(l)}, true
 			}
 		}
-		return bare, true
+		return groupRow{label: bare, labelCol: i, numeralCol: i, rank: 5}, true
 	}
 	if m := romanLabel.FindStringSubmatch(text); m != nil && romanNumerals[m[1]] {
-		return m[1] + ". " + cleanText(m[2]), true
+		l := cleanText(m[2])
+		// "X. Vân An" is Xã Vân An (X. is a commune prefix), not group X: the whole text's kind,
+		// when it has one, says what the label names.
+		rank := groupRank(cleanText(text))
+		if rank == 5 {
+			rank = groupRank(l)
+		}
+		return groupRow{label: m[1] + ". " + l, labelCol: i, numeralCol: -1, rank: rank}, true
 	}
-	return "", false
+	return groupRow{}, false
 }
 
 // labelGroup recognises an inner group row: a single text cell in one of the
 // first three positions and nothing else ("Xã Quang Lang", "1. Xã Quang
 // Lang", "Huyện Chi Lăng").
 func labelGroup(cells []string) (string, bool) {
+	g, ok := labelGroupAt(cells)
+	return g.label, ok
+}
+
+func labelGroupAt(cells []string) (groupRow, bool) {
 	i, text := firstNonBlank(cells)
 	if i < 0 || i > 2 || isNumber(text) {
-		return "", false
+		return groupRow{}, false
 	}
 	for _, c := range cells[i+1:] {
 		if !isBlank(c) {
-			return "", false
+			return groupRow{}, false
 		}
 	}
 	if !strings.ContainsFunc(text, func(r rune) bool { return r > '9' }) {
-		return "", false // punctuation only: not a label
+		return groupRow{}, false // punctuation only: not a label
 	}
-	return cleanText(text), true
+	l := cleanText(text)
+	return groupRow{label: l, labelCol: i, numeralCol: -1, rank: groupRank(l)}, true
 }
 
 // groupRank orders group labels by the unit level they name, so that a
@@ -258,21 +294,28 @@ var footerDate = regexp.MustCompile(`ngày[\s\d.…_/-]*tháng[\s\d.…_/-]*năm
 // isFooterRow recognises signature and note rows under a table ("Người lập
 // biểu", "KT. CHỦ TỊCH", "(Ký, ghi rõ họ tên)", "Lạng Sơn, ngày … tháng …
 // năm …", "Ghi chú:"). The caller only asks for rows without numbers.
-func isFooterRow(cells []string) bool {
-	for _, c := range cells {
-		if isBlank(c) || len(c) > 200 {
-			continue
+func isFooterRow(cells []string) bool { return footerCell(cells) >= 0 }
+
+// footerCell is the index of the first signature or note text of a row, or -1.
+func footerCell(cells []string) int {
+	for i, c := range cells {
+		if isFooterText(c) {
+			return i
 		}
-		f := fold.Text(c)
-		k := strings.Join(strings.Fields(strings.ReplaceAll(f, ".", " ")), " ")
-		for _, p := range footerPrefixes {
-			if strings.HasPrefix(k, p) {
-				return true
-			}
-		}
-		if footerDate.MatchString(f) {
+	}
+	return -1
+}
+
+func isFooterText(c string) bool {
+	if isBlank(c) || len(c) > 200 {
+		return false
+	}
+	f := fold.Text(c)
+	k := strings.Join(strings.Fields(strings.ReplaceAll(f, ".", " ")), " ")
+	for _, p := range footerPrefixes {
+		if strings.HasPrefix(k, p) {
 			return true
 		}
 	}
-	return false
+	return footerDate.MatchString(f)
 }

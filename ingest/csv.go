@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -22,12 +21,13 @@ const sniffSize = 64 << 10
 // readCSV streams a CSV file through a sheetReader. The file is UTF-8 (a BOM
 // is skipped) or, as Excel's "Unicode text" export, UTF-16 with a BOM; the
 // delimiter is ",", ";" or tab, whichever splits the first records most
-// consistently.
+// consistently. A file that is UTF-8 but for a few bytes (a row pasted from
+// a legacy-encoded file) is read as UTF-8: the caller rejects those rows.
 func readCSV(ctx context.Context, file string, lim Limits, cb *callbacks) (err error) {
 	defer recoverReader(file, cb, &err)
 	f, err := os.Open(file)
 	if err != nil {
-		return fmt.Errorf("cannot open %s: %w", file, err)
+		return readFault(file, err)
 	}
 	defer f.Close()
 	raw := bufio.NewReaderSize(f, sniffSize)
@@ -57,29 +57,29 @@ func readCSV(ctx context.Context, file string, lim Limits, cb *callbacks) (err e
 	}
 	sample, perr := br.Peek(sniffSize)
 	if perr != nil && perr != io.EOF && !errors.Is(perr, bufio.ErrBufferFull) {
-		return fmt.Errorf("cannot read %s: %w", file, perr)
+		return readFault(file, perr)
 	}
-	if bytes.IndexByte(sample, 0) >= 0 {
-		return fmt.Errorf("%s is not a CSV text file (it holds binary data): export the table as .xlsx or as CSV UTF-8", file)
+	if binarySample(sample) {
+		return bad(fmt.Errorf("%s holds binary data (NUL bytes)", file),
+			"Tệp %s không phải tệp văn bản CSV (có dữ liệu nhị phân): xuất bảng ra .xlsx hoặc CSV UTF-8.", file)
 	}
-	if !validUTF8Prefix(sample, len(sample) < sniffSize) {
+	if !mostlyUTF8(sample, len(sample) < sniffSize) {
 		enc := detectLegacy(sample)
 		switch {
 		case enc == nil:
-			return fmt.Errorf("%s is not UTF-8 text and does not read as Vietnamese in Windows-1258, TCVN3 or VNI either: save it again as \"CSV UTF-8\" or as .xlsx", file)
+			return bad(fmt.Errorf("%s is not UTF-8 and reads as no legacy Vietnamese encoding", file),
+				"Tệp %s không phải văn bản UTF-8, và cũng không đọc được thành tiếng Việt theo bảng mã Windows-1258, TCVN3 hay VNI: lưu lại dạng \"CSV UTF-8\" hoặc .xlsx.", file)
 		case !enc.safe:
-			return fmt.Errorf("%s is in the legacy Vietnamese encoding %s, which cannot be converted safely here: %s", file, enc.name, enc.advice)
+			return bad(fmt.Errorf("%s is in the legacy encoding %s", file, enc.name),
+				"Tệp %s dùng bảng mã cũ %s, không chuyển đổi an toàn được: %s.", file, enc.name, enc.advice)
 		}
 		br = bufio.NewReaderSize(enc.reader(br), sniffSize)
 		encoding = enc.name
 		if sample, perr = br.Peek(sniffSize); perr != nil && perr != io.EOF && !errors.Is(perr, bufio.ErrBufferFull) {
-			return fmt.Errorf("cannot read %s: %w", file, perr)
+			return readFault(file, perr)
 		}
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = sniffDelimiter(sample)
-	cr.LazyQuotes = true
-	cr.FieldsPerRecord = -1
+	rr := newCSVRecords(br, sniffDelimiter(sample), lim.MaxCellSize)
 	st := newSheetReader(cb, lim, file, "", false, nil)
 	st.encoding = encoding
 	for n := 1; ; n++ {
@@ -88,15 +88,22 @@ func readCSV(ctx context.Context, file string, lim Limits, cb *callbacks) (err e
 				return err
 			}
 		}
-		rec, err := cr.Read()
+		line, rec, flawed, err := rr.read()
 		if err == io.EOF {
 			break
 		}
-		if err != nil {
-			return fmt.Errorf("%s: %w: check the quotes on that line", file, err)
+		if errors.Is(err, errLineTooLong) {
+			return bad(fmt.Errorf("%s: line %d is longer than %d MiB", file, rr.line+1, rr.maxLine>>20),
+				"Tệp %s, dòng %d dài hơn %d MiB: tệp không phải bản xuất bình thường.", file, rr.line+1, rr.maxLine>>20)
 		}
-		line, _ := cr.FieldPos(0)
+		if err != nil {
+			return readFault(file, err)
+		}
+		if flawed >= 0 {
+			st.flaws = append(st.flaws[:0], Flaw{Col: flawed, Kind: FlawUnclosedQuote})
+		}
 		done, err := st.add(line, rec)
+		st.flaws = st.flaws[:0]
 		if err != nil {
 			return err
 		}
@@ -105,6 +112,36 @@ func readCSV(ctx context.Context, file string, lim Limits, cb *callbacks) (err e
 		}
 	}
 	return st.end()
+}
+
+// binarySample tells a binary file from a text with a stray NUL or two (which the caller
+// rejects row by row, naming the cell).
+func binarySample(b []byte) bool {
+	n := bytes.Count(b, []byte{0})
+	return n > 16 || n > 0 && n*100 > len(b)
+}
+
+// mostlyUTF8 accepts a sample that is UTF-8, or UTF-8 but for a few stray bytes (at most
+// one for every ten well-formed multi-byte letters): a legacy file has no well-formed ones.
+func mostlyUTF8(b []byte, whole bool) bool {
+	if validUTF8Prefix(b, whole) {
+		return true
+	}
+	good, badBytes := 0, 0
+	for len(b) > 0 {
+		if b[0] < utf8.RuneSelf {
+			b = b[1:]
+			continue
+		}
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			badBytes++
+		} else {
+			good++
+		}
+		b = b[size:]
+	}
+	return good > 0 && badBytes*10 <= good
 }
 
 // validUTF8Prefix checks a sample that may end in the middle of a character

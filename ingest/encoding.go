@@ -148,7 +148,7 @@ func detectLegacy(sample []byte) *legacyEncoding {
 	}
 	if v := vniScore(sample); v >= 3 && (best == nil || v > 2*best.matches) {
 		return &legacyEncoding{name: "VNI-Windows (phông VNI-Times)", matches: v,
-			advice: "convert it to Unicode (for example with Unikey's converter, from VNI Windows to Unicode) and save it as \"CSV UTF-8\" or as .xlsx"}
+			advice: "chuyển sang Unicode (ví dụ bằng công cụ chuyển mã của Unikey, từ VNI Windows sang Unicode) rồi lưu dạng \"CSV UTF-8\" hoặc .xlsx"}
 	}
 	if best == nil || best.matches < 2 {
 		return nil

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -19,6 +20,7 @@ type bufRow struct {
 	num    int
 	cells  []string
 	header []string // cells with merged ranges filled in, built on demand
+	flaws  []Flaw   // the reader's flaws (CSV quotes), for when the row turns out to be data
 }
 
 // sheetReader is the per-sheet state machine shared by the CSV and xlsx
@@ -35,16 +37,32 @@ type sheetReader struct {
 
 	buf      []bufRow
 	bufWidth int // widest buffered row
+	// blanks are the blank rows met while the header is sought, each with the number of
+	// buffered rows before it, so that they are reported in order once the header is found.
+	blanks   []blankRow
 	table    *Table
 	skip     bool // no header, or the caller skipped the sheet
+	rowsSeen bool // some row was read (a sheet with none is not reported as lacking a header)
+
+	// flaws are the next row's reader flaws (CSV quotes), set by the caller of add.
+	flaws []Flaw
 
 	// data phase
-	firstData  bool // the next non-blank row is the first below the header
-	inFooter   bool
-	groups     []group
-	labels     []string
-	nextMerge  int
-	activeFill []activeMerge
+	columnsNext bool // the next non-blank row may be the column-number row (under a header)
+	inFooter    bool
+	groups      []group
+	labels      []string
+	nextMerge   int
+	activeFill  []activeMerge
+	headerFirst []headerStart // the first cell of each header row, for repeated headers
+}
+
+type blankRow struct{ num, before int }
+
+// headerStart is where a header row's text begins: its first non-blank cell, as written.
+type headerStart struct {
+	col  int
+	text string
 }
 
 type group struct {
@@ -55,6 +73,7 @@ type group struct {
 type activeMerge struct {
 	col, bottom int
 	value       string
+	flaw        *Flaw // set for a data column: the covered rows are flawed, not filled
 }
 
 func newSheetReader(cb *callbacks, lim Limits, file, sheet string, d1904 bool, merges []mergeRange) *sheetReader {
@@ -68,12 +87,21 @@ func (s *sheetReader) add(num int, cells []string) (done bool, err error) {
 	if s.skip {
 		return true, nil
 	}
+	s.rowsSeen = true
 	cells = trimTrailingEmpty(cells)
 	if len(cells) == 0 {
-		return false, nil
+		if s.table == nil {
+			s.blanks = append(s.blanks, blankRow{num: num, before: len(s.buf)})
+			return false, nil
+		}
+		return false, s.skipRow(num, SkipBlank, nil)
 	}
 	if s.table == nil {
-		s.buf = append(s.buf, bufRow{num: num, cells: cells})
+		var flaws []Flaw
+		if len(s.flaws) > 0 {
+			flaws = append(flaws, s.flaws...)
+		}
+		s.buf = append(s.buf, bufRow{num: num, cells: cells, flaws: flaws})
 		s.bufWidth = max(s.bufWidth, len(cells))
 		if len(s.buf) < s.lim.HeaderRows {
 			return false, nil
@@ -91,7 +119,15 @@ func (s *sheetReader) end() error {
 	if s.table == nil && !s.skip && len(s.buf) > 0 {
 		return s.detect()
 	}
+	if s.table == nil && !s.skip && s.rowsSeen {
+		s.cb.sheetSkipped(s.sheet, SheetNoHeader)
+	}
 	return nil
+}
+
+// skipRow reports a row of the table's sheet that is not data.
+func (s *sheetReader) skipRow(num int, why SkipReason, cells []string) error {
+	return s.cb.callSkip(s.table, Skip{Sheet: s.sheet, Row: num, Reason: why, Cells: cells})
 }
 
 // trimTrailingEmpty drops trailing cells that hold only spaces; a row of
@@ -129,7 +165,8 @@ func (s *sheetReader) detect() error {
 		}
 	}
 	if bestBottom < 0 {
-		s.skip, s.buf = true, nil
+		s.skip, s.buf, s.blanks = true, nil, nil
+		s.cb.sheetSkipped(s.sheet, SheetNoHeader)
 		return nil
 	}
 	top := bestBottom - bestDepth + 1
@@ -149,8 +186,14 @@ func (s *sheetReader) detect() error {
 			}
 		}
 	}
+	for _, r := range s.buf[top : bestBottom+1] {
+		t.HeaderRows = append(t.HeaderRows, r.cells)
+		if i, text := firstNonBlank(r.cells); i >= 0 {
+			s.headerFirst = append(s.headerFirst, headerStart{col: i, text: text})
+		}
+	}
 	if err := s.cb.callTable(t); err != nil {
-		s.skip, s.buf = true, nil
+		s.skip, s.buf, s.blanks = true, nil, nil
 		if errors.Is(err, ErrSkipSheet) {
 			s.cb.tables++
 			return nil
@@ -159,15 +202,38 @@ func (s *sheetReader) detect() error {
 	}
 	s.cb.tables++
 	s.table = t
-	s.firstData = true
+	s.columnsNext = true
 	// Merges inside the header do not spill into data rows.
 	for s.nextMerge < len(s.merges) && s.merges[s.nextMerge].top <= t.HeaderBottom {
 		s.nextMerge++
 	}
-	rest := s.buf[bestBottom+1:]
-	s.buf = nil
-	for _, r := range rest {
-		if err := s.data(r.num, r.cells); err != nil {
+	buf, blanks := s.buf, s.blanks
+	s.buf, s.blanks = nil, nil
+	// Report (or, below the header, classify) the buffered rows in their order, blank ones
+	// among them.
+	b := 0
+	for i := 0; i <= len(buf); i++ {
+		for ; b < len(blanks) && blanks[b].before == i; b++ {
+			if err := s.skipRow(blanks[b].num, SkipBlank, nil); err != nil {
+				return err
+			}
+		}
+		if i == len(buf) {
+			break
+		}
+		r := buf[i]
+		var err error
+		switch {
+		case i < top:
+			err = s.skipRow(r.num, SkipTitle, r.cells)
+		case i <= bestBottom:
+			err = s.skipRow(r.num, SkipHeader, r.cells)
+		default:
+			s.flaws = r.flaws
+			err = s.data(r.num, r.cells)
+			s.flaws = nil
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -299,40 +365,142 @@ func combineHeader(rows [][]string, width int) []string {
 }
 
 // data classifies one non-blank row below the header and delivers it when
-// it is a data row.
+// it is a data row; the other rows are reported as skipped, with why.
 func (s *sheetReader) data(num int, cells []string) error {
-	cells = s.fillVertical(num, cells)
-	if s.firstData {
-		s.firstData = false
+	cells, mflaws := s.fillVertical(num, cells)
+	flaws := s.flaws
+	if len(mflaws) > 0 {
+		flaws = append(append([]Flaw(nil), flaws...), mflaws...)
+	}
+	if len(flaws) > 0 {
+		// A row the reader could not read cleanly is data: it is delivered with its flaws, to
+		// be rejected with them, whatever it looks like.
+		s.columnsNext, s.inFooter = false, false
+		return s.cb.callRow(s.table, Row{Sheet: s.sheet, Num: num, Cells: cells, Groups: s.labels, Flaws: append([]Flaw(nil), flaws...)})
+	}
+	if s.columnsNext {
+		s.columnsNext = false
 		if isColumnNumberRow(cells) {
-			return nil
+			return s.skipRow(num, SkipColumnNumbers, cells)
 		}
+	}
+	if s.isRepeatedHeader(cells) {
+		s.columnsNext = true
+		return s.skipRow(num, SkipRepeatedHeader, cells)
 	}
 	// Signature blocks are short rows of words; a row with a number or
 	// with many filled cells is a table row, and ends a signature block.
 	tableLike := hasNumber(cells) || nonBlank(cells) > maxFooterCells
 	if s.inFooter {
-		if !tableLike {
-			return nil
+		if !tableLike && !s.footerCarriesData(cells, -1) {
+			return s.skipRow(num, SkipSignature, cells)
 		}
 		s.inFooter = false
 	}
-	if !tableLike && isFooterRow(cells) {
-		s.inFooter = true
-		return nil
+	if !tableLike {
+		if i := footerCell(cells); i >= 0 && !s.footerCarriesData(cells, i) {
+			s.inFooter = true
+			return s.skipRow(num, SkipSignature, cells)
+		}
 	}
-	if isSubtotalRow(cells) {
-		return nil
+	if i := subtotalCell(cells); i >= 0 && s.table.role(i) != ColumnData {
+		return s.skipRow(num, SkipSubtotal, cells)
 	}
-	if label, ok := romanGroup(cells); ok {
-		s.setGroup(0, label)
-		return nil
+	if g, ok := romanGroupAt(cells); ok && !s.groupCarriesData(cells, g) {
+		s.setGroup(0, g.label)
+		return s.skipRow(num, SkipGroup, cells)
 	}
-	if label, ok := labelGroup(cells); ok {
-		s.setGroup(groupRank(label), label)
-		return nil
+	if g, ok := labelGroupAt(cells); ok && s.table.role(g.labelCol) != ColumnData {
+		s.setGroup(g.rank, g.label)
+		return s.skipRow(num, SkipGroup, cells)
 	}
 	return s.cb.callRow(s.table, Row{Sheet: s.sheet, Num: num, Cells: cells, Groups: s.labels})
+}
+
+// isRepeatedHeader recognises one of the header rows again further down (an export's page
+// breaks): every non-blank cell equal to the header row's cell there, two cells at least.
+func (s *sheetReader) isRepeatedHeader(cells []string) bool {
+	i, text := firstNonBlank(cells)
+	for h, hs := range s.headerFirst {
+		if hs.col != i || !strings.EqualFold(hs.text, text) { // (the cheap test first: this runs on every row)
+			continue
+		}
+		hrow := s.table.HeaderRows[h]
+		n := 0
+		same := true
+		for c, v := range cells {
+			if isBlank(v) {
+				continue
+			}
+			n++
+			if c >= len(hrow) || headerKey(v) != headerKey(hrow[c]) {
+				same = false
+				break
+			}
+		}
+		if same && n >= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// hasRole reports whether a cell of role r, other than cell except, holds a value.
+func (s *sheetReader) hasRole(cells []string, r ColumnRole, except int) bool {
+	for i, c := range cells {
+		if i != except && s.table.role(i) == r && !isBlank(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// groupCarriesData decides, for a row shaped like a group row, whether it is a data row after
+// all (see the package doc): a label in a data column; or a value in a data column together
+// with a key value besides the label, or with a label in a key column that names a unit of the
+// data rows' own level or below (or any label, when rows are records).
+func (s *sheetReader) groupCarriesData(cells []string, g groupRow) bool {
+	t := s.table
+	if t.Roles == nil {
+		return false
+	}
+	if t.role(g.labelCol) == ColumnData {
+		return true
+	}
+	if !s.hasRole(cells, ColumnData, g.labelCol) {
+		return false
+	}
+	if s.hasRole(cells, ColumnKey, g.labelCol) {
+		return true
+	}
+	if t.role(g.labelCol) == ColumnKey {
+		return t.RowUnitRank == RankRecords || g.rank >= t.RowUnitRank
+	}
+	return false
+}
+
+// footerCarriesData decides, for a row shaped like a signature row (label: the signature
+// text's cell, -1 for a row inside a signature block), whether it is a data row after all: a
+// key value that is not a signature text, and values in two data columns at least (signers'
+// names stand side by side, one of them often above a data column: "Hoàng Thị Lan | … |
+// Nguyễn Văn Hùng" is no village).
+func (s *sheetReader) footerCarriesData(cells []string, label int) bool {
+	if s.table.Roles == nil {
+		return false
+	}
+	key, data := false, 0
+	for i, c := range cells {
+		if i == label || isBlank(c) || isFooterText(c) {
+			continue
+		}
+		switch s.table.role(i) {
+		case ColumnKey:
+			key = true
+		case ColumnData:
+			data++
+		}
+	}
+	return key && data >= 2
 }
 
 // setGroup opens a group: it closes every open group of the same or an
@@ -350,14 +518,15 @@ func (s *sheetReader) setGroup(rank int, label string) {
 	s.labels = labels
 }
 
-// fillVertical copies the value of a vertically merged data cell (a
-// district name merged over its communes' rows) into the rows below its
-// top-left cell. Horizontal spans are left alone: a label merged across a
-// row stays one cell, as a group row should.
-func (s *sheetReader) fillVertical(num int, cells []string) []string {
+// fillVertical copies the value of a vertically merged cell (a district name merged over its
+// communes' rows) into the rows below its top-left cell. In a data column (Table.Roles) it does
+// not: the value is the group's, so every row the merge covers is flawed instead. Horizontal
+// spans are left alone: a label merged across a row stays one cell, as a group row should.
+func (s *sheetReader) fillVertical(num int, cells []string) ([]string, []Flaw) {
 	if len(s.merges) == 0 {
-		return cells
+		return cells, nil
 	}
+	var flaws []Flaw
 	// Forget finished merges, fill the running ones.
 	live := s.activeFill[:0]
 	for _, a := range s.activeFill {
@@ -365,6 +534,10 @@ func (s *sheetReader) fillVertical(num int, cells []string) []string {
 			continue
 		}
 		live = append(live, a)
+		if a.flaw != nil {
+			flaws = append(flaws, *a.flaw)
+			continue
+		}
 		if a.col < len(cells) && !isBlank(cells[a.col]) {
 			continue
 		}
@@ -377,9 +550,24 @@ func (s *sheetReader) fillVertical(num int, cells []string) []string {
 	for s.nextMerge < len(s.merges) && s.merges[s.nextMerge].top <= num {
 		m := s.merges[s.nextMerge]
 		s.nextMerge++
-		if m.top == num && m.bottom > m.top && m.left < len(cells) && !isBlank(cells[m.left]) {
+		if m.top != num || m.bottom <= m.top {
+			continue
+		}
+		data := false
+		for c := m.left; c <= m.right; c++ {
+			if s.table.role(c) == ColumnData {
+				data = true
+			}
+		}
+		if data {
+			f := &Flaw{Col: m.left, Kind: FlawMergedCell, Ref: fmt.Sprintf("%s%d:%s%d", colName(m.left+1), m.top, colName(m.right+1), m.bottom)}
+			flaws = append(flaws, *f)
+			s.activeFill = append(s.activeFill, activeMerge{col: m.left, bottom: m.bottom, flaw: f})
+			continue
+		}
+		if m.left < len(cells) && !isBlank(cells[m.left]) {
 			s.activeFill = append(s.activeFill, activeMerge{col: m.left, bottom: m.bottom, value: cells[m.left]})
 		}
 	}
-	return cells
+	return cells, flaws
 }

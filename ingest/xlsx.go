@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"ntm"
+	"ntm/faults"
 )
 
 // The .xlsx read path is our own: archive/zip plus the xmlScanner over each
@@ -37,7 +40,10 @@ type workbook struct {
 	sink func(sheet string, merges []mergeRange) rowSink
 }
 
-type sheetRef struct{ name, part string }
+type sheetRef struct {
+	name, part string
+	state      SheetSkip // "" for a visible sheet, else SheetHidden or SheetVeryHidden
+}
 
 // readXLSX streams every sheet of a workbook through a sheetReader.
 func readXLSX(ctx context.Context, file string, lim Limits, cb *callbacks) (err error) {
@@ -51,6 +57,12 @@ func readXLSX(ctx context.Context, file string, lim Limits, cb *callbacks) (err 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if sh.state != "" {
+			// A hidden sheet is an old copy, a lookup list or a scratch area: what the office sees
+			// is what loads.
+			cb.sheetSkipped(sh.name, sh.state)
+			continue
+		}
 		if err := wb.readSheet(ctx, sh, cb); err != nil {
 			return err
 		}
@@ -59,12 +71,15 @@ func readXLSX(ctx context.Context, file string, lim Limits, cb *callbacks) (err 
 }
 
 // damaged is the advice for a package that cannot be read.
-const damaged = "the file is damaged, truncated or another format renamed; open it in Excel and save it as .xlsx"
+const damaged = "tệp bị hỏng, bị cắt cụt, hoặc là định dạng khác bị đổi tên; mở bằng Excel và lưu lại dạng .xlsx"
 
 func openWorkbook(file string, lim Limits) (*workbook, error) {
 	zr, err := zip.OpenReader(file)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not a valid .xlsx workbook (%v): %s", file, err, damaged)
+		if e := faults.OS(err, "đọc tệp %s", file); e != nil && !errors.Is(err, zip.ErrFormat) {
+			return nil, e
+		}
+		return nil, bad(fmt.Errorf("%s is not a valid .xlsx workbook: %w", file, err), "Tệp %s không phải sổ tính .xlsx hợp lệ: %s.", file, damaged)
 	}
 	wb := &workbook{file: file, lim: lim, zr: zr, parts: map[string]*zip.File{}}
 	ok := false
@@ -77,18 +92,20 @@ func openWorkbook(file string, lim Limits) (*workbook, error) {
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
 		if total > uint64(lim.UnzipSize) || f.UncompressedSize64 > uint64(lim.UnzipSize) {
-			return nil, fmt.Errorf("%s is too large: it unpacks to more than %d MiB (a zip bomb, or an export to split); split it or raise the unzip limit", file, lim.UnzipSize>>20)
+			return nil, bad(fmt.Errorf("%s unpacks to more than %d bytes", file, lim.UnzipSize),
+				"Tệp %s quá lớn: giải nén ra hơn %s (có thể là \"bom zip\", hoặc một bản xuất cần chia nhỏ): chia tệp, hoặc nâng giới hạn giải nén.", file, sizeText(lim.UnzipSize))
 		}
 		wb.parts[normPart(f.Name)] = f
 	}
 	if mt, ok := wb.parts["mimetype"]; ok {
 		b, _ := wb.readPart(mt)
 		if bytes.Contains(b, []byte("opendocument")) {
-			return nil, fmt.Errorf("%s is an OpenDocument spreadsheet (.ods), not an .xlsx workbook: open it in LibreOffice or Excel and save it as .xlsx", file)
+			return nil, bad(fmt.Errorf("%s is an OpenDocument spreadsheet", file),
+				"Tệp %s là bảng tính OpenDocument (.ods), không phải sổ tính .xlsx: mở bằng LibreOffice hoặc Excel và lưu lại dạng .xlsx.", file)
 		}
 	}
 	if _, ok := wb.parts["EncryptedPackage"]; ok {
-		return nil, fmt.Errorf("%s is a password-protected workbook: open it in Excel, remove the password and save it again", file)
+		return nil, encryptedError(file)
 	}
 	wbPath := "xl/workbook.xml"
 	rels, err := wb.rels("_rels/.rels")
@@ -102,7 +119,8 @@ func openWorkbook(file string, lim Limits) (*workbook, error) {
 	}
 	wbPart, found := wb.parts[wbPath]
 	if !found {
-		return nil, fmt.Errorf("%s is not an .xlsx workbook (it is a zip archive without a workbook part): %s", file, damaged)
+		return nil, bad(fmt.Errorf("%s is a zip archive without a workbook part", file),
+			"Tệp %s không phải sổ tính .xlsx (là tệp zip không có phần sổ tính): %s.", file, damaged)
 	}
 	wbXML, err := wb.readPart(wbPart)
 	if err != nil {
@@ -173,7 +191,8 @@ func normPart(name string) string {
 // readPart reads a small part whole.
 func (wb *workbook) readPart(f *zip.File) ([]byte, error) {
 	if f.UncompressedSize64 > partLimit {
-		return nil, fmt.Errorf("%s: part %s is too large (%d MiB): %s", wb.file, f.Name, f.UncompressedSize64>>20, damaged)
+		return nil, bad(fmt.Errorf("%s: part %s is too large (%d MiB)", wb.file, f.Name, f.UncompressedSize64>>20),
+			"Tệp %s: phần %s quá lớn (%d MiB): %s.", wb.file, f.Name, f.UncompressedSize64>>20, damaged)
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -185,19 +204,20 @@ func (wb *workbook) readPart(f *zip.File) ([]byte, error) {
 		return nil, wb.partError(f.Name, err)
 	}
 	if len(b) > partLimit {
-		return nil, fmt.Errorf("%s: part %s is too large: %s", wb.file, f.Name, damaged)
+		return nil, bad(fmt.Errorf("%s: part %s is larger than declared", wb.file, f.Name), "Tệp %s: phần %s quá lớn: %s.", wb.file, f.Name, damaged)
 	}
 	return b, nil
 }
 
 func (wb *workbook) partError(part string, err error) error {
+	cause := fmt.Errorf("%s, part %s: %w", wb.file, part, err)
 	if errors.Is(err, errDTD) {
-		return fmt.Errorf("%s is refused: part %s %v", wb.file, part, err)
+		return bad(cause, "Tệp %s bị từ chối: phần %s có khai báo DTD (<!DOCTYPE …>), điều sổ tính không bao giờ có; các thực thể DTD có thể nở ra hàng gigabyte.", wb.file, part)
 	}
 	if errors.Is(err, errTokenTooBig) {
-		return fmt.Errorf("%s: part %s: %v (limit MaxCellSize): the file is not a normal export; check it in Excel", wb.file, part, err)
+		return bad(cause, "Tệp %s: phần %s có một ô hoặc thẻ XML quá lớn (giới hạn MaxCellSize): tệp không phải bản xuất bình thường; kiểm tra bằng Excel.", wb.file, part)
 	}
-	return fmt.Errorf("%s could not be read (part %s: %v): %s", wb.file, part, err, damaged)
+	return bad(cause, "Không đọc được tệp %s (phần %s): %s.", wb.file, part, damaged)
 }
 
 type relationship struct{ id, typ, target string }
@@ -271,8 +291,17 @@ func (wb *workbook) parseWorkbook(b []byte, targets map[string]string) error {
 				if v, ok := s.attrLocal("id", true); ok {
 					id = attrString(v)
 				}
+				var state SheetSkip
+				if v, ok := s.attr("state"); ok {
+					switch string(v) {
+					case "hidden":
+						state = SheetHidden
+					case "veryHidden":
+						state = SheetVeryHidden
+					}
+				}
 				if t, ok := targets[id]; ok && name != "" {
-					wb.sheets = append(wb.sheets, sheetRef{name: name, part: t})
+					wb.sheets = append(wb.sheets, sheetRef{name: name, part: t, state: state})
 				}
 			}
 		}
@@ -323,7 +352,8 @@ func (wb *workbook) loadSharedStrings(name string) error {
 				if inSI {
 					total += int64(len(cur)) + 16
 					if total > wb.lim.SharedStrings {
-						return fmt.Errorf("%s: the shared strings table holds more than %d MiB of text (limit SharedStrings): split the file or raise the limit", wb.file, wb.lim.SharedStrings>>20)
+						return bad(fmt.Errorf("%s: shared strings over %d MiB", wb.file, wb.lim.SharedStrings>>20),
+							"Tệp %s: bảng chuỗi dùng chung có hơn %d MiB chữ (giới hạn SharedStrings): chia tệp, hoặc nâng giới hạn.", wb.file, wb.lim.SharedStrings>>20)
 					}
 					wb.sst = append(wb.sst, bstrUnescape(string(cur)))
 				}
@@ -398,7 +428,7 @@ func (wb *workbook) openSheet(sh sheetRef) (io.ReadCloser, *zip.File, error) {
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s, sheet %q: %v: %s", wb.file, sh.name, err, damaged)
+		return nil, nil, bad(fmt.Errorf("%s, sheet %q: %w", wb.file, sh.name, err), "Tệp %s, trang %q: %s.", wb.file, sh.name, damaged)
 	}
 	return rc, f, nil
 }
@@ -425,7 +455,8 @@ func (wb *workbook) readSheet(ctx context.Context, sh sheetRef, cb *callbacks) e
 			return wb.sheetError(sh, 0, err)
 		}
 		if int64(len(b)) > wb.lim.UnzipXMLSize {
-			return fmt.Errorf("%s, sheet %q: the sheet unpacks to more than its recorded size: %s", wb.file, sh.name, damaged)
+			return bad(fmt.Errorf("%s, sheet %q unpacks to more than its recorded size", wb.file, sh.name),
+				"Tệp %s, trang %q giải nén ra nhiều hơn kích thước ghi trong tệp: %s.", wb.file, sh.name, damaged)
 		}
 		merges = findMerges(b, nil, wb.lim.MaxMerges)
 		src = bytes.NewReader(b)
@@ -508,7 +539,8 @@ func (wb *workbook) pipeRows(ctx context.Context, sh sheetRef, src io.Reader, si
 		defer close(batches)
 		defer func() {
 			if p := recover(); p != nil {
-				errc <- fmt.Errorf("%s, sheet %q could not be read (the reader failed: %v): %s", wb.file, sh.name, p, damaged)
+				errc <- bad(fmt.Errorf("%s, sheet %q: the reader panicked: %v", wb.file, sh.name, p),
+					"Không đọc được tệp %s, trang %q (trình đọc gặp lỗi): %s.", wb.file, sh.name, damaged)
 			}
 		}()
 		errc <- wb.scanRows(ctx, sh, src, &batcher{out: batches, stop: stop})
@@ -536,17 +568,21 @@ func (wb *workbook) pipeRows(ctx context.Context, sh sheetRef, src io.Reader, si
 }
 
 func (wb *workbook) sheetError(sh sheetRef, row int, err error) error {
-	where := fmt.Sprintf("%s, sheet %q", wb.file, sh.name)
+	where := fmt.Sprintf("tệp %s, trang %q", wb.file, sh.name)
 	if row > 0 {
-		where += fmt.Sprintf(", row %d", row)
+		where += fmt.Sprintf(", dòng %d", row)
+	}
+	cause := fmt.Errorf("%s, sheet %q, row %d: %w", wb.file, sh.name, row, err)
+	if e := faults.OS(err, "đọc %s", where); e != nil && e.Code != ntm.CodeInvalid {
+		return e
 	}
 	switch {
 	case errors.Is(err, errDTD):
-		return fmt.Errorf("%s is refused: %v", where, err)
+		return bad(cause, "Từ chối %s: có khai báo DTD (<!DOCTYPE …>), điều sổ tính không bao giờ có; các thực thể DTD có thể nở ra hàng gigabyte.", where)
 	case errors.Is(err, errTokenTooBig):
-		return fmt.Errorf("%s: a cell is too large (%v; limit MaxCellSize): an Excel cell holds at most 32,767 characters, so the file is not a normal export", where, err)
+		return bad(cause, "Ở %s có một ô quá lớn (giới hạn MaxCellSize): một ô Excel chứa tối đa 32.767 ký tự, nên tệp không phải bản xuất bình thường.", where)
 	}
-	return fmt.Errorf("%s could not be read (%v): %s", where, err, damaged)
+	return bad(cause, "Không đọc được %s: %s.", where, damaged)
 }
 
 // rowSink receives a sheet's rows in order (the sheetReader; tests use a
@@ -588,15 +624,9 @@ func (wb *workbook) scanRows(ctx context.Context, sh sheetRef, src io.Reader, st
 		if len(spans) == 0 {
 			return false, nil
 		}
+		// Bytes that are not UTF-8 are kept as they are: the caller rejects the row naming the
+		// cell, rather than loading a value silently changed.
 		text := string(rowBuf)
-		if !utf8.ValidString(text) {
-			// Postgres refuses invalid UTF-8: repair each cell.
-			cells := make([]string, maxCol+1)
-			for _, sp := range spans {
-				cells[sp.col] = strings.ToValidUTF8(string(rowBuf[sp.start:sp.end]), "\uFFFD")
-			}
-			return st.add(rowNum, cells)
-		}
 		cells := make([]string, maxCol+1)
 		for _, sp := range spans {
 			cells[sp.col] = text[sp.start:sp.end]
@@ -609,7 +639,8 @@ func (wb *workbook) scanRows(ctx context.Context, sh sheetRef, src io.Reader, st
 		}
 		if len(rowBuf) > cellStart {
 			if col > wb.lim.MaxColumns {
-				return fmt.Errorf("%s, sheet %q, row %d: a value in column %s, beyond the %d columns allowed (limit MaxColumns): remove the stray cells far to the right or raise the limit", wb.file, sh.name, rowNum, colName(col), wb.lim.MaxColumns)
+				return bad(fmt.Errorf("%s, sheet %q, row %d: a value in column %s, beyond %d columns", wb.file, sh.name, rowNum, colName(col), wb.lim.MaxColumns),
+					"Tệp %s, trang %q, dòng %d: có giá trị ở cột %s, vượt quá %d cột cho phép (giới hạn MaxColumns): xóa các ô lạc ở xa bên phải, hoặc nâng giới hạn.", wb.file, sh.name, rowNum, colName(col), wb.lim.MaxColumns)
 			}
 			spans = append(spans, cellSpan{col: col - 1, start: cellStart, end: len(rowBuf)})
 			if col-1 > maxCol {
@@ -650,7 +681,8 @@ func (wb *workbook) scanRows(ctx context.Context, sh sheetRef, src io.Reader, st
 					}
 				}
 				if n > maxSheetRows {
-					return fmt.Errorf("%s, sheet %q: row number %d is beyond the 1,048,576 rows a sheet can have: %s", wb.file, sh.name, n, damaged)
+					return bad(fmt.Errorf("%s, sheet %q: row number %d is beyond 1,048,576", wb.file, sh.name, n),
+						"Tệp %s, trang %q: số dòng %d vượt quá 1.048.576 dòng mà một trang có thể có: %s.", wb.file, sh.name, n, damaged)
 				}
 				rowNum, col, maxCol = n, 0, -1
 				rowBuf, spans = rowBuf[:0], spans[:0]
@@ -665,7 +697,8 @@ func (wb *workbook) scanRows(ctx context.Context, sh sheetRef, src io.Reader, st
 				if v, ok := s.attr("r"); ok {
 					c, ok := colFromRef(v)
 					if !ok {
-						return fmt.Errorf("%s, sheet %q, row %d: invalid cell reference %q: %s", wb.file, sh.name, rowNum, truncate(v, 20), damaged)
+						return bad(fmt.Errorf("%s, sheet %q, row %d: invalid cell reference %q", wb.file, sh.name, rowNum, truncate(v, 20)),
+							"Tệp %s, trang %q, dòng %d: tham chiếu ô %q không hợp lệ: %s.", wb.file, sh.name, rowNum, truncate(v, 20), damaged)
 					}
 					col = c
 				}
@@ -686,7 +719,7 @@ func (wb *workbook) scanRows(ctx context.Context, sh sheetRef, src io.Reader, st
 					}
 					var err error
 					if rowBuf, err = appendText(rowBuf, text); err != nil {
-						return fmt.Errorf("%s, sheet %q, row %d: %v: %s", wb.file, sh.name, rowNum, err, damaged)
+						return badXML(wb.file, sh.name, rowNum, err)
 					}
 					inCell = false
 					if err := endCell(); err != nil {
@@ -755,10 +788,29 @@ func (wb *workbook) scanRows(ctx context.Context, sh sheetRef, src io.Reader, st
 			}
 			var err error
 			if rowBuf, err = appendText(rowBuf, s.text); err != nil {
-				return fmt.Errorf("%s, sheet %q, row %d: %v: %s", wb.file, sh.name, rowNum, err, damaged)
+				return badXML(wb.file, sh.name, rowNum, err)
 			}
 		}
 	}
+}
+
+// sizeText writes a byte count for people: "2 GiB", "16 MiB", "900 KiB", "512 byte".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d byte", n)
+}
+
+// badXML is a sheet whose XML text cannot be decoded.
+func badXML(file, sheet string, row int, err error) error {
+	return bad(fmt.Errorf("%s, sheet %q, row %d: %w", file, sheet, row, err),
+		"Tệp %s, trang %q, dòng %d có XML không hợp lệ: %s.", file, sheet, row, damaged)
 }
 
 // maxSheetRows is Excel's row limit.
@@ -775,7 +827,8 @@ func (wb *workbook) finishCell(sh sheetRef, row, col int, typ []byte, hasV, hasF
 		}
 		i, err := atoiBytes(raw)
 		if err != nil || i < 0 || i >= len(wb.sst) {
-			return fmt.Errorf("%s, sheet %q, cell %s%d: shared string %q does not exist (the table has %d): %s", wb.file, sh.name, colName(col), row, truncate(raw, 20), len(wb.sst), damaged)
+			return bad(fmt.Errorf("%s, sheet %q, cell %s%d: shared string %q does not exist (the table has %d)", wb.file, sh.name, colName(col), row, truncate(raw, 20), len(wb.sst)),
+				"Tệp %s, trang %q, ô %s%d trỏ tới một chuỗi dùng chung không có: %s.", wb.file, sh.name, colName(col), row, damaged)
 		}
 		*buf = append(*buf, wb.sst[i]...)
 	case "inlineStr":
@@ -785,7 +838,8 @@ func (wb *workbook) finishCell(sh sheetRef, row, col int, typ []byte, hasV, hasF
 		}
 	}
 	if hasF && !hasV && string(typ) != "inlineStr" {
-		return fmt.Errorf("%s, sheet %q, cell %s%d holds a formula whose value was never calculated (the file was written by a program that does not compute formulas): open it in Excel or LibreOffice and save it again", wb.file, sh.name, colName(col), row)
+		return bad(fmt.Errorf("%s, sheet %q, cell %s%d: formula without a cached value", wb.file, sh.name, colName(col), row),
+			"Tệp %s, trang %q, ô %s%d có công thức chưa từng được tính ra giá trị (tệp do một chương trình không tính công thức tạo ra): mở bằng Excel hoặc LibreOffice và lưu lại.", wb.file, sh.name, colName(col), row)
 	}
 	return nil
 }

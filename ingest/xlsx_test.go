@@ -309,29 +309,50 @@ func TestXLSXBigSheetPathAndTempFiles(t *testing.T) {
 	// A limit the file exceeds is a clear error.
 	r = Reader{Limits: Limits{UnzipSize: 1000, UnzipXMLSize: 100}}
 	err := r.ReadFile(context.Background(), path, scoreKnown, g.onTable, g.onRow)
-	if err == nil || !strings.Contains(err.Error(), "too large") {
+	if err == nil || !strings.Contains(err.Error(), "quá lớn: giải nén ra hơn 1000 byte") {
 		t.Fatalf("err = %v", err)
 	}
 }
 
-// Hidden sheets are read too; a row of NBSPs is blank.
-func TestXLSXHiddenSheetAndInvisibleBlanks(t *testing.T) {
+// Hidden and very hidden sheets are not read (what the office sees is what loads), and the
+// caller is told; a row of NBSPs is blank.
+func TestXLSXHiddenSheetsAndInvisibleBlanks(t *testing.T) {
 	f := excelize.NewFile()
-	if _, err := f.NewSheet("Ẩn"); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"Ẩn", "Rất ẩn"} {
+		if _, err := f.NewSheet(name); err != nil {
+			t.Fatal(err)
+		}
 	}
-	for ref, v := range map[string]any{"A1": "STT", "B1": "Tên thôn", "A2": "\u00a0 ", "B2": "\u200b", "A3": 1, "B3": "Bản Chắt"} {
-		f.SetCellValue("Ẩn", ref, v)
+	for _, sh := range []string{"Sheet1", "Ẩn", "Rất ẩn"} {
+		for ref, v := range map[string]any{"A1": "STT", "B1": "Tên thôn", "A2": "\u00a0 ", "B2": "\u200b", "A3": 1, "B3": "Bản Chắt " + sh} {
+			f.SetCellValue(sh, ref, v)
+		}
 	}
 	if err := f.SetSheetVisible("Ẩn", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetSheetVisible("Rất ẩn", false, true); err != nil {
 		t.Fatal(err)
 	}
 	path := writeFile(t, "hidden.xlsx", nil)
 	if err := f.SaveAs(path); err != nil {
 		t.Fatal(err)
 	}
-	g := mustRead(t, path)
-	assertRows(t, g.rows, []rowView{{3, []string{"1", "Bản Chắt"}, nil}})
+	g := &got{}
+	skipped := map[string]SheetSkip{}
+	var skips []Skip
+	r := Reader{OnSheetSkipped: func(sheet string, why SheetSkip) { skipped[sheet] = why },
+		OnSkip: func(_ *Table, s Skip) error { skips = append(skips, s); return nil }}
+	if err := r.ReadFile(context.Background(), path, scoreKnown, g.onTable, g.onRow); err != nil {
+		t.Fatal(err)
+	}
+	assertRows(t, g.rows, []rowView{{3, []string{"1", "Bản Chắt Sheet1"}, nil}})
+	if len(skipped) != 2 || skipped["Ẩn"] != SheetHidden || skipped["Rất ẩn"] != SheetVeryHidden {
+		t.Fatalf("sheets skipped: %v", skipped)
+	}
+	if len(skips) != 2 || skips[0].Reason != SkipHeader || skips[1].Reason != SkipBlank || skips[1].Row != 2 {
+		t.Fatalf("rows skipped: %+v", skips)
+	}
 }
 
 // More rows than the header search buffer: every row arrives once, in order.

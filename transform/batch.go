@@ -9,10 +9,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"ntm"
 	"ntm/db"
 )
 
-// Batch is one loaded (or rejected, or revoked) file.
+// Batch is one loaded (or rejected, revoked, replaced) file.
 type Batch struct {
 	ID           int64
 	Dataset      string
@@ -22,13 +23,16 @@ type Batch struct {
 	SHA256       string
 	ReceivedAt   time.Time
 	AsOf         *time.Time
-	RowsRead     int
+	RowsRead     int // rows read = loaded + rejected + skipped (for a loaded batch)
 	RowsLoaded   int
 	RowsRejected int
-	Status       string // loaded, rejected, revoked
+	RowsSkipped  int
+	Status       string // loaded, rejected, revoked, replaced
 	Message      string
 	RevokedAt    *time.Time
 	RevokedBy    string
+	ReplacedBy   *int64 // the batch that replaced this one (status replaced)
+	ReplacedAt   *time.Time
 }
 
 // ErrBatchNotFound is wrapped by RevokeBatch and GetBatch for an unknown id.
@@ -37,13 +41,26 @@ var ErrBatchNotFound = errors.New("batch not found")
 //go:embed sql/list_batches.sql
 var listBatchesSQL string
 
+//go:embed sql/get_batch.sql
+var getBatchSQL string
+
 //go:embed sql/revoke_batch.sql
 var revokeBatchSQL string
+
+//go:embed sql/rejected_rows.sql
+var rejectedRowsSQL string
+
+//go:embed sql/skipped_rows.sql
+var skippedRowsSQL string
+
+//go:embed sql/batch_sheets.sql
+var batchSheetsSQL string
 
 func scanBatch(row pgx.Row) (Batch, error) {
 	var b Batch
 	err := row.Scan(&b.ID, &b.Dataset, &b.SourceURI, &b.FileName, &b.SizeBytes, &b.SHA256, &b.ReceivedAt, &b.AsOf,
-		&b.RowsRead, &b.RowsLoaded, &b.RowsRejected, &b.Status, &b.Message, &b.RevokedAt, &b.RevokedBy)
+		&b.RowsRead, &b.RowsLoaded, &b.RowsRejected, &b.RowsSkipped, &b.Status, &b.Message, &b.RevokedAt, &b.RevokedBy,
+		&b.ReplacedBy, &b.ReplacedAt)
 	return b, err
 }
 
@@ -68,12 +85,13 @@ func ListBatches(ctx context.Context, q db.Querier, limit int) ([]Batch, error) 
 	return out, rows.Err()
 }
 
-// GetBatch returns one batch.
+// GetBatch returns one batch; an unknown id is an *ntm.Error of code CodeNotFound wrapping
+// ErrBatchNotFound.
 func GetBatch(ctx context.Context, q db.Querier, id int64) (Batch, error) {
-	b, err := scanBatch(q.QueryRow(ctx, `SELECT id, dataset, source_uri, file_name, size_bytes, sha256, received_at, as_of,
-       rows_read, rows_loaded, rows_rejected, status, message, revoked_at, coalesce(revoked_by, '') FROM batch WHERE id = $1`, id))
+	b, err := scanBatch(q.QueryRow(ctx, getBatchSQL, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Batch{}, fmt.Errorf("batch %d does not exist (see ntm batch list): %w", id, ErrBatchNotFound)
+		return Batch{}, ntm.Wrap(ntm.CodeNotFound, fmt.Errorf("batch %d: %w", id, ErrBatchNotFound),
+			"Không có lô số %d (xem danh sách lô bằng ntm batch list).", id)
 	}
 	if err != nil {
 		return Batch{}, fmt.Errorf("read batch %d: %w", id, err)
@@ -82,23 +100,94 @@ func GetBatch(ctx context.Context, q db.Querier, id int64) (Batch, error) {
 }
 
 // RejectedRows returns up to limit rejected rows of a batch (limit ≤ 0: 1000), in file order.
+// Every rejected row of a batch is stored; RejectedRowsFrom pages through them.
 func RejectedRows(ctx context.Context, q db.Querier, batchID int64, limit int) ([]Reject, error) {
+	return RejectedRowsFrom(ctx, q, batchID, 0, limit)
+}
+
+// RejectedRowsFrom is RejectedRows from the offset-th rejected row on.
+func RejectedRowsFrom(ctx context.Context, q db.Querier, batchID int64, offset, limit int) ([]Reject, error) {
 	if limit <= 0 {
 		limit = RejectsKept
 	}
-	rows, err := q.Query(ctx, `SELECT sheet, row_no, col, reason, raw FROM rejected_row WHERE batch_id = $1
-		ORDER BY sheet, row_no LIMIT $2`, batchID, limit)
+	var out []Reject
+	err := eachRejectedRow(ctx, q, batchID, offset, limit, func(r Reject) error {
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
+// eachRejectedRow streams a batch's rejected rows in file order.
+func eachRejectedRow(ctx context.Context, q db.Querier, batchID int64, offset, limit int, f func(Reject) error) error {
+	rows, err := q.Query(ctx, rejectedRowsSQL, batchID, limit, offset)
 	if err != nil {
-		return nil, fmt.Errorf("read rejected rows of batch %d: %w", batchID, err)
+		return fmt.Errorf("read rejected rows of batch %d: %w", batchID, err)
 	}
 	defer rows.Close()
-	var out []Reject
 	for rows.Next() {
 		var r Reject
-		if err := rows.Scan(&r.Sheet, &r.Row, &r.Column, &r.Reason, &r.Raw); err != nil {
-			return nil, err
+		if err := rows.Scan(&r.Sheet, &r.Row, &r.Column, &r.Reason, &r.Raw, &r.Cells); err != nil {
+			return fmt.Errorf("read rejected rows of batch %d: %w", batchID, err)
 		}
-		out = append(out, r)
+		if err := f(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// SkippedRowsOf returns the rows of a batch skipped as not data, in runs and in file order, at
+// most limit runs (≤ 0: SkippedKept). (The console's batch page and the workbooks' data-quality
+// sheet show them; msg.SkipReason labels each reason.)
+func SkippedRowsOf(ctx context.Context, q db.Querier, batchID int64, limit int) ([]SkippedRows, error) {
+	if limit <= 0 {
+		limit = SkippedKept
+	}
+	rows, err := q.Query(ctx, skippedRowsSQL, batchID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read skipped rows of batch %d: %w", batchID, err)
+	}
+	defer rows.Close()
+	var out []SkippedRows
+	for rows.Next() {
+		var s SkippedRows
+		var reason string
+		if err := rows.Scan(&s.Sheet, &s.From, &s.To, &s.Rows, &reason, &s.Raw); err != nil {
+			return nil, fmt.Errorf("read skipped rows of batch %d: %w", batchID, err)
+		}
+		s.Reason = SkipReason(reason)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// BatchSheet is one sheet of a batch's file and how it was read.
+type BatchSheet struct {
+	Position     int
+	Sheet        string
+	ReadAs       string // table, hidden, very_hidden, no_header, not_matched
+	Note         string // why it was not read (Vietnamese)
+	HeaderTop    *int
+	HeaderBottom *int
+	Columns      []string // the effective header of each cell index
+	Fields       []string // the field read from each cell index ("" = none)
+}
+
+// BatchSheets returns the sheets of a batch's file in the file's order.
+func BatchSheets(ctx context.Context, q db.Querier, batchID int64) ([]BatchSheet, error) {
+	rows, err := q.Query(ctx, batchSheetsSQL, batchID)
+	if err != nil {
+		return nil, fmt.Errorf("read the sheets of batch %d: %w", batchID, err)
+	}
+	defer rows.Close()
+	var out []BatchSheet
+	for rows.Next() {
+		var s BatchSheet
+		if err := rows.Scan(&s.Position, &s.Sheet, &s.ReadAs, &s.Note, &s.HeaderTop, &s.HeaderBottom, &s.Columns, &s.Fields); err != nil {
+			return nil, fmt.Errorf("read the sheets of batch %d: %w", batchID, err)
+		}
+		out = append(out, s)
 	}
 	return out, rows.Err()
 }
@@ -122,17 +211,19 @@ func RevokeBatch(ctx context.Context, q db.Querier, id int64, who string) error 
 	case b.Status == "revoked":
 		when := ""
 		if b.RevokedAt != nil {
-			when = " on " + b.RevokedAt.Format("2006-01-02 15:04")
+			when = " lúc " + b.RevokedAt.Format("15:04 02/01/2006")
 		}
 		by := ""
 		if b.RevokedBy != "" {
-			by = " by " + b.RevokedBy
+			by = " bởi " + b.RevokedBy
 		}
-		return fmt.Errorf("batch %d was already revoked%s%s", id, when, by)
+		return ntm.Errorf(ntm.CodeConflict, "Lô số %d đã bị thu hồi trước đây%s%s.", id, when, by)
 	case b.Status == "rejected":
-		return fmt.Errorf("batch %d was rejected whole and holds no data; there is nothing to revoke", id)
+		return ntm.Errorf(ntm.CodeConflict, "Lô số %d bị từ chối toàn bộ và không có dữ liệu: không có gì để thu hồi.", id)
+	case b.Status == "replaced":
+		return ntm.Errorf(ntm.CodeConflict, "Lô số %d đã được thay bằng lô số %d và không còn được tính: nếu cần, thu hồi lô số %d.", id, batchID(b.ReplacedBy), batchID(b.ReplacedBy))
 	case b.Dataset == "units":
-		return fmt.Errorf("batch %d is a units import; units are master data and cannot be revoked (import a corrected units file instead)", id)
+		return ntm.Errorf(ntm.CodeInvalid, "Lô số %d là danh mục đơn vị hành chính; danh mục là dữ liệu gốc, không thu hồi được (hãy nhập tệp danh mục đã sửa).", id)
 	}
-	return fmt.Errorf("batch %d could not be revoked (status %s)", id, b.Status)
+	return ntm.Errorf(ntm.CodeConflict, "Lô số %d (trạng thái %s) không thu hồi được.", id, b.Status)
 }

@@ -15,6 +15,25 @@ func appendCopyText(b []byte, v any) ([]byte, error) {
 		return append(b, '\\', 'N'), nil
 	case string:
 		return appendCopyString(b, x), nil
+	case []string:
+		// A text[] literal, {"a","b"}, its elements quoted, then escaped as COPY text.
+		var lit []byte
+		lit = append(lit, '{')
+		for i, e := range x {
+			if i > 0 {
+				lit = append(lit, ',')
+			}
+			lit = append(lit, '"')
+			for j := 0; j < len(e); j++ {
+				if e[j] == '"' || e[j] == '\\' {
+					lit = append(lit, '\\')
+				}
+				lit = append(lit, e[j])
+			}
+			lit = append(lit, '"')
+		}
+		lit = append(lit, '}')
+		return appendCopyString(b, string(lit)), nil
 	case int:
 		return strconv.AppendInt(b, int64(x), 10), nil
 	case int16:

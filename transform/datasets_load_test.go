@@ -62,8 +62,22 @@ func TestLoadOCOPProductsWithPlatformColumns(t *testing.T) {
 	}
 }
 
+// ocopProductsForListings loads the products the listing tests list.
+func ocopProductsForListings(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	path := writeCSV(t, t.TempDir(), "products.csv", [][]string{
+		{"Mã sản phẩm", "Tên sản phẩm", "Hạng sao", "Chủ thể", "Huyện", "Xã", "Số quyết định", "Ngày công nhận"},
+		{"LS-001", "Na Chi Lăng", "4", "HTX Chi Lăng", "Huyện Chi Lăng", "Xã Chi Lăng", "12/QĐ-UBND", "01/02/2023"},
+		{"", "Miến dong", "3", "HTX Long Đống", "Huyện Bắc Sơn", "Xã Long Đống", "13/QĐ-UBND", "01/02/2023"},
+	}, ',', false)
+	if rep := load(t, pool, path, LoadOptions{Dataset: ntm.DatasetOCOPProducts}); rep.RowsLoaded != 2 {
+		t.Fatalf("products: %+v", rep)
+	}
+}
+
 func TestLoadOCOPListingsCSV(t *testing.T) {
 	pool := seededDB(t)
+	ocopProductsForListings(t, pool)
 	path := writeCSV(t, t.TempDir(), "listings.csv", [][]string{
 		{"Mã sản phẩm", "Tên sản phẩm", "Chủ thể", "Sàn TMĐT", "Đường dẫn", "Ngày đăng", "Trạng thái"},
 		{"LS-001", "Na Chi Lăng", "HTX Chi Lăng", "Postmart", "https://postmart.vn/na", "01/02/2024", "Đang bán"},

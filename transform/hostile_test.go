@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"context"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -171,12 +172,12 @@ func TestHostileInputs(t *testing.T) {
 		name, want string
 		path       func() string
 	}{
-		{"zip bomb (declared 3 GiB)", "too large", func() string {
+		{"zip bomb (declared 3 GiB)", "quá lớn: giải nén ra hơn 2 GiB", func() string {
 			parts := xlsxParts("")
 			delete(parts, "xl/worksheets/sheet1.xml")
 			return writePackage(t, "bomb.xlsx", parts, map[string]rawPart{"xl/worksheets/sheet1.xml": {data: []byte(sheetXML(header, good)), declaredUncompLen: 3 << 30}})
 		}},
-		{"zip bomb (size understated)", "not a valid", func() string {
+		{"zip bomb (size understated)", "tệp bị hỏng", func() string {
 			parts := xlsxParts("")
 			delete(parts, "xl/worksheets/sheet1.xml")
 			big := sheetXML(header, good, strings.Repeat(" ", 20<<20))
@@ -196,10 +197,10 @@ func TestHostileInputs(t *testing.T) {
 		{"deeply nested XML", "", func() string {
 			return writePackage(t, "nested.xlsx", xlsxParts(sheetXML(header, `<row r="2"><c r="A2" t="inlineStr"><is>`+nested+`</is></c></row>`)), nil)
 		}},
-		{"a 50 MB cell", "too large", func() string {
+		{"a 50 MB cell", "một ô quá lớn", func() string {
 			return writePackage(t, "bigcell.xlsx", xlsxParts(sheetXML(header, `<row r="2"><c r="A2" t="inlineStr"><is><t>`+bigText+`</t></is></c></row>`)), nil)
 		}},
-		{"16,384 columns", "columns", func() string {
+		{"16,384 columns", "vượt quá 1024 cột", func() string {
 			var b strings.Builder
 			b.WriteString(`<row r="2">`)
 			for c := 1; c <= 16384; c++ {
@@ -208,18 +209,18 @@ func TestHostileInputs(t *testing.T) {
 			b.WriteString(`</row>`)
 			return writePackage(t, "wide.xlsx", xlsxParts(sheetXML(header, b.String())), nil)
 		}},
-		{"a cell past column XFD", "invalid cell reference", func() string {
+		{"a cell past column XFD", "tham chiếu ô \"XFE2\" không hợp lệ", func() string {
 			return writePackage(t, "xfe.xlsx", xlsxParts(sheetXML(header, `<row r="2"><c r="XFE2"><v>1</v></c></row>`)), nil)
 		}},
 		{"truncated zip", "", func() string { return writeBytes(t, "trunc.xlsx", goodZip.Bytes()[:goodZip.Len()/2]) }},
 		{"corrupted zip", "", func() string { return writeBytes(t, "corrupt.xlsx", corrupted) }},
-		{"encrypted workbook", "password", func() string { return writeBytes(t, "secret.xlsx", cfb("EncryptedPackage")) }},
+		{"encrypted workbook", "có mật khẩu", func() string { return writeBytes(t, "secret.xlsx", cfb("EncryptedPackage")) }},
 		{"old .xls renamed", ".xls", func() string { return writeBytes(t, "old.xlsx", cfb("Workbook")) }},
 		{".ods renamed", "OpenDocument", func() string { return writePackage(t, "calc.xlsx", odsParts, nil) }},
-		{"a zip that is no workbook", "workbook part", func() string {
+		{"a zip that is no workbook", "không có phần sổ tính", func() string {
 			return writePackage(t, "photos.xlsx", map[string][]byte{"a.jpg": []byte("jpeg")}, nil)
 		}},
-		{"formula without a cached value", "never calculated", func() string {
+		{"formula without a cached value", "chưa từng được tính", func() string {
 			return writePackage(t, "formula.xlsx", xlsxParts(sheetXML(header, `<row r="2"><c r="A2"><f>CONCAT("H-",ROW())</f></c><c r="B2" t="inlineStr"><is><t>UBND xã Vân An</t></is></c></row>`)), nil)
 		}},
 		{"VNI-encoded CSV", "VNI", func() string {
@@ -245,7 +246,7 @@ func TestLoaderLimits(t *testing.T) {
 	l := NewLoader(pool, nil)
 	l.Limits = ingest.Limits{MaxCellSize: 64 << 10}
 	msg := loadHostile(t, pool, l, path)
-	if !strings.Contains(msg, "too large") {
+	if !strings.Contains(msg, "một ô quá lớn") {
 		t.Fatalf("message %q", msg)
 	}
 	l.Limits = ingest.Limits{}
@@ -325,7 +326,7 @@ func TestFileChangedWhileRead(t *testing.T) {
 		}
 	}
 	_, err := l.LoadFile(context.Background(), path, LoadOptions{Dataset: ntm.DatasetDVCDossierRecords})
-	if err == nil || !strings.Contains(err.Error(), "changed while it was being read") {
+	if err == nil || !strings.Contains(err.Error(), "đã thay đổi trong lúc đang đọc") || ntm.ErrorCode(err) != ntm.CodeConflict {
 		t.Fatalf("err = %v", err)
 	}
 	assertUnchanged(t, pool)
@@ -338,18 +339,17 @@ func TestPanicInLoadIsRecovered(t *testing.T) {
 	path := writeBytes(t, "p.csv", []byte("Mã hồ sơ,Đơn vị tiếp nhận,Ngày tiếp nhận,Hình thức nộp,Mức độ DVC\nH-1,UBND xã Vân An,02/03/2026,Trực tuyến,Toàn trình\n"))
 	l.afterRow = func(context.Context, int) { panic("boom") }
 	rep, err := l.LoadFile(context.Background(), path, LoadOptions{Dataset: ntm.DatasetDVCDossierRecords})
-	msg := rep.Message
-	if err != nil {
-		msg = err.Error()
-	}
-	if (err == nil && !rep.Rejected) || !strings.Contains(msg, "boom") || rep.File != path {
+	// A bug is not the file's fault: an internal error naming the file, the panic in its cause.
+	var e *ntm.Error
+	if !errors.As(err, &e) || e.Code != ntm.CodeInternal || rep.Rejected || !strings.Contains(e.Message, "p.csv") ||
+		!strings.Contains(e.Cause(), "boom") || rep.File != path {
 		t.Fatalf("report %+v, err %v", rep, err)
 	}
 	// The panic in the batch hook itself (outside the reader's recover) also stays in its file.
 	l.afterRow = nil
 	l.beforeCommit = func(context.Context) error { panic("boom at commit") }
 	_, err = l.LoadFile(context.Background(), path, LoadOptions{Dataset: ntm.DatasetDVCDossierRecords})
-	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "boom at commit") {
+	if !errors.As(err, &e) || e.Code != ntm.CodeInternal || !strings.Contains(e.Message, "p.csv") || !strings.Contains(e.Cause(), "boom at commit") {
 		t.Fatalf("err = %v", err)
 	}
 	l.beforeCommit = nil

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"slices"
+
+	"ntm/scratch"
 )
 
 // keySpill finds the rows of a file that repeat an earlier row's key in memory that does not
@@ -65,7 +67,7 @@ func (k *keySpill) add(h uint64, sheet uint32, row int) error {
 // spill sorts the buffer and writes it as a run.
 func (k *keySpill) spill() error {
 	slices.SortFunc(k.buf, compareKeyEntry)
-	f, err := os.CreateTemp("", "ntm-keys-*")
+	f, err := scratch.CreateTemp("", "keys")
 	if err != nil {
 		return fmt.Errorf("duplicate check: create a temporary file: %w", err)
 	}

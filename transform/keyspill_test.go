@@ -175,8 +175,8 @@ func TestDuplicateRecordsAcrossSheets(t *testing.T) {
 	if rep.Rejects[0].Row != 3 || rep.Rejects[1].Row != 5 || rep.Rejects[0].Sheet != "Quý 4" {
 		t.Fatalf("rejects out of file order: %v", rep.Rejects)
 	}
-	mustContain(t, rep.Rejects[0].String(), "một dòng ở trang khác (dòng 3)")
-	mustContain(t, rep.Rejects[1].String(), "một dòng ở trang khác (dòng 2)")
+	mustContain(t, rep.Rejects[0].String(), `dòng 3 của trang "Quý 3"`)
+	mustContain(t, rep.Rejects[1].String(), `dòng 2 của trang "Quý 3"`)
 	if n := count(t, pool, `SELECT count(*) FROM fact_dvc_dossier_record WHERE batch_id = $1 AND sheet = 'Quý 4' AND row_no IN (3, 5)`, rep.BatchID); n != 0 {
 		t.Errorf("the repeats of sheet Quý 4 are still stored (%d)", n)
 	}

@@ -131,7 +131,7 @@ func TestLoadRowRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Rejected || rep.RowsRead != 8 || rep.RowsLoaded != 2 || rep.RowsRejected != 6 {
+	if rep.Rejected || rep.RowsRead != 9 || rep.RowsLoaded != 2 || rep.RowsRejected != 6 || rep.RowsSkipped != 1 {
 		t.Fatalf("report %+v", rep)
 	}
 	wants := []struct {
@@ -227,7 +227,7 @@ func TestLoadFileRejectedWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.Rejected || rep.RowsRejected != 2 || rep.RowsRead != 4 {
+	if !rep.Rejected || rep.RowsRejected != 2 || rep.RowsRead != 5 || rep.DataRows() != 2 {
 		t.Fatalf("report %+v", rep)
 	}
 	mustContain(t, rep.Message, "2/4 dòng bị loại", "20%", "Tổng số hộ")
@@ -294,7 +294,8 @@ func TestLoadFailureAtLastRowLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := NewLoader(pool, nil).LoadFile(context.Background(), path, LoadOptions{})
-	if err == nil || !strings.Contains(err.Error(), "disk full") {
+	var e *ntm.Error
+	if !errors.As(err, &e) || !strings.Contains(e.Cause(), "disk full (test)") || !strings.Contains(e.Message, "vp.csv") {
 		t.Fatalf("err = %v", err)
 	}
 	assertNothingLoaded(t, pool)
@@ -341,7 +342,7 @@ func TestRevokeBatch(t *testing.T) {
 		t.Errorf("revoking deleted facts: %d left", n)
 	}
 	err = RevokeBatch(ctx, pool, rep.BatchID, "x")
-	if err == nil || !strings.Contains(err.Error(), "already revoked") || !strings.Contains(err.Error(), "thanh.nv") {
+	if err == nil || !strings.Contains(err.Error(), "đã bị thu hồi") || !strings.Contains(err.Error(), "thanh.nv") {
 		t.Errorf("second revoke: %v", err)
 	}
 	if err := RevokeBatch(ctx, pool, 9999, "x"); !errors.Is(err, ErrBatchNotFound) {
@@ -352,7 +353,7 @@ func TestRevokeBatch(t *testing.T) {
 	if err != nil || len(bs) != 2 || bs[0].ID != rep.BatchID || bs[1].Dataset != "units" {
 		t.Fatalf("list %+v %v", bs, err)
 	}
-	if err := RevokeBatch(ctx, pool, bs[1].ID, "x"); err == nil || !strings.Contains(err.Error(), "units") {
+	if err := RevokeBatch(ctx, pool, bs[1].ID, "x"); err == nil || !strings.Contains(err.Error(), "danh mục đơn vị") {
 		t.Errorf("revoke units: %v", err)
 	}
 	// A revoked file's bytes still count as loaded.

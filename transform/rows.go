@@ -52,6 +52,8 @@ type parsed struct {
 	facts []factRow
 	date  time.Time
 	apply func()
+	// unmatched: an OCOP listing that matches no loaded product (loaded, and flagged).
+	unmatched bool
 }
 
 type rowParseFunc func(p *rowParser) (parsed, *rowError)
@@ -135,6 +137,8 @@ type rowParser struct {
 	row      ingest.Row
 	idx      *UnitIndex
 	unitDate time.Time
+	dates    *dateOrder   // the file's order of day and month; nil reads day first
+	products *productKeys // the loaded OCOP products (a listings file); nil matches no listing
 }
 
 func (p *rowParser) cell(f string) string {
@@ -249,7 +253,7 @@ func (p *rowParser) optCount(f string) (any, int64, *rowError) {
 
 // date reads an optional date: zero when blank.
 func (p *rowParser) date(f string) (time.Time, *rowError) {
-	t, err := value.ParseDate(p.cell(f), p.tc.table.Date1904)
+	t, err := p.parseDate(f, p.cell(f))
 	if errors.Is(err, value.ErrBlank) {
 		return time.Time{}, nil
 	}
@@ -547,6 +551,10 @@ func parseOCOPListing(p *rowParser) (parsed, *rowError) {
 		return parsed{}, p.errf("status", "%v", err)
 	}
 	fname, fowner := fold.Text(name), fold.Text(owner)
+	unmatched := false
+	if p.products != nil {
+		unmatched = !p.products.matches(code, fname, fowner)
+	}
 	prod := code
 	if prod == "" {
 		prod = fname + "|" + fowner
@@ -556,7 +564,7 @@ func parseOCOPListing(p *rowParser) (parsed, *rowError) {
 		listedOn = listed
 	}
 	// No date, as for products: a listing date is not the list's as-of date.
-	return parsed{key: prod + "|" + plat,
+	return parsed{key: prod + "|" + plat, unmatched: unmatched,
 		facts: []factRow{{tListing, []any{p.row.Sheet, p.row.Num, code, name, fname, fowner, plat, url, listedOn, active}}}}, nil
 }
 
@@ -809,8 +817,7 @@ func parseDossierRecord(p *rowParser) (parsed, *rowError) {
 	if id == "" {
 		return parsed{}, p.errf("dossier_id", "thiếu mã hồ sơ")
 	}
-	d1904 := p.tc.table.Date1904
-	rv, err := p.cached("received_on", p.cell("received_on"), func(s string) (any, error) { return value.ParseDate(s, d1904) })
+	rv, err := p.cached("received_on", p.cell("received_on"), func(s string) (any, error) { return p.parseDate("received_on", s) })
 	received, _ := rv.(time.Time)
 	if err != nil && !errors.Is(err, value.ErrBlank) {
 		return parsed{}, p.errf("received_on", "ngày không hợp lệ: %v", err)

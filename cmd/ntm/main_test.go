@@ -93,7 +93,7 @@ func TestIngestRejectedFileStillLoadsTheOthers(t *testing.T) {
 	}
 	missing := filepath.Join(dir, "khong-co.xlsx")
 	code, _, errs = ntmRun(t, "ingest", "--database-url", url, missing)
-	if code != exitFailure || strings.Count(errs, missing) != 2 || !strings.Contains(errs, "check the path") {
+	if code != exitFailure || strings.Count(errs, missing) != 2 || !strings.Contains(errs, "kiểm tra đường dẫn") {
 		// Named once in the reason and once in the closing count, and told what to do.
 		t.Errorf("missing file: exit %d, stderr %q", code, errs)
 	}

@@ -30,15 +30,38 @@ const (
 // The calendar is checked (31/02/2024 is an error) and years must lie in
 // 1950–2100. Blank returns ErrBlank.
 func ParseDate(s string, date1904 bool) (time.Time, error) {
+	t, _, err := ParseDateOrder(s, date1904, false)
+	return t, err
+}
+
+// DateOrder says what a numeric date written a/b/y tells about the order of day and month.
+type DateOrder int8
+
+const (
+	// OrderNone: the form has no such question (ISO, an Excel serial, "ngày … tháng …"), or
+	// both readings give the same day (05/05/2026).
+	OrderNone DateOrder = iota
+	// OrderAmbiguous: both readings are dates, different ones (03/04/2026).
+	OrderAmbiguous
+	// OrderDayFirst: only day first is a date (25/03/2026): the writer puts the day first.
+	OrderDayFirst
+	// OrderMonthFirst: only month first is a date (03/25/2026): the writer puts the month first.
+	OrderMonthFirst
+)
+
+// ParseDateOrder is ParseDate reading a/b/y month first when monthFirst is set (a US-format
+// export; the caller decides for the whole file), and saying what the value proves about the
+// order.
+func ParseDateOrder(s string, date1904, monthFirst bool) (time.Time, DateOrder, error) {
 	k := key(s)
 	if isBlank(k) {
-		return time.Time{}, ErrBlank
+		return time.Time{}, OrderNone, ErrBlank
 	}
-	t, err := parseDateKey(k, date1904)
+	t, order, err := parseDateKey(k, date1904, monthFirst)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%s %s", quote(s), err.Error())
+		return time.Time{}, order, fmt.Errorf("%s %s", quote(s), err.Error())
 	}
-	return t, nil
+	return t, order, nil
 }
 
 // dateError is the reason part of a date error; ParseDate prefixes the input.
@@ -54,22 +77,24 @@ const (
 
 var wordDate = regexp.MustCompile(`^(\d{1,2}) ?thang ?(\d{1,2}) ?(?:nam|,|/)? ?(\d{4})$`)
 
-func parseDateKey(k string, date1904 bool) (time.Time, error) {
+func parseDateKey(k string, date1904, monthFirst bool) (time.Time, DateOrder, error) {
 	if isSerial(k) {
 		if len(k) == 8 && allDigits(k) { // yyyymmdd
 			if t, err := makeDate(atoi(k[:4]), atoi(k[4:6]), atoi(k[6:])); err == nil {
-				return t, nil
+				return t, OrderNone, nil
 			}
 		}
-		return serialDate(k, date1904)
+		t, err := serialDate(k, date1904)
+		return t, OrderNone, err
 	}
 	k = strings.TrimPrefix(k, "ngay ")
 	if strings.Contains(k, "thang") {
 		m := wordDate.FindStringSubmatch(k)
 		if m == nil {
-			return time.Time{}, errDateForm
+			return time.Time{}, OrderNone, errDateForm
 		}
-		return makeDate(atoi(m[3]), atoi(m[2]), atoi(m[1]))
+		t, err := makeDate(atoi(m[3]), atoi(m[2]), atoi(m[1]))
+		return t, OrderNone, err
 	}
 	if len(k) > 10 && k[10] == 't' && k[4] == '-' { // ISO 8601 with a time part
 		k = k[:10] + " " + k[11:]
@@ -80,11 +105,11 @@ func parseDateKey(k string, date1904 bool) (time.Time, error) {
 			continue
 		}
 		if date != "" {
-			return time.Time{}, errDateForm
+			return time.Time{}, OrderNone, errDateForm
 		}
 		date = field
 	}
-	return parseNumericDate(date)
+	return parseNumericDate(date, monthFirst)
 }
 
 // isSerial reports whether k is a plain number: digits, an optional "."
@@ -130,30 +155,31 @@ func isTimeField(f string) bool {
 	return true
 }
 
-// parseNumericDate reads d/m/y (y of 2 or 4 digits) or y/m/d with one kind
-// of separator among "/", "-", ".".
-func parseNumericDate(s string) (time.Time, error) {
+// parseNumericDate reads d/m/y (m/d/y when monthFirst; y of 2 or 4 digits) or
+// y/m/d with one kind of separator among "/", "-", ".".
+func parseNumericDate(s string, monthFirst bool) (time.Time, DateOrder, error) {
 	sepAt := strings.IndexAny(s, "/-.")
 	if sepAt <= 0 {
-		return time.Time{}, errDateForm
+		return time.Time{}, OrderNone, errDateForm
 	}
 	parts := strings.Split(s, s[sepAt:sepAt+1])
 	if len(parts) != 3 {
-		return time.Time{}, errDateForm
+		return time.Time{}, OrderNone, errDateForm
 	}
 	for _, p := range parts {
 		if p == "" || len(p) > 4 || !allDigits(p) {
-			return time.Time{}, errDateForm
+			return time.Time{}, OrderNone, errDateForm
 		}
 	}
 	if len(parts[0]) == 4 {
 		if len(parts[1]) > 2 || len(parts[2]) > 2 {
-			return time.Time{}, errDateForm
+			return time.Time{}, OrderNone, errDateForm
 		}
-		return makeDate(atoi(parts[0]), atoi(parts[1]), atoi(parts[2]))
+		t, err := makeDate(atoi(parts[0]), atoi(parts[1]), atoi(parts[2]))
+		return t, OrderNone, err
 	}
 	if len(parts[0]) > 2 || len(parts[1]) > 2 {
-		return time.Time{}, errDateForm
+		return time.Time{}, OrderNone, errDateForm
 	}
 	y := atoi(parts[2])
 	switch len(parts[2]) {
@@ -164,9 +190,24 @@ func parseNumericDate(s string) (time.Time, error) {
 		}
 	case 4:
 	default:
-		return time.Time{}, errDateForm
+		return time.Time{}, OrderNone, errDateForm
 	}
-	return makeDate(y, atoi(parts[1]), atoi(parts[0]))
+	a, b := atoi(parts[0]), atoi(parts[1])
+	dayFirst, dErr := makeDate(y, b, a)
+	monthFirstT, mErr := makeDate(y, a, b)
+	order := OrderNone
+	switch {
+	case dErr == nil && mErr == nil && a != b:
+		order = OrderAmbiguous
+	case dErr == nil && mErr != nil && a <= 31 && b <= 12 && a > 12:
+		order = OrderDayFirst
+	case mErr == nil && dErr != nil && b <= 31 && a <= 12 && b > 12:
+		order = OrderMonthFirst
+	}
+	if monthFirst {
+		return monthFirstT, order, mErr
+	}
+	return dayFirst, order, dErr
 }
 
 // makeDate checks the calendar and the year range.

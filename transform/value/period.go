@@ -50,10 +50,10 @@ var errPeriodForm = dateError("không phải kỳ báo cáo hợp lệ (ví dụ
 
 func parsePeriodKey(k string) (from, to time.Time, err error) {
 	if m := periodRange.FindStringSubmatch(k); m != nil {
-		if from, err = parseNumericDate(m[1]); err != nil {
+		if from, _, err = parseNumericDate(m[1], false); err != nil {
 			return from, to, err
 		}
-		if to, err = parseNumericDate(m[2]); err != nil {
+		if to, _, err = parseNumericDate(m[2], false); err != nil {
 			return from, to, err
 		}
 		if to.Before(from) {

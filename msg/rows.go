@@ -1,0 +1,65 @@
+package msg
+
+import "fmt"
+
+// The load path's words: what happened to a file's rows, shown by ntm ingest, ntm check, the
+// console's check and upload pages, and the workbooks' data-quality sheet.
+
+// SkipReason is the Vietnamese label of a reason a row is not data (transform.SkipReason codes);
+// an unknown code is returned as it is.
+func SkipReason(code string) string {
+	if l, ok := skipReasons[code]; ok {
+		return l
+	}
+	return code
+}
+
+var skipReasons = map[string]string{
+	"title":           "dòng tiêu đề, tên biểu trên bảng",
+	"header":          "dòng tên cột",
+	"column_numbers":  "dòng số thứ tự cột (1) (2) (3)",
+	"repeated_header": "dòng tên cột lặp lại giữa bảng",
+	"group":           "dòng nhóm (I. Huyện…, 1. Xã…)",
+	"subtotal":        "dòng cộng, tổng cộng",
+	"signature":       "dòng ký tên, ghi chú dưới bảng",
+	"blank":           "dòng trống",
+	"no_data":         "dòng không có giá trị nào ở các cột được đọc",
+	"unit_only":       "dòng chỉ có tên đơn vị, chưa điền số liệu",
+}
+
+// SheetSkip is the Vietnamese reason a sheet was not read (transform's read_as codes).
+func SheetSkip(code, sheet string) string {
+	switch code {
+	case "hidden":
+		return fmt.Sprintf("bỏ qua trang %q: trang bị ẩn (hiện trang đó trong Excel nếu đó là dữ liệu cần nạp)", sheet)
+	case "very_hidden":
+		return fmt.Sprintf("bỏ qua trang %q: trang bị ẩn hoàn toàn (chỉ hiện được bằng VBA; nếu là dữ liệu cần nạp, hãy chép sang một trang thường)", sheet)
+	case "no_header":
+		return fmt.Sprintf("bỏ qua trang %q: không có dòng tên cột", sheet)
+	}
+	return fmt.Sprintf("bỏ qua trang %q", sheet)
+}
+
+// AlreadyLoaded: the same bytes were loaded before as batch id.
+func AlreadyLoaded(id int64) string {
+	return fmt.Sprintf("đã nạp trước đây: lô số %d", id)
+}
+
+// AlreadyLoadedReplaced: the same bytes were loaded as batch id, which batch by replaced since.
+func AlreadyLoadedReplaced(id, by int64) string {
+	return fmt.Sprintf("đã nạp trước đây: lô số %d (đã được thay bằng lô số %d)", id, by)
+}
+
+// UnclosedQuote: a CSV field opened with a quote that never closes properly.
+const UnclosedQuote = "ô mở đầu bằng dấu ngoặc kép (\") mà không đóng đúng chỗ: dòng được đọc với dấu ngoặc kép là chữ thường nên các cột có thể bị lệch; sửa dấu ngoặc kép trong tệp rồi nạp lại"
+
+// MergedCell: a data cell merged down over several rows.
+func MergedCell(ref string) string {
+	return fmt.Sprintf("ô số liệu được gộp (merge) qua nhiều dòng (%s): giá trị là của cả nhóm, không thuộc riêng dòng nào; bỏ gộp ô và ghi số cho từng dòng", ref)
+}
+
+// CellHasNUL: a cell holds a NUL character, which the database cannot store.
+const CellHasNUL = "ô chứa ký tự rỗng (NUL, mã 0), cơ sở dữ liệu không lưu được: xóa ký tự đó (thường do chép từ phần mềm khác) rồi nạp lại"
+
+// CellNotUTF8: a cell holds bytes that are not UTF-8 text.
+const CellNotUTF8 = "ô chứa byte không phải chữ Unicode (UTF-8): tệp lẫn đoạn văn bản ở bảng mã cũ (ví dụ Windows-1258, TCVN3); lưu lại tệp dạng \"CSV UTF-8\" hoặc .xlsx"
