@@ -62,7 +62,13 @@ type Network struct {
 	Timeout time.Duration // per attempt, default 60s
 	Retries int           // attempts after the first, default 3
 	Backoff time.Duration // wait before the first retry, doubled each time (capped at 5 min); default 2s
+	// MaxDownload caps one download (HTTP sources, ntm ingest URL), in bytes; default 1 GiB.
+	MaxDownload int64
 }
+
+// DefaultMaxDownload is Network.MaxDownload's default: ten times the largest export seen (a
+// year of a province's dossier records), and far from filling a disk.
+const DefaultMaxDownload = 1 << 30
 
 // Reports says where workbooks go and who receives them.
 type Reports struct {
@@ -184,7 +190,7 @@ func Default() *Config {
 		Location:    loc,
 		Listen:      "127.0.0.1:8080",
 		UploadLimit: 50 << 20,
-		Network:     Network{Timeout: 60 * time.Second, Retries: 3, Backoff: 2 * time.Second},
+		Network:     Network{Timeout: 60 * time.Second, Retries: 3, Backoff: 2 * time.Second, MaxDownload: DefaultMaxDownload},
 		Reports:     Reports{OutDir: "ntm-reports", Recipients: map[string][]string{}, SMTP: SMTP{Port: 587}},
 		Console:     Console{SessionTTL: 12 * time.Hour},
 	}

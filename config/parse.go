@@ -308,6 +308,11 @@ func (p *parser) network(c *Config, n *yaml.Node) {
 				c.Network.Backoff = d
 			}
 		},
+		"max_download_mb": func(_, v *yaml.Node) {
+			if n, ok := p.integer(v, "network.max_download_mb", 1, 1<<20); ok {
+				c.Network.MaxDownload = int64(n) << 20
+			}
+		},
 	})
 }
 

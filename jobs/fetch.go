@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -12,24 +13,30 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
+	"ntm"
 	"ntm/config"
+	"ntm/faults"
 )
 
 // maxBackoff caps the wait between two attempts.
 const maxBackoff = 5 * time.Minute
 
-// maxDownload bounds one feed's size: a runaway server cannot fill the disk.
-const maxDownload = 2 << 30
-
 // Fetcher downloads HTTP(S) sources with a timeout per attempt and retries with exponential
-// backoff on network errors, timeouts, 5xx, 408 and 429 answers. Other 4xx answers are not
-// retried: asking again would get the same answer.
+// backoff on network errors, timeouts, 5xx, 408 and 429 answers and cut-off bodies. Other 4xx
+// answers are not retried: asking again would get the same answer.
+//
+// A download is complete or it is nothing. It is written to a ".part" file renamed only when
+// all of it arrived; the part is removed on every other way out (an error, a cut connection, a
+// full disk, Ctrl-C or SIGTERM through ctx), and a process killed outright leaves it in a
+// folder package scratch sweeps. It stops at Network.MaxDownload bytes. A body is cut off when
+// it holds fewer bytes than its Content-Length, when an .xlsx is not a complete zip archive, or
+// when a CSV sent without Content-Length does not end with a line break (a feed cut in the
+// middle of a line would otherwise load the rows before the cut).
 type Fetcher struct {
 	Client  *http.Client // nil: a client without a global timeout (each attempt has its own)
 	Network config.Network
@@ -38,13 +45,32 @@ type Fetcher struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// errPermanent marks an answer that retrying will not change.
-type errPermanent struct{ err error }
+// fetchError is why one attempt failed: a Vietnamese reason (completing "không tải được …:
+// "), the English cause, the code of the fault, and whether trying again can help.
+type fetchError struct {
+	code      ntm.Code
+	reason    string
+	cause     error
+	permanent bool
+}
 
-func (e errPermanent) Error() string { return e.err.Error() }
-func (e errPermanent) Unwrap() error { return e.err }
+func (e *fetchError) Error() string { return e.cause.Error() }
+func (e *fetchError) Unwrap() error { return e.cause }
+
+func failed(code ntm.Code, permanent bool, cause error, format string, args ...any) *fetchError {
+	return &fetchError{code: code, reason: fmt.Sprintf(format, args...), cause: cause, permanent: permanent}
+}
+
+func (f *Fetcher) maxBytes() int64 {
+	if f.Network.MaxDownload > 0 {
+		return f.Network.MaxDownload
+	}
+	return config.DefaultMaxDownload
+}
 
 // Fetch downloads src into dir and returns the file written and the number of attempts made.
+// The error is an *ntm.Error: CodeTooLarge over the size limit, CodeOperator when the file
+// cannot be written (disk full, permissions), CodeCancelled, else CodeUnavailable.
 func (f *Fetcher) Fetch(ctx context.Context, src config.Source, dir string) (string, int, error) {
 	timeout := src.Timeout
 	if timeout <= 0 {
@@ -58,28 +84,33 @@ func (f *Fetcher) Fetch(ctx context.Context, src config.Source, dir string) (str
 		wait = 2 * time.Second
 	}
 	attempts := 1 + max(f.Network.Retries, 0)
-	var last error
+	where := redactURL(src.Location)
+	var last *fetchError
 	for i := 1; i <= attempts; i++ {
 		p, err := f.once(ctx, src, dir, timeout)
 		if err == nil {
 			return p, i, nil
 		}
-		last = err
 		if ctx.Err() != nil {
-			return "", i, ctx.Err()
+			return "", i, ntm.Wrap(ntm.CodeCancelled, ctx.Err(), "Đã dừng việc tải nguồn %q từ %s; không có gì được giữ lại.", src.Name, where)
 		}
-		var perm errPermanent
-		if errors.As(err, &perm) || i == attempts {
+		last = err
+		if err.permanent || i == attempts {
 			break
 		}
-		f.log().Warn("download failed, retrying", zap.String("source", src.Name), zap.String("url", redactURL(src.Location)),
+		f.log().Warn("download failed, retrying", zap.String("source", src.Name), zap.String("url", where),
 			zap.Int("attempt", i), zap.Duration("wait", wait), zap.Error(err))
 		if err := f.sleep(ctx, wait); err != nil {
-			return "", i, err
+			return "", i, ntm.Wrap(ntm.CodeCancelled, err, "Đã dừng việc tải nguồn %q từ %s; không có gì được giữ lại.", src.Name, where)
 		}
 		wait = min(wait*2, maxBackoff)
 	}
-	return "", attempts, fmt.Errorf("download of source %q from %s failed: %w", src.Name, redactURL(src.Location), last)
+	tries := ""
+	if attempts > 1 && !last.permanent {
+		tries = fmt.Sprintf(" (đã thử %d lần)", attempts)
+	}
+	return "", attempts, ntm.Wrap(last.code, fmt.Errorf("download of source %q from %s failed: %w", src.Name, where, last.cause),
+		"Không tải được nguồn %q từ %s%s: %s.", src.Name, where, tries, last.reason)
 }
 
 func (f *Fetcher) log() *zap.Logger {
@@ -111,12 +142,12 @@ func expandEnv(s string) string {
 	return envRefRE.ReplaceAllStringFunc(s, func(m string) string { return os.Getenv(m[2 : len(m)-1]) })
 }
 
-func (f *Fetcher) once(ctx context.Context, src config.Source, dir string, timeout time.Duration) (string, error) {
+func (f *Fetcher) once(ctx context.Context, src config.Source, dir string, timeout time.Duration) (string, *fetchError) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.Location, nil)
 	if err != nil {
-		return "", errPermanent{fmt.Errorf("the address is not valid: %w", err)}
+		return "", failed(ntm.CodeInvalid, true, fmt.Errorf("the address is not valid: %w", err), "địa chỉ không hợp lệ")
 	}
 	req.Header.Set("User-Agent", "ntm (Lang Son digital transformation pipeline)")
 	for k, v := range src.Headers {
@@ -129,46 +160,128 @@ func (f *Fetcher) once(ctx context.Context, src config.Source, dir string, timeo
 	resp, err := client.Do(req)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return "", fmt.Errorf("no answer within %s", timeout)
+			return "", failed(ntm.CodeUnavailable, false, fmt.Errorf("no answer within %s", timeout), "máy chủ không trả lời trong %s", timeout)
 		}
-		return "", scrub(err, src.Location)
+		return "", failed(ntm.CodeUnavailable, false, scrub(err, src.Location), "không kết nối được tới máy chủ")
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusOK:
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout:
-		return "", fmt.Errorf("the server answered %s", resp.Status)
+		return "", failed(ntm.CodeUnavailable, false, fmt.Errorf("the server answered %s", resp.Status), "máy chủ trả lời %s", resp.Status)
 	default:
-		return "", errPermanent{fmt.Errorf("the server answered %s (check the url and headers of the source)", resp.Status)}
+		return "", failed(ntm.CodeUnavailable, true, fmt.Errorf("the server answered %s", resp.Status),
+			"máy chủ trả lời %s (kiểm tra địa chỉ và tiêu đề của nguồn trong cấu hình)", resp.Status)
 	}
-	name := fileName(src, resp)
-	dst := filepath.Join(dir, name)
-	out, err := os.Create(dst)
+	limit := f.maxBytes()
+	if resp.ContentLength > limit {
+		return "", tooLarge(limit, fmt.Errorf("Content-Length %d is over the limit of %d bytes", resp.ContentLength, limit))
+	}
+	dst := filepath.Join(dir, fileName(src, resp))
+	part := dst + ".part"
+	out, err := os.Create(part)
 	if err != nil {
-		return "", errPermanent{err}
+		return "", writeFailed(part, err)
 	}
-	n, err := io.Copy(out, io.LimitReader(resp.Body, maxDownload+1))
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(dst)
+	ok := false
+	defer func() {
+		if !ok {
+			out.Close()
+			os.Remove(part)
+		}
+	}()
+	n, ferr := copyBody(out, resp.Body, limit)
+	if ferr != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return "", fmt.Errorf("the download did not finish within %s", timeout)
+			return "", failed(ntm.CodeUnavailable, false, fmt.Errorf("the download did not finish within %s", timeout), "tải chưa xong sau %s", timeout)
 		}
-		return "", fmt.Errorf("the download broke off: %w", scrub(err, src.Location))
+		return "", ferr
 	}
-	if n > maxDownload {
-		os.Remove(dst)
-		return "", errPermanent{fmt.Errorf("the file is larger than %d bytes", int64(maxDownload))}
+	if n > limit {
+		return "", tooLarge(limit, fmt.Errorf("the body is larger than %d bytes", limit))
 	}
-	if cl := resp.Header.Get("Content-Length"); cl != "" {
-		if want, err := strconv.ParseInt(cl, 10, 64); err == nil && want != n {
-			os.Remove(dst)
-			return "", fmt.Errorf("the download broke off after %d of %d bytes", n, want)
-		}
+	if err := out.Close(); err != nil {
+		return "", writeFailed(part, err)
 	}
+	if cerr := complete(part, n, resp.ContentLength); cerr != nil {
+		return "", cerr
+	}
+	if err := os.Rename(part, dst); err != nil {
+		return "", writeFailed(dst, err)
+	}
+	ok = true
 	return dst, nil
+}
+
+// copyBody copies up to limit+1 bytes, telling a failed write (the machine's fault) from a
+// failed read (the connection's).
+func copyBody(w io.Writer, r io.Reader, limit int64) (int64, *fetchError) {
+	buf := make([]byte, 256<<10)
+	var n int64
+	lr := io.LimitReader(r, limit+1)
+	for {
+		k, rerr := lr.Read(buf)
+		if k > 0 {
+			if _, werr := w.Write(buf[:k]); werr != nil {
+				return n, writeFailed("", werr)
+			}
+			n += int64(k)
+		}
+		if rerr == io.EOF {
+			return n, nil
+		}
+		if rerr != nil {
+			return n, failed(ntm.CodeUnavailable, false, fmt.Errorf("the download broke off after %d bytes: %w", n, rerr),
+				"kết nối bị ngắt khi đang tải (sau %d byte)", n)
+		}
+	}
+}
+
+func tooLarge(limit int64, cause error) *fetchError {
+	return failed(ntm.CodeTooLarge, true, cause,
+		"tệp lớn hơn giới hạn %d MiB (network.max_download_mb trong cấu hình): kiểm tra nguồn, hoặc nâng giới hạn", limit>>20)
+}
+
+func writeFailed(path string, err error) *fetchError {
+	e := faults.OS(err, "ghi tệp tải về %s", path)
+	if e == nil {
+		return failed(ntm.CodeOperator, true, err, "không ghi được tệp tải về %s", path)
+	}
+	return &fetchError{code: e.Code, reason: strings.TrimSuffix(e.Message, "."), cause: err, permanent: true}
+}
+
+// complete checks that a downloaded body is whole (see Fetcher).
+func complete(path string, n, contentLength int64) *fetchError {
+	if contentLength >= 0 && n != contentLength {
+		return failed(ntm.CodeUnavailable, false, fmt.Errorf("the download broke off after %d of %d bytes", n, contentLength),
+			"tệp bị cắt: chỉ nhận được %d trên %d byte", n, contentLength)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return writeFailed(path, err)
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	k, _ := io.ReadFull(f, head)
+	if k == 4 && string(head) == "PK\x03\x04" {
+		if _, err := zip.NewReader(f, n); err != nil {
+			return failed(ntm.CodeUnavailable, false, fmt.Errorf("the .xlsx downloaded is not a complete zip archive: %w", err),
+				"tệp .xlsx tải về không trọn vẹn (không phải tệp zip đầy đủ), có thể do kết nối bị ngắt")
+		}
+		return nil
+	}
+	if contentLength >= 0 || n == 0 {
+		return nil
+	}
+	last := make([]byte, 1)
+	if _, err := f.ReadAt(last, n-1); err != nil {
+		return writeFailed(path, err)
+	}
+	if last[0] != '\n' {
+		return failed(ntm.CodeUnavailable, false, errors.New("the body, sent without Content-Length, does not end with a line break: it was probably cut off"),
+			"tệp bị cắt giữa chừng: máy chủ không báo độ dài và tệp không kết thúc bằng dấu xuống dòng")
+	}
+	return nil
 }
 
 // fileName keeps the feed's file name (from Content-Disposition, else the URL path), so

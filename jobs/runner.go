@@ -21,8 +21,10 @@ import (
 	"ntm"
 	"ntm/config"
 	"ntm/evaluate"
+	"ntm/faults"
 	"ntm/reports"
 	"ntm/runs"
+	"ntm/scratch"
 	"ntm/transform"
 )
 
@@ -300,6 +302,12 @@ func (r *Runner) execute(p *prepared) Result {
 						runErr = ctx.Err()
 						break
 					}
+					if faults.IsMachine(err) {
+						// Disk full, database gone, permissions: evaluating and reporting without
+						// the file would publish figures that lack it. The run fails here.
+						runErr = fmt.Errorf("source %s: %w", src.Name, err)
+						break
+					}
 					failures = append(failures, fmt.Sprintf("source %s: %v", src.Name, err))
 				}
 			}
@@ -407,7 +415,7 @@ func (r *Runner) pull(ctx context.Context, a *runs.Active, st *runs.StepRun, src
 	var files []string
 	uris := map[string]string{}
 	if src.Kind == config.SourceURL {
-		dir, err := os.MkdirTemp("", "ntm-fetch-")
+		dir, err := scratch.MkdirTemp("fetch")
 		if err != nil {
 			return err
 		}
@@ -444,6 +452,9 @@ func (r *Runner) pull(ctx context.Context, a *runs.Active, st *runs.StepRun, src
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err() // the file's transaction rolled back; an inbox file stays for the next run
+			}
+			if faults.IsMachine(err) {
+				return err // the machine's fault: the next files would fail alike, and the run stops
 			}
 			failed = append(failed, fmt.Sprintf("%s: %v", filepath.Base(f), err))
 		}
@@ -510,18 +521,16 @@ func (r *Runner) loadOne(ctx context.Context, a *runs.Active, st *runs.StepRun, 
 	return rec, err
 }
 
-// settleInbox moves a handled inbox file to done/ or failed/. A file whose load failed while
-// the database does not answer stays in the inbox, to be tried again by the next run.
+// settleInbox moves a handled inbox file to done/ or failed/. A file whose load failed stays in
+// the inbox, to be tried again by the next run: a load fails for the machine's reasons (disk,
+// database, permissions, cancellation) or a bug, never for the file's own, which are rejects.
 func (r *Runner) settleInbox(ctx context.Context, f, outcome string, rec *runs.File) {
 	sub := InboxDone
 	switch outcome {
 	case runs.FileRejected:
 		sub = InboxFailed
 	case runs.FileFailed:
-		if err := r.Pool.Ping(ctx); err != nil {
-			return
-		}
-		sub = InboxFailed
+		return
 	}
 	dst, err := moveTo(f, sub, r.Now().In(r.Config.Location))
 	if err != nil {

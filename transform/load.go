@@ -1495,8 +1495,9 @@ func describeKey(d ntm.Dataset) string {
 	return "cùng khóa"
 }
 
+// rawRow is a row's cells for people (storable, at most 500 bytes).
 func rawRow(cells []string) string {
-	s := strings.Join(cells, " | ")
+	s := storable(strings.Join(cells, " | "))
 	if len(s) > 500 {
 		s = s[:500]
 		for len(s) > 0 && !utf8.ValidString(s) {

@@ -297,7 +297,7 @@ func parseVpostcode(p *rowParser) (parsed, *rowError) {
 		return parsed{}, rerr
 	}
 	p.unitDate = asOf
-	v, rerr := p.village()
+	v, rerr := p.villageAgreed()
 	if rerr != nil {
 		return parsed{}, rerr
 	}
@@ -344,7 +344,7 @@ func parseVillageSurvey(p *rowParser) (parsed, *rowError) {
 		return parsed{}, rerr
 	}
 	p.unitDate = asOf
-	v, rerr := p.village()
+	v, rerr := p.villageAgreed()
 	if rerr != nil {
 		return parsed{}, rerr
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -12,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"ntm/db"
-	"ntm/faults"
 	"ntm/scratch"
 )
 
@@ -39,7 +39,7 @@ func (s *copySpill) add(vals ...any) error {
 	if s.f == nil {
 		f, err := scratch.CreateTemp("", "spill")
 		if err != nil {
-			return faults.OrInternal(err, "tạo tệp tạm để ghi các dòng bị loại")
+			return fmt.Errorf("create a temporary file for the rejected and skipped rows: %w", err)
 		}
 		s.f, s.w = f, bufio.NewWriterSize(f, 64<<10)
 	}
@@ -56,7 +56,7 @@ func (s *copySpill) add(vals ...any) error {
 	b = append(b, '\n')
 	s.line = b
 	if _, err := s.w.Write(b); err != nil {
-		return faults.OrInternal(err, "ghi tệp tạm %s", s.f.Name())
+		return fmt.Errorf("write %s: %w", s.f.Name(), err)
 	}
 	s.rows++
 	return nil
@@ -68,10 +68,10 @@ func (s *copySpill) copyTo(ctx context.Context, q db.Querier, batchID int64) err
 		return nil
 	}
 	if err := s.w.Flush(); err != nil {
-		return faults.OrInternal(err, "ghi tệp tạm %s", s.f.Name())
+		return fmt.Errorf("write %s: %w", s.f.Name(), err)
 	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return faults.OrInternal(err, "đọc tệp tạm %s", s.f.Name())
+		return fmt.Errorf("read %s: %w", s.f.Name(), err)
 	}
 	conn, ok := q.(interface{ Conn() *pgx.Conn })
 	if !ok {
