@@ -14,6 +14,7 @@ import (
 
 	"ntm"
 	"ntm/db"
+	"ntm/scratch"
 )
 
 // Fill-in templates (DESIGN §4, §7): a workbook a district or commune fills in and sends back,
@@ -598,7 +599,10 @@ func saveAtomically(f *excelize.File, path string) error {
 		sort.SliceStable(ct.Defaults, func(i, j int) bool { return ct.Defaults[i].Extension < ct.Defaults[j].Extension })
 	}
 	dir, base := filepath.Dir(path), filepath.Base(path)
-	raw, err := os.CreateTemp(dir, "."+base+".*.raw")
+	// Temporary files carry this process's id (package scratch): what a killed writer left
+	// beside its workbooks is removed here, by the next one.
+	scratch.Sweep(dir) //nolint:errcheck // a leftover that cannot be removed harms nothing
+	raw, err := os.CreateTemp(dir, "."+base+"."+scratch.Pattern("report")+".raw")
 	if err != nil {
 		return err
 	}
@@ -624,7 +628,7 @@ func saveAtomically(f *excelize.File, path string) error {
 		}
 		return parts[i].Name < parts[j].Name
 	})
-	tmp, err := os.CreateTemp(dir, "."+base+".*")
+	tmp, err := os.CreateTemp(dir, "."+base+"."+scratch.Pattern("report"))
 	if err != nil {
 		return err
 	}

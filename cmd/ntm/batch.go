@@ -9,7 +9,7 @@ import (
 	"ntm/actions"
 )
 
-const batchSynopsis = "ntm batch list [--all] | show N | revoke N --reason TEXT | remove N --reason TEXT: loaded files, one file's rows and reasons, take one back, or take a file rejected whole off the lists"
+const batchSynopsis = "ntm batch list [--all] | show N | revoke N --reason TEXT | remove N --reason TEXT | rejects N [--out FILE]: loaded files, one file's rows and reasons, take one back, take a file rejected whole off the lists, or write its rejected rows as a workbook to send back"
 
 func runBatch(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
@@ -101,11 +101,13 @@ func runBatch(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "Batch %d revoked: its facts no longer count. Run ntm evaluate again for the periods it touched.\n", id)
 		return nil
+	case "rejects":
+		return runBatchRejects(ctx, e, args[1:])
 	case "-h", "--help":
 		fmt.Fprintln(e.stdout, "usage: "+batchSynopsis)
 		return nil
 	default:
-		return usagef("unknown batch subcommand %q: use list, show, revoke or remove", args[0])
+		return usagef("unknown batch subcommand %q: use list, show, revoke, remove or rejects", args[0])
 	}
 }
 

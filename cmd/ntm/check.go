@@ -19,7 +19,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() != 1 {
 		return usagef("name exactly one FILE to check")
 	}
-	opts, err := lf.options()
+	opts, err := lf.options(1)
 	if err != nil {
 		return err
 	}
@@ -34,12 +34,32 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	if rep.Rejected {
 		fmt.Fprintf(e.stdout, "%s: would be REJECTED whole: %s\n", rep.File, rep.Message)
-		// Exit 1 with the reason on stderr too (DESIGN §7), not only on stdout.
-		return fmt.Errorf("%s would be rejected whole: %s", rep.File, rep.Message)
+	} else {
+		fmt.Fprintf(e.stdout, "%s: %s, %d rows read: %d would load, %d would be rejected, %d skipped as not data.\n",
+			rep.File, rep.Dataset, rep.RowsRead, rep.RowsLoaded, rep.RowsRejected, rep.RowsSkipped)
 	}
-	fmt.Fprintf(e.stdout, "%s: %s, %d rows would load, %d would be rejected.\n", rep.File, rep.Dataset, rep.RowsLoaded, rep.RowsRejected)
+	if len(rep.Rejects) > 0 {
+		fmt.Fprintln(e.stdout, "Rejected rows:")
+	}
 	for _, rej := range rep.Rejects {
 		fmt.Fprintf(e.stdout, "  %s\n", rej.String())
+	}
+	if len(rep.Skipped) > 0 || len(rep.SkippedSheets) > 0 {
+		fmt.Fprintln(e.stdout, "Skipped as not data:")
+	}
+	printSkipped(e.stdout, rep)
+	sheetNotes := map[string]bool{}
+	for _, s := range rep.SkippedSheets {
+		sheetNotes[s.Note] = true
+	}
+	for _, n := range rep.Notes {
+		if !sheetNotes[n] {
+			fmt.Fprintf(e.stdout, "  note: %s\n", n)
+		}
+	}
+	if rep.Rejected {
+		// Exit 1 with the reason on stderr too, not only on stdout.
+		return fmt.Errorf("%s would be rejected whole: %s", rep.File, rep.Message)
 	}
 	return nil
 }

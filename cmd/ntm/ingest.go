@@ -2,31 +2,34 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
-	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
 	"ntm"
+	"ntm/config"
+	"ntm/jobs"
+	"ntm/msg"
+	"ntm/scratch"
 	"ntm/transform"
 )
 
 // loadFlags are the flags ingest and check share.
 type loadFlags struct {
 	dataset, asOf, period string
+	reload                int64
 }
 
-func (l *loadFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-}) {
+func (l *loadFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&l.dataset, "dataset", "", "dataset of the files (detected from the header when omitted): "+datasetNames())
 	fs.StringVar(&l.asOf, "as-of", "", "as-of date (dd/mm/yyyy or YYYY-MM-DD) for files whose rows and title give none")
 	fs.StringVar(&l.period, "period", "", "reporting period YYYY-MM: its last day is the as-of date of last resort")
+	fs.Int64Var(&l.reload, "reload", 0, "replace batch N with FILE (the same dataset; the same bytes allowed): N stops counting")
 }
 
 func datasetNames() string {
@@ -37,7 +40,7 @@ func datasetNames() string {
 	return strings.Join(s, ", ")
 }
 
-func (l *loadFlags) options() (transform.LoadOptions, error) {
+func (l *loadFlags) options(files int) (transform.LoadOptions, error) {
 	var o transform.LoadOptions
 	if l.dataset != "" {
 		d, err := ntm.ParseDataset(l.dataset)
@@ -60,6 +63,13 @@ func (l *loadFlags) options() (transform.LoadOptions, error) {
 		}
 		o.Period = p
 	}
+	if l.reload < 0 {
+		return o, usagef("--reload %d is not a batch number", l.reload)
+	}
+	if l.reload > 0 && files != 1 {
+		return o, usagef("--reload replaces one batch with one FILE: name exactly one")
+	}
+	o.Replace = l.reload
 	return o, nil
 }
 
@@ -84,7 +94,7 @@ func runIngest(ctx context.Context, e *env, args []string) (err error) {
 	if fs.NArg() == 0 {
 		return usagef("name at least one FILE or URL to load")
 	}
-	opts, err := lf.options()
+	opts, err := lf.options(fs.NArg())
 	if err != nil {
 		return err
 	}
@@ -109,6 +119,9 @@ func runIngest(ctx context.Context, e *env, args []string) (err error) {
 		if err != nil {
 			fmt.Fprintf(e.stderr, "ntm ingest: %s\n", sentence(err.Error()))
 			failed = append(failed, src)
+			if ctx.Err() != nil {
+				break
+			}
 			continue
 		}
 		printFileReport(e.stdout, rep)
@@ -130,67 +143,42 @@ func runIngest(ctx context.Context, e *env, args []string) (err error) {
 	return nil
 }
 
-// loadSource loads a file, or an HTTP(S) URL fetched to a temporary file first.
+// loadSource loads a file, or an HTTP(S) URL downloaded first as the nightly job downloads its
+// feeds (jobs.Fetcher: the config's network settings, its size cap, retries, whole files only).
 func loadSource(ctx context.Context, e *env, loader *transform.Loader, src string, opts transform.LoadOptions) (transform.FileReport, error) {
 	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
 		return loader.LoadFile(ctx, src, opts)
 	}
-	tmp, err := fetch(ctx, src)
+	network := config.Default().Network
+	if path := config.ResolvePath(""); path != "" {
+		cfg, err := config.Load(path)
+		if err != nil {
+			return transform.FileReport{File: src}, err
+		}
+		network = cfg.Network
+	}
+	dir, err := scratch.MkdirTemp("fetch")
 	if err != nil {
 		return transform.FileReport{File: src}, err
 	}
-	defer os.RemoveAll(filepath.Dir(tmp))
+	defer os.RemoveAll(dir)
+	f := &jobs.Fetcher{Network: network, Log: e.log}
+	tmp, _, err := f.Fetch(ctx, config.Source{Name: "url", Kind: config.SourceURL, Location: src}, dir)
+	if err != nil {
+		return transform.FileReport{File: src}, err
+	}
 	opts.SourceURI = src
 	rep, err := loader.LoadFile(ctx, tmp, opts)
 	rep.File = src
 	return rep, err
 }
 
-// fetch downloads a URL into a temporary folder, keeping the file name's extension.
-func fetch(ctx context.Context, src string) (string, error) {
-	u, err := url.Parse(src)
-	if err != nil {
-		return "", fmt.Errorf("%s is not a valid URL: %w", src, err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
-	if err != nil {
-		return "", fmt.Errorf("request %s: %w", src, err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("download %s: %w", src, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("download %s: the server answered %s", src, resp.Status)
-	}
-	dir, err := os.MkdirTemp("", "ntm-fetch-")
-	if err != nil {
-		return "", err
-	}
-	name := path.Base(u.Path)
-	if name == "" || name == "/" || name == "." {
-		name = "feed.csv"
-	}
-	dst := filepath.Join(dir, name)
-	f, err := os.Create(dst)
-	if err != nil {
-		return "", err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return "", fmt.Errorf("download %s: %w", src, err)
-	}
-	return dst, f.Close()
-}
-
-// printFileReport prints one line per file and the first reasons for rejected rows.
+// printFileReport prints one line per file, the first reasons for rejected rows, the rows
+// skipped as not data by reason, and the notes.
 func printFileReport(w io.Writer, r transform.FileReport) {
 	switch {
 	case r.AlreadyLoaded:
-		fmt.Fprintf(w, "%s: already loaded as batch %d; nothing changed.\n", r.File, r.BatchID)
+		fmt.Fprintf(w, "%s: already loaded as batch %d; nothing changed (%s).\n", r.File, r.BatchID, r.Message)
 		return
 	case r.Rejected:
 		fmt.Fprintf(w, "%s: REJECTED whole (%s): %s\n", r.File, orDash(string(r.Dataset)), r.Message)
@@ -199,19 +187,66 @@ func printFileReport(w io.Writer, r transform.FileReport) {
 		if r.BatchID > 0 {
 			batch = fmt.Sprintf(" as batch %d", r.BatchID)
 		}
-		fmt.Fprintf(w, "%s: %s%s, %d rows loaded, %d rejected.\n", r.File, r.Dataset, batch, r.RowsLoaded, r.RowsRejected)
-		// The file's notes: old units resolved to their successors, sheets skipped, encodings.
-		for _, n := range r.Notes {
-			fmt.Fprintf(w, "  Ghi chú: %s\n", n)
+		if r.Replaced > 0 {
+			batch += fmt.Sprintf(" (replacing batch %d, which no longer counts)", r.Replaced)
 		}
+		fmt.Fprintf(w, "%s: %s%s, %d rows read: %d loaded, %d rejected, %d skipped as not data.\n",
+			r.File, r.Dataset, batch, r.RowsRead, r.RowsLoaded, r.RowsRejected, r.RowsSkipped)
 	}
 	const shown = 5
 	for i, rej := range r.Rejects {
 		if i == shown {
-			fmt.Fprintf(w, "  … and %d more rejected rows.\n", r.RowsRejected-shown)
+			fmt.Fprintf(w, "  … and %d more rejected rows (ntm batch rejects %d --out FILE writes them all).\n", r.RowsRejected-shown, r.BatchID)
 			break
 		}
 		fmt.Fprintf(w, "  %s\n", rej.String())
+	}
+	if s := skippedSummary(r); s != "" {
+		fmt.Fprintf(w, "  skipped: %s (ntm check lists them).\n", s)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
+}
+
+// skippedSummary counts the skipped rows by reason: "4 title, 1 header, 3 group".
+func skippedSummary(r transform.FileReport) string {
+	by := map[transform.SkipReason]int{}
+	var order []transform.SkipReason
+	for _, s := range r.Skipped {
+		if by[s.Reason] == 0 {
+			order = append(order, s.Reason)
+		}
+		by[s.Reason] += s.Rows
+	}
+	sort.SliceStable(order, func(i, j int) bool { return skipOrder(order[i]) < skipOrder(order[j]) })
+	parts := make([]string, len(order))
+	for i, k := range order {
+		parts[i] = fmt.Sprintf("%d %s", by[k], strings.ReplaceAll(string(k), "_", " "))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func skipOrder(r transform.SkipReason) int {
+	for i, k := range []transform.SkipReason{"title", "header", "column_numbers", "repeated_header", "group", "subtotal", "signature", "blank", "no_data", "unit_only"} {
+		if k == r {
+			return i
+		}
+	}
+	return 99
+}
+
+// printSkipped lists the skipped runs and the sheets not read, in Vietnamese (ntm check).
+func printSkipped(w io.Writer, r transform.FileReport) {
+	for _, s := range r.SkippedSheets {
+		if s.Note != "" {
+			fmt.Fprintf(w, "  %s\n", s.Note)
+		} else {
+			fmt.Fprintf(w, "  %s\n", msg.SheetSkip(s.ReadAs, s.Sheet))
+		}
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(w, "  %s\n", s.String())
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"ntm"
+	"ntm/scratch"
 )
 
 // Exit codes (DESIGN §7).
@@ -47,7 +48,7 @@ func init() {
 		"demo":     {"ntm demo [--scale province|national] [--out DIR]: make sample data for Lạng Sơn (or the whole country), load it, evaluate 2024-12, write reports", runDemo},
 		"migrate":  {"ntm migrate: apply database migrations", runMigrate},
 		"units":    {unitsSynopsis, runUnits},
-		"ingest":   {"ntm ingest [--dataset D] [--as-of DATE] [--period P] FILE|URL...: load files", runIngest},
+		"ingest":   {"ntm ingest [--dataset D] [--as-of DATE] [--period P] [--reload N] FILE|URL...: load files (--reload N: FILE replaces batch N)", runIngest},
 		"check":    {"ntm check [--dataset D] [--as-of DATE] FILE: validate a file without loading it", runCheck},
 		"criteria": {criteriaSynopsis, runCriteria},
 		"evaluate": {"ntm evaluate --period P: compute results for period P (YYYY-MM)", runEvaluate},
@@ -87,6 +88,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	e := newEnv(stdout, stderr)
 	defer e.Close()
+	// What a crashed ntm left in the temporary folder (kill -9 mid-load: key spills, row
+	// spills, feed downloads) goes now.
+	if removed, err := scratch.Sweep(""); len(removed) > 0 || err != nil {
+		e.log.Info("temporary files of ended processes removed", zap.Strings("paths", removed), zap.Error(err))
+	}
 	err := cmd.run(ctx, e, args[1:])
 	switch {
 	case err == nil:

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ntm/db/dbtest"
+	"ntm/sample"
+	"ntm/scratch"
+)
+
+// The units of the tiny sample, loaded into a fresh database; returns its URL and the sample's
+// files by name.
+func tinyDB(t *testing.T) (string, map[string]string) {
+	t.Helper()
+	url := dbtest.URL(t)
+	dir := t.TempDir()
+	man, err := sample.Tiny(sample.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, f := range man.Files {
+		files[filepath.Base(f.Path)] = f.Path
+		if f.Dataset == "units" {
+			if code, out, errs := ntmRun(t, "units", "import", f.Path, "--database-url", url); code != exitOK {
+				t.Fatalf("units import: %d %s %s", code, out, errs)
+			}
+		}
+	}
+	return url, files
+}
+
+// ntm ingest says for every file rows read = loaded + rejected + skipped and sums up the
+// skipped rows by reason; ntm check lists each one, with why; --reload replaces a batch and
+// ntm batch rejects writes its rejected rows.
+func TestIngestCheckReloadAndRejects(t *testing.T) {
+	url, files := tinyDB(t)
+	vp := files["vpostcode-2024-11.xlsx"]
+	code, out, errs := ntmRun(t, "check", "--database-url", url, vp)
+	if code != exitOK || !strings.Contains(out, "28 rows read: 7 would load, 1 would be rejected, 20 skipped as not data.") ||
+		!strings.Contains(out, "Skipped as not data:") || !strings.Contains(out, `Trang "Chi Lăng", dòng 8–9: dòng tên cột`) ||
+		!strings.Contains(out, "dòng cộng, tổng cộng") {
+		t.Fatalf("check: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = ntmRun(t, "ingest", "--database-url", url, vp)
+	if code != exitOK || !strings.Contains(out, "as batch 2, 28 rows read: 7 loaded, 1 rejected, 20 skipped as not data.") ||
+		!strings.Contains(out, "skipped: 5 title, 2 header, 1 column numbers, 4 group, 4 subtotal, 4 signature") {
+		t.Fatalf("ingest: exit %d\n%s%s", code, out, errs)
+	}
+	// The same bytes again, as a reload of batch 2.
+	code, out, errs = ntmRun(t, "ingest", "--database-url", url, "--reload", "2", vp)
+	if code != exitOK || !strings.Contains(out, "as batch 3 (replacing batch 2, which no longer counts)") {
+		t.Fatalf("reload: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = ntmRun(t, "batch", "list", "--database-url", url)
+	if code != exitOK || !strings.Contains(out, "replaced by 3") || !strings.Contains(out, "SKIPPED") {
+		t.Fatalf("batch list:\n%s", out)
+	}
+	code, _, errs = ntmRun(t, "ingest", "--database-url", url, "--reload", "2", vp)
+	if code != exitFailure || !strings.Contains(errs, "Lô số 2 đã được thay bằng lô số 3") {
+		t.Fatalf("reload of a replaced batch: exit %d %s", code, errs)
+	}
+	if code, _, errs = ntmRun(t, "ingest", "--database-url", url, "--reload", "3", vp, vp); code != exitUsage {
+		t.Fatalf("reload of two files: exit %d %s", code, errs)
+	}
+	xlsx := filepath.Join(t.TempDir(), "tra-lai.xlsx")
+	code, out, errs = ntmRun(t, "batch", "rejects", "--database-url", url, "--out", xlsx, "3")
+	if code != exitOK || !strings.Contains(out, "1 rejected rows of batch 3") {
+		t.Fatalf("batch rejects: exit %d\n%s%s", code, out, errs)
+	}
+	if st, err := os.Stat(xlsx); err != nil || st.Size() == 0 {
+		t.Fatalf("workbook: %v", err)
+	}
+	if code, _, errs = ntmRun(t, "batch", "rejects", "--database-url", url, "--out", xlsx, "1"); code != exitFailure || !strings.Contains(errs, "không có dòng nào bị loại") {
+		t.Fatalf("rejects of a batch without: exit %d %s", code, errs)
+	}
+}
+
+// ntm ingest URL downloads as the nightly job does: a size cap, whole files only (a CSV cut
+// without Content-Length, or shorter than announced, is a failed download, never a half load),
+// and no partial file left behind, whatever the way out.
+func TestIngestURLCapsAndRefusesCutFeeds(t *testing.T) {
+	url, files := tinyDB(t)
+	csv := "Mã hồ sơ,Đơn vị tiếp nhận,Ngày tiếp nhận,Hình thức nộp,Mức độ DVC\n"
+	for i := 0; i < 150; i++ {
+		csv += fmt.Sprintf("H-%03d,UBND xã Chi Lăng,02/03/2026,Trực tuyến,Toàn trình\n", i)
+	}
+	endless := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/cut.csv": // chunked, cut mid-line
+			w.Write([]byte(csv[:len(csv)/2]))
+		case "/short.csv": // announces more than it sends
+			w.Header().Set("Content-Length", fmt.Sprint(len(csv)))
+			w.Write([]byte(csv[:len(csv)/2]))
+		case "/whole.csv":
+			w.Write([]byte(csv))
+		case "/cut.xlsx":
+			b, _ := os.ReadFile(files["vpostcode-2024-11.xlsx"])
+			w.Write(b[:len(b)-200])
+		case "/endless.csv":
+			line := []byte(strings.Repeat("x", 1023) + "\n")
+			for {
+				if _, err := w.Write(line); err != nil {
+					return
+				}
+				select {
+				case <-endless:
+					return
+				default:
+				}
+			}
+		}
+	}))
+	defer srv.Close()
+	defer close(endless)
+	cfg := filepath.Join(t.TempDir(), "ntm.yaml")
+	os.WriteFile(cfg, []byte("network:\n  retries: 1\n  backoff: 10ms\n  max_download_mb: 1\n"), 0o644)
+	t.Setenv("NTM_CONFIG", cfg)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+
+	for _, c := range []struct{ path, says string }{
+		{"/cut.csv", "không kết thúc bằng dấu xuống dòng"},
+		{"/short.csv", "kết nối bị ngắt"},
+		{"/cut.xlsx", "không trọn vẹn"},
+		{"/endless.csv", "lớn hơn giới hạn 1 MiB"},
+	} {
+		code, out, errs := ntmRun(t, "ingest", "--database-url", url, "--dataset", "dvc_dossier_records", srv.URL+c.path)
+		if code != exitFailure || !strings.Contains(errs, c.says) || strings.Contains(out, "loaded") {
+			t.Errorf("%s: exit %d\n%s%s", c.path, code, out, errs)
+		}
+	}
+	code, out, errs := ntmRun(t, "ingest", "--database-url", url, "--dataset", "dvc_dossier_records", srv.URL+"/whole.csv")
+	if code != exitOK || !strings.Contains(out, "150 loaded") {
+		t.Fatalf("whole feed: exit %d\n%s%s", code, out, errs)
+	}
+	// Cancelled mid-download (Ctrl-C, SIGTERM): nothing stays.
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	os.WriteFile(cfg, []byte("network:\n  max_download_mb: 100000\n"), 0o644)
+	var o, e strings.Builder
+	if code := run(ctx, []string{"ingest", "--database-url", url, srv.URL + "/endless.csv"}, &o, &e); code == exitOK {
+		t.Errorf("cancelled download: exit 0\n%s", o.String())
+	}
+	left, _ := os.ReadDir(tmp)
+	for _, l := range left {
+		if scratch.Stale(l.Name(), nil) || strings.HasPrefix(l.Name(), "ntm-") {
+			t.Errorf("left behind: %s", l.Name())
+		}
+	}
+}
