@@ -19,9 +19,9 @@ type File struct {
 	Reason  string // why it is not (or no longer) counting: the rejection, or the revocation's reason
 }
 
-// RowsSkipped are the data rows neither loaded nor rejected (blank pre-listed rows of a
-// fill-in template, rows of villages left empty).
-func (f File) RowsSkipped() int { return max(f.RowsRead-f.RowsLoaded-f.RowsRejected, 0) }
+// RowsSkipped are the rows read that are not data (titles, headers, groups, subtotals, blank
+// and unit-only rows): rows read = loaded + rejected + skipped (transform.SkippedRowsOf lists them).
+func (f File) RowsSkipped() int { return f.Batch.RowsSkipped }
 
 // StatusLabel is the Vietnamese word for the file's state.
 func (f File) StatusLabel() string {
@@ -34,12 +34,15 @@ func (f File) StatusLabel() string {
 		return "Đã thu hồi"
 	case f.Status == "loaded":
 		return "Đã nạp"
+	case f.Status == "replaced":
+		return "Đã được nạp lại"
 	}
 	return f.Status
 }
 
 const filesSQL = `SELECT b.id, b.dataset, b.source_uri, b.file_name, b.size_bytes, b.sha256, b.received_at, b.as_of,
-       b.rows_read, b.rows_loaded, b.rows_rejected, b.status, b.message, b.revoked_at, coalesce(b.revoked_by, ''),
+       b.rows_read, b.rows_loaded, b.rows_rejected, b.rows_skipped, b.status, b.message, b.revoked_at, coalesce(b.revoked_by, ''),
+       b.replaced_by,
        EXISTS (SELECT 1 FROM office_action a WHERE a.kind = 'batch_remove' AND a.target = b.id),
        coalesce((SELECT a.reason FROM office_action a WHERE a.kind = 'batch_revoke' AND a.target = b.id ORDER BY a.id DESC LIMIT 1), '')
 FROM batch b`
@@ -48,12 +51,15 @@ func scanFile(row pgx.Row) (File, error) {
 	var f File
 	var revokeReason string
 	err := row.Scan(&f.ID, &f.Dataset, &f.SourceURI, &f.FileName, &f.SizeBytes, &f.SHA256, &f.ReceivedAt, &f.AsOf,
-		&f.RowsRead, &f.RowsLoaded, &f.RowsRejected, &f.Status, &f.Message, &f.RevokedAt, &f.RevokedBy, &f.Removed, &revokeReason)
+		&f.RowsRead, &f.RowsLoaded, &f.RowsRejected, &f.Batch.RowsSkipped, &f.Status, &f.Message, &f.RevokedAt, &f.RevokedBy,
+		&f.ReplacedBy, &f.Removed, &revokeReason)
 	switch {
 	case f.Status == "revoked" && revokeReason != "":
 		f.Reason = "Thu hồi: " + revokeReason
 	case f.Status == "revoked":
 		f.Reason = "Thu hồi (không ghi lý do)"
+	case f.Status == "replaced" && f.ReplacedBy != nil:
+		f.Reason = msg.BatchReplacedBy(*f.ReplacedBy)
 	default:
 		f.Reason = f.Message
 	}

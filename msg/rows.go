@@ -63,3 +63,8 @@ const CellHasNUL = "ô chứa ký tự rỗng (NUL, mã 0), cơ sở dữ liệu
 
 // CellNotUTF8: a cell holds bytes that are not UTF-8 text.
 const CellNotUTF8 = "ô chứa byte không phải chữ Unicode (UTF-8): tệp lẫn đoạn văn bản ở bảng mã cũ (ví dụ Windows-1258, TCVN3); lưu lại tệp dạng \"CSV UTF-8\" hoặc .xlsx"
+
+// BatchReplacedBy: a batch re-loaded as batch by (ntm ingest --reload, the console's "Nạp lại").
+func BatchReplacedBy(by int64) string {
+	return fmt.Sprintf("đã được nạp lại thành lô số %d; lô này không còn được tính", by)
+}

@@ -61,7 +61,7 @@ func TestIngestCheckReloadAndRejects(t *testing.T) {
 		t.Fatalf("reload: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, _ = ntmRun(t, "batch", "list", "--database-url", url)
-	if code != exitOK || !strings.Contains(out, "replaced by 3") || !strings.Contains(out, "SKIPPED") {
+	if code != exitOK || !strings.Contains(out, "replaced") || !strings.Contains(out, "nạp lại thành lô số 3") || !strings.Contains(out, "SKIPPED") {
 		t.Fatalf("batch list:\n%s", out)
 	}
 	code, _, errs = ntmRun(t, "ingest", "--database-url", url, "--reload", "2", vp)
