@@ -139,6 +139,73 @@ type rowParser struct {
 	unitDate time.Time
 	dates    *dateOrder   // the file's order of day and month; nil reads day first
 	products *productKeys // the loaded OCOP products (a listings file); nil matches no listing
+	// err is the row's first reject (see keep): a row parser reads on past a bad cell with a
+	// zero value and returns this one.
+	err *rowError
+}
+
+// keep records e as the row's reject unless an earlier one was recorded. A row parser calls
+// the value readers one after the other, keeps the first reject, checks p.err only before it
+// uses a value a failed step left nil (a unit), and ends with p.result.
+func (p *rowParser) keep(e *rowError) {
+	if e != nil && p.err == nil {
+		p.err = e
+	}
+}
+
+// rejectf keeps a reject of field f.
+func (p *rowParser) rejectf(f, format string, args ...any) { p.keep(p.errf(f, format, args...)) }
+
+// result is the row parser's answer: out, or the first reject.
+func (p *rowParser) result(out parsed) (parsed, *rowError) {
+	if p.err != nil {
+		return parsed{}, p.err
+	}
+	return out, nil
+}
+
+// unitOf keeps a unit lookup's reject and returns the unit (nil after a reject).
+func (p *rowParser) unitOf(u *unitRec, e *rowError) *unitRec {
+	p.keep(e)
+	if e != nil {
+		return nil
+	}
+	return u
+}
+
+// need reads a required count, keeping its reject (0 then).
+func (p *rowParser) need(f string) int64 {
+	n, e := p.count(f)
+	p.keep(e)
+	return n
+}
+
+// maybe reads an optional count (nil when blank), keeping its reject.
+func (p *rowParser) maybe(f string) (any, int64) {
+	v, n, e := p.optCount(f)
+	p.keep(e)
+	return v, n
+}
+
+// day reads an optional date (zero when blank), keeping its reject.
+func (p *rowParser) day(f string) time.Time {
+	t, e := p.date(f)
+	p.keep(e)
+	return t
+}
+
+// asOfDay is asOf, keeping its reject.
+func (p *rowParser) asOfDay() time.Time {
+	t, e := p.asOf()
+	p.keep(e)
+	return t
+}
+
+// yes reads a yes/no cell (nil when blank), keeping its reject.
+func (p *rowParser) yes(f string) any {
+	v, e := yesNo(p, f)
+	p.keep(e)
+	return v
 }
 
 func (p *rowParser) cell(f string) string {
@@ -292,77 +359,47 @@ func yesNo(p *rowParser, f string) (any, *rowError) {
 func dateKey(t time.Time) string { return t.Format("2006-01-02") }
 
 func parseVpostcode(p *rowParser) (parsed, *rowError) {
-	asOf, rerr := p.asOf()
-	if rerr != nil {
-		return parsed{}, rerr
-	}
+	asOf := p.asOfDay()
 	p.unitDate = asOf
-	v, rerr := p.villageAgreed()
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	ht, rerr := p.count("households_total")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	hw, rerr := p.count("households_with")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
+	v := p.unitOf(p.villageAgreed())
+	ht, hw := p.need("households_total"), p.need("households_with")
 	if hw > ht {
-		return parsed{}, p.errf("households_with", "số hộ đã gắn địa chỉ số (%d) lớn hơn tổng số hộ (%d)", hw, ht)
+		p.rejectf("households_with", "số hộ đã gắn địa chỉ số (%d) lớn hơn tổng số hộ (%d)", hw, ht)
 	}
 	// Organisations: a village without any leaves both cells blank (or "-"); that is 0/0.
 	var ot, ow int64
 	if strings.TrimSpace(p.cell("orgs_total")) != "" || strings.TrimSpace(p.cell("orgs_with")) != "" {
-		_, ot, rerr = p.optCount("orgs_total")
-		if rerr != nil {
-			return parsed{}, rerr
-		}
+		_, ot = p.maybe("orgs_total")
 		var owv any
-		owv, ow, rerr = p.optCount("orgs_with")
-		if rerr != nil {
-			return parsed{}, rerr
-		}
+		owv, ow = p.maybe("orgs_with")
 		if owv == nil && ot > 0 {
-			return parsed{}, p.errf("orgs_with", "thiếu số liệu %q", p.label("orgs_with"))
+			p.rejectf("orgs_with", "thiếu số liệu %q", p.label("orgs_with"))
 		}
 		if ow > ot {
-			return parsed{}, p.errf("orgs_with", "số cơ quan, tổ chức đã gắn địa chỉ số (%d) lớn hơn tổng số cơ quan, tổ chức (%d)", ow, ot)
+			p.rejectf("orgs_with", "số cơ quan, tổ chức đã gắn địa chỉ số (%d) lớn hơn tổng số cơ quan, tổ chức (%d)", ow, ot)
 		}
 	}
-	return parsed{
+	if p.err != nil {
+		return p.result(parsed{})
+	}
+	return p.result(parsed{
 		key:   v.Code + "|" + dateKey(asOf),
 		date:  asOf,
 		facts: []factRow{{tVpostcode, []any{p.row.Sheet, p.row.Num, v.Code, asOf, ht, hw, ot, ow}}},
-	}, nil
+	})
 }
 
 func parseVillageSurvey(p *rowParser) (parsed, *rowError) {
-	asOf, rerr := p.asOf()
-	if rerr != nil {
-		return parsed{}, rerr
-	}
+	asOf := p.asOfDay()
 	p.unitDate = asOf
-	v, rerr := p.villageAgreed()
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	team, rerr := yesNo(p, "team")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	platform, rerr := yesNo(p, "platform")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	wifi, rerr := yesNo(p, "wifi")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
+	v := p.unitOf(p.villageAgreed())
+	team, platform, wifi := p.yes("team"), p.yes("platform"), p.yes("wifi")
 	n, known, err := value.ParseModels(p.cell("models"))
 	if err != nil {
-		return parsed{}, p.errf("models", "%v", err)
+		p.rejectf("models", "%v", err)
+	}
+	if p.err != nil {
+		return p.result(parsed{})
 	}
 	var models any
 	if known {
@@ -372,12 +409,12 @@ func parseVillageSurvey(p *rowParser) (parsed, *rowError) {
 	if m := p.text("models"); fields == "" && known && n > 0 && !isNumberText(m) {
 		fields = m // the models cell listed them
 	}
-	return parsed{
+	return p.result(parsed{
 		key:  v.Code + "|" + dateKey(asOf),
 		date: asOf,
 		facts: []factRow{{tSurvey, []any{p.row.Sheet, p.row.Num, v.Code, asOf, team, p.text("team_decision"),
 			platform, p.text("platform_name"), wifi, models, fields}}},
-	}, nil
+	})
 }
 
 func isNumberText(s string) bool {
@@ -395,76 +432,42 @@ func parseOCOPProduct(p *rowParser) (parsed, *rowError) {
 	p.unitDate = p.tc.refDate
 	name := p.text("name")
 	if name == "" {
-		return parsed{}, p.errf("name", "thiếu tên sản phẩm")
+		p.rejectf("name", "thiếu tên sản phẩm")
 	}
 	stars, err := value.ParseStars(p.cell("stars"))
-	if errors.Is(err, value.ErrBlank) {
-		return parsed{}, p.errf("stars", "thiếu hạng sao")
-	}
-	if err != nil {
-		return parsed{}, p.errf("stars", "%v", err)
+	switch {
+	case errors.Is(err, value.ErrBlank):
+		p.rejectf("stars", "thiếu hạng sao")
+	case err != nil:
+		p.rejectf("stars", "%v", err)
 	}
 	owner := p.text("owner")
 	code := p.text("product_code")
 	if owner == "" && code == "" {
-		return parsed{}, p.errf("owner", "thiếu chủ thể sản phẩm")
+		p.rejectf("owner", "thiếu chủ thể sản phẩm")
 	}
-	var commune, village *unitRec
-	var rerr *rowError
-	if strings.TrimSpace(p.cell("village_code")) != "" {
-		if village, rerr = p.village(); rerr != nil {
-			return parsed{}, rerr
-		}
-		commune = p.idx.parentOf(village, p.unitDate)
-	} else {
-		if commune, rerr = p.commune(); rerr != nil {
-			return parsed{}, rerr
-		}
-		if commune == nil {
-			if u, rerr := p.byCodeCell("unit_code", "commune", "village"); rerr != nil {
-				return parsed{}, rerr
-			} else if u != nil && u.Level == "village" {
-				village, commune = u, p.idx.parentOf(u, p.unitDate)
-			} else {
-				commune = u
-			}
-		}
-		if commune == nil {
-			return parsed{}, p.errf(p.firstPresent("commune", "commune_code"), "thiếu xã của sản phẩm")
-		}
-		if s := strings.TrimSpace(p.cell("village")); s != "" && village == nil {
-			if village, rerr = p.one("village", "village", readUnitName(s), commune); rerr != nil {
-				return parsed{}, rerr
-			}
-		}
-	}
-	if commune == nil {
-		return parsed{}, p.errf("village_code", "không xác định được xã của thôn")
-	}
+	commune, village := p.productUnits()
 	decision := p.text("decision_no")
-	certified, rerr := p.date("certified_on")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	if certified.IsZero() {
+	certified := p.day("certified_on")
+	if certified.IsZero() && p.err == nil {
 		if m := decisionDate.FindString(decision); m != "" {
 			if t, err := value.ParseDate(m, false); err == nil {
 				certified = t
 			}
 		}
+		if certified.IsZero() {
+			p.rejectf(p.firstPresent("certified_on", "decision_no"), "thiếu ngày công nhận (cột %q hoặc \"ngày dd/mm/yyyy\" trong số quyết định)", "Ngày công nhận")
+		}
 	}
-	if certified.IsZero() {
-		return parsed{}, p.errf(p.firstPresent("certified_on", "decision_no"), "thiếu ngày công nhận (cột %q hoặc \"ngày dd/mm/yyyy\" trong số quyết định)", "Ngày công nhận")
-	}
-	expires, rerr := p.date("expires_on")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
+	expires := p.day("expires_on")
 	if expires.IsZero() {
 		expires = certified.AddDate(0, OCOPValidityMonths, 0)
 	}
 	if expires.Before(certified) {
-		return parsed{}, p.errf("expires_on", "ngày hết hạn %s trước ngày công nhận %s", expires.Format("02/01/2006"), certified.Format("02/01/2006"))
+		p.rejectf("expires_on", "ngày hết hạn %s trước ngày công nhận %s", expires.Format("02/01/2006"), certified.Format("02/01/2006"))
+	}
+	if p.err != nil {
+		return p.result(parsed{})
 	}
 	fname, fowner := fold.Text(name), fold.Text(owner)
 	key := code
@@ -517,7 +520,43 @@ func parseOCOPProduct(p *rowParser) (parsed, *rowError) {
 			add(plat, "", true)
 		}
 	}
-	return out, nil
+	return p.result(out)
+}
+
+// productUnits resolves a product's commune, and its village when the row names one (by code,
+// or by name within the commune); a reject is kept and leaves both nil.
+func (p *rowParser) productUnits() (commune, village *unitRec) {
+	if strings.TrimSpace(p.cell("village_code")) != "" {
+		if village = p.unitOf(p.village()); village == nil {
+			return nil, nil
+		}
+		if commune = p.idx.parentOf(village, p.unitDate); commune == nil {
+			p.rejectf("village_code", "không xác định được xã của thôn")
+		}
+		return commune, village
+	}
+	commune = p.unitOf(p.commune())
+	if p.err != nil {
+		return nil, nil
+	}
+	if commune == nil {
+		u := p.unitOf(p.byCodeCell("unit_code", "commune", "village"))
+		if u != nil && u.Level == "village" {
+			village, commune = u, p.idx.parentOf(u, p.unitDate)
+		} else {
+			commune = u
+		}
+	}
+	if commune == nil {
+		if p.err == nil {
+			p.rejectf(p.firstPresent("commune", "commune_code"), "thiếu xã của sản phẩm")
+		}
+		return nil, nil
+	}
+	if s := strings.TrimSpace(p.cell("village")); s != "" && village == nil {
+		village = p.unitOf(p.one("village", "village", readUnitName(s), commune))
+	}
+	return commune, village
 }
 
 func looksLikeURL(s string) bool {
@@ -528,7 +567,7 @@ func looksLikeURL(s string) bool {
 func parseOCOPListing(p *rowParser) (parsed, *rowError) {
 	code, name, owner := p.text("product_code"), p.text("name"), p.text("owner")
 	if code == "" && name == "" {
-		return parsed{}, p.errf(p.firstPresent("product_code", "name"), "thiếu mã hoặc tên sản phẩm")
+		p.rejectf(p.firstPresent("product_code", "name"), "thiếu mã hoặc tên sản phẩm")
 	}
 	raw := p.text("platform")
 	plat, ok := value.Platform(raw)
@@ -536,19 +575,19 @@ func parseOCOPListing(p *rowParser) (parsed, *rowError) {
 	if !ok && looksLikeURL(url) {
 		plat, ok = value.Platform(url)
 	}
-	if !ok {
-		if raw == "" {
-			return parsed{}, p.errf("platform", "thiếu tên sàn TMĐT")
-		}
-		return parsed{}, p.errf("platform", "%q không phải tên sàn TMĐT", raw)
+	switch {
+	case !ok && raw == "":
+		p.rejectf("platform", "thiếu tên sàn TMĐT")
+	case !ok:
+		p.rejectf("platform", "%q không phải tên sàn TMĐT", raw)
 	}
-	listed, rerr := p.date("listed_on")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
+	listed := p.day("listed_on")
 	active, _, err := value.ParseActive(p.cell("status"))
 	if err != nil {
-		return parsed{}, p.errf("status", "%v", err)
+		p.rejectf("status", "%v", err)
+	}
+	if p.err != nil {
+		return p.result(parsed{})
 	}
 	fname, fowner := fold.Text(name), fold.Text(owner)
 	unmatched := false
@@ -564,8 +603,8 @@ func parseOCOPListing(p *rowParser) (parsed, *rowError) {
 		listedOn = listed
 	}
 	// No date, as for products: a listing date is not the list's as-of date.
-	return parsed{key: prod + "|" + plat, unmatched: unmatched,
-		facts: []factRow{{tListing, []any{p.row.Sheet, p.row.Num, code, name, fname, fowner, plat, url, listedOn, active}}}}, nil
+	return p.result(parsed{key: prod + "|" + plat, unmatched: unmatched,
+		facts: []factRow{{tListing, []any{p.row.Sheet, p.row.Num, code, name, fname, fowner, plat, url, listedOn, active}}}})
 }
 
 // reportingUnitFields are the cells a dvc unit is resolved from.
@@ -620,39 +659,22 @@ func (p *rowParser) cachedReportingUnit() (*unitRec, *rowError) {
 }
 
 func parseDVCProcedures(p *rowParser) (parsed, *rowError) {
-	asOf, rerr := p.asOf()
-	if rerr != nil {
-		return parsed{}, rerr
-	}
+	asOf := p.asOfDay()
 	p.unitDate = asOf
-	u, rerr := p.cachedReportingUnit()
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	total, totalN, rerr := p.optCount("total")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	eligible, rerr := p.count("eligible")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	full, rerr := p.count("full_online")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	partial, rerr := p.count("partial_online")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
+	u := p.unitOf(p.cachedReportingUnit())
+	total, totalN := p.maybe("total")
+	eligible, full, partial := p.need("eligible"), p.need("full_online"), p.need("partial_online")
 	if total != nil && eligible > totalN {
-		return parsed{}, p.errf("eligible", "số TTHC đủ điều kiện (%d) lớn hơn tổng số TTHC (%d)", eligible, totalN)
+		p.rejectf("eligible", "số TTHC đủ điều kiện (%d) lớn hơn tổng số TTHC (%d)", eligible, totalN)
 	}
 	if full+partial > eligible {
-		return parsed{}, p.errf("full_online", "số TTHC cung cấp trực tuyến (toàn trình %d + một phần %d) lớn hơn số TTHC đủ điều kiện (%d)", full, partial, eligible)
+		p.rejectf("full_online", "số TTHC cung cấp trực tuyến (toàn trình %d + một phần %d) lớn hơn số TTHC đủ điều kiện (%d)", full, partial, eligible)
 	}
-	return parsed{key: u.Code + "|" + dateKey(asOf), date: asOf,
-		facts: []factRow{{tProcedures, []any{p.row.Sheet, p.row.Num, u.Code, asOf, total, eligible, full, partial}}}}, nil
+	if p.err != nil {
+		return p.result(parsed{})
+	}
+	return p.result(parsed{key: u.Code + "|" + dateKey(asOf), date: asOf,
+		facts: []factRow{{tProcedures, []any{p.row.Sheet, p.row.Num, u.Code, asOf, total, eligible, full, partial}}}})
 }
 
 // procedureAggregate sums a procedure-level list into one dvc_procedures fact per unit and date.
@@ -688,45 +710,42 @@ func serviceClass(s string) (full, partial bool, err error) {
 }
 
 func parseProcedureListRow(p *rowParser) (parsed, *rowError) {
-	asOf, rerr := p.asOf()
-	if rerr != nil {
-		return parsed{}, rerr
-	}
+	asOf := p.asOfDay()
 	p.unitDate = asOf
-	u, rerr := p.cachedReportingUnit()
-	if rerr != nil {
-		return parsed{}, rerr
-	}
+	u := p.unitOf(p.cachedReportingUnit())
 	proc := p.text("procedure_code")
 	if proc == "" {
 		proc = fold.Text(p.text("procedure_name"))
 	}
 	if proc == "" {
-		return parsed{}, p.errf(p.firstPresent("procedure_code", "procedure_name"), "thiếu mã hoặc tên thủ tục hành chính")
+		p.rejectf(p.firstPresent("procedure_code", "procedure_name"), "thiếu mã hoặc tên thủ tục hành chính")
 	}
 	lvl := p.cell("level")
 	full, partial, err := serviceClass(lvl)
-	if errors.Is(err, value.ErrBlank) {
-		full, partial, err = false, false, nil
-	}
-	if err != nil {
-		return parsed{}, p.errf("level", "%v", err)
+	switch {
+	case errors.Is(err, value.ErrBlank):
+		full, partial = false, false
+	case err != nil:
+		p.rejectf("level", "%v", err)
 	}
 	eligible := !strings.Contains(fold.ASCII(lvl), "khong du dieu kien")
 	if p.has("eligible") {
 		v, err := value.ParseYesNo(p.cell("eligible"))
 		if err != nil {
-			return parsed{}, p.errf("eligible", "%v", err)
+			p.rejectf("eligible", "%v", err)
 		}
 		if v != value.Unknown {
 			eligible = v == value.Yes
 		}
 	}
+	if p.err != nil {
+		return p.result(parsed{})
+	}
 	if (full || partial) && !eligible {
 		eligible = true // offered online, so it was eligible
 	}
 	agg, sheet, row := p.tc.agg, p.row.Sheet, p.row.Num
-	return parsed{key: u.Code + "|" + proc + "|" + dateKey(asOf), date: asOf, apply: func() {
+	return p.result(parsed{key: u.Code + "|" + proc + "|" + dateKey(asOf), date: asOf, apply: func() {
 		k := u.Code + "|" + dateKey(asOf)
 		c := agg.byKey[k]
 		if c == nil {
@@ -743,7 +762,7 @@ func parseProcedureListRow(p *rowParser) (parsed, *rowError) {
 		} else if partial {
 			c.partial++
 		}
-	}}, nil
+	}})
 }
 
 // facts returns the aggregated dvc_procedures facts, in the order units first appeared.
@@ -765,16 +784,12 @@ func parseDVCDossiers(p *rowParser) (parsed, *rowError) {
 		}
 		from, to, label = f, t, l
 	} else if strings.TrimSpace(p.cell("period_from")) != "" || strings.TrimSpace(p.cell("period_to")) != "" {
-		f, rerr := p.date("period_from")
-		if rerr != nil {
-			return parsed{}, rerr
+		f, t := p.day("period_from"), p.day("period_to")
+		if (f.IsZero() || t.IsZero()) && p.err == nil {
+			p.rejectf(p.firstPresent("period_from", "period_to"), "cần cả \"Từ ngày\" và \"Đến ngày\"")
 		}
-		t, rerr := p.date("period_to")
-		if rerr != nil {
-			return parsed{}, rerr
-		}
-		if f.IsZero() || t.IsZero() {
-			return parsed{}, p.errf(p.firstPresent("period_from", "period_to"), "cần cả \"Từ ngày\" và \"Đến ngày\"")
+		if p.err != nil {
+			return p.result(parsed{})
 		}
 		from, to, label = f, t, ""
 	}
@@ -786,30 +801,21 @@ func parseDVCDossiers(p *rowParser) (parsed, *rowError) {
 			to.Format("02/01/2006"), from.Format("02/01/2006"))
 	}
 	p.unitDate = to
-	u, rerr := p.cachedReportingUnit()
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	received, rerr := p.count("received")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	online, onlineN, rerr := p.optCount("received_online")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
-	full, rerr := p.count("full_online")
-	if rerr != nil {
-		return parsed{}, rerr
-	}
+	u := p.unitOf(p.cachedReportingUnit())
+	received := p.need("received")
+	online, onlineN := p.maybe("received_online")
+	full := p.need("full_online")
 	if online != nil && onlineN > received {
-		return parsed{}, p.errf("received_online", "số hồ sơ tiếp nhận trực tuyến (%d) lớn hơn tổng số hồ sơ tiếp nhận (%d)", onlineN, received)
+		p.rejectf("received_online", "số hồ sơ tiếp nhận trực tuyến (%d) lớn hơn tổng số hồ sơ tiếp nhận (%d)", onlineN, received)
 	}
 	if full > received {
-		return parsed{}, p.errf("full_online", "số hồ sơ xử lý trực tuyến toàn trình (%d) lớn hơn tổng số hồ sơ tiếp nhận (%d)", full, received)
+		p.rejectf("full_online", "số hồ sơ xử lý trực tuyến toàn trình (%d) lớn hơn tổng số hồ sơ tiếp nhận (%d)", full, received)
 	}
-	return parsed{key: u.Code + "|" + dateKey(from) + "|" + dateKey(to), date: to,
-		facts: []factRow{{tDossiers, []any{p.row.Sheet, p.row.Num, u.Code, from, to, label, received, online, full}}}}, nil
+	if p.err != nil {
+		return p.result(parsed{})
+	}
+	return p.result(parsed{key: u.Code + "|" + dateKey(from) + "|" + dateKey(to), date: to,
+		facts: []factRow{{tDossiers, []any{p.row.Sheet, p.row.Num, u.Code, from, to, label, received, online, full}}}})
 }
 
 func parseDossierRecord(p *rowParser) (parsed, *rowError) {
@@ -826,9 +832,9 @@ func parseDossierRecord(p *rowParser) (parsed, *rowError) {
 		return parsed{}, p.errf("received_on", "thiếu ngày tiếp nhận")
 	}
 	p.unitDate = received
-	u, rerr := p.cachedReportingUnit()
-	if rerr != nil {
-		return parsed{}, rerr
+	u := p.unitOf(p.cachedReportingUnit())
+	if u == nil {
+		return p.result(parsed{})
 	}
 	cv, err := p.cached("channel", p.cell("channel"), func(s string) (any, error) { return value.ParseChannel(s) })
 	if errors.Is(err, value.ErrBlank) {
