@@ -102,6 +102,7 @@ func readCSV(ctx context.Context, file string, lim Limits, cb *callbacks) (err e
 		if flawed >= 0 {
 			st.flaws = append(st.flaws[:0], Flaw{Col: flawed, Kind: FlawUnclosedQuote})
 		}
+		st.cut = rr.cut && len(rr.back) == 0
 		done, err := st.add(line, rec)
 		st.flaws = st.flaws[:0]
 		if err != nil {

@@ -24,7 +24,9 @@ type csvRecords struct {
 	comma   byte
 	maxCell int
 	maxLine int
-	line    int      // number of the last physical line read
+	line    int // number of the last physical line read
+	// cut: the last line read ended the file without a line break (it may be cut short).
+	cut     bool
 	back    [][]byte // lines read ahead while a quoted field was tried, to be read again
 	buf     []byte   // the record's text being built
 	lineBuf []byte   // a long line assembled from bufio fragments
@@ -49,6 +51,7 @@ func (c *csvRecords) readLine() ([]byte, error) {
 		l := c.back[0]
 		c.back = c.back[1:]
 		c.line++
+		c.cut = false // (a line put back was followed by another)
 		return l, nil
 	}
 	l, err := c.br.ReadSlice('\n')
@@ -69,6 +72,7 @@ func (c *csvRecords) readLine() ([]byte, error) {
 	if len(l) == 0 && err == io.EOF {
 		return nil, io.EOF
 	}
+	c.cut = err == io.EOF
 	c.line++
 	l = bytes.TrimSuffix(l, []byte{'\n'})
 	l = bytes.TrimSuffix(l, []byte{'\r'})

@@ -90,6 +90,11 @@ type Row struct {
 	// Flaws are problems the reader found in cells of this row; a row with
 	// flaws cannot be trusted and the caller rejects it.
 	Flaws []Flaw
+	// Cut: the row is a CSV's last line and the file ends inside it, without a line break: the
+	// file may be cut short there. The reader delivers such a row even when it looks like a
+	// group, subtotal, column-number or header row, so that the caller never skips what may be
+	// the start of a data row (transform rejects it when it carries no data).
+	Cut bool
 }
 
 // Flaw is a problem in one cell of a delivered row.

@@ -21,6 +21,7 @@ type bufRow struct {
 	cells  []string
 	header []string // cells with merged ranges filled in, built on demand
 	flaws  []Flaw   // the reader's flaws (CSV quotes), for when the row turns out to be data
+	cut    bool     // Row.Cut
 }
 
 // sheetReader is the per-sheet state machine shared by the CSV and xlsx
@@ -44,8 +45,10 @@ type sheetReader struct {
 	skip     bool // no header, or the caller skipped the sheet
 	rowsSeen bool // some row was read (a sheet with none is not reported as lacking a header)
 
-	// flaws are the next row's reader flaws (CSV quotes), set by the caller of add.
+	// flaws are the next row's reader flaws (CSV quotes), set by the caller of add; cut says
+	// the next row ends the file without a line break (Row.Cut).
 	flaws []Flaw
+	cut   bool
 
 	// data phase
 	columnsNext bool // the next non-blank row may be the column-number row (under a header)
@@ -101,7 +104,7 @@ func (s *sheetReader) add(num int, cells []string) (done bool, err error) {
 		if len(s.flaws) > 0 {
 			flaws = append(flaws, s.flaws...)
 		}
-		s.buf = append(s.buf, bufRow{num: num, cells: cells, flaws: flaws})
+		s.buf = append(s.buf, bufRow{num: num, cells: cells, flaws: flaws, cut: s.cut})
 		s.bufWidth = max(s.bufWidth, len(cells))
 		if len(s.buf) < s.lim.HeaderRows {
 			return false, nil
@@ -229,9 +232,9 @@ func (s *sheetReader) detect() error {
 		case i <= bestBottom:
 			err = s.skipRow(r.num, SkipHeader, r.cells)
 		default:
-			s.flaws = r.flaws
+			s.flaws, s.cut = r.flaws, r.cut
 			err = s.data(r.num, r.cells)
-			s.flaws = nil
+			s.flaws, s.cut = nil, false
 		}
 		if err != nil {
 			return err
@@ -377,6 +380,10 @@ func (s *sheetReader) data(num int, cells []string) error {
 		// be rejected with them, whatever it looks like.
 		s.columnsNext, s.inFooter = false, false
 		return s.cb.callRow(s.table, Row{Sheet: s.sheet, Num: num, Cells: cells, Groups: s.labels, Flaws: append([]Flaw(nil), flaws...)})
+	}
+	if s.cut && !s.inFooter && footerCell(cells) < 0 {
+		// What may be a cut data row is delivered, whatever it looks like (Row.Cut).
+		return s.cb.callRow(s.table, Row{Sheet: s.sheet, Num: num, Cells: cells, Groups: s.labels, Cut: true})
 	}
 	if s.columnsNext {
 		s.columnsNext = false

@@ -68,3 +68,7 @@ const CellNotUTF8 = "ô chứa byte không phải chữ Unicode (UTF-8): tệp l
 func BatchReplacedBy(by int64) string {
 	return fmt.Sprintf("đã được nạp lại thành lô số %d; lô này không còn được tính", by)
 }
+
+// CutLastLine: a CSV's last line, without a line break at its end, holds no data in the
+// columns read: the file may have been cut short there.
+const CutLastLine = "dòng cuối của tệp không kết thúc bằng dấu xuống dòng và không có số liệu ở các cột được đọc: tệp có thể bị cắt cụt giữa chừng; kiểm tra tệp gốc (hoặc tải lại) rồi nạp lại"

@@ -505,3 +505,37 @@ func TestReloadReplacesTheBatch(t *testing.T) {
 		t.Fatalf("check of a reload: %+v %v", chk, err)
 	}
 }
+
+// Case 4, for files: a CSV whose last line has no line break may be cut short; when that line
+// carries no data (only a unit's name, or what looks like a group label) it is rejected as
+// possibly cut, never skipped; a cut line with data loads or is rejected as any other.
+func TestCaseCutLastLineIsNeverSkipped(t *testing.T) {
+	pool := seededPool(t)
+	whole := string(villagesCSV(10, func(int) string { return "" }))
+	for _, c := range []struct {
+		name, tail string
+		rejected   bool
+	}{
+		{"unit only", "Huyện Chi Lăng,Xã Vân An,Nà Sla", true},
+		{"group-looking", "X. Vân An", true},
+		{"with data", "Huyện Chi Lăng,Xã Vân An,Nà Sla,120,90,2,1,30/11/2024", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rep := loadCase(t, pool, writeBytes(t, "cut.csv", []byte(whole+c.tail)), LoadOptions{Dataset: ntm.DatasetVpostcode})
+			if rep.RowsSkipped != 1 { // the header only
+				t.Fatalf("skipped %d (%+v)", rep.RowsSkipped, rep.Skipped)
+			}
+			if got := rep.RowsRejected == 1; got != c.rejected {
+				t.Fatalf("rejected %d: %+v", rep.RowsRejected, rep.Rejects)
+			}
+			if c.rejected {
+				mustContain(t, rep.Rejects[0].String(), "Dòng 12", "bị cắt cụt")
+			}
+		})
+	}
+	// The same last line ending with a line break is an ordinary unit-only row: skipped.
+	rep := loadCase(t, pool, writeBytes(t, "whole.csv", []byte(whole+"Huyện Chi Lăng,Xã Vân An,Nà Sla\n")), LoadOptions{Dataset: ntm.DatasetVpostcode})
+	if rep.RowsSkipped != 2 || rep.RowsRejected != 0 {
+		t.Fatalf("with a final line break: skipped %d, rejected %d", rep.RowsSkipped, rep.RowsRejected)
+	}
+}

@@ -1243,6 +1243,9 @@ func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int
 	switch {
 	case fault != "":
 		return r.rejectRow(ctx, row, faultCol, fault)
+	case row.Cut && (subtotal || empty):
+		// Never skip what may be the start of a data row cut short (ingest.Row.Cut).
+		return r.rejectRow(ctx, row, "", msg.CutLastLine)
 	case subtotal:
 		return r.skipData(ctx, row, ingest.SkipSubtotal)
 	case empty && r.hasIdentity(tc, row):
