@@ -231,3 +231,41 @@ func FuzzUnitsFile(f *testing.F) {
 		}
 	})
 }
+
+// A canonical list with a previous_codes column states only what the column says: an empty cell
+// leaves a unit with the same code, name, kind and parent alone (the province's 1/1/2025 village
+// list repeats 1,600 unchanged villages), a renamed village continues itself, and "-" says that a
+// code now names a new village with no predecessor.
+func TestCanonicalListEmptyPreviousCodes(t *testing.T) {
+	pool := dbtest.New(t)
+	hdr := []string{"province_code", "province_name", "district_code", "district_name", "commune_code", "commune_name", "village_code", "village_name", "village_kind", "valid_from", "valid_to", "previous_codes"}
+	row := func(commune, communeName, village, name, kind, from, prev string) []string {
+		return []string{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", commune, communeName, village, name, kind, from, "", prev}
+	}
+	importUnitsFile(t, pool, writeCSV(t, t.TempDir(), "2024.csv", [][]string{hdr,
+		row("06463", "Thị trấn Đồng Mỏ", "06463-001", "Khối Hòa Bình", "Khối", "2022-01-01", ""),
+		row("06523", "Xã Chi Lăng", "06523-001", "Thôn Làng Cống", "Thôn", "2022-01-01", ""),
+		row("06523", "Xã Chi Lăng", "06523-002", "Thôn Bản Chắt", "Thôn", "2022-01-01", ""),
+	}, ',', false), UnitsOptions{})
+	rep := importUnitsFile(t, pool, writeCSV(t, t.TempDir(), "2025.csv", [][]string{hdr,
+		row("06463", "Thị trấn Đồng Mỏ", "06463-001", "Khối Hòa Bình", "Khối", "2025-01-01", ""),     // unchanged
+		row("06523", "Xã Chi Lăng", "06523-001", "Thôn Làng Cống Mới", "Thôn", "2025-01-01", ""),     // renamed
+		row("06523", "Xã Chi Lăng", "06523-002", "Thôn Nà Lừa", "Thôn", "2025-01-01", "-"),           // a new village, reused code
+		row("06523", "Xã Chi Lăng", "06523-003", "Thôn Bản Chắt", "Thôn", "2025-01-01", "06523-002"), // renumbered
+	}, ',', false), UnitsOptions{})
+	s := rep.Structure
+	if s.Opened[ntm.LevelVillage] != 2 || s.Closed[ntm.LevelVillage] != 1 || s.Renamed[ntm.LevelVillage] != 1 || s.Links != 2 || len(s.WithoutSuccessor) != 0 {
+		t.Errorf("1/1/2025 villages: opened %v closed %v renamed %v, %d links, without successor %v",
+			s.Opened, s.Closed, s.Renamed, s.Links, s.WithoutSuccessor)
+	}
+	h, err := units.Load(context.Background(), pool, units.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs := h.Versions("06463-001"); len(vs) != 1 || !vs[0].To.IsZero() {
+		t.Errorf("unchanged 06463-001 has versions %v, want one, open", vs)
+	}
+	if vs := h.Versions("06523-002"); len(vs) != 2 || len(h.Into(vs[1])) != 0 || len(h.OutOf(vs[0])) != 1 || h.OutOf(vs[0])[0].New != "06523-003" {
+		t.Errorf("06523-002: versions %v, links into the new one %v, out of the old one %v", vs, h.Into(vs[len(vs)-1]), h.OutOf(vs[0]))
+	}
+}

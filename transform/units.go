@@ -430,11 +430,11 @@ func (b *statementBuilder) row(p *rowParser) *rowError {
 		prevF = "merged_from_codes"
 	}
 	if _, ok := b.match.Col[prevF]; ok {
-		prev, rerr := previousCodes(p, prevF, last.Level)
+		prev, stated, rerr := previousCodes(p, prevF, last.Level)
 		if rerr != nil {
 			return rerr
 		}
-		last.Previous, last.PreviousStated = prev, true
+		last.Previous, last.PreviousStated = prev, stated
 	}
 	for _, u := range row {
 		if i, seen := b.byCode[u.Code]; seen {
@@ -444,10 +444,12 @@ func (b *statementBuilder) row(p *rowParser) *rowError {
 					u.Code, strings.ToLower(o.Where[:1])+o.Where[1:], o.Name, orNone(o.Parent), u.Name, orNone(u.Parent))
 			}
 			if u == last && (u.PreviousStated || !u.To.IsZero()) {
-				if o.PreviousStated && !samePrevious(o.Previous, u.Previous) {
+				if o.PreviousStated && u.PreviousStated && !samePrevious(o.Previous, u.Previous) {
 					return p.errf(prevF, "mã %s đã có ở %s với mã cũ khác", u.Code, strings.ToLower(o.Where[:1])+o.Where[1:])
 				}
-				o.Previous, o.PreviousStated = u.Previous, u.PreviousStated || o.PreviousStated
+				if u.PreviousStated {
+					o.Previous, o.PreviousStated = u.Previous, true
+				}
 				if !u.To.IsZero() {
 					o.To = u.To
 				}
@@ -467,6 +469,11 @@ func orNone(s string) string {
 	return s
 }
 
+// isNewUnitMark reports whether a predecessor cell says "no predecessor": "-" or "mới".
+func isNewUnitMark(s string) bool {
+	return strings.TrimSpace(s) == "-" || fold.Text(s) == fold.Text("mới")
+}
+
 func samePrevious(a, b []units.PreviousCode) bool {
 	if len(a) != len(b) {
 		return false
@@ -480,8 +487,16 @@ func samePrevious(a, b []units.PreviousCode) bool {
 }
 
 // previousCodes reads a predecessor column: codes separated by ";" (or ","), each with an
-// optional "(partial)" or "(một phần)" mark. An empty cell states that the unit is new.
-func previousCodes(p *rowParser, f string, level ntm.Level) ([]units.PreviousCode, *rowError) {
+// optional "(partial)" or "(một phần)" mark. An empty cell states nothing (a unit whose code
+// continues is its own predecessor, docs/structure-changes.md §3); "-" or "mới" states that the
+// unit is new, with no predecessor, even where its code was another unit's.
+func previousCodes(p *rowParser, f string, level ntm.Level) (_ []units.PreviousCode, stated bool, _ *rowError) {
+	switch t := p.text(f); {
+	case strings.TrimSpace(t) == "":
+		return nil, false, nil
+	case isNewUnitMark(t):
+		return nil, true, nil
+	}
 	var out []units.PreviousCode
 	for _, item := range strings.FieldsFunc(p.text(f), func(r rune) bool { return r == ';' || r == ',' || r == '\n' }) {
 		item = strings.TrimSpace(item)
@@ -492,23 +507,23 @@ func previousCodes(p *rowParser, f string, level ntm.Level) ([]units.PreviousCod
 		if i := strings.IndexByte(item, '('); i >= 0 {
 			mark := fold.Text(strings.Trim(item[i:], "() "))
 			if mark != "partial" && mark != fold.Text("một phần") {
-				return nil, p.errf(f, "không hiểu %q: sau mã chỉ có thể ghi (partial) hoặc (một phần)", item)
+				return nil, false, p.errf(f, "không hiểu %q: sau mã chỉ có thể ghi (partial) hoặc (một phần)", item)
 			}
 			pc.Partial = true
 			item = strings.TrimSpace(item[:i])
 		}
 		pc.Code = normaliseCode(item, []string{string(level)})
 		if pc.Code == "" {
-			return nil, p.errf(f, "thiếu mã trong %q", p.text(f))
+			return nil, false, p.errf(f, "thiếu mã trong %q", p.text(f))
 		}
 		for _, o := range out {
 			if o.Code == pc.Code {
-				return nil, p.errf(f, "mã %s ghi hai lần", pc.Code)
+				return nil, false, p.errf(f, "mã %s ghi hai lần", pc.Code)
 			}
 		}
 		out = append(out, pc)
 	}
-	return out, nil
+	return out, len(out) > 0, nil
 }
 
 // statement finishes the statement: its date is the file's valid_from, else --valid-from,

@@ -47,7 +47,8 @@ type StatedUnit struct {
 	Parent string
 	To     time.Time // a last day given by the file; zero = open
 	// Previous lists the codes the unit was formed from (previous_codes, merged_from_codes);
-	// PreviousStated says the file stated them (an empty cell states "a new unit").
+	// PreviousStated says the file stated them (a list, or "-" for a new unit; an empty cell
+	// states nothing).
 	Previous       []PreviousCode
 	PreviousStated bool
 	Where          string // where the file states the unit, for messages: "dòng 12"
