@@ -80,8 +80,10 @@ type surveyFact struct {
 	Team, Platform, WiFi tri
 	Models               int
 	Fields               []string
-	Reject               string // planted: "split" (names a split commune)
-	OldCommune           *cver  // the row names this closed commune instead of the village's own
+	// SplitCommune: planted, the row names its village under split Xã Bính Xá; the village passed
+	// wholly into one new village, so the row loads for it (docs/structure-changes.md §6).
+	SplitCommune bool
+	OldCommune   *cver // the row names this closed commune instead of the village's own
 }
 
 type addrFact struct {

@@ -44,7 +44,7 @@ type surveyNow struct {
 // surveyAt gives the survey answers a village version stands on at end (its own newest, else its
 // predecessors' combined).
 func (rf *reform) surveyAt(v *vver, end time.Time) surveyNow {
-	if s := v.survey; s != nil && s.Reject == "" && !s.AsOf.After(end) {
+	if s := v.survey; s != nil && !s.AsOf.After(end) {
 		return surveyNow{AsOf: s.AsOf, Team: s.Team, Platform: s.Platform, WiFi: s.WiFi, Models: s.Models, why: "own survey of " + dmy(s.AsOf)}
 	}
 	if o := v.old; o != nil {

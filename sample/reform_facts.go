@@ -167,7 +167,7 @@ func (rf *reform) design2026(r *rand.Rand) {
 	if bx := rf.c24["06622"]; bx != nil {
 		for _, v := range rf.h2v {
 			if v.survey != nil && len(v.Prev) == 1 && v.Prev[0].Commune == bx && !v.smart {
-				v.survey.Reject = "split"
+				v.survey.SplitCommune = true
 				break
 			}
 		}

@@ -451,7 +451,7 @@ func (rf *reform) survey2026(r *rand.Rand) ([]byte, error) {
 				continue
 			}
 			old := sv.OldCommune
-			if sv.Reject == "split" {
+			if sv.SplitCommune {
 				old = v.Prev[0].Commune
 			}
 			n++

@@ -199,3 +199,81 @@ func TestOldVillageNames(t *testing.T) {
 	}
 	mustContain(t, strings.Join(frep.Notes, "\n"), "Thôn Bản Chắt (cũ, 06523-002) → Thôn Làng Cống (06463-001)")
 }
+
+// Under an old district's heading a 2026 export lists today's communes by their own names: the
+// kind written tells today's commune from an old one of the same bare name, old units that all
+// passed wholly into one commune are that commune, and a divided commune whose name lives on is
+// today's commune of that name (docs/structure-changes.md §6).
+func TestOldDistrictHeadingsOverTodaysCommunes(t *testing.T) {
+	pool, _ := reformedLangSon(t)
+	path := writeCSV(t, t.TempDir(), "tthc-2026-11.csv", [][]string{
+		{"STT", "Đơn vị", "Số TTHC đủ điều kiện cung cấp DVCTT", "Toàn trình", "Một phần", "Ngày số liệu"},
+		{"II. Huyện Tràng Định", "", "", "", "", ""},
+		{"1", "UBND xã Thất Khê", "10", "6", "4", "30/11/2026"},       // 3: today's Xã Thất Khê, not the old Thị trấn Thất Khê
+		{"2", "UBND thị trấn Thất Khê", "10", "6", "4", "31/10/2026"}, // 4: both old Thị trấn Thất Khê became Xã Thất Khê
+		{"3", "UBND xã Chi Lăng", "10", "6", "4", "30/09/2026"},       // 5: old Tràng Định's Xã Chi Lăng → Xã Thất Khê
+		{"V. Huyện Cao Lộc", "", "", "", "", ""},
+		{"4", "UBND xã Cao Lộc", "10", "6", "4", "30/11/2026"},       // 7: today's Xã Cao Lộc (06211)
+		{"5", "UBND thị trấn Cao Lộc", "10", "6", "4", "30/11/2026"}, // 8: old Thị trấn Cao Lộc → Phường Kỳ Lừa
+		{"6", "UBND phường Kỳ Lừa", "10", "6", "4", "31/10/2026"},    // 9: a new name under an old heading
+		{"XI. Huyện Đình Lập", "", "", "", "", ""},
+		{"7", "UBND xã Kiên Mộc", "10", "6", "4", "30/11/2026"}, // 11: today's Xã Kiên Mộc, though old Kiên Mộc was divided
+		{"8", "UBND xã Bính Xá", "10", "6", "4", "30/11/2026"},  // 12: divided, its name gone: a reject naming both
+	}, ',', false)
+	rep := load(t, pool, path, LoadOptions{Dataset: ntm.DatasetDVCProcedures, MaxRejectShare: 0.9})
+	got := factCodes(t, pool, rep.BatchID)
+	for row, want := range map[int]string{3: "06040", 4: "06040", 5: "06040", 7: "06211", 8: "06187", 9: "06187", 11: "06625"} {
+		if got[row] != want {
+			t.Errorf("row %d: unit %q, want %s (reject: %s)", row, got[row], want, rejectOf(rep, row))
+		}
+	}
+	if rep.RowsRejected != 1 {
+		t.Errorf("%d rejects, want 1: %v", rep.RowsRejected, rep.Rejects)
+	}
+	mustContain(t, rejectOf(rep, 12), "Xã Bính Xá (06622) đã được chia cho 2 đơn vị")
+	notes := strings.Join(rep.Notes, "\n")
+	mustContain(t, notes, "Thị trấn Thất Khê (cũ, 05995) → Xã Thất Khê (06040)", "Thị trấn Thất Khê (cũ, 06040) → Xã Thất Khê (06040)",
+		"Xã Chi Lăng (cũ, 06034) → Xã Thất Khê (06040)", "Thị trấn Cao Lộc (cũ, 06187) → Phường Kỳ Lừa (06187)")
+	for _, not := range []string{"Xã Kiên Mộc (cũ", "Xã Cao Lộc (cũ", "Xã Thất Khê (cũ"} {
+		if strings.Contains(notes, not) {
+			t.Errorf("a unit named as it is today got an old-unit note %q:\n%s", not, notes)
+		}
+	}
+}
+
+// Two villages of one kind whose names fold alike ("Tổ dân phố 4" and "Khối 4", both of kind Tổ
+// dân phố, both "4" once the kind is dropped) are told apart by the word the name starts with.
+func TestVillageNamePrefixDecides(t *testing.T) {
+	pool := dbtest.New(t)
+	hdr := []string{"province_code", "province_name", "commune_code", "commune_name", "village_code", "village_name", "village_kind"}
+	importUnitsFile(t, pool, writeCSV(t, t.TempDir(), "units.csv", [][]string{hdr,
+		{"20", "Tỉnh Lạng Sơn", "06187", "Phường Kỳ Lừa", "06187-004", "Tổ dân phố 4", "Tổ dân phố"},
+		{"20", "Tỉnh Lạng Sơn", "06187", "Phường Kỳ Lừa", "06187-041", "Khối 4", "Tổ dân phố"},
+	}, ',', false), UnitsOptions{})
+	path := writeCSV(t, t.TempDir(), "vpostcode.csv", [][]string{
+		{"Xã", "Thôn", "Tổng số hộ", "Số hộ đã gắn địa chỉ số", "Tổng số cơ quan, tổ chức", "Số cơ quan, tổ chức đã gắn địa chỉ số", "Ngày số liệu"},
+		{"Phường Kỳ Lừa", "Tổ dân phố 4", "100", "90", "2", "2", "30/11/2026"}, // 2
+		{"Phường Kỳ Lừa", "Khối 4", "100", "90", "2", "2", "30/11/2026"},       // 3
+		{"Phường Kỳ Lừa", "TDP 4", "100", "90", "2", "2", "31/10/2026"},        // 4
+		{"Phường Kỳ Lừa", "4", "100", "90", "2", "2", "30/09/2026"},            // 5: no word: ambiguous
+	}, ',', false)
+	rep := load(t, pool, path, LoadOptions{Dataset: ntm.DatasetVpostcode, MaxRejectShare: 0.9})
+	rows, err := pool.Query(context.Background(), `SELECT row_no, village_code FROM fact_vpostcode WHERE batch_id = $1`, rep.BatchID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int]string{}
+	for rows.Next() {
+		var n int
+		var c string
+		rows.Scan(&n, &c)
+		got[n] = c
+	}
+	rows.Close()
+	for row, want := range map[int]string{2: "06187-004", 3: "06187-041", 4: "06187-004"} {
+		if got[row] != want {
+			t.Errorf("row %d: %q, want %s (%s)", row, got[row], want, rejectOf(rep, row))
+		}
+	}
+	mustContain(t, rejectOf(rep, 5), "không rõ ràng", "Tổ dân phố 4 (06187-004)", "Khối 4 (06187-041)")
+}

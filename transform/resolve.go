@@ -20,7 +20,10 @@ type unitRec struct {
 	// before the master list that describes it belongs to the unit's first version).
 	first   bool
 	kindKey string // folded kind ("thị trấn")
-	codeBox any    // Code as an interface value, see boxedCode
+	// nameKind is the kind the name itself starts with: "khối" for Khối 4, whose kind is Tổ dân
+	// phố (it tells "Tổ dân phố 4" from "Khối 4", both folded to "4").
+	nameKind string
+	codeBox  any // Code as an interface value, see boxedCode
 }
 
 // boxedCode returns the code as an interface value, made once: facts carry it on every row.
@@ -119,6 +122,7 @@ func newUnitIndex(h *units.History) *UnitIndex {
 		if u.Folded == "" {
 			u.Folded = name
 		}
+		u.nameKind = kind
 		u.kindKey = foldTextMemo.get(u.Kind, fold.Text)
 		if u.kindKey == "" {
 			u.kindKey = kind
@@ -271,11 +275,34 @@ func readUnitName(s string) unitName {
 // (fold.UnitName drops the list number in front of a kind prefix).
 func readGroupLabel(s string) unitName { return readUnitName(s) }
 
-// pick narrows same-named candidates by the kind the name was written with. A kind that
-// matches none of several candidates leaves them all (the caller reports the ambiguity); a
-// single candidate is accepted whatever kind was written.
+// pick narrows same-named candidates by the kind the name was written with: their kind, then
+// the kind their own name starts with ("Tổ dân phố 4" is not "Khối 4", though both are of kind
+// Tổ dân phố). A kind that matches none of several candidates leaves them all (the caller
+// reports the ambiguity); a single candidate is accepted whatever kind was written.
 func pick(cands []*unitRec, kind string) []*unitRec {
 	if len(cands) <= 1 || kind == "" {
+		return cands
+	}
+	if out := ofKind(cands, kind); len(out) > 0 {
+		cands = out
+	}
+	if len(cands) > 1 {
+		var out []*unitRec
+		for _, c := range cands {
+			if c.nameKind == kind {
+				out = append(out, c)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return cands
+}
+
+// ofKind keeps the candidates of the kind written (all of them when none was written).
+func ofKind(cands []*unitRec, kind string) []*unitRec {
+	if kind == "" {
 		return cands
 	}
 	var out []*unitRec
@@ -283,9 +310,6 @@ func pick(cands []*unitRec, kind string) []*unitRec {
 		if c.kindKey == kind {
 			out = append(out, c)
 		}
-	}
-	if len(out) == 0 {
-		return cands
 	}
 	return out
 }
@@ -355,6 +379,22 @@ func (x *UnitIndex) find(level string, n unitName, parent *unitRec, scope string
 		cands = when(all, d)
 	}
 	return pick(cands, n.kind)
+}
+
+// todays finds the units in force on d named n that an old parent's name may stand over: for a
+// commune under an abolished district, those of the province (a new commune listed under an
+// old heading); for a village under an old commune, those under the commune's successors.
+func (x *UnitIndex) todays(level string, n unitName, oldParent *unitRec, scope string, d time.Time) []*unitRec {
+	if level != "village" {
+		return x.lookup(level, n, nil, scope, d)
+	}
+	var out []*unitRec
+	for _, o := range x.hist.Owners(oldParent.Version, d) {
+		if nu := x.recOf[o.Version]; nu != nil {
+			out = append(out, x.lookup(level, n, nu, "", d)...)
+		}
+	}
+	return out
 }
 
 // underPredecessors finds old units named n under the full predecessors of parent (an old
@@ -643,22 +683,84 @@ func (p *rowParser) one(f, level string, n unitName, parent *unitRec) (*unitRec,
 	}
 	d, scope := p.unitDate, p.tc.province
 	cands := p.idx.lookup(level, n, parent, scope, d)
-	if len(cands) == 0 {
-		old := p.idx.historical(level, n, parent, scope, d)
-		if len(old) == 0 && parent != nil && parent.validAt(d) {
-			old = p.idx.underPredecessors(level, n, parent, d)
+	if len(cands) > 0 {
+		return p.exactlyOne(f, level, n, parent, cands)
+	}
+	old := p.idx.historical(level, n, parent, scope, d)
+	if len(old) == 0 && parent != nil && parent.validAt(d) {
+		old = p.idx.underPredecessors(level, n, parent, d)
+	}
+	var now []*unitRec
+	if parent != nil && parent.closedBefore(d) {
+		now = p.idx.todays(level, n, parent, scope, d)
+	}
+	if len(old) == 0 {
+		return p.exactlyOne(f, level, n, parent, now)
+	}
+	return p.oldOrNow(f, level, n, old, now)
+}
+
+// oldOrNow decides between the old units a name matches under its old parent and the units in
+// force on the row's date that it matches in the province (docs/structure-changes.md §6):
+//
+//   - the kind written decides first: under "II. Huyện Tràng Định", "UBND xã Thất Khê" in a 2026
+//     file is today's Xã Thất Khê, not one of the two old Thị trấn Thất Khê, and "UBND xã Cao
+//     Lộc" under Huyện Cao Lộc is today's Xã Cao Lộc, not old Thị trấn Cao Lộc (now Phường Kỳ Lừa);
+//   - old units that all carry wholly to one unit are that unit (one note each);
+//   - a split old unit whose successors include the one unit in force of that name is that unit
+//     (Xã Kiên Mộc under Huyện Đình Lập in 2026 is today's Xã Kiên Mộc, though the old one was
+//     divided); otherwise it is a reject naming the candidates (carry).
+func (p *rowParser) oldOrNow(f, level string, n unitName, old, now []*unitRec) (*unitRec, *rowError) {
+	if n.kind != "" {
+		oldK, nowK := ofKind(old, n.kind), ofKind(now, n.kind)
+		if len(oldK) == 0 && len(nowK) == 1 {
+			return nowK[0], nil
 		}
-		if len(old) == 1 {
-			return p.carry(f, old[0])
+		if len(oldK) > 0 {
+			old = oldK
 		}
-		if len(old) > 1 {
-			return nil, p.errf(f, "%s", ambiguous(level, n, old, p.idx, d))
+		now = pick(now, n.kind)
+	}
+	var to *unitRec
+	for _, o := range old {
+		owners := p.idx.hist.Owners(o.Version, p.unitDate)
+		if len(owners) != 1 || owners[0].Partial {
+			to = nil
+			break
 		}
-		if parent != nil && parent.closedBefore(d) {
-			cands = p.idx.lookup(level, n, nil, scope, d)
+		nu := p.idx.recOf[owners[0].Version]
+		if nu == nil || to != nil && nu != to {
+			to = nil
+			break
+		}
+		to = nu
+	}
+	if to != nil {
+		for _, o := range old {
+			p.idx.note(o, to)
+		}
+		return to, nil
+	}
+	if len(now) == 1 && p.succeeds(now[0], old) {
+		return now[0], nil
+	}
+	if len(old) == 1 {
+		return p.carry(f, old[0])
+	}
+	return nil, p.errf(f, "%s", ambiguous(level, n, old, p.idx, p.unitDate))
+}
+
+// succeeds reports whether u is a successor, whole or in part, of one of the old units on the
+// row's date.
+func (p *rowParser) succeeds(u *unitRec, old []*unitRec) bool {
+	for _, o := range old {
+		for _, w := range p.idx.hist.Owners(o.Version, p.unitDate) {
+			if w.Version == u.Version {
+				return true
+			}
 		}
 	}
-	return p.exactlyOne(f, level, n, parent, cands)
+	return false
 }
 
 // exactlyOne accepts a single candidate; none is "not found" (with the closest names), more
@@ -674,12 +776,19 @@ func (p *rowParser) exactlyOne(f, level string, n unitName, parent *unitRec, can
 	}
 }
 
-// oneCtx resolves a name as a row's context: a unit in force, else an old one as it was.
+// oneCtx resolves a name as a row's context: a unit in force, else an old one as it was. Under
+// an old parent, a name whose kind matches no old unit but one unit in force is that unit, as in
+// oldOrNow.
 func (p *rowParser) oneCtx(f, level string, n unitName, parent *unitRec) (*unitRec, *rowError) {
 	d, scope := p.unitDate, p.tc.province
 	cands := p.idx.lookup(level, n, parent, scope, d)
 	if len(cands) == 0 {
 		cands = p.idx.historical(level, n, parent, scope, d)
+		if parent != nil && parent.closedBefore(d) && n.kind != "" && len(ofKind(cands, n.kind)) == 0 {
+			if now := ofKind(p.idx.todays(level, n, parent, scope, d), n.kind); len(now) == 1 {
+				return now[0], nil
+			}
+		}
 	}
 	return p.exactlyOne(f, level, n, parent, cands)
 }
