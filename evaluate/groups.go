@@ -2,9 +2,7 @@ package evaluate
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 
 	"ntm"
 	"ntm/db"
+	"ntm/units"
 	"ntm/vnfmt"
 )
 
@@ -89,20 +88,6 @@ func ListGroups(ctx context.Context, q db.Querier, day time.Time) ([]GroupAssign
 	return out, rows.Err()
 }
 
-// ParseGroup reads a group as written: "1", "2", "Nhóm 3", "nhom 1".
-func ParseGroup(s string) (int, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	for _, p := range []string{"nhóm", "nhom", "group"} {
-		s = strings.TrimSpace(strings.TrimPrefix(s, p))
-	}
-	s = strings.TrimSuffix(s, ".0")
-	switch s {
-	case "1", "2", "3":
-		return int(s[0] - '0'), true
-	}
-	return 0, false
-}
-
 // ImportGroups stores the groups of the communes a file lists, from validFrom on: a commune
 // whose group in force then differs gets a new version (the old one closes the day before);
 // communes the file does not list keep theirs. Every row is checked first: an unknown
@@ -147,7 +132,7 @@ func importGroups(ctx context.Context, tx pgx.Tx, file string, rows []GroupRow, 
 	groups := map[string]int{}
 	for _, row := range rows {
 		code := strings.TrimSpace(row.CommuneCode)
-		g, ok := ParseGroup(row.Group)
+		g, ok := units.ParseGroup(row.Group)
 		switch {
 		case code == "":
 			problems = append(problems, fmt.Sprintf("dòng %d: thiếu mã xã", row.Row))
@@ -170,60 +155,8 @@ func importGroups(ctx context.Context, tx pgx.Tx, file string, rows []GroupRow, 
 		}
 		return rep, ntm.Errorf(ntm.CodeInvalid, "Tệp nhóm xã %s không được nạp, chưa có gì thay đổi: %s%s", file, strings.Join(problems, "; "), more)
 	}
-	codes := make([]string, 0, len(groups))
-	for c := range groups {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
-	var later []string
-	if err := pgxCollectStrings(ctx, tx, &later, `SELECT DISTINCT unit_code FROM commune_group WHERE unit_code = ANY($1) AND valid_from > $2 ORDER BY 1`, codes, validFrom); err != nil {
-		return rep, err
-	}
-	if len(later) > 0 {
-		return rep, ntm.Errorf(ntm.CodeConflict, "Tệp nhóm xã %s không được nạp: %d xã đã có nhóm từ một ngày sau %s (%s); nạp các danh sách nhóm xã theo thứ tự ngày",
-			file, len(later), vnfmt.Date(validFrom), firstNames(later, 3))
-	}
-	for _, code := range codes {
-		g := groups[code]
-		var cur int
-		var from time.Time
-		err := tx.QueryRow(ctx, `SELECT commune_group, valid_from FROM commune_group
-			WHERE unit_code = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2) ORDER BY valid_from DESC LIMIT 1`, code, validFrom).Scan(&cur, &from)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			rep.Opened++
-		case err != nil:
-			return rep, fmt.Errorf("read the group of commune %s: %w", code, err)
-		case cur == g:
-			rep.Unchanged++
-			continue
-		case from.Equal(validFrom):
-			rep.Changed++
-			if _, err := tx.Exec(ctx, `DELETE FROM commune_group WHERE unit_code = $1 AND valid_from = $2`, code, validFrom); err != nil {
-				return rep, fmt.Errorf("replace the group of commune %s: %w", code, err)
-			}
-		default:
-			rep.Changed++
-			if _, err := tx.Exec(ctx, `UPDATE commune_group SET valid_to = $3 WHERE unit_code = $1 AND valid_from = $2`, code, from, validFrom.AddDate(0, 0, -1)); err != nil {
-				return rep, fmt.Errorf("close the group of commune %s: %w", code, err)
-			}
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO commune_group (unit_code, commune_group, valid_from, source) VALUES ($1, $2, $3, $4)`, code, g, validFrom, file); err != nil {
-			return rep, fmt.Errorf("store the group of commune %s: %w", code, err)
-		}
-	}
-	return rep, nil
-}
-
-func pgxCollectStrings(ctx context.Context, q db.Querier, out *[]string, sql string, args ...any) error {
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return fmt.Errorf("read commune groups: %w", err)
-	}
-	s, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("read commune groups: %w", err)
-	}
-	*out = s
-	return nil
+	// The versioning is the units package's: a structure file's commune_group column writes the
+	// same table the same way.
+	res, err := units.SetGroups(ctx, tx, file, validFrom, groups)
+	return GroupReport{Opened: res.Opened, Changed: res.Changed, Unchanged: res.Unchanged}, err
 }

@@ -436,6 +436,7 @@ var specs = []*Spec{
 		field("valid_to", "valid_to", "Hiệu lực đến", "Đến ngày"),
 		field("previous_codes", "previous_codes", "Mã cũ", "Mã trước đây"),
 		field("merged_from_codes", "merged_from_codes", "Hợp nhất từ mã", "Sáp nhập từ mã"),
+		field("commune_group", "commune_group", "Nhóm xã", "Phân nhóm xã"),
 	),
 	// A successor mapping (old → new units from one day, given by --valid-from): the GSO/NQ
 	// 1672 table langson_mapping_2025.csv, or old_code/new_code for any level.

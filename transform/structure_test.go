@@ -199,6 +199,7 @@ func TestCheckUnitsWritesNothing(t *testing.T) {
 func FuzzUnitsFile(f *testing.F) {
 	f.Add("province_code,province_name,commune_code,commune_name,previous_codes\n20,Tỉnh Lạng Sơn,06463,Xã Chi Lăng,06463;06523(partial)\n")
 	f.Add("old_commune_code,new_commune_code,merge_type\n06622,06613,partial\n06622,06613,full\n")
+	f.Add("province_code,province_name,commune_code,commune_name,commune_group,previous_codes\n20,T,06463,Xã Chi Lăng,Nhóm 2,-\n20,T,06463,Xã Chi Lăng,3,\n20,T,,,1,\n")
 	f.Add("province_code,commune_code,commune_name,valid_from,valid_to\n20,1,X,31/12/2025,01/01/2025\n20,2,Y,2024-01-01,\n")
 	f.Add("province_code,province_name,district_code,district_name,commune_code,commune_name,village_code,village_name\n20,T,187,H,,,06463-001,Thôn A\n")
 	dir := f.TempDir()

@@ -54,7 +54,7 @@ const (
 // ImportUnits imports a units file: a structure — the canonical layout (province_code,
 // province_name, district_code, district_name, commune_code, commune_name, village_code,
 // village_name, village_kind, valid_from, valid_to; district columns may be empty; optional
-// previous_codes) or the GSO lists (…, district_kind, commune_kind; the 2025 one without
+// previous_codes and commune_group) or the GSO lists (…, district_kind, commune_kind; the 2025 one without
 // districts and with merged_from_codes) — or a successor mapping (old_commune_code,
 // new_commune_code, merge_type; needs ValidFrom). A structure states the whole structure of
 // its provinces from its date (units.Import). The import is one batch of dataset 'units'
@@ -229,6 +229,7 @@ func readUnits(ctx context.Context, path string, opts UnitsOptions) (*unitsFile,
 		}
 		match = m
 		b = newStatementBuilder(m)
+		b.file = filepath.Base(path)
 		return nil
 	}, func(t *ingest.Table, row ingest.Row) error {
 		if match == nil || t.Columns == nil {
@@ -330,6 +331,7 @@ type statementBuilder struct {
 	from     time.Time      // the file's valid_from, when it has one
 	fromRow  string
 	villages bool
+	file     string // the file's name: the source of the commune groups it states
 }
 
 func newStatementBuilder(m *HeaderMatch) *statementBuilder {
@@ -410,6 +412,16 @@ func (b *statementBuilder) row(p *rowParser) *rowError {
 	if com == nil && dist == nil {
 		return p.errf("commune_code", "thiếu mã và tên xã")
 	}
+	if g := p.text("commune_group"); g != "" {
+		if com == nil {
+			return p.errf("commune_group", "nhóm xã %q cần mã xã trên cùng dòng", g)
+		}
+		n, ok := units.ParseGroup(g)
+		if !ok {
+			return p.errf("commune_group", "nhóm xã %q của %s phải là 1, 2 hoặc 3", g, com.Name)
+		}
+		com.Group = n
+	}
 	if com != nil {
 		row = append(row, com)
 		vil, rerr := mk(ntm.LevelVillage, "village_code", "village_name", "village_kind", com.Code)
@@ -442,6 +454,13 @@ func (b *statementBuilder) row(p *rowParser) *rowError {
 			if o.Name != u.Name || o.Parent != u.Parent || o.Level != u.Level || (o.Kind != u.Kind && u.Kind != "" && o.Kind != "") {
 				return p.errf("", "mã %s đã có ở %s với tên hoặc đơn vị cấp trên khác (%s, thuộc %s; dòng này: %s, thuộc %s)",
 					u.Code, strings.ToLower(o.Where[:1])+o.Where[1:], o.Name, orNone(o.Parent), u.Name, orNone(u.Parent))
+			}
+			if u.Group != 0 && o.Group != 0 && u.Group != o.Group {
+				return p.errf("commune_group", "%s (%s) đã có nhóm xã %d ở %s, dòng này ghi nhóm %d", u.Name, u.Code, o.Group,
+					strings.ToLower(o.Where[:1])+o.Where[1:], u.Group)
+			}
+			if u.Group != 0 {
+				o.Group = u.Group
 			}
 			if u == last && (u.PreviousStated || !u.To.IsZero()) {
 				if o.PreviousStated && u.PreviousStated && !samePrevious(o.Previous, u.Previous) {
@@ -530,7 +549,7 @@ func previousCodes(p *rowParser, f string, level ntm.Level) (_ []units.PreviousC
 // else the Beginning; a flag that disagrees with the file is an error.
 func (b *statementBuilder) statement(opts UnitsOptions) (*units.Statement, string) {
 	st := &units.Statement{Add: opts.Add, CloseOrphans: opts.CloseVillages, Villages: b.villages, Units: b.units,
-		Source: b.source, Who: opts.Who}
+		Source: b.source, Who: opts.Who, File: b.file}
 	switch {
 	case !b.from.IsZero() && !opts.ValidFrom.IsZero() && !b.from.Equal(opts.ValidFrom):
 		return nil, fmt.Sprintf("cột valid_from ghi %s (%s) nhưng --valid-from là %s: bỏ một trong hai, hoặc sửa cho khớp",

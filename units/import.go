@@ -35,6 +35,8 @@ type Statement struct {
 	Source  string
 	BatchID int64
 	Who     string
+	// File names the file for the commune groups it states (their source) and for messages.
+	File string
 }
 
 // StatedUnit is one unit of a statement.
@@ -51,7 +53,9 @@ type StatedUnit struct {
 	// states nothing).
 	Previous       []PreviousCode
 	PreviousStated bool
-	Where          string // where the file states the unit, for messages: "dòng 12"
+	// Group is the commune group (1, 2, 3) the file states for a commune from From; 0 = none stated.
+	Group int
+	Where string // where the file states the unit, for messages: "dòng 12"
 }
 
 // PreviousCode is one code a unit was formed from; Partial when only part of it.
@@ -82,6 +86,9 @@ type Result struct {
 	Abolished map[ntm.Level]int
 	// InForce counts the units of the provinces in force on From, after the import.
 	InForce map[ntm.Level]int
+	// Groups says what the import did to the commune groups: those the file states, and those of
+	// the communes it closed or whose code now names another unit.
+	Groups GroupResult
 }
 
 func newResult(d time.Time) *Result {
@@ -98,7 +105,7 @@ func (r *Result) Changed() bool {
 			}
 		}
 	}
-	return r.Links > 0
+	return r.Links > 0 || r.Groups.Opened+r.Groups.Changed+r.Groups.Ended > 0
 }
 
 // plan is the set of writes an import makes.
@@ -113,7 +120,10 @@ type plan struct {
 	next      map[string]*Version
 	links     []*Link
 	replaceIn map[string]bool // codes whose import links into them at From are replaced
-	res       *Result
+	// unitEnds are the codes whose unit ends on From−1 with no continuation (closed, or the code
+	// now names another unit): their commune groups end too.
+	unitEnds []string
+	res      *Result
 	// before: the provinces had units in force on From−1.
 	before bool
 }
@@ -185,6 +195,9 @@ func Import(ctx context.Context, tx pgx.Tx, st *Statement) (*Result, error) {
 		return nil, err
 	}
 	if err := p.write(ctx, tx, st); err != nil {
+		return nil, err
+	}
+	if err := p.groups(ctx, tx, st); err != nil {
 		return nil, err
 	}
 	after, err := Load(ctx, tx, LoadOptions{})
@@ -308,6 +321,7 @@ func (p *plan) unit(u *StatedUnit) error {
 			r.Closed[u.Level]++
 		}
 		r.Opened[u.Level]++
+		p.unitEnds = append(p.unitEnds, u.Code)
 	default:
 		if prev.Name != u.Name || prev.Kind != u.Kind {
 			r.Renamed[u.Level]++
@@ -342,7 +356,31 @@ func (p *plan) leave(v *Version) {
 	case v.InForce(p.d):
 		p.closes[v] = true
 		p.res.Closed[v.Level]++
+		p.unitEnds = append(p.unitEnds, v.Code)
 	}
+}
+
+// groups ends the commune groups of the units the import ended and stores those the file states
+// (docs/structure-changes.md §2): a group belongs to a unit, so a code that now names another
+// unit (06463, Xã Chi Lăng from 1/7/2025) does not keep the old unit's group.
+func (p *plan) groups(ctx context.Context, tx pgx.Tx, st *Statement) error {
+	n, err := endGroups(ctx, tx, p.unitEnds, p.last)
+	if err != nil {
+		return err
+	}
+	stated := map[string]int{}
+	for _, u := range st.Units {
+		if u.Group != 0 && u.Level == ntm.LevelCommune {
+			stated[u.Code] = u.Group
+		}
+	}
+	res, err := SetGroups(ctx, tx, st.File, p.d, stated)
+	if err != nil {
+		return err
+	}
+	res.Ended = n
+	p.res.Groups = res
+	return nil
 }
 
 // inForceAfter reports whether code has a version in force on From once the plan is written.

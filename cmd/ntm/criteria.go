@@ -15,6 +15,7 @@ import (
 	"ntm/evaluate"
 	"ntm/fold"
 	"ntm/ingest"
+	"ntm/msg"
 	"ntm/vnfmt"
 )
 
@@ -148,8 +149,7 @@ func runCriteria(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Nhóm xã từ %s: %d xã được xếp nhóm lần đầu, %d xã đổi nhóm, %d xã giữ nguyên nhóm.\n",
-			vnfmt.Date(from), rep.Opened, rep.Changed, rep.Unchanged)
+		fmt.Fprintln(e.stdout, msg.GroupsStored(vnfmt.Date(from), rep.Opened, rep.Changed, rep.Unchanged))
 		return nil
 	case "groups list":
 		day := time.Now().UTC().Truncate(24 * time.Hour)

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"ntm"
+	"ntm/msg"
 	"ntm/transform"
 	"ntm/units"
 	"ntm/vnfmt"
@@ -146,7 +147,19 @@ func printUnitsReport(w io.Writer, r transform.UnitsReport) {
 		fmt.Fprintf(w, "  Bỏ qua %d mã cũ chưa có trong danh mục (chưa nhập cơ cấu trước ngày %s).\n", s.UnknownPrevious, vnfmt.Date(s.From))
 	}
 	fmt.Fprintf(w, "  Có hiệu lực từ %s: %s\n", vnfmt.Date(s.From), units.CountText(s.InForce))
+	printGroups(w, s)
 	printWithoutSuccessor(w, s.From, s.WithoutSuccessor, s.Abolished)
+}
+
+// printGroups says what a structure import did to the commune groups.
+func printGroups(w io.Writer, s *units.Result) {
+	if g := s.Groups; g.Opened+g.Changed+g.Unchanged > 0 {
+		fmt.Fprintf(w, "  %s\n", msg.GroupsStored(vnfmt.Date(s.From), g.Opened, g.Changed, g.Unchanged))
+	}
+	if n := s.Groups.Ended; n > 0 {
+		fmt.Fprintf(w, "  Nhóm xã của %s xã đã đóng (hoặc có mã nay là của đơn vị khác) kết thúc ngày %s.\n",
+			vnfmt.Int(int64(n)), vnfmt.Date(s.From.AddDate(0, 0, -1)))
+	}
 }
 
 func printWithoutSuccessor(w io.Writer, from time.Time, vs []*units.Version, abolished map[ntm.Level]int) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -91,4 +92,60 @@ func TestUnitsCommands(t *testing.T) {
 	}
 	out = mustRun(t, append([]string{"units", "successors", "remove", "05995", "06040", "--from", "2025-01-01"}, db...)...)
 	wantIn(t, "remove", out, "Đã bỏ liên kết 05995 → 06040 từ 01/01/2025")
+}
+
+// The canonical units file's commune_group column writes the commune groups, versioned from the
+// import's date like `ntm criteria groups import`; a structure import ends the groups of the
+// communes it closes and of a code that now names another unit, and a continuing commune keeps its
+// group unless the file states another.
+func TestUnitsFileCommuneGroups(t *testing.T) {
+	url := dbtest.URL(t)
+	db := []string{"--database-url", url}
+	dir := t.TempDir()
+	write := func(name string, lines ...string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	hdr := "province_code,province_name,district_code,district_name,commune_code,commune_name,commune_group,previous_codes"
+	out := mustRun(t, append([]string{"units", "import", write("2024.csv", hdr,
+		"20,Tỉnh Lạng Sơn,187,Huyện Chi Lăng,06463,Thị trấn Đồng Mỏ,1,",
+		"20,Tỉnh Lạng Sơn,187,Huyện Chi Lăng,06466,Thị trấn Chi Lăng,Nhóm 2,",
+		"20,Tỉnh Lạng Sơn,187,Huyện Chi Lăng,06523,Xã Chi Lăng,,",
+		"20,Tỉnh Lạng Sơn,187,Huyện Chi Lăng,06469,Xã Vân An,3,",
+		"20,Tỉnh Lạng Sơn,187,Huyện Chi Lăng,06475,Xã Bằng Mạc,1,"), "--valid-from", "2024-01-01"}, db...)...)
+	wantIn(t, "2024 import", out, "Nhóm xã từ 01/01/2024: 4 xã được xếp nhóm lần đầu, 0 xã đổi nhóm, 0 xã giữ nguyên nhóm.")
+	// 1/7/2025: 06463 continues (its own code among its predecessors) with another group; 06469
+	// only moves and keeps its group; 06466 and 06523 close; 06475 now names a new unit ("-").
+	out = mustRun(t, append([]string{"units", "import", write("2025.csv", hdr,
+		"20,Tỉnh Lạng Sơn,,,06463,Xã Chi Lăng,2,06463;06466;06523",
+		"20,Tỉnh Lạng Sơn,,,06469,Xã Vân An,,",
+		"20,Tỉnh Lạng Sơn,,,06475,Xã Bằng Mạc,,-"), "--valid-from", "2025-07-01"}, db...)...)
+	wantIn(t, "2025 import", out, "Nhóm xã từ 01/07/2025: 0 xã được xếp nhóm lần đầu, 1 xã đổi nhóm, 0 xã giữ nguyên nhóm.",
+		"Nhóm xã của 2 xã đã đóng (hoặc có mã nay là của đơn vị khác) kết thúc ngày 30/06/2025.")
+	out = strings.Join(strings.Fields(mustRun(t, append([]string{"criteria", "groups", "list", "--date", "2025-06-30"}, db...)...)), " ")
+	wantIn(t, "groups on 30/06/2025", out, "06463 Thị trấn Đồng Mỏ 1", "06466 Thị trấn Chi Lăng 2", "06475 Xã Bằng Mạc 1")
+	out = strings.Join(strings.Fields(mustRun(t, append([]string{"criteria", "groups", "list", "--date", "2025-07-01"}, db...)...)), " ")
+	wantIn(t, "groups on 1/7/2025", out, "06463 Xã Chi Lăng 2 01/07/2025 2025.csv", "06469 Xã Vân An 3 01/01/2024 2024.csv",
+		"06475 Xã Bằng Mạc chưa xếp nhóm", "3 xã có hiệu lực ngày 01/07/2025; 1 xã chưa xếp nhóm.")
+	// A bad group, or two groups for one commune, rejects the whole file.
+	code, out, errs := ntmRun(t, append([]string{"units", "import", write("bad.csv", hdr,
+		"20,Tỉnh Lạng Sơn,,,06463,Xã Chi Lăng,4,06463",
+		"20,Tỉnh Lạng Sơn,,,06469,Xã Vân An,,"), "--valid-from", "2026-01-01"}, db...)...)
+	if code != exitFailure {
+		t.Fatalf("bad group: exit %d\n%s", code, out)
+	}
+	wantIn(t, "bad group", out+errs, "BỊ TỪ CHỐI", `nhóm xã "4" của Xã Chi Lăng phải là 1, 2 hoặc 3`)
+	// Groups stated later by the criteria list make an earlier-dated units file refuse them.
+	mustRun(t, append([]string{"criteria", "groups", "import", write("nhom.csv", "commune_code,commune_group", "06469,1"), "--valid-from", "2026-03-01"}, db...)...)
+	code, out, errs = ntmRun(t, append([]string{"units", "import", write("2026.csv", hdr,
+		"20,Tỉnh Lạng Sơn,,,06463,Xã Chi Lăng,,",
+		"20,Tỉnh Lạng Sơn,,,06469,Xã Vân An,2,",
+		"20,Tỉnh Lạng Sơn,,,06475,Xã Bằng Mạc,,"), "--valid-from", "2026-01-01"}, db...)...)
+	if code != exitFailure {
+		t.Fatalf("groups out of order: exit %d\n%s", code, out)
+	}
+	wantIn(t, "groups out of order", out+errs, "đã có nhóm xã từ một ngày sau 01/01/2026 (06469)", "theo thứ tự ngày")
 }
