@@ -25,7 +25,7 @@ const (
 	// Rows naming old units after the change resolve to their successor, old-district group rows
 	// reject nothing (structure and rows streams; docs/structure-changes.md §6): until then some
 	// 2025–2026 exports are rejected whole.
-	pendingOldNames = true
+	pendingOldNames = false
 )
 
 // TestDemoEndToEnd runs the demo on a fresh database and checks that every result matches the
