@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"ntm/db/dbtest"
 	"ntm/sample"
 	"ntm/scratch"
@@ -156,5 +158,26 @@ func TestIngestURLCapsAndRefusesCutFeeds(t *testing.T) {
 		if scratch.Stale(l.Name(), nil) || strings.HasPrefix(l.Name(), "ntm-") {
 			t.Errorf("left behind: %s", l.Name())
 		}
+	}
+}
+
+// A run that cannot even be recorded (here: the database turned read-only) says why on stderr
+// in one Vietnamese sentence and exits 1; it used to exit 1 with nothing on stderr.
+func TestRunThatCannotBeRecordedSaysWhy(t *testing.T) {
+	url, _ := tinyDB(t)
+	if code, out, errs := ntmRun(t, "migrate", "--database-url", url); code != exitOK {
+		t.Fatalf("migrate: %d %s %s", code, out, errs)
+	}
+	pool, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(context.Background(), `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = on', current_database()); END $$`); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := ntmRun(t, "run", "--database-url", url, "--period", "2024-12")
+	if code != exitFailure || !strings.Contains(errs, "chế độ chỉ đọc") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"ntm"
 	"ntm/config"
+	"ntm/faults"
 	"ntm/jobs"
 	"ntm/runs"
 	"ntm/transform"
@@ -99,6 +100,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if from != "" {
 		results, err := r.Backfill(ctx, req, pFrom, pTo, redo)
 		pr.clear()
+		if len(results) == 0 && err != nil {
+			return unrecordedRun(err)
+		}
 		for _, res := range results {
 			if res.Skipped {
 				fmt.Fprintf(e.stdout, "%s: already succeeded; skipped (use --redo to run it again).\n", res.Period)
@@ -112,10 +116,23 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "Job %s, period %s:\n", job, period0)
 	res, err := r.Run(ctx, req)
 	pr.clear()
-	if res.RunID != 0 {
-		printResult(e, cfg, res)
+	if res.RunID == 0 && err != nil {
+		// The run could not even be recorded (a read-only database, a full tablespace, the
+		// server gone): nothing was printed about it yet, so the cause is said here.
+		return unrecordedRun(err)
 	}
+	printResult(e, cfg, res)
 	return runError(err)
+}
+
+// unrecordedRun is the error of a run that could not be recorded: the lock and usage errors as
+// they are, a fault of the machine or the database in its Vietnamese sentence.
+func unrecordedRun(err error) error {
+	var locked *runs.LockedError
+	if errors.As(err, &locked) || errors.Is(err, jobs.ErrUnknownJob) || ntm.ErrorCode(err) != ntm.CodeInternal {
+		return err
+	}
+	return faults.OrInternal(err, "ghi lượt chạy vào cơ sở dữ liệu")
 }
 
 // runError turns a run's failure into the command's error: already printed for a failed or
