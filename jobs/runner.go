@@ -314,11 +314,18 @@ func (r *Runner) execute(p *prepared) Result {
 		case config.StepEvaluate:
 			st := a.Step("evaluate")
 			err := r.evaluate(ctx, st, p.period)
+			if fe := machineFault(err, "đánh giá kỳ %s", p.period); fe != nil {
+				err = fe
+			}
 			st.Finish(err)
 			r.observe(Event{RunID: a.ID, Step: st.Name, Done: true, Message: stepLine(st.Name, err)})
 			if err != nil {
 				if ctx.Err() != nil {
 					runErr = ctx.Err()
+					break
+				}
+				if faults.IsMachine(err) {
+					runErr = err // the database is gone or full: no report from a half-done evaluation
 					break
 				}
 				failures = append(failures, fmt.Sprintf("evaluation of %s: %v", p.period, err))
@@ -337,12 +344,19 @@ func (r *Runner) execute(p *prepared) Result {
 				st.Progress(0, fmt.Sprintf("%d tệp trong %s", len(files), filepath.Join(r.Config.Reports.OutDir, p.period.String())))
 				err = r.deliver(ctx, st, files)
 			}
+			if fe := machineFault(err, "viết báo cáo kỳ %s", p.period); fe != nil {
+				err = fe
+			}
 			st.Finish(err)
 			r.observe(Event{RunID: a.ID, Step: st.Name, Done: true, Message: stepLine(st.Name, err) + fmt.Sprintf(" (%d workbooks)", len(files))})
 			res.Reports = files
 			if err != nil {
 				if ctx.Err() != nil {
 					runErr = ctx.Err()
+					break
+				}
+				if faults.IsMachine(err) {
+					runErr = err
 					break
 				}
 				failures = append(failures, fmt.Sprintf("reports: %v", err))
@@ -560,4 +574,15 @@ func (r *Runner) deliver(ctx context.Context, st *runs.StepRun, files []string) 
 		st.Progress(0, ferr.Error())
 	}
 	return nil
+}
+
+// machineFault is err as the machine's or the database's fault (disk full, server gone,
+// connection lost, read-only), in its Vietnamese sentence naming what was being done, or nil
+// when err is not one: "unexpected EOF" or "use of closed network connection" must never be
+// all a run says about a database lost mid-step.
+func machineFault(err error, doing string, args ...any) error {
+	if !faults.IsMachine(err) {
+		return nil
+	}
+	return faults.Of(err, doing, args...)
 }
