@@ -539,3 +539,17 @@ func TestCaseCutLastLineIsNeverSkipped(t *testing.T) {
 		t.Fatalf("with a final line break: skipped %d, rejected %d", rep.RowsSkipped, rep.RowsRejected)
 	}
 }
+
+// The loader refuses to commit a load whose counts break the guarantee (a bug must not lose
+// rows silently either).
+func TestConservedRefusesABrokenCount(t *testing.T) {
+	ok := FileReport{File: "a.csv", RowsRead: 5, RowsLoaded: 2, RowsRejected: 1, RowsSkipped: 2}
+	if err := ok.conserved(); err != nil {
+		t.Fatal(err)
+	}
+	broken := ok
+	broken.RowsSkipped = 1
+	if err := broken.conserved(); ntm.ErrorCode(err) != ntm.CodeInternal || !strings.Contains(err.Error(), "a.csv") {
+		t.Fatalf("conserved() = %v", err)
+	}
+}

@@ -124,6 +124,16 @@ type FileReport struct {
 	monthProof string // set with errMonthFirst: the value proving the month comes first
 }
 
+// conserved checks the guarantee rows read = loaded + rejected + skipped: a file for which it
+// does not hold is not loaded (a bug of ntm, which must never lose a row silently).
+func (r FileReport) conserved() error {
+	if r.RowsRead == r.RowsLoaded+r.RowsRejected+r.RowsSkipped {
+		return nil
+	}
+	return ntm.Wrap(ntm.CodeInternal, fmt.Errorf("%s: rows read %d ≠ loaded %d + rejected %d + skipped %d", r.File, r.RowsRead, r.RowsLoaded, r.RowsRejected, r.RowsSkipped),
+		"Lỗi nội bộ của ntm khi nạp tệp %s: số dòng đọc được không khớp số dòng đã nạp, bị loại và bỏ qua, nên tệp không được nạp; báo cho người quản trị kèm tệp này.", filepath.Base(r.File))
+}
+
 // DataRows is the number of rows that were data: loaded or rejected.
 func (r FileReport) DataRows() int { return r.RowsLoaded + r.RowsRejected }
 
@@ -469,6 +479,9 @@ func (l *Loader) loadFile(ctx context.Context, path string, opts LoadOptions) (F
 	if !unchangedSince(ctx, path, sum, stamp) {
 		return r.report, ntm.Errorf(ntm.CodeConflict, "Tệp %s đã thay đổi trong lúc đang đọc (đang được chép vào, hoặc bị ghi đè?): không có gì được nạp; nạp lại khi tệp đã chép xong.", filepath.Base(path))
 	}
+	if err := r.report.conserved(); err != nil {
+		return r.report, err
+	}
 	if msg := r.checkShare(); msg != "" {
 		tx.Rollback(ctx) //nolint:errcheck
 		return l.recordRejected(ctx, r, size, sum, msg)
@@ -646,6 +659,9 @@ func (l *Loader) checkFile(ctx context.Context, path string, opts LoadOptions) (
 	}
 	if err := r.rejectDuplicates(ctx); err != nil {
 		return r.report, fmt.Errorf("check of %s: %w", path, err)
+	}
+	if err := r.report.conserved(); err != nil {
+		return r.report, err
 	}
 	if msg := r.checkShare(); msg != "" {
 		r.report.Rejected, r.report.Message = true, msg
