@@ -881,6 +881,7 @@ type run struct {
 	tables map[*ingest.Table]*tableCtx
 	aggs   []*procedureAggregate
 	seen   map[uint64]rowRef
+	merged mergedRows // rows of old units one successor carries (merged.go)
 	seed   maphash.Seed
 	hash   maphash.Hash // seeded with seed; reused for every row key
 	// firstMiss remembers why the first table that was skipped did not fit.
@@ -1028,10 +1029,16 @@ func (r *run) read(ctx context.Context) error {
 	if r.unmatched > 0 {
 		r.report.Notes = append(r.report.Notes, unmatchedNote(r.unmatched, r.unmatchedRows, r.products.any))
 	}
-	// Rows that named old units: one note per old unit and its successor.
+	// Rows that named old units: one note per old unit and its successor, and the flows of
+	// several old units summed into their successor.
 	if r.idx != nil {
 		r.report.Notes = append(r.report.Notes, r.idx.Notes()...)
 	}
+	notes, err := r.merged.emit(ctx, r.sink)
+	if err != nil {
+		return unwrapDB(err)
+	}
+	r.report.Notes = append(r.report.Notes, notes...)
 	// Aggregated shapes emit their facts at the end.
 	for _, a := range r.aggs {
 		for _, f := range a.facts() {
@@ -1271,6 +1278,7 @@ func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int
 	}
 	r.report.RowsRead++
 	res, rerr := safeParse(tc.spec.parse, p)
+	held := false // the row's fact waits for the end of the file (merged.go)
 	if errors.Is(r.dates.err, errMonthFirst) {
 		return errMonthFirst
 	}
@@ -1290,13 +1298,27 @@ func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int
 			if err := r.keys.add(h, uint32(sheet), row.Num); err != nil {
 				return err
 			}
-		} else if first, dup := r.seen[h]; dup {
-			rerr = &rowError{reason: duplicateReason(tc.spec.Dataset, int(first.row), r.sheetName(first.sheet, sheet))}
 		} else {
-			r.seen[h] = rowRef{sheet: sheet, row: int32(row.Num)}
+			first, dup := r.seen[h]
+			if !dup {
+				r.seen[h] = rowRef{sheet: sheet, row: int32(row.Num)}
+			}
+			var why string
+			var err error
+			if held, why, err = r.merged.add(h, p, &res, !dup); err != nil {
+				var ve *valueError
+				if !errors.As(err, &ve) {
+					return err
+				}
+				rerr = &rowError{field: ve.field, reason: fmt.Sprintf("giá trị không lưu được: %v", ve.err)}
+			} else if dup && !held && why != "" { // rows of old units of one successor (merged.go)
+				rerr = &rowError{reason: duplicateOf(tc.spec.Dataset, int(first.row), r.sheetName(first.sheet, sheet)) + ": " + why}
+			} else if dup && !held {
+				rerr = &rowError{reason: duplicateReason(tc.spec.Dataset, int(first.row), r.sheetName(first.sheet, sheet))}
+			}
 		}
 	}
-	if rerr == nil {
+	if rerr == nil && !held {
 		for i, f := range res.facts {
 			if err := r.sink.fact(ctx, f); err != nil {
 				var ve *valueError
@@ -1428,11 +1450,16 @@ func safeParse(f rowParseFunc, p *rowParser) (res parsed, rerr *rowError) {
 // duplicateReason says a row repeats the key of row firstRow (of sheet firstSheet when that
 // is another sheet; "" for the same one).
 func duplicateReason(d ntm.Dataset, firstRow int, firstSheet string) string {
+	return duplicateOf(d, firstRow, firstSheet) + "; dòng đọc trước được giữ"
+}
+
+// duplicateOf names the earlier row whose key a row repeats, and the key.
+func duplicateOf(d ntm.Dataset, firstRow int, firstSheet string) string {
 	where := fmt.Sprintf("dòng %d", firstRow)
 	if firstSheet != "" {
 		where = fmt.Sprintf("dòng %d của trang %q", firstRow, strings.TrimSpace(firstSheet))
 	}
-	return fmt.Sprintf("trùng khóa với %s (%s); dòng đọc trước được giữ", where, describeKey(d))
+	return fmt.Sprintf("trùng khóa với %s (%s)", where, describeKey(d))
 }
 
 // spilledKeyTables are the datasets whose duplicate keys are checked with keySpill (memory

@@ -2,11 +2,13 @@ package transform
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/zap"
 
 	"ntm"
 	"ntm/db/dbtest"
@@ -276,4 +278,76 @@ func TestVillageNamePrefixDecides(t *testing.T) {
 		}
 	}
 	mustContain(t, rejectOf(rep, 5), "không rõ ràng", "Tổ dân phố 4 (06187-004)", "Khối 4 (06187-041)")
+}
+
+// An export of a period after a merger that still lists the old communes one per row: for a
+// flow (dossiers) the rows of several old units of one full successor are summed into it, with a
+// note naming them; for a snapshot (procedures) the second row is a reject saying which old units
+// merged into the successor and that its own figure is needed (docs/structure-changes.md §6).
+func TestRowsOfOldUnitsOfOneSuccessor(t *testing.T) {
+	pool, _ := reformedLangSon(t)
+	ctx := context.Background()
+	path := writeCSV(t, t.TempDir(), "ho-so-2025.csv", [][]string{
+		{"STT", "Đơn vị", "Huyện", "Kỳ báo cáo", "Tổng số hồ sơ tiếp nhận", "Tiếp nhận trực tuyến", "Hồ sơ xử lý trực tuyến toàn trình"},
+		{"1", "UBND thị trấn Đồng Mỏ", "Huyện Chi Lăng", "Quý III/2025", "100", "80", "70"}, // 2 ┐
+		{"2", "UBND xã Chi Lăng", "Huyện Chi Lăng", "Quý III/2025", "50", "40", "30"},       // 3 ├ summed into 06463
+		{"3", "UBND thị trấn Chi Lăng", "Huyện Chi Lăng", "Quý III/2025", "20", "10", "5"},  // 4 ┘
+		{"4", "UBND xã Vân An", "Huyện Chi Lăng", "Quý III/2025", "30", "20", "10"},         // 5: alone → 06481
+		{"5", "UBND xã Chiến Thắng", "", "Quý III/2025", "35", "20", "10"},                  // 6: the successor's own: a reject
+		{"6", "UBND thị trấn Đồng Mỏ", "Huyện Chi Lăng", "Quý III/2025", "100", "80", "70"}, // 7: the same old unit twice
+		{"7", "UBND xã Chi Lăng", "Huyện Chi Lăng", "Tháng 10/2025", "10", "5", "5"},        // 8 ┐ summed; online unknown
+		{"8", "UBND thị trấn Chi Lăng", "Huyện Chi Lăng", "Tháng 10/2025", "4", "", "1"},    // 9 ┘
+	}, ',', false)
+	rep := load(t, pool, path, LoadOptions{Dataset: ntm.DatasetDVCDossiers, MaxRejectShare: 0.9})
+	if rep.RowsLoaded != 6 || rep.RowsRejected != 2 || rep.FactsWritten != 3 {
+		t.Errorf("loaded %d, rejected %d, facts %d; want 6, 2, 3 (%v)", rep.RowsLoaded, rep.RowsRejected, rep.FactsWritten, rep.Rejects)
+	}
+	rows, err := pool.Query(ctx, `SELECT row_no, unit_code, period_label, received, coalesce(received_online, -1), full_online
+		FROM fact_dvc_dossiers WHERE batch_id = $1 ORDER BY row_no`, rep.BatchID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var n, rcv, onl, full int
+		var code, label string
+		if err := rows.Scan(&n, &code, &label, &rcv, &onl, &full); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d %s %s %d/%d/%d", n, code, label, rcv, onl, full))
+	}
+	rows.Close()
+	if want := "2 06463 Quý III/2025 170/130/105; 5 06481 Quý III/2025 30/20/10; 8 06463 Tháng 10/2025 14/-1/6"; strings.Join(got, "; ") != want {
+		t.Errorf("facts:\n got %s\nwant %s", strings.Join(got, "; "), want)
+	}
+	mustContain(t, rejectOf(rep, 6), "trùng khóa với dòng 5", "dòng đọc trước (Xã Vân An (cũ, 06469)) và dòng này (Xã Chiến Thắng (06481)) đều là Xã Chiến Thắng (06481)",
+		"đã có số liệu của chính Xã Chiến Thắng (06481) nên không cộng thêm số liệu ghi theo đơn vị cũ")
+	mustContain(t, rejectOf(rep, 7), "trùng khóa với dòng 2 (cùng đơn vị và kỳ báo cáo); dòng đọc trước được giữ")
+	notes := strings.Join(rep.Notes, "\n")
+	mustContain(t, notes, "đã cộng số hồ sơ của 3 đơn vị cũ vào Xã Chi Lăng (06463): Thị trấn Đồng Mỏ (cũ, 06463), Xã Chi Lăng (cũ, 06523), Thị trấn Chi Lăng (cũ, 06466) — Quý III/2025 (dòng 2, 3, 4)",
+		"đã cộng số hồ sơ của 2 đơn vị cũ vào Xã Chi Lăng (06463): Xã Chi Lăng (cũ, 06523), Thị trấn Chi Lăng (cũ, 06466) — Tháng 10/2025 (dòng 8, 9)")
+	var message string
+	pool.QueryRow(ctx, `SELECT message FROM batch WHERE id = $1`, rep.BatchID).Scan(&message)
+	mustContain(t, message, "đã cộng số hồ sơ của 3 đơn vị cũ vào Xã Chi Lăng (06463)")
+
+	// ntm check says the same without writing.
+	chk, err := NewLoader(pool, zap.NewNop()).CheckFile(ctx, path, LoadOptions{Dataset: ntm.DatasetDVCDossiers, MaxRejectShare: 0.9})
+	if err != nil || chk.RowsLoaded != 6 || chk.FactsWritten != 3 {
+		t.Errorf("check: %+v %v", chk, err)
+	}
+
+	// A snapshot: the procedures of today's Xã Chi Lăng are not the sum of its predecessors'.
+	path = writeCSV(t, t.TempDir(), "tthc-2025-09.csv", [][]string{
+		{"STT", "Đơn vị", "Huyện", "Số TTHC đủ điều kiện cung cấp DVCTT", "Toàn trình", "Một phần", "Ngày số liệu"},
+		{"1", "UBND thị trấn Đồng Mỏ", "Huyện Chi Lăng", "10", "6", "4", "30/09/2025"},
+		{"2", "UBND xã Chi Lăng", "Huyện Chi Lăng", "10", "6", "4", "30/09/2025"},
+	}, ',', false)
+	rep = load(t, pool, path, LoadOptions{Dataset: ntm.DatasetDVCProcedures, MaxRejectShare: 0.9})
+	if got := factCodes(t, pool, rep.BatchID); got[2] != "06463" || len(got) != 1 {
+		t.Errorf("procedures: %v", got)
+	}
+	mustContain(t, rejectOf(rep, 3), "trùng khóa với dòng 2 (cùng đơn vị và ngày số liệu)",
+		"dòng đọc trước (Thị trấn Đồng Mỏ (cũ, 06463)) và dòng này (Xã Chi Lăng (cũ, 06523)) đều là Xã Chi Lăng (06463)",
+		"(hợp nhất ngày 01/07/2025 từ Thị trấn Đồng Mỏ (06463), Thị trấn Chi Lăng (06466), Xã Chi Lăng (06523))",
+		"cần số liệu của chính Xã Chi Lăng (06463)")
 }

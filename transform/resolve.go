@@ -558,6 +558,7 @@ func (p *rowParser) carry(f string, old *unitRec) (*unitRec, *rowError) {
 	if len(owners) == 1 && !owners[0].Partial {
 		if nu := p.idx.recOf[owners[0].Version]; nu != nil {
 			p.idx.note(old, nu)
+			p.via, p.carriedTo = []*unitRec{old}, nu
 			return nu, nil
 		}
 	}
@@ -739,6 +740,7 @@ func (p *rowParser) oldOrNow(f, level string, n unitName, old, now []*unitRec) (
 		for _, o := range old {
 			p.idx.note(o, to)
 		}
+		p.via, p.carriedTo = old, to
 		return to, nil
 	}
 	if len(now) == 1 && p.succeeds(now[0], old) {

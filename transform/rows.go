@@ -129,6 +129,7 @@ func (p *rowParser) cached(f, raw string, parse func(string) (any, error)) (any,
 type unitCacheEntry struct {
 	u   *unitRec
 	err *rowError
+	via []*unitRec // the old units u was carried from (rowParser.via)
 }
 
 // rowParser parses one row.
@@ -142,6 +143,10 @@ type rowParser struct {
 	// err is the row's first reject (see keep): a row parser reads on past a bad cell with a
 	// zero value and returns this one.
 	err *rowError
+	// via are the old units the row named that were carried to carriedTo, their successor in
+	// force on the unit date (resolve.go; merged.go sums or rejects rows of one successor).
+	via       []*unitRec
+	carriedTo *unitRec
 }
 
 // keep records e as the row's reject unless an earlier one was recorded. A row parser calls
@@ -641,6 +646,9 @@ func (p *rowParser) cachedReportingUnit() (*unitRec, *rowError) {
 	byDay, ok := p.tc.unitCache[string(b)]
 	if ok {
 		if e, ok := byDay[day]; ok {
+			if e.via != nil {
+				p.via, p.carriedTo = e.via, e.u
+			}
 			return e.u, e.err
 		}
 	}
@@ -653,7 +661,7 @@ func (p *rowParser) cachedReportingUnit() (*unitRec, *rowError) {
 		p.tc.unitCache[string(b)] = byDay
 	}
 	if byDay != nil && len(byDay) < 10000 {
-		byDay[day] = unitCacheEntry{u, err}
+		byDay[day] = unitCacheEntry{u, err, p.via}
 	}
 	return u, err
 }
