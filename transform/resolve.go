@@ -566,7 +566,7 @@ func (p *rowParser) carry(f string, old *unitRec) (*unitRec, *rowError) {
 		if old.Level == ntm.LevelDistrict && !p.idx.districtsAt(old.Province, d) {
 			return nil, p.errf(f, "%s không còn từ %s (đã bỏ cấp huyện): số liệu của huyện không thuộc về đơn vị nào, hãy ghi số liệu theo từng xã", old.label(), closedOn)
 		}
-		return nil, p.errf(f, "%s đã thôi là đơn vị hành chính từ %s và chưa có đơn vị kế tiếp trong danh mục: ghi tên hoặc mã đơn vị mới, hoặc ghi đơn vị kế tiếp (ntm units successors add %s MÃ_MỚI --from %s) rồi nạp lại tệp",
+		return nil, p.errf(f, "%s đã thôi là đơn vị hành chính từ %s và chưa có đơn vị kế tiếp trong danh mục: ghi tên hoặc mã đơn vị mới, hoặc ghi đơn vị kế tiếp (ntm units successors add %s MÃ_MỚI --from %s) rồi nạp lại tệp (ntm ingest --reload SỐ_LÔ TỆP)",
 			old.label(), closedOn, old.Code, closedOn)
 	}
 	var ls []string

@@ -179,6 +179,8 @@ func printFileReport(w io.Writer, r transform.FileReport) {
 	switch {
 	case r.AlreadyLoaded:
 		fmt.Fprintf(w, "%s: already loaded as batch %d; nothing changed (%s).\n", r.File, r.BatchID, r.Message)
+		// Rows it rejected for master data fixed since (a successor recorded) load this way.
+		fmt.Fprintf(w, "  To load it again (after fixing the units or successors): ntm ingest --reload %d %s\n", r.BatchID, r.File)
 		return
 	case r.Rejected:
 		fmt.Fprintf(w, "%s: REJECTED whole (%s): %s\n", r.File, orDash(string(r.Dataset)), r.Message)

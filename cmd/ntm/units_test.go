@@ -149,3 +149,31 @@ func TestUnitsFileCommuneGroups(t *testing.T) {
 	}
 	wantIn(t, "groups out of order", out+errs, "đã có nhóm xã từ một ngày sau 01/01/2026 (06469)", "theo thứ tự ngày")
 }
+
+// Rows rejected because the master data was not yet right load once it is, without editing the
+// file: the reject says what to record and how to load the file again; a plain ingest of the same
+// bytes says it was loaded and how to reload; ntm ingest --reload N FILE loads the rows and
+// replaces batch N (docs/structure-changes.md §6).
+func TestReloadAfterRecordingASuccessor(t *testing.T) {
+	url := dbtest.URL(t)
+	db := []string{"--database-url", url}
+	mustRun(t, append([]string{"units", "import", dataFile(t, "sample/data", "langson_units_2022.csv"), "--valid-from", "2022-01-01"}, db...)...)
+	mustRun(t, append([]string{"units", "import", dataFile(t, "units/data", "langson_units_2025h1.csv"), "--valid-from", "2025-01-01"}, db...)...)
+	path := filepath.Join(t.TempDir(), "tthc-2025-03.csv")
+	os.WriteFile(path, []byte("STT,Huyện,Xã,Số TTHC đủ điều kiện cung cấp DVCTT,Toàn trình,Một phần,Ngày số liệu\n"+
+		"1,Huyện Văn Quan,Xã Đồng Giáp,10,6,4,31/03/2025\n"+
+		"2,Huyện Văn Quan,Xã Liên Hội,10,6,4,31/03/2025\n"+
+		"3,Huyện Văn Quan,Xã Hòa Bình,10,6,4,31/03/2025\n"+
+		"4,Huyện Văn Quan,Xã Tú Xuyên,10,6,4,31/03/2025\n"+
+		"5,Huyện Văn Quan,Thị trấn Văn Quan,10,6,4,31/03/2025\n"+
+		"6,Huyện Văn Quan,Xã Trấn Ninh,10,6,4,31/03/2025\n"), 0o644)
+	out := mustRun(t, append([]string{"ingest", "--dataset", "dvc_procedures", path}, db...)...)
+	wantIn(t, "first load", out, "as batch 3", "5 loaded, 1 rejected",
+		"Xã Đồng Giáp (06295) đã thôi là đơn vị hành chính từ 01/01/2025 và chưa có đơn vị kế tiếp",
+		"ntm units successors add 06295 MÃ_MỚI --from 01/01/2025", "ntm ingest --reload SỐ_LÔ")
+	mustRun(t, append([]string{"units", "successors", "add", "06295", "06292", "--from", "2025-01-01"}, db...)...)
+	out = mustRun(t, append([]string{"ingest", "--dataset", "dvc_procedures", path}, db...)...)
+	wantIn(t, "the same bytes again", out, "already loaded as batch 3", "ntm ingest --reload 3 "+path)
+	out = mustRun(t, append([]string{"ingest", "--dataset", "dvc_procedures", "--reload", "3", path}, db...)...)
+	wantIn(t, "reload", out, "as batch 4 (replacing batch 3, which no longer counts)", "6 loaded, 0 rejected", "đơn vị cũ: Xã Đồng Giáp (cũ, 06295) → Xã Lương Năng (06292)")
+}
