@@ -259,6 +259,27 @@ type dossLine struct {
 	unit, district string
 	d              *dossFact
 	from, to       int
+	// parts, when set, write the line as one row per old unit for each period, the figures split
+	// between them (an office still listing the communes it was formed from; ntm sums them).
+	parts []dossLine
+}
+
+// splitMonth divides a period's figures between k rows: each row but the last gets a k-th
+// (processed fully online never above received online, nor that above received), the last the rest.
+func splitMonth(t dossierMonth, k int) []dossierMonth {
+	out := make([]dossierMonth, k)
+	rest := t
+	for i := 0; i < k-1; i++ {
+		p := dossierMonth{Received: t.Received / k}
+		p.Online = min(t.Online/k, p.Received)
+		p.Full = min(t.Full/k, p.Online)
+		out[i] = p
+		rest.Received -= p.Received
+		rest.Online -= p.Online
+		rest.Full -= p.Full
+	}
+	out[k-1] = rest
+	return out
 }
 
 func (rf *reform) dossierBook(r *rand.Rand, year int, title string, groups [][]dossLine, banners []string) ([]byte, error) {
@@ -287,9 +308,16 @@ func (rf *reform) dossierBook(r *rand.Rand, year int, title string, groups [][]d
 		for _, ln := range g {
 			for _, span := range dossierLabels(year, ln.from, ln.to, r) {
 				t := sumMonths(ln.d, span)
-				n++
-				if err := s.values(n, l.mess(ln.unit), ln.district, spanLabel(year, span), num(r, t.Received), num(r, t.Online), num(r, t.Full), vnPercent(t.Full, t.Received)); err != nil {
-					return nil, err
+				rows, ts := []dossLine{ln}, []dossierMonth{t}
+				if len(ln.parts) > 0 {
+					rows, ts = ln.parts, splitMonth(t, len(ln.parts))
+				}
+				for i, row := range rows {
+					t := ts[i]
+					n++
+					if err := s.values(n, l.mess(row.unit), row.district, spanLabel(year, span), num(r, t.Received), num(r, t.Online), num(r, t.Full), vnPercent(t.Full, t.Received)); err != nil {
+						return nil, err
+					}
 				}
 			}
 		}
@@ -321,7 +349,13 @@ func (rf *reform) dossiers2025(r *rand.Rand) ([]byte, error) {
 		var g []dossLine
 		for _, c := range byD[d] {
 			unit, dist := c.reportingName()
-			g = append(g, dossLine{unit: unit, district: dist, d: c.doss, from: 7, to: 9})
+			ln := dossLine{unit: unit, district: dist, d: c.doss, from: 7, to: 9}
+			if c.Code == "06463" { // new Xã Chi Lăng still reports as the three units it was formed from
+				for _, x := range c.Full {
+					ln.parts = append(ln.parts, dossLine{unit: dvcUnitName(x.Kind, x.Bare()), district: x.District.Name})
+				}
+			}
+			g = append(g, ln)
 		}
 		groups = append(groups, g)
 		banners = append(banners, d.Name+" (cũ) – quý III")

@@ -69,6 +69,11 @@ func TestDemoEndToEnd(t *testing.T) {
 		for _, per := range sample.ReformPeriods {
 			compareDemoResults(t, url, man, per, pendingLineage)
 		}
+		// New Xã Chi Lăng's third-quarter dossiers, listed under the three units it was formed from,
+		// are summed into it (docs/structure-changes.md §6).
+		if !strings.Contains(stdout, "đã cộng số hồ sơ của 3 đơn vị cũ vào Xã Chi Lăng (06463)") {
+			t.Errorf("the demo does not say that it summed the old units' dossiers into Xã Chi Lăng:\n%s", stdout)
+		}
 		if !strings.Contains(stdout, ", 0 rejected whole)") {
 			if pendingOldNames {
 				t.Log("pending (structure, rows streams): some 2025–2026 exports are rejected whole")
