@@ -14,10 +14,21 @@ import (
 	"ntm/db/dbtest"
 )
 
-// factCodes returns "unit_code@as_of" of the procedure facts of a batch, by row.
+// factCodes returns the unit code of the procedure facts of a batch, by row.
 func factCodes(t *testing.T, pool *pgxpool.Pool, batch int64) map[int]string {
 	t.Helper()
-	rows, err := pool.Query(context.Background(), `SELECT row_no, unit_code FROM fact_dvc_procedures WHERE batch_id = $1`, batch)
+	return rowUnits(t, pool, "SELECT row_no, unit_code FROM fact_dvc_procedures WHERE batch_id = $1", batch)
+}
+
+// villageCodes returns the village code of the digital-address facts of a batch, by row.
+func villageCodes(t *testing.T, pool *pgxpool.Pool, batch int64) map[int]string {
+	t.Helper()
+	return rowUnits(t, pool, "SELECT row_no, village_code FROM fact_vpostcode WHERE batch_id = $1", batch)
+}
+
+func rowUnits(t *testing.T, pool *pgxpool.Pool, query string, batch int64) map[int]string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), query, batch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,18 +193,7 @@ func TestOldVillageNames(t *testing.T) {
 		{"", "Xã Chi Lăng", "Thôn Bản Chắt", "100", "90", "2", "2", "31/12/2024"}, // 7: old Xã Chi Lăng's own village then
 	}, ',', false)
 	frep := load(t, pool, path, LoadOptions{Dataset: ntm.DatasetVpostcode})
-	rows, err := pool.Query(context.Background(), `SELECT row_no, village_code FROM fact_vpostcode WHERE batch_id = $1`, frep.BatchID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[int]string{}
-	for rows.Next() {
-		var n int
-		var c string
-		rows.Scan(&n, &c)
-		got[n] = c
-	}
-	rows.Close()
+	got := villageCodes(t, pool, frep.BatchID)
 	for row, want := range map[int]string{2: "06463-001", 3: "06463-001", 4: "06463-001", 5: "06463-001", 6: "06463-002", 7: "06523-002"} {
 		if got[row] != want {
 			t.Errorf("row %d: %q, want %s (%s)", row, got[row], want, rejectOf(frep, row))
@@ -260,18 +260,7 @@ func TestVillageNamePrefixDecides(t *testing.T) {
 		{"Phường Kỳ Lừa", "4", "100", "90", "2", "2", "30/09/2026"},            // 5: no word: ambiguous
 	}, ',', false)
 	rep := load(t, pool, path, LoadOptions{Dataset: ntm.DatasetVpostcode, MaxRejectShare: 0.9})
-	rows, err := pool.Query(context.Background(), `SELECT row_no, village_code FROM fact_vpostcode WHERE batch_id = $1`, rep.BatchID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[int]string{}
-	for rows.Next() {
-		var n int
-		var c string
-		rows.Scan(&n, &c)
-		got[n] = c
-	}
-	rows.Close()
+	got := villageCodes(t, pool, rep.BatchID)
 	for row, want := range map[int]string{2: "06187-004", 3: "06187-041", 4: "06187-004"} {
 		if got[row] != want {
 			t.Errorf("row %d: %q, want %s (%s)", row, got[row], want, rejectOf(rep, row))
