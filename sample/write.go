@@ -20,13 +20,20 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 var errorsJoin = errors.Join
 
-var romans = []string{"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"}
-
+// roman numbers group i (0-based) as an office does: I, II, … XX, XXI, … (an Arabic "21." after
+// "XX." would read as a sub-group of XX).
 func roman(i int) string {
-	if i < len(romans) {
-		return romans[i]
+	n := i + 1
+	var b strings.Builder
+	for _, d := range []struct {
+		v int
+		s string
+	}{{1000, "M"}, {900, "CM"}, {500, "D"}, {400, "CD"}, {100, "C"}, {90, "XC"}, {50, "L"}, {40, "XL"}, {10, "X"}, {9, "IX"}, {5, "V"}, {4, "IV"}, {1, "I"}} {
+		for ; n >= d.v; n -= d.v {
+			b.WriteString(d.s)
+		}
 	}
-	return itoa(i + 1)
+	return b.String()
 }
 
 func dmy(t time.Time) string { return t.Format("02/01/2006") }
