@@ -47,7 +47,7 @@ func ParseLevel(s string) (Level, error) {
 	return "", fmt.Errorf("unknown level %q: use province, district, commune or village", s)
 }
 
-// Dataset names one kind of input (DESIGN §4).
+// Dataset names one kind of input (docs/datasets.md).
 type Dataset string
 
 const (

@@ -42,7 +42,7 @@ type Config struct {
 	// File is the file read ("" = built-in defaults only).
 	File string
 
-	DatabaseURL string         // "" = the local server (DESIGN §11); NTM_DATABASE_URL wins
+	DatabaseURL string         // "" = the local server (docs/cli.md); NTM_DATABASE_URL wins
 	TimeZone    string         // IANA name, default Asia/Ho_Chi_Minh
 	Location    *time.Location // TimeZone loaded
 	Listen      string         // the HTTP address of `ntm serve`, default 127.0.0.1:8080
@@ -79,7 +79,7 @@ type Reports struct {
 	SMTP       SMTP
 }
 
-// SMTP is the mail server reports are delivered through (issue 3). Host "" = no e-mail.
+// SMTP is the mail server reports are delivered through (docs/operations.md). Host "" = no e-mail.
 type SMTP struct {
 	Host     string
 	Port     int // default 587

@@ -1,5 +1,5 @@
-// Package console owns the office's web console and the JSON API for scripts (issue 4, DESIGN
-// §8): logging in, the run history with live progress, starting a job for a period, uploading
+// Package console owns the office's web console and the JSON API for scripts
+// (docs/console.md): logging in, the run history with live progress, starting a job for a period, uploading
 // a spreadsheet into a dataset (checked first, loaded only when confirmed), the latest results
 // with filters, and downloading the report workbooks.
 //
@@ -37,7 +37,7 @@ import (
 	"ntm/transform"
 )
 
-// DefaultMaxUpload is the upload size limit when Deps.MaxUpload is 0 (DESIGN: 50 MB).
+// DefaultMaxUpload is the upload size limit when Deps.MaxUpload is 0 (50 MB).
 const DefaultMaxUpload int64 = 50 << 20
 
 // DefaultSessionTTL is how long a login lasts when Deps.SessionTTL is 0.

@@ -1,5 +1,5 @@
 // Package db owns ntm's PostgreSQL plumbing: choosing the database URL, finding or
-// starting a local server (DESIGN §11), the connection pool and the embedded migrations.
+// starting a local server (docs/cli.md), the connection pool and the embedded migrations.
 // Query functions elsewhere take a Querier so they run alike in a transaction or on the pool.
 package db
 

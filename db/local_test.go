@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestPrivateClusterStarts checks the fallback of DESIGN §11: with no server answering, ntm
+// TestPrivateClusterStarts checks the fallback of docs/cli.md ("The database"): with no server answering, ntm
 // initialises and starts a cluster of its own (as the postgres OS user when run as root).
 func TestPrivateClusterStarts(t *testing.T) {
 	if testing.Short() {

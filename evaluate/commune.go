@@ -36,7 +36,7 @@ func (e *evaluator) unitCriterion(ctx context.Context, q db.Querier, c *SetCrite
 		}
 	}
 	// The 9.5 ratios of a district-level criterion are shown for every commune under a
-	// district too, for information (DESIGN §6): same computation, counted nowhere.
+	// district too, for information (docs/criteria.md, indicator 9.5): same computation, counted nowhere.
 	if ratio && c.Level == ntm.LevelDistrict {
 		for _, u := range e.st.communes {
 			if u.parent == nil || u.parent.Level != ntm.LevelDistrict || !c.AppliesTo(u.Kind) {

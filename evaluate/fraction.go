@@ -7,7 +7,7 @@ import (
 )
 
 // Fraction is an exact non-negative ratio Num/Den. Values and thresholds are kept as
-// fractions so that comparisons stay in integer arithmetic (DESIGN §6).
+// fractions so that comparisons stay in integer arithmetic (docs/criteria.md).
 type Fraction struct{ Num, Den int64 }
 
 // Frac builds num/den.

@@ -11,7 +11,7 @@ import (
 	"ntm"
 )
 
-// CSVHeader is the exact header of `ntm results --format csv` (DESIGN §7).
+// CSVHeader is the exact header of `ntm results --format csv` (docs/cli.md).
 const CSVHeader = "period,unit_code,unit_name,level,criterion,status,value,threshold"
 
 // WriteCSV prints results as the CSV contract: the header, then one row per unit and
@@ -50,7 +50,7 @@ func writeCSV(w io.Writer, rs []Result, explain bool) error {
 	return nil
 }
 
-// PrintedValue is the value ntm results (and the console) show: none when the status is no data (DESIGN §6:
+// PrintedValue is the value ntm results (and the console) show: none when the status is no data (docs/cli.md:
 // "No data → empty value"), even where a composite or a province row keeps a partial count
 // internally (conditions or units met so far; it stays in the explanation and detail).
 func (r Result) PrintedValue() *Fraction {

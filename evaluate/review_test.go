@@ -9,7 +9,7 @@ import (
 	"ntm"
 )
 
-// DESIGN §6: "No data → empty value", for every criterion as printed by ntm results. A
+// "No data → empty value" (docs/cli.md), for every criterion as printed by ntm results. A
 // smart village still undecided (5 met, 1 without data) keeps its partial count internally
 // (the explanation says "Đạt 5/6"), but the CSV, table and JSON print no value for it.
 func TestNoDataPrintsNoValue(t *testing.T) {

@@ -79,7 +79,7 @@ func loadAddresses(ctx context.Context, q db.Querier, end time.Time) (map[string
 	return out, rows.Err()
 }
 
-// ocopValidityMonths is how long a certificate holds when the list gives no expiry (DESIGN §4).
+// ocopValidityMonths is how long a certificate holds when the list gives no expiry (docs/datasets.md).
 const ocopValidityMonths = 36
 
 func loadProducts(ctx context.Context, q db.Querier, end time.Time) (bool, []*product, error) {

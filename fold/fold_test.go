@@ -115,7 +115,7 @@ func TestUnitName(t *testing.T) {
 // Every commune and district of Lạng Sơn (2022) folds to its bare name with
 // the kind from the list, and the (parent, kind, name) triple is unique.
 func TestUnitNameReferenceLangSon2022(t *testing.T) {
-	// The project's own copy of shared/reference/langson_units_2022.csv (the sample generator embeds it).
+	// sample/data/langson_units_2022.csv, the real 2022 list the sample generator embeds.
 	f, err := os.Open("../sample/data/langson_units_2022.csv")
 	if err != nil {
 		t.Fatal(err)

@@ -556,7 +556,7 @@ func (r *Runner) settleInbox(ctx context.Context, f, outcome string, rec *runs.F
 }
 
 // deliver records the workbooks in their folder and e-mails them to the configured recipients
-// (DESIGN §9). A failed e-mail does not fail the step: it is recorded, shown to the office and
+// (docs/reports.md). A failed e-mail does not fail the step: it is recorded, shown to the office and
 // retried by the next run; only database and file errors do.
 func (r *Runner) deliver(ctx context.Context, st *runs.StepRun, files []string) error {
 	smtp := r.Config.Reports.SMTP

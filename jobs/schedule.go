@@ -31,7 +31,7 @@ type Missed struct {
 // the runs missed up to now: one per distinct period (the period each missed time would have
 // evaluated), oldest first. A job that never ran has missed nothing (a fresh install waits
 // for its schedule or a manual run); a job whose runs all failed catches up from its first.
-// robfig/cron never catches up by itself (DESIGN §12).
+// robfig/cron never catches up by itself.
 func (r *Runner) MissedRuns(ctx context.Context, now time.Time) ([]Missed, error) {
 	loc := r.Config.Location
 	var out []Missed

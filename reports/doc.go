@@ -1,4 +1,4 @@
-// Package reports owns what ntm hands to people (DESIGN §9): the Excel workbooks of an evaluation
+// Package reports owns what ntm hands to people: the Excel workbooks of an evaluation
 // period — one per recipient (a district, or a commune where the province has no district level at
 // the period end) and one per province —, the fill-in templates districts and communes return
 // (template.go, `ntm template`), and the delivery of workbooks into the output folder and by e-mail,
@@ -10,7 +10,7 @@
 //
 // Each sheet is written by its own function (sheet_*.go).
 //
-// Decisions where DESIGN is silent (more in docs/reports.md):
+// Decisions (more in docs/reports.md):
 //
 //   - A workbook's bytes depend on the data only: it shows and stores the receipt time of its newest
 //     source file (not the time it was written), and its zip parts are written in a fixed order, so an

@@ -10,7 +10,7 @@ import (
 	"ntm/db"
 )
 
-// ocopValidityMonths is how long a certificate holds when the list gives no expiry (DESIGN §4;
+// ocopValidityMonths is how long a certificate holds when the list gives no expiry (docs/datasets.md;
 // transform.OCOPValidityMonths, not imported: reports reads stored facts only).
 const ocopValidityMonths = 36
 

@@ -17,7 +17,7 @@ import (
 	"ntm/scratch"
 )
 
-// Fill-in templates (DESIGN §4, §7): a workbook a district or commune fills in and sends back,
+// Fill-in templates (`ntm template`, docs/reports.md): a workbook a district or commune fills in and sends back,
 // which loads through `ntm ingest` unchanged. The headers are the canonical labels of the loader's
 // dataset specs (transform/datasets.go); reports does not import transform (it would pull in the
 // readers of ingest), so they are written here and a test checks each against the spec.

@@ -1,4 +1,4 @@
-// Package runs owns the history of pipeline runs and the pipeline lock (DESIGN §8).
+// Package runs owns the history of pipeline runs and the pipeline lock (docs/operations.md).
 //
 // A run is one execution of a job: it is recorded in the run table with its steps (run_step,
 // with progress and row counts) and the files it loaded (run_file). Only one run may be active

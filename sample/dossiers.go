@@ -13,7 +13,7 @@ type dossierRow struct {
 	Label                  string // "Quý I/2024"; empty when the row is written as from/to dates
 	From, To               time.Time
 	Received, Online, Full int
-	taken                  bool // used by the longest-first, non-overlapping rule (DESIGN §4)
+	taken                  bool // used by the longest-first, non-overlapping rule (docs/criteria.md)
 }
 
 var romanQuarter = []string{"I", "II", "III", "IV"}

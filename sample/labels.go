@@ -9,7 +9,7 @@ import (
 )
 
 // How the offices write unit names: with or without the kind, abbreviated, in NFD, with the old tone
-// placement (Hoà for Hòa), with stray spaces. Every variant here is one DESIGN §3 promises to resolve.
+// placement (Hoà for Hòa), with stray spaces. Every variant here is one docs/datasets.md ("Units: how names become codes") promises to resolve.
 
 type labeler struct{ r *rand.Rand }
 

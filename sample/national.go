@@ -19,7 +19,7 @@ import (
 type NationalOptions struct {
 	Options
 	// Units is the national unit list ("" for the embedded copy of
-	// shared/reference/vn_units_2024.csv: province, district and
+	// sample/data/vn_units_2024.csv: province, district and
 	// commune codes, names and kinds).
 	Units string
 	// Villages is about how many villages are made up over the whole list (default 80,000 for the
@@ -152,8 +152,8 @@ func nationalRecordUnits(provinces []*unitList) []string {
 }
 
 // readNationalUnits reads the national list into one unitList per province, in file order.
-// nationalUnitsCSV is Viet Nam's 2024 unit list (province, district and commune), copied from
-// shared/reference/vn_units_2024.csv, so national samples need no file beside the binary.
+// nationalUnitsCSV is Viet Nam's 2024 unit list (province, district and commune), embedded from
+// sample/data/vn_units_2024.csv (sources in sample/data/SOURCES.md), so national samples need no file beside the binary.
 //
 //go:embed data/vn_units_2024.csv
 var nationalUnitsCSV []byte

@@ -223,7 +223,7 @@ func TestLangSonUnits(t *testing.T) {
 	}
 }
 
-// headerNames are the headers the readers promise (DESIGN §4) and the extras the exports carry.
+// headerNames are the headers the readers promise (docs/datasets.md) and the extras the exports carry.
 var headerNames = map[string]bool{}
 
 func init() {

@@ -8,12 +8,12 @@ import (
 	"strings"
 )
 
-// The real Lạng Sơn 2022–2024 structure (a copy of shared/reference/langson_units_2022.csv).
+// The real Lạng Sơn 2022–2024 structure (sample/data/langson_units_2022.csv; sources in sample/data/SOURCES.md).
 //
 //go:embed data/langson_units_2022.csv
 var langSonUnits2022 []byte
 
-// Real Lạng Sơn OCOP product names (a copy of shared/reference/langson_ocop_partial.csv).
+// Real Lạng Sơn OCOP product names (sample/data/langson_ocop_partial.csv; sources in sample/data/SOURCES.md).
 //
 //go:embed data/langson_ocop_partial.csv
 var langSonOCOPPartial []byte

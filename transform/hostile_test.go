@@ -24,7 +24,7 @@ import (
 	"ntm/ingest"
 )
 
-// Hostile and strange inputs (issue 5): each must end in one clear sentence and leave the
+// Hostile and strange inputs: each must end in one clear sentence and leave the
 // database as it was — no loaded batch, no facts, no row rejects — and never crash.
 
 const recordsHeaderXML = `<row r="1"><c r="A1" t="inlineStr"><is><t>Mã hồ sơ</t></is></c><c r="B1" t="inlineStr"><is><t>Đơn vị tiếp nhận</t></is></c><c r="C1" t="inlineStr"><is><t>Ngày tiếp nhận</t></is></c><c r="D1" t="inlineStr"><is><t>Hình thức nộp</t></is></c><c r="E1" t="inlineStr"><is><t>Mức độ DVC</t></is></c></row>`

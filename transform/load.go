@@ -288,7 +288,7 @@ func findBatch(ctx context.Context, q db.Querier, dataset ntm.Dataset, sum strin
 	return id, replacedBy, nil
 }
 
-// LoadFile loads one file as one batch, in one transaction (DESIGN §4, §5). Bad input is
+// LoadFile loads one file as one batch, in one transaction (docs/datasets.md, "Batches"). Bad input is
 // not an error: the report says what was rejected (rows, or the whole file, which is then
 // recorded as a 'rejected' batch). An error means the load could not be done — the file is
 // missing, the machine or the database failed, the load was cancelled — and nothing was

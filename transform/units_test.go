@@ -116,7 +116,7 @@ func TestImportUnitsRejects(t *testing.T) {
 	mustContain(t, rep.Message, "province_code", "commune_code")
 }
 
-// referenceFile is the project's own copy of a shared/reference file (the sample generator embeds it).
+// referenceFile is a reference list in sample/data/ (the sample generator embeds it).
 func referenceFile(t *testing.T, name string) string {
 	_, here, _, _ := runtime.Caller(0)
 	p := filepath.Join(filepath.Dir(here), "..", "sample", "data", name)

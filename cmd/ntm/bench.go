@@ -45,7 +45,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&rows, "rows", 0, "rows of the record-level export (default: 320000 for province, 1000000 for national)")
 	fs.IntVar(&smallRows, "small-rows", 100000, "rows of the smaller export whose peak memory the big one is compared with")
 	fs.StringVar(&out, "out", "ntm-bench", "folder for the generated data and the reports")
-	fs.StringVar(&unitsPath, "units", "", "national unit list, a CSV like shared/reference/vn_units_2024.csv (default: $NTM_VN_UNITS, else the 2024 list built into ntm)")
+	fs.StringVar(&unitsPath, "units", "", "national unit list, a CSV like sample/data/vn_units_2024.csv (default: $NTM_VN_UNITS, else the 2024 list built into ntm)")
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of each record-level read and load to this path plus .read.FILE or .load.FILE")
 	fs.StringVar(&childLoad, "child-load", "", "")
 	fs.StringVar(&childRead, "child-read", "", "")

@@ -33,7 +33,7 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 	d.register(fs)
 	fs.StringVar(&out, "out", "ntm-demo", "folder for the sample exports (OUT/inputs) and the workbooks (OUT/reports)")
 	fs.StringVar(&scale, "scale", "province", "province (Lạng Sơn) or national (63 provinces, about 80,000 made-up villages, a 1,000,000-row dossier export)")
-	fs.StringVar(&units, "units", "", "national unit list for --scale national, a CSV like shared/reference/vn_units_2024.csv (default: the 2024 list built into ntm)")
+	fs.StringVar(&units, "units", "", "national unit list for --scale national, a CSV like sample/data/vn_units_2024.csv (default: the 2024 list built into ntm)")
 	fs.IntVar(&records, "records", 0, "rows of the national dossier-record export (default 1000000)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

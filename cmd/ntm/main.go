@@ -20,7 +20,7 @@ import (
 	"ntm/scratch"
 )
 
-// Exit codes (DESIGN §7).
+// Exit codes (docs/cli.md).
 const (
 	exitOK      = 0
 	exitFailure = 1

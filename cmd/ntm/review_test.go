@@ -9,7 +9,7 @@ import (
 	"ntm/db/dbtest"
 )
 
-// A file rejected whole exits 1 with one sentence on stderr naming the file (DESIGN §7):
+// A file rejected whole exits 1 with one sentence on stderr naming the file (docs/cli.md):
 // for ingest, units import and check alike, not only a line on stdout.
 func TestRejectedFilesAreNamedOnStderr(t *testing.T) {
 	url := dbtest.URL(t)

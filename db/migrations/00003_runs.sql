@@ -1,6 +1,6 @@
 -- +goose Up
 
--- One pipeline run (DESIGN §8): a job started by the schedule, the CLI, the web console or the API.
+-- One pipeline run (docs/operations.md): a job started by the schedule, the CLI, the web console or the API.
 -- A live run always holds the pipeline advisory lock on its own connection (backend_pid); a row
 -- left 'running' whose backend no longer holds the lock belongs to a dead process: 'abandoned'.
 CREATE TABLE run (

@@ -1,6 +1,6 @@
 -- +goose Up
 
--- Deliveries of report workbooks (DESIGN §9): one row per workbook (recipient + file hash) and
+-- Deliveries of report workbooks (docs/reports.md): one row per workbook (recipient + file hash) and
 -- destination — an e-mail address, or the output folder (channel 'folder', address = the folder).
 -- The unique key is what makes "never sent twice" hold: a row that reached 'sent' is never sent
 -- again; a 'failed' one is retried by the next delivery run (attempts counts them), until it is

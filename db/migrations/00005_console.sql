@@ -1,6 +1,6 @@
 -- +goose Up
 
--- Web console sessions (issue 4). The cookie carries a random token; only its SHA-256 is
+-- Web console sessions. The cookie carries a random token; only its SHA-256 is
 -- stored, so a copy of the database does not let anyone log in. A session ends at expires_at
 -- (absolute, from the config's session TTL) or at log-out, when its row is deleted.
 CREATE TABLE console_session (

@@ -1,6 +1,6 @@
 -- +goose Up
 -- The rules for which OCOP products and listings count at a day live here once, for the evaluation
--- (V5_OCOP) and the workbooks' OCOP sheet alike (DESIGN §6, docs/criteria.md):
+-- (V5_OCOP) and the workbooks' OCOP sheet alike (docs/criteria.md):
 --  * the current row per product_key is the newest counting batch's (as_of, else the receipt date;
 --    then received_at, id); only loaded batches count, and none dated after the day;
 --  * the expiry is the given one, else certified_on + validity_months;

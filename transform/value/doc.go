@@ -13,7 +13,7 @@
 // web text parse like typed text. Keywords are matched case-insensitively and
 // without diacritics ("Khong" = "Không", "DAT" = "Đạt").
 //
-// Decisions where the input is ambiguous (DESIGN §4 leaves them open):
+// Decisions where the input is ambiguous (also in docs/datasets.md):
 //
 //   - Number separators. When both "." and "," appear, the last one is the
 //     decimal mark and the other groups thousands ("1.234,5", "1,234.5"). One

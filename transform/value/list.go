@@ -18,7 +18,7 @@ func isListSeparator(r rune) bool {
 }
 
 // CountList counts the items of a list typed in one cell: items are separated
-// by ";" or line breaks (DESIGN §4), or marked with bullet signs (•, ●, ▪);
+// by ";" or line breaks, or marked with bullet signs (•, ●, ▪);
 // an item counts if it holds a letter or digit, so "- ", "+" and empty lines
 // do not. Commas do not separate items (names contain them).
 func CountList(s string) int {

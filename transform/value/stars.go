@@ -7,7 +7,7 @@ import (
 )
 
 // ErrStarsRange is wrapped by ParseStars when a rating is not 3, 4 or 5:
-// OCOP certifies 3 to 5 stars, anything else is a row reject (DESIGN §4).
+// OCOP certifies 3 to 5 stars, anything else is a row reject.
 var ErrStarsRange = errors.New("hạng sao OCOP phải là 3, 4 hoặc 5")
 
 // ParseStars reads an OCOP star rating: "3", "3 sao", "3★", "4*", "4.0",

@@ -6,7 +6,7 @@ import (
 )
 
 // YesNo is an answer to a yes/no question. The zero value is Unknown: a blank
-// answer is missing data, never "no" (DESIGN §4).
+// answer is missing data, never "no" (docs/datasets.md).
 type YesNo int8
 
 const (
@@ -96,7 +96,7 @@ var (
 // ParseActive reads a listing's state. Active: Đang bán, Hoạt động, Còn, and
 // the yes forms (x, Có, ✓). Inactive: Ngừng bán, Đã gỡ, Tạm ngừng, Hết hàng,
 // and the no forms (Không). Blank is unknown: known is false and active is
-// true, the default for a listed product (DESIGN §4).
+// true, the default for a listed product.
 func ParseActive(s string) (active, known bool, err error) {
 	f := formOf(s)
 	switch {
