@@ -1,0 +1,636 @@
+package reports
+
+// Print and reader checks shared by the workbook tests: a workbook is opened the way its
+// recipients open it, in a real spreadsheet program (LibreOffice, printed to PDF and read back with
+// poppler) and by a reader that trusts the recorded dimension (openpyxl in read-only mode, as
+// pandas-style readers do).
+//
+//   printWorkbook(t, path) printReport
+//       Prints every sheet to PDF with LibreOffice headless and reports, per sheet, its pages, the
+//       text of each page and the smallest font size of any word printed on it. Page counts per
+//       sheet: for each visible sheet a copy of the workbook is made in which every other sheet is
+//       hidden (only workbook.xml changes; LibreOffice prints no hidden sheet), and all the copies
+//       are converted in one soffice run; the workbook as a whole is converted too
+//       (printReport.Pages, printReport.PDF). A sheet hidden in the workbook is not printed by a
+//       recipient either: it is reported with Hidden set and no pages.
+//   assertLegible(t, rep, minPt)
+//       Fails for every visible sheet that prints nothing, or prints a word smaller than minPt.
+//   openpyxlRead(t, path) []openpyxlSheet
+//       What openpyxl (read-only) sees on each sheet: the recorded dimension, the rows it yields
+//       trusting it, and (after reset_dimensions) the last row and column holding a cell or a value.
+//   assertDimensionsTrue(t, path)
+//       Fails for every sheet whose recorded dimension hides a value from openpyxl, or claims rows
+//       or columns beyond the last cell written.
+//
+// Font size method (documented because it is derived, not read): `pdftotext -bbox` gives each
+// word's box; poppler computes a word's height as (ascent − descent) × the font size in device
+// space (after the text matrix and the CTM, so a page scaled to fit prints smaller words).
+// LibreOffice writes Ascent 0 and Descent 0 in the font descriptors of its embedded subsets, for
+// which poppler uses its defaults 0.95 and −0.35: height = 1.3 × size. pdfFontRatio reads every
+// FontDescriptor of the PDF and takes the largest (ascent − descent) among them (the defaults for
+// zeros), so the size derived from a box is never larger than the true size of any font in the file
+// (a lower bound when fonts differ; exact for LibreOffice's output). Calibrated in
+// TestPrintCheckHelpers: cells of 7.5, 8 and 14 pt print as 7.5, 8 and 14 pt. LibreOffice rounds
+// font sizes to its internal unit (8 pt is written as 7.994 pt), so sizes are compared with a
+// tolerance of 0.05 pt (fontTolerance). Text turned 90° has its box's height along the text and is
+// not measured small; words in charts (titles, axes, legends) are measured like any other.
+//
+// soffice (libreoffice-calc-nogui), pdftotext/pdfinfo (poppler-utils) and python3-openpyxl are
+// installed by .ci/run; a test using these helpers is skipped, saying which, only when one is
+// absent. Each soffice run has its own profile (-env:UserInstallation), so parallel tests do not
+// collide.
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"ntm"
+)
+
+// fontTolerance absorbs LibreOffice's rounding of font sizes (8 pt prints as 7.994 pt).
+const fontTolerance = 0.05
+
+// printedSheet is one sheet as LibreOffice prints it.
+type printedSheet struct {
+	Name      string
+	Hidden    bool     // hidden in the workbook: a recipient does not print it
+	Pages     int      // pages the sheet prints on
+	PageText  []string // the words of each page, space-separated, in reading order
+	MinFontPt float64  // smallest font size of any word printed (0 when nothing is printed)
+	MinWord   string   // a word printed at that size
+	PDF       string   // the PDF of this sheet alone
+}
+
+// printReport is a workbook as LibreOffice prints it.
+type printReport struct {
+	Sheets    []printedSheet // in workbook order
+	Pages     int            // pages of the whole workbook printed at once
+	MinFontPt float64        // smallest over the printed sheets
+	PDF       string         // the PDF of the whole workbook
+}
+
+// sheet returns the printed sheet of that name, failing the test when there is none.
+func (r printReport) sheet(t testing.TB, name string) printedSheet {
+	t.Helper()
+	for _, s := range r.Sheets {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("no sheet %q printed (sheets: %v)", name, r.names())
+	return printedSheet{}
+}
+
+func (r printReport) names() []string {
+	var n []string
+	for _, s := range r.Sheets {
+		n = append(n, s.Name)
+	}
+	return n
+}
+
+// String is one line per sheet, for test logs.
+func (r printReport) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d pages, smallest text %.2f pt", r.Pages, r.MinFontPt)
+	for _, s := range r.Sheets {
+		if s.Hidden {
+			fmt.Fprintf(&b, "\n  %s: hidden, not printed", s.Name)
+			continue
+		}
+		fmt.Fprintf(&b, "\n  %s: %d pages, smallest text %.2f pt (%q)", s.Name, s.Pages, s.MinFontPt, s.MinWord)
+	}
+	return b.String()
+}
+
+// needTool skips the test when a program the print checks need is not installed.
+func needTool(t testing.TB, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s is not installed: the print checks need it (apt-get install %s; .ci/run installs it)", name, pkg)
+	}
+	return p
+}
+
+// sofficeConvert converts workbooks to PDF into outdir in one LibreOffice run with a private profile.
+func sofficeConvert(t testing.TB, outdir string, paths ...string) {
+	t.Helper()
+	var bin string
+	for _, name := range []string{"soffice", "libreoffice"} {
+		if p, err := exec.LookPath(name); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		t.Skip("LibreOffice (soffice) is not installed: the print checks need it (apt-get install libreoffice-calc-nogui; .ci/run installs it)")
+	}
+	profile, err := os.MkdirTemp("", "ntm-soffice-profile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(profile)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	args := append([]string{"--headless", "--norestore", "-env:UserInstallation=file://" + profile,
+		"--convert-to", "pdf", "--outdir", outdir}, paths...)
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), "HOME="+profile) // nothing of the user's LibreOffice is read or written
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, b)
+	}
+	for _, p := range paths {
+		pdf := filepath.Join(outdir, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))+".pdf")
+		if st, err := os.Stat(pdf); err != nil || st.Size() == 0 {
+			t.Fatalf("soffice wrote no PDF for %s (%v)", p, err)
+		}
+	}
+}
+
+// workbookSheet is a <sheet> of xl/workbook.xml.
+type workbookSheet struct {
+	name   string
+	hidden bool
+}
+
+var (
+	reSheetElem   = regexp.MustCompile(`<sheet\b[^>]*?/?>`)
+	reAttr        = regexp.MustCompile(`\s([A-Za-z:]+)="([^"]*)"`)
+	reStateAttr   = regexp.MustCompile(`\sstate="[^"]*"`)
+	reWbView      = regexp.MustCompile(`<workbookView\b[^>]*?/?>`)
+	reActiveTab   = regexp.MustCompile(`\s(activeTab|firstSheet)="[^"]*"`)
+	reFontDescAsc = regexp.MustCompile(`/Ascent\s+(-?[0-9.]+)`)
+	reFontDescDes = regexp.MustCompile(`/Descent\s+(-?[0-9.]+)`)
+)
+
+func xmlUnescape(s string) string {
+	var out string
+	if err := xml.Unmarshal([]byte("<x>"+s+"</x>"), &out); err != nil {
+		return s
+	}
+	return out
+}
+
+// readWorkbookXML returns the workbook part and its sheets in order.
+func readWorkbookXML(t testing.TB, path string) (string, []workbookSheet) {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name != "xl/workbook.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sheets []workbookSheet
+		for _, el := range reSheetElem.FindAllString(string(b), -1) {
+			var s workbookSheet
+			for _, a := range reAttr.FindAllStringSubmatch(el, -1) {
+				switch a[1] {
+				case "name":
+					s.name = xmlUnescape(a[2])
+				case "state":
+					s.hidden = a[2] == "hidden" || a[2] == "veryHidden"
+				}
+			}
+			sheets = append(sheets, s)
+		}
+		return string(b), sheets
+	}
+	t.Fatalf("%s: no xl/workbook.xml", path)
+	return "", nil
+}
+
+// withOnlySheet writes a copy of the workbook at src to dst in which only sheet k is visible
+// (and active); every other part is copied byte for byte.
+func withOnlySheet(t testing.TB, src, dst, wbXML string, k int) {
+	t.Helper()
+	i := 0
+	out := reSheetElem.ReplaceAllStringFunc(wbXML, func(el string) string {
+		el = reStateAttr.ReplaceAllString(el, "")
+		if i != k {
+			el = strings.Replace(el, "<sheet ", `<sheet state="hidden" `, 1)
+		}
+		i++
+		return el
+	})
+	out = reWbView.ReplaceAllStringFunc(out, func(el string) string {
+		el = reActiveTab.ReplaceAllString(el, "")
+		return strings.Replace(el, "<workbookView", fmt.Sprintf(`<workbookView activeTab="%d" firstSheet="%d"`, k, k), 1)
+	})
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	fh, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	zw := zip.NewWriter(fh)
+	for _, f := range zr.File {
+		if f.Name != "xl/workbook.xml" {
+			if err := zw.Copy(f); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(w, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pdfFontRatio is the largest (ascent − descent) over the font descriptors of a PDF, with
+// poppler's defaults (0.95, −0.35) for the zeros LibreOffice writes: a word box's height divided
+// by it is a lower bound of the word's font size (exact when every font has the same ratio).
+func pdfFontRatio(t testing.TB, pdf string) float64 {
+	t.Helper()
+	b, err := os.ReadFile(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ratio := 0.0
+	for _, part := range bytes.Split(b, []byte("/FontDescriptor"))[1:] {
+		end := bytes.Index(part, []byte(">>"))
+		if end < 0 {
+			continue
+		}
+		d := part[:end]
+		asc, des := 0.95, -0.35
+		if m := reFontDescAsc.FindSubmatch(d); m != nil {
+			if v, _ := strconv.ParseFloat(string(m[1]), 64); v != 0 && math.Abs(v) < 3000 {
+				asc = math.Abs(v) / 1000
+			}
+		}
+		if m := reFontDescDes.FindSubmatch(d); m != nil {
+			if v, _ := strconv.ParseFloat(string(m[1]), 64); v != 0 && math.Abs(v) < 3000 {
+				des = v / 1000
+				if des > 0 {
+					des = -des
+				}
+			}
+		}
+		ratio = math.Max(ratio, asc-des)
+	}
+	if ratio == 0 {
+		ratio = 1.3 // no descriptor readable (object streams): poppler's defaults
+	}
+	return ratio
+}
+
+// bboxDoc is `pdftotext -bbox` output.
+type bboxDoc struct {
+	Pages []struct {
+		Words []struct {
+			YMin float64 `xml:"yMin,attr"`
+			YMax float64 `xml:"yMax,attr"`
+			Text string  `xml:",chardata"`
+		} `xml:"word"`
+	} `xml:"body>doc>page"`
+}
+
+// readPDF returns the page count, the text of each page and the smallest font size of a PDF.
+func readPDF(t testing.TB, pdf string) (pages int, text []string, minPt float64, minWord string) {
+	t.Helper()
+	needTool(t, "pdftotext", "poppler-utils")
+	needTool(t, "pdfinfo", "poppler-utils")
+	info, err := exec.Command("pdfinfo", pdf).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo %s: %v\n%s", pdf, err, info)
+	}
+	if m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindSubmatch(info); m != nil {
+		pages, _ = strconv.Atoi(string(m[1]))
+	}
+	out, err := exec.Command("pdftotext", "-bbox", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox %s: %v", pdf, err)
+	}
+	var doc bboxDoc
+	dec := xml.NewDecoder(bytes.NewReader(out))
+	dec.Strict = false
+	dec.AutoClose = xml.HTMLAutoClose
+	dec.Entity = xml.HTMLEntity
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("pdftotext -bbox %s: %v", pdf, err)
+	}
+	if len(doc.Pages) != pages {
+		t.Fatalf("%s: pdfinfo says %d pages, pdftotext read %d", pdf, pages, len(doc.Pages))
+	}
+	ratio := pdfFontRatio(t, pdf)
+	for _, p := range doc.Pages {
+		var words []string
+		for _, w := range p.Words {
+			words = append(words, w.Text)
+			if strings.TrimSpace(w.Text) == "" {
+				continue
+			}
+			if pt := (w.YMax - w.YMin) / ratio; minPt == 0 || pt < minPt {
+				minPt, minWord = pt, w.Text
+			}
+		}
+		text = append(text, strings.Join(words, " "))
+	}
+	return pages, text, math.Round(minPt*1000) / 1000, minWord
+}
+
+// printWorkbook prints a workbook with LibreOffice, whole and sheet by sheet (see the top of the file).
+func printWorkbook(t testing.TB, path string) printReport {
+	t.Helper()
+	needTool(t, "pdftotext", "poppler-utils")
+	needTool(t, "pdfinfo", "poppler-utils")
+	dir := t.TempDir()
+	wbXML, sheets := readWorkbookXML(t, path)
+	whole := filepath.Join(dir, "whole.xlsx")
+	if err := copyFile(path, whole); err != nil {
+		t.Fatal(err)
+	}
+	inputs := []string{whole}
+	for k, s := range sheets {
+		if !s.hidden {
+			p := filepath.Join(dir, fmt.Sprintf("sheet%02d.xlsx", k+1))
+			withOnlySheet(t, path, p, wbXML, k)
+			inputs = append(inputs, p)
+		}
+	}
+	sofficeConvert(t, dir, inputs...)
+	rep := printReport{PDF: filepath.Join(dir, "whole.pdf")}
+	rep.Pages, _, rep.MinFontPt, _ = readPDF(t, rep.PDF)
+	for k, s := range sheets {
+		ps := printedSheet{Name: s.name, Hidden: s.hidden}
+		if !s.hidden {
+			ps.PDF = filepath.Join(dir, fmt.Sprintf("sheet%02d.pdf", k+1))
+			ps.Pages, ps.PageText, ps.MinFontPt, ps.MinWord = readPDF(t, ps.PDF)
+		}
+		rep.Sheets = append(rep.Sheets, ps)
+	}
+	return rep
+}
+
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o644)
+}
+
+// assertLegible fails for every visible sheet that prints nothing or prints text below minPt.
+func assertLegible(t testing.TB, rep printReport, minPt float64) {
+	t.Helper()
+	for _, s := range rep.Sheets {
+		switch {
+		case s.Hidden:
+		case s.Pages == 0 || s.MinFontPt == 0:
+			t.Errorf("sheet %q prints nothing", s.Name)
+		case s.MinFontPt < minPt-fontTolerance:
+			t.Errorf("sheet %q prints %q at %.2f pt, below %.0f pt", s.Name, s.MinWord, s.MinFontPt, minPt)
+		}
+	}
+}
+
+// openpyxlSheet is what openpyxl in read-only mode sees on one sheet.
+type openpyxlSheet struct {
+	Title     string     `json:"title"`
+	Dimension string     `json:"dimension"` // as recorded ("A1:K40"; "" when none)
+	MaxRow    int        `json:"max_row"`   // from the recorded dimension
+	MaxCol    int        `json:"max_col"`
+	Rows      [][]string `json:"rows"` // the rows it yields trusting the dimension; "" for no value
+	// After reset_dimensions (every row of the sheet's XML read): the last row and column with a
+	// cell element (styled or not), and with a value.
+	LastCellRow  int `json:"last_cell_row"`
+	LastCellCol  int `json:"last_cell_col"`
+	LastValueRow int `json:"last_value_row"`
+	LastValueCol int `json:"last_value_col"`
+}
+
+const openpyxlScript = `
+import json, sys, datetime
+from openpyxl import load_workbook
+from openpyxl.cell.read_only import EmptyCell
+from openpyxl.utils import range_boundaries
+
+def text(v):
+    if v is None:
+        return ""
+    if isinstance(v, (datetime.datetime, datetime.date, datetime.time)):
+        return v.isoformat()
+    return str(v)
+
+out = []
+wb = load_workbook(sys.argv[1], read_only=True, data_only=True)
+for ws in wb.worksheets:
+    s = {"title": ws.title, "dimension": "", "max_row": 0, "max_col": 0, "rows": [],
+         "last_cell_row": 0, "last_cell_col": 0, "last_value_row": 0, "last_value_col": 0}
+    try:
+        s["dimension"] = ws.calculate_dimension()
+    except ValueError:
+        pass
+    s["max_row"] = ws.max_row or 0
+    s["max_col"] = ws.max_column or 0
+    for row in ws.iter_rows(values_only=True):
+        s["rows"].append([text(v) for v in row])
+    ws.reset_dimensions()
+    for row in ws.iter_rows():
+        for c in row:
+            if isinstance(c, EmptyCell):
+                continue
+            s["last_cell_row"] = max(s["last_cell_row"], c.row)
+            s["last_cell_col"] = max(s["last_cell_col"], c.column)
+            if c.value is not None and c.value != "":
+                s["last_value_row"] = max(s["last_value_row"], c.row)
+                s["last_value_col"] = max(s["last_value_col"], c.column)
+    out.append(s)
+wb.close()
+json.dump(out, sys.stdout)
+`
+
+// openpyxlRead runs openpyxl (read-only, data_only) on a workbook; see openpyxlSheet.
+func openpyxlRead(t testing.TB, path string) []openpyxlSheet {
+	t.Helper()
+	py := "/usr/bin/python3"
+	if b, err := exec.Command(py, "-c", "import openpyxl").CombinedOutput(); err != nil {
+		t.Skipf("openpyxl is not installed for %s: the reader check needs it (apt-get install python3-openpyxl; .ci/run installs it): %v %s", py, err, b)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(py, "-c", openpyxlScript, path)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("openpyxl on %s: %v\n%s", path, err, stderr.String())
+	}
+	var sheets []openpyxlSheet
+	if err := json.Unmarshal(out, &sheets); err != nil {
+		t.Fatalf("openpyxl on %s: %v", path, err)
+	}
+	return sheets
+}
+
+// assertDimensionsTrue fails for every sheet whose recorded dimension hides a value from a reader
+// that trusts it, or claims rows or columns beyond the last cell written.
+func assertDimensionsTrue(t testing.TB, path string) []openpyxlSheet {
+	t.Helper()
+	sheets := openpyxlRead(t, path)
+	for _, s := range sheets {
+		if s.MaxRow < s.LastValueRow || s.MaxCol < s.LastValueCol {
+			t.Errorf("%s, sheet %q: dimension %q hides values up to row %d, column %d from openpyxl (it sees %d rows)",
+				filepath.Base(path), s.Title, s.Dimension, s.LastValueRow, s.LastValueCol, len(s.Rows))
+		}
+		if s.MaxRow > s.LastCellRow || s.MaxCol > s.LastCellCol {
+			t.Errorf("%s, sheet %q: dimension %q goes beyond the last cell written (row %d, column %d)",
+				filepath.Base(path), s.Title, s.Dimension, s.LastCellRow, s.LastCellCol)
+		}
+	}
+	return sheets
+}
+
+// TestPrintCheckHelpers proves the helpers above: on a workbook of known font sizes, page counts,
+// a hidden sheet and a one-cell dimension, and on the workbooks and a template as written now.
+func TestPrintCheckHelpers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "calibration.xlsx")
+	f := excelize.NewFile()
+	style := func(pt float64) int {
+		id, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Size: pt}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// "Lớn": 14 pt and 8 pt, one page.
+	must(f.SetSheetName("Sheet1", "Lớn"))
+	must(f.SetCellValue("Lớn", "A1", "Tiêu đề lớn"))
+	must(f.SetCellStyle("Lớn", "A1", "A1", style(14)))
+	must(f.SetCellValue("Lớn", "A2", "Chữ tám điểm"))
+	must(f.SetCellStyle("Lớn", "A2", "A2", style(8)))
+	// "Nhỏ": 7.5 pt, and 150 rows of 11 pt text on A4 portrait: more than one page.
+	_, err := f.NewSheet("Nhỏ")
+	must(err)
+	must(f.SetCellValue("Nhỏ", "A1", "Chữ bảy rưỡi"))
+	must(f.SetCellStyle("Nhỏ", "A1", "A1", style(7.5)))
+	for r := 2; r <= 150; r++ {
+		must(f.SetCellValue("Nhỏ", cellName(1, r), fmt.Sprintf("Dòng %d", r)))
+	}
+	must(f.SetSheetDimension("Nhỏ", "A1:A150")) // excelize records A1 unless told
+	// "Ẩn": hidden, never printed.
+	_, err = f.NewSheet("Ẩn")
+	must(err)
+	must(f.SetCellValue("Ẩn", "A1", "không in"))
+	must(f.SetSheetVisible("Ẩn", false))
+	// "Luồng": streamed without a dimension: excelize records A1, openpyxl sees one cell.
+	_, err = f.NewSheet("Luồng")
+	must(err)
+	sw, err := f.NewStreamWriter("Luồng")
+	must(err)
+	for r := 1; r <= 5; r++ {
+		must(sw.SetRow(cellName(1, r), []any{"x", r}))
+	}
+	must(sw.Flush())
+	must(f.SaveAs(path))
+	must(f.Close())
+
+	rep := printWorkbook(t, path)
+	t.Logf("calibration workbook: %s", rep)
+	big, small, hidden, stream := rep.sheet(t, "Lớn"), rep.sheet(t, "Nhỏ"), rep.sheet(t, "Ẩn"), rep.sheet(t, "Luồng")
+	if big.Pages != 1 || math.Abs(big.MinFontPt-8) > fontTolerance || !strings.Contains(big.PageText[0], "Tiêu đề lớn") {
+		t.Errorf("Lớn: %+v", big)
+	}
+	if small.Pages < 2 || math.Abs(small.MinFontPt-7.5) > fontTolerance || strings.Contains(small.PageText[0], "Tiêu đề") {
+		t.Errorf("Nhỏ: %d pages, %.3f pt", small.Pages, small.MinFontPt)
+	}
+	if !hidden.Hidden || hidden.Pages != 0 {
+		t.Errorf("Ẩn: %+v", hidden)
+	}
+	if stream.Pages != 1 {
+		t.Errorf("Luồng: %+v", stream)
+	}
+	if rep.Pages != big.Pages+small.Pages+stream.Pages || math.Abs(rep.MinFontPt-7.5) > fontTolerance {
+		t.Errorf("whole workbook: %d pages, %.3f pt", rep.Pages, rep.MinFontPt)
+	}
+	// The 14 pt title alone: the derived size is the cell's size.
+	_, _, pt, _ := readPDF(t, big.PDF)
+	if math.Abs(pt-8) > fontTolerance {
+		t.Errorf("Lớn alone: %.3f pt", pt)
+	}
+	// The sheets below 8 pt, as assertLegible would name them.
+	var msgs []string
+	for _, s := range rep.Sheets {
+		if !s.Hidden && s.MinFontPt < 8-fontTolerance {
+			msgs = append(msgs, s.Name)
+		}
+	}
+	if strings.Join(msgs, ",") != "Nhỏ" {
+		t.Errorf("below 8 pt: %v", msgs)
+	}
+
+	sheets := openpyxlRead(t, path)
+	byTitle := map[string]openpyxlSheet{}
+	for _, s := range sheets {
+		byTitle[s.Title] = s
+	}
+	if s := byTitle["Luồng"]; s.Dimension != "A1:A1" && s.Dimension != "A1" || len(s.Rows) != 1 || s.LastValueRow != 5 || s.LastValueCol != 2 {
+		t.Errorf("Luồng as openpyxl sees it: %+v", s)
+	}
+	if s := byTitle["Nhỏ"]; s.MaxRow != 150 || len(s.Rows) != 150 || s.Rows[149][0] != "Dòng 150" {
+		t.Errorf("Nhỏ as openpyxl sees it: dimension %q, %d rows", s.Dimension, len(s.Rows))
+	}
+
+	// The workbooks as written now, and a template: logged, for the streams that rebuild them.
+	pool := fixture(t)
+	ocopFixture(t, pool)
+	for _, p := range append(writeAll(t, pool, ""), writeTemplate(t, unitsDB(t), ntm.DatasetVillageSurvey, "187")) {
+		rep := printWorkbook(t, p)
+		sum := 0
+		for _, s := range rep.Sheets {
+			sum += s.Pages
+		}
+		if sum != rep.Pages {
+			t.Errorf("%s: the sheets print %d pages one by one, %d together", filepath.Base(p), sum, rep.Pages)
+		}
+		var dims []string
+		for _, s := range openpyxlRead(t, p) {
+			dims = append(dims, fmt.Sprintf("%s %s (%d rows seen, values to row %d)", s.Title, s.Dimension, len(s.Rows), s.LastValueRow))
+		}
+		t.Logf("%s: %s\n  openpyxl: %s", filepath.Base(p), rep, strings.Join(dims, "; "))
+	}
+}
