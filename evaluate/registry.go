@@ -23,6 +23,21 @@ const (
 	ValueRatio ValueKind = "ratio"  // a fraction, shown as a percentage rounded down
 )
 
+// ThresholdText shows a threshold of a criterion whose value is of kind k, the way the
+// office writes it: "Có", "≥ 70%", "≥ 1", "≥ 2/3".
+func (k ValueKind) ThresholdText(t Fraction) string {
+	switch k {
+	case ValueYesNo:
+		return "Có"
+	case ValueRatio:
+		return "≥ " + t.Percent()
+	}
+	if t.Den == 1 {
+		return "≥ " + vnfmt.Int(t.Num)
+	}
+	return fmt.Sprintf("≥ %d/%d", t.Num, t.Den)
+}
+
 // Definition is everything ntm says about one criterion besides what its set gives (name,
 // threshold, validity): what computes it and how it is shown and acted on.
 type Definition struct {

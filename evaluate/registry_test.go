@@ -1,6 +1,9 @@
 package evaluate
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -86,5 +89,39 @@ func TestActionFor(t *testing.T) {
 	}
 	if got := v1.ActionFor(Result{Status: ntm.StatusMet}); got != "" {
 		t.Errorf("met action %q", got)
+	}
+}
+
+// Nothing outside the registry lists criteria: no Go file of another package spells a
+// criterion key as a string (they read evaluate's constants and the set instead), so a table
+// of names, kinds or wordings elsewhere cannot drift from the registry.
+func TestCriterionKeysOnlyInTheRegistry(t *testing.T) {
+	err := filepath.WalkDir("..", func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() {
+			switch e.Name() {
+			case ".git", "evaluate", "testdata", "node_modules":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, d := range Definitions {
+			if strings.Contains(string(b), `"`+d.Key+`"`) {
+				t.Errorf("%s spells criterion key %q: use evaluate.Key… and the set's definitions", path, d.Key)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -84,27 +84,30 @@ func (c *SetCriterion) PerGroup() bool { return len(c.ByGroup) > 0 }
 
 // ThresholdText shows a threshold the way the office writes it: "Có", "≥ 70%", "≥ 1",
 // "nhóm 1: ≥ 100%; nhóm 2: ≥ 90%; nhóm 3: ≥ 80%".
+// Thresholds that are the same for every group print once.
 func (c *SetCriterion) ThresholdText() string {
-	one := func(t Fraction) string {
-		switch c.Value {
-		case ValueYesNo:
-			return "Có"
-		case ValueRatio:
-			return "≥ " + t.Percent()
-		}
-		if t.Den == 1 {
-			return "≥ " + vnfmt.Int(t.Num)
-		}
-		return fmt.Sprintf("≥ %d/%d", t.Num, t.Den)
-	}
+	lines := c.ThresholdLines()
+	return strings.Join(lines, "; ")
+}
+
+// ThresholdLines is the threshold as ThresholdText, one line per commune group when they
+// differ ("nhóm 1: ≥ 100%", …), else one line.
+func (c *SetCriterion) ThresholdLines() []string {
 	if !c.PerGroup() {
-		return one(c.Threshold)
+		return []string{c.Value.ThresholdText(c.Threshold)}
+	}
+	same := true
+	for _, g := range Groups {
+		same = same && c.ByGroup[g] == c.ByGroup[Groups[0]]
+	}
+	if same {
+		return []string{c.Value.ThresholdText(c.ByGroup[Groups[0]]) + " (mọi nhóm xã)"}
 	}
 	parts := make([]string, 0, len(Groups))
 	for _, g := range Groups {
-		parts = append(parts, fmt.Sprintf("nhóm %d: %s", g, one(c.ByGroup[g])))
+		parts = append(parts, fmt.Sprintf("nhóm %d: %s", g, c.Value.ThresholdText(c.ByGroup[g])))
 	}
-	return strings.Join(parts, "; ")
+	return parts
 }
 
 // Problem is one mistake in a criteria-set file, at a line (0 = the file as a whole).

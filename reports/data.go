@@ -15,20 +15,15 @@ import (
 	"ntm/evaluate"
 )
 
-// evaluation is the newest evaluation of the period and its criteria set.
+// evaluation is the newest evaluation of the period and the criteria set it was computed with
+// (evaluate.SetOf: the version it used, whatever was imported since).
 type evaluation struct {
 	ID          int64
 	SetKey      string
 	SetName     string
 	At          time.Time
 	StaleMonths int
-}
-
-// criterion is one row of the criterion table of the evaluation's set.
-type criterion struct {
-	Key, Name, Level, Description string
-	ThNum, ThDen                  int64
-	Position                      int
+	Set         *evaluate.Set
 }
 
 // unit is a province, district or commune in force at the period end.
@@ -62,18 +57,17 @@ func (c *villageCounts) add(o villageCounts) {
 // data is everything about a period that every workbook shares; villages stay in the database and
 // are streamed per workbook.
 type data struct {
-	period    ntm.Period
-	eval      evaluation
-	criteria  []criterion
-	critByKey map[string]*criterion
-	units     map[string]*unit
-	children  map[string][]*unit // parent code → children ordered by code
-	results   map[string]map[string]*result
-	villages  map[string]villageCounts              // commune code → counts
-	coverage  map[string]map[string]conditionCounts // village condition → commune code → counts
-	prev      *previous                             // the evaluation compared with; nil = none
-	dataAt    time.Time                             // the newest source file's receipt (zero = none)
-	ocop      *ocopCache                            // OCOP products by day, read once per run
+	period   ntm.Period
+	eval     evaluation
+	criteria []*evaluate.SetCriterion // the set's, in its order
+	units    map[string]*unit
+	children map[string][]*unit // parent code → children ordered by code
+	results  map[string]map[string]*result
+	villages map[string]villageCounts              // commune code → counts
+	coverage map[string]map[string]conditionCounts // village condition → commune code → counts
+	prev     *previous                             // the evaluation compared with; nil = none
+	dataAt   time.Time                             // the newest source file's receipt (zero = none)
+	ocop     *ocopCache                            // OCOP products by day, read once per run
 }
 
 // errNoEvaluation is wrapped by Write when the period was never evaluated.
@@ -81,28 +75,29 @@ var errNoEvaluation = errors.New("no evaluation")
 
 func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 	d := &data{
-		period:    period,
-		critByKey: map[string]*criterion{},
-		units:     map[string]*unit{},
-		children:  map[string][]*unit{},
-		results:   map[string]map[string]*result{},
-		villages:  map[string]villageCounts{},
-		ocop:      &ocopCache{},
+		period:   period,
+		units:    map[string]*unit{},
+		children: map[string][]*unit{},
+		results:  map[string]map[string]*result{},
+		villages: map[string]villageCounts{},
+		ocop:     &ocopCache{},
 	}
 	err := q.QueryRow(ctx, `
-		SELECT e.id, e.set_key, s.name, e.evaluated_at, s.stale_months
-		FROM evaluation e JOIN criteria_set s ON s.key = e.set_key
+		SELECT e.id, e.set_key, e.evaluated_at
+		FROM evaluation e
 		WHERE e.period = $1 ORDER BY e.id DESC LIMIT 1`, period.String()).
-		Scan(&d.eval.ID, &d.eval.SetKey, &d.eval.SetName, &d.eval.At, &d.eval.StaleMonths)
+		Scan(&d.eval.ID, &d.eval.SetKey, &d.eval.At)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("chưa có kết quả đánh giá kỳ %s: chạy ntm evaluate --period %s: %w", period, period, errNoEvaluation)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read the evaluation of period %s: %w", period, err)
 	}
-	if err := d.loadCriteria(ctx, q); err != nil {
+	if d.eval.Set, err = evaluate.SetOf(ctx, q, d.eval.ID); err != nil {
 		return nil, err
 	}
+	d.eval.SetName, d.eval.StaleMonths = d.eval.Set.Name, d.eval.Set.StaleMonths
+	d.criteria = d.eval.Set.Criteria
 	if err := d.loadUnitsAt(ctx, q, period.End()); err != nil {
 		return nil, err
 	}
@@ -122,30 +117,6 @@ func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 		return nil, err
 	}
 	return d, nil
-}
-
-func (d *data) loadCriteria(ctx context.Context, q db.Querier) error {
-	rows, err := q.Query(ctx, `
-		SELECT key, name, level, threshold_num, threshold_den, description, position
-		FROM criterion WHERE set_key = $1 ORDER BY position, key`, d.eval.SetKey)
-	if err != nil {
-		return fmt.Errorf("read the criteria of set %s: %w", d.eval.SetKey, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c criterion
-		if err := rows.Scan(&c.Key, &c.Name, &c.Level, &c.ThNum, &c.ThDen, &c.Description, &c.Position); err != nil {
-			return fmt.Errorf("read the criteria of set %s: %w", d.eval.SetKey, err)
-		}
-		d.criteria = append(d.criteria, c)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read the criteria of set %s: %w", d.eval.SetKey, err)
-	}
-	for i := range d.criteria {
-		d.critByKey[d.criteria[i].Key] = &d.criteria[i]
-	}
-	return nil
 }
 
 // loadUnitsAt reads the provinces, districts and communes in force on day (the period end: the
@@ -261,39 +232,69 @@ func (d *data) res(unitCode, crit string) *result {
 }
 
 // villageCriteria are the conditions of a smart village in the set's order (the columns of the
-// village sheet); the built-in six when the set defines none.
+// village sheet): its village criteria that are not composites.
 func (d *data) villageCriteria() []string {
 	var keys []string
 	for _, c := range d.criteria {
-		if c.Level == string(ntm.LevelVillage) && c.Key != keySmartVillage {
+		if c.Level == ntm.LevelVillage && !c.Composite {
 			keys = append(keys, c.Key)
 		}
-	}
-	if len(keys) == 0 {
-		keys = []string{"V1_TEAM", "V2_PLATFORM", "V3_WIFI", "V4_ADDRESS", "V5_OCOP", "V6_DXMODEL"}
 	}
 	return keys
 }
 
+// def is the registry's definition of a criterion as the set uses it (evaluate.Describe for a
+// key the set does not carry).
+func (d *data) def(key string) evaluate.Definition {
+	if c := d.eval.Set.Criterion(key); c != nil {
+		return c.Definition
+	}
+	if def, ok := evaluate.DefinitionOf(key); ok {
+		return def
+	}
+	return evaluate.Describe(key, "", key, "", evaluate.ValueCount)
+}
+
 // criterionName is the Vietnamese name of a criterion, its key when the set does not know it.
 func (d *data) criterionName(key string) string {
-	if c := d.critByKey[key]; c != nil {
+	if c := d.eval.Set.Criterion(key); c != nil {
 		return c.Name
 	}
 	return key
 }
 
 // shortName is the column label of a criterion.
-func (d *data) shortName(key string) string {
-	if s, ok := shortNames[key]; ok {
-		return s
+func (d *data) shortName(key string) string { return d.def(key).Column }
+
+// composite tells a criterion that only combines others (its no data repeats its parts').
+func (d *data) composite(key string) bool { return d.def(key).Composite }
+
+// compositeSQL excludes the set's composite criteria from missing-data listings (criterion
+// keys are letters, digits and "_": a set file with anything else is refused).
+func (d *data) compositeSQL() string {
+	var keys []string
+	for _, c := range d.criteria {
+		if c.Composite {
+			keys = append(keys, "'"+c.Key+"'")
+		}
 	}
-	return d.criterionName(key)
+	if len(keys) == 0 {
+		return ""
+	}
+	return "AND r.criterion NOT IN (" + strings.Join(keys, ", ") + ")"
 }
 
-// criterionOrder sorts criterion keys by their position in the set, unknown keys last by key.
+// valueKind is how a criterion's value is shown.
+func (d *data) valueKind(key string) evaluate.ValueKind { return d.def(key).Value }
+
+// thresholdText shows a result's threshold the way the office writes it ("≥ 70%").
+func (d *data) thresholdText(key string, num, den int64) string {
+	return d.valueKind(key).ThresholdText(evaluate.Frac(num, den))
+}
+
+// criterionLess sorts criterion keys by their position in the set, unknown keys last by key.
 func (d *data) criterionLess(a, b string) bool {
-	ca, cb := d.critByKey[a], d.critByKey[b]
+	ca, cb := d.eval.Set.Criterion(a), d.eval.Set.Criterion(b)
 	switch {
 	case ca != nil && cb != nil && ca.Position != cb.Position:
 		return ca.Position < cb.Position

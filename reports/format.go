@@ -8,61 +8,18 @@ import (
 	"unicode"
 
 	"ntm"
-	"ntm/vnfmt"
+	"ntm/evaluate"
 )
 
-// Criterion keys the report lays out specially; any other key is rendered generically.
+// Criterion keys the report lays out specially (the registry's); any other key is rendered
+// generically from its definition.
 const (
-	keySmartVillage = "SMART_VILLAGE"
-	keyC8           = "C8_SMART_VILLAGE"
-	keyD95          = "D95"
-	keyD95Proc      = "D95_PROCEDURES"
-	keyD95Dossiers  = "D95_DOSSIERS"
+	keySmartVillage = evaluate.KeySmartVillage
+	keyC8           = evaluate.KeyC8
+	keyD95          = evaluate.KeyD95
+	keyD95Proc      = evaluate.KeyProcedures
+	keyD95Dossiers  = evaluate.KeyDossiers
 )
-
-// composite criteria only combine others; their no_data repeats their parts' and is not listed.
-var composite = map[string]bool{keySmartVillage: true, keyC8: true, keyD95: true}
-
-var shortNames = map[string]string{
-	"V1_TEAM":       "1. Tổ công nghệ số cộng đồng",
-	"V2_PLATFORM":   "2. Sử dụng nền tảng số",
-	"V3_WIFI":       "3. WiFi miễn phí tại nhà văn hóa",
-	"V4_ADDRESS":    "4. Địa chỉ số",
-	"V5_OCOP":       "5. Sản phẩm OCOP lên sàn TMĐT",
-	"V6_DXMODEL":    "6. Mô hình chuyển đổi số",
-	keySmartVillage: "Thôn thông minh",
-	keyC8:           "Tiêu chí 8",
-	keyD95Proc:      "Tỷ lệ TTHC cung cấp DVCTT",
-	keyD95Dossiers:  "Tỷ lệ hồ sơ xử lý trực tuyến toàn trình",
-	keyD95:          "Chỉ tiêu 9.5",
-}
-
-// valueKind says how a criterion's value is shown.
-type valueKind int
-
-const (
-	kindCount valueKind = iota // an integer (models, conditions met, smart villages)
-	kindYesNo                  // 1 = Có, 0 = Không
-	kindRatio                  // a fraction shown as a percentage rounded down
-)
-
-var kinds = map[string]valueKind{
-	"V1_TEAM": kindYesNo, "V2_PLATFORM": kindYesNo, "V3_WIFI": kindYesNo,
-	"V4_ADDRESS": kindRatio, "V5_OCOP": kindRatio, keyD95Proc: kindRatio, keyD95Dossiers: kindRatio,
-	"V6_DXMODEL": kindCount, keySmartVillage: kindCount, keyC8: kindCount, keyD95: kindCount,
-}
-
-// kindOf decides the display of a criterion; unknown keys are ratios when their threshold or value
-// is not a whole number.
-func kindOf(key string, thDen, valDen int64) valueKind {
-	if k, ok := kinds[key]; ok {
-		return k
-	}
-	if thDen != 1 || (valDen != 0 && valDen != 1) {
-		return kindRatio
-	}
-	return kindCount
-}
 
 // truncPercent is num/den as a fraction truncated to 0.1% (0.9979 → 0.997): written into cells
 // formatted "0.0%" so Excel never shows a value rounded up.
@@ -99,20 +56,6 @@ func percentText(num, den int64, trim bool) string {
 		s += "," + strconv.FormatInt(frac, 10)
 	}
 	return s + "%"
-}
-
-// thresholdText shows a criterion's threshold for the notes sheet.
-func thresholdText(key string, num, den int64) string {
-	switch kindOf(key, den, 0) {
-	case kindYesNo:
-		return "Có"
-	case kindRatio:
-		return "≥ " + percentText(num, den, true)
-	}
-	if den == 1 {
-		return "≥ " + vnfmt.Int(num)
-	}
-	return fmt.Sprintf("≥ %d/%d", num, den)
 }
 
 // vietnam is the office's time zone (no daylight saving).

@@ -100,7 +100,7 @@ func TestPrintSetupEverySheet(t *testing.T) {
 	}
 	want := map[string]string{
 		sheetSummary: "$1:$3", sheetDistricts: "$5:$5", sheetVillages: "$1:$2", sheetAddresses: "$6:$6",
-		sheetOCOP: "$6:$6", sheetServices: "$6:$6", sheetQuality: "$1:$2", sheetNotes: "$4:$4",
+		sheetOCOP: "$6:$6", sheetServices: "$6:$6", sheetQuality: "$1:$2", sheetNotes: "$6:$6",
 	}
 	for _, sh := range f.GetSheetList() {
 		if got := titles[sh]; got != "'"+sh+"'!"+want[sh] {

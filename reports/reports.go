@@ -13,6 +13,7 @@ import (
 
 	"ntm"
 	"ntm/db"
+	"ntm/evaluate"
 	"ntm/fold"
 )
 
@@ -284,13 +285,13 @@ func (w *workbook) resultValue(r *result) cell {
 	if r == nil || !r.HasValue {
 		return cell{"", w.st.text}
 	}
-	switch kindOf(r.Criterion, r.ThDen, r.Den) {
-	case kindYesNo:
+	switch w.d.valueKind(r.Criterion) {
+	case evaluate.ValueYesNo:
 		if r.Num != 0 {
 			return w.txt("Có")
 		}
 		return w.txt("Không")
-	case kindRatio:
+	case evaluate.ValueRatio:
 		return w.pct(r.Num, r.Den)
 	}
 	if r.Den == 1 {

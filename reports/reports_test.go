@@ -380,7 +380,7 @@ func TestWriteDistrictWorkbook(t *testing.T) {
 				c, _ := excelize.ColumnNumberToName(i + 1)
 				if c == "S" && r == "5" {
 					got := raw(t, f, sh, "S5")
-					if got != "Thiếu số liệu: mô hình chuyển đổi số. Số liệu cũ: tổ công nghệ số cộng đồng, nền tảng số, WiFi miễn phí ở nhà văn hóa" {
+					if got != "Thiếu số liệu: mô hình chuyển đổi số. Số liệu cũ: tổ công nghệ số, nền tảng số, WiFi miễn phí" {
 						t.Errorf("S5 = %q", got)
 					}
 					continue
@@ -503,6 +503,15 @@ func TestWriteDistrictWorkbook(t *testing.T) {
 		wantCell(t, f, sh, "E"+itoa(r), "Có")
 		r = findRow(t, f, sh, "B", "SMART_VILLAGE")
 		wantCell(t, f, sh, "E"+itoa(r), "≥ 6")
+		// The set and its legal basis head the sheet; criterion 8 concerns xã only.
+		wantCell(t, f, sh, "A2", "Bộ tiêu chí: Bộ tiêu chí thôn thông minh và chỉ tiêu 9.5 tỉnh Lạng Sơn giai đoạn 2021–2025 (mã langson-2021)")
+		if got := raw(t, f, sh, "A3"); !strings.HasPrefix(got, "Căn cứ: Quyết định số 1127/QĐ-BTTTT") {
+			t.Errorf("A3 = %q", got)
+		}
+		wantCell(t, f, sh, "A4", "Hiệu lực: từ 01/01/2021")
+		r = findRow(t, f, sh, "B", "C8_SMART_VILLAGE")
+		wantCell(t, f, sh, "F"+itoa(r), "Xã")
+		wantCell(t, f, sh, "F"+itoa(findRow(t, f, sh, "B", "V1_TEAM")), "Mọi đơn vị")
 	})
 
 	t.Run("print and properties", func(t *testing.T) {

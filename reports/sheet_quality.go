@@ -143,9 +143,6 @@ func (w *workbook) rejects(ctx context.Context, batches []batchInfo) ([]rejectIn
 	return out, total, rows.Err()
 }
 
-// compositeSQL excludes composite criteria from missing-data listings (constants only).
-const compositeSQL = `AND r.criterion NOT IN ('` + keySmartVillage + `', '` + keyC8 + `', '` + keyD95 + `')`
-
 // missingAbove lists the no_data results of the scope's units above the villages.
 func (w *workbook) missingAbove() []*result {
 	d, sc := w.d, w.sc
@@ -159,7 +156,7 @@ func (w *workbook) missingAbove() []*result {
 	for _, u := range units {
 		var keys []string
 		for k, r := range d.results[u.Code] {
-			if r.Status == ntm.StatusNoData && !composite[k] {
+			if r.Status == ntm.StatusNoData && !d.composite(k) {
 				keys = append(keys, k)
 			}
 		}
@@ -175,7 +172,7 @@ func (w *workbook) countMissingVillages(ctx context.Context) (int, error) {
 	var n int
 	err := w.q.QueryRow(ctx, `
 		SELECT count(*) FROM result r
-		WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb))) AND r.status = 'no_data' `+compositeSQL,
+		WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb))) AND r.status = 'no_data' `+w.d.compositeSQL(),
 		w.d.eval.ID, w.sc.communeOrder()).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count the villages without data: %w", err)
@@ -377,7 +374,7 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		}
 	}
 	if villageMissing > 0 {
-		err := w.villageRows(ctx, `AND r.status = 'no_data' `+compositeSQL, func(_, name, commune string, rs map[string]*result) error {
+		err := w.villageRows(ctx, `AND r.status = 'no_data' `+w.d.compositeSQL(), func(_, name, commune string, rs map[string]*result) error {
 			keys := make([]string, 0, len(rs))
 			for k := range rs {
 				keys = append(keys, k)

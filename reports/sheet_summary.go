@@ -52,7 +52,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	if sc.province {
 		who = "Báo cáo toàn tỉnh: " + recipientLabel(sc.unit)
 	}
-	stamp := fmt.Sprintf("Theo kết quả đánh giá với %s", d.eval.SetName)
+	stamp := fmt.Sprintf("Theo kết quả đánh giá với %s (căn cứ: %s)", d.eval.SetName, basisText(d.eval.Set))
 	if !d.dataAt.IsZero() {
 		stamp += "; số liệu nhận đến " + dateTimeText(d.dataAt)
 	}
@@ -229,7 +229,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			}
 			pr := prevRes(k)
 			trend := w.trendRatio(r.Num, r.Den, valueNum(pr), valueDen(pr), r.HasValue, pr != nil && pr.HasValue)
-			label := fmt.Sprintf("%s (ngưỡng %s)%s", d.shortName(k), thresholdText(k, r.ThNum, r.ThDen), info)
+			label := fmt.Sprintf("%s (ngưỡng %s)%s", d.shortName(k), d.thresholdText(k, r.ThNum, r.ThDen), info)
 			ratioRows = append(ratioRows, row)
 			if err := figure(label, w.resultValue(r), w.statusCell(r.Status), trend, r.Explanation); err != nil {
 				return err

@@ -161,25 +161,10 @@ func (w *workbook) writeVillages(ctx context.Context) error {
 	return sw.Flush()
 }
 
-// missingWords are the short names of the conditions in a "còn thiếu gì" text.
-var missingWords = map[string]string{
-	"V1_TEAM":     "tổ công nghệ số cộng đồng",
-	"V2_PLATFORM": "nền tảng số",
-	"V3_WIFI":     "WiFi miễn phí ở nhà văn hóa",
-	"V4_ADDRESS":  "địa chỉ số",
-	"V5_OCOP":     "sản phẩm OCOP lên sàn",
-	"V6_DXMODEL":  "mô hình chuyển đổi số",
-}
-
 // stillMissing is what a village must still do, in a few words: the conditions not met with their
 // explanation, then the conditions without (or with stale) data. Empty for a smart village.
 func (d *data) stillMissing(keys []string, rs map[string]*result) string {
-	word := func(k string) string {
-		if s, ok := missingWords[k]; ok {
-			return s
-		}
-		return d.criterionName(k)
-	}
+	word := func(k string) string { return d.def(k).Short }
 	var notMet, noData, old []string
 	for _, k := range keys {
 		r := rs[k]

@@ -165,10 +165,22 @@ func (p *plan) staleAsOf() time.Time { return p.period.Start().AddDate(0, -18, -
 // The plan is designed for the built-in criteria set; its criteria, their order and the unit
 // kinds they apply to are read from it (evaluate's registry), never listed here.
 var (
-	builtin         = evaluate.Builtin()
-	villageCriteria = []string{evaluate.KeyTeam, evaluate.KeyPlatform, evaluate.KeyWifi, evaluate.KeyAddress,
-		evaluate.KeyOCOP, evaluate.KeyModel, evaluate.KeySmartVillage}
+	builtin = evaluate.Builtin()
+	// smartParts are the conditions of a smart village; villageCriteria are they and the
+	// smart village itself, in the set's order.
+	smartParts      = builtin.Criterion(evaluate.KeySmartVillage).Parts
+	villageCriteria = villageCriteriaOf(builtin)
 )
+
+func villageCriteriaOf(s *evaluate.Set) []string {
+	var out []string
+	for _, c := range s.Criteria {
+		if c.Level == ntm.LevelVillage {
+			out = append(out, c.Key)
+		}
+	}
+	return out
+}
 
 func triStatus(t tri) ntm.Status {
 	switch t {
@@ -209,7 +221,7 @@ func (p *plan) villageStatuses(v *village, haveOCOPList bool) map[string]ntm.Sta
 		st[evaluate.KeyAddress] = ntm.StatusNoData
 	}
 	st[evaluate.KeyOCOP] = p.ocopStatus(v.Commune, haveOCOPList)
-	st[evaluate.KeySmartVillage] = combine(st, villageCriteria[:6])
+	st[evaluate.KeySmartVillage] = combine(st, smartParts)
 	return st
 }
 

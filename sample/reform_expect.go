@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ntm"
+	"ntm/evaluate"
 )
 
 // The statuses the reform sample is designed to give at 2025-09 and 2026-11 on the structure in
@@ -271,52 +272,52 @@ func (rf *reform) expected() []Expectation {
 				sWhy := s.why
 				switch {
 				case s.missing:
-					for _, k := range []string{"V1_TEAM", "V2_PLATFORM", "V3_WIFI", "V6_DXMODEL"} {
+					for _, k := range []string{evaluate.KeyTeam, evaluate.KeyPlatform, evaluate.KeyWifi, evaluate.KeyModel} {
 						st[k] = ntm.StatusNoData
 					}
 				case s.AsOf.Before(cut):
 					sWhy += ", stale"
-					for _, k := range []string{"V1_TEAM", "V2_PLATFORM", "V3_WIFI", "V6_DXMODEL"} {
+					for _, k := range []string{evaluate.KeyTeam, evaluate.KeyPlatform, evaluate.KeyWifi, evaluate.KeyModel} {
 						st[k] = ntm.StatusNoData
 					}
 				default:
-					st["V1_TEAM"], st["V2_PLATFORM"], st["V3_WIFI"] = triStatus(s.Team), triStatus(s.Platform), triStatus(s.WiFi)
+					st[evaluate.KeyTeam], st[evaluate.KeyPlatform], st[evaluate.KeyWifi] = triStatus(s.Team), triStatus(s.Platform), triStatus(s.WiFi)
 					switch {
 					case s.Models < 0:
-						st["V6_DXMODEL"] = ntm.StatusNoData
+						st[evaluate.KeyModel] = ntm.StatusNoData
 					case s.Models == 0:
-						st["V6_DXMODEL"] = ntm.StatusNotMet
+						st[evaluate.KeyModel] = ntm.StatusNotMet
 					default:
-						st["V6_DXMODEL"] = ntm.StatusMet
+						st[evaluate.KeyModel] = ntm.StatusMet
 					}
 				}
 				a := rf.addrAt(v, end)
 				aWhy := a.why
 				switch {
 				case a.missing:
-					st["V4_ADDRESS"] = ntm.StatusNoData
+					st[evaluate.KeyAddress] = ntm.StatusNoData
 				case a.AsOf.Before(cut):
-					st["V4_ADDRESS"], aWhy = ntm.StatusNoData, aWhy+", stale"
+					st[evaluate.KeyAddress], aWhy = ntm.StatusNoData, aWhy+", stale"
 				case a.c.full():
-					st["V4_ADDRESS"] = ntm.StatusMet
+					st[evaluate.KeyAddress] = ntm.StatusMet
 				default:
-					st["V4_ADDRESS"] = ntm.StatusNotMet
+					st[evaluate.KeyAddress] = ntm.StatusNotMet
 				}
-				st["V5_OCOP"] = ocop
-				st["SMART_VILLAGE"] = combine(st, villageCriteria[:6])
+				st[evaluate.KeyOCOP] = ocop
+				st[evaluate.KeySmartVillage] = combine(st, smartParts)
 				for _, k := range villageCriteria {
 					why := sWhy
 					switch k {
-					case "V4_ADDRESS":
+					case evaluate.KeyAddress:
 						why = aWhy
-					case "V5_OCOP":
+					case evaluate.KeyOCOP:
 						why = ocopWhy
-					case "SMART_VILLAGE":
+					case evaluate.KeySmartVillage:
 						why = "all six"
 					}
 					add(v.Code, ntm.LevelVillage, k, st[k], why)
 				}
-				switch st["SMART_VILLAGE"] {
+				switch st[evaluate.KeySmartVillage] {
 				case ntm.StatusMet:
 					smart++
 				case ntm.StatusNoData:
@@ -330,7 +331,7 @@ func (rf *reform) expected() []Expectation {
 				} else if undecided {
 					c8, why = ntm.StatusNoData, "no smart village, some villages undecided"
 				}
-				add(c.Code, ntm.LevelCommune, "C8_SMART_VILLAGE", c8, why)
+				add(c.Code, ntm.LevelCommune, evaluate.KeyC8, c8, why)
 			}
 			// Indicator 9.5 per commune.
 			ps, pw := ntm.StatusNoData, ""
@@ -355,9 +356,9 @@ func (rf *reform) expected() []Expectation {
 					ds = ntm.StatusMet
 				}
 			}
-			add(c.Code, ntm.LevelCommune, "D95_PROCEDURES", ps, pw)
-			add(c.Code, ntm.LevelCommune, "D95_DOSSIERS", ds, dw)
-			add(c.Code, ntm.LevelCommune, "D95", combine(map[string]ntm.Status{"P": ps, "D": ds}, []string{"P", "D"}), "both parts")
+			add(c.Code, ntm.LevelCommune, evaluate.KeyProcedures, ps, pw)
+			add(c.Code, ntm.LevelCommune, evaluate.KeyDossiers, ds, dw)
+			add(c.Code, ntm.LevelCommune, evaluate.KeyD95, combine(map[string]ntm.Status{"P": ps, "D": ds}, []string{"P", "D"}), "both parts")
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
