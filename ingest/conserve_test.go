@@ -141,6 +141,69 @@ func TestCSVQuotedLinesAndMalformedClose(t *testing.T) {
 	}
 }
 
+// A stray quote that meets another quote lines later (an inch mark at the end of a row, a
+// name quoted mid-field) must not merge the rows between them into one field: a quoted field
+// spanning lines is refused when its record is not as wide as the table's or when the field
+// holds a whole row's delimiters. Only the line the quote opened on is flagged; every row
+// inside the span is delivered as a row. A real multi-line cell still reads as one field.
+func TestCSVStrayQuoteClosedLaterMergesNothing(t *testing.T) {
+	cases := []struct {
+		name       string
+		open, shut int    // rows: where the stray quote opens, where a later quote closes it
+		col        int    // the column the stray quote opens in
+		closeAt    string // how the later row closes it
+	}{
+		{"inch mark ends a later row", 4, 10, 5, `cao 12"`},     // record narrower than the table
+		{"quote mid-field, same column", 4, 8, 2, `Thôn 8"`},    // same width: too many delimiters
+		{"quote mid-field, earlier column", 4, 9, 2, `Vân An"`}, // wider than the table
+		{"note to note, next row", 4, 5, 5, `xong"`},            // two lines, same width
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString("STT,Xã,Tên thôn,Tổng số hộ,Số hộ đã gắn địa chỉ số,Ghi chú\n")
+			b.WriteString("0,Vân An,\"Bản\nChắt\",99,90,\"ghi chú\nhai dòng, có dấu phẩy\"\n") // real multi-line cells
+			for i := 1; i <= 30; i++ {
+				cells := []string{fmt.Sprint(i), "Vân An", fmt.Sprintf("Thôn %d", i), fmt.Sprint(100 + i), "90", ""}
+				switch i {
+				case tc.open:
+					cells[tc.col] = `"` + cells[tc.col]
+				case tc.shut:
+					switch tc.closeAt {
+					case `cao 12"`, `xong"`:
+						cells[5] = tc.closeAt
+					case `Vân An"`:
+						cells[1] = tc.closeAt
+					default:
+						cells[2] = tc.closeAt
+					}
+				}
+				b.WriteString(strings.Join(cells, ",") + "\n")
+			}
+			l := &ledger{roles: append(vpRoles, ColumnOther), rank: RankVillage}
+			l.read(t, writeFile(t, "quote.csv", []byte(b.String())))
+			if len(l.rows) != 31 {
+				t.Fatalf("%d rows delivered, want 31 (rows merged into a quoted field)", len(l.rows))
+			}
+			if r := l.rows[0]; r.Cells[2] != "Bản\nChắt" || r.Cells[5] != "ghi chú\nhai dòng, có dấu phẩy" || len(r.Flaws) != 0 {
+				t.Fatalf("the multi-line cells: %+v", r)
+			}
+			for _, r := range l.rows[1:] {
+				i := r.Num - 4 // row 0 takes lines 2–4
+				if want := i == tc.open; (len(r.Flaws) == 1 && r.Flaws[0].Kind == FlawUnclosedQuote && r.Flaws[0].Col == tc.col) != want || !want && len(r.Flaws) != 0 {
+					t.Errorf("row %d (line %d): flaws %+v", i, r.Num, r.Flaws)
+				}
+				if len(r.Cells) < 5 || r.Cells[3] != fmt.Sprint(100+i) {
+					t.Errorf("row %d: cells %q", i, r.Cells)
+				}
+			}
+			if nums := l.accounted(t); len(nums) != 32 {
+				t.Fatalf("accounted rows %v", nums)
+			}
+		})
+	}
+}
+
 // A data row whose first cell looks like a Roman-numeral group ("X. Vân An" is Xã Vân An, a
 // dossier id "IV-…") is data when it carries data; a group row with subtotals stays a group.
 func TestRomanLookingCellsCarryingData(t *testing.T) {

@@ -19,6 +19,13 @@ import (
 // or the end of the line. When it does not, the record is the line it started on alone, read
 // with that quote as an ordinary character, and its field carries FlawUnclosedQuote; reading
 // goes on with the next line.
+//
+// A quoted field that does close but spans lines must also fit the table: the record it ends
+// must be as wide as the file's records (the most common width so far), and the field must not
+// hold as many delimiters as a whole row has. A stray quote that happens to meet another quote
+// lines later (an inch mark `12"` at the end of a row, a name `Bản "Co"`) would otherwise merge
+// the rows between them into one field; such a span is refused like an unclosed quote, so the
+// rows inside it are read as rows again and only the line the quote opened on is flagged.
 type csvRecords struct {
 	br      *bufio.Reader
 	comma   byte
@@ -32,6 +39,11 @@ type csvRecords struct {
 	lineBuf []byte   // a long line assembled from bufio fragments
 	fields  []string
 	ends    []int
+	// widths counts the records of each width read so far (the table's width is the most
+	// common one); width is that mode, 0 while unknown.
+	widths     map[int]int
+	width      int
+	widthCount int
 }
 
 // maxQuotedLines is how many lines one quoted field may span (Excel writes a cell's line
@@ -42,7 +54,28 @@ const maxQuotedLines = 100
 var errLineTooLong = errors.New("line too long")
 
 func newCSVRecords(r *bufio.Reader, comma rune, maxCell int) *csvRecords {
-	return &csvRecords{br: r, comma: byte(comma), maxCell: maxCell, maxLine: 64 << 20}
+	return &csvRecords{br: r, comma: byte(comma), maxCell: maxCell, maxLine: 64 << 20, widths: map[int]int{}}
+}
+
+// count records a record's width for the table's width.
+func (c *csvRecords) count(n int) {
+	if n < 2 {
+		return // a title or a blank line says nothing about the table
+	}
+	c.widths[n]++
+	if k := c.widths[n]; k > c.widthCount || k == c.widthCount && n > c.width {
+		c.width, c.widthCount = n, k
+	}
+}
+
+// spanFits tells whether a record whose quoted field spanned lines fits the table: as wide as
+// the table (when its width is known) and no field spanning lines holding a row's worth of
+// delimiters (width - 1 of them).
+func (c *csvRecords) spanFits(spanDelims int) bool {
+	if c.width < 2 {
+		return true
+	}
+	return len(c.ends) == c.width && spanDelims < c.width-1
 }
 
 // readLine returns the next physical line without its line break, or io.EOF.
@@ -88,7 +121,9 @@ func (c *csvRecords) read() (line int, fields []string, flawed int, err error) {
 	}
 	line = c.line
 	if bytes.IndexByte(l, '"') < 0 {
-		return line, c.split(l), -1, nil
+		f := c.split(l)
+		c.count(len(f))
+		return line, f, -1, nil
 	}
 	// Quotes. The line is bufio's until the next read: a field that goes on past it copies it.
 	first := l
@@ -96,6 +131,7 @@ func (c *csvRecords) read() (line int, fields []string, flawed int, err error) {
 	c.buf, c.ends = c.buf[:0], c.ends[:0]
 	cur := first
 	pos := 0
+	spanField, spanDelims := -1, 0 // the first field that spans lines; delimiters inside such fields
 	for {
 		// At the start of a field.
 		if pos < len(cur) && cur[pos] == '"' {
@@ -137,6 +173,12 @@ func (c *csvRecords) read() (line int, fields []string, flawed int, err error) {
 					pos++
 				case pos == len(cur) || cur[pos] == c.comma:
 					closed = true
+					if lines > 0 {
+						if spanField < 0 {
+							spanField = len(c.ends)
+						}
+						spanDelims += bytes.Count(c.buf[start:], []byte{c.comma})
+					}
 				default:
 					// Text after the closing quote: not a field Excel writes.
 					return c.literal(line, first, ahead, len(c.ends))
@@ -160,6 +202,10 @@ func (c *csvRecords) read() (line int, fields []string, flawed int, err error) {
 			break
 		}
 	}
+	if spanField >= 0 && !c.spanFits(spanDelims) {
+		return c.literal(line, first, ahead, spanField)
+	}
+	c.count(len(c.ends))
 	return line, c.fields1(string(c.buf)), -1, nil
 }
 
