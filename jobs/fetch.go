@@ -86,7 +86,9 @@ func (f *Fetcher) Fetch(ctx context.Context, src config.Source, dir string) (str
 	attempts := 1 + max(f.Network.Retries, 0)
 	where := redactURL(src.Location)
 	var last *fetchError
+	tried := 0
 	for i := 1; i <= attempts; i++ {
+		tried = i
 		p, err := f.once(ctx, src, dir, timeout)
 		if err == nil {
 			return p, i, nil
@@ -109,7 +111,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src config.Source, dir string) (str
 	if attempts > 1 && !last.permanent {
 		tries = fmt.Sprintf(" (đã thử %d lần)", attempts)
 	}
-	return "", attempts, ntm.Wrap(last.code, fmt.Errorf("download of source %q from %s failed: %w", src.Name, where, last.cause),
+	return "", tried, ntm.Wrap(last.code, fmt.Errorf("download of source %q from %s failed: %w", src.Name, where, last.cause),
 		"Không tải được nguồn %q từ %s%s: %s.", src.Name, where, tries, last.reason)
 }
 
@@ -190,7 +192,7 @@ func (f *Fetcher) once(ctx context.Context, src config.Source, dir string, timeo
 			os.Remove(part)
 		}
 	}()
-	n, ferr := copyBody(out, resp.Body, limit)
+	n, ferr := copyBody(out, resp.Body, limit, part)
 	if ferr != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return "", failed(ntm.CodeUnavailable, false, fmt.Errorf("the download did not finish within %s", timeout), "tải chưa xong sau %s", timeout)
@@ -213,9 +215,9 @@ func (f *Fetcher) once(ctx context.Context, src config.Source, dir string, timeo
 	return dst, nil
 }
 
-// copyBody copies up to limit+1 bytes, telling a failed write (the machine's fault) from a
-// failed read (the connection's).
-func copyBody(w io.Writer, r io.Reader, limit int64) (int64, *fetchError) {
+// copyBody copies up to limit+1 bytes into the file at path, telling a failed write (the
+// machine's fault) from a failed read (the connection's).
+func copyBody(w io.Writer, r io.Reader, limit int64, path string) (int64, *fetchError) {
 	buf := make([]byte, 256<<10)
 	var n int64
 	lr := io.LimitReader(r, limit+1)
@@ -223,7 +225,7 @@ func copyBody(w io.Writer, r io.Reader, limit int64) (int64, *fetchError) {
 		k, rerr := lr.Read(buf)
 		if k > 0 {
 			if _, werr := w.Write(buf[:k]); werr != nil {
-				return n, writeFailed("", werr)
+				return n, writeFailed(path, werr)
 			}
 			n += int64(k)
 		}

@@ -106,3 +106,34 @@ func TestCutAndOversizedFeedsFailThePull(t *testing.T) {
 		t.Errorf("left behind: %v", left)
 	}
 }
+
+// A disk that fills up during a download is the machine's fault (code operator, not retried),
+// named with the file being written, and the partial file does not stay. (The .part file is a
+// link to /dev/full here: every write to it fails with "no space left on device".)
+func TestDownloadOntoAFullDiskLeavesNothing(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write([]byte(strings.Repeat("H-1,UBND xã Chi Lăng,02/03/2026,Trực tuyến,Toàn trình\n", 20000)))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	part := filepath.Join(dir, "feed.csv.part")
+	if err := os.Symlink("/dev/full", part); err != nil {
+		t.Fatal(err)
+	}
+	f := &Fetcher{Network: config.Network{Retries: 2}, Sleep: func(context.Context, time.Duration) error { return nil }}
+	_, attempts, err := f.Fetch(context.Background(), config.Source{Name: "feed", Kind: config.SourceURL, Location: srv.URL + "/feed.csv"}, dir)
+	if ntm.ErrorCode(err) != ntm.CodeOperator || attempts != 1 || hits.Load() != 1 {
+		t.Fatalf("err %v (%s), %d attempts, %d requests", err, ntm.ErrorCode(err), attempts, hits.Load())
+	}
+	if msg := ntm.ErrorMessage(err); !strings.Contains(msg, "Ổ đĩa đã đầy") || !strings.Contains(msg, part) {
+		t.Errorf("message %q", msg)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
