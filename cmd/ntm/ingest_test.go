@@ -176,8 +176,12 @@ func TestRunThatCannotBeRecordedSaysWhy(t *testing.T) {
 	if _, err := pool.Exec(context.Background(), `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = on', current_database()); END $$`); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errs := ntmRun(t, "run", "--database-url", url, "--period", "2024-12")
-	if code != exitFailure || !strings.Contains(errs, "chế độ chỉ đọc") {
-		t.Fatalf("exit %d, stderr %q", code, errs)
+	// Every recorded command, not only ntm run: ingest, evaluate and report once printed
+	// "mark abandoned runs: ERROR: cannot execute UPDATE in a read-only transaction".
+	for _, args := range [][]string{{"run", "--period", "2024-12"}, {"ingest", "some.csv"}, {"evaluate", "--period", "2024-12"}, {"report", "--period", "2024-12"}} {
+		code, _, errs := ntmRun(t, append([]string{args[0], "--database-url", url}, args[1:]...)...)
+		if code != exitFailure || !strings.Contains(errs, "chế độ chỉ đọc") || strings.Contains(errs, "SQLSTATE") {
+			t.Errorf("%s: exit %d, stderr %q", args[0], code, errs)
+		}
 	}
 }

@@ -30,7 +30,11 @@ func (e *env) beginRun(ctx context.Context, job string, params map[string]any) (
 	if errors.As(err, &locked) {
 		return nil, locked.AsError()
 	}
-	return a, err
+	if err != nil {
+		// A read-only or full database, a server gone: one Vietnamese sentence, as ntm run says.
+		return nil, unrecordedRun(err)
+	}
+	return a, nil
 }
 
 // recordRun runs fn as a recorded run of job (see beginRun) and records how it ended; fn's
