@@ -67,6 +67,10 @@ type Loader struct {
 	// zero fields take ingest.DefaultLimits.
 	Limits ingest.Limits
 
+	// units are the unit indexes built, shared by the files loaded while the structure stays
+	// the same (unitcache.go).
+	units unitIndexCache
+
 	// Test hooks: called after each data row is handled, and just before commit.
 	afterRow     func(ctx context.Context, rowsRead int)
 	beforeCommit func(ctx context.Context) error

@@ -24,16 +24,15 @@ type unitRec struct {
 	// phố (it tells "Tổ dân phố 4" from "Khối 4", both folded to "4").
 	nameKind string
 	codeBox  any // Code as an interface value, see boxedCode
+	// titleWords is " kind name " in header words ("thị trấn chi lăng"), what a file's title
+	// names the unit by (contextFromPreamble); provinces, districts and communes only.
+	titleWords string
 }
 
-// boxedCode returns the code as an interface value, made once: facts carry it on every row.
-// The unit index is not shared between loads, so this needs no lock.
-func (u *unitRec) boxedCode() any {
-	if u.codeBox == nil {
-		u.codeBox = u.Code
-	}
-	return u.codeBox
-}
+// boxedCode returns the code as an interface value, made once when the index is built: facts
+// carry it on every row. The index is shared by the loads of one loader (unitcache.go), so
+// nothing in it is filled in lazily.
+func (u *unitRec) boxedCode() any { return u.codeBox }
 
 // validAt reports whether u is in force on d (any day when d is zero).
 func (u *unitRec) validAt(d time.Time) bool {
@@ -128,6 +127,10 @@ func newUnitIndex(h *units.History) *UnitIndex {
 			u.kindKey = kind
 		}
 		u.first = h.Versions(v.Code)[0] == v
+		u.codeBox = u.Code
+		if u.Level != ntm.LevelVillage && u.kindKey != "" {
+			u.titleWords = " " + headerWords(u.kindKey) + " " + headerWords(u.Folded) + " "
+		}
 		idx.recOf[v] = u
 		lvl := string(u.Level)
 		idx.byCode[u.Code] = append(idx.byCode[u.Code], u)
@@ -969,7 +972,7 @@ func contextFromPreamble(idx *UnitIndex, lines []string, d time.Time) (province 
 			if province != "" && u.Province != province || parent != nil && u.Parent != parent.Code {
 				continue
 			}
-			if u.kindKey != "" && strings.Contains(text, " "+headerWords(u.kindKey)+" "+headerWords(u.Folded)+" ") {
+			if u.titleWords != "" && strings.Contains(text, u.titleWords) {
 				found = append(found, u)
 			}
 		}

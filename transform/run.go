@@ -322,7 +322,7 @@ func (r *run) onTable(ctx context.Context, t *ingest.Table) error {
 		}
 	}
 	if r.idx == nil {
-		idx, err := LoadUnitIndex(ctx, r.units, datasetNamesVillages(m.Spec.Dataset))
+		idx, err := r.l.unitIndex(ctx, r.units, datasetNamesVillages(m.Spec.Dataset))
 		if err != nil {
 			return &dbError{err}
 		}

@@ -1,0 +1,156 @@
+package transform
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"ntm"
+	"ntm/db/dbtest"
+)
+
+// The benchmarks of this file measure what every file pays at national scale, whatever its
+// size (docs/performance.md, "small files"):
+//
+//	go test -run '^$' -bench 'UnitIndex|HeaderSearch|SmallFile' -benchtime 20x ./transform
+
+// nationalVillagesPerCommune makes the canonical national list about as big as the national
+// sample's (10,472 communes, about 84,000 villages).
+const nationalVillagesPerCommune = 8
+
+// nationalPool is a fresh database holding the 2024 national list (63 provinces, 704 districts,
+// 10,472 communes) with made-up villages "Thôn 1" … "Thôn 8" in every commune; communes lists
+// each commune's code and name and its district's name.
+func nationalPool(b *testing.B) (pool *pgxpool.Pool, communes [][3]string) {
+	b.Helper()
+	_, here, _, _ := runtime.Caller(0)
+	f, err := os.Open(filepath.Join(filepath.Dir(here), "..", "sample", "data", "vn_units_2024.csv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows := [][]string{fixtureUnits[0]}
+	for _, r := range recs[1:] { // province code, name, district code, name, kind, commune code, name, kind
+		if r[5] == "" {
+			continue
+		}
+		for v := 1; v <= nationalVillagesPerCommune; v++ {
+			rows = append(rows, []string{r[0], r[1], r[2], r[3], r[5], r[6], fmt.Sprintf("%s-%03d", r[5], v), fmt.Sprintf("Thôn %d", v), "Thôn", "", ""})
+		}
+		communes = append(communes, [3]string{r[5], r[6], r[3]})
+	}
+	pool = dbtest.New(b)
+	rep, err := ImportUnits(context.Background(), pool, writeCSV(b, b.TempDir(), "units.csv", rows, ',', false), UnitsOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if rep.Rejected || rep.RowsRejected > 0 {
+		b.Fatalf("national units not imported: %s %v", rep.Message, rep.Rejects[:min(3, len(rep.Rejects))])
+	}
+	return pool, communes
+}
+
+// BenchmarkUnitIndexNational builds the unit index of the national list with villages (what a
+// village dataset resolves against): "build" reads and indexes it, as every file did before the
+// index was shared; "shared" is what a file pays now while the structure does not change.
+func BenchmarkUnitIndexNational(b *testing.B) {
+	pool, _ := nationalPool(b)
+	ctx := context.Background()
+	b.Run("build", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := LoadUnitIndex(ctx, pool, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("shared", func(b *testing.B) {
+		l := NewLoader(pool, nil)
+		if _, err := l.unitIndex(ctx, pool, true); err != nil { // the first file builds it
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := l.unitIndex(ctx, pool, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkHeaderSearch is the header search of one export of unknown dataset: the reader
+// scores the first rows of the sheet (titles, a two-row header, column numbers) against every
+// dataset's vocabulary, then the loader picks the dataset.
+func BenchmarkHeaderSearch(b *testing.B) {
+	rows := [][]string{
+		{"UBND TỈNH LẠNG SƠN", "", "", "", "", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"},
+		{"SỞ KHOA HỌC VÀ CÔNG NGHỆ", "", "", "", "", "Lạng Sơn, ngày 05 tháng 12 năm 2024"},
+		{"BÁO CÁO KẾT QUẢ GẮN ĐỊA CHỈ SỐ CHO HỘ GIA ĐÌNH, CƠ QUAN, TỔ CHỨC"},
+		{"(Số liệu đến ngày 30/11/2024)"},
+		{"STT", "Tên xã", "Tên thôn", "Hộ gia đình", "Hộ gia đình", "Cơ quan, tổ chức", "Cơ quan, tổ chức", "Ghi chú"},
+		{"STT", "Tên xã", "Tên thôn", "Hộ gia đình Tổng số", "Hộ gia đình Đã gắn địa chỉ số", "Cơ quan, tổ chức Tổng số", "Cơ quan, tổ chức Đã gắn địa chỉ số", "Ghi chú"},
+		{"(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)"},
+	}
+	r := &run{report: FileReport{}}
+	ss := r.candidateSpecs()
+	for b.Loop() {
+		score := scorerFor(ss)
+		for _, row := range rows {
+			score(row)
+		}
+		m, err := DetectDataset(rows[5], ss)
+		if err != nil || m.Spec.Dataset != ntm.DatasetVpostcode {
+			b.Fatalf("detected %v, %v", m, err)
+		}
+	}
+}
+
+// BenchmarkSmallFileNational loads a vpostcode export of one commune's villages (1 row) and of
+// about the national sample's average vpostcode file (1,100 rows, 137 communes) per
+// iteration, against the national list, with one loader as ntm ingest and the demo use: the
+// 1-row file is the per-file overhead, the other the rows/s of a small file.
+func BenchmarkSmallFileNational(b *testing.B) {
+	pool, communes := nationalPool(b)
+	ctx := context.Background()
+	header := []string{"Tên huyện", "Mã xã", "Tên xã", "Tên thôn", "Tổng số hộ", "Số hộ đã gắn địa chỉ số",
+		"Tổng số cơ quan, tổ chức", "Số cơ quan, tổ chức đã gắn địa chỉ số", "Ngày số liệu"}
+	for _, rows := range []int{1, 1100} {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			l := NewLoader(pool, nil)
+			if _, err := l.unitIndex(ctx, pool, true); err != nil { // built by the run's first file
+				b.Fatal(err)
+			}
+			dir := b.TempDir()
+			n := 0
+			for b.Loop() {
+				b.StopTimer()
+				recs := [][]string{header}
+				for i := 0; i < rows; i++ {
+					c := communes[(n*rows+i)/nationalVillagesPerCommune%len(communes)]
+					recs = append(recs, []string{c[2], c[0], c[1], fmt.Sprintf("Thôn %d", 1+i%nationalVillagesPerCommune),
+						fmt.Sprint(100 + n), "90", "3", "2", "30/11/2024"})
+				}
+				path := writeCSV(b, dir, fmt.Sprintf("vpostcode-%d.csv", n), recs, ',', false)
+				n++
+				b.StartTimer()
+				rep, err := l.LoadFile(ctx, path, LoadOptions{Dataset: ntm.DatasetVpostcode})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if rep.RowsLoaded != rows {
+					b.Fatalf("loaded %d of %d: %s %v", rep.RowsLoaded, rows, rep.Message, rep.Rejects[:min(3, len(rep.Rejects))])
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(n), "ms/file")
+			b.ReportMetric(float64(rows*n)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
