@@ -101,7 +101,7 @@ var BatchKinds = []string{KindRevoke, KindRemove, KindReload}
 func Revoke(ctx context.Context, pool *pgxpool.Pool, id int64, by, reason string) error {
 	b, err := transform.GetBatch(ctx, pool, id)
 	if err != nil {
-		return batchError(id, err)
+		return BatchError(id, err)
 	}
 	if reason = strings.TrimSpace(reason); reason == "" {
 		return ntm.Errorf(ntm.CodeInvalid, "%s", msg.ReasonRequired)
@@ -139,7 +139,7 @@ func Revoke(ctx context.Context, pool *pgxpool.Pool, id int64, by, reason string
 func Remove(ctx context.Context, pool *pgxpool.Pool, id int64, by, reason string) error {
 	b, err := transform.GetBatch(ctx, pool, id)
 	if err != nil {
-		return batchError(id, err)
+		return BatchError(id, err)
 	}
 	if reason = strings.TrimSpace(reason); reason == "" {
 		return ntm.Errorf(ntm.CodeInvalid, "%s", msg.ReasonRequired)
@@ -166,7 +166,9 @@ func IsRemoved(ctx context.Context, q db.Querier, id int64) (bool, error) {
 	return n > 0, nil
 }
 
-func batchError(id int64, err error) error {
+// BatchError is a failed batch lookup as the office reads it: an unknown batch (CodeNotFound),
+// else the database down.
+func BatchError(id int64, err error) error {
 	if errors.Is(err, transform.ErrBatchNotFound) {
 		return ntm.Wrap(ntm.CodeNotFound, err, "%s", msg.BatchNotFound(id))
 	}

@@ -2,38 +2,36 @@ package console
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 
-	"go.uber.org/zap"
-
+	"ntm"
 	"ntm/evaluate"
+	"ntm/msg"
 )
 
-// apiResults: GET /api/results?period=&level=&district=&criterion=&status= → the filtered
-// results as a JSON array, in the shape of `ntm results --format json`.
+// apiResults: GET /api/results?period=&level=&district=&commune=&q=&criterion=&status= → the
+// filtered results as a JSON array, in the shape of `ntm results --format json`.
 func (c *Console) apiResults(w http.ResponseWriter, r *http.Request) {
 	f := parseResultFilter(r.URL.Query())
 	set, err := c.queryResults(r.Context(), &f)
-	var fe *filterError
 	switch {
-	case errors.As(err, &fe):
-		writeJSONError(w, http.StatusBadRequest, fe.msg)
-		return
 	case err != nil:
-		c.log.Error("api results", zap.Error(err))
-		writeJSONError(w, http.StatusServiceUnavailable, "không đọc được kết quả")
+		c.apiError(w, r, err)
 		return
 	case set.NoResults:
-		writeJSONError(w, http.StatusNotFound, "chưa có kỳ nào được đánh giá")
+		c.apiError(w, r, ntm.Errorf(ntm.CodeNotFound, "%s", msg.NothingEvaluated))
 		return
 	case set.PeriodGone:
-		writeJSONError(w, http.StatusNotFound, "kỳ "+set.Period+" chưa được đánh giá")
+		c.apiError(w, r, ntm.Errorf(ntm.CodeNotFound, "%s", msg.PeriodNotEvaluated(set.Period)))
 		return
 	}
+	rs := make([]evaluate.Result, len(set.Rows))
+	for i, x := range set.Rows {
+		rs[i] = x.Result
+	}
 	var buf bytes.Buffer
-	if err := evaluate.WriteJSON(&buf, set.Rows); err != nil {
-		writeJSONError(w, http.StatusInternalServerError, "lỗi nội bộ")
+	if err := evaluate.WriteJSON(&buf, rs); err != nil {
+		c.apiError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -1,12 +1,9 @@
 package console
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
-
-	"go.uber.org/zap"
 
 	"ntm"
 )
@@ -32,13 +29,15 @@ type resultsPage struct {
 
 type resultRow struct {
 	UnitCode, UnitName, Level, ParentCode string
+	CommuneName, DistrictName             string // the unit's place ("" for the unit itself)
 	Criterion, CriterionName              string
 	Status, StatusLabel                   string
 	Value, Threshold, Explanation         string
 }
 
 // results shows the newest results of a period by district, commune and village, filtered
-// by level, district, criterion and status, a page at a time.
+// by level, district, commune, name or code, criterion and status, a page at a time; each
+// unit links to its own page (resultUnit).
 func (c *Console) results(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := parseResultFilter(q)
@@ -47,14 +46,8 @@ func (c *Console) results(w http.ResponseWriter, r *http.Request) {
 		f.Level = string(ntm.LevelCommune)
 	}
 	set, err := c.queryResults(r.Context(), &f)
-	var fe *filterError
-	if errors.As(err, &fe) {
-		c.errorPage(w, r, http.StatusBadRequest, fe.msg)
-		return
-	}
 	if err != nil {
-		c.log.Error("results", zap.Error(err))
-		c.errorPage(w, r, http.StatusServiceUnavailable, "Không đọc được kết quả: cơ sở dữ liệu không trả lời.")
+		c.pageError(w, r, err)
 		return
 	}
 	page := resultsPage{Filter: f, Set: set, Total: len(set.Rows), Met: set.Counts[ntm.StatusMet],
@@ -73,6 +66,7 @@ func (c *Console) results(w http.ResponseWriter, r *http.Request) {
 	to := min(from+resultsPerPage, page.Total)
 	for _, x := range set.Rows[from:to] {
 		row := resultRow{UnitCode: x.UnitCode, UnitName: x.UnitName, Level: x.Level.Label(), ParentCode: x.ParentCode,
+			CommuneName: placeName(x.CommuneCode, x.CommuneName, x.UnitCode), DistrictName: placeName(x.DistrictCode, x.DistrictName, x.UnitCode),
 			Criterion: x.Criterion, CriterionName: x.CriterionName, Status: string(x.Status), StatusLabel: x.Status.Label(),
 			Threshold: x.Threshold.String(), Explanation: x.Explanation}
 		if v := x.PrintedValue(); v != nil {
@@ -95,9 +89,18 @@ func (c *Console) results(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "results", layoutData{Title: "Kết quả", Nav: "results", Page: page})
 }
 
+// placeName is a commune's or district's name for a unit's row, "" when the unit is that place.
+func placeName(code, name, self string) string {
+	if code == self {
+		return ""
+	}
+	return name
+}
+
 func filterValues(f resultFilter) url.Values {
 	v := url.Values{}
-	for k, s := range map[string]string{"period": f.Period, "level": f.Level, "district": f.District, "criterion": f.Criterion, "status": f.Status} {
+	for k, s := range map[string]string{"period": f.Period, "level": f.Level, "district": f.District, "commune": f.Commune,
+		"q": f.Search, "criterion": f.Criterion, "status": f.Status} {
 		if s != "" {
 			v.Set(k, s)
 		}

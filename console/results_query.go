@@ -2,14 +2,13 @@ package console
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strconv"
-
-	"github.com/jackc/pgx/v5"
+	"strings"
 
 	"ntm"
-	"ntm/evaluate"
+	"ntm/explain"
+	"ntm/msg"
 )
 
 // resultFilter is what the results page and API filter on.
@@ -17,13 +16,15 @@ type resultFilter struct {
 	Period    string // YYYY-MM; "" = the newest evaluated period
 	Level     string // "" = every level
 	District  string // a district code: the district and what lies in it
+	Commune   string // a commune code: the commune and its villages
+	Search    string // a unit's name (diacritics ignored) or code
 	Criterion string
 	Status    string // met, not_met, no_data
 }
 
 func parseResultFilter(q url.Values) resultFilter {
-	f := resultFilter{Period: q.Get("period"), Level: q.Get("level"), District: q.Get("district"),
-		Criterion: q.Get("criterion"), Status: q.Get("status")}
+	f := resultFilter{Period: strings.TrimSpace(q.Get("period")), Level: q.Get("level"), District: q.Get("district"),
+		Commune: q.Get("commune"), Search: strings.TrimSpace(q.Get("q")), Criterion: q.Get("criterion"), Status: q.Get("status")}
 	if _, err := ntm.ParseLevel(f.Level); err != nil {
 		f.Level = ""
 	}
@@ -32,24 +33,25 @@ func parseResultFilter(q url.Values) resultFilter {
 	default:
 		f.Status = ""
 	}
+	if len(f.Search) > 100 {
+		f.Search = f.Search[:100]
+	}
 	return f
 }
 
-// evaluatedPeriods lists the periods with an evaluation, newest first.
-func (c *Console) evaluatedPeriods(ctx context.Context) ([]string, error) {
-	rows, err := c.d.Pool.Query(ctx, `SELECT DISTINCT period FROM evaluation ORDER BY period DESC LIMIT 120`)
-	if err != nil {
-		return nil, fmt.Errorf("list evaluated periods: %w", err)
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+// explainFilter is the filter in explain's terms.
+func (f resultFilter) explainFilter() explain.Filter {
+	return explain.Filter{Level: ntm.Level(f.Level), District: f.District, Commune: f.Commune, Search: f.Search,
+		Criterion: f.Criterion, Status: ntm.Status(f.Status)}
 }
 
 // resultSet is the filtered results of one period, with what the filters can choose from.
 type resultSet struct {
 	Period     string
 	Periods    []string
-	Rows       []evaluate.Result // filtered
+	Rows       []explain.Row // filtered
 	Districts  []unitOption
+	Communes   []unitOption // of the chosen district (every commune without one)
 	Criteria   []unitOption // Value = key, Label = name
 	Counts     map[ntm.Status]int
 	NoResults  bool // nothing evaluated yet
@@ -58,77 +60,71 @@ type resultSet struct {
 
 type unitOption struct{ Value, Label string }
 
-// queryResults reads the newest results of a period through evaluate.Results and filters them.
+// queryResults reads the newest results of a period through package explain (the same rows as
+// ntm results) and filters them. A period typed wrong is an *ntm.Error (CodeInvalid).
 func (c *Console) queryResults(ctx context.Context, f *resultFilter) (*resultSet, error) {
-	periods, err := c.evaluatedPeriods(ctx)
+	periods, err := explain.Periods(ctx, c.d.Pool)
 	if err != nil {
-		return nil, err
+		return nil, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown)
 	}
-	set := &resultSet{Periods: periods, Counts: map[ntm.Status]int{}}
+	set := &resultSet{Counts: map[ntm.Status]int{}}
+	for _, p := range periods {
+		set.Periods = append(set.Periods, p.String())
+	}
 	if len(periods) == 0 {
 		set.NoResults = true
 		return set, nil
 	}
 	if f.Period == "" {
-		f.Period = periods[0]
+		f.Period = set.Periods[0]
 	}
 	p, err := ntm.ParsePeriod(f.Period)
 	if err != nil {
-		return nil, &filterError{fmt.Sprintf("Kỳ %q không đúng dạng năm-tháng (ví dụ 2024-12).", f.Period)}
+		return nil, ntm.Wrap(ntm.CodeInvalid, err, "%s", msg.PeriodBadForm(f.Period))
 	}
 	set.Period = p.String()
 	found := false
-	for _, x := range periods {
+	for _, x := range set.Periods {
 		found = found || x == set.Period
 	}
 	if !found {
 		set.PeriodGone = true
 		return set, nil
 	}
-	districts, err := evaluate.Results(ctx, c.d.Pool, p, ntm.LevelDistrict)
+	all, err := explain.Results(ctx, c.d.Pool, p, explain.Filter{})
 	if err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
-	for _, r := range districts {
-		if !seen[r.UnitCode] {
-			seen[r.UnitCode] = true
-			set.Districts = append(set.Districts, unitOption{r.UnitCode, r.UnitName})
-		}
-	}
-	all, err := evaluate.Results(ctx, c.d.Pool, p, ntm.Level(f.Level))
-	if err != nil {
-		return nil, err
-	}
-	seenCrit := map[string]bool{}
 	for _, r := range all {
-		if !seenCrit[r.Criterion] {
-			seenCrit[r.Criterion] = true
+		key := string(r.Level) + r.UnitCode
+		switch {
+		case seen[key]:
+		case r.Level == ntm.LevelDistrict:
+			set.Districts = append(set.Districts, unitOption{r.UnitCode, r.UnitName})
+		case r.Level == ntm.LevelCommune && (f.District == "" || r.DistrictCode == f.District):
+			set.Communes = append(set.Communes, unitOption{r.UnitCode, r.UnitName})
+		}
+		seen[key] = true
+		if !seen["c"+r.Criterion] && (f.Level == "" || string(r.Level) == f.Level) {
+			seen["c"+r.Criterion] = true
 			name := r.CriterionName
 			if name == "" {
 				name = r.Criterion
 			}
 			set.Criteria = append(set.Criteria, unitOption{r.Criterion, r.Criterion + " — " + name})
 		}
-		if f.District != "" && r.DistrictCode != f.District {
-			continue
-		}
-		if f.Criterion != "" && r.Criterion != f.Criterion {
-			continue
-		}
+	}
+	ef := f.explainFilter()
+	ef.Status = ""
+	for _, r := range explain.Select(all, ef) {
 		set.Counts[r.Status]++
-		if f.Status != "" && string(r.Status) != f.Status {
-			continue
+		if f.Status == "" || string(r.Status) == f.Status {
+			set.Rows = append(set.Rows, r)
 		}
-		set.Rows = append(set.Rows, r)
 	}
 	return set, nil
 }
-
-// filterError is a filter the office typed wrong.
-type filterError struct{ msg string }
-
-func (e *filterError) Error() string { return e.msg }
 
 func atoiDefault(s string, def int) int {
 	n, err := strconv.Atoi(s)

@@ -30,7 +30,7 @@ func TestResultsPageFilters(t *testing.T) {
 		}
 	}
 	_, page = e.do(c, http.MethodGet, "/results?level=commune&criterion=C8_SMART_VILLAGE&status=no_data", nil, nil)
-	if !strings.Contains(page, "Vạn Linh") || strings.Contains(page, "Đồng Mỏ</") {
+	if !strings.Contains(page, "Vạn Linh") || strings.Contains(page, "Đồng Mỏ</a>") {
 		t.Errorf("communes without data:\n%s", page)
 	}
 	resp, page := e.do(c, http.MethodGet, "/results?period=2023-01", nil, nil)
@@ -38,7 +38,7 @@ func TestResultsPageFilters(t *testing.T) {
 		t.Errorf("unevaluated period: %d", resp.StatusCode)
 	}
 	resp, _ = e.do(c, http.MethodGet, "/results?period=<script>", nil, nil)
-	if resp.StatusCode != http.StatusBadRequest {
+	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("bad period: %d", resp.StatusCode)
 	}
 

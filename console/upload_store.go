@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"ntm"
+	"ntm/actions"
 	"ntm/jobs"
 	"ntm/msg"
 	"ntm/runs"
@@ -138,6 +140,8 @@ type upload struct {
 	CreatedAt  time.Time
 	DecidedAt  *time.Time
 	DecidedBy  string
+	Replace    int64  // the batch this upload re-loads, 0 = an ordinary upload
+	Reason     string // why (a re-load's reason)
 }
 
 // options are the load options the office asked for.
@@ -150,17 +154,18 @@ func (u *upload) options() transform.LoadOptions {
 	if p, err := ntm.ParsePeriod(u.Period); err == nil {
 		o.Period = p
 	}
+	o.Replace = u.Replace
 	return o
 }
 
 const uploadColumns = `id, user_name, file_name, staged_path, size, sha256, dataset, period, status,
-	check_report, load_report, batch_id, run_id, error, created_at, decided_at, decided_by`
+	check_report, load_report, batch_id, run_id, error, created_at, decided_at, decided_by, coalesce(replace_batch, 0), reason`
 
 func scanUpload(row pgx.Row) (upload, error) {
 	var u upload
 	var check, load []byte
 	err := row.Scan(&u.ID, &u.User, &u.FileName, &u.StagedPath, &u.Size, &u.SHA256, &u.Dataset, &u.Period, &u.Status,
-		&check, &load, &u.BatchID, &u.RunID, &u.Error, &u.CreatedAt, &u.DecidedAt, &u.DecidedBy)
+		&check, &load, &u.BatchID, &u.RunID, &u.Error, &u.CreatedAt, &u.DecidedAt, &u.DecidedBy, &u.Replace, &u.Reason)
 	if err != nil {
 		return u, err
 	}
@@ -204,6 +209,8 @@ func (c *Console) recentUploads(ctx context.Context, limit int) ([]upload, error
 type uploadParams struct {
 	Dataset string
 	Period  string
+	Replace int64  // "reload": the batch to re-load
+	Reason  string // "reason": why (required with reload)
 }
 
 func parseUploadParams(f map[string]string) (uploadParams, *ntm.Error) {
@@ -222,6 +229,19 @@ func parseUploadParams(f map[string]string) (uploadParams, *ntm.Error) {
 		}
 		p.Period = per.String()
 	}
+	if s := f["reload"]; s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return p, ntm.Errorf(ntm.CodeInvalid, "%s", msg.BatchNotFound(0))
+		}
+		p.Replace = id
+		if p.Reason = strings.TrimSpace(f["reason"]); p.Reason == "" {
+			return p, ntm.Errorf(ntm.CodeInvalid, "%s", msg.ReasonRequired)
+		}
+		if len(p.Reason) > 500 {
+			p.Reason = p.Reason[:500]
+		}
+	}
 	return p, nil
 }
 
@@ -235,8 +255,14 @@ func (c *Console) createUpload(ctx context.Context, p *principal, st *staged) (u
 	}
 	c.sweepUploads(ctx)
 	u := upload{User: p.who(), FileName: st.FileName, StagedPath: st.Path, Size: st.Size, SHA256: st.SHA256,
-		Dataset: params.Dataset, Period: params.Period, Status: uploadChecked}
+		Dataset: params.Dataset, Period: params.Period, Status: uploadChecked, Replace: params.Replace, Reason: params.Reason}
 	rep, err := c.d.Loader.CheckFile(ctx, st.Path, u.options())
+	var refusal *ntm.Error
+	if errors.As(err, &refusal) && u.Replace > 0 {
+		// The batch to re-load cannot be replaced (revoked, rejected whole, unknown): say why.
+		_ = os.RemoveAll(st.Dir)
+		return upload{}, refusal
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			_ = os.RemoveAll(st.Dir)
@@ -252,9 +278,13 @@ func (c *Console) createUpload(ctx context.Context, p *principal, st *staged) (u
 	}
 	u.Check = newFileReport(rep, st.Path, st.FileName)
 	check, _ := json.Marshal(u.Check)
-	err = c.d.Pool.QueryRow(ctx, `INSERT INTO console_upload (user_name, file_name, staged_path, size, sha256, dataset, period, status, check_report)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, created_at`,
-		u.User, u.FileName, u.StagedPath, u.Size, u.SHA256, u.Dataset, u.Period, u.Status, check).Scan(&u.ID, &u.CreatedAt)
+	var replace *int64
+	if u.Replace > 0 {
+		replace = &u.Replace
+	}
+	err = c.d.Pool.QueryRow(ctx, `INSERT INTO console_upload (user_name, file_name, staged_path, size, sha256, dataset, period, status, check_report, replace_batch, reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, created_at`,
+		u.User, u.FileName, u.StagedPath, u.Size, u.SHA256, u.Dataset, u.Period, u.Status, check, replace, u.Reason).Scan(&u.ID, &u.CreatedAt)
 	if err != nil {
 		_ = os.RemoveAll(st.Dir)
 		c.log.Error("record upload", zap.Error(err))
@@ -334,7 +364,7 @@ func (c *Console) verifyStaged(ctx context.Context, u upload) *ntm.Error {
 func (c *Console) startLoadRun(ctx context.Context, fl FileLoader, p *principal, u upload) (upload, *ntm.Error) {
 	opts := u.options()
 	runID, _, err := fl.StartLoad(ctx, jobs.LoadRequest{Path: u.StagedPath, Name: u.FileName, Dataset: opts.Dataset,
-		Period: opts.Period, Trigger: p.Trigger, By: p.Name, SHA256: u.SHA256})
+		Period: opts.Period, Trigger: p.Trigger, By: p.Name, SHA256: u.SHA256, Replace: u.Replace})
 	if err != nil {
 		// Not started: the upload waits for a decision again.
 		if _, uerr := c.d.Pool.Exec(context.WithoutCancel(ctx), `UPDATE console_upload SET status = 'checked', decided_at = NULL, decided_by = ''
@@ -411,11 +441,24 @@ func (c *Console) reconcile(ctx context.Context, u *upload) {
 		return
 	}
 	if tag.RowsAffected() == 1 {
+		c.recordReload(ctx, *u, status, rep.BatchID)
 		c.removeStaged(u.StagedPath)
 		c.log.Info("upload loaded", zap.Int64("upload", u.ID), zap.Int64("run", run.ID), zap.String("status", status),
 			zap.Int64("batch", rep.BatchID), zap.Int("rows_loaded", rep.RowsLoaded), zap.Int("rows_rejected", rep.RowsRejected))
 	}
 	u.Status, u.Load, u.BatchID, u.Error, u.StagedPath = status, &rep, batch, msg, ""
+}
+
+// recordReload records a loaded re-load as an office action on the batch it replaced, with the
+// reason the office gave (the batch's page and ntm batch show list it).
+func (c *Console) recordReload(ctx context.Context, u upload, status string, newBatch int64) {
+	if u.Replace == 0 || status != uploadLoaded || newBatch == 0 || newBatch == u.Replace {
+		return
+	}
+	if err := actions.Record(context.WithoutCancel(ctx), c.d.Pool, actions.KindReload, u.Replace, u.Reason, u.User,
+		map[string]any{"file": u.FileName, "new_batch": newBatch, "upload": u.ID}); err != nil {
+		c.log.Error("record reload", zap.Int64("upload", u.ID), zap.Error(err))
+	}
 }
 
 // loadNow loads a claimed upload in the request (when the job starter cannot run loads). The
@@ -444,6 +487,7 @@ func (c *Console) loadNow(ctx context.Context, p *principal, u upload) upload {
 		WHERE id = $1`, id, status, loadJSON, batch, msg); err != nil {
 		c.log.Error("record upload load", zap.Int64("upload", id), zap.Error(err))
 	}
+	c.recordReload(ctx, u, status, rep.BatchID)
 	c.removeStaged(u.StagedPath)
 	u.StagedPath = ""
 	c.log.Info("upload loaded", zap.Int64("upload", id), zap.String("file", u.FileName), zap.String("status", status),

@@ -214,7 +214,8 @@ func TestUploadRejectedWholeCannotBeConfirmed(t *testing.T) {
 	c := e.login()
 	path := e.upload(c, map[string]string{"dataset": "vpostcode"}, "linh-tinh.csv", []byte("Cột A;Cột B\n1;2\n"))
 	_, page := e.do(c, http.MethodGet, path, nil, nil)
-	if !strings.Contains(page, "bị loại cả tệp") || strings.Contains(page, `id="confirm"`) {
+	if !strings.Contains(page, "bị loại toàn bộ") || strings.Contains(page, `id="confirm"`) ||
+		!strings.Contains(page, `id="upload-status">Bị loại toàn bộ`) || strings.Contains(page, "Chờ xác nhận") {
 		t.Fatalf("whole-file reject page:\n%s", page)
 	}
 	resp, page := e.postForm(c, path+"/confirm", nil)
@@ -224,7 +225,7 @@ func TestUploadRejectedWholeCannotBeConfirmed(t *testing.T) {
 	// A zip that is no workbook: rejected with a reason, not a crash.
 	path = e.upload(c, nil, "hong.xlsx", zipBytes(t))
 	_, page = e.do(c, http.MethodGet, path, nil, nil)
-	if !strings.Contains(page, "bị loại cả tệp") || strings.Contains(page, e.uploadDir) {
+	if !strings.Contains(page, "bị loại toàn bộ") || strings.Contains(page, e.uploadDir) {
 		t.Fatalf("broken workbook page:\n%s", page)
 	}
 }

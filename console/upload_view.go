@@ -28,10 +28,12 @@ type uploadView struct {
 	Loading      bool
 	RunID        int64 // the load run, 0 = none
 	RejectsShown []rejectView
-	RejectsMore  int // rejects not shown on the page
+	RejectsMore  int   // rejected rows not kept with the upload (all are in the batch's workbook)
+	BatchID      int64 // the batch loaded, 0 = none yet
+	Replace      int64 // the batch this upload re-loads
+	Reason       string
+	Rejected     bool // the file is rejected whole: it can only be dropped
 }
-
-const rejectsOnPage = 200
 
 func newUploadView(u upload) uploadView {
 	v := uploadView{ID: u.ID, User: u.User, FileName: u.FileName, Size: u.Size, Dataset: u.Dataset, Period: u.Period,
@@ -39,6 +41,15 @@ func newUploadView(u upload) uploadView {
 		Created: u.CreatedAt, Decided: u.DecidedAt, DecidedBy: u.DecidedBy,
 		Waiting: u.Status == uploadChecked}
 	v.CanDecide = v.Waiting && !u.Check.Rejected
+	v.Rejected = u.Check.Rejected && u.Load == nil
+	v.Replace, v.Reason = u.Replace, u.Reason
+	if v.Waiting && u.Check.Rejected {
+		v.StatusLabel = "Bị loại toàn bộ"
+		v.Status = "rejected"
+	}
+	if u.BatchID != nil {
+		v.BatchID = *u.BatchID
+	}
 	v.Loading = u.Status == uploadLoading
 	if u.RunID != nil {
 		v.RunID = *u.RunID
@@ -48,15 +59,11 @@ func newUploadView(u upload) uploadView {
 		d = u.Check.Dataset
 	}
 	v.DatasetLabel = datasetLabel(d)
-	rs := u.Check.Rejects
+	rs, total := u.Check.Rejects, u.Check.RowsRejected
 	if u.Load != nil {
-		rs = u.Load.Rejects
+		rs, total = u.Load.Rejects, u.Load.RowsRejected
 	}
-	if len(rs) > rejectsOnPage {
-		v.RejectsMore = len(rs) - rejectsOnPage
-		rs = rs[:rejectsOnPage]
-	}
-	v.RejectsShown = rs
+	v.RejectsShown, v.RejectsMore = rs, max(0, total-len(rs))
 	return v
 }
 

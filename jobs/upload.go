@@ -32,6 +32,8 @@ type LoadRequest struct {
 	// SHA256, when set, is the hex SHA-256 the file must have (what was checked): the load
 	// verifies it first and fails, loading nothing, when the file changed.
 	SHA256 string
+	// Replace is the batch the file re-loads (transform.LoadOptions.Replace); 0 = none.
+	Replace int64
 }
 
 // StartLoad takes the pipeline lock, records a run with one step "load NAME", and loads the
@@ -90,7 +92,7 @@ func (r *Runner) StartLoad(ctx context.Context, req LoadRequest) (runID int64, d
 		src := config.Source{Name: UploadJob, Dataset: req.Dataset, Kind: config.SourcePath, Location: req.Path, AsOf: config.AsOfFile}
 		st := a.Step("load " + req.Name)
 		var total int64
-		rec, err := r.loadOne(a.Context(), a, st, src, transform.LoadOptions{Dataset: req.Dataset, Period: req.Period}, req.Path, req.Name, &total)
+		rec, err := r.loadOne(a.Context(), a, st, src, transform.LoadOptions{Dataset: req.Dataset, Period: req.Period, Replace: req.Replace}, req.Path, req.Name, &total)
 		if err == nil && rec.Outcome == runs.FileRejected {
 			err = fmt.Errorf("tệp %s bị từ chối toàn bộ: %s", req.Name, rec.Message)
 		}

@@ -24,8 +24,10 @@
 //     charts, districts, online services, notes) are written in normal mode.
 //   - Source files of a period: batches received before the evaluation ran whose as-of date (or, when
 //     none, received date) lies within the criteria set's staleness window before the period end and
-//     not after it. Files rejected whole and revoked batches in that window are listed too, with their
-//     status, because they explain missing data.
+//     not after it. Revoked and replaced batches in that window are listed too, with their status,
+//     because they explain missing data. Files rejected whole are not: they hold no data, and a
+//     stray file (a README.md loaded by mistake) must not change every workbook's bytes, which
+//     would deliver them all again. The console's file list and ntm batch list show them.
 //   - Rejected rows carry no unit code. The province workbook lists every rejected row of the period's
 //     source files. A recipient workbook lists those whose raw text names the recipient or one of its
 //     communes (ASCII-folded name as whole words) or holds one of their 5-digit codes (village codes

@@ -154,6 +154,18 @@ func TestWorkbookBytesDependOnDataOnly(t *testing.T) {
 	if again := sum(); again != first {
 		t.Error("a re-evaluation of unchanged data changed the workbook")
 	}
+	// A stray file rejected whole (a README.md given to ntm ingest) holds no data: it is not
+	// listed, and the workbook's bytes, hence its deliveries, do not change.
+	exec1(t, pool, `INSERT INTO batch (id, dataset, source_uri, file_name, size_bytes, sha256, received_at, as_of,
+		rows_read, rows_loaded, rows_rejected, status, message) VALUES
+		(9, 'vpostcode', 'file:///inbox/README.md', 'README.md', 10, 'ffff', '2025-01-07 03:00:00+00', NULL, 0, 0, 0,
+		 'rejected', 'Không nhận ra loại dữ liệu')`)
+	exec1(t, pool, `INSERT INTO evaluation (id, period, set_key, evaluated_at) VALUES (3, '2024-12', 'langson-2021', now())`)
+	exec1(t, pool, `INSERT INTO result SELECT 3, unit_code, unit_name, level, parent_code, criterion, status, value_num, value_den,
+		threshold_num, threshold_den, explanation, detail FROM result WHERE evaluation_id = 1`)
+	if again := sum(); again != first {
+		t.Error("a file rejected whole changed the workbook")
+	}
 }
 
 // TestTrendsSincePreviousPeriod: the summary says how each figure moved since the newest

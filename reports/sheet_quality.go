@@ -35,7 +35,9 @@ type rejectInfo struct {
 }
 
 // sourceBatches are the files of the period: received before the evaluation, with data (as-of date,
-// else received date) within the staleness window ending at the period end.
+// else received date) within the staleness window ending at the period end. A file rejected whole
+// holds no data and is left out: a stray README.md must neither show in every recipient's
+// workbook nor change its bytes (and so send it again); the console and ntm batch list show it.
 func (w *workbook) sourceBatches(ctx context.Context) ([]batchInfo, error) {
 	d := w.d
 	end := d.period.End()
@@ -44,7 +46,7 @@ func (w *workbook) sourceBatches(ctx context.Context) ([]batchInfo, error) {
 		SELECT id, dataset, file_name, source_uri, received_at, as_of, rows_read, rows_loaded, rows_rejected,
 		       status, message, sha256
 		FROM batch
-		WHERE received_at <= $1 AND (as_of IS NULL OR as_of <= $2)
+		WHERE received_at <= $1 AND (as_of IS NULL OR as_of <= $2) AND status <> 'rejected'
 		  AND COALESCE(as_of, (received_at AT TIME ZONE 'UTC')::date) > $3
 		ORDER BY dataset, received_at, id`, d.eval.At, end, cutoff)
 	if err != nil {

@@ -1,0 +1,111 @@
+package console
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// browserSession logs into the console in the browser and returns helpers to read the page.
+type browserSession struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+func newBrowserSession(t *testing.T, e *env) *browserSession {
+	t.Helper()
+	b := &browserSession{t: t, ctx: newBrowser(t), base: e.srv.URL}
+	browserStep(t, b.ctx, "open the login", 30*time.Second, chromedp.Navigate(b.base+"/login"))
+	browserStep(t, b.ctx, "type the login", 10*time.Second,
+		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), testUser),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testPassword))
+	clickAndWait(t, b.ctx, "log in", `form[action="/login"] button`)
+	return b
+}
+
+func (b *browserSession) open(path string) {
+	b.t.Helper()
+	browserStep(b.t, b.ctx, "open "+path, 30*time.Second, chromedp.Navigate(b.base+path))
+}
+
+// eval reads a value from the page; a page that is reloading answers "".
+func (b *browserSession) eval(expr string) string {
+	sctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		return ""
+	}
+	return s
+}
+
+func (b *browserSession) text() string { return b.eval(`document.body.innerText`) }
+
+// waitFor waits until the element's text contains want.
+func (b *browserSession) waitFor(sel, want string, d time.Duration) string {
+	b.t.Helper()
+	expr := `(document.querySelector(` + jsString(sel) + `) || {}).textContent || ""`
+	deadline := time.Now().Add(d)
+	for {
+		got := b.eval(expr)
+		if strings.Contains(got, want) {
+			return got
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("waited %s for %q in %s; it says %q; page:\n%s", d, want, sel, got, b.text())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// fitsWidth tells whether the page does not scroll sideways (wide tables scroll in their box).
+func (b *browserSession) fitsWidth() bool {
+	return b.eval(`String(document.documentElement.scrollWidth <= window.innerWidth + 1)`) == "true"
+}
+
+// TestBrowserOfficeDay: find a village by a name typed without diacritics, open its page (why,
+// since when, from which file), follow the file, download nothing yet, revoke it with a
+// reason; at phone width the pages do not scroll sideways.
+func TestBrowserOfficeDay(t *testing.T) {
+	e := newEnv(t)
+	loadTiny(t, e.pool, tinySample(t))
+	b := newBrowserSession(t, e)
+
+	b.open("/results")
+	browserStep(t, b.ctx, "search", 10*time.Second,
+		chromedp.SetValue(chromedp.CSS(`select[name=level]`), "village"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=q]`), "na lia"))
+	clickAndWait(t, b.ctx, "filter", `form.filters button`)
+	b.waitFor("table.results", "Xã Chi Lăng · Huyện Chi Lăng", 10*time.Second)
+	clickAndWait(t, b.ctx, "open the village", `table.results a[href^="/results/unit/06523-002"]`)
+	b.waitFor("#unit-title", "Thôn Nà Lìa", 10*time.Second)
+	if page := b.text(); !strings.Contains(page, "Vì sao:") || !strings.Contains(page, "Số liệu lấy từ:") || !strings.Contains(page, "vpostcode-2023-05.xlsx") {
+		t.Fatalf("unit page:\n%s", page)
+	}
+	clickAndWait(t, b.ctx, "follow the file", `#crit-V4_ADDRESS ul.sources a`)
+	b.waitFor("h1", "vpostcode-2023-05.xlsx", 10*time.Second)
+	browserStep(t, b.ctx, "type the reason", 10*time.Second,
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/revoke"] input[name=reason]`), "số liệu cũ, đã có tệp mới"))
+	clickAndWait(t, b.ctx, "revoke", "#revoke")
+	b.waitFor("#file-status", "Đã thu hồi", 10*time.Second)
+	if page := b.text(); !strings.Contains(page, "số liệu cũ, đã có tệp mới") || !strings.Contains(page, "Thu hồi") {
+		t.Fatalf("revoked file page:\n%s", page)
+	}
+
+	// Phone width: 390 px. The results and the file list scroll inside their tables.
+	browserStep(t, b.ctx, "phone width", 10*time.Second, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 390, Height: 800, DeviceScaleFactor: 1, Mobile: true})
+		return err
+	}))
+	for _, path := range []string{"/results?level=village", "/results/unit/06523", "/files", "/runs"} {
+		b.open(path)
+		if !b.fitsWidth() {
+			t.Errorf("%s scrolls sideways at phone width (%s px wide)", path, b.eval(`String(document.documentElement.scrollWidth)`))
+		}
+	}
+}
