@@ -2,12 +2,17 @@ package console
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"ntm/config"
+	"ntm/jobs"
+	"ntm/runs"
 )
 
 // browserSession logs into the console in the browser and returns helpers to read the page.
@@ -97,12 +102,28 @@ func TestBrowserOfficeDay(t *testing.T) {
 		t.Fatalf("revoked file page:\n%s", page)
 	}
 
+	// The delivery log: the failed e-mail, sent again from its button.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	e.runner.Config.Reports.Recipients = map[string][]string{"187": {"vanphong@chilang.example"}}
+	e.runner.Config.Reports.SMTP = config.SMTP{Host: "127.0.0.1", Port: port, From: "ntm@example"}
+	if _, err := e.runner.Run(context.Background(), jobs.Request{Job: "nightly", Period: period2412, Trigger: runs.TriggerCLI}); err != nil {
+		t.Fatal(err)
+	}
+	b.open("/reports")
+	clickAndWait(t, b.ctx, "open the delivery log", "#deliveries-link")
+	b.waitFor("table.deliveries", "Gửi không được", 10*time.Second)
+	clickAndWait(t, b.ctx, "resend", `table.deliveries button[id^="resend-"]`)
+	b.waitFor("#delivery-message", "không được", 10*time.Second)
+
 	// Phone width: 390 px. The results and the file list scroll inside their tables.
 	browserStep(t, b.ctx, "phone width", 10*time.Second, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 390, Height: 800, DeviceScaleFactor: 1, Mobile: true})
 		return err
 	}))
-	for _, path := range []string{"/results?level=village", "/results/unit/06523", "/files", "/runs"} {
+	for _, path := range []string{"/results?level=village", "/results/unit/06523", "/files", "/files/1", "/deliveries", "/runs"} {
 		b.open(path)
 		if !b.fitsWidth() {
 			t.Errorf("%s scrolls sideways at phone width (%s px wide)", path, b.eval(`String(document.documentElement.scrollWidth)`))

@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,6 +13,9 @@ import (
 	"testing"
 
 	"ntm/actions"
+	"ntm/config"
+	"ntm/jobs"
+	"ntm/runs"
 	"ntm/transform"
 )
 
@@ -208,5 +212,64 @@ func TestReloadFromTheConsole(t *testing.T) {
 	h["Content-Type"] = ct
 	if resp, page := e.do(c, http.MethodPost, "/uploads", body, h); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "đã bị thu hồi") {
 		t.Errorf("reload of a revoked batch: %d\n%s", resp.StatusCode, page)
+	}
+}
+
+// TestDeliveriesLogAndResend: the delivery log says which workbook went where and which
+// e-mail failed with why; "Gửi lại" tries again and says the outcome; "Gửi báo cáo" sends a
+// period by hand; bad periods and periods without workbooks are refused.
+func TestDeliveriesLogAndResend(t *testing.T) {
+	e := newEnv(t)
+	c := e.login()
+	loadTiny(t, e.pool, tinySample(t))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	e.runner.Config.Reports.Recipients = map[string][]string{"187": {"vanphong@chilang.example"}}
+	e.runner.Config.Reports.SMTP = config.SMTP{Host: "127.0.0.1", Port: port, From: "ntm@example"}
+	if _, err := e.runner.Run(context.Background(), jobs.Request{Job: "nightly", Period: period2412, Trigger: runs.TriggerCLI}); err != nil {
+		t.Fatal(err)
+	}
+	_, page := e.do(c, http.MethodGet, "/deliveries?period=2024-12", nil, nil)
+	for _, want := range []string{"vanphong@chilang.example", "Gửi không được", "thư mục báo cáo", "Đã lưu vào thư mục", "1 thư chưa gửi được"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("delivery log lacks %q", want)
+		}
+	}
+	var id int64
+	must(t, e.pool.QueryRow(context.Background(), `SELECT id FROM delivery WHERE channel = 'email'`).Scan(&id))
+	if !strings.Contains(page, `id="resend-`+itoa(id)+`"`) {
+		t.Fatalf("no resend button:\n%s", page)
+	}
+	resp, page := e.postForm(c, "/deliveries/"+itoa(id)+"/resend", url.Values{"period": {"2024-12"}, "reason": {"đơn vị chưa nhận"}})
+	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(page, "không được") {
+		t.Errorf("resend to a server that refuses: %d\n%s", resp.StatusCode, page)
+	}
+	var attempts int
+	must(t, e.pool.QueryRow(context.Background(), `SELECT attempts FROM delivery WHERE id = $1`, id).Scan(&attempts))
+	if attempts != 2 {
+		t.Errorf("attempts after a resend: %d", attempts)
+	}
+	if acts, _ := actions.Of(context.Background(), e.pool, []string{actions.KindDeliveryResend}, id); len(acts) != 1 || acts[0].Reason != "đơn vị chưa nhận" {
+		t.Errorf("resend action: %+v", acts)
+	}
+	var folder int64
+	must(t, e.pool.QueryRow(context.Background(), `SELECT id FROM delivery WHERE channel = 'folder' LIMIT 1`).Scan(&folder))
+	if resp, _ := e.postForm(c, "/deliveries/"+itoa(folder)+"/resend", nil); resp.StatusCode != http.StatusConflict {
+		t.Errorf("resend of a folder delivery: %d", resp.StatusCode)
+	}
+	if resp, _ := e.postForm(c, "/deliveries/999999/resend", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("resend of an unknown delivery: %d", resp.StatusCode)
+	}
+	if resp, _ := e.postForm(c, "/deliveries/send", url.Values{"period": {"2024-13"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("send a bad period: %d", resp.StatusCode)
+	}
+	if resp, page := e.postForm(c, "/deliveries/send", url.Values{"period": {"2020-01"}}); resp.StatusCode != http.StatusNotFound || !strings.Contains(page, "Chưa có báo cáo nào của kỳ 2020-01") {
+		t.Errorf("send a period without workbooks: %d", resp.StatusCode)
+	}
+	resp, page = e.postForm(c, "/deliveries/send", url.Values{"period": {"2024-12"}, "reason": {"gửi bù"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Đã gửi báo cáo kỳ 2024-12") || !strings.Contains(page, "gửi bù") {
+		t.Errorf("send the period: %d\n%s", resp.StatusCode, page)
 	}
 }

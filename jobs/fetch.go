@@ -111,7 +111,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src config.Source, dir string) (str
 	if attempts > 1 && !last.permanent {
 		tries = fmt.Sprintf(" (đã thử %d lần)", attempts)
 	}
-	return "", tried, ntm.Wrap(last.code, fmt.Errorf("download of source %q from %s failed: %w", src.Name, where, last.cause),
+	return "", tried, ntm.Wrap(last.code, fmt.Errorf("download of source %q from %s failed: %w", src.Name, where, last),
 		"Không tải được nguồn %q từ %s%s: %s.", src.Name, where, tries, last.reason)
 }
 

@@ -9,10 +9,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,6 +25,7 @@ import (
 	"ntm/config"
 	"ntm/evaluate"
 	"ntm/faults"
+	"ntm/msg"
 	"ntm/reports"
 	"ntm/runs"
 	"ntm/scratch"
@@ -94,6 +98,8 @@ type Result struct {
 	Status  runs.Status // "" when the run was skipped (Skipped) or never started (Err is a lock error)
 	Skipped bool        // a backfill period that had already succeeded
 	Reports []string    // workbooks written
+	Held    bool        // the workbooks were not delivered: sources were missing (Missing)
+	Missing []string    // the sources that did not arrive (msg.MissingSource phrases)
 	Err     error
 }
 
@@ -272,7 +278,8 @@ func (r *Runner) execute(p *prepared) Result {
 	ctx := a.Context()
 	log := a.Logger()
 	res := Result{RunID: a.ID, Job: p.job.Name, Period: p.period}
-	var failures []string
+	var failures, causes []string
+	var missing []string // the sources that did not arrive (msg.MissingSource phrases)
 	var runErr error
 	evaluated := false
 	for _, step := range p.job.Steps {
@@ -302,13 +309,22 @@ func (r *Runner) execute(p *prepared) Result {
 						runErr = ctx.Err()
 						break
 					}
-					if faults.IsMachine(err) {
+					var fe *feedError
+					if faults.IsMachine(err) && !errors.As(err, &fe) {
 						// Disk full, database gone, permissions: evaluating and reporting without
 						// the file would publish figures that lack it. The run fails here.
 						runErr = fmt.Errorf("source %s: %w", src.Name, err)
 						break
 					}
-					failures = append(failures, fmt.Sprintf("source %s: %v", src.Name, err))
+					log.Warn("source failed; the run evaluates on the data it has and delivers nothing automatically",
+						zap.String("source", src.Name), zap.Error(err))
+					if e := (*ntm.Error)(nil); errors.As(err, &e) {
+						failures = append(failures, strings.TrimSuffix(e.Message, ".")+". "+msg.SourceFailedNext)
+					} else {
+						failures = append(failures, msg.RunSourceFailed(src.Name))
+					}
+					causes = append(causes, fmt.Sprintf("source %s: %v", src.Name, err))
+					missing = append(missing, msg.MissingSource(src.Name, sourceFailure(err)))
 				}
 			}
 		case config.StepEvaluate:
@@ -328,7 +344,8 @@ func (r *Runner) execute(p *prepared) Result {
 					runErr = err // the database is gone or full: no report from a half-done evaluation
 					break
 				}
-				failures = append(failures, fmt.Sprintf("evaluation of %s: %v", p.period, err))
+				failures = append(failures, stepFailure(err, msg.RunEvaluateFailed))
+				causes = append(causes, fmt.Sprintf("evaluation of %s: %v", p.period, err))
 				continue
 			}
 			evaluated = true
@@ -338,11 +355,20 @@ func (r *Runner) execute(p *prepared) Result {
 				st.Skip("không viết báo cáo vì bước đánh giá không thành công")
 				continue
 			}
-			files, err := reports.Write(ctx, r.Pool, p.period, reports.Options{OutDir: r.Config.Reports.OutDir})
+			files, err := reports.Write(ctx, r.Pool, p.period, reports.Options{OutDir: r.Config.Reports.OutDir, MissingSources: missing})
 			st.Set("workbooks", int64(len(files)))
 			if err == nil {
 				st.Progress(0, fmt.Sprintf("%d tệp trong %s", len(files), filepath.Join(r.Config.Reports.OutDir, p.period.String())))
-				err = r.deliver(ctx, st, files)
+				if len(missing) > 0 {
+					// Built on yesterday's data for the missing sources: nothing goes out by itself.
+					// The next run with every source delivers (the workbooks' bytes differ), or the
+					// office sends them (Runner.SendPeriod).
+					st.Set("workbooks_held", int64(len(files)))
+					st.Progress(0, msg.DeliveryHeld(missing))
+					res.Held = true
+				} else {
+					err = r.deliver(ctx, st, files)
+				}
 			}
 			if fe := machineFault(err, "viết báo cáo kỳ %s", p.period); fe != nil {
 				err = fe
@@ -359,7 +385,8 @@ func (r *Runner) execute(p *prepared) Result {
 					runErr = err
 					break
 				}
-				failures = append(failures, fmt.Sprintf("reports: %v", err))
+				failures = append(failures, stepFailure(err, msg.RunReportFailed))
+				causes = append(causes, fmt.Sprintf("reports: %v", err))
 			}
 		}
 		if runErr != nil {
@@ -367,8 +394,11 @@ func (r *Runner) execute(p *prepared) Result {
 		}
 	}
 	if runErr == nil && len(failures) > 0 {
-		runErr = errors.New(strings.Join(failures, "; "))
+		// What the office reads (one Vietnamese sentence per failure, each with its next step);
+		// the English causes stay in the log and in the steps' errors.
+		runErr = ntm.Wrap(ntm.CodeUnavailable, errors.New(strings.Join(causes, "; ")), "%s", strings.Join(failures, " "))
 	}
+	res.Missing = missing
 	res.Status = a.Finish(runErr)
 	res.Err = runErr
 	if runErr != nil && res.Status == runs.StatusFailed {
@@ -376,6 +406,40 @@ func (r *Runner) execute(p *prepared) Result {
 	}
 	log.Debug("run result", zap.String("status", string(res.Status)))
 	return res
+}
+
+// feedError is a feed that could not be downloaded (refused, timed out, cut, too large): the
+// source is missing, but the machine and the database are fine, so the run evaluates and writes
+// on the data it has (and holds the delivery).
+type feedError struct{ err error }
+
+func (e *feedError) Error() string { return e.err.Error() }
+func (e *feedError) Unwrap() error { return e.err }
+
+// sourceFailure says in a few Vietnamese words why a source is missing.
+func sourceFailure(err error) string {
+	var ne net.Error
+	var oe *net.OpError
+	var fe *fetchError
+	switch {
+	case errors.As(err, &fe):
+		return fe.reason // "không kết nối được tới máy chủ", "máy chủ trả lời 503 …"
+	case errors.As(err, &oe), errors.As(err, &ne), errors.Is(err, syscall.ECONNREFUSED):
+		return msg.SourceUnreachable
+	case errors.Is(err, fs.ErrNotExist):
+		return msg.SourceNoFiles
+	}
+	return msg.SourceNotLoaded
+}
+
+// stepFailure is the Vietnamese sentence for a failed step: an *ntm.Error's own message, else
+// the generic one with its next step.
+func stepFailure(err error, generic string) string {
+	var e *ntm.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return generic
 }
 
 func hasStep(j config.Job, s string) bool {
@@ -440,6 +504,7 @@ func (r *Runner) pull(ctx context.Context, a *runs.Active, st *runs.StepRun, src
 		if err != nil {
 			if ctx.Err() == nil {
 				a.File(runs.File{Source: src.Name, URI: redactURL(src.Location), Outcome: runs.FileFailed, Message: err.Error()})
+				return &feedError{err} // the feed's fault, not the machine's: the run goes on without it
 			}
 			return err
 		}

@@ -106,8 +106,12 @@ const (
 
 // RunSourceFailed: a configured source (feed, folder) could not be read.
 func RunSourceFailed(source string) string {
-	return fmt.Sprintf("Không lấy được dữ liệu từ nguồn %s (máy chủ nguồn không trả lời hoặc không có tệp). Kết quả kỳ này được tính trên dữ liệu đã có; báo cáo chưa được gửi tự động. Kiểm tra nguồn rồi bấm Chạy lại, hoặc gửi báo cáo bằng tay ở trang Báo cáo.", source)
+	return fmt.Sprintf("Không lấy được dữ liệu từ nguồn %s (máy chủ nguồn không trả lời hoặc không có tệp). Kết quả kỳ này được tính trên dữ liệu đã có; báo cáo chưa được gửi tự động. Kiểm tra nguồn rồi bấm Chạy lại, hoặc gửi báo cáo bằng nút Gửi báo cáo.", source)
 }
+
+// SourceFailedNext follows a source's own failure sentence (a feed's "Không tải được nguồn …"):
+// what the run did without it and what to do.
+const SourceFailedNext = "Kết quả kỳ này được tính trên dữ liệu đã có; báo cáo chưa được gửi tự động. Kiểm tra nguồn rồi bấm Chạy lại, hoặc gửi báo cáo bằng nút Gửi báo cáo."
 
 // MissingSource is the phrase naming one source that did not arrive, as workbooks and runs
 // list them ("Nguồn vpostcode-feed: không kết nối được").

@@ -57,17 +57,18 @@ func (c *villageCounts) add(o villageCounts) {
 // data is everything about a period that every workbook shares; villages stay in the database and
 // are streamed per workbook.
 type data struct {
-	period   ntm.Period
-	eval     evaluation
-	criteria []*evaluate.SetCriterion // the set's, in its order
-	units    map[string]*unit
-	children map[string][]*unit // parent code → children ordered by code
-	results  map[string]map[string]*result
-	villages map[string]villageCounts              // commune code → counts
-	coverage map[string]map[string]conditionCounts // village condition → commune code → counts
-	prev     *previous                             // the evaluation compared with; nil = none
-	dataAt   time.Time                             // the newest source file's receipt (zero = none)
-	ocop     *ocopCache                            // OCOP products by day, read once per run
+	period         ntm.Period
+	missingSources []string // Options.MissingSources
+	eval           evaluation
+	criteria       []*evaluate.SetCriterion // the set's, in its order
+	units          map[string]*unit
+	children       map[string][]*unit // parent code → children ordered by code
+	results        map[string]map[string]*result
+	villages       map[string]villageCounts              // commune code → counts
+	coverage       map[string]map[string]conditionCounts // village condition → commune code → counts
+	prev           *previous                             // the evaluation compared with; nil = none
+	dataAt         time.Time                             // the newest source file's receipt (zero = none)
+	ocop           *ocopCache                            // OCOP products by day, read once per run
 }
 
 // errNoEvaluation is wrapped by Write when the period was never evaluated.

@@ -18,6 +18,7 @@ import (
 
 	"ntm"
 	"ntm/db"
+	"ntm/msg"
 )
 
 // TLS modes of an SMTP server.
@@ -417,4 +418,69 @@ func DeliveryStatus(ctx context.Context, q db.Querier, period ntm.Period) ([]Del
 		return queryDeliveries(ctx, q, `ORDER BY created_at DESC, id DESC`)
 	}
 	return queryDeliveries(ctx, q, `WHERE period = $1 ORDER BY created_at DESC, id DESC`, period.String())
+}
+
+// Resend sends delivery id's workbook to its address again now (the office's "Gửi lại", ntm
+// deliveries resend N): a failed e-mail is retried at once, a sent one is sent once more. The
+// row is updated like any send (attempts, outcome, error). Refusals are *ntm.Error: an unknown
+// delivery (CodeNotFound), a folder delivery, no mail server, or a workbook replaced by a newer
+// one since (CodeConflict).
+func Resend(ctx context.Context, pool *pgxpool.Pool, id int64, smtp SMTPConfig) (*Delivery, error) {
+	ds, err := queryDeliveries(ctx, pool, `WHERE id = $1`, id)
+	if err != nil {
+		return nil, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown)
+	}
+	if len(ds) == 0 {
+		return nil, ntm.Errorf(ntm.CodeNotFound, "%s", msg.DeliveryNotFound(id))
+	}
+	d := ds[0]
+	switch {
+	case d.Channel != "email":
+		return nil, ntm.Errorf(ntm.CodeConflict, "Lần gửi số %d là bản lưu vào thư mục báo cáo (%s), không phải thư: không có gì để gửi lại.", id, d.Address)
+	case smtp.Host == "":
+		return nil, ntm.Errorf(ntm.CodeConflict, "%s", msg.NoEmail)
+	case d.Outcome == "superseded":
+		return nil, ntm.Errorf(ntm.CodeConflict, "Báo cáo của lần gửi số %d đã được thay bằng bản mới hơn (%s); hãy gửi lại bản mới.", id, d.Error)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE delivery SET outcome = 'pending' WHERE id = $1 AND outcome IN ('sent', 'failed')`, id); err != nil {
+		return nil, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown)
+	}
+	got, err := sendOne(ctx, pool, id, smtp, unitName(ctx, pool, d.Recipient))
+	if err != nil {
+		return nil, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown)
+	}
+	if got == nil {
+		return nil, ntm.Errorf(ntm.CodeConflict, "Lần gửi số %d đang được gửi bởi một tiến trình khác; hãy xem lại sau ít phút.", id)
+	}
+	return got, nil
+}
+
+// GetDelivery returns one recorded delivery (an *ntm.Error of CodeNotFound when there is none).
+func GetDelivery(ctx context.Context, q db.Querier, id int64) (*Delivery, error) {
+	ds, err := queryDeliveries(ctx, q, `WHERE id = $1`, id)
+	if err != nil {
+		return nil, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown)
+	}
+	if len(ds) == 0 {
+		return nil, ntm.Errorf(ntm.CodeNotFound, "%s", msg.DeliveryNotFound(id))
+	}
+	return &ds[0], nil
+}
+
+// OutcomeLabel is the Vietnamese word for a delivery's outcome.
+func (d Delivery) OutcomeLabel() string {
+	switch d.Outcome {
+	case "sent":
+		if d.Channel == "folder" {
+			return "Đã lưu vào thư mục"
+		}
+		return "Đã gửi"
+	case "pending":
+		return "Chờ gửi"
+	case "failed":
+		return "Gửi không được"
+	case "superseded":
+		return "Đã có bản mới hơn"
+	}
+	return d.Outcome
 }

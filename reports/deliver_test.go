@@ -22,6 +22,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"ntm"
 	"ntm/db/dbtest"
 )
 
@@ -328,5 +329,64 @@ func TestDeliverNeverInClear(t *testing.T) {
 	}
 	if _, _, err := ParseWorkbookPath("/tmp/x.xlsx"); err == nil {
 		t.Error("a path outside a period folder was accepted")
+	}
+}
+
+// TestResend: the office sends a failed e-mail again at once, and a sent one once more; a folder
+// delivery, an unknown one, a replaced workbook and a config without a mail server are refused
+// with a sentence saying why.
+func TestResend(t *testing.T) {
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	exec1(t, pool, `INSERT INTO unit (code, level, kind, name, folded_name, parent_code) VALUES
+		('181', 'district', 'Huyện', 'Huyện Chi Lăng', 'chi lăng', '20')`)
+	serverTLS, clientTLS := testCert(t)
+	box := &mailbox{}
+	port := startSMTP(t, box, serverTLS, TLSStartTLS)
+	dir := t.TempDir()
+	wb := workbookFile(t, dir, "2024-12", "181-huyen-chi-lang.xlsx", "workbook v1")
+	recipients := map[string][]string{"181": {"vanphong@chilang.langson.gov.vn"}}
+	down := SMTPConfig{Host: "127.0.0.1", Port: closedPort(t), TLS: TLSStartTLS, From: "ntm@langson.gov.vn",
+		TLSConfig: clientTLS, Timeout: 5 * time.Second}
+	if _, err := Deliver(ctx, pool, []string{wb}, recipients, down); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := PendingDeliveries(ctx, pool)
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending: %v %v", pending, err)
+	}
+	id := pending[0].ID
+	up := down
+	up.Port = port
+	// Still down: the resend fails again, recorded.
+	got, err := Resend(ctx, pool, id, down)
+	if err != nil || got.Outcome != "failed" || got.Attempts != 2 || got.OutcomeLabel() != "Gửi không được" {
+		t.Fatalf("resend while down: %+v %v", got, err)
+	}
+	for i, want := range []int{1, 2} {
+		got, err := Resend(ctx, pool, id, up)
+		if err != nil || got.Outcome != "sent" || got.SentAt == nil {
+			t.Fatalf("resend %d: %+v %v", i, got, err)
+		}
+		if n := len(box.all()); n != want {
+			t.Fatalf("messages after resend %d: %d", i, n)
+		}
+	}
+	var folder int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM delivery WHERE channel = 'folder'`).Scan(&folder); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resend(ctx, pool, folder, up); ntm.ErrorCode(err) != ntm.CodeConflict {
+		t.Errorf("resend of a folder delivery: %v", err)
+	}
+	if _, err := Resend(ctx, pool, 99999, up); ntm.ErrorCode(err) != ntm.CodeNotFound || !strings.Contains(ntm.ErrorMessage(err), "99999") {
+		t.Errorf("resend of an unknown delivery: %v", err)
+	}
+	if _, err := Resend(ctx, pool, id, SMTPConfig{}); ntm.ErrorCode(err) != ntm.CodeConflict || !strings.Contains(ntm.ErrorMessage(err), "máy chủ thư") {
+		t.Errorf("resend without a mail server: %v", err)
+	}
+	exec1(t, pool, `UPDATE delivery SET outcome = 'superseded' WHERE id = $1`, id)
+	if _, err := Resend(ctx, pool, id, up); ntm.ErrorCode(err) != ntm.CodeConflict {
+		t.Errorf("resend of a replaced workbook: %v", err)
 	}
 }

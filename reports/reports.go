@@ -25,6 +25,9 @@ type Options struct {
 	// received, so its bytes depend on the data only and an unchanged workbook is never delivered
 	// twice (Deliver dedupes by file hash). Kept so existing callers compile.
 	Now func() time.Time
+	// MissingSources name the sources a run could not read (msg.MissingSource phrases): the
+	// workbook's notes say its figures lack them. Empty = every source arrived.
+	MissingSources []string
 }
 
 // Sheet names (the order in a workbook is the order of writeWorkbook).
@@ -76,6 +79,7 @@ func Write(ctx context.Context, q db.Querier, period ntm.Period, opts Options) (
 	if err != nil {
 		return nil, err
 	}
+	d.missingSources = opts.MissingSources
 	scopes := d.scopes()
 	if len(scopes) == 0 {
 		return nil, fmt.Errorf("không có tỉnh nào trong danh mục đơn vị hành chính còn hiệu lực ngày %s: nạp danh mục bằng ntm units import",

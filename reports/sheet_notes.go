@@ -79,6 +79,10 @@ func (w *workbook) writeNotes(_ context.Context) error {
 		notes = append(notes, "Ngưỡng theo nhóm xã: xã dùng ngưỡng của nhóm xã có hiệu lực ngày cuối kỳ, thôn dùng ngưỡng của xã; xã chưa được xếp nhóm thì chưa có số liệu (nạp danh sách nhóm xã bằng ntm criteria groups import).")
 	}
 	notes = append(notes, "Các tệp nguồn đã dùng và các dòng số liệu bị loại được liệt kê ở trang "+sheetQuality+".")
+	if len(d.missingSources) > 0 {
+		notes = append([]string{"CHÚ Ý: lượt chạy lập báo cáo này không lấy được số liệu mới từ " +
+			strings.Join(d.missingSources, "; ") + ". Các số liệu tính trên dữ liệu đã có đến lúc đó."}, notes...)
+	}
 	if err := w.put(sh, row, cell{"Quy ước", st.section}); err != nil {
 		return err
 	}

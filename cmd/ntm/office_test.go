@@ -204,3 +204,36 @@ func TestCLIDatabaseErrorsSayWhatToDo(t *testing.T) {
 		t.Fatalf("no server: %d %q", code, errs)
 	}
 }
+
+// TestCLIDeliveries: ntm deliveries lists what went where; send delivers a period's workbooks by
+// hand (into the report folder without a mail server); resend of an unknown delivery, and send
+// of a period without workbooks, say why in Vietnamese and exit 1.
+func TestCLIDeliveries(t *testing.T) {
+	url := dbtest.URL(t)
+	loadTinyCLI(t, url)
+	out := filepath.Join(t.TempDir(), "bao-cao")
+	cfgPath := filepath.Join(t.TempDir(), "ntm.yaml")
+	if err := os.WriteFile(cfgPath, []byte("reports:\n  out_dir: "+out+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, o, errs := ntmRun(t, "deliveries", "send", "--period", "2024-12", "--config", cfgPath, "--database-url", url); code != 1 || !strings.Contains(errs, "Chưa có báo cáo nào của kỳ 2024-12") {
+		t.Fatalf("send before any report: %d %s %s", code, o, errs)
+	}
+	if code, o, errs := ntmRun(t, "report", "--period", "2024-12", "--out", out, "--database-url", url); code != exitOK {
+		t.Fatalf("report: %d %s %s", code, o, errs)
+	}
+	code, o, errs := ntmRun(t, "deliveries", "send", "--period", "2024-12", "--reason", "gửi bù", "--config", cfgPath, "--database-url", url)
+	if code != exitOK || !strings.Contains(o, "period 2024-12: 0 e-mails sent") {
+		t.Fatalf("send: %d %s %s", code, o, errs)
+	}
+	code, o, _ = ntmRun(t, "deliveries", "--period", "2024-12", "--config", cfgPath, "--database-url", url)
+	if code != exitOK || !strings.Contains(o, "folder "+filepath.Join(out, "2024-12")) || !strings.Contains(o, "187-") {
+		t.Fatalf("deliveries list: %d\n%s", code, o)
+	}
+	if code, _, errs := ntmRun(t, "deliveries", "resend", "424242", "--config", cfgPath, "--database-url", url); code != 1 || !strings.Contains(errs, "Không có lần gửi số 424242") {
+		t.Errorf("resend of an unknown delivery: %d %s", code, errs)
+	}
+	if code, _, _ := ntmRun(t, "deliveries", "resend", "x", "--config", cfgPath, "--database-url", url); code != exitUsage {
+		t.Errorf("resend x: %d", code)
+	}
+}
