@@ -17,6 +17,7 @@ import (
 
 	"ntm"
 	"ntm/actions"
+	"ntm/dataset"
 	"ntm/jobs"
 	"ntm/msg"
 	"ntm/runs"
@@ -48,26 +49,12 @@ func uploadStatusLabel(s string) string {
 	return s
 }
 
-// datasetLabels names the datasets for the office.
-var datasetLabels = map[ntm.Dataset]string{
-	ntm.DatasetUnits:             "Danh mục đơn vị hành chính",
-	ntm.DatasetVpostcode:         "Địa chỉ số (Vpostcode)",
-	ntm.DatasetOCOPProducts:      "Sản phẩm OCOP",
-	ntm.DatasetOCOPListings:      "Sản phẩm OCOP trên sàn thương mại điện tử",
-	ntm.DatasetDVCProcedures:     "Thủ tục hành chính cung cấp trực tuyến",
-	ntm.DatasetDVCDossiers:       "Hồ sơ dịch vụ công (số liệu tổng hợp)",
-	ntm.DatasetDVCDossierRecords: "Hồ sơ dịch vụ công (từng hồ sơ)",
-	ntm.DatasetVillageSurvey:     "Khảo sát thôn thông minh",
-}
-
+// datasetLabel names a dataset for the office (its declaration in package dataset).
 func datasetLabel(d string) string {
-	if l, ok := datasetLabels[ntm.Dataset(d)]; ok {
-		return l
-	}
 	if d == "" {
 		return "Tự nhận diện"
 	}
-	return d
+	return dataset.Label(d)
 }
 
 // rejectView is one rejected row.

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"ntm"
+	"ntm/dataset"
 	"ntm/evaluate"
 )
 
@@ -74,23 +75,8 @@ var levelNames = map[string]string{
 	string(ntm.LevelVillage):  "Thôn",
 }
 
-var datasetNames = map[string]string{
-	string(ntm.DatasetUnits):             "Danh mục đơn vị hành chính",
-	string(ntm.DatasetVpostcode):         "Địa chỉ số (Vpostcode)",
-	string(ntm.DatasetOCOPProducts):      "Sản phẩm OCOP",
-	string(ntm.DatasetOCOPListings):      "Sản phẩm OCOP trên sàn TMĐT",
-	string(ntm.DatasetDVCProcedures):     "TTHC cung cấp dịch vụ công trực tuyến",
-	string(ntm.DatasetDVCDossiers):       "Hồ sơ dịch vụ công (số liệu tổng hợp)",
-	string(ntm.DatasetDVCDossierRecords): "Hồ sơ dịch vụ công (từng hồ sơ)",
-	string(ntm.DatasetVillageSurvey):     "Phiếu tự đánh giá của thôn",
-}
-
-func datasetName(ds string) string {
-	if n, ok := datasetNames[ds]; ok {
-		return n
-	}
-	return ds
-}
+// datasetName is the office's name for a dataset (its declaration in package dataset).
+func datasetName(ds string) string { return dataset.Label(ds) }
 
 var batchStatusNames = map[string]string{
 	"loaded":   "Đã nạp",

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ntm"
+	"ntm/dataset"
 	"ntm/fold"
 	"ntm/vnfmt"
 )
@@ -182,23 +183,18 @@ func (w *workbook) countMissingVillages(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// missingDatasets are the datasets the criteria need with no loaded file in the period's window.
+// missingDatasets are the datasets the criteria need with no loaded file in the period's window
+// (their declarations say which).
 func missingDatasets(batches []batchInfo) []string {
-	loaded := map[string]bool{}
+	loaded := map[ntm.Dataset]bool{}
 	for _, b := range batches {
 		if b.Status == "loaded" {
-			loaded[b.Dataset] = true
+			loaded[ntm.Dataset(b.Dataset)] = true
 		}
-	}
-	if loaded[string(ntm.DatasetDVCDossierRecords)] {
-		loaded[string(ntm.DatasetDVCDossiers)] = true
 	}
 	var out []string
-	for _, ds := range []ntm.Dataset{ntm.DatasetVillageSurvey, ntm.DatasetVpostcode, ntm.DatasetOCOPProducts,
-		ntm.DatasetOCOPListings, ntm.DatasetDVCProcedures, ntm.DatasetDVCDossiers} {
-		if !loaded[string(ds)] {
-			out = append(out, string(ds))
-		}
+	for _, ds := range dataset.Missing(loaded) {
+		out = append(out, string(ds))
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"ntm"
+	"ntm/dataset"
 	"ntm/db"
 	"ntm/scratch"
 )
@@ -22,8 +23,8 @@ import (
 // dataset specs (transform/datasets.go); reports does not import transform (it would pull in the
 // readers of ingest), so they are written here and a test checks each against the spec.
 
-// TemplateDatasets are the datasets `ntm template` writes.
-var TemplateDatasets = []ntm.Dataset{ntm.DatasetVillageSurvey, ntm.DatasetVpostcode, ntm.DatasetOCOPProducts, ntm.DatasetOCOPListings}
+// TemplateDatasets are the datasets `ntm template` writes (their declarations say which).
+var TemplateDatasets = dataset.Templates()
 
 // TemplateOptions says for whom a template is written.
 type TemplateOptions struct {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"ntm/dataset"
 	"ntm/vnfmt"
 )
 
@@ -21,7 +22,8 @@ import (
 
 // summedFlowCols are, per fact table, the columns of a flow whose values the rows of several old
 // units add up to; a table not listed is a snapshot.
-var summedFlowCols = map[*factTable][]int{tDossiers: {6, 7, 8}} // received, received_online, full_online
+var summedFlowCols = map[*factTable][]int{tDossiers: {
+	dataset.DossiersTable.Index("received"), dataset.DossiersTable.Index("received_online"), dataset.DossiersTable.Index("full_online")}}
 
 // unitSnapshots are the fact tables of a unit's figures at a date: two rows of old units there
 // are the successor's, whose own figure is needed.

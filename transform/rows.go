@@ -9,34 +9,31 @@ import (
 	"time"
 
 	"ntm"
+	"ntm/dataset"
 	"ntm/fold"
 	"ntm/ingest"
 	"ntm/transform/value"
 )
 
-// factTable is a fact table and the columns a row parser fills (batch_id comes first and
-// is added by the loader).
+// factTable is a fact table declared in package dataset and the columns a row parser fills,
+// in COPY order (batch_id comes first and is added by the loader). A parser's values follow
+// this order; TestFactColumnsByName loads a row of every dataset and reads each column back by
+// name, so two values swapped in a parser fail there.
 type factTable struct {
 	Name    string
 	Columns []string
 }
 
+func tableOf(t *dataset.Table) *factTable { return &factTable{t.Name, t.Names()} }
+
 var (
-	tVpostcode = &factTable{"fact_vpostcode", []string{"sheet", "row_no", "village_code", "as_of",
-		"households_total", "households_with", "orgs_total", "orgs_with"}}
-	tSurvey = &factTable{"fact_village_survey", []string{"sheet", "row_no", "village_code", "as_of", "team",
-		"team_decision", "platform", "platform_name", "wifi", "models", "model_fields"}}
-	tProduct = &factTable{"fact_ocop_product", []string{"sheet", "row_no", "product_key", "product_code", "name",
-		"folded_name", "stars", "category", "owner", "folded_owner", "commune_code", "village_code", "decision_no",
-		"certified_on", "expires_on"}}
-	tListing = &factTable{"fact_ocop_listing", []string{"sheet", "row_no", "product_code", "product_name",
-		"folded_name", "folded_owner", "platform", "url", "listed_on", "active"}}
-	tProcedures = &factTable{"fact_dvc_procedures", []string{"sheet", "row_no", "unit_code", "as_of", "total",
-		"eligible", "full_online", "partial_online"}}
-	tDossiers = &factTable{"fact_dvc_dossiers", []string{"sheet", "row_no", "unit_code", "period_from",
-		"period_to", "period_label", "received", "received_online", "full_online"}}
-	tRecords = &factTable{"fact_dvc_dossier_record", []string{"sheet", "row_no", "dossier_id", "unit_code",
-		"received_on", "channel", "full_process"}}
+	tVpostcode  = tableOf(dataset.VpostcodeTable)
+	tSurvey     = tableOf(dataset.SurveyTable)
+	tProduct    = tableOf(dataset.ProductTable)
+	tListing    = tableOf(dataset.ListingTable)
+	tProcedures = tableOf(dataset.ProceduresTable)
+	tDossiers   = tableOf(dataset.DossiersTable)
+	tRecords    = tableOf(dataset.RecordsTable)
 )
 
 type factRow struct {
@@ -879,13 +876,10 @@ func (tc *tableCtx) boxedSheet(sheet string) any {
 	return tc.sheetBox
 }
 
-// datasetNeedsAsOf reports whether a dataset's facts carry an as-of date.
+// datasetNeedsAsOf reports whether a dataset's facts carry an as-of date (its declaration).
 func datasetNeedsAsOf(d ntm.Dataset) bool {
-	switch d {
-	case ntm.DatasetVpostcode, ntm.DatasetVillageSurvey, ntm.DatasetDVCProcedures:
-		return true
-	}
-	return false
+	decl := dataset.Of(d)
+	return decl != nil && decl.AsOf
 }
 
 // preambleAsOf finds "Số liệu đến ngày dd/mm/yyyy" (or "tính đến ngày …") in title lines.

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"ntm"
+	"ntm/dataset"
 	"ntm/db"
 	"ntm/ingest"
 	"ntm/msg"
@@ -683,20 +684,10 @@ func (r *run) rejectDuplicates(ctx context.Context) error {
 	return nil
 }
 
+// describeKey says which rows count as the same fact (the dataset's declaration).
 func describeKey(d ntm.Dataset) string {
-	switch d {
-	case ntm.DatasetVpostcode, ntm.DatasetVillageSurvey:
-		return "cùng thôn và ngày số liệu"
-	case ntm.DatasetOCOPProducts:
-		return "cùng mã sản phẩm, hoặc cùng tên, chủ thể và xã"
-	case ntm.DatasetOCOPListings:
-		return "cùng sản phẩm và sàn"
-	case ntm.DatasetDVCProcedures:
-		return "cùng đơn vị và ngày số liệu"
-	case ntm.DatasetDVCDossiers:
-		return "cùng đơn vị và kỳ báo cáo"
-	case ntm.DatasetDVCDossierRecords:
-		return "cùng mã hồ sơ"
+	if decl := dataset.Of(d); decl != nil {
+		return decl.KeyText
 	}
 	return "cùng khóa"
 }
