@@ -614,7 +614,8 @@ func (r *Runner) settleInbox(ctx context.Context, f, outcome string, rec *runs.F
 	dst, err := moveTo(f, sub, r.Now().In(r.Config.Location))
 	if err != nil {
 		r.Log.Error("inbox file not moved", zap.String("file", f), zap.Error(err))
-		rec.Message = strings.TrimSpace(rec.Message + " (" + err.Error() + ")")
+		// The office reads the record: the fault in Vietnamese, the English cause in the log above.
+		rec.Message = strings.TrimSpace(rec.Message + " " + ntm.ErrorMessage(faults.OrInternal(err, "chuyển tệp %s vào thư mục %s", filepath.Base(f), sub)))
 		return
 	}
 	rec.URI = dst

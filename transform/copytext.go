@@ -52,7 +52,8 @@ func appendCopyText(b []byte, v any) ([]byte, error) {
 	case time.Time:
 		// Every date column is a date: the day as written, whatever the location.
 		if y := x.Year(); y < 1 || y > 9999 {
-			return b, fmt.Errorf("date %s is out of range", x.Format("2006-01-02"))
+			// A row reject's reason, for the office: in Vietnamese, no English inside.
+			return b, fmt.Errorf("ngày %s nằm ngoài khoảng năm 1–9999", x.Format("02/01/2006"))
 		}
 		return x.AppendFormat(b, "2006-01-02"), nil
 	}

@@ -84,25 +84,27 @@ func NewLoader(pool *pgxpool.Pool, log *zap.Logger) *Loader {
 	return &Loader{pool: pool, log: log, Now: time.Now}
 }
 
-// fileRejected is a whole-file reject: the message is for the office.
-type fileRejected struct{ msg string }
+// A load stops early with an *ntm.Error wrapping one of these causes: the file is rejected
+// whole (the error's message, for the office, is stored as the rejected batch's reason), or its
+// bytes are already in a batch (the load answers with that batch). Any other error is a fault
+// of the machine, the database or ntm, classified by package faults when LoadFile returns.
+var (
+	errFileRejected  = errors.New("file rejected whole")
+	errAlreadyLoaded = errors.New("file already loaded")
+)
 
-func (e *fileRejected) Error() string { return e.msg }
-
+// rejectFile is a whole-file reject, with its Vietnamese reason.
 func rejectFile(format string, args ...any) error {
-	return &fileRejected{msg: fmt.Sprintf(format, args...)}
+	return ntm.Wrap(ntm.CodeInvalid, errFileRejected, format, args...)
 }
 
-// alreadyLoaded stops a load whose bytes are already in a batch (by: the batch that replaced it).
-type alreadyLoaded struct{ id, by int64 }
-
-func (e *alreadyLoaded) Error() string { return fmt.Sprintf("already loaded as batch %d", e.id) }
-
-// dbError marks a database failure inside the row callbacks, so it is not mistaken for bad input.
-type dbError struct{ err error }
-
-func (e *dbError) Error() string { return e.err.Error() }
-func (e *dbError) Unwrap() error { return e.err }
+// rejectedReason is the office's reason of a whole-file reject, ok false for any other error.
+func rejectedReason(err error) (reason string, ok bool) {
+	if !errors.Is(err, errFileRejected) {
+		return "", false
+	}
+	return ntm.ErrorMessage(err), true
+}
 
 // fileInfo is the size and SHA-256 of a file (the units import).
 func fileInfo(path string) (size int64, sum string, err error) {
@@ -346,10 +348,10 @@ func (l *Loader) loadFile(ctx context.Context, ex executor, path string, opts Lo
 	r.begin = func(ctx context.Context, d ntm.Dataset, asOf time.Time) error {
 		id, by, err := findBatch(ctx, tx, d, sum, opts.Replace)
 		if err != nil {
-			return &dbError{err}
+			return err
 		}
 		if id != 0 {
-			return &alreadyLoaded{id, by}
+			return ntm.Wrap(ntm.CodeConflict, errAlreadyLoaded, "%s", alreadyReportBy(path, d, id, by).Message)
 		}
 		var asOfArg any
 		if !asOf.IsZero() {
@@ -370,7 +372,7 @@ func (l *Loader) loadFile(ctx context.Context, ex executor, path string, opts Lo
 						return rerr
 					}
 				}
-				return &dbError{fmt.Errorf("replace batch %d: %w", opts.Replace, err)}
+				return fmt.Errorf("replace batch %d: %w", opts.Replace, err)
 			}
 			newID = id
 			r.report.Replaced = opts.Replace
@@ -379,34 +381,31 @@ func (l *Loader) loadFile(ctx context.Context, ex executor, path string, opts Lo
 		if err != nil {
 			var pe *pgconn.PgError
 			if errors.As(err, &pe) && pe.Code == "23505" { // loaded meanwhile by another process
-				return &alreadyLoaded{-1, 0}
+				return ntm.Wrap(ntm.CodeConflict, errAlreadyLoaded, "Tệp %s vừa được nạp bởi một lần chạy khác.", filepath.Base(path))
 			}
-			return &dbError{fmt.Errorf("record batch: %w", err)}
+			return fmt.Errorf("record batch: %w", err)
 		}
 		return nil
 	}
 	err = r.read(ctx)
 	if werr := sink.wait(); err == nil && werr != nil {
-		err = unwrapDB(werr)
+		err = werr
 	}
-	var already *alreadyLoaded
-	var rejected *fileRejected
+	reason, rejected := rejectedReason(err)
 	switch {
 	case errors.Is(err, errMonthFirst):
 		tx.Rollback(ctx) //nolint:errcheck
 		return FileReport{File: path, monthProof: r.dates.monthProof}, err
-	case errors.As(err, &already):
+	case errors.Is(err, errAlreadyLoaded):
 		tx.Rollback(ctx) //nolint:errcheck
-		id, by := already.id, already.by
-		if id < 0 {
-			if id, by, err = findBatch(ctx, ex, r.report.Dataset, sum, opts.Replace); err != nil {
-				return r.report, err
-			}
+		id, by, err := findBatch(ctx, ex, r.report.Dataset, sum, opts.Replace)
+		if err != nil {
+			return r.report, err
 		}
 		return alreadyReportBy(path, r.report.Dataset, id, by), nil
-	case errors.As(err, &rejected):
+	case rejected:
 		tx.Rollback(ctx) //nolint:errcheck
-		return l.recordRejected(ctx, ex, r, size, sum, rejected.msg)
+		return l.recordRejected(ctx, ex, r, size, sum, reason)
 	case err != nil:
 		return r.report, err
 	}
@@ -582,7 +581,7 @@ func (l *Loader) checkFile(ctx context.Context, path string, opts LoadOptions) (
 	r.begin = func(ctx context.Context, d ntm.Dataset, _ time.Time) error {
 		id, by, err := findBatch(ctx, l.pool, d, sum, opts.Replace)
 		if err != nil {
-			return &dbError{err}
+			return err
 		}
 		if id != 0 {
 			a := alreadyReportBy(path, d, id, by)
@@ -592,12 +591,12 @@ func (l *Loader) checkFile(ctx context.Context, path string, opts LoadOptions) (
 		return nil
 	}
 	err = r.read(ctx)
-	var rejected *fileRejected
+	reason, rejected := rejectedReason(err)
 	switch {
 	case errors.Is(err, errMonthFirst):
 		return FileReport{File: path, monthProof: r.dates.monthProof}, err
-	case errors.As(err, &rejected):
-		r.report.Rejected, r.report.Message = true, rejected.msg
+	case rejected:
+		r.report.Rejected, r.report.Message = true, reason
 		return r.report, nil
 	case err != nil:
 		return r.report, err

@@ -163,14 +163,9 @@ func (r *run) read(ctx context.Context) error {
 		err = r.endSkipRun(ctx)
 	}
 	if err != nil {
-		var rejected *fileRejected
-		var already *alreadyLoaded
-		var dbe *dbError
 		switch {
-		case errors.As(err, &rejected), errors.As(err, &already), errors.Is(err, errMonthFirst):
+		case errors.Is(err, errFileRejected), errors.Is(err, errAlreadyLoaded), errors.Is(err, errMonthFirst):
 			return err
-		case errors.As(err, &dbe):
-			return dbe.err
 		case ctx.Err() != nil:
 			return fmt.Errorf("load of %s cancelled: %w", r.path, ctx.Err())
 		case errors.Is(err, ingest.ErrNoHeader):
@@ -197,14 +192,14 @@ func (r *run) read(ctx context.Context) error {
 	}
 	notes, err := r.merged.emit(ctx, r.sink)
 	if err != nil {
-		return unwrapDB(err)
+		return err
 	}
 	r.report.Notes = append(r.report.Notes, notes...)
 	// Aggregated shapes emit their facts at the end.
 	for _, a := range r.aggs {
 		for _, f := range a.facts() {
 			if err := r.sink.fact(ctx, f); err != nil {
-				return unwrapDB(err)
+				return err
 			}
 		}
 	}
@@ -225,14 +220,6 @@ func (r *run) noTableMessage() string {
 		m += "; các trang ẩn không được đọc: " + strings.Join(hidden, ", ") + " (hiện trang trong Excel nếu đó là dữ liệu cần nạp)"
 	}
 	return m
-}
-
-func unwrapDB(err error) error {
-	var dbe *dbError
-	if errors.As(err, &dbe) {
-		return dbe.err
-	}
-	return err
 }
 
 // readRecovered is readWith the default reader (the units import).
@@ -325,14 +312,14 @@ func (r *run) onTable(ctx context.Context, t *ingest.Table) error {
 	if r.idx == nil {
 		idx, err := r.l.unitIndex(ctx, r.units, datasetNamesVillages(m.Spec.Dataset))
 		if err != nil {
-			return &dbError{err}
+			return err
 		}
 		r.idx = idx
 	}
 	if m.Spec.Dataset == ntm.DatasetOCOPListings && r.products == nil {
 		ps, err := loadProductKeys(ctx, r.units)
 		if err != nil {
-			return &dbError{err}
+			return err
 		}
 		r.products = ps
 	}

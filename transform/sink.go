@@ -100,11 +100,11 @@ func (s *dbSink) flushTable(ctx context.Context, t *factTable) error {
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				done <- &dbError{fmt.Errorf("copy into %s failed: %v", t.Name, p)}
+				done <- fmt.Errorf("copy into %s failed: %v", t.Name, p)
 			}
 		}()
 		if _, err := s.tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data), sql); err != nil {
-			done <- &dbError{fmt.Errorf("copy into %s: %w", t.Name, err)}
+			done <- fmt.Errorf("copy into %s: %w", t.Name, err)
 			return
 		}
 		s.spare = data // read by flushTable only after wait, which follows this send
@@ -159,7 +159,7 @@ func (s *dbSink) flush(ctx context.Context) error {
 			return err
 		}
 	}
-	return unwrapDB(s.wait())
+	return s.wait()
 }
 
 // valueError is a fact value that has no COPY encoding (a date outside years 1–9999): the row

@@ -260,10 +260,10 @@ func readUnits(ctx context.Context, path string, opts UnitsOptions) (*unitsFile,
 		f.rep.RowsLoaded++
 		return ctx.Err()
 	})
-	var rejected *fileRejected
+	reason, rejected := rejectedReason(err)
 	switch {
-	case errors.As(err, &rejected):
-		f.rep.Rejected, f.rep.Message = true, rejected.msg
+	case rejected:
+		f.rep.Rejected, f.rep.Message = true, reason
 		return f, nil
 	case err != nil && ctx.Err() != nil:
 		return f, fmt.Errorf("units import of %s cancelled: %w", path, ctx.Err())
@@ -271,9 +271,12 @@ func readUnits(ctx context.Context, path string, opts UnitsOptions) (*unitsFile,
 		f.rep.Rejected = true
 		f.rep.Message = "không tìm thấy dòng tiêu đề của danh mục đơn vị; " + expectedColumns([]*Spec{unitsSpec()})
 		return f, nil
-	case err != nil:
-		f.rep.Rejected, f.rep.Message = true, fmt.Sprintf("không đọc được tệp: %v", err)
+	case err != nil && ntm.ErrorCode(err) == ntm.CodeInvalid:
+		// The file's own fault, said by the reader in one Vietnamese sentence.
+		f.rep.Rejected, f.rep.Message = true, ntm.ErrorMessage(err)
 		return f, nil
+	case err != nil:
+		return f, err // the machine's fault or a bug: classified by the caller, not the file's
 	}
 	reject := func(msg string) *unitsFile {
 		f.rep.Rejected, f.rep.Message = true, msg

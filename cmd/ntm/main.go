@@ -27,12 +27,9 @@ const (
 	exitUsage   = 2
 )
 
-// usageError marks an error caused by how the command was called (exit code 2).
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+// usagef is an error caused by how the command was called: code usage, whose exit code is 2
+// (errors.go). Usage sentences name flags and arguments, in the language of the help texts.
+func usagef(format string, args ...any) error { return ntm.Errorf(ntm.CodeUsage, format, args...) }
 
 // command is one subcommand: its one-line synopsis and what it runs.
 type command struct {
@@ -100,9 +97,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
-	case errors.As(err, new(usageError)):
-		fmt.Fprintf(stderr, "ntm %s: %s\n", args[0], sentence(err.Error()))
-		return exitUsage
 	case errors.Is(err, errReported):
 		return exitFailure
 	default:
