@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+
+	"ntm/vnfmt"
 )
 
 // Fraction is an exact non-negative ratio Num/Den. Values and thresholds are kept as
@@ -56,12 +58,7 @@ func (f Fraction) String() string {
 
 // Percent prints the fraction as a percentage rounded down to one decimal place,
 // Vietnamese style: 0.9792 → "97,9%", 0.996 → "99,6%" (99.6% never shows as 100%).
-func (f Fraction) Percent() string {
-	if f.Den == 0 {
-		return ""
-	}
-	return decimal(f, 2, 1, ",") + "%"
-}
+func (f Fraction) Percent() string { return vnfmt.Percent(f.Num, f.Den, true) }
 
 // decimal prints f·10^shift truncated to places decimals.
 func decimal(f Fraction, shift, places int, point string) string {

@@ -43,24 +43,13 @@ func Results(ctx context.Context, q db.Querier, p ntm.Period, level ntm.Level) (
 	defer rows.Close()
 	var out []Result
 	for rows.Next() {
-		r := Result{Period: p}
-		var lvl, status string
-		var vn, vd *int64
-		if err := rows.Scan(&r.UnitCode, &r.UnitName, &lvl, &r.ParentCode, &r.Criterion, &status,
-			&vn, &vd, &r.Threshold.Num, &r.Threshold.Den, &r.Explanation, &r.Detail); err != nil {
+		r, err := ScanResult(rows)
+		if err != nil {
 			return nil, fmt.Errorf("read the results of period %s: %w", p, err)
 		}
-		r.Level, r.Status = ntm.Level(lvl), ntm.Status(status)
+		r.Period = p
 		if c := set.Criterion(r.Criterion); c != nil {
 			r.CriterionName = c.Name
-		}
-		if vn != nil && vd != nil {
-			r.Value = &Fraction{Num: *vn, Den: *vd}
-		}
-		if r.Level == ntm.LevelDistrict {
-			r.DistrictCode = r.UnitCode
-		} else if dc, ok := r.Detail["district_code"].(string); ok {
-			r.DistrictCode = dc
 		}
 		out = append(out, r)
 	}
@@ -68,4 +57,33 @@ func Results(ctx context.Context, q db.Querier, p ntm.Period, level ntm.Level) (
 		return nil, fmt.Errorf("read the results of period %s: %w", p, err)
 	}
 	return out, nil
+}
+
+// ResultColumns are the columns of table result that ScanResult reads, in its order, for the
+// queries that choose results their own way (a workbook's villages, the trends); sql/results.sql
+// selects the same.
+const ResultColumns = `unit_code, unit_name, level, COALESCE(parent_code, ''), criterion, status,
+	value_num, value_den, threshold_num, threshold_den, explanation, detail`
+
+// ScanResult decodes one stored result (a row of ResultColumns): the one decoder of results,
+// used by Results, the CLI, the console and the workbooks. Period and CriterionName are the
+// caller's to fill.
+func ScanResult(rows pgx.Rows) (Result, error) {
+	var r Result
+	var lvl, status string
+	var vn, vd *int64
+	if err := rows.Scan(&r.UnitCode, &r.UnitName, &lvl, &r.ParentCode, &r.Criterion, &status,
+		&vn, &vd, &r.Threshold.Num, &r.Threshold.Den, &r.Explanation, &r.Detail); err != nil {
+		return Result{}, err
+	}
+	r.Level, r.Status = ntm.Level(lvl), ntm.Status(status)
+	if vn != nil && vd != nil {
+		r.Value = &Fraction{Num: *vn, Den: *vd}
+	}
+	if r.Level == ntm.LevelDistrict {
+		r.DistrictCode = r.UnitCode
+	} else if dc, ok := r.Detail["district_code"].(string); ok {
+		r.DistrictCode = dc
+	}
+	return r, nil
 }

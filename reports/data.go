@@ -157,22 +157,28 @@ func (d *data) loadUnitsAt(ctx context.Context, q db.Querier, day time.Time) err
 	return nil
 }
 
-const resultColumns = `unit_code, unit_name, level, COALESCE(parent_code, ''), criterion, status,
-	value_num, value_den, threshold_num, threshold_den, explanation, detail`
+// resultColumns and scanResult read stored results through evaluate's one decoder.
+const resultColumns = evaluate.ResultColumns
 
 func scanResult(rows pgx.Rows) (*result, error) {
-	var r result
-	var num, den *int64
-	var status string
-	if err := rows.Scan(&r.UnitCode, &r.UnitName, &r.Level, &r.Parent, &r.Criterion, &status,
-		&num, &den, &r.ThNum, &r.ThDen, &r.Explanation, &r.Detail); err != nil {
+	er, err := evaluate.ScanResult(rows)
+	if err != nil {
 		return nil, err
 	}
-	r.Status = ntm.Status(status)
-	if num != nil && den != nil && *den != 0 {
-		r.HasValue, r.Num, r.Den = true, *num, *den
+	return resultOf(er), nil
+}
+
+// resultOf is an evaluate.Result as the workbooks keep it.
+func resultOf(er evaluate.Result) *result {
+	r := &result{
+		UnitCode: er.UnitCode, UnitName: er.UnitName, Level: string(er.Level), Parent: er.ParentCode,
+		Criterion: er.Criterion, Status: er.Status, ThNum: er.Threshold.Num, ThDen: er.Threshold.Den,
+		Explanation: er.Explanation, Detail: er.Detail,
 	}
-	return &r, nil
+	if er.Value != nil && er.Value.Den != 0 {
+		r.HasValue, r.Num, r.Den = true, er.Value.Num, er.Value.Den
+	}
+	return r
 }
 
 // loadResults keeps the results of every unit above the villages in memory (a few per commune),
@@ -184,14 +190,7 @@ func (d *data) loadResults(ctx context.Context, q db.Querier) error {
 			return err
 		}
 		for _, er := range rs {
-			r := &result{
-				UnitCode: er.UnitCode, UnitName: er.UnitName, Level: string(er.Level), Parent: er.ParentCode,
-				Criterion: er.Criterion, Status: er.Status, ThNum: er.Threshold.Num, ThDen: er.Threshold.Den,
-				Explanation: er.Explanation, Detail: er.Detail,
-			}
-			if er.Value != nil && er.Value.Den != 0 {
-				r.HasValue, r.Num, r.Den = true, er.Value.Num, er.Value.Den
-			}
+			r := resultOf(er)
 			m := d.results[r.UnitCode]
 			if m == nil {
 				m = map[string]*result{}

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -10,6 +9,7 @@ import (
 	"ntm"
 	"ntm/dataset"
 	"ntm/evaluate"
+	"ntm/vnfmt"
 )
 
 // Criterion keys the report lays out specially (the registry's); any other key is rendered
@@ -43,21 +43,8 @@ func floorDiv(a, b int64) int64 {
 }
 
 // percentText is num/den as Vietnamese text rounded down to 0.1%, trailing ",0" dropped when
-// trim is set: "97,9%", "70%".
-func percentText(num, den int64, trim bool) string {
-	if den == 0 {
-		return ""
-	}
-	t := floorDiv(num*1000, den) // tenths of a percent
-	s := strconv.FormatInt(t/10, 10)
-	if frac := t % 10; frac != 0 || !trim {
-		if frac < 0 {
-			frac = -frac
-		}
-		s += "," + strconv.FormatInt(frac, 10)
-	}
-	return s + "%"
-}
+// trim is set: "97,9%", "70%" (vnfmt.Percent).
+func percentText(num, den int64, trim bool) string { return vnfmt.Percent(num, den, trim) }
 
 // vietnam is the office's time zone (no daylight saving).
 var vietnam = time.FixedZone("ICT", 7*3600)

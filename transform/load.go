@@ -187,6 +187,9 @@ var insertLoadBatchSQL string
 //go:embed sql/replace_batch.sql
 var replaceBatchSQL string
 
+//go:embed sql/record_rejected_batch.sql
+var recordRejectedBatchSQL string
+
 // findLoaded returns the batch that already holds these bytes for dataset, or 0 (the units
 // import).
 func findLoaded(ctx context.Context, q db.Querier, dataset ntm.Dataset, sum string) (int64, error) {
@@ -516,7 +519,7 @@ func (l *Loader) recordRejected(ctx context.Context, ex executor, r *run, size i
 		if err := tx.QueryRow(ctx, insertLoadBatchSQL, d, storable(r.sourceURI()), storable(filepath.Base(r.path)), size, sum, asOfArg, "rejected", nil).Scan(&rep.BatchID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE batch SET rows_read = $2, rows_loaded = 0, rows_rejected = $3, rows_skipped = $5, message = $4 WHERE id = $1`,
+		if _, err := tx.Exec(ctx, recordRejectedBatchSQL,
 			rep.BatchID, rep.RowsRead, rep.RowsRejected, msg, rep.RowsSkipped); err != nil {
 			return err
 		}

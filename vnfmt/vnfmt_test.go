@@ -22,3 +22,21 @@ func TestDate(t *testing.T) {
 		t.Errorf("Date = %q", got)
 	}
 }
+
+func TestPercent(t *testing.T) {
+	cases := []struct {
+		num, den int64
+		trim     bool
+		want     string
+	}{
+		{9792, 10000, true, "97,9%"}, {996, 1000, true, "99,6%"}, {99999, 100000, false, "99,9%"},
+		{7, 10, true, "70%"}, {7, 10, false, "70,0%"}, {1, 1, true, "100%"}, {0, 5, false, "0,0%"},
+		{1, 3, false, "33,3%"}, {2, 3, false, "66,6%"}, {-5, 1000, false, "-0,5%"}, {-1, 100000, false, "0,0%"},
+		{1, 0, true, ""}, {1 << 62, 1 << 62, true, "100%"},
+	}
+	for _, c := range cases {
+		if got := Percent(c.num, c.den, c.trim); got != c.want {
+			t.Errorf("Percent(%d, %d, %v) = %q, want %q", c.num, c.den, c.trim, got, c.want)
+		}
+	}
+}
