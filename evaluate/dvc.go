@@ -9,6 +9,7 @@ import (
 
 	"ntm"
 	"ntm/db"
+	"ntm/units"
 	"ntm/vnfmt"
 )
 
@@ -16,6 +17,8 @@ type procedureRow struct {
 	asOf                    time.Time
 	batch                   int64
 	eligible, full, partial int64
+	via                     string           // set when the row sums (or stands for) predecessors' rows
+	from                    []map[string]any // the predecessors' rows (detail "predecessors")
 }
 
 type dossierPeriod struct {
@@ -31,7 +34,9 @@ type unitDossiers struct {
 	received, full int64
 	used           []dossierPeriod
 	gaps           [][2]time.Time
-	first, last    time.Time // records: the first and last receipt dates seen
+	first, last    time.Time      // records: the first and last receipt dates seen
+	version        *units.Version // the unit version the counts belong to (nil: unknown code)
+	fromStart      bool           // aggregates covering the whole window up to the version's end
 }
 
 // window is the dossier window of the set ending at the period end.
@@ -45,41 +50,64 @@ func (e *evaluator) window() time.Time {
 	return ntm.Date(e.p.Year, time.January, 1)
 }
 
-func loadProcedures(ctx context.Context, q db.Querier, end time.Time) (map[string]*procedureRow, error) {
+func loadProcedures(ctx context.Context, q db.Querier, l *lineage, end time.Time) (*byVersion[*procedureRow], error) {
 	rows, err := q.Query(ctx, query("dvc_procedures"), end)
 	if err != nil {
 		return nil, fmt.Errorf("read online-service coverage: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]*procedureRow{}
+	out := newByVersion[*procedureRow]()
 	for rows.Next() {
 		var code string
 		r := &procedureRow{}
 		if err := rows.Scan(&code, &r.asOf, &r.batch, &r.eligible, &r.full, &r.partial); err != nil {
 			return nil, fmt.Errorf("read online-service coverage: %w", err)
 		}
-		out[code] = r
+		out.put(l, code, r.asOf, r)
 	}
 	return out, rows.Err()
 }
 
-// loadDossiers returns every unit's dossier counts over [from, to]: record-level data where
-// the unit has records in the window, else the aggregate periods inside the window taken
-// longest first without overlaps.
-func loadDossiers(ctx context.Context, q db.Querier, from, to time.Time) (map[string]*unitDossiers, error) {
-	out := map[string]*unitDossiers{}
-	rows, err := q.Query(ctx, query("dvc_dossier_records"), from, to)
+// loadDossiers returns every unit version's dossier counts over [from, to]: record-level data
+// where the version has records in the window, else the aggregate periods inside the window
+// taken longest first without overlaps. A fact belongs to the version of its code at its unit
+// date (a record's receipt date, an aggregate's last day); a version's gaps are judged over the
+// part of the window it was in force (its own periods may reach back before its first day: a
+// successor's figures for its whole area).
+func loadDossiers(ctx context.Context, q db.Querier, l *lineage, from, to time.Time) (*byVersion[*unitDossiers], error) {
+	out := newByVersion[*unitDossiers]()
+	var cuts []time.Time
+	for _, c := range l.h.Changes() {
+		if c.After(from) && !c.After(to) {
+			cuts = append(cuts, c)
+		}
+	}
+	rows, err := q.Query(ctx, query("dvc_dossier_records"), from, to, cuts)
 	if err != nil {
 		return nil, fmt.Errorf("read dossier records: %w", err)
 	}
 	for rows.Next() {
 		var code string
-		d := &unitDossiers{source: "records"}
-		if err := rows.Scan(&code, &d.received, &d.full, &d.first, &d.last); err != nil {
+		var received, full int64
+		var first, last time.Time
+		if err := rows.Scan(&code, &received, &full, &first, &last); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read dossier records: %w", err)
 		}
-		out[code] = d
+		v := l.version(code, first)
+		d, ok := out.own(v, code)
+		if !ok {
+			d = &unitDossiers{source: "records", first: first, last: last, version: v}
+			out.put(l, code, first, d)
+		}
+		d.received += received
+		d.full += full
+		if first.Before(d.first) {
+			d.first = first
+		}
+		if last.After(d.last) {
+			d.last = last
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -91,16 +119,19 @@ func loadDossiers(ctx context.Context, q db.Querier, from, to time.Time) (map[st
 		return nil, fmt.Errorf("read dossier counts: %w", err)
 	}
 	defer rows.Close()
+	var all []*unitDossiers
 	for rows.Next() {
 		var code string
 		var p dossierPeriod
 		if err := rows.Scan(&code, &p.from, &p.to, &p.label, &p.received, &p.full, &p.batch); err != nil {
 			return nil, fmt.Errorf("read dossier counts: %w", err)
 		}
-		d := out[code]
-		if d == nil {
-			d = &unitDossiers{source: "aggregates"}
-			out[code] = d
+		v := l.version(code, p.to)
+		d, ok := out.own(v, code)
+		if !ok {
+			d = &unitDossiers{source: "aggregates", version: v}
+			out.put(l, code, p.to, d)
+			all = append(all, d)
 		}
 		if d.source != "aggregates" {
 			continue // records win
@@ -125,25 +156,37 @@ func loadDossiers(ctx context.Context, q db.Querier, from, to time.Time) (map[st
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read dossier counts: %w", err)
 	}
-	for _, d := range out {
-		if d.source != "aggregates" {
-			continue
-		}
+	for _, d := range all {
 		sort.Slice(d.used, func(i, j int) bool { return d.used[i].from.Before(d.used[j].from) })
-		next := from
-		for _, u := range d.used {
-			if u.from.After(next) {
-				d.gaps = append(d.gaps, [2]time.Time{next, u.from.AddDate(0, 0, -1)})
-			}
-			if n := u.to.AddDate(0, 0, 1); n.After(next) {
-				next = n
-			}
+		last := to
+		if d.version != nil && !d.version.To.IsZero() && d.version.To.Before(to) {
+			last = d.version.To
 		}
-		if !next.After(to) {
-			d.gaps = append(d.gaps, [2]time.Time{next, to})
+		d.gaps = gapsOf(d.used, from, last)
+		d.fromStart = len(d.gaps) == 0
+		if !d.fromStart && d.version != nil && d.version.From.After(from) {
+			d.gaps = gapsOf(d.used, d.version.From, last)
 		}
 	}
 	return out, nil
+}
+
+// gapsOf lists the days of [from, to] that no used period covers.
+func gapsOf(used []dossierPeriod, from, to time.Time) [][2]time.Time {
+	var gaps [][2]time.Time
+	next := from
+	for _, u := range used {
+		if u.from.After(next) {
+			gaps = append(gaps, [2]time.Time{next, u.from.AddDate(0, 0, -1)})
+		}
+		if n := u.to.AddDate(0, 0, 1); n.After(next) {
+			next = n
+		}
+	}
+	if !next.After(to) {
+		gaps = append(gaps, [2]time.Time{next, to})
+	}
+	return gaps
 }
 
 // loadServices reads, once per evaluation, the facts a 9.5 measure needs: the latest
@@ -152,10 +195,10 @@ func (e *evaluator) loadServices(ctx context.Context, q db.Querier, measure stri
 	var err error
 	switch {
 	case measure == MeasureProcedureRatio && e.procs == nil:
-		e.procs, err = loadProcedures(ctx, q, e.end)
+		e.procs, err = loadProcedures(ctx, q, e.lin, e.end)
 	case measure == MeasureDossierRatio && e.doss == nil:
 		e.wfrom = e.window()
-		e.doss, err = loadDossiers(ctx, q, e.wfrom, e.end)
+		e.doss, err = loadDossiers(ctx, q, e.lin, e.wfrom, e.end)
 	}
 	return err
 }
@@ -192,27 +235,34 @@ func missingText(what string, members int, names, reasons []string, single strin
 // criterion counts (full-process, and partial unless it counts full-process only) over the
 // procedures eligible for online service.
 func (e *evaluator) procedures(u *unit, c *SetCriterion, t Fraction, members []*unit, info bool) {
-	procs := e.procs
 	fullOnly := len(c.Classes) == 1
 	var online, eligible, full, partial int64
 	var missing, reasons, missingCodes []string
 	var units []map[string]any
-	single := ""
+	single, via := "", ""
 	for _, m := range members {
-		r := procs[m.Code]
+		r, why := e.procOf(m)
 		switch {
 		case r == nil:
 			missing, missingCodes = append(missing, m.Name), append(missingCodes, m.Code)
-			reasons = append(reasons, "")
+			reasons = append(reasons, why)
 			single = "Chưa có số liệu TTHC"
+			if why != "" {
+				single = sentence(why)
+			}
 			continue
 		case r.asOf.Before(e.fresh):
 			missing, missingCodes = append(missing, m.Name), append(missingCodes, m.Code)
 			reasons = append(reasons, fmt.Sprintf("số liệu ngày %s đã quá %d tháng", vnfmt.Date(r.asOf), e.set.StaleMonths))
 			single = e.staleText(r.asOf) + " (TTHC)"
 		}
-		units = append(units, map[string]any{"code": m.Code, "as_of": isoDate(r.asOf), "batch_id": r.batch,
-			"eligible": r.eligible, "full_online": r.full, "partial_online": r.partial})
+		ud := map[string]any{"code": m.Code, "as_of": isoDate(r.asOf), "batch_id": r.batch,
+			"eligible": r.eligible, "full_online": r.full, "partial_online": r.partial}
+		if r.from != nil {
+			ud["predecessors"] = r.from
+			via = r.via
+		}
+		units = append(units, ud)
 		if !r.asOf.Before(e.fresh) {
 			eligible += r.eligible
 			full += r.full
@@ -246,24 +296,51 @@ func (e *evaluator) procedures(u *unit, c *SetCriterion, t Fraction, members []*
 	}
 	if len(members) > 1 {
 		expl += fmt.Sprintf("; gồm %d đơn vị", len(members))
+	} else {
+		expl += via
 	}
 	e.emit(u, c, t, decided(v, t), ptr(v), expl, d, info)
 }
 
 // dossiers decides the dossier ratio of unit u over its members in the set's window.
 func (e *evaluator) dossiers(u *unit, c *SetCriterion, t Fraction, members []*unit, info bool) {
-	doss, wfrom := e.doss, e.wfrom
+	wfrom := e.wfrom
 	var received, full int64
 	var missing, reasons, missingCodes, partialUnits []string
 	var units []map[string]any
 	covers := true
+	var lone memberDossiers // the member's dossiers when there is one member
+	var loneShort []string
 	for _, m := range members {
-		d := doss[m.Code]
-		if d == nil {
+		md := e.dossiersOf(m)
+		lone = md
+		if md.split != nil {
+			missing, missingCodes = append(missing, m.Name), append(missingCodes, m.Code)
+			reasons = append(reasons, e.lin.splitText(md.split, "số hồ sơ"))
+			continue
+		}
+		some := false
+		for _, d := range md.parts {
+			some = some || d != nil
+		}
+		if !some {
 			missing, missingCodes = append(missing, m.Name), append(missingCodes, m.Code)
 			reasons = append(reasons, "")
 			continue
 		}
+		if len(md.chain) > 1 {
+			ud, r, f, short := e.lineageDossiers(m.Code, md)
+			received += r
+			full += f
+			loneShort = short
+			if len(short) > 0 {
+				covers = false
+				partialUnits = append(partialUnits, m.Name+" (thiếu số liệu của "+firstNames(short, 2)+")")
+			}
+			units = append(units, ud)
+			continue
+		}
+		d := md.parts[0]
 		received += d.received
 		full += d.full
 		ud := map[string]any{"code": m.Code, "source": d.source, "received": d.received, "full_online": d.full}
@@ -293,14 +370,20 @@ func (e *evaluator) dossiers(u *unit, c *SetCriterion, t Fraction, members []*un
 		"received": received, "full_online": full, "covers_window": covers && len(missing) == 0}
 	if len(missing) > 0 {
 		det["missing"] = missingCodes
+		single := fmt.Sprintf("Chưa có số liệu hồ sơ từ %s đến %s", vnfmt.Date(wfrom), vnfmt.Date(e.end))
+		if reasons[0] != "" {
+			single = sentence(reasons[0])
+		}
 		e.emit(u, c, t, ntm.StatusNoData, nil, missingText(fmt.Sprintf("hồ sơ từ %s đến %s", vnfmt.Date(wfrom), vnfmt.Date(e.end)), len(members), missing, reasons,
-			fmt.Sprintf("Chưa có số liệu hồ sơ từ %s đến %s", vnfmt.Date(wfrom), vnfmt.Date(e.end))), det, info)
+			single), det, info)
 		return
 	}
 	// Coverage: one unit says which periods it used; several say which units fall short.
 	var coverage string
-	if len(members) == 1 {
-		d := doss[members[0].Code]
+	if len(members) == 1 && len(lone.chain) > 1 {
+		coverage = e.lineageCoverage(lone, loneShort)
+	} else if len(members) == 1 {
+		d := lone.parts[0]
 		if d.source == "records" {
 			coverage = fmt.Sprintf("theo %s hồ sơ chi tiết (tiếp nhận %s)", vnfmt.Int(d.received), shortRange(d.first, d.last))
 		} else {

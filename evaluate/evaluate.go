@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"ntm"
+	"ntm/units"
 	"ntm/vnfmt"
 )
 
@@ -109,8 +110,9 @@ type evaluator struct {
 	groups   map[string]int // commune code → commune group at the period end (per-group thresholds)
 	results  []Result
 	statuses map[string]map[string]ntm.Status // criterion → unit code → status (subject units only)
-	procs    map[string]*procedureRow         // read once when a procedure ratio is decided
-	doss     map[string]*unitDossiers         // read once when a dossier ratio is decided
+	lin      *lineage                         // which unit version each fact belongs to
+	procs    *byVersion[*procedureRow]        // read once when a procedure ratio is decided
+	doss     *byVersion[*unitDossiers]        // read once when a dossier ratio is decided
 	wfrom    time.Time                        // the dossier window's first day
 }
 
@@ -124,9 +126,16 @@ func compute(ctx context.Context, tx pgx.Tx, p ntm.Period) ([]Result, *Set, erro
 	if err != nil {
 		return nil, nil, err
 	}
+	order := set.ordered()
+	// The whole structure over time, once per evaluation: facts are attributed to unit versions
+	// by map lookups (villages only when a village criterion reads village facts).
+	h, err := units.Load(ctx, tx, units.LoadOptions{NoVillages: len(order[ntm.LevelVillage]) == 0})
+	if err != nil {
+		return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
+	}
 	e := &evaluator{
 		p: p, end: p.End(), fresh: staleBefore(p, set.StaleMonths), set: set, st: st,
-		statuses: map[string]map[string]ntm.Status{},
+		statuses: map[string]map[string]ntm.Status{}, lin: &lineage{h: h, end: p.End()},
 	}
 	for _, c := range set.Criteria {
 		if c.PerGroup() {
@@ -137,7 +146,6 @@ func compute(ctx context.Context, tx pgx.Tx, p ntm.Period) ([]Result, *Set, erro
 		}
 	}
 	e.results = make([]Result, 0, len(st.villages)*8+len(st.communes)*4+len(st.districts)*4+len(st.provinces)*len(set.Criteria))
-	order := set.ordered()
 	if err := e.villages(ctx, tx, order[ntm.LevelVillage]); err != nil {
 		return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
 	}

@@ -21,6 +21,13 @@ type surveyRow struct {
 	models                 *int64
 	modelFields            string
 	detail, staleDetail    map[string]any // shared by the village's survey rows
+	// Set when the row combines (or stands for) predecessors' surveys: via qualifies every
+	// explanation, blank names the survey that left an item empty, differ the items the
+	// predecessors answered differently (no data: the village's own survey is needed).
+	via    string
+	blank  map[string]string // item → the predecessor whose survey left it empty
+	differ map[string]bool
+	from   []map[string]any // the predecessors' rows (detail "predecessors")
 }
 
 type addressRow struct {
@@ -30,25 +37,29 @@ type addressRow struct {
 	row               int
 	hhTotal, hhWith   int64
 	orgTotal, orgWith int64
+	via               string           // set when the row sums (or stands for) predecessors' rows
+	from              []map[string]any // the predecessors' rows (detail "predecessors")
 }
 
 type product struct {
-	key, code, name, owner string
-	stars                  int
-	commune, village       string
-	decision               string
-	certified, expires     *time.Time
-	valid                  bool
-	platforms              []string
+	key, code, name, owner  string
+	stars                   int
+	commune, village        string
+	decision                string
+	certified, expires      *time.Time
+	valid                   bool
+	platforms               []string
+	foldedName, foldedOwner string
+	unitDate                time.Time // the list's reference date: which units its codes name
 }
 
-func loadSurveys(ctx context.Context, q db.Querier, end time.Time) (map[string]*surveyRow, error) {
+func loadSurveys(ctx context.Context, q db.Querier, l *lineage, end time.Time) (*byVersion[*surveyRow], error) {
 	rows, err := q.Query(ctx, query("village_survey"), end)
 	if err != nil {
 		return nil, fmt.Errorf("read village surveys: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]*surveyRow{}
+	out := newByVersion[*surveyRow]()
 	for rows.Next() {
 		var code string
 		s := &surveyRow{}
@@ -56,25 +67,25 @@ func loadSurveys(ctx context.Context, q db.Querier, end time.Time) (map[string]*
 			&s.platform, &s.platName, &s.wifi, &s.models, &s.modelFields); err != nil {
 			return nil, fmt.Errorf("read village surveys: %w", err)
 		}
-		out[code] = s
+		out.put(l, code, s.asOf, s)
 	}
 	return out, rows.Err()
 }
 
-func loadAddresses(ctx context.Context, q db.Querier, end time.Time) (map[string]*addressRow, error) {
+func loadAddresses(ctx context.Context, q db.Querier, l *lineage, end time.Time) (*byVersion[*addressRow], error) {
 	rows, err := q.Query(ctx, query("vpostcode"), end)
 	if err != nil {
 		return nil, fmt.Errorf("read digital-address coverage: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]*addressRow{}
+	out := newByVersion[*addressRow]()
 	for rows.Next() {
 		var code string
 		a := &addressRow{}
 		if err := rows.Scan(&code, &a.asOf, &a.batch, &a.sheet, &a.row, &a.hhTotal, &a.hhWith, &a.orgTotal, &a.orgWith); err != nil {
 			return nil, fmt.Errorf("read digital-address coverage: %w", err)
 		}
-		out[code] = a
+		out.put(l, code, a.asOf, a)
 	}
 	return out, rows.Err()
 }
@@ -99,7 +110,7 @@ func loadProducts(ctx context.Context, q db.Querier, end time.Time) (bool, []*pr
 	for rows.Next() {
 		p := &product{}
 		if err := rows.Scan(&p.key, &p.code, &p.name, &p.owner, &p.stars, &p.commune, &p.village,
-			&p.decision, &p.certified, &p.expires, &p.valid, &p.platforms); err != nil {
+			&p.decision, &p.certified, &p.expires, &p.valid, &p.platforms, &p.foldedName, &p.foldedOwner, &p.unitDate); err != nil {
 			return false, nil, fmt.Errorf("read OCOP products: %w", err)
 		}
 		out = append(out, p)
@@ -117,17 +128,17 @@ func (e *evaluator) villages(ctx context.Context, q db.Querier, crits []*SetCrit
 	for _, c := range crits {
 		need[c.Measure] = true
 	}
-	var surveys map[string]*surveyRow
-	var addrs map[string]*addressRow
+	var surveys *byVersion[*surveyRow]
+	var addrs *byVersion[*addressRow]
 	var ocop map[string]*ocopOutcome
 	var err error
 	if need[MeasureTeam] || need[MeasurePlatform] || need[MeasureWifi] || need[MeasureModels] {
-		if surveys, err = loadSurveys(ctx, q, e.end); err != nil {
+		if surveys, err = loadSurveys(ctx, q, e.lin, e.end); err != nil {
 			return err
 		}
 	}
 	if need[MeasureAddress] {
-		if addrs, err = loadAddresses(ctx, q, e.end); err != nil {
+		if addrs, err = loadAddresses(ctx, q, e.lin, e.end); err != nil {
 			return err
 		}
 	}
@@ -139,6 +150,16 @@ func (e *evaluator) villages(ctx context.Context, q db.Querier, crits []*SetCrit
 		ocop = e.ocopByLocality(haveList, products)
 	}
 	for _, v := range e.st.villages {
+		var survey *surveyRow
+		var noSurvey string
+		if surveys != nil {
+			survey, noSurvey = e.surveyOf(v, surveys)
+		}
+		var addr *addressRow
+		var noAddr string
+		if addrs != nil {
+			addr, noAddr = e.addressOf(v, addrs)
+		}
 		for _, c := range crits {
 			if !c.AppliesTo(v.Kind) {
 				continue
@@ -149,9 +170,9 @@ func (e *evaluator) villages(ctx context.Context, q db.Querier, crits []*SetCrit
 			}
 			switch c.Measure {
 			case MeasureTeam, MeasurePlatform, MeasureWifi, MeasureModels:
-				e.survey(v, c, t, surveys[v.Code])
+				e.survey(v, c, t, survey, noSurvey)
 			case MeasureAddress:
-				e.address(v, c, t, addrs[v.Code])
+				e.address(v, c, t, addr, noAddr)
 			case MeasureOCOP:
 				locality := v.Parent
 				if e.set.OCOPLocality == "village" {
@@ -187,9 +208,12 @@ func (e *evaluator) staleText(asOf time.Time) string {
 
 // survey decides one survey answer (team, platform, WiFi, models) from the village's latest
 // self-assessment. The rows of one village share one detail map (stored once as JSON).
-func (e *evaluator) survey(v *unit, c *SetCriterion, t Fraction, s *surveyRow) {
+func (e *evaluator) survey(v *unit, c *SetCriterion, t Fraction, s *surveyRow, none string) {
 	if s == nil {
-		e.emit(v, c, t, ntm.StatusNoData, nil, "Chưa có phiếu tự đánh giá của thôn", nil, false)
+		if none == "" {
+			none = "Chưa có phiếu tự đánh giá của thôn"
+		}
+		e.emit(v, c, t, ntm.StatusNoData, nil, none, nil, false)
 		return
 	}
 	if s.asOf.Before(e.fresh) {
@@ -197,17 +221,28 @@ func (e *evaluator) survey(v *unit, c *SetCriterion, t Fraction, s *surveyRow) {
 			s.staleDetail = sourceDetail(s.asOf, s.batch, s.sheet, s.row)
 			s.staleDetail["stale"] = true
 		}
-		e.emit(v, c, t, ntm.StatusNoData, nil, e.staleText(s.asOf)+" (phiếu tự đánh giá)", s.staleDetail, false)
+		e.emit(v, c, t, ntm.StatusNoData, nil, e.staleText(s.asOf)+" (phiếu tự đánh giá)"+s.via, s.staleDetail, false)
 		return
 	}
 	if s.detail == nil {
 		s.detail = sourceDetail(s.asOf, s.batch, s.sheet, s.row)
+		if s.from != nil {
+			s.detail["predecessors"] = s.from
+		}
 	}
 	d := s.detail
+	blank := func(label string) string {
+		switch {
+		case s.differ[label]:
+			return fmt.Sprintf("Các thôn trước sắp xếp trả lời khác nhau mục “%s”: cần phiếu tự đánh giá của chính thôn%s", label, s.via)
+		case s.blank[label] != "":
+			return fmt.Sprintf("Phiếu tự đánh giá của %s để trống mục “%s”%s", s.blank[label], label, s.via)
+		}
+		return fmt.Sprintf("Phiếu tự đánh giá ngày %s để trống mục “%s”", vnfmt.Date(s.asOf), label)
+	}
 	yesNo := func(b *bool, label, note string) {
 		if b == nil {
-			e.emit(v, c, t, ntm.StatusNoData, nil,
-				fmt.Sprintf("Phiếu tự đánh giá ngày %s để trống mục “%s”", vnfmt.Date(s.asOf), label), d, false)
+			e.emit(v, c, t, ntm.StatusNoData, nil, blank(label), d, false)
 			return
 		}
 		val := Count(0)
@@ -218,7 +253,7 @@ func (e *evaluator) survey(v *unit, c *SetCriterion, t Fraction, s *surveyRow) {
 				answer += " (" + note + ")"
 			}
 		}
-		e.emit(v, c, t, decided(val, t), ptr(val), label+": "+answer, d, false)
+		e.emit(v, c, t, decided(val, t), ptr(val), label+": "+answer+s.via, d, false)
 	}
 	switch c.Measure {
 	case MeasureTeam:
@@ -226,15 +261,14 @@ func (e *evaluator) survey(v *unit, c *SetCriterion, t Fraction, s *surveyRow) {
 		if dec != "" && !strings.HasPrefix(strings.ToLower(dec), "qđ") && !strings.HasPrefix(strings.ToLower(dec), "quyết định") {
 			dec = "QĐ " + dec
 		}
-		yesNo(s.team, "Tổ công nghệ số", dec)
+		yesNo(s.team, labelTeam, dec)
 	case MeasurePlatform:
-		yesNo(s.platform, "Nền tảng số", s.platName)
+		yesNo(s.platform, labelPlatform, s.platName)
 	case MeasureWifi:
-		yesNo(s.wifi, "WiFi miễn phí tại nhà văn hóa", "")
+		yesNo(s.wifi, labelWifi, "")
 	case MeasureModels:
 		if s.models == nil {
-			e.emit(v, c, t, ntm.StatusNoData, nil,
-				fmt.Sprintf("Phiếu tự đánh giá ngày %s để trống mục “Mô hình chuyển đổi số”", vnfmt.Date(s.asOf)), d, false)
+			e.emit(v, c, t, ntm.StatusNoData, nil, blank(labelModels), d, false)
 			return
 		}
 		n := *s.models
@@ -245,27 +279,33 @@ func (e *evaluator) survey(v *unit, c *SetCriterion, t Fraction, s *surveyRow) {
 				expl += " (" + f + ")"
 			}
 		}
-		e.emit(v, c, t, decided(Count(n), t), ptr(Count(n)), expl, d, false)
+		e.emit(v, c, t, decided(Count(n), t), ptr(Count(n)), expl+s.via, d, false)
 	}
 }
 
-func (e *evaluator) address(v *unit, c *SetCriterion, t Fraction, a *addressRow) {
+func (e *evaluator) address(v *unit, c *SetCriterion, t Fraction, a *addressRow, none string) {
 	if a == nil {
-		e.emit(v, c, t, ntm.StatusNoData, nil, "Chưa có số liệu địa chỉ số (Vpostcode) của thôn", nil, false)
+		if none == "" {
+			none = "Chưa có số liệu địa chỉ số (Vpostcode) của thôn"
+		}
+		e.emit(v, c, t, ntm.StatusNoData, nil, none, nil, false)
 		return
 	}
 	d := sourceDetail(a.asOf, a.batch, a.sheet, a.row)
+	if a.from != nil {
+		d["predecessors"] = a.from
+	}
 	d["households_total"], d["households_with"] = a.hhTotal, a.hhWith
 	d["orgs_total"], d["orgs_with"] = a.orgTotal, a.orgWith
 	if a.asOf.Before(e.fresh) {
 		d["stale"] = true
-		e.emit(v, c, t, ntm.StatusNoData, nil, e.staleText(a.asOf)+" (địa chỉ số)", d, false)
+		e.emit(v, c, t, ntm.StatusNoData, nil, e.staleText(a.asOf)+" (địa chỉ số)"+a.via, d, false)
 		return
 	}
 	if a.hhTotal <= 0 {
 		// Every village has households: a zero total is a data error, not 100% coverage.
 		e.emit(v, c, t, ntm.StatusNoData, nil,
-			fmt.Sprintf("Số liệu ngày %s ghi tổng số hộ bằng 0: cần kiểm tra lại", vnfmt.Date(a.asOf)), d, false)
+			fmt.Sprintf("Số liệu ngày %s ghi tổng số hộ bằng 0: cần kiểm tra lại%s", vnfmt.Date(a.asOf), a.via), d, false)
 		return
 	}
 	hh := Frac(a.hhWith, a.hhTotal)
@@ -290,6 +330,7 @@ func (e *evaluator) address(v *unit, c *SetCriterion, t Fraction, a *addressRow)
 	} else {
 		b.WriteString("; không có cơ quan, tổ chức")
 	}
+	b.WriteString(a.via)
 	e.emit(v, c, t, decided(value, t), ptr(value), b.String(), d, false)
 }
 
@@ -302,7 +343,8 @@ type ocopOutcome struct {
 	listed   int
 	expired  int
 	unlisted []string
-	noList   bool // no product list counts at the period end
+	shared   []string // products of a split commune, counted for each of its successors
+	noList   bool     // no product list counts at the period end
 }
 
 func (o *ocopOutcome) detail(locality string) map[string]any {
@@ -316,6 +358,9 @@ func (o *ocopOutcome) detail(locality string) map[string]any {
 			u = u[:20]
 		}
 		d["unlisted"] = u
+	}
+	if len(o.shared) > 0 {
+		d["shared"] = o.shared
 	}
 	return d
 }
@@ -332,25 +377,47 @@ func (e *evaluator) ocopByLocality(haveList bool, products []*product) map[strin
 	}
 	type acc struct {
 		valid, expired []*product
+		shared         []string
+	}
+	type placedAt struct {
+		keys []string // dedupe keys in the order first placed
+		by   map[string]placed
+	}
+	placedBy := map[string]*placedAt{}
+	var locs []string
+	for _, pl := range e.placeProducts(products) {
+		pa := placedBy[pl.loc]
+		if pa == nil {
+			pa = &placedAt{by: map[string]placed{}}
+			placedBy[pl.loc] = pa
+			locs = append(locs, pl.loc)
+		}
+		// One product reaching a unit twice (listed under an old commune, and again under its
+		// successor): the newer list's row counts.
+		if old, ok := pa.by[pl.dedupe]; ok {
+			if !pl.p.unitDate.After(old.p.unitDate) {
+				continue
+			}
+		} else {
+			pa.keys = append(pa.keys, pl.dedupe)
+		}
+		pa.by[pl.dedupe] = pl
 	}
 	by := map[string]*acc{}
-	for _, p := range products {
-		loc := p.commune
-		if e.set.OCOPLocality == "village" {
-			loc = p.village
-			if loc == "" {
-				continue // a product without a village belongs to no village
+	for _, loc := range locs {
+		pa := placedBy[loc]
+		a := &acc{}
+		by[loc] = a
+		for _, k := range pa.keys {
+			pl := pa.by[k]
+			if pl.p.valid {
+				a.valid = append(a.valid, pl.p)
+				if pl.shared {
+					a.shared = append(a.shared, pl.p.name)
+				}
+			} else {
+				a.expired = append(a.expired, pl.p)
 			}
-		}
-		a := by[loc]
-		if a == nil {
-			a = &acc{}
-			by[loc] = a
-		}
-		if p.valid {
-			a.valid = append(a.valid, p)
-		} else {
-			a.expired = append(a.expired, p)
 		}
 	}
 	out := map[string]*ocopOutcome{"": {status: ntm.StatusMet, expl: where + " không có sản phẩm OCOP còn hiệu lực"}}
@@ -373,6 +440,11 @@ func (e *evaluator) ocopByLocality(haveList bool, products []*product) map[strin
 		o.expl = fmt.Sprintf("%d/%d sản phẩm OCOP còn hiệu lực của %s đã lên sàn TMĐT", o.listed, o.valid, strings.ToLower(where))
 		if len(o.unlisted) > 0 {
 			o.expl += "; chưa lên sàn: " + firstNames(o.unlisted, 3)
+		}
+		if len(a.shared) > 0 {
+			o.shared = a.shared
+			o.expl += fmt.Sprintf("; gồm %d sản phẩm của xã cũ đã chia cho nhiều xã, tính cho mỗi xã kế tiếp: %s",
+				len(a.shared), firstNames(a.shared, 3))
 		}
 	}
 	return out

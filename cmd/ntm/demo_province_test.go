@@ -18,7 +18,7 @@ import (
 const (
 	// The evaluation counts facts through the successor lineage, C8 for xã only, 9.5 per commune
 	// without districts (criteria stream; docs/structure-changes.md §5).
-	pendingLineage = true
+	pendingLineage = false
 	// Workbooks follow the structure in force at the period's end: 65 communes + the province for
 	// 2026-11 (workbooks stream; docs/structure-changes.md §7).
 	pendingRecipients = true

@@ -1,9 +1,12 @@
--- Record-level dossier counts per receiving unit in the window [$1, $2]. A dossier id loaded
--- in several batches counts once, as its newest loaded batch has it: the newest version of
--- every id is picked first and the window applied to that version, so a record whose receipt
--- date a correction moved out of the window stops counting there (and counts where it moved
--- to). (Restricting the pick to the ids seen in the window first was slower: it reads the
--- table twice.) Processed fully online = a full-process service AND submitted online.
+-- Record-level dossier counts per receiving unit in the window [$1, $2], split at the days of
+-- $3 (the structure changes inside the window, sorted): a code can name another unit after a
+-- change (docs/structure-changes.md §4), so each part is attributed to its unit version in Go.
+-- A dossier id loaded in several batches counts once, as its newest loaded batch has it: the
+-- newest version of every id is picked first and the window applied to that version, so a
+-- record whose receipt date a correction moved out of the window stops counting there (and
+-- counts where it moved to). (Restricting the pick to the ids seen in the window first was
+-- slower: it reads the table twice.) Processed fully online = a full-process service AND
+-- submitted online.
 WITH newest AS (
     SELECT DISTINCT ON (f.dossier_id) f.unit_code, f.received_on, f.channel, f.full_process
     FROM fact_dvc_dossier_record f
@@ -15,4 +18,5 @@ SELECT unit_code, count(*) AS received,
        min(received_on) AS first_on, max(received_on) AS last_on
 FROM newest
 WHERE received_on BETWEEN $1 AND $2
-GROUP BY unit_code
+GROUP BY unit_code, width_bucket(received_on, $3::date[])
+ORDER BY unit_code, min(received_on)

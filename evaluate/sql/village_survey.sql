@@ -1,7 +1,8 @@
--- The latest self-assessment of every village as of the period end $1: among facts of loaded
--- batches with as_of ≤ $1, the newest as_of, then the newest batch (received_at, id).
--- Staleness is judged in Go.
-SELECT DISTINCT ON (f.village_code)
+-- The self-assessments of every village as of the period end $1: among facts of loaded batches
+-- with as_of ≤ $1, one per village code and as_of (the newest batch's: received_at, id), newest
+-- as_of first. Go keeps the first of each unit version (a code can name several villages over
+-- time, docs/structure-changes.md §4) and judges staleness.
+SELECT DISTINCT ON (f.village_code, f.as_of)
        f.village_code, f.as_of, f.batch_id, f.sheet, f.row_no,
        f.team, f.team_decision, f.platform, f.platform_name, f.wifi, f.models, f.model_fields
 FROM fact_village_survey f
