@@ -20,15 +20,7 @@ func Results(ctx context.Context, q db.Querier, p ntm.Period, level ntm.Level) (
 			return nil, err
 		}
 	}
-	var evalID int64
-	err := q.QueryRow(ctx, `SELECT id FROM evaluation WHERE period = $1 ORDER BY id DESC LIMIT 1`, p.String()).Scan(&evalID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("period %s has not been evaluated yet: run ntm evaluate --period %s", p, p)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("find the evaluation of period %s: %w", p, err)
-	}
-	set, err := SetOf(ctx, q, evalID)
+	evalID, set, err := Latest(ctx, q, p)
 	if err != nil {
 		return nil, err
 	}
@@ -86,4 +78,22 @@ func ScanResult(rows pgx.Rows) (Result, error) {
 		r.DistrictCode = dc
 	}
 	return r, nil
+}
+
+// Latest is the newest evaluation of period p and the criteria set it was computed with (as
+// it was then: SetOf). When p has never been evaluated the error says how to do it.
+func Latest(ctx context.Context, q db.Querier, p ntm.Period) (int64, *Set, error) {
+	var evalID int64
+	err := q.QueryRow(ctx, `SELECT id FROM evaluation WHERE period = $1 ORDER BY id DESC LIMIT 1`, p.String()).Scan(&evalID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil, fmt.Errorf("period %s has not been evaluated yet: run ntm evaluate --period %s", p, p)
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("find the evaluation of period %s: %w", p, err)
+	}
+	set, err := SetOf(ctx, q, evalID)
+	if err != nil {
+		return 0, nil, err
+	}
+	return evalID, set, nil
 }

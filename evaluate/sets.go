@@ -15,6 +15,7 @@ import (
 
 	"ntm"
 	"ntm/db"
+	"ntm/msg"
 	"ntm/vnfmt"
 )
 
@@ -75,7 +76,7 @@ func SetInForce(ctx context.Context, q db.Querier, day time.Time) (*Set, error) 
 	var key, source string
 	err := q.QueryRow(ctx, query("criteria_set"), day).Scan(&key, &source)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ntm.Errorf(ntm.CodeNotFound, "Không có bộ tiêu chí nào có hiệu lực ngày %s: nạp một bộ bằng ntm criteria import FILE", vnfmt.Date(day))
+		return nil, ntm.Errorf(ntm.CodeNotFound, "%s", msg.NoSetInForce(vnfmt.Date(day), day.After(BuiltinNominalEnd)))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read the criteria set in force on %s: %w", day.Format(time.DateOnly), err)

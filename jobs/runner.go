@@ -329,12 +329,16 @@ func (r *Runner) execute(p *prepared) Result {
 			}
 		case config.StepEvaluate:
 			st := a.Step("evaluate")
-			err := r.evaluate(ctx, st, p.period)
+			warning, err := r.evaluate(ctx, st, p.period)
 			if fe := machineFault(err, "đánh giá kỳ %s", p.period); fe != nil {
 				err = fe
 			}
 			st.Finish(err)
 			r.observe(Event{RunID: a.ID, Step: st.Name, Done: true, Message: stepLine(st.Name, err)})
+			if warning != "" {
+				r.observe(Event{RunID: a.ID, Step: st.Name, Done: true, Message: "Cảnh báo: " + warning})
+				a.Logger().Warn("criteria set past its validity", zap.String("period", p.period.String()), zap.String("set", evaluate.BuiltinKey))
+			}
 			if err != nil {
 				if ctx.Err() != nil {
 					runErr = ctx.Err()
@@ -462,23 +466,33 @@ func stepLine(name string, err error) string {
 	}
 }
 
-// evaluate computes the period's results and counts them by status.
-func (r *Runner) evaluate(ctx context.Context, st *runs.StepRun, p ntm.Period) error {
+// evaluate computes the period's results and counts them by status. It returns the warning
+// the office must read (evaluate.SetWarning), "" when there is none; the step's detail keeps it.
+func (r *Runner) evaluate(ctx context.Context, st *runs.StepRun, p ntm.Period) (string, error) {
 	id, err := evaluate.Evaluate(ctx, r.Pool, p)
 	if err != nil {
-		return err
+		return "", err
 	}
 	st.Set("evaluation_id", id)
 	rs, err := evaluate.Results(ctx, r.Pool, p, "")
 	if err != nil {
-		return err
+		return "", err
 	}
 	st.Set("results", int64(len(rs)))
 	for _, x := range rs {
 		st.Add(string(x.Status), 1)
 	}
-	st.Progress(int64(len(rs)), fmt.Sprintf("lần đánh giá số %d, kỳ %s", id, p))
-	return nil
+	set, err := evaluate.SetOf(ctx, r.Pool, id)
+	if err != nil {
+		return "", err
+	}
+	detail := fmt.Sprintf("lần đánh giá số %d, kỳ %s, bộ tiêu chí %s", id, p, set.Key)
+	warning := evaluate.SetWarning(set, p)
+	if warning != "" {
+		detail += ". Cảnh báo: " + warning
+	}
+	st.Progress(int64(len(rs)), detail)
+	return warning, nil
 }
 
 // pull loads every file a source offers now. A file rejected whole is not a step failure

@@ -23,6 +23,9 @@ func (w *workbook) writeNotes(_ context.Context) error {
 		w.plain("Căn cứ: " + basisText(set)),
 		w.plain("Hiệu lực: " + set.Validity()),
 	}
+	if warn := evaluate.SetWarning(set, d.period); warn != "" {
+		head = append(head, w.bold("Cảnh báo: "+warn))
+	}
 	row := 1
 	for _, c := range head {
 		if err := w.put(sh, row, c); err != nil {

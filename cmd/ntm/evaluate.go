@@ -54,10 +54,24 @@ func runEvaluate(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
+			set, err := evaluate.SetOf(a.Context(), pool, id)
+			if err != nil {
+				return err
+			}
 			st.Set("evaluation_id", id)
 			st.Set("results", int64(len(rs)))
+			detail := fmt.Sprintf("lần đánh giá số %d, kỳ %s, bộ tiêu chí %s", id, p, set.Key)
+			warning := evaluate.SetWarning(set, p)
+			if warning != "" {
+				detail += ". Cảnh báo: " + warning
+			}
+			st.Progress(int64(len(rs)), detail)
 			fmt.Fprintf(e.stdout, "Evaluated period %s (evaluation %d): %d results.\n", p, id, len(rs))
+			fmt.Fprintln(e.stdout, evaluate.SetLine(set))
 			printStatusCounts(e, rs)
+			if warning != "" {
+				fmt.Fprintln(e.stderr, "Cảnh báo: "+warning)
+			}
 			return nil
 		})
 	})

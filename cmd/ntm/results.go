@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"ntm"
@@ -68,6 +69,19 @@ func runResults(ctx context.Context, e *env, args []string) error {
 		if _, err := io.WriteString(e.stdout, "\uFEFF"); err != nil {
 			return err
 		}
+	}
+	if format == "table" {
+		// The table, for people, first names the set the evaluation used and its legal basis
+		// (csv and json stay exactly their documented shape).
+		_, set, err := evaluate.Latest(ctx, pool, p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, evaluate.SetLine(set))
+		if w := evaluate.SetWarning(set, p); w != "" {
+			fmt.Fprintln(e.stdout, "Cảnh báo: "+w)
+		}
+		fmt.Fprintln(e.stdout)
 	}
 	return write(e.stdout, rs)
 }
