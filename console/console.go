@@ -200,6 +200,7 @@ func (c *Console) Handler() http.Handler {
 	page("POST /units/successors/remove", c.unitsSuccessorRemove)
 	page("POST /units/aliases", c.unitsAliasAdd)
 	page("POST /units/aliases/{id}/remove", c.unitsAliasRemove)
+	page("GET /criteria", c.criteriaShow)
 	page("/", c.notFound)
 
 	api("GET /api/runs", c.apiRunsList)
