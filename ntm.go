@@ -59,12 +59,13 @@ const (
 	DatasetDVCDossiers       Dataset = "dvc_dossiers"
 	DatasetDVCDossierRecords Dataset = "dvc_dossier_records"
 	DatasetVillageSurvey     Dataset = "village_survey"
+	DatasetVNeID             Dataset = "vneid"
 )
 
 // Datasets lists every dataset ntm loads.
 var Datasets = []Dataset{
 	DatasetUnits, DatasetVpostcode, DatasetOCOPProducts, DatasetOCOPListings,
-	DatasetDVCProcedures, DatasetDVCDossiers, DatasetDVCDossierRecords, DatasetVillageSurvey,
+	DatasetDVCProcedures, DatasetDVCDossiers, DatasetDVCDossierRecords, DatasetVillageSurvey, DatasetVNeID,
 }
 
 // ParseDataset checks a dataset name given by a user.

@@ -81,6 +81,9 @@ type Dataset struct {
 	CoveredBy ntm.Dataset
 	// Template: `ntm template` writes a fill-in workbook for it.
 	Template bool
+	// Rows is the level of the units its rows name (a group row "I. Huyện …" above it is a
+	// heading, not data); "" for rows that name records (a dossier, a listing), not units.
+	Rows ntm.Level
 }
 
 // Table is the main fact table (nil for the units).
@@ -118,6 +121,7 @@ var (
 		text("period_label"), count("received"), maybe(count("received_online")), count("full_online"))}
 	RecordsTable = &Table{"fact_dvc_dossier_record", cols(text("dossier_id"), text("unit_code"), date("received_on"),
 		text("channel"), Column{"full_process", Bool, false})}
+	VNeIDTable = &Table{"fact_vneid", cols(text("unit_code"), date("as_of"), count("citizens"), count("activated"))}
 )
 
 // All declares every dataset, in the order the office reads them (the data-quality sheet lists
@@ -125,19 +129,23 @@ var (
 var All = []*Dataset{
 	{Key: ntm.DatasetUnits, Label: "Danh mục đơn vị hành chính", KeyText: "cùng mã đơn vị và ngày hiệu lực"},
 	{Key: ntm.DatasetVillageSurvey, Label: "Phiếu tự đánh giá của thôn", Tables: []*Table{SurveyTable}, AsOf: true,
-		KeyText: "cùng thôn và ngày số liệu", Criteria: true, Template: true},
+		KeyText: "cùng thôn và ngày số liệu", Criteria: true, Template: true, Rows: ntm.LevelVillage},
 	{Key: ntm.DatasetVpostcode, Label: "Địa chỉ số (Vpostcode)", Tables: []*Table{VpostcodeTable}, AsOf: true,
-		KeyText: "cùng thôn và ngày số liệu", Criteria: true, Template: true},
+		KeyText: "cùng thôn và ngày số liệu", Criteria: true, Template: true, Rows: ntm.LevelVillage},
 	{Key: ntm.DatasetOCOPProducts, Label: "Sản phẩm OCOP", Tables: []*Table{ProductTable, ListingTable},
-		KeyText: "cùng mã sản phẩm, hoặc cùng tên, chủ thể và xã", Criteria: true, Template: true},
+		KeyText: "cùng mã sản phẩm, hoặc cùng tên, chủ thể và xã", Criteria: true, Template: true, Rows: ntm.LevelCommune},
 	{Key: ntm.DatasetOCOPListings, Label: "Sản phẩm OCOP trên sàn TMĐT", Tables: []*Table{ListingTable},
 		KeyText: "cùng sản phẩm và sàn", Criteria: true, Template: true},
 	{Key: ntm.DatasetDVCProcedures, Label: "TTHC cung cấp dịch vụ công trực tuyến", Tables: []*Table{ProceduresTable}, AsOf: true,
-		KeyText: "cùng đơn vị và ngày số liệu", Criteria: true},
+		KeyText: "cùng đơn vị và ngày số liệu", Criteria: true, Rows: ntm.LevelCommune},
 	{Key: ntm.DatasetDVCDossiers, Label: "Hồ sơ dịch vụ công (số liệu tổng hợp)", Tables: []*Table{DossiersTable},
-		KeyText: "cùng đơn vị và kỳ báo cáo", Criteria: true, CoveredBy: ntm.DatasetDVCDossierRecords},
+		KeyText: "cùng đơn vị và kỳ báo cáo", Criteria: true, CoveredBy: ntm.DatasetDVCDossierRecords, Rows: ntm.LevelCommune},
 	{Key: ntm.DatasetDVCDossierRecords, Label: "Hồ sơ dịch vụ công (từng hồ sơ)", Tables: []*Table{RecordsTable},
 		KeyText: "cùng mã hồ sơ"},
+	// VNeID accounts per commune at a date (the police's activation statistics): read, stored and
+	// listed among the workbooks' sources; no criterion reads it yet.
+	{Key: ntm.DatasetVNeID, Label: "Tài khoản định danh điện tử (VNeID)", Tables: []*Table{VNeIDTable}, AsOf: true,
+		KeyText: "cùng đơn vị và ngày số liệu", Rows: ntm.LevelCommune},
 }
 
 // Of returns the declaration of dataset key, or nil.

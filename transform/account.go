@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"ntm"
+	"ntm/dataset"
 	"ntm/ingest"
 	"ntm/msg"
 )
@@ -141,7 +142,7 @@ func tableRoles(t *ingest.Table, m *HeaderMatch) {
 		}
 	}
 	t.Roles = roles
-	t.RowUnitRank = rowUnitRank[m.Spec.Dataset]
+	t.RowUnitRank = rowUnitRank(m.Spec.Dataset)
 	if m.Spec.Shape == "procedure_list" {
 		t.RowUnitRank = ingest.RankRecords
 	}
@@ -154,15 +155,21 @@ var keyFields = map[string]bool{
 	"dossier_id": true, "product_code": true, "name": true, "procedure_code": true, "procedure_name": true,
 }
 
-// rowUnitRank is the level of the units a dataset's rows name.
-var rowUnitRank = map[ntm.Dataset]int{
-	ntm.DatasetVpostcode:         ingest.RankVillage,
-	ntm.DatasetVillageSurvey:     ingest.RankVillage,
-	ntm.DatasetOCOPProducts:      ingest.RankCommune,
-	ntm.DatasetOCOPListings:      ingest.RankRecords,
-	ntm.DatasetDVCProcedures:     ingest.RankCommune,
-	ntm.DatasetDVCDossiers:       ingest.RankCommune,
-	ntm.DatasetDVCDossierRecords: ingest.RankRecords,
+// rowUnitRank is the level of the units a dataset's rows name (its declaration's Rows).
+func rowUnitRank(d ntm.Dataset) int {
+	decl := dataset.Of(d)
+	if decl == nil {
+		return 0
+	}
+	switch decl.Rows {
+	case ntm.LevelVillage:
+		return ingest.RankVillage
+	case ntm.LevelCommune, ntm.LevelDistrict:
+		return ingest.RankCommune
+	case "":
+		return ingest.RankRecords
+	}
+	return 0
 }
 
 // flawReason is the reject of a row the reader flawed.

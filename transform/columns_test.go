@@ -59,6 +59,10 @@ func TestFactColumnsByName(t *testing.T) {
 			[]string{"H36-0001", "06328", "16/10/2026", "Trực tuyến", "Có"}, dataset.RecordsTable,
 			map[string]string{"row_no": "2", "dossier_id": "H36-0001", "unit_code": "06328", "received_on": "2026-10-16",
 				"channel": "online", "full_process": "true"}},
+		{ntm.DatasetVNeID,
+			[]string{"Mã đơn vị", "Số công dân đủ điều kiện cấp tài khoản", "Số tài khoản VNeID đã kích hoạt", "Ngày số liệu"},
+			[]string{"06331", "1530", "1477", "30/11/2026"}, dataset.VNeIDTable,
+			map[string]string{"row_no": "2", "unit_code": "06331", "as_of": "2026-11-30", "citizens": "1530", "activated": "1477"}},
 	}
 	covered := map[*dataset.Table]bool{}
 	for _, c := range cases {

@@ -27,7 +27,15 @@ var summedFlowCols = map[*factTable][]int{tDossiers: {
 
 // unitSnapshots are the fact tables of a unit's figures at a date: two rows of old units there
 // are the successor's, whose own figure is needed.
-var unitSnapshots = map[*factTable]bool{tProcedures: true, tVpostcode: true, tSurvey: true}
+var unitSnapshots = func() map[*factTable]bool {
+	m := map[*factTable]bool{}
+	for _, d := range dataset.All {
+		if d.AsOf && d.Table() != nil { // a dataset with an as-of date is a snapshot
+			m[tableOf(d.Table())] = true
+		}
+	}
+	return m
+}()
 
 // heldFlow is the fact of a flow row that named an old unit, held back until the file is read in
 // case rows of other old units of the same successor and period follow.

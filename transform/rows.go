@@ -24,7 +24,19 @@ type factTable struct {
 	Columns []string
 }
 
-func tableOf(t *dataset.Table) *factTable { return &factTable{t.Name, t.Names()} }
+// factTables holds the one factTable of each declared table (tableOf).
+var factTables = map[*dataset.Table]*factTable{}
+
+// tableOf is the factTable of declared table t, made once whatever the order in which package
+// variables are initialised.
+func tableOf(t *dataset.Table) *factTable {
+	if ft, ok := factTables[t]; ok {
+		return ft
+	}
+	ft := &factTable{t.Name, t.Names()}
+	factTables[t] = ft
+	return ft
+}
 
 var (
 	tVpostcode  = tableOf(dataset.VpostcodeTable)
@@ -34,6 +46,7 @@ var (
 	tProcedures = tableOf(dataset.ProceduresTable)
 	tDossiers   = tableOf(dataset.DossiersTable)
 	tRecords    = tableOf(dataset.RecordsTable)
+	tVNeID      = tableOf(dataset.VNeIDTable)
 )
 
 type factRow struct {
@@ -680,6 +693,22 @@ func parseDVCProcedures(p *rowParser) (parsed, *rowError) {
 	}
 	return p.result(parsed{key: u.Code + "|" + dateKey(asOf), date: asOf,
 		facts: []factRow{{tProcedures, []any{p.row.Sheet, p.row.Num, u.Code, asOf, total, eligible, full, partial}}}})
+}
+
+// parseVNeID reads a commune's VNeID accounts at a date: citizens eligible, accounts activated.
+func parseVNeID(p *rowParser) (parsed, *rowError) {
+	asOf := p.asOfDay()
+	p.unitDate = asOf
+	u := p.unitOf(p.cachedReportingUnit())
+	citizens, activated := p.need("citizens"), p.need("activated")
+	if activated > citizens {
+		p.rejectf("activated", "số tài khoản VNeID đã kích hoạt (%d) lớn hơn số công dân đủ điều kiện cấp tài khoản (%d)", activated, citizens)
+	}
+	if p.err != nil {
+		return p.result(parsed{})
+	}
+	return p.result(parsed{key: u.Code + "|" + dateKey(asOf), date: asOf,
+		facts: []factRow{{tVNeID, []any{p.row.Sheet, p.row.Num, u.Code, asOf, citizens, activated}}}})
 }
 
 // procedureAggregate sums a procedure-level list into one dvc_procedures fact per unit and date.
