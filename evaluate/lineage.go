@@ -31,15 +31,6 @@ func (l *lineage) version(code string, date time.Time) *units.Version {
 // current is the version of a unit in force at the period end.
 func (l *lineage) current(u *unit) *units.Version { return l.h.At(u.Code, l.end) }
 
-// owners are the units in force at the period end that carry the facts of the version of code
-// at date, with whether each holds them only in part (a split unit).
-func (l *lineage) owners(code string, date time.Time) (*units.Version, []units.Owner) {
-	if l.att == nil {
-		l.att = l.h.Attribute(l.end)
-	}
-	return l.att.Of(code, date)
-}
-
 // byVersion holds one fact (the newest, as the query orders them) per unit version; facts whose
 // code names no version are held by code.
 type byVersion[T any] struct {

@@ -154,49 +154,17 @@ type placed struct {
 // successor of its commune — all of them when the commune was split.
 func (e *evaluator) placeProducts(products []*product) []placed {
 	var out []placed
-	perVillage := e.set.OCOPLocality == "village"
+	if e.lin.att == nil {
+		e.lin.att = e.lin.h.Attribute(e.end)
+	}
 	for _, p := range products {
 		key := p.code
 		if key == "" {
 			key = p.foldedName + "|" + p.foldedOwner
 		}
-		add := func(loc string, shared bool) {
+		locs, shared := e.lin.att.Places(p.commune, p.village, p.unitDate, e.set.OCOPLocality == "village")
+		for _, loc := range locs {
 			out = append(out, placed{p: p, loc: loc, dedupe: key, shared: shared})
-		}
-		if p.village != "" {
-			vv, owners := e.lin.owners(p.village, p.unitDate)
-			switch {
-			case vv == nil && perVillage:
-				add(p.village, false)
-				continue
-			case vv != nil && len(owners) > 0:
-				seen := map[string]bool{}
-				for _, o := range owners {
-					loc := o.Version.Code
-					if !perVillage {
-						loc = o.Version.Parent
-					}
-					if !seen[loc] {
-						seen[loc] = true
-						add(loc, false)
-					}
-				}
-				continue
-			}
-			if perVillage {
-				continue // the village closed without a successor
-			}
-		}
-		if perVillage {
-			continue // a product without a village belongs to no village
-		}
-		cv, owners := e.lin.owners(p.commune, p.unitDate)
-		if cv == nil {
-			add(p.commune, false)
-			continue
-		}
-		for _, o := range owners {
-			add(o.Version.Code, len(owners) > 1)
 		}
 	}
 	return out

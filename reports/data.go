@@ -312,7 +312,8 @@ func stale(r *result) bool {
 		return v
 	}
 	// evaluate marks village facts with "stale"; aggregated 9.5 figures only say so in words
-	// ("Số liệu ngày 01/10/2023 đã quá 12 tháng").
+	// ("Số liệu ngày 01/10/2023 đã quá 12 tháng"). Not "cũ": explanations name old units so
+	// ("Xã Bính Xá (cũ, 06622) đã chia …"), which is not stale data.
 	e := strings.ToLower(r.Explanation)
-	return strings.Contains(e, "cũ") || strings.Contains(e, "đã quá") || strings.Contains(e, "quá hạn")
+	return strings.Contains(e, "đã quá") || strings.Contains(e, "quá hạn")
 }

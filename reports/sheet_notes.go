@@ -76,7 +76,7 @@ func (w *workbook) writeNotes(_ context.Context) error {
 	if has(d.criteria, func(c *evaluate.SetCriterion) bool {
 		return c.Level == ntm.LevelDistrict && (c.Measure == evaluate.MeasureProcedureRatio || c.Measure == evaluate.MeasureDossierRatio)
 	}) {
-		notes = append(notes, "Tỷ lệ dịch vụ công của từng xã thuộc huyện chỉ để tham khảo; tiêu chí cấp huyện được đánh giá trên toàn huyện (xã trực thuộc tỉnh được đánh giá trên chính xã).")
+		notes = append(notes, servicesNote(w.sc))
 	}
 	if perGroup {
 		notes = append(notes, "Ngưỡng theo nhóm xã: xã dùng ngưỡng của nhóm xã có hiệu lực ngày cuối kỳ, thôn dùng ngưỡng của xã; xã chưa được xếp nhóm thì chưa có số liệu (nạp danh sách nhóm xã bằng ntm criteria groups import).")
@@ -127,4 +127,13 @@ func has(cs []*evaluate.SetCriterion, f func(*evaluate.SetCriterion) bool) bool 
 		}
 	}
 	return false
+}
+
+// servicesNote says on whose figures indicator 9.5 is decided: the district as a whole, or
+// without districts each commune's own.
+func servicesNote(sc *scope) string {
+	if len(sc.districts) > 0 {
+		return "Tỷ lệ dịch vụ công của từng xã thuộc huyện chỉ để tham khảo; tiêu chí cấp huyện được đánh giá trên toàn huyện (xã trực thuộc tỉnh được đánh giá trên chính xã)."
+	}
+	return "Không còn cấp huyện: tỷ lệ dịch vụ công và chỉ tiêu 9.5 của mỗi xã, phường được đánh giá trên số liệu của chính xã, phường đó."
 }

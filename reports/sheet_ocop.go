@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ntm/db"
+	"ntm/units"
 )
 
 // ocopValidityMonths is how long a certificate holds when the list gives no expiry (docs/datasets.md;
@@ -33,6 +34,11 @@ type ocopProduct struct {
 	Certified, Expires                                           *time.Time
 	Valid                                                        bool
 	Listings                                                     []ocopListing
+	// Listed is the commune the list names when it is no longer in force (the product is shown
+	// under its successor, Commune); Shared says that commune was split and the product counts
+	// for each of its successors (docs/structure-changes.md §5).
+	Listed string
+	Shared bool
 }
 
 // activePlatforms are the platforms the product is on now.
@@ -52,6 +58,7 @@ func (p *ocopProduct) activePlatforms() []string {
 // (at national scale that query was four fifths of the reports' time).
 type ocopCache struct {
 	byDay map[time.Time]map[string][]ocopProduct // day → commune code → products by name
+	hist  *units.History                         // the structure over time, read once
 }
 
 // currentProducts returns the current OCOP products of the communes at day, in commune order
@@ -63,7 +70,12 @@ func currentProducts(ctx context.Context, q db.Querier, cache *ocopCache, commun
 	byCommune, ok := cache.byDay[day]
 	if !ok {
 		var err error
-		if byCommune, err = readCurrentProducts(ctx, q, day); err != nil {
+		if cache.hist == nil {
+			if cache.hist, err = units.Load(ctx, q, units.LoadOptions{}); err != nil {
+				return nil, err
+			}
+		}
+		if byCommune, err = readCurrentProducts(ctx, q, cache.hist.Attribute(day), day); err != nil {
 			return nil, err
 		}
 		if cache.byDay == nil {
@@ -78,18 +90,30 @@ func currentProducts(ctx context.Context, q db.Querier, cache *ocopCache, commun
 	return out, nil
 }
 
-func readCurrentProducts(ctx context.Context, q db.Querier, day time.Time) (map[string][]ocopProduct, error) {
+// readCurrentProducts reads the current products at day and places each in the communes in force
+// then whose product it is (units.Attribution.Places, as the evaluation does): a closed commune's
+// product under its successor, a split commune's under each successor; one product reaching a
+// commune twice (listed under the old commune and again under the new one) counts once, as the
+// newer list has it.
+func readCurrentProducts(ctx context.Context, q db.Querier, att *units.Attribution, day time.Time) (map[string][]ocopProduct, error) {
 	rows, err := q.Query(ctx, ocopProductsSQL, day, ocopValidityMonths)
 	if err != nil {
 		return nil, fmt.Errorf("read the OCOP products: %w", err)
 	}
 	defer rows.Close()
 	out := map[string][]ocopProduct{}
+	type at struct {
+		i    int
+		date time.Time
+	}
+	seen := map[string]map[string]at{} // commune → product identity → position and unit date
 	for rows.Next() {
 		var p ocopProduct
 		var stars int16
+		var foldedName, foldedOwner string
+		var unitDate time.Time
 		if err := rows.Scan(&p.Key, &p.Code, &p.Name, &p.Owner, &stars, &p.Category, &p.Commune, &p.Village, &p.Decision,
-			&p.Certified, &p.Expires, &p.Valid, &p.Listings); err != nil {
+			&p.Certified, &p.Expires, &p.Valid, &p.Listings, &foldedName, &foldedOwner, &unitDate); err != nil {
 			return nil, fmt.Errorf("read the OCOP products: %w", err)
 		}
 		p.Stars = int(stars)
@@ -98,7 +122,33 @@ func readCurrentProducts(ctx context.Context, q db.Querier, day time.Time) (map[
 				p.Listings[i].Listed = &t
 			}
 		}
-		out[p.Commune] = append(out[p.Commune], p)
+		id := p.Code
+		if id == "" {
+			id = foldedName + "|" + foldedOwner
+		}
+		places, shared := att.Places(p.Commune, p.Village, unitDate, false)
+		listed := p.Commune
+		for _, c := range places {
+			x := p
+			x.Commune, x.Shared = c, shared
+			if c != listed {
+				x.Listed = listed
+			}
+			m := seen[c]
+			if m == nil {
+				m = map[string]at{}
+				seen[c] = m
+			}
+			if prev, ok := m[id]; ok {
+				if unitDate.After(prev.date) {
+					out[c][prev.i] = x
+					m[id] = at{prev.i, unitDate}
+				}
+				continue
+			}
+			m[id] = at{len(out[c]), unitDate}
+			out[c] = append(out[c], x)
+		}
 	}
 	return out, rows.Err()
 }
@@ -236,6 +286,17 @@ func (w *workbook) writeOCOP(ctx context.Context) error {
 		if len(stopped) > 0 {
 			notes = append(notes, "Ngừng bán trên "+strings.Join(stopped, ", "))
 		}
+		if p.Listed != "" {
+			old := p.Listed
+			if v := w.d.oldUnit(p.Listed); v != "" {
+				old = v
+			}
+			if p.Shared {
+				notes = append(notes, "Sản phẩm của "+old+", đã chia cho nhiều xã: tính cho mỗi xã kế tiếp")
+			} else {
+				notes = append(notes, "Danh sách ghi "+old)
+			}
+		}
 		cells = append(cells, cell{cn, text}, cell{p.Name, text}, cell{p.Code, text}, cell{p.Stars, integer},
 			cell{p.Owner, text}, cell{p.Decision, text}, dateCell(p.Certified), dateCell(p.Expires),
 			cell{label, text}, cell{len(platforms), integer}, cell{strings.Join(platforms, ", "), text},
@@ -264,4 +325,19 @@ func ocopCounts(ps []ocopProduct, end time.Time) (valid, listed int) {
 		}
 	}
 	return valid, listed
+}
+
+// oldUnit names a commune code as the unit it was before the period end: "Xã Bính Xá (cũ,
+// 06622)"; "" when the structure does not know it.
+func (d *data) oldUnit(code string) string {
+	if d.ocop == nil || d.ocop.hist == nil {
+		return ""
+	}
+	vs := d.ocop.hist.Versions(code)
+	for i := len(vs) - 1; i >= 0; i-- {
+		if !vs[i].InForce(d.period.End()) && vs[i].From.Before(d.period.End()) {
+			return fmt.Sprintf("%s (cũ, %s)", vs[i].Name, vs[i].Code)
+		}
+	}
+	return ""
 }

@@ -219,12 +219,16 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		return err
 	}
 	noDatasets := missingDatasets(batches)
+	shared, err := w.sharedProducts(ctx)
+	if err != nil {
+		return err
+	}
 
 	// Layout, counted first: the dimension of a streamed sheet is written before its rows.
 	const ncols = 12
 	secSources := 4
 	rowsSources := max(1, len(batches))
-	secRejects := secSources + 2 + rowsSources + len(noDatasets) + 1
+	secRejects := secSources + 2 + rowsSources + len(noDatasets) + len(shared) + 1
 	rowsRejects := max(1, len(rejects))
 	if rejectTotal > len(rejects) {
 		rowsRejects++
@@ -298,6 +302,11 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	for _, ds := range noDatasets {
 		if err := put(w.plain(""), cell{fmt.Sprintf("Chưa có tệp nào của bộ dữ liệu “%s” trong %d tháng đến cuối kỳ: các tiêu chí dùng bộ dữ liệu này chưa có số liệu.",
 			datasetName(ds), d.eval.StaleMonths), st.noData}); err != nil {
+			return err
+		}
+	}
+	for _, text := range shared {
+		if err := put(w.plain(""), w.plain(text)); err != nil {
 			return err
 		}
 	}
@@ -395,4 +404,27 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		}
 	}
 	return sw.Flush()
+}
+
+// sharedProducts says, once per product, which OCOP products of the scope belong to a split
+// commune and therefore count for each of its successors (docs/structure-changes.md §5).
+func (w *workbook) sharedProducts(ctx context.Context) ([]string, error) {
+	ps, err := currentProducts(ctx, w.q, w.d.ocop, w.sc.communes, w.d.period.End())
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range ps {
+		if !p.Shared || seen[p.Key] {
+			continue
+		}
+		seen[p.Key] = true
+		old := p.Listed
+		if v := w.d.oldUnit(p.Listed); v != "" {
+			old = v
+		}
+		out = append(out, fmt.Sprintf("Sản phẩm OCOP “%s” của %s, xã đã chia cho nhiều xã: được tính cho mỗi xã kế tiếp (mỗi xã cần sản phẩm này trên sàn TMĐT để đạt điều kiện 5).", p.Name, old))
+	}
+	return out, nil
 }

@@ -135,15 +135,20 @@ func strs(v any) []string {
 	return out
 }
 
-// writeServices writes indicator 9.5: the district as a whole, then each commune for information.
+// writeServices writes indicator 9.5: the district as a whole, then each commune for information;
+// without districts, each commune on its own figures, which decide.
 func (w *workbook) writeServices(_ context.Context) error {
 	const sh = sheetServices
 	d, sc, st := w.d, w.sc, w.st
+	scopeText := "Chỉ tiêu 9.5 đánh giá trên toàn huyện (UBND huyện và các xã); số liệu của từng xã để tham khảo."
+	if len(sc.districts) == 0 {
+		scopeText = "Không còn cấp huyện: chỉ tiêu 9.5 của mỗi xã, phường đánh giá trên số liệu của chính xã, phường đó."
+	}
 	head := []cell{
 		{"DỊCH VỤ CÔNG TRỰC TUYẾN – CHỈ TIÊU 9.5", st.title},
 		w.bold(recipientLabel(sc.unit)),
 		w.plain(periodText(d.period)),
-		{"Chỉ tiêu 9.5 đánh giá trên toàn huyện (UBND huyện và các xã); số liệu của từng xã để tham khảo.", st.subtitle},
+		{scopeText, st.subtitle},
 	}
 	for i, c := range head {
 		if err := w.put(sh, i+1, c); err != nil {
@@ -243,7 +248,7 @@ func (w *workbook) writeServices(_ context.Context) error {
 	}
 	for _, c := range sc.communes {
 		if !seen[c.Code] {
-			if err := unitRow(c, nil, "Xã", false); err != nil {
+			if err := unitRow(c, nil, "Số liệu của chính xã", false); err != nil {
 				return err
 			}
 		}

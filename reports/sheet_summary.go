@@ -74,10 +74,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		return err
 	}
 	row++
-	trendHdr := "Thay đổi so với kỳ trước"
-	if d.prev != nil {
-		trendHdr = "Thay đổi so với kỳ " + d.prev.Period
-	}
+	trendHdr := d.trendHeader()
 	if err := w.put(sh, row, w.hdr("Chỉ số"), w.hdr(""), w.hdr("Giá trị"), w.hdr("Tỷ lệ / Đánh giá"), w.hdr(trendHdr), w.hdr("Ghi chú")); err != nil {
 		return err
 	}
@@ -105,10 +102,21 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	v, c8 := d.communeTotals(sc.communes)
 	var pv villageCounts
 	var pc8 int
+	// The previous period's communes of this scope: after a change of structure, those whose
+	// facts today's communes carry (comparable is false when one was split with another scope).
+	var prevCommunes []*unit
+	comparable := true
 	if d.prev != nil {
-		pv, pc8 = d.prev.totals(sc.communes)
+		prevCommunes, comparable = d.prev.unitsBefore(sc.communes)
+		pv, pc8 = d.prev.totals(prevCommunes)
 	}
-	if err := figure("Số thôn, tổ dân phố được đánh giá", w.num(v.Villages), blank, w.trendCount(v.Villages, pv.Villages, true), ""); err != nil {
+	trendCount := func(now, before int, goodUp bool) cell {
+		if !comparable {
+			return w.incomparable()
+		}
+		return w.trendCount(now, before, goodUp)
+	}
+	if err := figure("Số thôn, tổ dân phố được đánh giá", w.num(v.Villages), blank, trendCount(v.Villages, pv.Villages, true), ""); err != nil {
 		return err
 	}
 	smartShare := blank
@@ -116,21 +124,21 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		smartShare = w.pct(int64(v.Smart), int64(v.Villages))
 	}
 	if err := figure("Số thôn thông minh (đạt cả 6 điều kiện) và tỷ lệ", w.num(v.Smart), smartShare,
-		w.trendCount(v.Smart, pv.Smart, true), ""); err != nil {
+		trendCount(v.Smart, pv.Smart, true), ""); err != nil {
 		return err
 	}
-	if err := figure("Số thôn chưa đạt", w.num(v.NotMet), blank, w.trendCount(v.NotMet, pv.NotMet, false),
+	if err := figure("Số thôn chưa đạt", w.num(v.NotMet), blank, trendCount(v.NotMet, pv.NotMet, false),
 		"Xem từng thôn và điều còn thiếu ở trang "+sheetVillages); err != nil {
 		return err
 	}
-	if err := figure("Số thôn chưa có đủ số liệu để kết luận", w.num(v.NoData), blank, w.trendCount(v.NoData, pv.NoData, false),
+	if err := figure("Số thôn chưa có đủ số liệu để kết luận", w.num(v.NoData), blank, trendCount(v.NoData, pv.NoData, false),
 		"Xem trang "+sheetQuality); err != nil {
 		return err
 	}
 	if err := figure("Số xã, phường, thị trấn", w.num(len(sc.communes)), blank, blank, ""); err != nil {
 		return err
 	}
-	if err := figure("Số xã đạt tiêu chí 8 (có ít nhất một thôn thông minh)", w.num(c8), blank, w.trendCount(c8, pc8, true), ""); err != nil {
+	if err := figure("Số xã đạt tiêu chí 8 (có ít nhất một thôn thông minh)", w.num(c8), blank, trendCount(c8, pc8, true), ""); err != nil {
 		return err
 	}
 	if sc.withDistricts() {
@@ -139,16 +147,24 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			if r := d.res(dist.Code, keyD95); r != nil && r.Status == ntm.StatusMet {
 				met++
 			}
-			if d.prev != nil {
+		}
+		distTrend := blank
+		if d.prev != nil {
+			prevDistricts, ok := d.prev.unitsBefore(sc.districts)
+			for _, dist := range prevDistricts {
 				if r := d.prev.results[dist.Code][keyD95]; r != nil && r.Status == ntm.StatusMet {
 					pmet++
 				}
+			}
+			distTrend = w.incomparable()
+			if ok {
+				distTrend = w.trendCount(met, pmet, true)
 			}
 		}
 		if err := figure("Số huyện, thành phố", w.num(len(sc.districts)), blank, blank, ""); err != nil {
 			return err
 		}
-		if err := figure("Số huyện đạt chỉ tiêu 9.5", w.num(met), blank, w.trendCount(met, pmet, true), ""); err != nil {
+		if err := figure("Số huyện đạt chỉ tiêu 9.5", w.num(met), blank, distTrend, ""); err != nil {
 			return err
 		}
 	}
@@ -170,10 +186,13 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if pat, err = w.addressTotalsOf(ctx, d.prev.EvalID, pp.End()); err != nil {
+		// The previous totals over the previous period's communes of this scope.
+		pw := *w
+		pw.sc = &scope{unit: sc.unit, province: sc.province, communes: prevCommunes}
+		if pat, err = pw.addressTotalsOf(ctx, d.prev.EvalID, pp.End()); err != nil {
 			return err
 		}
-		pps, err := currentProducts(ctx, w.q, d.ocop, sc.communes, pp.End())
+		pps, err := currentProducts(ctx, w.q, d.ocop, prevCommunes, pp.End())
 		if err != nil {
 			return err
 		}
@@ -184,6 +203,9 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		houseTrend = w.trendRatio(at.HouseWith, at.HouseTotal, pat.HouseWith, pat.HouseTotal, at.HouseTotal > 0, pat.HouseTotal > 0)
 		orgTrend = w.trendRatio(at.OrgWith, at.OrgTotal, pat.OrgWith, pat.OrgTotal, at.OrgTotal > 0, pat.OrgTotal > 0)
 		ocopTrend = w.trendRatio(int64(listed), int64(valid), int64(plisted), int64(pvalid), valid > 0, pvalid > 0)
+		if !comparable {
+			houseTrend, orgTrend, ocopTrend = w.incomparable(), w.incomparable(), w.incomparable()
+		}
 	}
 	if err := figure("Hộ gia đình đã có địa chỉ số", w.num64(at.HouseWith), w.pct(at.HouseWith, at.HouseTotal), houseTrend,
 		fmt.Sprintf("trên tổng số %s hộ của %s thôn có số liệu; xem trang %s", vnfmt.Int(at.HouseTotal),
@@ -201,11 +223,12 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	var ratioRows []int // rows of the two 9.5 ratios (for the chart)
 	if !sc.province {
 		u := sc.unit.Code
-		prevRes := func(k string) *result {
+		// The previous figure of this unit, through its predecessors after a change of structure.
+		prevRes := func(k string) (*result, bool) {
 			if d.prev == nil {
-				return nil
+				return nil, true
 			}
-			return d.prev.results[u][k]
+			return d.prev.resultBefore(sc.unit, k)
 		}
 		if sc.unit.Level == string(ntm.LevelCommune) {
 			r := d.res(u, keyC8)
@@ -227,8 +250,11 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			if r == nil {
 				continue
 			}
-			pr := prevRes(k)
+			pr, ok := prevRes(k)
 			trend := w.trendRatio(r.Num, r.Den, valueNum(pr), valueDen(pr), r.HasValue, pr != nil && pr.HasValue)
+			if !ok && r.HasValue {
+				trend = w.incomparable()
+			}
 			label := fmt.Sprintf("%s (ngưỡng %s)%s", d.shortName(k), d.thresholdText(k, r.ThNum, r.ThDen), info)
 			ratioRows = append(ratioRows, row)
 			if err := figure(label, w.resultValue(r), w.statusCell(r.Status), trend, r.Explanation); err != nil {
@@ -309,7 +335,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		}
 		trend := blank
 		if d.prev != nil {
-			trend = w.trendCount(c.Met, coverageTotal(d.prev.coverage, k, sc.communes).Met, true)
+			trend = trendCount(c.Met, coverageTotal(d.prev.coverage, k, prevCommunes).Met, true)
 		}
 		if err := w.put(sh, row, w.num(i+1), w.wrap(d.shortName(k)), cell{c.Met, st.met}, cell{c.NotMet, st.notMet},
 			cell{c.NoData, st.noData}, share, trend); err != nil {
@@ -373,6 +399,9 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	if d.prev != nil {
 		notes = append(notes, fmt.Sprintf("Cột “%s”: chữ xanh là thay đổi tốt lên, chữ đỏ là xấu đi.", trendHdr))
 	}
+	if n := d.structureNote(); n != "" {
+		notes = append(notes, n)
+	}
 	for _, n := range notes {
 		if err := w.putAt(sh, row, 2, w.plain(n)); err != nil {
 			return err
@@ -390,8 +419,13 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	if sc.withDistricts() {
 		hdr = append(hdr, w.hdr("Huyện"))
 	}
+	// The communes' 9.5 ratios are for information under a district, and decide without one.
+	info := ""
+	if len(sc.districts) > 0 {
+		info = " (tham khảo)"
+	}
 	hdr = append(hdr, w.hdr("Xã"), w.hdr("Mã xã"), w.hdr("Số thôn"), w.hdr("Số thôn thông minh"), w.hdr("Tiêu chí 8"),
-		w.hdr("Tỷ lệ TTHC cung cấp DVCTT (tham khảo)"), w.hdr("Tỷ lệ hồ sơ toàn trình (tham khảo)"))
+		w.hdr("Tỷ lệ TTHC cung cấp DVCTT"+info), w.hdr("Tỷ lệ hồ sơ toàn trình"+info))
 	if err := w.put(sh, row, hdr...); err != nil {
 		return err
 	}

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"ntm"
 	"ntm/db"
+	"ntm/units"
+	"ntm/vnfmt"
 )
 
 // previous is the evaluation a workbook compares with: the newest evaluation of the latest earlier
@@ -20,6 +23,14 @@ type previous struct {
 	villages map[string]villageCounts
 	results  map[string]map[string]*result // units above the villages: commune, district
 	coverage map[string]map[string]conditionCounts
+	// Changed is the first day of a change of structure after the previous period's end, up to
+	// this period's end (zero: both periods are on the same structure). Then the previous
+	// figures are mapped onto today's units through the successor links
+	// (docs/structure-changes.md §7): owners holds, for every commune and district in force at
+	// the previous period's end, the units in force at this period's end that carry its facts.
+	Changed time.Time
+	owners  map[string][]units.Owner
+	before  map[string][]string // unit code today → the previous period's units it carries (any part)
 }
 
 // conditionCounts counts the villages of one commune by status for one condition.
@@ -41,6 +52,9 @@ func loadPrevious(ctx context.Context, q db.Querier, period ntm.Period) (*previo
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find the evaluation before %s: %w", period, err)
+	}
+	if err := p.mapStructure(ctx, q, period); err != nil {
+		return nil, err
 	}
 	if p.villages, err = villageCountsOf(ctx, q, p.EvalID); err != nil {
 		return nil, err
@@ -134,6 +148,138 @@ func coverageTotal(cov map[string]map[string]conditionCounts, crit string, commu
 	}
 	return t
 }
+
+// mapStructure finds whether the structure changed between the previous period's end and this
+// period's end and, if so, which of today's units carry each previous commune and district.
+func (p *previous) mapStructure(ctx context.Context, q db.Querier, period ntm.Period) error {
+	pp, err := ntm.ParsePeriod(p.Period)
+	if err != nil {
+		return fmt.Errorf("the period of evaluation %d: %w", p.EvalID, err)
+	}
+	h, err := units.Load(ctx, q, units.LoadOptions{NoVillages: true})
+	if err != nil {
+		return err
+	}
+	for _, c := range h.Changes() {
+		if c.After(pp.End()) && !c.After(period.End()) {
+			p.Changed = c
+			break
+		}
+	}
+	if p.Changed.IsZero() {
+		return nil
+	}
+	p.owners, p.before = map[string][]units.Owner{}, map[string][]string{}
+	for _, v := range h.InForce(pp.End(), "") {
+		if v.Level != ntm.LevelCommune && v.Level != ntm.LevelDistrict {
+			continue
+		}
+		os := h.Owners(v, period.End())
+		p.owners[v.Code] = os
+		for _, o := range os {
+			p.before[o.Version.Code] = append(p.before[o.Version.Code], v.Code)
+		}
+	}
+	return nil
+}
+
+// unitsBefore maps a set of today's units (a scope's communes, or one unit) onto the previous
+// period's units of the same level: those whose facts today's units carry. ok is false when a
+// previous unit was split between these units and others (its figures cannot be divided): the
+// trend is then "không so sánh được". On an unchanged structure the units are their own.
+func (p *previous) unitsBefore(now []*unit) (before []*unit, ok bool) {
+	if p.Changed.IsZero() {
+		return now, true
+	}
+	in := make(map[string]bool, len(now))
+	for _, u := range now {
+		in[u.Code] = true
+	}
+	seen := map[string]bool{}
+	for _, u := range now {
+		for _, code := range p.before[u.Code] {
+			if seen[code] {
+				continue
+			}
+			seen[code] = true
+			for _, o := range p.owners[code] {
+				if !in[o.Version.Code] {
+					return nil, false // part of it is outside: it cannot be divided
+				}
+			}
+			before = append(before, &unit{Code: code})
+		}
+	}
+	sort.Slice(before, func(i, j int) bool { return before[i].Code < before[j].Code })
+	return before, true
+}
+
+// resultBefore is the previous period's result of criterion key for today's unit u: its own on
+// an unchanged structure; after a change, its predecessor's, or its predecessors' ratios summed
+// from their counts (procedures: online/eligible; dossiers: full_online/received). ok is false
+// when it cannot be mapped (a split predecessor, or a predecessor without the figure).
+func (p *previous) resultBefore(u *unit, key string) (r *result, ok bool) {
+	if p.Changed.IsZero() {
+		return p.results[u.Code][key], true
+	}
+	before, ok := p.unitsBefore([]*unit{u})
+	if !ok || len(before) == 0 {
+		return nil, false
+	}
+	if len(before) == 1 {
+		r := p.results[before[0].Code][key]
+		return r, r != nil
+	}
+	numKey, denKey := "online", "eligible"
+	if key == keyD95Dossiers {
+		numKey, denKey = "full_online", "received"
+	}
+	sum := &result{Criterion: key}
+	for _, b := range before {
+		x := p.results[b.Code][key]
+		if x == nil || !x.HasValue {
+			return nil, false
+		}
+		num, okN := x.Detail[numKey].(float64)
+		den, okD := x.Detail[denKey].(float64)
+		if !okN || !okD {
+			return nil, false
+		}
+		sum.Num += int64(num)
+		sum.Den += int64(den)
+	}
+	sum.HasValue = sum.Den > 0
+	return sum, sum.HasValue
+}
+
+// trendHeader is the heading of the trend columns: "Thay đổi so với kỳ 2024-12", and after a
+// change of structure "… (theo đơn vị hiện nay; cơ cấu thay đổi từ 01/07/2025)".
+func (d *data) trendHeader() string {
+	if d.prev == nil {
+		return "Thay đổi so với kỳ trước"
+	}
+	h := "Thay đổi so với kỳ " + d.prev.Period
+	if !d.prev.Changed.IsZero() {
+		h += " (theo đơn vị hiện nay; cơ cấu đơn vị thay đổi từ " + vnfmt.Date(d.prev.Changed) + ")"
+	}
+	return h
+}
+
+// structureNote explains a comparison across a change of structure ("" without one).
+func (d *data) structureNote() string {
+	if d.prev == nil || d.prev.Changed.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("Cơ cấu đơn vị hành chính thay đổi từ %s: số liệu kỳ %s được tính lại theo các đơn vị hiện nay "+
+		"(cộng số của các đơn vị trước sắp xếp); số không tính lại được (đơn vị cũ đã chia cho nhiều đơn vị) ghi “%s”.",
+		vnfmt.Date(d.prev.Changed), d.prev.Period, notComparable)
+}
+
+// notComparable is the trend of a figure that cannot be mapped onto today's units.
+const notComparable = "không so sánh được"
+
+// incomparable is the trend cell of such a figure.
+func (w *workbook) incomparable() cell { return cell{notComparable, w.st.trendFlat} }
 
 // prevTotals sums the previous evaluation's village counts and criterion 8 over communes.
 func (p *previous) totals(communes []*unit) (v villageCounts, c8 int) {

@@ -124,3 +124,43 @@ func (a *Attribution) WriteTable(ctx context.Context, tx pgx.Tx, name string) (i
 	}
 	return n, nil
 }
+
+// Places returns the units in force on the attribution's day that a located fact (an OCOP
+// product: its commune and, when named, its village, resolved at date) belongs to
+// (docs/structure-changes.md §5): with a village named, that village's owners — or, with
+// perVillage false, the communes holding them; otherwise every owner of its commune (all the
+// successors of a split commune: shared is then true). A code the structure does not know is
+// its own place; a unit closed without a successor has none.
+func (a *Attribution) Places(commune, village string, date time.Time, perVillage bool) (codes []string, shared bool) {
+	if village != "" {
+		vv, owners := a.Of(village, date)
+		switch {
+		case vv == nil && perVillage:
+			return []string{village}, false
+		case vv != nil && len(owners) > 0:
+			seen := map[string]bool{}
+			for _, o := range owners {
+				c := o.Version.Code
+				if !perVillage {
+					c = o.Version.Parent
+				}
+				if !seen[c] {
+					seen[c] = true
+					codes = append(codes, c)
+				}
+			}
+			return codes, false
+		}
+	}
+	if perVillage {
+		return nil, false // without a village (or its successor) it belongs to no village
+	}
+	cv, owners := a.Of(commune, date)
+	if cv == nil {
+		return []string{commune}, false
+	}
+	for _, o := range owners {
+		codes = append(codes, o.Version.Code)
+	}
+	return codes, len(owners) > 1
+}

@@ -21,7 +21,7 @@ const (
 	pendingLineage = false
 	// Workbooks follow the structure in force at the period's end: 65 communes + the province for
 	// 2026-11 (workbooks stream; docs/structure-changes.md §7).
-	pendingRecipients = true
+	pendingRecipients = false
 	// Rows naming old units after the change resolve to their successor, old-district group rows
 	// reject nothing (structure and rows streams; docs/structure-changes.md §6): until then some
 	// 2025–2026 exports are rejected whole.
