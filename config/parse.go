@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"ntm"
+	"ntm/yamlpos"
 )
 
 // Problem is one mistake in the config file, at a line and column (1-based; 0 = the file).
@@ -79,18 +80,13 @@ func Parse(b []byte) (*Config, *Errors) {
 	c := Default()
 	c.Jobs = nil
 	p := &parser{}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		p.problems = append(p.problems, yamlProblem(err))
+	root, serr := yamlpos.Parse(b)
+	if serr != nil {
+		p.problems = append(p.problems, yamlProblem(serr))
 		return nil, &Errors{Problems: p.problems}
 	}
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
-		root := doc.Content[0]
-		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-			// an empty or comments-only file: defaults
-		} else {
-			p.top(c, root)
-		}
+	if root != nil { // an empty or comments-only file: defaults
+		p.top(c, root)
 	}
 	p.finish(c)
 	if len(p.problems) > 0 {
@@ -106,17 +102,11 @@ func Parse(b []byte) (*Config, *Errors) {
 	return c, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
-
 // yamlProblem turns a YAML syntax error into a Problem at its line.
-func yamlProblem(err error) Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	pr := Problem{Message: "the file is not valid YAML: " + msg}
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		pr.Line, _ = strconv.Atoi(m[1])
-		pr.Column = 1
-		pr.Message = "the file is not valid YAML: " + strings.TrimSpace(yamlLineRE.ReplaceAllString(msg, ""))
-		pr.Message = strings.TrimSuffix(strings.ReplaceAll(pr.Message, ":  ", ": "), ":")
+func yamlProblem(e *yamlpos.SyntaxError) Problem {
+	pr := Problem{Message: "the file is not valid YAML: " + e.Reason}
+	if e.Line > 0 {
+		pr.Line, pr.Column = e.Line, 1
 	}
 	return pr
 }
@@ -124,65 +114,17 @@ func yamlProblem(err error) Problem {
 // fields walks a mapping node, calling the handler of each key and reporting unknown and
 // repeated keys. what names the mapping in messages ("the top level", "source 2").
 func (p *parser) fields(n *yaml.Node, what string, handlers map[string]func(key, val *yaml.Node)) {
-	if n.Kind != yaml.MappingNode {
-		p.addf(n, "%s must be a mapping of keys to values", what)
-		return
-	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if seen[k.Value] {
-			p.addf(k, "key %q is given twice in %s", k.Value, what)
-			continue
-		}
-		seen[k.Value] = true
-		h, ok := handlers[k.Value]
-		if !ok {
-			names := make([]string, 0, len(handlers))
-			for name := range handlers {
-				names = append(names, name)
-			}
-			sort.Strings(names)
+	yamlpos.Fields(n, yamlpos.Report{
+		NotMapping: func(n *yaml.Node) { p.addf(n, "%s must be a mapping of keys to values", what) },
+		Repeated:   func(k *yaml.Node) { p.addf(k, "key %q is given twice in %s", k.Value, what) },
+		Unknown: func(k *yaml.Node, names []string) {
 			hint := ""
-			if s := closest(k.Value, names); s != "" {
+			if s := yamlpos.Closest(k.Value, names); s != "" {
 				hint = fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			p.addf(k, "unknown key %q in %s%s; known keys: %s", k.Value, what, hint, strings.Join(names, ", "))
-			continue
-		}
-		h(k, v)
-	}
-}
-
-// closest returns the name within edit distance 2 of s, if any.
-func closest(s string, names []string) string {
-	best, bestD := "", 3
-	for _, n := range names {
-		if d := editDistance(s, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+		},
+	}, handlers)
 }
 
 func (p *parser) str(v *yaml.Node, key string) (string, bool) {
@@ -384,7 +326,7 @@ func (p *parser) reports(c *Config, n *yaml.Node) {
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
 func (p *parser) sources(c *Config, n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+	if yamlpos.IsNull(n) {
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
@@ -500,7 +442,7 @@ func matchCheck(pattern string) (bool, error) {
 var stepNames = []string{StepPull, StepEvaluate, StepReport}
 
 func (p *parser) jobs(c *Config, n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+	if yamlpos.IsNull(n) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
@@ -525,7 +467,7 @@ func (p *parser) jobs(c *Config, n *yaml.Node) {
 		}
 		what := fmt.Sprintf("job %q", name)
 		var srcNode *yaml.Node
-		if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		if yamlpos.IsNull(v) {
 			c.Jobs = append(c.Jobs, j)
 			continue
 		}
@@ -586,7 +528,7 @@ func (p *parser) jobs(c *Config, n *yaml.Node) {
 			continue
 		}
 		if name != "nightly" && len(j.Steps) == 0 {
-			if _, given := lookup(v, "steps"); !given {
+			if _, given := yamlpos.Lookup(v, "steps"); !given {
 				p.addf(k, "%s has no steps: add steps: [pull, evaluate, report]", what)
 			}
 		}
@@ -601,15 +543,6 @@ type jobSourceRef struct {
 	job   string
 	node  *yaml.Node
 	names []string
-}
-
-func lookup(m *yaml.Node, key string) (*yaml.Node, bool) {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1], true
-		}
-	}
-	return nil, false
 }
 
 func (p *parser) console(c *Config, n *yaml.Node) {

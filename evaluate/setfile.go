@@ -13,6 +13,7 @@ import (
 
 	"ntm"
 	"ntm/vnfmt"
+	"ntm/yamlpos"
 )
 
 // Set is one criteria set, as the office writes it in a YAML file (docs/criteria.md §8).
@@ -182,20 +183,15 @@ func ParseSet(name string, b []byte) (*Set, error) {
 func parseSet(name string, b []byte) (*Set, *SetFileError) {
 	p := &setParser{}
 	s := &Set{Source: b, StaleMonths: 12, OCOPLocality: "commune", DossierWindow: "year", byKey: map[string]*SetCriterion{}}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		line := 0
-		if m := regexp.MustCompile(`line (\d+)`).FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-		}
-		p.problems = append(p.problems, Problem{Line: line, Message: "tệp không phải YAML hợp lệ (" + strings.TrimPrefix(err.Error(), "yaml: ") + ")"})
+	root, serr := yamlpos.Parse(b)
+	if serr != nil {
+		p.problems = append(p.problems, Problem{Line: serr.Line, Message: "tệp không phải YAML hợp lệ (" + serr.Reason + ")"})
 		return nil, &SetFileError{File: name, Problems: p.problems}
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+	if root == nil || root.Kind != yaml.MappingNode {
 		p.addf(nil, "tệp phải là một bảng khóa – giá trị (key, name, basis, valid_from, valid_to, stale_months, ocop_locality, dossier_window, criteria)")
 		return nil, &SetFileError{File: name, Problems: p.problems}
 	}
-	root := doc.Content[0]
 	var criteriaNode, validToNode *yaml.Node
 	p.fields(root, "ở cấp ngoài cùng", map[string]func(k, v *yaml.Node){
 		"key": func(_, v *yaml.Node) {
@@ -294,30 +290,15 @@ func (p *setParser) reported(key string) bool {
 
 // fields walks a mapping, calling each key's handler and reporting unknown and repeated keys.
 func (p *setParser) fields(n *yaml.Node, where string, handlers map[string]func(k, v *yaml.Node)) {
-	if n.Kind != yaml.MappingNode {
-		p.addf(n, "%s phải là một bảng khóa – giá trị", strings.TrimPrefix(where, "ở "))
-		return
-	}
-	names := make([]string, 0, len(handlers))
-	for k := range handlers {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if seen[k.Value] {
-			p.addf(k, "khóa %s ghi hai lần %s", k.Value, where)
-			continue
-		}
-		seen[k.Value] = true
-		h, ok := handlers[k.Value]
-		if !ok {
+	yamlpos.Fields(n, yamlpos.Report{
+		NotMapping: func(n *yaml.Node) {
+			p.addf(n, "%s phải là một bảng khóa – giá trị", strings.TrimPrefix(where, "ở "))
+		},
+		Repeated: func(k *yaml.Node) { p.addf(k, "khóa %s ghi hai lần %s", k.Value, where) },
+		Unknown: func(k *yaml.Node, names []string) {
 			p.addf(k, "khóa “%s” không có %s; các khóa được dùng: %s", k.Value, where, strings.Join(names, ", "))
-			continue
-		}
-		h(k, v)
-	}
+		},
+	}, handlers)
 }
 
 func (p *setParser) text(v *yaml.Node, key string) (string, bool) {
@@ -490,7 +471,7 @@ func (p *setParser) criterion(s *Set, cn *critNodes) {
 func (p *setParser) params(s *Set, cn *critNodes, m Measure) {
 	c := cn.c
 	given := map[string]*yaml.Node{}
-	if cn.params != nil && !(cn.params.Kind == yaml.ScalarNode && cn.params.Tag == "!!null") {
+	if cn.params != nil && !yamlpos.IsNull(cn.params) {
 		handlers := map[string]func(k, v *yaml.Node){}
 		for _, prm := range m.Params {
 			handlers[prm.Name] = func(_, v *yaml.Node) { given[prm.Name] = v }
