@@ -222,8 +222,14 @@ func TestChangedThresholdChangesOnlyItsResults(t *testing.T) {
 	f := newFixture(t)
 	dataForSets(f)
 	before := f.evaluate("2024-12")
-	f.importSet(builtinWith(t, "    threshold: 70%", "    threshold: 50%"))
+	// A copy under a new key, in force from December 2024 (the built-in set's open end lasts
+	// until it starts), with the dossier threshold lowered from 70% to 50%.
+	f.importSet(builtinWith(t, "key: langson-2021", "key: langson-copy", "valid_from: 2021-01-01", "valid_from: 2024-12-01",
+		"    threshold: 70%", "    threshold: 50%"))
 	after := f.evaluate("2024-12")
+	if _, s, err := Latest(f.ctx, f.pool, ntm.Period{Year: 2024, Month: 12}); err != nil || s.Key != "langson-copy" {
+		t.Fatalf("2024-12 was not evaluated with the copy: %v", err)
+	}
 	var changed []string
 	for k, r := range before {
 		a := after[k]
