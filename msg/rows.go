@@ -25,6 +25,7 @@ var skipReasons = map[string]string{
 	"blank":           "dòng trống",
 	"no_data":         "dòng không có giá trị nào ở các cột được đọc",
 	"unit_only":       "dòng chỉ có tên đơn vị, chưa điền số liệu",
+	"example":         "dòng ví dụ của biểu mẫu",
 }
 
 // SheetSkip is the Vietnamese reason a sheet was not read (transform's read_as codes).

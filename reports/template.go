@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -26,10 +27,18 @@ import (
 // TemplateDatasets are the datasets `ntm template` writes (their declarations say which).
 var TemplateDatasets = dataset.Templates()
 
-// TemplateOptions says for whom a template is written.
+// TemplateOptions says for whom and for which period a template is written.
 type TemplateOptions struct {
-	Recipient string    // a province, district or commune code; "" = the whole province (when there is one)
-	Date      time.Time // the unit structure in force on this day; zero = today
+	Recipient string // a province, district or commune code; "" = the whole province (when there is one)
+	// Date: the unit structure in force on this day; zero = today, or the end of Period when that
+	// is earlier (a template for a past period lists the villages of that period).
+	Date time.Time
+	// Period is the reporting period the answers are for, named in the title; zero = the period
+	// of Date.
+	Period ntm.Period
+	// Prefill writes, in the village templates (village_survey, vpostcode), each village's last
+	// loaded answers as of the period's end, with their date, shaded, for the commune to check.
+	Prefill bool
 	// BlankRows is how many empty, validated rows follow the pre-listed ones in the product and
 	// listing templates (new entries); 0 = 200.
 	BlankRows int
@@ -90,88 +99,100 @@ type templateSpec struct {
 	title        string
 	instructions []string
 	cols         []tcol
+	// example is the example row under the header, by column; "{date}" is the period's last day,
+	// "{commune}" the first commune's name, "{first}" the first pre-listed row's cell. Its first
+	// cell reads "Ví dụ": the loader skips it (transform's SkipExample).
+	example []string
 }
 
 var villageCols = []tcol{
 	{"STT", 6, tcText, ""},
-	{hCommuneCode, 9, tcCode, "Mã xã: đã điền sẵn, không sửa"},
-	{hCommune, 22, tcText, ""},
-	{hVillageCode, 12, tcCode, "Mã thôn: đã điền sẵn, không sửa"},
-	{hVillage, 24, tcText, ""},
-	{hAsOf, 13, tcDate, "Ngày của số liệu, dạng ngày/tháng/năm, ví dụ 30/11/2024"},
+	{hCommuneCode, 8, tcCode, ""},
+	{hCommune, 18, tcText, ""},
+	{hVillageCode, 11, tcCode, ""},
+	{hVillage, 18, tcText, ""},
+	{hAsOf, 12, tcDate, "Ngày của số liệu: gõ ngày/tháng/năm, đủ 2 chữ số ngày, 2 chữ số tháng, 4 chữ số năm, ví dụ 05/12/2024."},
 }
+
+// villageExample is the example row's unit columns of the village templates.
+var villageExample = []string{"Ví dụ", "{first}", "{first}", "{first}", "{first}", "{date}"}
 
 var templateSpecs = map[ntm.Dataset]templateSpec{
 	ntm.DatasetVillageSurvey: {
 		title: "PHIẾU TỰ ĐÁNH GIÁ THÔN THÔNG MINH",
 		instructions: []string{
-			"Mỗi dòng là một thôn, tổ dân phố (đã liệt kê sẵn kèm mã). Không sửa mã, không đổi tên cột, không thêm cột.",
-			"Ghi ngày của số liệu vào cột “Ngày số liệu” (ngày/tháng/năm). Các cột Có/Không: chọn trong danh sách; chưa rõ thì để trống (để trống là chưa có số liệu, không phải “Không”).",
+			"Mỗi dòng là một thôn, tổ dân phố (đã liệt kê sẵn kèm mã). Mã, tên thôn và tên cột đã khoá, không sửa được; không thêm cột.",
+			"Các cột Có/Không: chọn trong danh sách; chưa rõ thì để trống (để trống là chưa có số liệu, không phải “Không”).",
 			"Số mô hình chuyển đổi số: ghi số nguyên (0 nếu chưa có); lĩnh vực của các mô hình ghi ở cột “Lĩnh vực”, cách nhau bằng dấu chấm phẩy.",
-			"Thôn nào chưa có số liệu thì để trống cả dòng (dòng để trống không được nạp, thôn đó được tính là chưa có số liệu). Gửi lại tệp này cho Sở Khoa học và Công nghệ để nạp (ntm ingest).",
+			"Thôn nào chưa có số liệu thì để trống cả dòng (dòng để trống không được nạp, thôn đó được tính là chưa có số liệu).",
+			"Dòng “Ví dụ” ngay dưới tên cột chỉ để xem cách ghi, không được nạp. Gửi lại tệp này cho Sở Khoa học và Công nghệ để nạp (ntm ingest).",
 		},
 		cols: append(append([]tcol(nil), villageCols...),
-			tcol{"Tổ công nghệ số cộng đồng", 14, tcYesNo, "Thôn đã thành lập và duy trì hoạt động Tổ công nghệ số cộng đồng?"},
-			tcol{"Số quyết định thành lập tổ", 18, tcText, "Ví dụ: 12/QĐ-UBND ngày 01/03/2023"},
-			tcol{"Sử dụng nền tảng số", 14, tcYesNo, "Cán bộ thôn dùng nền tảng số (Zalo, Facebook…) để thông tin, tương tác với người dân?"},
-			tcol{"Nhóm Zalo/Facebook", 24, tcText, "Tên nhóm hoặc đường link"},
-			tcol{"WiFi miễn phí tại nhà văn hóa", 14, tcYesNo, "Nhà văn hoá thôn có WiFi miễn phí?"},
-			tcol{"Số mô hình chuyển đổi số", 14, tcCount, "Số nguyên ≥ 0"},
-			tcol{"Lĩnh vực", 30, tcText, "Lĩnh vực của các mô hình, cách nhau bằng dấu chấm phẩy"},
+			tcol{"Tổ công nghệ số cộng đồng", 11, tcYesNo, "Thôn đã thành lập và duy trì hoạt động Tổ công nghệ số cộng đồng?"},
+			tcol{"Số quyết định thành lập tổ", 15, tcText, "Ví dụ: 12/QĐ-UBND ngày 01/03/2023"},
+			tcol{"Sử dụng nền tảng số", 11, tcYesNo, "Cán bộ thôn dùng nền tảng số (Zalo, Facebook…) để thông tin, tương tác với người dân?"},
+			tcol{"Nhóm Zalo/Facebook", 16, tcText, "Tên nhóm hoặc đường link"},
+			tcol{"WiFi miễn phí tại nhà văn hóa", 11, tcYesNo, "Nhà văn hoá thôn có WiFi miễn phí?"},
+			tcol{"Số mô hình chuyển đổi số", 10, tcCount, "Số nguyên ≥ 0"},
+			tcol{"Lĩnh vực", 18, tcText, "Lĩnh vực của các mô hình, cách nhau bằng dấu chấm phẩy"},
 		),
+		example: append(append([]string(nil), villageExample...), "Có", "12/QĐ-UBND", "Có", "Zalo Khối Phố Mới", "Không", "2", "Nông nghiệp; Du lịch"),
 	},
 	ntm.DatasetVpostcode: {
 		title: "SỐ LIỆU GẮN ĐỊA CHỈ SỐ (VPOSTCODE) THEO THÔN",
 		instructions: []string{
-			"Mỗi dòng là một thôn, tổ dân phố (đã liệt kê sẵn kèm mã). Không sửa mã, không đổi tên cột, không thêm cột.",
-			"Ghi ngày của số liệu vào cột “Ngày số liệu” (ngày/tháng/năm). Các số là số nguyên ≥ 0; số đã gắn địa chỉ số không lớn hơn tổng số.",
-			"Thôn không có cơ quan, tổ chức, doanh nghiệp nào: ghi 0 ở cả hai cột cơ quan, tổ chức.",
-			"Thôn nào chưa có số liệu thì để trống cả dòng (dòng để trống không được nạp, thôn đó được tính là chưa có số liệu). Gửi lại tệp này cho Sở Khoa học và Công nghệ để nạp (ntm ingest).",
+			"Mỗi dòng là một thôn, tổ dân phố (đã liệt kê sẵn kèm mã). Mã, tên thôn và tên cột đã khoá, không sửa được; không thêm cột.",
+			"Các số là số nguyên ≥ 0; số đã gắn địa chỉ số không lớn hơn tổng số. Thôn không có cơ quan, tổ chức, doanh nghiệp nào: ghi 0 ở cả hai cột cơ quan, tổ chức.",
+			"Thôn nào chưa có số liệu thì để trống cả dòng (dòng để trống không được nạp, thôn đó được tính là chưa có số liệu).",
+			"Dòng “Ví dụ” ngay dưới tên cột chỉ để xem cách ghi, không được nạp. Gửi lại tệp này cho Sở Khoa học và Công nghệ để nạp (ntm ingest).",
 		},
 		cols: append(append([]tcol(nil), villageCols...),
-			tcol{"Tổng số hộ", 12, tcCount, "Tổng số hộ gia đình của thôn"},
-			tcol{"Số hộ đã gắn địa chỉ số", 14, tcCountLE, "Không lớn hơn tổng số hộ"},
-			tcol{"Tổng số cơ quan, tổ chức", 14, tcCount, "Cơ quan, tổ chức, doanh nghiệp; 0 nếu không có"},
-			tcol{"Số cơ quan, tổ chức đã gắn địa chỉ số", 16, tcCountLE, "Không lớn hơn tổng số cơ quan, tổ chức"},
+			tcol{"Tổng số hộ", 11, tcCount, "Tổng số hộ gia đình của thôn"},
+			tcol{"Số hộ đã gắn địa chỉ số", 12, tcCountLE, "Không lớn hơn tổng số hộ"},
+			tcol{"Tổng số cơ quan, tổ chức", 13, tcCount, "Cơ quan, tổ chức, doanh nghiệp; 0 nếu không có"},
+			tcol{"Số cơ quan, tổ chức đã gắn địa chỉ số", 14, tcCountLE, "Không lớn hơn tổng số cơ quan, tổ chức"},
 		),
+		example: append(append([]string(nil), villageExample...), "120", "118", "3", "3"),
 	},
 	ntm.DatasetOCOPProducts: {
 		title: "DANH SÁCH SẢN PHẨM OCOP",
 		instructions: []string{
-			"Mỗi dòng là một sản phẩm OCOP đã được công nhận. Các sản phẩm đã có trong cơ sở dữ liệu được liệt kê sẵn: sửa nếu sai, bổ sung sản phẩm mới ở các dòng trống.",
-			"Hạng sao: chọn 3, 4 hoặc 5. Xã: chọn trong danh sách. Ngày công nhận, ngày hết hạn: ngày/tháng/năm (để trống ngày hết hạn thì tính 36 tháng từ ngày công nhận).",
-			"Không đổi tên cột, không thêm cột. Gửi lại tệp này cho Sở Khoa học và Công nghệ để nạp (ntm ingest).",
+			"Mỗi dòng là một sản phẩm OCOP đã được công nhận. Các sản phẩm đã có trong cơ sở dữ liệu được liệt kê sẵn (mã sản phẩm đã khoá): sửa nếu sai, bổ sung sản phẩm mới ở các dòng trống.",
+			"Hạng sao: chọn 3, 4 hoặc 5. Xã: chọn trong danh sách. Ngày hết hạn để trống thì tính 36 tháng từ ngày công nhận.",
+			"Không đổi tên cột, không thêm cột. Dòng “Ví dụ” ngay dưới tên cột chỉ để xem cách ghi, không được nạp. Gửi lại tệp này cho Sở Khoa học và Công nghệ để nạp (ntm ingest).",
 		},
 		cols: []tcol{
 			{"STT", 6, tcText, ""},
-			{"Mã sản phẩm", 12, tcCode, "Mã sản phẩm, nếu có"},
-			{"Tên sản phẩm", 30, tcText, ""},
-			{"Hạng sao", 9, tcStars, "3, 4 hoặc 5 sao"},
-			{"Nhóm sản phẩm", 16, tcText, ""},
-			{"Chủ thể", 28, tcText, "Hợp tác xã, doanh nghiệp hoặc hộ sản xuất"},
-			{hCommune, 22, tcCommune, "Chọn xã trong danh sách"},
-			{"Số quyết định", 18, tcText, "Số quyết định công nhận"},
-			{"Ngày công nhận", 13, tcDate, "Ngày/tháng/năm"},
-			{"Ngày hết hạn", 13, tcDate, "Ngày/tháng/năm; để trống: 36 tháng từ ngày công nhận"},
+			{"Mã sản phẩm", 11, tcCode, "Mã sản phẩm, nếu có"},
+			{"Tên sản phẩm", 24, tcText, ""},
+			{"Hạng sao", 7, tcStars, "3, 4 hoặc 5 sao"},
+			{"Nhóm sản phẩm", 13, tcText, ""},
+			{"Chủ thể", 22, tcText, "Hợp tác xã, doanh nghiệp hoặc hộ sản xuất"},
+			{hCommune, 18, tcCommune, "Chọn xã trong danh sách"},
+			{"Số quyết định", 14, tcText, "Số quyết định công nhận"},
+			{"Ngày công nhận", 12, tcDate, "Gõ ngày/tháng/năm, đủ 2 chữ số ngày, 2 chữ số tháng, 4 chữ số năm, ví dụ 15/03/2024."},
+			{"Ngày hết hạn", 12, tcDate, "Gõ ngày/tháng/năm như ngày công nhận; để trống: 36 tháng từ ngày công nhận."},
 		},
+		example: []string{"Ví dụ", "", "Miến dong Chi Lăng", "4", "Thực phẩm", "HTX Miến dong Chi Lăng", "{commune}", "123/QĐ-UBND", "15/03/2024", ""},
 	},
 	ntm.DatasetOCOPListings: {
 		title: "SẢN PHẨM OCOP TRÊN SÀN THƯƠNG MẠI ĐIỆN TỬ",
 		instructions: []string{
 			"Mỗi dòng là một sản phẩm trên một sàn TMĐT. Các sản phẩm đã lên sàn được liệt kê sẵn; sản phẩm chưa lên sàn nào xem ở trang “" + templateRef + "”.",
-			"Sàn TMĐT và trạng thái: chọn trong danh sách. Ngày đăng: ngày/tháng/năm. Sản phẩm ngừng bán thì chọn “Ngừng bán”, không xoá dòng.",
-			"Không đổi tên cột, không thêm cột. Gửi lại tệp này cho Sở Khoa học và Công nghệ để nạp (ntm ingest).",
+			"Sàn TMĐT và trạng thái: chọn trong danh sách. Sản phẩm ngừng bán thì chọn “Ngừng bán”, không xoá dòng.",
+			"Không đổi tên cột, không thêm cột. Dòng “Ví dụ” ngay dưới tên cột chỉ để xem cách ghi, không được nạp. Gửi lại tệp này cho Sở Khoa học và Công nghệ để nạp (ntm ingest).",
 		},
 		cols: []tcol{
 			{"STT", 6, tcText, ""},
-			{"Mã sản phẩm", 12, tcCode, "Mã sản phẩm, nếu có"},
-			{"Tên sản phẩm", 30, tcText, ""},
-			{"Chủ thể", 28, tcText, ""},
-			{"Sàn TMĐT", 16, tcPlatform, "Chọn sàn trong danh sách"},
-			{"Đường dẫn", 40, tcText, "Đường link của sản phẩm trên sàn"},
-			{"Ngày đăng", 13, tcDate, "Ngày/tháng/năm"},
-			{"Trạng thái", 13, tcStatus, "Đang bán hoặc Ngừng bán"},
+			{"Mã sản phẩm", 11, tcCode, "Mã sản phẩm, nếu có"},
+			{"Tên sản phẩm", 24, tcText, ""},
+			{"Chủ thể", 22, tcText, ""},
+			{"Sàn TMĐT", 13, tcPlatform, "Chọn sàn trong danh sách"},
+			{"Đường dẫn", 34, tcText, "Đường link của sản phẩm trên sàn"},
+			{"Ngày đăng", 12, tcDate, "Gõ ngày/tháng/năm, đủ 2 chữ số ngày, 2 chữ số tháng, 4 chữ số năm, ví dụ 02/05/2024."},
+			{"Trạng thái", 11, tcStatus, "Đang bán hoặc Ngừng bán"},
 		},
+		example: []string{"Ví dụ", "", "Miến dong Chi Lăng", "HTX Miến dong Chi Lăng", "Shopee", "https://shopee.vn/mien-dong-chi-lang", "02/05/2024", "Đang bán"},
 	},
 }
 
@@ -262,9 +283,11 @@ func villagesOf(ctx context.Context, q db.Querier, communes []*unit, day time.Ti
 }
 
 // WriteTemplate writes a fill-in workbook for dataset to path: the recipient's villages (survey,
-// digital addresses) or its current OCOP products and listings pre-listed, drop-down lists for
-// yes/no answers, stars, communes, platforms and states, validated dates and counts, and the
-// instructions above the table. A filled template loads through the loader unchanged.
+// digital addresses) or its current OCOP products and listings pre-listed, the period and the date
+// rule in the title, an example row, the code columns locked (the sheet is protected, the fill-in
+// cells are not), drop-down lists for yes/no answers, stars, communes, platforms and states,
+// dates as text cells validated as dd/mm/yyyy, validated counts, and the instructions above the
+// table. A filled template loads through the loader unchanged.
 func WriteTemplate(ctx context.Context, q db.Querier, dataset ntm.Dataset, path string, opts TemplateOptions) (err error) {
 	spec, ok := templateSpecs[dataset]
 	if !ok {
@@ -278,6 +301,13 @@ func WriteTemplate(ctx context.Context, q db.Querier, dataset ntm.Dataset, path 
 	if day.IsZero() {
 		now := time.Now().In(vietnam)
 		day = ntm.Date(now.Year(), now.Month(), now.Day())
+		if opts.Period.Year != 0 && opts.Period.End().Before(day) {
+			day = opts.Period.End()
+		}
+	}
+	period := opts.Period
+	if period.Year == 0 {
+		period = ntm.PeriodOf(day)
 	}
 	sc, err := loadTemplateScope(ctx, q, opts.Recipient, day)
 	if err != nil {
@@ -287,13 +317,10 @@ func WriteTemplate(ctx context.Context, q db.Querier, dataset ntm.Dataset, path 
 	if blank <= 0 {
 		blank = 200
 	}
-	// The pre-listed rows.
-	var rows [][]any
-	var unlisted [][]any
-	communeNames := make([]string, len(sc.communes))
+	t := &templateDoc{dataset: dataset, spec: spec, sc: sc, day: day, period: period}
 	communeName := map[string]string{}
-	for i, c := range sc.communes {
-		communeNames[i] = c.Name
+	for _, c := range sc.communes {
+		t.communes = append(t.communes, c.Name)
 		communeName[c.Code] = c.Name
 	}
 	switch dataset {
@@ -302,14 +329,30 @@ func WriteTemplate(ctx context.Context, q db.Querier, dataset ntm.Dataset, path 
 		if err != nil {
 			return err
 		}
-		for _, v := range vs {
-			commune := v[0][:strings.IndexByte(v[0]+"-", '-')]
-			rows = append(rows, []any{nil, commune, communeName[commune], v[0], v[1]})
-		}
-		blank = 0
-		if len(rows) == 0 {
+		if len(vs) == 0 {
 			return fmt.Errorf("%s chưa có thôn nào trong danh mục ngày %s: nạp danh mục thôn bằng ntm units import", sc.unit.Name, day.Format("02/01/2006"))
 		}
+		var last map[string][]any
+		if opts.Prefill {
+			codes := make([]string, len(vs))
+			for i, v := range vs {
+				codes[i] = v[0]
+			}
+			if last, err = lastAnswers(ctx, q, dataset, codes, period.End()); err != nil {
+				return err
+			}
+			t.prefilled = len(last)
+		}
+		for _, v := range vs {
+			commune := v[0][:strings.IndexByte(v[0]+"-", '-')]
+			r := templateRow{cells: []any{nil, commune, communeName[commune], v[0], v[1]}, given: 5}
+			if a, ok := last[v[0]]; ok {
+				r.cells = append(r.cells, a...)
+				r.prefilled = true
+			}
+			t.rows = append(t.rows, r)
+		}
+		blank = 0
 	case ntm.DatasetOCOPProducts, ntm.DatasetOCOPListings:
 		ps, err := currentProducts(ctx, q, nil, sc.communes, day)
 		if err != nil {
@@ -319,83 +362,236 @@ func WriteTemplate(ctx context.Context, q db.Querier, dataset ntm.Dataset, path 
 			if dataset == ntm.DatasetOCOPProducts {
 				var cert, exp any
 				if p.Certified != nil {
-					cert = *p.Certified
+					cert = p.Certified.Format("02/01/2006")
 				}
 				if p.Expires != nil {
-					exp = *p.Expires
+					exp = p.Expires.Format("02/01/2006")
 				}
-				rows = append(rows, []any{nil, p.Code, p.Name, p.Stars, p.Category, p.Owner, communeName[p.Commune], p.Decision, cert, exp})
+				t.rows = append(t.rows, templateRow{cells: []any{nil, p.Code, p.Name, p.Stars, p.Category, p.Owner, communeName[p.Commune], p.Decision, cert, exp},
+					given: 1, lockCode: p.Code != ""})
 				continue
 			}
 			if len(p.Listings) == 0 {
-				unlisted = append(unlisted, []any{nil, p.Code, p.Name, p.Owner, communeName[p.Commune], p.Stars})
+				t.unlisted = append(t.unlisted, []any{nil, p.Code, p.Name, p.Owner, communeName[p.Commune], p.Stars})
 			}
 			for _, l := range p.Listings {
 				var listed any
 				if l.Listed != nil {
-					listed = *l.Listed
+					listed = l.Listed.Format("02/01/2006")
 				}
 				state := "Đang bán"
 				if !l.Active {
 					state = "Ngừng bán"
 				}
-				rows = append(rows, []any{nil, p.Code, p.Name, p.Owner, platformLabel(l.Platform), l.URL, listed, state})
+				t.rows = append(t.rows, templateRow{cells: []any{nil, p.Code, p.Name, p.Owner, platformLabel(l.Platform), l.URL, listed, state},
+					given: 1, lockCode: p.Code != ""})
 			}
 		}
 	}
-	return writeTemplateFile(path, dataset, spec, sc, rows, unlisted, communeNames, blank, day)
-}
-
-func writeTemplateFile(path string, dataset ntm.Dataset, spec templateSpec, sc *templateScope, rows, unlisted [][]any,
-	communes []string, blank int, day time.Time) error {
+	t.blank = blank
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("create the folder of %s: %w", path, err)
 	}
-	return buildWorkbook(path, func(f *excelize.File, st *styles) error {
-		return fillTemplate(f, st, dataset, spec, sc, rows, unlisted, communes, blank, day)
-	})
+	return buildWorkbook(path, t.fill)
 }
 
-func fillTemplate(f *excelize.File, st *styles, dataset ntm.Dataset, spec templateSpec, sc *templateScope, rows, unlisted [][]any,
-	communes []string, blank int, day time.Time) error {
+// templateRow is one pre-listed row: its cells by column (STT first, written by the writer).
+type templateRow struct {
+	cells     []any
+	given     int  // the leading columns that are given (shaded, locked): STT and the unit or product
+	lockCode  bool // a pre-listed product with a code: its code column is locked too
+	prefilled bool // the cells after the given ones are the village's last loaded answers
+}
+
+// templateDoc is one template being written.
+type templateDoc struct {
+	dataset   ntm.Dataset
+	spec      templateSpec
+	sc        *templateScope
+	day       time.Time
+	period    ntm.Period
+	rows      []templateRow
+	unlisted  [][]any
+	communes  []string
+	blank     int
+	prefilled int // villages with last answers written
+}
+
+// templatePeriodText names the period and its days: "tháng 12/2024 (01/12/2024 – 31/12/2024)". It
+// never says "đến ngày …", which the loader would read as the file's as-of date.
+func templatePeriodText(p ntm.Period) string {
+	return fmt.Sprintf("tháng %d/%d (%s – %s)", int(p.Month), p.Year, p.Start().Format("02/01/2006"), p.End().Format("02/01/2006"))
+}
+
+// templateDateRule is the date rule of every template, in its title rows.
+const templateDateRule = "Cách ghi ngày: ngày/tháng/năm, đủ 2 chữ số ngày, 2 chữ số tháng và 4 chữ số năm, ví dụ 05/12/2024. " +
+	"Ô ngày là ô chữ: gõ đúng như vậy, máy tính cài đặt ngôn ngữ, vùng nào cũng được."
+
+// dateValidation is the custom validation of a date column whose first cell is ref: text
+// dd/mm/yyyy of a day that exists (month 1–12, year 2000–2100, the day within its month), or a
+// number (a real date pasted in; typing into a text cell never makes one). The cells are text, so
+// nothing is converted as typed whatever the computer's regional settings; a date-serial
+// validation would reject "30/11/2024" where the settings read dates month first (en-US). Excel
+// takes at most 255 characters: 251 with a six-character ref; no LET, and no TEXT (its format
+// codes depend on the language), so Excel and LibreOffice read it alike.
+func dateValidation(ref string) string {
+	return strings.ReplaceAll(`OR(ISNUMBER(@),AND(LEN(@)=10,MID(@,3,1)="/",MID(@,6,1)="/",`+
+		`ABS(VALUE(MID(@,4,2))-6.5)<6,ABS(VALUE(RIGHT(@,4))-2050)<51,`+
+		`DAY(DATE(VALUE(RIGHT(@,4)),VALUE(MID(@,4,2)),VALUE(LEFT(@,2))))=VALUE(LEFT(@,2))))`, "@", ref)
+}
+
+// xmlText escapes text for XML element content.
+var xmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// wrapWords splits s into lines of at most width characters, at spaces.
+func wrapWords(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && utf8.RuneCountInString(line)+1+utf8.RuneCountInString(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// templateFont is the templates' font: Times New Roman, the font of Vietnamese administrative
+// documents, on every Windows computer, and metric-compatible with Liberation Serif, which
+// LibreOffice draws it with elsewhere, so a template prints alike (Calibri, excelize's default,
+// is drawn with a wider font where it is missing and the page shrinks).
+const templateFont = "Times New Roman"
+
+// templateStyles are the cell styles of a template, every font named.
+type templateStyles struct {
+	title, bold, subtitle, instr, rule, header, text int
+	given, givenCode, example                        int // locked
+	in, inText, inCount, prev, prevText, prevCount   int // unlocked; prev: last answers, shaded
+}
+
+func newTemplateStyles(f *excelize.File) (*templateStyles, error) {
+	if err := f.SetDefaultFont(templateFont); err != nil {
+		return nil, err
+	}
 	border := []excelize.Border{
 		{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
 		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1},
 	}
-	dateFmt := "dd/mm/yyyy"
-	given, _ := f.NewStyle(&excelize.Style{Border: border, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}},
-		Alignment: &excelize.Alignment{Vertical: "top"}})
-	givenCode, _ := f.NewStyle(&excelize.Style{Border: border, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}},
-		Alignment: &excelize.Alignment{Vertical: "top"}, NumFmt: 49})
-	input, _ := f.NewStyle(&excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top"}})
-	inputText, _ := f.NewStyle(&excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top"}, NumFmt: 49})
-	inputDate, _ := f.NewStyle(&excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top"}, CustomNumFmt: &dateFmt})
-	inputCount, _ := f.NewStyle(&excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top"}, NumFmt: 1})
-	instr, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "1F4E78"}})
+	top := &excelize.Alignment{Vertical: "top"}
+	unlocked := &excelize.Protection{Locked: false}
+	locked := &excelize.Protection{Locked: true}
+	fill := func(c string) excelize.Fill { return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}} }
+	font := func(size float64, bold, italic bool, color string) *excelize.Font {
+		return &excelize.Font{Family: templateFont, Size: size, Bold: bold, Italic: italic, Color: color}
+	}
+	var err error
+	style := func(s *excelize.Style) int {
+		if err != nil {
+			return 0
+		}
+		if s.Font == nil {
+			s.Font = font(11, false, false, "")
+		}
+		id, e := f.NewStyle(s)
+		err = e
+		return id
+	}
+	const prevFill = "FFF2CC"
+	input := func(numFmt int, bg string) int {
+		s := &excelize.Style{Border: border, Alignment: top, NumFmt: numFmt, Protection: unlocked}
+		if bg != "" {
+			s.Fill = fill(bg)
+		}
+		return style(s)
+	}
+	ts := &templateStyles{
+		title:    style(&excelize.Style{Font: font(14, true, false, "")}),
+		bold:     style(&excelize.Style{Font: font(11, true, false, "")}),
+		subtitle: style(&excelize.Style{Font: font(11, false, true, "")}),
+		instr:    style(&excelize.Style{Font: font(11, false, true, "1F4E78")}),
+		rule:     style(&excelize.Style{Font: font(11, true, false, "C00000")}),
+		header: style(&excelize.Style{Font: font(11, true, false, ""), Fill: fill(fillHeader), Border: border,
+			Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}}),
+		text: style(&excelize.Style{Border: border, Alignment: top}),
+		// Given cells (STT, codes, names of the pre-listed units): grey and locked.
+		given:     style(&excelize.Style{Border: border, Fill: fill("F2F2F2"), Alignment: top, Protection: locked}),
+		givenCode: style(&excelize.Style{Border: border, Fill: fill("F2F2F2"), Alignment: top, NumFmt: 49, Protection: locked}),
+		example: style(&excelize.Style{Border: border, Alignment: top, NumFmt: 49, Protection: locked,
+			Font: font(11, false, true, "7F7F7F"), Fill: fill("EDEDED")}),
+		// Fill-in cells: unlocked; last answers light yellow.
+		in: input(0, ""), inText: input(49, ""), inCount: input(1, ""),
+		prev: input(0, prevFill), prevText: input(49, prevFill), prevCount: input(1, prevFill),
+	}
+	return ts, err
+}
+
+// fill writes the template's sheets.
+func (t *templateDoc) fill(f *excelize.File, _ *styles) error {
+	spec, sc := t.spec, t.sc
+	ts, err := newTemplateStyles(f)
+	if err != nil {
+		return err
+	}
+	given, givenCode, example := ts.given, ts.givenCode, ts.example
+	in, inText, inCount := ts.in, ts.inText, ts.inCount
+	prev, prevText, prevCount := ts.prev, ts.prevText, ts.prevCount
+	instr, rule := ts.instr, ts.rule
 
 	if err := f.SetSheetName("Sheet1", templateSheet); err != nil {
 		return err
 	}
 	sh := templateSheet
 	ncols := len(spec.cols)
-	// Title and instructions: one cell per row, not merged, so the loader's header search never
-	// takes them for a group header over the table's columns.
-	head := [][2]any{
-		{fmt.Sprintf("%s – %s", spec.title, recipientLabel(sc.unit)), st.title},
-		{fmt.Sprintf("Biểu mẫu lập ngày %s theo danh mục đơn vị hành chính còn hiệu lực; bộ dữ liệu: %s (%s).",
-			day.Format("02/01/2006"), datasetName(string(dataset)), dataset), st.subtitle},
-		{"HƯỚNG DẪN:", st.bold},
+	width := 0.0
+	for _, c := range spec.cols {
+		width += c.width
 	}
-	for i, t := range spec.instructions {
-		head = append(head, [2]any{fmt.Sprintf("%d. %s", i+1, t), instr})
+	// Title rows: one cell each, not merged (the loader's header search would take a merged cell
+	// for a group header), wrapped to the table's width so nothing prints past its last column.
+	// A column width unit holds about one character of 11 pt Times New Roman (a digit and its
+	// padding); bold and larger text hold fewer.
+	type line struct {
+		text   string
+		style  int
+		height float64
 	}
-	top := len(head) + 2 // a blank row, then the header
-	last := top + max(1, len(rows)+blank)
+	var head []line
+	add := func(text string, style int, chars float64, height float64) {
+		for _, l := range wrapWords(text, int(chars)) {
+			head = append(head, line{l, style, height})
+		}
+	}
+	add(fmt.Sprintf("%s – KỲ THÁNG %d/%d", spec.title, int(t.period.Month), t.period.Year), ts.title, width*0.85*11/14, 21)
+	add(fmt.Sprintf("%s. Kỳ báo cáo: %s.", recipientLabel(sc.unit), templatePeriodText(t.period)), ts.bold, width*0.9, 0)
+	add(templateDateRule, rule, width*0.9, 0)
+	add(fmt.Sprintf("Biểu mẫu lập ngày %s theo danh mục đơn vị hành chính còn hiệu lực; bộ dữ liệu: %s (%s).",
+		t.day.Format("02/01/2006"), datasetName(string(t.dataset)), t.dataset), ts.subtitle, width, 0)
+	head = append(head, line{"HƯỚNG DẪN:", ts.bold, 0})
+	instructions := spec.instructions
+	if t.prefilled > 0 {
+		instructions = append([]string{fmt.Sprintf("Các ô tô vàng là câu trả lời đã nạp lần trước của %d thôn, kèm ngày của số liệu đó. "+
+			"Kiểm tra lại từng thôn: còn đúng thì chỉ sửa “Ngày số liệu” thành ngày kiểm tra; sai thì sửa câu trả lời và ghi ngày mới; "+
+			"thôn chưa kiểm tra thì để nguyên (dòng đó được nạp lại đúng như lần trước).", t.prefilled)}, instructions...)
+	}
+	for i, s := range instructions {
+		add(fmt.Sprintf("%d. %s", i+1, s), instr, width, 0)
+	}
+	hdrRow := len(head) + 2 // a blank row, then the header
+	exRow := hdrRow + 1
+	first := exRow + 1
+	last := exRow + max(1, len(t.rows)+t.blank)
 	if err := f.SetSheetDimension(sh, rangeRef(1, 1, ncols, last)); err != nil {
 		return err
 	}
-	w := &workbook{f: f, st: st}
-	if err := w.printSetup(sh, fmt.Sprintf("$%d:$%d", top, top)); err != nil {
+	if err := templatePrintSetup(f, sh, fmt.Sprintf("$%d:$%d", hdrRow, hdrRow),
+		fmt.Sprintf("%s – %s – kỳ tháng %d/%d", datasetName(string(t.dataset)), sc.unit.Name, int(t.period.Month), t.period.Year)); err != nil {
 		return err
 	}
 	sw, err := f.NewStreamWriter(sh)
@@ -407,42 +603,79 @@ func fillTemplate(f *excelize.File, st *styles, dataset ntm.Dataset, spec templa
 			return err
 		}
 	}
-	if err := sw.SetPanes(freezePanes(top+1, 1)); err != nil {
+	if err := sw.SetPanes(freezePanes(first, 1)); err != nil {
 		return err
 	}
 	for i, h := range head {
-		if err := sw.SetRow(cellName(1, i+1), []any{excelize.Cell{Value: h[0], StyleID: h[1].(int)}}); err != nil {
+		var ro []excelize.RowOpts
+		if h.height > 0 {
+			ro = append(ro, excelize.RowOpts{Height: h.height})
+		}
+		if err := sw.SetRow(cellName(1, i+1), []any{excelize.Cell{Value: h.text, StyleID: h.style}}, ro...); err != nil {
 			return err
 		}
 	}
+	// The header: as many lines as its longest label needs in a wider font, 15 pt each.
 	hdr := make([]any, ncols)
+	lines := 1
 	for i, c := range spec.cols {
-		hdr[i] = excelize.Cell{Value: c.header, StyleID: st.header}
+		hdr[i] = excelize.Cell{Value: c.header, StyleID: ts.header}
+		n := len(wrapWords(c.header, max(1, int(c.width*0.85)-1)))
+		lines = max(lines, n)
 	}
-	if err := sw.SetRow(cellName(1, top), hdr, excelize.RowOpts{Height: 45}); err != nil {
+	if err := sw.SetRow(cellName(1, hdrRow), hdr, excelize.RowOpts{Height: float64(15*lines + 4)}); err != nil {
 		return err
 	}
-	styleOf := func(c tcol, prefilled bool) int {
-		switch {
-		case c.kind == tcCode && prefilled:
-			return givenCode
-		case c.kind == tcCode:
-			return inputText
-		case c.kind == tcDate:
-			return inputDate
-		case c.kind == tcCount || c.kind == tcCountLE || c.kind == tcStars:
-			return inputCount
+	// The example row.
+	ex := make([]any, ncols)
+	for j := range spec.cols {
+		v := ""
+		if j < len(spec.example) {
+			v = spec.example[j]
 		}
-		return input
+		switch v {
+		case "{date}":
+			v = t.period.End().Format("02/01/2006")
+		case "{commune}":
+			v = ""
+			if len(t.communes) > 0 {
+				v = t.communes[0]
+			}
+		case "{first}":
+			v = ""
+			if len(t.rows) > 0 && j < len(t.rows[0].cells) {
+				v = fmt.Sprint(t.rows[0].cells[j])
+			}
+		}
+		ex[j] = excelize.Cell{Value: v, StyleID: example}
 	}
-	// Villages are given: their columns are shaded; product rows are editable.
-	villageRows := dataset == ntm.DatasetVillageSurvey || dataset == ntm.DatasetVpostcode
-	for i, r := range rows {
+	if err := sw.SetRow(cellName(1, exRow), ex); err != nil {
+		return err
+	}
+	inputStyle := func(c tcol, prefilled bool) int {
+		switch {
+		case c.kind == tcCode || c.kind == tcDate:
+			if prefilled {
+				return prevText
+			}
+			return inText
+		case c.kind == tcCount || c.kind == tcCountLE || c.kind == tcStars:
+			if prefilled {
+				return prevCount
+			}
+			return inCount
+		}
+		if prefilled {
+			return prev
+		}
+		return in
+	}
+	for i, r := range t.rows {
 		cells := make([]any, ncols)
 		for j, c := range spec.cols {
 			var v any
-			if j < len(r) {
-				v = r[j]
+			if j < len(r.cells) {
+				v = r.cells[j]
 			}
 			if j == 0 {
 				v = i + 1
@@ -450,31 +683,39 @@ func fillTemplate(f *excelize.File, st *styles, dataset ntm.Dataset, spec templa
 			if s, ok := v.(string); ok && s == "" {
 				v = nil
 			}
-			style := styleOf(c, villageRows && j < len(r))
-			if villageRows && j < len(r) && c.kind != tcCode {
-				style = given
+			var sid int
+			switch {
+			case j < r.given && c.kind == tcCode, j == 1 && r.lockCode:
+				sid = givenCode
+			case j < r.given:
+				sid = given
+			default:
+				sid = inputStyle(c, r.prefilled && v != nil)
 			}
-			cells[j] = excelize.Cell{Value: v, StyleID: style}
+			cells[j] = excelize.Cell{Value: v, StyleID: sid}
 		}
-		if err := sw.SetRow(cellName(1, top+1+i), cells); err != nil {
+		if err := sw.SetRow(cellName(1, first+i), cells); err != nil {
 			return err
 		}
 	}
-	for i := 0; i < blank; i++ {
+	for i := 0; i < t.blank; i++ {
 		cells := make([]any, ncols)
 		for j, c := range spec.cols {
-			cells[j] = excelize.Cell{StyleID: styleOf(c, false)}
+			sid := inputStyle(c, false)
+			if j == 0 {
+				sid = given
+			}
+			cells[j] = excelize.Cell{StyleID: sid}
 		}
-		if err := sw.SetRow(cellName(1, top+1+len(rows)+i), cells); err != nil {
+		if err := sw.SetRow(cellName(1, first+len(t.rows)+i), cells); err != nil {
 			return err
 		}
 	}
-	// Validations, filter: before Flush, or the stream writer drops them.
+	// Validations, protection, filter: before Flush, or the stream writer drops them.
 	for j, c := range spec.cols {
 		col := j + 1
-		sqref := rangeRef(col, top+1, col, last)
 		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(sqref)
+		dv.SetSqref(rangeRef(col, first, col, last))
 		switch c.kind {
 		case tcYesNo:
 			err = dv.SetDropList([]string{"Có", "Không"})
@@ -489,21 +730,23 @@ func fillTemplate(f *excelize.File, st *styles, dataset ntm.Dataset, spec templa
 			err = dv.SetDropList([]string{"Đang bán", "Ngừng bán"})
 			dv.SetError(excelize.DataValidationErrorStyleStop, "Trạng thái không hợp lệ", "Chọn Đang bán hoặc Ngừng bán.")
 		case tcCommune:
-			if len(communes) == 0 {
+			if len(t.communes) == 0 {
 				continue
 			}
-			dv.SetSqrefDropList(fmt.Sprintf("'%s'!$A$2:$A$%d", templateLists, len(communes)+1))
+			dv.SetSqrefDropList(fmt.Sprintf("'%s'!$A$2:$A$%d", templateLists, len(t.communes)+1))
 			dv.SetError(excelize.DataValidationErrorStyleStop, "Xã không hợp lệ", "Chọn xã trong danh sách.")
 		case tcDate:
-			// 01/01/2000 … 31/12/2100 as Excel serials.
-			err = dv.SetRange(36526, 73415, excelize.DataValidationTypeDate, excelize.DataValidationOperatorBetween)
-			dv.SetError(excelize.DataValidationErrorStyleStop, "Ngày không hợp lệ", "Nhập ngày dạng ngày/tháng/năm, ví dụ 30/11/2024.")
+			dv.Type = "custom"
+			// excelize writes a formula as inner XML: escaped here, unescaped on reading.
+			dv.Formula1 = xmlText.Replace(dateValidation(cellName(col, first)))
+			dv.SetError(excelize.DataValidationErrorStyleStop, "Ngày không hợp lệ",
+				"Gõ ngày dạng ngày/tháng/năm, đủ 2 chữ số ngày, 2 chữ số tháng, 4 chữ số năm, ví dụ 05/12/2024.")
 		case tcCount:
 			err = dv.SetRange(0, 2147483647, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween)
 			dv.SetError(excelize.DataValidationErrorStyleStop, "Số không hợp lệ", "Nhập số nguyên lớn hơn hoặc bằng 0.")
 		case tcCountLE:
 			// Relative to the first cell of the range: the total is the column before.
-			err = dv.SetRange(0, cellName(col-1, top+1), excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween)
+			err = dv.SetRange(0, cellName(col-1, first), excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween)
 			dv.SetError(excelize.DataValidationErrorStyleStop, "Số không hợp lệ", "Nhập số nguyên từ 0 đến tổng số ở cột bên trái.")
 		default:
 			continue
@@ -518,7 +761,10 @@ func fillTemplate(f *excelize.File, st *styles, dataset ntm.Dataset, spec templa
 			return err
 		}
 	}
-	if err := f.AutoFilter(sh, rangeRef(1, top, ncols, last), nil); err != nil {
+	if err := f.AutoFilter(sh, rangeRef(1, hdrRow, ncols, last), nil); err != nil {
+		return err
+	}
+	if err := protectTemplateSheet(f, sh); err != nil {
 		return err
 	}
 	if err := sw.Flush(); err != nil {
@@ -532,63 +778,134 @@ func fillTemplate(f *excelize.File, st *styles, dataset ntm.Dataset, spec templa
 	if err := f.SetCellValue(templateLists, "A1", "Danh sách xã (dùng cho ô chọn, không sửa)"); err != nil {
 		return err
 	}
-	for i, c := range communes {
+	for i, c := range t.communes {
 		if err := f.SetCellValue(templateLists, cellName(1, i+2), c); err != nil {
 			return err
 		}
 	}
+	if err := f.SetSheetDimension(templateLists, rangeRef(1, 1, 1, len(t.communes)+1)); err != nil {
+		return err
+	}
 	if err := f.SetSheetVisible(templateLists, false); err != nil {
 		return err
 	}
-	if dataset == ntm.DatasetOCOPListings {
-		if err := writeUnlisted(w, unlisted); err != nil {
+	if err := protectTemplateSheet(f, templateLists); err != nil {
+		return err
+	}
+	if t.dataset == ntm.DatasetOCOPListings {
+		if err := writeUnlisted(f, ts, sc, t.period, t.unlisted); err != nil {
 			return err
 		}
 	}
-	created := day.Format("2006-01-02") + "T00:00:00Z"
+	f.SetActiveSheet(0)
+	created := t.day.Format("2006-01-02") + "T00:00:00Z"
 	return f.SetDocProps(&excelize.DocProperties{
-		Title:   fmt.Sprintf("%s – %s", spec.title, sc.unit.Name),
-		Subject: "Biểu mẫu nhập số liệu: " + datasetName(string(dataset)),
+		Title:   fmt.Sprintf("%s – %s – kỳ %s", spec.title, sc.unit.Name, t.period),
+		Subject: "Biểu mẫu nhập số liệu: " + datasetName(string(t.dataset)),
 		Creator: "ntm", LastModifiedBy: "ntm", Created: created, Modified: created,
-		Language: "vi-VN", Keywords: "ntm; template; " + string(dataset) + "; " + sc.unit.Code,
+		Language: "vi-VN", Keywords: "ntm; template; " + string(t.dataset) + "; " + sc.unit.Code + "; " + t.period.String(),
+	})
+}
+
+// protectTemplateSheet protects a template sheet without a password (against slips, not
+// people: Review › Unprotect Sheet lifts it): only unlocked cells take input; selecting,
+// filtering and resizing rows and columns stay allowed.
+func protectTemplateSheet(f *excelize.File, sheet string) error {
+	return f.ProtectSheet(sheet, &excelize.SheetProtectionOptions{
+		SelectLockedCells: true, SelectUnlockedCells: true, AutoFilter: true, FormatColumns: true, FormatRows: true,
+	})
+}
+
+// templatePrintSetup: A4 landscape, one page wide, narrow side margins, titleRows repeated on
+// every page, and a footer naming what the page is with its number n/N. The widths of the
+// templates' columns keep the scale of a page at 80% or more (text of 11 pt prints at 9 pt or
+// more; TestTemplatesPrintAndRead measures it in LibreOffice).
+func templatePrintSetup(f *excelize.File, sheet, titleRows, footer string) error {
+	landscape, a4, one, auto := "landscape", 9, 1, 0
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: boolPtr(true)}); err != nil {
+		return err
+	}
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{
+		Orientation: &landscape, Size: &a4, FitToWidth: &one, FitToHeight: &auto,
+	}); err != nil {
+		return err
+	}
+	side, tb, hf := 0.4, 0.6, 0.3
+	if err := f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &side, Right: &side, Top: &tb, Bottom: &tb,
+		Header: &hf, Footer: &hf}); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
+		// 11 pt: LibreOffice scales the footer with the page (it ignores scaleWithDoc).
+		OddFooter: `&L&"Times New Roman,Regular"&11` + strings.ReplaceAll(footer, "&", "&&") + `&R&"Times New Roman,Regular"&11Trang &P/&N`,
+	}); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{
+		Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!%s", sheet, titleRows), Scope: sheet,
 	})
 }
 
 // writeUnlisted lists, for reference, the products without any listing (a listing template's
-// second sheet: its columns have no platform, so the loader skips it).
-func writeUnlisted(w *workbook, unlisted [][]any) error {
+// third sheet: its columns have no platform, so the loader skips it).
+func writeUnlisted(f *excelize.File, st *templateStyles, sc *templateScope, period ntm.Period, unlisted [][]any) error {
 	sh := templateRef
-	if _, err := w.f.NewSheet(sh); err != nil {
+	if _, err := f.NewSheet(sh); err != nil {
 		return err
 	}
-	if err := w.put(sh, 1, cell{"SẢN PHẨM OCOP CHƯA LÊN SÀN TMĐT NÀO (để tham khảo: khi đưa lên sàn, thêm một dòng ở trang “" + templateSheet + "”)", w.st.title}); err != nil {
+	widths := []float64{5, 11, 28, 26, 20, 8}
+	for i, w := range widths {
+		c, _ := excelize.ColumnNumberToName(i + 1)
+		if err := f.SetColWidth(sh, c, c, w); err != nil {
+			return err
+		}
+	}
+	put := func(row int, style int, vs ...any) error {
+		for j, v := range vs {
+			if s, ok := v.(string); ok && s == "" {
+				v = nil
+			}
+			if err := f.SetCellValue(sh, cellName(j+1, row), v); err != nil {
+				return err
+			}
+			if err := f.SetCellStyle(sh, cellName(j+1, row), cellName(j+1, row), style); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := put(1, st.title, "SẢN PHẨM OCOP CHƯA LÊN SÀN TMĐT NÀO"); err != nil {
 		return err
 	}
-	if err := w.put(sh, 3, w.hdr("STT"), w.hdr("Mã sản phẩm"), w.hdr("Tên sản phẩm"), w.hdr("Chủ thể"), w.hdr("Xã"), w.hdr("Hạng sao")); err != nil {
+	if err := put(2, st.subtitle, "Để tham khảo: khi đưa một sản phẩm lên sàn, thêm một dòng ở trang “"+templateSheet+"”."); err != nil {
 		return err
 	}
-	if err := w.setWidths(sh, 6, 12, 30, 28, 22, 9); err != nil {
+	if err := put(4, st.header, "STT", "Mã sản phẩm", "Tên sản phẩm", "Chủ thể", "Xã", "Hạng sao"); err != nil {
+		return err
+	}
+	if err := f.SetRowHeight(sh, 4, 34); err != nil {
 		return err
 	}
 	for i, r := range unlisted {
 		r[0] = i + 1
-		cells := make([]cell, len(r))
-		for j, v := range r {
-			if s, ok := v.(string); ok && s == "" {
-				v = nil
-			}
-			cells[j] = cell{v, w.st.text}
-		}
-		if err := w.put(sh, 4+i, cells...); err != nil {
+		if err := put(5+i, st.text, r...); err != nil {
 			return err
 		}
 	}
+	last, lastCol := 4+len(unlisted), len(widths)
 	if len(unlisted) == 0 {
-		if err := w.put(sh, 4, w.plain(""), w.plain("Mọi sản phẩm đều đã có trên ít nhất một sàn.")); err != nil {
+		last = 5
+		if err := put(5, st.text, "", "Mọi sản phẩm đều đã có trên ít nhất một sàn."); err != nil {
 			return err
 		}
 	}
-	return w.printSetup(sh, "$3:$3")
+	if err := f.SetSheetDimension(sh, rangeRef(1, 1, lastCol, last)); err != nil {
+		return err
+	}
+	if err := protectTemplateSheet(f, sh); err != nil {
+		return err
+	}
+	return templatePrintSetup(f, sh, "$4:$4", fmt.Sprintf("Sản phẩm OCOP chưa lên sàn – %s – kỳ tháng %d/%d", sc.unit.Name, int(period.Month), period.Year))
 }
 
 // saveAtomically writes beside the target and renames, so a reader never sees half a workbook.

@@ -32,7 +32,23 @@ const (
 	// SkipUnitOnly: a row that only names its unit (a pre-listed row of a fill-in template left
 	// blank): the unit has no data, which evaluation reports as such.
 	SkipUnitOnly SkipReason = "unit_only"
+	// SkipExample: the example row of a fill-in template (its first cell reads "Ví dụ").
+	SkipExample SkipReason = "example"
 )
+
+// isExampleRow reports whether a row is the example row of a fill-in template: its first
+// non-blank cell reads "Ví dụ" (or "VD"), alone or followed by a colon. No unit, product or
+// dossier is called that, so a data row is never taken for it.
+func isExampleRow(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
+		k := headerWords(c) // lower case, punctuation as spaces
+		return k == "ví dụ" || k == "vd"
+	}
+	return false
+}
 
 // SkippedRows is a run of rows of one sheet skipped, one after the other, for the same reason.
 type SkippedRows struct {

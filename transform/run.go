@@ -412,6 +412,8 @@ func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int
 		}
 	}
 	switch {
+	case isExampleRow(row.Cells):
+		return r.skipData(ctx, row, SkipExample)
 	case fault != "":
 		return r.rejectRow(ctx, row, faultCol, fault)
 	case row.Cut && (subtotal || empty):

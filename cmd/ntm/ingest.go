@@ -230,7 +230,7 @@ func skippedSummary(r transform.FileReport) string {
 }
 
 func skipOrder(r transform.SkipReason) int {
-	for i, k := range []transform.SkipReason{"title", "header", "column_numbers", "repeated_header", "group", "subtotal", "signature", "blank", "no_data", "unit_only"} {
+	for i, k := range []transform.SkipReason{"title", "header", "column_numbers", "repeated_header", "group", "subtotal", "signature", "blank", "no_data", "unit_only", "example"} {
 		if k == r {
 			return i
 		}
