@@ -59,6 +59,16 @@ func TestRegistryComplete(t *testing.T) {
 			t.Errorf("criterion %s is at level %s, which measure %s does not allow", d.Key, d.Level, d.Measure)
 		}
 	}
+	// Whatever measure a set's criterion uses, under a key ntm has no wording for, its
+	// definition is complete.
+	for _, m := range Measures {
+		d := Describe("X_"+strings.ToUpper(m.Name), m.Name, "Tiêu chí thử", m.Levels[0], m.Value)
+		for what, v := range map[string]string{"short name": d.Short, "column name": d.Column, "action": d.Action, "data action": d.DataAction} {
+			if strings.TrimSpace(v) == "" {
+				t.Errorf("a criterion measured by %s has no %s", m.Name, what)
+			}
+		}
+	}
 	// A criterion ntm has no wording for takes its measure's, with the set's name as its label.
 	got := Describe("C7_DIGITAL", MeasureVillagesMeeting, "Tỷ lệ thôn thông minh", ntm.LevelCommune, ValueRatio)
 	if got.Column != "Tỷ lệ thôn thông minh" || got.Short != "tỷ lệ thôn thông minh" || got.Action == "" || got.DataAction == "" || !got.Composite {
