@@ -598,8 +598,10 @@ func (t *templateDoc) fill(f *excelize.File, _ *styles) error {
 	if err != nil {
 		return err
 	}
-	for i, c := range spec.cols {
-		if err := sw.SetColWidth(i+1, i+1, c.width); err != nil {
+	// Last column first: the stream writer puts each width before those already set, and Excel
+	// wants the <col> elements in ascending order (it offers to repair the file otherwise).
+	for i := len(spec.cols) - 1; i >= 0; i-- {
+		if err := sw.SetColWidth(i+1, i+1, spec.cols[i].width); err != nil {
 			return err
 		}
 	}

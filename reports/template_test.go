@@ -7,7 +7,9 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -310,6 +312,15 @@ func TestVillageSurveyTemplateRoundTrip(t *testing.T) {
 		t.Errorf("panes = %+v", panes)
 	}
 	checkPrintTitles(t, f, templateSheet, top)
+	// Column widths in ascending order, as Excel wants them.
+	var mins []int
+	for _, m := range regexp.MustCompile(`<col min="(\d+)"`).FindAllStringSubmatch(sheetXML(t, path, f, templateSheet), -1) {
+		n, _ := strconv.Atoi(m[1])
+		mins = append(mins, n)
+	}
+	if len(mins) != len(hdr) || !slices.IsSorted(mins) {
+		t.Errorf("<col> elements by min: %v", mins)
+	}
 	// Protection: codes, names and STT locked; answers and the date unlocked; the example locked.
 	checkProtected(t, path, f, templateSheet)
 	for _, c := range []string{"A", "B", "C", "D", "E"} {
