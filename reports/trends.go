@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,6 +30,7 @@ type previous struct {
 	// (docs/structure-changes.md §7): owners holds, for every commune and district in force at
 	// the previous period's end, the units in force at this period's end that carry its facts.
 	Changed time.Time
+	changes []time.Time // every day of a change in that span, oldest first
 	owners  map[string][]units.Owner
 	before  map[string][]string // unit code today → the previous period's units it carries (any part)
 }
@@ -162,9 +164,11 @@ func (p *previous) mapStructure(ctx context.Context, q db.Querier, period ntm.Pe
 	}
 	for _, c := range h.Changes() {
 		if c.After(pp.End()) && !c.After(period.End()) {
-			p.Changed = c
-			break
+			p.changes = append(p.changes, c)
 		}
+	}
+	if len(p.changes) > 0 {
+		p.Changed = p.changes[0]
 	}
 	if p.Changed.IsZero() {
 		return nil
@@ -260,7 +264,7 @@ func (d *data) trendHeader() string {
 	}
 	h := "Thay đổi so với kỳ " + d.prev.Period
 	if !d.prev.Changed.IsZero() {
-		h += " (theo đơn vị hiện nay; cơ cấu đơn vị thay đổi từ " + vnfmt.Date(d.prev.Changed) + ")"
+		h += " (theo đơn vị hiện nay; cơ cấu đơn vị thay đổi từ " + d.prev.changeDates() + ")"
 	}
 	return h
 }
@@ -272,7 +276,19 @@ func (d *data) structureNote() string {
 	}
 	return fmt.Sprintf("Cơ cấu đơn vị hành chính thay đổi từ %s: số liệu kỳ %s được tính lại theo các đơn vị hiện nay "+
 		"(cộng số của các đơn vị trước sắp xếp); số không tính lại được (đơn vị cũ đã chia cho nhiều đơn vị) ghi “%s”.",
-		vnfmt.Date(d.prev.Changed), d.prev.Period, notComparable)
+		d.prev.changeDates(), d.prev.Period, notComparable)
+}
+
+// changeDates lists the days of the changes between the two periods: "01/01/2025 và 01/07/2025".
+func (p *previous) changeDates() string {
+	ds := make([]string, len(p.changes))
+	for i, c := range p.changes {
+		ds[i] = vnfmt.Date(c)
+	}
+	if len(ds) <= 1 {
+		return strings.Join(ds, "")
+	}
+	return strings.Join(ds[:len(ds)-1], ", ") + " và " + ds[len(ds)-1]
 }
 
 // notComparable is the trend of a figure that cannot be mapped onto today's units.

@@ -504,3 +504,32 @@ func TestAttributionTable(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Places: an OCOP product (its commune and village resolved at the list's date) belongs to its
+// village's successor's commune when a village is named, else to every owner of its commune —
+// each successor of a split commune (shared); a code nobody knows is its own place.
+func TestPlaces(t *testing.T) {
+	h := load(t, reformed(t))
+	a := h.Attribute(day(2026, 11, 30))
+	d := day(2024, 11, 30)
+	check := func(what string, got []string, shared bool, want string, wantShared bool) {
+		t.Helper()
+		if strings.Join(got, " ") != want || shared != wantShared {
+			t.Errorf("%s: %v shared %v, want %s shared %v", what, got, shared, want, wantShared)
+		}
+	}
+	got, shared := a.Places("06523", "", d, false)
+	check("old Xã Chi Lăng's product", got, shared, "06463", false)
+	got, shared = a.Places("06469", "", d, false)
+	check("split Xã Vân An's product", got, shared, "06463 06470", true)
+	got, shared = a.Places("06463", "06463-001", d, false)
+	check("a product of old Khối Hòa Bình (commune mode)", got, shared, "06463", false)
+	got, shared = a.Places("06463", "06463-001", d, true)
+	check("a product of old Khối Hòa Bình (village mode)", got, shared, "06463-002", false)
+	got, shared = a.Places("06463", "06463-001", day(2026, 10, 31), true)
+	check("a 2026 product of new 06463-001", got, shared, "06463-001", false)
+	got, shared = a.Places("06523", "", d, true)
+	check("no village in village mode", got, shared, "", false)
+	got, shared = a.Places("99999", "", d, false)
+	check("an unknown code", got, shared, "99999", false)
+}
