@@ -24,6 +24,10 @@ type evaluation struct {
 	At          time.Time
 	StaleMonths int
 	Set         *evaluate.Set
+	// Batches are the loaded batches the evaluation's snapshot counted (nil for evaluations
+	// recorded before they were stored): a file loaded while it ran, committed after its
+	// snapshot, is not one of its sources even when it was received before evaluated_at.
+	Batches []int64
 }
 
 // unit is a province, district or commune in force at the period end.
@@ -84,10 +88,10 @@ func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 		ocop:     &ocopCache{},
 	}
 	err := q.QueryRow(ctx, `
-		SELECT e.id, e.set_key, e.evaluated_at
+		SELECT e.id, e.set_key, e.evaluated_at, e.batch_ids
 		FROM evaluation e
 		WHERE e.period = $1 ORDER BY e.id DESC LIMIT 1`, period.String()).
-		Scan(&d.eval.ID, &d.eval.SetKey, &d.eval.At)
+		Scan(&d.eval.ID, &d.eval.SetKey, &d.eval.At, &d.eval.Batches)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("chưa có kết quả đánh giá kỳ %s: chạy ntm evaluate --period %s: %w", period, period, errNoEvaluation)
 	}
@@ -114,7 +118,7 @@ func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 	if d.prev, err = loadPrevious(ctx, q, period); err != nil {
 		return nil, err
 	}
-	if d.dataAt, err = dataTime(ctx, q, d.eval.At); err != nil {
+	if d.dataAt, err = dataTime(ctx, q, d.eval); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -674,3 +674,29 @@ func convertPDF(t *testing.T, bin string, paths ...string) {
 		}
 	}
 }
+
+// A file loaded while the evaluation ran, committed after its snapshot, was received before
+// evaluated_at but gave nothing to the figures: the data-quality sheet names only the batches
+// the evaluation counted (evaluation.batch_ids), and the workbook's data time is theirs.
+func TestQualitySheetNamesOnlyBatchesTheEvaluationCounted(t *testing.T) {
+	pool := fixture(t)
+	exec1(t, pool, `UPDATE evaluation SET batch_ids = '{1,3}' WHERE id = 1`) // batch 2 committed after the snapshot
+	paths := writeAll(t, pool, "")
+	f := open(t, paths[0])
+	const sh = "Chất lượng dữ liệu"
+	findRow(t, f, sh, "B", "vpostcode_t12.xlsx")
+	rows, _ := f.GetRows(sh)
+	for _, r := range rows {
+		if strings.Contains(strings.Join(r, "|"), "phieu_thon.xlsx") {
+			t.Errorf("a batch the evaluation did not count is listed: %q", r)
+		}
+	}
+	all := ""
+	summary, _ := f.GetRows("Tổng hợp")
+	for _, row := range summary {
+		all += strings.Join(row, "|") + "\n"
+	}
+	if !strings.Contains(all, "số liệu nhận đến 05/01/2025 10:00") {
+		t.Errorf("the data time is not batch 1's (05/01/2025 10:00):\n%s", all)
+	}
+}

@@ -39,6 +39,9 @@ type rejectInfo struct {
 // else received date) within the staleness window ending at the period end. A file rejected whole
 // holds no data and is left out: a stray README.md must neither show in every recipient's
 // workbook nor change its bytes (and so send it again); the console and ntm batch list show it.
+// Of the files that loaded, only those the evaluation's snapshot counted (evaluation.batch_ids):
+// one committed after the snapshot, by a load that ran while the evaluation did, was received
+// before evaluated_at yet gave nothing to the figures.
 func (w *workbook) sourceBatches(ctx context.Context) ([]batchInfo, error) {
 	d := w.d
 	end := d.period.End()
@@ -49,7 +52,8 @@ func (w *workbook) sourceBatches(ctx context.Context) ([]batchInfo, error) {
 		FROM batch
 		WHERE received_at <= $1 AND (as_of IS NULL OR as_of <= $2) AND status <> 'rejected'
 		  AND COALESCE(as_of, (received_at AT TIME ZONE 'UTC')::date) > $3
-		ORDER BY dataset, received_at, id`, d.eval.At, end, cutoff)
+		  AND ($4::bigint[] IS NULL OR id = ANY($4))
+		ORDER BY dataset, received_at, id`, d.eval.At, end, cutoff, d.eval.Batches)
 	if err != nil {
 		return nil, fmt.Errorf("read the source files: %w", err)
 	}

@@ -378,9 +378,13 @@ func replaceMinus(s string) string {
 // dataTime is when the newest source file counted by the evaluation was received: the time a
 // workbook shows and stores, so that its bytes depend on the data only and an unchanged workbook
 // is never delivered twice.
-func dataTime(ctx context.Context, q db.Querier, evalAt time.Time) (time.Time, error) {
+func dataTime(ctx context.Context, q db.Querier, e evaluation) (time.Time, error) {
 	var t *time.Time
-	if err := q.QueryRow(ctx, `SELECT max(received_at) FROM batch WHERE status = 'loaded' AND received_at <= $1`, evalAt).Scan(&t); err != nil {
+	sql, args := `SELECT max(received_at) FROM batch WHERE id = ANY($1)`, []any{e.Batches}
+	if e.Batches == nil { // an evaluation recorded before batch_ids: what was received before it
+		sql, args = `SELECT max(received_at) FROM batch WHERE status = 'loaded' AND received_at <= $1`, []any{e.At}
+	}
+	if err := q.QueryRow(ctx, sql, args...).Scan(&t); err != nil {
 		return time.Time{}, fmt.Errorf("read the time of the newest source file: %w", err)
 	}
 	if t == nil {
