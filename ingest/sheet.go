@@ -52,12 +52,15 @@ type sheetReader struct {
 
 	// data phase
 	columnsNext bool // the next non-blank row may be the column-number row (under a header)
-	inFooter    bool
-	groups      []group
-	labels      []string
-	nextMerge   int
-	activeFill  []activeMerge
-	headerFirst []headerStart // the first cell of each header row, for repeated headers
+	// columnNumbers is the column-number row found under the header (nil when none): a form
+	// printed on several pages repeats it at the top of each, with or without the header.
+	columnNumbers []string
+	inFooter      bool
+	groups        []group
+	labels        []string
+	nextMerge     int
+	activeFill    []activeMerge
+	headerFirst   []headerStart // the first cell of each header row, for repeated headers
 }
 
 type blankRow struct{ num, before int }
@@ -388,8 +391,14 @@ func (s *sheetReader) data(num int, cells []string) error {
 	if s.columnsNext {
 		s.columnsNext = false
 		if isColumnNumberRow(cells) {
+			if s.columnNumbers == nil {
+				s.columnNumbers = append([]string(nil), cells...)
+			}
 			return s.skipRow(num, SkipColumnNumbers, cells)
 		}
+	}
+	if s.columnNumbers != nil && sameNonBlank(cells, s.columnNumbers) {
+		return s.skipRow(num, SkipColumnNumbers, cells)
 	}
 	if s.isRepeatedHeader(cells) {
 		s.columnsNext = true
@@ -450,6 +459,28 @@ func (s *sheetReader) isRepeatedHeader(cells []string) bool {
 		}
 	}
 	return false
+}
+
+// sameNonBlank reports whether row holds, cell for cell, the non-blank values of ref and
+// nothing else (two values at least).
+func sameNonBlank(row, ref []string) bool {
+	n := 0
+	for c := 0; c < max(len(row), len(ref)); c++ {
+		a, b := "", ""
+		if c < len(row) {
+			a = strings.TrimSpace(row[c])
+		}
+		if c < len(ref) {
+			b = strings.TrimSpace(ref[c])
+		}
+		if isBlank(a) != isBlank(b) || !isBlank(a) && a != b {
+			return false
+		}
+		if !isBlank(a) {
+			n++
+		}
+	}
+	return n >= 2
 }
 
 // hasRole reports whether a cell of role r, other than cell except, holds a value.
