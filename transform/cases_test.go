@@ -273,6 +273,19 @@ func TestCaseVillageCodeContradictingItsRow(t *testing.T) {
 	}
 	mustContain(t, rep.Rejects[0].String(), "Dòng 3", `cột "Xã"`, "06469-002", "Xã Vân An", "Xã Chi Lăng")
 	mustContain(t, rep.Rejects[1].String(), "Dòng 4", `cột "Thôn"`, "Làng Cống", "Bản Chắt")
+
+	// The district too, by name or code: Vân An's villages are in Huyện Chi Lăng, not Bắc Sơn.
+	data = "Mã huyện,Huyện,Mã thôn,Tổng số hộ,Số hộ đã gắn địa chỉ số,Tổng số cơ quan tổ chức,Số cơ quan tổ chức đã gắn địa chỉ số,Ngày số liệu\n" +
+		"187,Huyện Chi Lăng,06469-001,100,90,0,0,30/11/2024\n" + // agrees
+		",Huyện Bắc Sơn,06469-002,100,90,0,0,30/11/2024\n" +
+		"185,,06523-001,100,90,0,0,30/11/2024\n" +
+		",Huyện Chi Lăng,06523-002,100,90,0,0,30/11/2024\n"
+	rep = loadCase(t, pool, writeBytes(t, "district-codes.csv", []byte(data)), LoadOptions{Dataset: ntm.DatasetVpostcode, MaxRejectShare: 0.6})
+	if rep.RowsLoaded != 2 || rep.RowsRejected != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	mustContain(t, rep.Rejects[0].String(), "Dòng 3", `cột "Huyện"`, "06469-002", "Huyện Chi Lăng", "Huyện Bắc Sơn")
+	mustContain(t, rep.Rejects[1].String(), "Dòng 4", `cột "Mã huyện"`, "06523-001", "Huyện Bắc Sơn (185)")
 }
 
 // Case 10, dates: US-format dates loaded with day and month swapped for the ambiguous ones

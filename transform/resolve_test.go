@@ -92,10 +92,17 @@ func TestResolveUnknownNamesClosest(t *testing.T) {
 
 func TestResolveCodeWins(t *testing.T) {
 	cols := append([]string{"Mã thôn"}, vpCols...)
-	res, rerr, _ := parseOne(t, ntm.DatasetVpostcode, cols, append([]string{"06034-001"}, vpRow("Huyện Chi Lăng", "Chi Lăng", "Sai tên")...), nil)
+	// Names that resolve to nothing (a typo) contradict nothing: the code wins.
+	res, rerr, _ := parseOne(t, ntm.DatasetVpostcode, cols, append([]string{"06034-001"}, vpRow("Huyện Tràng Định", "Chi Lăng", "Sai tên")...), nil)
 	if got := villageOf(t, res, rerr); got != "06034-001" {
 		t.Errorf("got %s", got)
 	}
+	// A district that is another unit does: one of them is wrong.
+	_, rerr, _ = parseOne(t, ntm.DatasetVpostcode, cols, append([]string{"06034-001"}, vpRow("Huyện Chi Lăng", "Chi Lăng", "Sai tên")...), nil)
+	if rerr == nil {
+		t.Fatal("accepted a village code of Huyện Tràng Định in a row naming Huyện Chi Lăng")
+	}
+	mustContain(t, rerr.reason, "thuộc Huyện Tràng Định (180)", `cột "Huyện" ghi "Huyện Chi Lăng"`)
 	_, rerr, _ = parseOne(t, ntm.DatasetVpostcode, cols, append([]string{"99999-001"}, vpRow("", "", "")...), nil)
 	if rerr == nil {
 		t.Fatal("accepted an unknown code")
