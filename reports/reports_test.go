@@ -700,3 +700,29 @@ func TestQualitySheetNamesOnlyBatchesTheEvaluationCounted(t *testing.T) {
 		t.Errorf("the data time is not batch 1's (05/01/2025 10:00):\n%s", all)
 	}
 }
+
+// A workbook writer killed outright leaves its ".<name>.ntm-report-<pid>-….raw" beside the
+// workbooks; the next one writing there removes it (a live writer's stays).
+func TestNextWriterRemovesAKilledWritersTemporaries(t *testing.T) {
+	pool := fixture(t)
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	dir := filepath.Join(out, "2024-12")
+	os.MkdirAll(dir, 0o755)
+	stale := filepath.Join(dir, ".181-huyen-chi-lang.xlsx.ntm-report-"+strconv.Itoa(cmd.Process.Pid)+"-7.raw")
+	live := filepath.Join(dir, ".20-tinh-lang-son.xlsx.ntm-report-"+strconv.Itoa(os.Getppid())+"-8.raw")
+	os.WriteFile(stale, []byte("PK"), 0o600)
+	os.WriteFile(live, []byte("PK"), 0o600)
+	if _, err := Write(context.Background(), pool, dec2024, Options{OutDir: out, Now: func() time.Time { return fixedNow }}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a dead writer's temporary is still there (%v)", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a live process's temporary was removed: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -183,5 +184,36 @@ func TestRunThatCannotBeRecordedSaysWhy(t *testing.T) {
 		if code != exitFailure || !strings.Contains(errs, "chế độ chỉ đọc") || strings.Contains(errs, "SQLSTATE") {
 			t.Errorf("%s: exit %d, stderr %q", args[0], code, errs)
 		}
+	}
+}
+
+// What an ntm process killed outright (kill -9, power loss) left in the temporary folder — the
+// key and row spills of a load, a download folder with its .part file — is removed when the
+// next ntm command starts; what a running process uses stays.
+func TestNextCommandSweepsWhatAKilledOneLeft(t *testing.T) {
+	url, _ := tinyDB(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead := fmt.Sprint(cmd.Process.Pid)
+	for _, n := range []string{"ntm-keys-" + dead + "-1", "ntm-spill-" + dead + "-2"} {
+		os.WriteFile(filepath.Join(tmp, n), []byte("x"), 0o600)
+	}
+	os.MkdirAll(filepath.Join(tmp, "ntm-fetch-"+dead+"-3"), 0o700)
+	os.WriteFile(filepath.Join(tmp, "ntm-fetch-"+dead+"-3", "feed.csv.part"), []byte("H-1,"), 0o600)
+	live, err := scratch.CreateTemp(tmp, "keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	live.Close()
+	if code, out, errs := ntmRun(t, "batch", "list", "--database-url", url); code != exitOK {
+		t.Fatalf("batch list: %d %s %s", code, out, errs)
+	}
+	left, _ := os.ReadDir(tmp)
+	if len(left) != 1 || left[0].Name() != filepath.Base(live.Name()) {
+		t.Errorf("left in the temporary folder: %v (want only %s)", left, filepath.Base(live.Name()))
 	}
 }
