@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/xuri/excelize/v2"
 
 	"ntm"
@@ -70,19 +72,39 @@ func (s *scope) communeOrder() map[string]int {
 
 // Write writes <OutDir>/<period>/<code>-<slug>.xlsx for each recipient (a district; a commune where
 // the province has no districts at the period end) and for each province, from the newest evaluation
-// of the period, and returns the paths written (recipients by code, then the provinces).
+// of the period, and returns the paths of the run's workbooks (recipients by code, then the
+// provinces), those left as they were included (see WriteAll).
 func Write(ctx context.Context, q db.Querier, period ntm.Period, opts Options) ([]string, error) {
+	w, err := WriteAll(ctx, q, period, opts)
+	return w.Paths, err
+}
+
+// Written is what a report run did.
+type Written struct {
+	Paths     []string // every workbook of the run, recipients by code, then the provinces
+	Unchanged []string // those not written again: their inputs and file are as when last written
+}
+
+// Workers is how many workbooks are built at once when q is a pool, each on a connection of its
+// own: two, the cores of the machine ntm is sized for (building a workbook is CPU work, its
+// queries take a fraction of it). Memory grows with it: each worker holds one workbook.
+const Workers = 2
+
+// WriteAll is Write, telling which workbooks were not written again. A workbook whose inputs
+// did not change since it was written (inputs.go), and whose file is still the one written then,
+// is not rebuilt: its file stays, with the same bytes, so it is never delivered twice either.
+func WriteAll(ctx context.Context, q db.Querier, period ntm.Period, opts Options) (Written, error) {
 	if opts.OutDir == "" {
-		return nil, fmt.Errorf("no output folder given for the reports of period %s", period)
+		return Written{}, fmt.Errorf("no output folder given for the reports of period %s", period)
 	}
 	d, err := load(ctx, q, period)
 	if err != nil {
-		return nil, err
+		return Written{}, err
 	}
 	d.missingSources = opts.MissingSources
 	scopes := d.scopes()
 	if len(scopes) == 0 {
-		return nil, fmt.Errorf("không có tỉnh nào trong danh mục đơn vị hành chính còn hiệu lực ngày %s: nạp danh mục bằng ntm units import",
+		return Written{}, fmt.Errorf("không có tỉnh nào trong danh mục đơn vị hành chính còn hiệu lực ngày %s: nạp danh mục bằng ntm units import",
 			period.End().Format("02/01/2006"))
 	}
 	if opts.Recipient != "" {
@@ -100,35 +122,136 @@ func Write(ctx context.Context, q db.Querier, period ntm.Period, opts Options) (
 			if len(codes) > 20 {
 				codes = append(codes[:20], "…")
 			}
-			return nil, fmt.Errorf("không có đơn vị nhận báo cáo mã %q trong kỳ %s: dùng một trong các mã %s",
+			return Written{}, fmt.Errorf("không có đơn vị nhận báo cáo mã %q trong kỳ %s: dùng một trong các mã %s",
 				opts.Recipient, period, strings.Join(codes, ", "))
 		}
 		scopes = only
 	}
 	dir := filepath.Join(opts.OutDir, period.String())
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create the report folder %s: %w", dir, err)
+		return Written{}, fmt.Errorf("create the report folder %s: %w", dir, err)
 	}
 	generated := d.dataAt
 	if generated.IsZero() {
 		generated = d.eval.At
 	}
-	var paths []string
-	for _, s := range scopes {
-		if err := ctx.Err(); err != nil {
-			return paths, err
-		}
+	run, err := runKey(ctx, q, d)
+	if err != nil {
+		return Written{}, err
+	}
+	jobs := make([]reportJob, len(scopes))
+	keys := make([]string, len(scopes))
+	for i, s := range scopes {
 		name := fold.Slug(s.unit.Name)
 		if name == "" {
 			name = "don-vi"
 		}
 		path := filepath.Join(dir, s.unit.Code+"-"+name+".xlsx")
-		if err := writeWorkbook(ctx, q, d, s, path, generated); err != nil {
-			return paths, fmt.Errorf("write the report %s: %w", path, err)
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			abs = path
 		}
-		paths = append(paths, path)
+		jobs[i] = reportJob{sc: s, path: path, abs: abs, key: d.scopeKey(run, s)}
+		keys[i] = abs
 	}
-	return paths, nil
+	stored, err := readStoredInputs(ctx, q, keys)
+	if err != nil {
+		return Written{}, err
+	}
+	var w Written
+	var todo []*reportJob
+	for i := range jobs {
+		j := &jobs[i]
+		s, ok := stored[j.abs]
+		if unchanged(j.path, j.key, s, ok) {
+			j.done, j.unchanged = true, true
+			continue
+		}
+		todo = append(todo, j)
+	}
+	err = writeJobs(ctx, q, todo, func(q db.Querier, j *reportJob) error {
+		if err := writeWorkbook(ctx, q, d, j.sc, j.path, generated); err != nil {
+			return fmt.Errorf("write the report %s: %w", j.path, err)
+		}
+		return storeInput(ctx, q, j.path, j.abs, period.String(), j.sc.unit.Code, j.key)
+	})
+	for _, j := range jobs {
+		if j.done {
+			w.Paths = append(w.Paths, j.path)
+			if j.unchanged {
+				w.Unchanged = append(w.Unchanged, j.path)
+			}
+		}
+	}
+	return w, err
+}
+
+// reportJob is one workbook of a run.
+type reportJob struct {
+	sc              *scope
+	path, key       string
+	abs             string // path made absolute: the workbook's row in report_input
+	done, unchanged bool
+}
+
+// writeJobs runs write for every job, Workers at a time when q is a pool (each worker on a
+// connection of its own), one after the other otherwise (a transaction is one connection). The
+// first error stops the others after their current workbook and is returned.
+func writeJobs(ctx context.Context, q db.Querier, jobs []*reportJob, write func(db.Querier, *reportJob) error) error {
+	pool, ok := q.(*pgxpool.Pool)
+	if !ok || len(jobs) < 2 {
+		for _, j := range jobs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := write(q, j); err != nil {
+				return err
+			}
+			j.done = true
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan *reportJob)
+	errs := make(chan error, Workers)
+	var wg sync.WaitGroup
+	for range Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := pool.Acquire(ctx)
+			if err != nil {
+				errs <- err
+				cancel()
+				return
+			}
+			defer conn.Release()
+			for j := range next {
+				if err := write(conn, j); err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+				j.done = true
+			}
+		}()
+	}
+feed:
+	for _, j := range jobs {
+		select {
+		case next <- j:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	return ctx.Err()
 }
 
 // scopes lists the recipients' workbooks, then the provinces'.

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"ntm/db"
@@ -57,6 +58,7 @@ func (p *ocopProduct) activePlatforms() []string {
 // trend); the products of the whole country come from one query per day, not three per workbook
 // (at national scale that query was four fifths of the reports' time).
 type ocopCache struct {
+	mu    sync.Mutex                             // workbooks are built side by side (Workers)
 	byDay map[time.Time]map[string][]ocopProduct // day → commune code → products by name
 	hist  *units.History                         // the structure over time, read once
 }
@@ -67,6 +69,8 @@ func currentProducts(ctx context.Context, q db.Querier, cache *ocopCache, commun
 	if cache == nil {
 		cache = &ocopCache{}
 	}
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
 	byCommune, ok := cache.byDay[day]
 	if !ok {
 		var err error

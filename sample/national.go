@@ -220,3 +220,45 @@ func readNationalUnits(path string) ([]*unitList, error) {
 	}
 	return out, nil
 }
+
+// WriteNationalUnits writes the first n provinces (in file order) of the national unit list at
+// path ("" for the embedded one) to dst, in the same format: a smaller country, to measure how
+// a national run grows with the number of provinces.
+func WriteNationalUnits(path string, n int, dst string) error {
+	src := nationalUnitsCSV
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("sample: national unit list: %w", err)
+		}
+		src = b
+	}
+	recs, err := csv.NewReader(bytes.NewReader(src)).ReadAll()
+	if err != nil || len(recs) == 0 {
+		return fmt.Errorf("sample: national unit list %s: %v", path, err)
+	}
+	pc := -1
+	for i, h := range recs[0] {
+		if strings.TrimPrefix(h, "\ufeff") == "province_code" {
+			pc = i
+		}
+	}
+	if pc < 0 {
+		return fmt.Errorf("sample: national unit list %s has no column province_code", path)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(recs[0]) //nolint:errcheck // a bytes.Buffer does not fail
+	seen := map[string]bool{}
+	for _, r := range recs[1:] {
+		if !seen[r[pc]] {
+			if len(seen) == n {
+				continue
+			}
+			seen[r[pc]] = true
+		}
+		w.Write(r) //nolint:errcheck
+	}
+	w.Flush()
+	return os.WriteFile(dst, buf.Bytes(), 0o644)
+}

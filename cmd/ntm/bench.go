@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,7 +38,7 @@ var benchPeriod = ntm.Period{Year: 2024, Month: time.December}
 // decompress the same sheet, and the time `psql \copy` takes to load the same facts.
 func runBench(ctx context.Context, e *env, args []string) error {
 	var d dbFlags
-	var scale, out, childLoad, childRead, dataset, unitsPath, cpuProfile string
+	var scale, out, childLoad, childRead, childDemo, dataset, unitsPath, cpuProfile, provinces string
 	var rows, smallRows int
 	fs := newFlagSet(e, "bench", benchSynopsis)
 	d.register(fs)
@@ -47,6 +48,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&out, "out", "ntm-bench", "folder for the generated data and the reports")
 	fs.StringVar(&unitsPath, "units", "", "national unit list, a CSV like sample/data/vn_units_2024.csv (default: $NTM_VN_UNITS, else the 2024 list built into ntm)")
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of each record-level read and load to this path plus .read.FILE or .load.FILE")
+	fs.StringVar(&provinces, "provinces", "16,32,63", "national: also run ntm demo --scale national on the first N provinces of the list for each N given (each in a child process and a database of its own; records in proportion); \"\" skips it")
+	fs.StringVar(&childDemo, "child-demo", "", "")
 	fs.StringVar(&childLoad, "child-load", "", "")
 	fs.StringVar(&childRead, "child-read", "", "")
 	fs.StringVar(&dataset, "dataset", string(ntm.DatasetDVCDossierRecords), "")
@@ -66,6 +69,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	if childRead != "" {
 		return benchChildRead(ctx, e, childRead)
+	}
+	if childDemo != "" {
+		return benchChildDemo(ctx, e, d, childDemo, rows, out)
 	}
 	if childLoad != "" {
 		return benchChildLoad(ctx, e, d, childLoad, ntm.Dataset(dataset))
@@ -184,6 +190,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	for _, ds := range order {
 		stages = append(stages, *byDataset[ds])
 	}
+	overhead, err := benchFileOverhead(ctx, pool, loader, filepath.Join(out, "overhead"))
+	if err != nil {
+		return fmt.Errorf("per-file overhead: %w", err)
+	}
 
 	// 4. The record-level exports, each in a child process (peak memory of that load alone).
 	self, err := os.Executable()
@@ -238,25 +248,43 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	// 5. Evaluate and report.
 	var nResults int
 	if err := stage("evaluate "+benchPeriod.String(), 0, func() error {
-		if _, err := evaluate.Evaluate(ctx, pool, benchPeriod); err != nil {
+		id, err := evaluate.Evaluate(ctx, pool, benchPeriod)
+		if err != nil {
 			return err
 		}
-		rs, err := evaluate.Results(ctx, pool, benchPeriod, "")
-		nResults = len(rs)
-		return err
+		return pool.QueryRow(ctx, `SELECT count(*) FROM result WHERE evaluation_id = $1`, id).Scan(&nResults)
 	}); err != nil {
 		return err
 	}
 	stages[len(stages)-1].Rows = nResults
-	var nFiles int
+	evalSecs := stages[len(stages)-1].Seconds
+	var nFiles, nSkipped int
 	if err := stage("write the reports", 0, func() error {
-		files, err := reports.Write(ctx, pool, benchPeriod, reports.Options{OutDir: filepath.Join(out, "reports")})
-		nFiles = len(files)
+		w, err := reports.WriteAll(ctx, pool, benchPeriod, reports.Options{OutDir: filepath.Join(out, "reports")})
+		nFiles = len(w.Paths) - len(w.Unchanged)
 		return err
 	}); err != nil {
 		return err
 	}
 	stages[len(stages)-1].Files = nFiles
+	reportSecs := stages[len(stages)-1].Seconds
+	if err := stage("write the reports again (inputs unchanged)", 0, func() error {
+		w, err := reports.WriteAll(ctx, pool, benchPeriod, reports.Options{OutDir: filepath.Join(out, "reports")})
+		nSkipped = len(w.Unchanged)
+		return err
+	}); err != nil {
+		return err
+	}
+
+	// 6. The demo on a quarter, half and the whole country, each alone in a process.
+	var curve []benchDemo
+	if scale == "national" && provinces != "" {
+		if db.URLFromEnv(d.url, "") != "" {
+			fmt.Fprintf(e.stdout, "The runs on 1/4, 1/2 and the whole country need the local server (each its own database): skipped with --database-url.\n")
+		} else if curve, err = benchDemoCurve(ctx, e, self, provinces, unitsPath, rows, out); err != nil {
+			return err
+		}
+	}
 
 	// 6. The table.
 	w := e.stdout
@@ -293,7 +321,154 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "  peak memory: %.0f MB for %d rows, %.0f MB for %d rows (%.2f×)\n", loadBig.PeakMB, rows, loadSmall.PeakMB, smallRows, loadBig.PeakMB/loadSmall.PeakMB)
 	}
 	fmt.Fprintf(w, "  CPU: the %d-row .xlsx load used %.1f s of CPU in ntm (the server's not counted) over %.1f s\n", rows, loadBig.CPUSeconds, loadBig.Seconds)
+
+	// 7. Each figure beside its limit.
+	fmt.Fprintf(w, "\nTargets (measured in this run%s):\n", loadAverage())
+	lim := func(what, got, limit string, ok bool) {
+		verdict := "met"
+		if !ok {
+			verdict = "NOT MET"
+		}
+		fmt.Fprintf(w, "  %-62s %16s   limit %-14s %s\n", what, got, limit, verdict)
+	}
+	lim("per-file overhead (a 1-row vpostcode file, mean of 20)", fmt.Sprintf("%.1f ms", overhead*1000), "≤ 20 ms", overhead <= 0.020)
+	if s := byDataset[ntm.DatasetVpostcode]; s != nil && s.Seconds > 0 {
+		rps := float64(s.Rows) / s.Seconds
+		lim(fmt.Sprintf("vpostcode, %d files of %d rows", s.Files, s.Rows), fmt.Sprintf("%.0f rows/s", rps), "≥ 50,000 rows/s", rps >= 50000)
+	}
+	base := max(unzip, copySecs)
+	if base > 0 && copyErr == nil {
+		lim(fmt.Sprintf("the %d-row .xlsx load / max(unzip -p, psql \\copy)", rows), fmt.Sprintf("%.2f×", loadBig.Seconds/base), "≤ 1.5×", loadBig.Seconds/base <= 1.5)
+	}
+	lim(fmt.Sprintf("peak memory of the %d-row .xlsx load", rows), fmt.Sprintf("%.0f MB", loadBig.PeakMB), "< 100 MB", loadBig.PeakMB < 100)
+	if scale == "national" {
+		lim(fmt.Sprintf("evaluate the nation (%d results)", nResults), fmt.Sprintf("%.1f s", evalSecs), "≤ 5 s", evalSecs <= 5)
+		lim(fmt.Sprintf("write the %d workbooks", nFiles), fmt.Sprintf("%.1f s", reportSecs), "≤ 30 s", reportSecs <= 30)
+	} else {
+		lim(fmt.Sprintf("evaluate the province (%d results)", nResults), fmt.Sprintf("%.2f s", evalSecs), "< 1 s", evalSecs < 1)
+	}
+	lim("workbooks not rebuilt when run again, inputs unchanged", fmt.Sprintf("%d of %d", nSkipped, nFiles), "all", nSkipped == nFiles)
+	if len(curve) > 0 {
+		fmt.Fprintf(w, "\nntm demo --scale national on part of the country, each in a process and database of its own:\n")
+		fmt.Fprintf(w, "  %-10s %9s %9s %9s %9s %9s %9s %9s\n", "provinces", "records", "total s", "generate", "load", "evaluate", "reports", "peak MB")
+		for _, c := range curve {
+			fmt.Fprintf(w, "  %-10d %9d %9.1f %9.1f %9.1f %9.1f %9.1f %9.0f\n", c.Provinces, c.Records, c.Seconds,
+				c.Stages["generate"], c.Stages["load"], c.Stages["evaluate"], c.Stages["reports"], c.PeakMB)
+		}
+		first, last := curve[0], curve[len(curve)-1]
+		lim(fmt.Sprintf("ntm demo --scale national, %d provinces, end to end", last.Provinces), fmt.Sprintf("%.1f s", last.Seconds), "≤ 60 s", last.Seconds <= 60)
+		lim(fmt.Sprintf("its peak memory (VmHWM)"), fmt.Sprintf("%.0f MB", last.PeakMB), "≤ 400 MB", last.PeakMB <= 400)
+		if first.PeakMB > 0 {
+			r := last.PeakMB / first.PeakMB
+			lim(fmt.Sprintf("peak memory, %d provinces / %d provinces", last.Provinces, first.Provinces), fmt.Sprintf("%.2f×", r), "flat (≤ 1.25×)", r <= 1.25)
+		}
+	}
 	return nil
+}
+
+// benchFileOverhead loads 20 vpostcode files of one row each (a village of the loaded list) with
+// the run's loader, and returns the mean seconds per file: what every file pays whatever its
+// size. Their batches are revoked afterwards, so they do not count in the evaluation.
+func benchFileOverhead(ctx context.Context, pool *pgxpool.Pool, loader *transform.Loader, dir string) (float64, error) {
+	var code string
+	if err := pool.QueryRow(ctx, `SELECT code FROM unit WHERE level = 'village' ORDER BY code LIMIT 1`).Scan(&code); err != nil {
+		return 0, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, err
+	}
+	const n = 20
+	var total float64
+	for i := range n {
+		path := filepath.Join(dir, fmt.Sprintf("vpostcode-1-row-%d.csv", i))
+		body := fmt.Sprintf("Mã thôn,Tổng số hộ,Số hộ đã gắn địa chỉ số,Tổng số cơ quan tổ chức,Số cơ quan tổ chức đã gắn địa chỉ số,Ngày số liệu\n%s,%d,0,0,0,01/01/2020\n", code, 1000+i)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			return 0, err
+		}
+		st := time.Now()
+		rep, err := loader.LoadFile(ctx, path, transform.LoadOptions{Dataset: ntm.DatasetVpostcode})
+		total += time.Since(st).Seconds()
+		if err != nil {
+			return 0, err
+		}
+		if rep.Rejected || rep.RowsLoaded != 1 {
+			return 0, fmt.Errorf("%s: loaded %d rows: %s %v", path, rep.RowsLoaded, rep.Message, rep.Rejects)
+		}
+		if err := transform.RevokeBatch(ctx, pool, rep.BatchID, "ntm bench"); err != nil {
+			return 0, err
+		}
+	}
+	return total / n, nil
+}
+
+// benchDemo is one child run of ntm demo --scale national on part of the country.
+type benchDemo struct {
+	Provinces int                `json:"provinces"`
+	Records   int                `json:"records"`
+	Seconds   float64            `json:"seconds"`
+	PeakMB    float64            `json:"peak_mb"`
+	Stages    map[string]float64 `json:"stages"`
+	Error     string             `json:"error,omitempty"`
+}
+
+// benchDemoCurve runs ntm demo --scale national on the first N provinces for each N of list,
+// each in a child process (its own peak memory) and a fresh database ntm_bench_pN, with
+// records in proportion to the provinces.
+func benchDemoCurve(ctx context.Context, e *env, self, list, unitsPath string, rows int, out string) ([]benchDemo, error) {
+	var curve []benchDemo
+	for _, f := range strings.Split(list, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil || n <= 0 {
+			return nil, usagef("--provinces is a list of province counts (16,32,63), not %q", list)
+		}
+		dir := filepath.Join(out, fmt.Sprintf("demo-%d", n))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		units := filepath.Join(dir, "units.csv")
+		if err := sample.WriteNationalUnits(unitsPath, n, units); err != nil {
+			return nil, err
+		}
+		url, err := freshDatabase(ctx, fmt.Sprintf("ntm_bench_p%d", n))
+		if err != nil {
+			return nil, err
+		}
+		records := max(1000, rows*n/63)
+		fmt.Fprintf(e.stdout, "ntm demo --scale national on %d provinces (%d records)…\n", n, records)
+		cmd := exec.CommandContext(ctx, self, "bench", "--database-url", url, "--child-demo", units, "--rows", fmt.Sprint(records), "--out", dir)
+		cmd.Stderr = e.stderr
+		outb, err := cmd.Output()
+		if err != nil {
+			return nil, fmt.Errorf("demo on %d provinces: %w", n, err)
+		}
+		var r benchDemo
+		if err := json.Unmarshal(outb, &r); err != nil {
+			return nil, fmt.Errorf("demo on %d provinces: reading the child's result %q: %w", n, outb, err)
+		}
+		if r.Error != "" {
+			return nil, fmt.Errorf("demo on %d provinces: %s", n, r.Error)
+		}
+		r.Provinces, r.Records = n, records
+		curve = append(curve, r)
+	}
+	return curve, nil
+}
+
+// benchChildDemo runs ntm demo --scale national on the unit list at units into the database
+// given, and prints its stage times and peak memory as JSON (a child of benchDemoCurve).
+func benchChildDemo(ctx context.Context, e *env, d dbFlags, units string, records int, out string) error {
+	r := benchDemo{Stages: map[string]float64{}}
+	sub := newEnv(io.Discard, e.stderr)
+	sub.stage = func(name string, secs float64) { r.Stages[name] += secs }
+	st := time.Now()
+	err := runDemo(ctx, sub, []string{"--scale", "national", "--units", units, "--records", fmt.Sprint(records),
+		"--out", out, "--database-url", db.URLFromEnv(d.url, "")})
+	r.Seconds = time.Since(st).Seconds()
+	r.PeakMB = peakRSSMB()
+	if err != nil {
+		r.Error = err.Error()
+	}
+	return json.NewEncoder(e.stdout).Encode(r)
 }
 
 type benchStage struct {
@@ -384,7 +559,10 @@ func benchChildRead(ctx context.Context, e *env, path string) error {
 }
 
 // freshBenchDatabase recreates the database ntm_bench on the local server.
-func freshBenchDatabase(ctx context.Context) (string, error) {
+func freshBenchDatabase(ctx context.Context) (string, error) { return freshDatabase(ctx, "ntm_bench") }
+
+// freshDatabase recreates the database name (a benchmark's own) on the local server.
+func freshDatabase(ctx context.Context, name string) (string, error) {
 	server, err := db.LocalServer(ctx)
 	if err != nil {
 		return "", err
@@ -394,14 +572,14 @@ func freshBenchDatabase(ctx context.Context) (string, error) {
 		return "", err
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS ntm_bench WITH (FORCE)`); err != nil {
-		return "", fmt.Errorf("drop the benchmark database: %w", err)
+	if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`); err != nil {
+		return "", fmt.Errorf("drop the benchmark database %s: %w", name, err)
 	}
-	if _, err := conn.Exec(ctx, `CREATE DATABASE ntm_bench`); err != nil {
-		return "", fmt.Errorf("create the benchmark database: %w", err)
+	if _, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
+		return "", fmt.Errorf("create the benchmark database %s: %w", name, err)
 	}
 	u := *server
-	u.Path = "/ntm_bench"
+	u.Path = "/" + name
 	return u.String(), nil
 }
 

@@ -46,6 +46,22 @@ func TestDemoNationalOnTwoProvinces(t *testing.T) {
 	if err := pool.QueryRow(t.Context(), `SELECT count(*) FROM fact_dvc_dossier_record`).Scan(&facts); err != nil || facts < 5000 {
 		t.Errorf("record facts: %d (%v), want the 5,000 of the export and the sample's", facts, err)
 	}
+
+	// Run again: nothing new to load, the same results, so no workbook is rebuilt.
+	before, err := os.Stat(books[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = ntmRun(t, "demo", "--scale", "national", "--units", units, "--records", "5000", "--out", out, "--database-url", url)
+	if code != exitOK {
+		t.Fatalf("demo again: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "0 workbooks written, 21 unchanged since they were last written") {
+		t.Errorf("second run: want every workbook unchanged:\n%s", stdout)
+	}
+	if after, err := os.Stat(books[0]); err != nil || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("%s was written again (%v)", books[0], err)
+	}
 }
 
 // writeProvinces writes the rows of the built-in national list for the given provinces.

@@ -33,6 +33,15 @@ type env struct {
 	pool           *pgxpool.Pool
 	dbURL          string
 	loc            *time.Location // the config's time zone, once read (see location)
+	// stage, when set, is told how long each stage of the demo took (ntm bench's children).
+	stage func(name string, seconds float64)
+}
+
+// timed tells e.stage how long a stage took since st.
+func (e *env) timed(name string, st time.Time) {
+	if e.stage != nil {
+		e.stage(name, time.Since(st).Seconds())
+	}
 }
 
 func newEnv(stdout, stderr io.Writer) *env {

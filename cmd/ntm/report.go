@@ -47,13 +47,17 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	}
 	return e.recordRun(ctx, "report", params, func(a *runs.Active) error {
 		return recordStep(a, "report", func(st *runs.StepRun) error {
-			files, err := reports.Write(a.Context(), pool, p, reports.Options{OutDir: out, Recipient: recipient})
+			w, err := reports.WriteAll(a.Context(), pool, p, reports.Options{OutDir: out, Recipient: recipient})
 			if err != nil {
 				return err
 			}
-			st.Set("workbooks", int64(len(files)))
-			for _, f := range files {
+			st.Set("workbooks", int64(len(w.Paths)))
+			st.Set("unchanged", int64(len(w.Unchanged)))
+			for _, f := range w.Paths {
 				fmt.Fprintln(e.stdout, f)
+			}
+			if len(w.Unchanged) > 0 {
+				fmt.Fprintf(e.stderr, "%d of %d workbooks unchanged since they were last written (same inputs): not rebuilt.\n", len(w.Unchanged), len(w.Paths))
 			}
 			return nil
 		})
