@@ -4,13 +4,38 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"ntm/fold"
 )
 
 // headerKey is the folded form used to drop a header part repeated by a
 // vertical merge ("STT" over "STT").
-func headerKey(s string) string { return fold.Text(s) }
+func headerKey(s string) string {
+	headerKeys.Lock()
+	k, ok := headerKeys.m[s]
+	headerKeys.Unlock()
+	if ok {
+		return k
+	}
+	k = fold.Text(s)
+	headerKeys.Lock()
+	if headerKeys.m == nil || len(headerKeys.m) >= 50000 {
+		headerKeys.m = make(map[string]string)
+	}
+	headerKeys.m[s] = k
+	headerKeys.Unlock()
+	return k
+}
+
+// headerKeys remembers headerKey's results: the header search combines the same first rows of a
+// sheet at every depth and bottom, and folding Vietnamese text costs microseconds; the same
+// headers come back in every file of a run. Bounded (then it starts again); files are read on
+// goroutines of their own, hence the lock.
+var headerKeys struct {
+	sync.Mutex
+	m map[string]string
+}
 
 // firstNonBlank returns the index and trimmed text of the first non-blank
 // cell, or -1.

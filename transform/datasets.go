@@ -171,9 +171,14 @@ func stripTitlePrefix(columns []string) []string {
 // contained one (at the start or end of the header, or anywhere for a synonym of three words
 // or more), a longer synonym beats a shorter one, and each column and field is used once. A column about a rate ("Tỷ lệ …", "%") is only matched by a synonym that says so.
 func (s *Spec) Match(columns []string) *HeaderMatch {
+	return s.matchWords(columns, stripTitlePrefix(columns))
+}
+
+// matchWords is Match with the columns' words already folded (stripTitlePrefix): a header
+// search tries every candidate header against every dataset, and folds it once for all.
+func (s *Spec) matchWords(columns, words []string) *HeaderMatch {
 	type cand struct{ score, col, field int }
 	var cands []cand
-	words := stripTitlePrefix(columns)
 	for ci, c := range columns {
 		w := words[ci]
 		if w == "" {
@@ -278,8 +283,9 @@ func AllSpecs() []*Spec { return slices.Clone(specs) }
 func scorerFor(ss []*Spec) func(columns []string) int {
 	return func(columns []string) int {
 		best := 0
+		words := stripTitlePrefix(columns)
 		for _, s := range ss {
-			m := s.Match(columns)
+			m := s.matchWords(columns, words)
 			if m.enough() {
 				best = max(best, m.Score())
 			}
@@ -294,8 +300,9 @@ func scorerFor(ss []*Spec) func(columns []string) int {
 func DetectDataset(columns []string, ss []*Spec) (*HeaderMatch, error) {
 	var best, runner *HeaderMatch
 	var closest *HeaderMatch
+	words := stripTitlePrefix(columns)
 	for _, s := range ss {
-		m := s.Match(columns)
+		m := s.matchWords(columns, words)
 		if closest == nil || m.Score() > closest.Score() {
 			closest = m
 		}

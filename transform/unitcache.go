@@ -60,3 +60,12 @@ func (x *UnitIndex) forFile() *UnitIndex {
 	cp.notes, cp.noteSeen = nil, map[string]bool{}
 	return &cp
 }
+
+// ReleaseUnitIndex drops the unit indexes the loader keeps for its next files (the national
+// ones hold about 200 MB): a run calls it when its loading is over and evaluation follows. A
+// file loaded afterwards builds them again.
+func (l *Loader) ReleaseUnitIndex() {
+	l.units.mu.Lock()
+	l.units.idx = [2]*UnitIndex{}
+	l.units.mu.Unlock()
+}

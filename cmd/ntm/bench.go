@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -194,6 +195,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("per-file overhead: %w", err)
 	}
+	loader.ReleaseUnitIndex()
 
 	// 4. The record-level exports, each in a child process (peak memory of that load alone).
 	self, err := os.Executable()
@@ -279,9 +281,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	// 6. The demo on a quarter, half and the whole country, each alone in a process.
 	var curve []benchDemo
 	if scale == "national" && provinces != "" {
-		if db.URLFromEnv(d.url, "") != "" {
-			fmt.Fprintf(e.stdout, "The runs on 1/4, 1/2 and the whole country need the local server (each its own database): skipped with --database-url.\n")
-		} else if curve, err = benchDemoCurve(ctx, e, self, provinces, unitsPath, rows, out); err != nil {
+		if curve, err = benchDemoCurve(ctx, e, self, provinces, unitsPath, rows, out, url); err != nil {
 			return err
 		}
 	}
@@ -412,9 +412,10 @@ type benchDemo struct {
 }
 
 // benchDemoCurve runs ntm demo --scale national on the first N provinces for each N of list,
-// each in a child process (its own peak memory) and a fresh database ntm_bench_pN, with
-// records in proportion to the provinces.
-func benchDemoCurve(ctx context.Context, e *env, self, list, unitsPath string, rows int, out string) ([]benchDemo, error) {
+// each in a child process (its own peak memory) and a fresh database beside the benchmark's
+// (ntm_bench_pN, or DB_pN for the database DB given), with records in proportion to the
+// provinces.
+func benchDemoCurve(ctx context.Context, e *env, self, list, unitsPath string, rows int, out, benchURL string) ([]benchDemo, error) {
 	var curve []benchDemo
 	for _, f := range strings.Split(list, ",") {
 		var n int
@@ -429,7 +430,7 @@ func benchDemoCurve(ctx context.Context, e *env, self, list, unitsPath string, r
 		if err := sample.WriteNationalUnits(unitsPath, n, units); err != nil {
 			return nil, err
 		}
-		url, err := freshDatabase(ctx, fmt.Sprintf("ntm_bench_p%d", n))
+		url, err := freshSibling(ctx, benchURL, fmt.Sprintf("_p%d", n))
 		if err != nil {
 			return nil, err
 		}
@@ -561,12 +562,30 @@ func benchChildRead(ctx context.Context, e *env, path string) error {
 // freshBenchDatabase recreates the database ntm_bench on the local server.
 func freshBenchDatabase(ctx context.Context) (string, error) { return freshDatabase(ctx, "ntm_bench") }
 
+// freshSibling recreates, on the server of the database at url, a database named like it plus
+// suffix (the benchmark's own), and returns its URL.
+func freshSibling(ctx context.Context, url, suffix string) (string, error) {
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return "", fmt.Errorf("benchmark database %s: %w", db.Redact(url), err)
+	}
+	name := strings.TrimPrefix(u.Path, "/") + suffix
+	server := *u
+	server.Path = "/postgres"
+	return freshOn(ctx, &server, name)
+}
+
 // freshDatabase recreates the database name (a benchmark's own) on the local server.
 func freshDatabase(ctx context.Context, name string) (string, error) {
 	server, err := db.LocalServer(ctx)
 	if err != nil {
 		return "", err
 	}
+	return freshOn(ctx, server, name)
+}
+
+// freshOn recreates the database name on the server whose maintenance database is at server.
+func freshOn(ctx context.Context, server *neturl.URL, name string) (string, error) {
 	conn, err := pgx.Connect(ctx, server.String())
 	if err != nil {
 		return "", err

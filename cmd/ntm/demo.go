@@ -85,6 +85,7 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	e.timed("load", st)
+	loader.ReleaseUnitIndex() // evaluation follows: its memory, not the index's
 	fmt.Fprintf(e.stdout, "Loaded %d files (%d already loaded before).\n", loaded, already)
 	evalSecs, writeSecs, err := evaluateAndReport(ctx, e, p, demoPeriod, reportDir, true, national)
 	if err != nil {
