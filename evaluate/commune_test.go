@@ -10,6 +10,7 @@ import (
 // Criterion 8 over a commune's villages; wards and towns (phường, thị trấn) get no row, and the
 // province counts only xã.
 func TestC8SmartVillage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	f.unit("06529", ntm.LevelCommune, "Xã Quang Lang", "187") // no villages

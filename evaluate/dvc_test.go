@@ -8,6 +8,7 @@ import (
 )
 
 func TestProcedures(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	b := f.batch(ntm.DatasetDVCProcedures)
@@ -37,6 +38,7 @@ func TestProcedures(t *testing.T) {
 }
 
 func TestProceduresMissingStaleAndZero(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	b := f.batch(ntm.DatasetDVCProcedures)
@@ -62,6 +64,7 @@ func TestProceduresMissingStaleAndZero(t *testing.T) {
 }
 
 func TestDossierThresholdInIntegers(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	b := f.batch(ntm.DatasetDVCDossiers)
@@ -101,6 +104,7 @@ func TestDossierThresholdInIntegers(t *testing.T) {
 }
 
 func TestDossierPeriodsLongestFirst(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	b1 := f.batch(ntm.DatasetDVCDossiers)
@@ -145,6 +149,7 @@ func TestDossierPeriodsLongestFirst(t *testing.T) {
 }
 
 func TestDossierRecordsPreferredOverAggregates(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	ab := f.batch(ntm.DatasetDVCDossiers)
@@ -173,6 +178,7 @@ func TestDossierRecordsPreferredOverAggregates(t *testing.T) {
 // A corrected record counts where its newest batch puts it: a dossier whose receipt date a later
 // batch moved out of the window no longer counts in it, and one moved into the window does.
 func TestDossierRecordNewestBatchBeforeWindow(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	rb := f.batch(ntm.DatasetDVCDossierRecords)
@@ -196,6 +202,7 @@ func TestDossierRecordNewestBatchBeforeWindow(t *testing.T) {
 }
 
 func TestD95(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	pb := f.batch(ntm.DatasetDVCProcedures)
@@ -221,6 +228,7 @@ func TestD95(t *testing.T) {
 }
 
 func TestNoDistrictLevel(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	// The structure since 1/7/2025: province → commune → village.
 	f.unit("20", ntm.LevelProvince, "Tỉnh Lạng Sơn", "")

@@ -8,6 +8,7 @@ import (
 )
 
 func TestProvinceCounts(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	sb := f.batch(ntm.DatasetVillageSurvey)
@@ -39,6 +40,7 @@ func TestProvinceCounts(t *testing.T) {
 }
 
 func TestCriteriaSetInForce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	// A newer set from 2025 with a 6-month staleness limit and only V3.
@@ -71,6 +73,7 @@ criteria:
 }
 
 func TestUnitStructureAtPeriodEnd(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.unit("20", ntm.LevelProvince, "Tỉnh Lạng Sơn", "")
 	endH1 := d("2025-06-30")
@@ -99,6 +102,7 @@ func TestUnitStructureAtPeriodEnd(t *testing.T) {
 }
 
 func TestEachEvaluationIsNewAndResultsUseTheNewest(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	p := ntm.Period{Year: 2024, Month: 12}

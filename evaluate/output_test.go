@@ -11,6 +11,7 @@ import (
 )
 
 func TestFractionString(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		f    Fraction
 		want string
@@ -26,6 +27,7 @@ func TestFractionString(t *testing.T) {
 }
 
 func TestFractionPercentRoundsDown(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		f    Fraction
 		want string
@@ -40,6 +42,7 @@ func TestFractionPercentRoundsDown(t *testing.T) {
 }
 
 func TestFractionAtLeast(t *testing.T) {
+	t.Parallel()
 	if Frac(6999, 10000).AtLeast(Frac(7, 10)) || !Frac(7, 10).AtLeast(Frac(7, 10)) || !Frac(7000, 10000).AtLeast(Frac(7, 10)) {
 		t.Error("70% comparison")
 	}
@@ -49,6 +52,7 @@ func TestFractionAtLeast(t *testing.T) {
 }
 
 func TestWriteCSVExact(t *testing.T) {
+	t.Parallel()
 	p := ntm.Period{Year: 2024, Month: 12}
 	rs := []Result{
 		{Period: p, UnitCode: "20", UnitName: "Tỉnh Lạng Sơn", Level: ntm.LevelProvince, Criterion: "SMART_VILLAGE",
@@ -95,6 +99,7 @@ func TestWriteCSVExact(t *testing.T) {
 }
 
 func TestResultsBeforeEvaluation(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	_, err := Results(context.Background(), f.pool, ntm.Period{Year: 2024, Month: 12}, "")
 	if err == nil || !strings.Contains(err.Error(), "2024-12") || !strings.Contains(err.Error(), "run ntm evaluate --period 2024-12") {
@@ -112,6 +117,7 @@ func TestResultsBeforeEvaluation(t *testing.T) {
 }
 
 func TestResultsCSVFromDatabase(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.unit("20", ntm.LevelProvince, "Tỉnh Lạng Sơn", "")
 	f.unit("06040", ntm.LevelCommune, "Xã Thất Khê", "20")
@@ -151,6 +157,7 @@ criteria:
 }
 
 func TestFractionPercentLargeCounts(t *testing.T) {
+	t.Parallel()
 	if got := Frac(1<<62, 1<<62).Percent(); got != "100%" {
 		t.Errorf("large percent %q", got)
 	}

@@ -13,6 +13,7 @@ import (
 // Every measure and every criterion of the registry has every part of its definition, and
 // every criterion names a measure that exists and allows its level.
 func TestRegistryComplete(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for _, m := range Measures {
 		if seen[m.Name] {
@@ -78,6 +79,7 @@ func TestRegistryComplete(t *testing.T) {
 
 // The action says what to do, with the figures of the result where there are some.
 func TestActionFor(t *testing.T) {
+	t.Parallel()
 	v4, _ := DefinitionOf(KeyAddress)
 	r := Result{Status: ntm.StatusNotMet, Detail: map[string]any{"households_total": 250, "households_with": 245, "orgs_total": 12, "orgs_with": 12}}
 	if got := v4.ActionFor(r); got != "Gắn địa chỉ số cho 5 hộ còn thiếu" {
@@ -106,6 +108,7 @@ func TestActionFor(t *testing.T) {
 // criterion key as a string (they read evaluate's constants and the set instead), so a table
 // of names, kinds or wordings elsewhere cannot drift from the registry.
 func TestCriterionKeysOnlyInTheRegistry(t *testing.T) {
+	t.Parallel()
 	err := filepath.WalkDir("..", func(path string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err

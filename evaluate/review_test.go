@@ -13,6 +13,7 @@ import (
 // smart village still undecided (5 met, 1 without data) keeps its partial count internally
 // (the explanation says "Đạt 5/6"), but the CSV, table and JSON print no value for it.
 func TestNoDataPrintsNoValue(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	sb := f.batch(ntm.DatasetVillageSurvey)

@@ -13,6 +13,7 @@ import (
 
 // Every refusal of a set file names its line and what is wrong.
 func TestCheckSetRefusals(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	other := `key: other
 name: Bộ khác
@@ -111,6 +112,7 @@ criteria:
 }
 
 func TestParseThreshold(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[string]Fraction{"7/10": Frac(7, 10), "14/20": Frac(7, 10), "0.7": Frac(7, 10), "70%": Frac(7, 10),
 		"70,5%": Frac(141, 200), "100%": Count(1), "1": Count(1), "6": Count(6), " 2/3 ": Frac(2, 3)} {
 		got, err := ParseThreshold(s)
@@ -159,6 +161,7 @@ func printed(rs map[string]Result) map[string]string {
 // The built-in set exported and imported under a new key gives identical results; importing
 // never changes stored results, and each evaluation keeps the set version it used.
 func TestExportImportGivesIdenticalResults(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	dataForSets(f)
 	before := printed(f.evaluate("2024-12"))
@@ -219,6 +222,7 @@ func TestExportImportGivesIdenticalResults(t *testing.T) {
 
 // A threshold changed in a copy changes exactly the results it decides.
 func TestChangedThresholdChangesOnlyItsResults(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	dataForSets(f)
 	before := f.evaluate("2024-12")
@@ -268,6 +272,7 @@ func TestChangedThresholdChangesOnlyItsResults(t *testing.T) {
 // Per-group thresholds: communes of groups 1, 2 and 3 get their group's threshold (their
 // villages too), a commune without a group is no data naming it; groups are versioned.
 func TestPerGroupThresholds(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.unit("20", ntm.LevelProvince, "Tỉnh Lạng Sơn", "")
 	communes := []string{"06001", "06002", "06003", "06004"}
@@ -356,6 +361,7 @@ criteria:
 
 // A set valid from 2026-01-01 decides 2026-11; 2024-12 keeps the set of its time.
 func TestSetByPeriod(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	dataForSets(f)
 	f.importSet(`key: ntm-2026
@@ -394,6 +400,7 @@ criteria:
 
 // The built-in file parses, and its criteria are the registry's.
 func TestBuiltinSet(t *testing.T) {
+	t.Parallel()
 	s := Builtin()
 	if s.Key != BuiltinKey || len(s.Criteria) != len(Definitions) || s.ValidTo != nil {
 		t.Fatalf("built-in set %+v", s)

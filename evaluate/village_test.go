@@ -8,6 +8,7 @@ import (
 )
 
 func TestSurveyCriteriaMetNotMetNoData(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	b := f.batch(ntm.DatasetVillageSurvey)
@@ -48,6 +49,7 @@ func TestSurveyCriteriaMetNotMetNoData(t *testing.T) {
 }
 
 func TestModelsCountIsTheValue(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	b := f.batch(ntm.DatasetVillageSurvey)
@@ -60,6 +62,7 @@ func TestModelsCountIsTheValue(t *testing.T) {
 }
 
 func TestNoSurveyAndStaleSurveyAreNoData(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	b := f.batch(ntm.DatasetVillageSurvey)
@@ -79,6 +82,7 @@ func TestNoSurveyAndStaleSurveyAreNoData(t *testing.T) {
 }
 
 func TestLatestSurveyWinsAndFutureSurveysWait(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	b1 := f.batch(ntm.DatasetVillageSurvey)
@@ -98,6 +102,7 @@ func TestLatestSurveyWinsAndFutureSurveysWait(t *testing.T) {
 }
 
 func TestRevokedBatchStopsCounting(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	old := f.batch(ntm.DatasetVillageSurvey)
@@ -116,6 +121,7 @@ func TestRevokedBatchStopsCounting(t *testing.T) {
 }
 
 func TestAddressCoverage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	f.unit("06523-002", ntm.LevelVillage, "Thôn Cây Hồng", "06523")
@@ -145,6 +151,7 @@ func TestAddressCoverage(t *testing.T) {
 }
 
 func TestOCOPListings(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	f.unit("06529", ntm.LevelCommune, "Xã Quang Lang", "187")
@@ -196,6 +203,7 @@ func TestOCOPListings(t *testing.T) {
 }
 
 func TestOCOPWithoutAnyProductListIsNoData(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	rs := f.evaluate("2024-12")
@@ -216,6 +224,7 @@ func TestOCOPWithoutAnyProductListIsNoData(t *testing.T) {
 }
 
 func TestOCOPVillageLocality(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	f.importSet(builtinWith(t, "ocop_locality: commune", "ocop_locality: village"))
@@ -230,6 +239,7 @@ func TestOCOPVillageLocality(t *testing.T) {
 }
 
 func TestSmartVillage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.langSon()
 	sb := f.batch(ntm.DatasetVillageSurvey)

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"ntm/fold"
+	"ntm/testkit"
 )
 
 // knownHeaders is the vocabulary of the test scorer (folded).
@@ -80,33 +79,15 @@ type sheetSpec struct {
 
 func writeXLSX(t testing.TB, name string, sheets ...sheetSpec) string {
 	t.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
+	ss := make([]testkit.Sheet, len(sheets))
 	for i, s := range sheets {
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", s.name); err != nil {
-				t.Fatal(err)
-			}
-		} else if _, err := f.NewSheet(s.name); err != nil {
-			t.Fatal(err)
-		}
-		for ref, v := range s.cells {
-			if err := f.SetCellValue(s.name, ref, v); err != nil {
-				t.Fatal(err)
-			}
-		}
+		ss[i] = testkit.Sheet{Name: s.name, Cells: s.cells}
 		for _, m := range s.merges {
 			a, b, _ := strings.Cut(m, ":")
-			if err := f.MergeCell(s.name, a, b); err != nil {
-				t.Fatal(err)
-			}
+			ss[i].Merges = append(ss[i].Merges, [2]string{a, b})
 		}
 	}
-	path := filepath.Join(t.TempDir(), name)
-	if err := f.SaveAs(path); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return testkit.XLSX(t, t.TempDir(), name, ss...)
 }
 
 func writeFile(t testing.TB, name string, data []byte) string {

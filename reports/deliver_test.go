@@ -160,6 +160,7 @@ func decodeSubject(t *testing.T, data string) (string, *mail.Message) {
 }
 
 func TestDeliverByMail(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	exec1(t, pool, `INSERT INTO unit (code, level, kind, name, folded_name, parent_code) VALUES
@@ -275,6 +276,7 @@ func TestDeliverByMail(t *testing.T) {
 }
 
 func TestDeliverImplicitTLSAndSupersede(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	serverTLS, clientTLS := testCert(t)
@@ -309,6 +311,7 @@ func TestDeliverImplicitTLSAndSupersede(t *testing.T) {
 
 // TestDeliverNeverInClear: a server that offers no STARTTLS gets nothing.
 func TestDeliverNeverInClear(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	_, clientTLS := testCert(t)
 	box := &mailbox{}
@@ -336,6 +339,7 @@ func TestDeliverNeverInClear(t *testing.T) {
 // delivery, an unknown one, a replaced workbook and a config without a mail server are refused
 // with a sentence saying why.
 func TestResend(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	exec1(t, pool, `INSERT INTO unit (code, level, kind, name, folded_name, parent_code) VALUES

@@ -43,6 +43,7 @@ func zipFiles(t *testing.T, path string) map[string]string {
 // TestSummaryCharts: three charts on the summary sheet, each reading its series from the sheet's
 // tables (excelize cannot read charts back: the package parts are inspected).
 func TestSummaryCharts(t *testing.T) {
+	t.Parallel()
 	pool := fixture(t)
 	paths := writeAll(t, pool, "")
 	for _, path := range paths {
@@ -89,6 +90,7 @@ func TestSummaryCharts(t *testing.T) {
 // TestPrintSetupEverySheet: A4 landscape fitted to the width everywhere; the title rows of every
 // table sheet repeat on each printed page.
 func TestPrintSetupEverySheet(t *testing.T) {
+	t.Parallel()
 	pool := fixture(t)
 	paths := writeAll(t, pool, "20")
 	f := open(t, paths[0])
@@ -126,6 +128,7 @@ func TestPrintSetupEverySheet(t *testing.T) {
 // TestWorkbookBytesDependOnDataOnly: the same data gives the same file, so Deliver never sends an
 // unchanged workbook twice; a new evaluation of unchanged data changes nothing either.
 func TestWorkbookBytesDependOnDataOnly(t *testing.T) {
+	t.Parallel()
 	pool := fixture(t)
 	sum := func() string {
 		paths, err := Write(context.Background(), pool, dec2024, Options{OutDir: t.TempDir(), Recipient: "181",
@@ -171,6 +174,7 @@ func TestWorkbookBytesDependOnDataOnly(t *testing.T) {
 // TestTrendsSincePreviousPeriod: the summary says how each figure moved since the newest
 // evaluation of the latest earlier period.
 func TestTrendsSincePreviousPeriod(t *testing.T) {
+	t.Parallel()
 	pool := fixture(t)
 	// 2024-10 (older) and two evaluations of 2024-11: the newest of 2024-11 is compared with.
 	exec1(t, pool, `INSERT INTO evaluation (id, period, set_key, evaluated_at) VALUES
@@ -253,6 +257,7 @@ func ocopFixture(t *testing.T, pool *pgxpool.Pool) {
 }
 
 func TestAddressesAndOCOPSheets(t *testing.T) {
+	t.Parallel()
 	pool := fixture(t)
 	ocopFixture(t, pool)
 	paths := writeAll(t, pool, "181")

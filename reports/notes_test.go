@@ -12,6 +12,7 @@ import (
 // validity, its per-group thresholds one line per group where they differ (once where they do
 // not), and its own criteria only.
 func TestNotesSheetFromTheSet(t *testing.T) {
+	t.Parallel()
 	pool := fixture(t)
 	src := strings.NewReplacer(
 		"key: langson-2021", "key: langson-copy",

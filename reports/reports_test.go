@@ -267,6 +267,7 @@ func writeAll(t *testing.T, pool *pgxpool.Pool, recipient string) []string {
 }
 
 func TestWriteDistrictWorkbook(t *testing.T) {
+	t.Parallel()
 	pool := fixture(t)
 	paths := writeAll(t, pool, "")
 	if len(paths) != 2 {
@@ -539,6 +540,7 @@ func TestWriteDistrictWorkbook(t *testing.T) {
 }
 
 func TestWriteProvinceWorkbook(t *testing.T) {
+	t.Parallel()
 	pool := fixture(t)
 	paths := writeAll(t, pool, "20")
 	if len(paths) != 1 || filepath.Base(paths[0]) != "20-tinh-lang-son.xlsx" {
@@ -580,6 +582,7 @@ func TestWriteProvinceWorkbook(t *testing.T) {
 }
 
 func TestWriteRecipientFilterAndErrors(t *testing.T) {
+	t.Parallel()
 	pool := fixture(t)
 	ctx := context.Background()
 	out := t.TempDir()
@@ -617,6 +620,7 @@ func TestWriteRecipientFilterAndErrors(t *testing.T) {
 }
 
 func TestTwoTierRecipientsAreCommunes(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	exec1(t, pool, `INSERT INTO unit (code, level, kind, name, folded_name, parent_code) VALUES
 		('20', 'province', 'Tỉnh', 'Tỉnh Lạng Sơn', 'lạng sơn', NULL),

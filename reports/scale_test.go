@@ -15,6 +15,7 @@ import (
 // TestRejectListIsBounded: a file with thousands of rejects lists maxRejectRows of them and says
 // how many more there are.
 func TestRejectListIsBounded(t *testing.T) {
+	t.Parallel()
 	pool := fixture(t)
 	exec1(t, pool, `INSERT INTO rejected_row (batch_id, sheet, row_no, reason, raw)
 		SELECT 1, 'Sheet1', 100 + g, 'Số hộ không phải số nguyên', 'Xã Quang Lang | x' FROM generate_series(1, $1::int) g`, maxRejectRows+2)
@@ -103,6 +104,7 @@ func provinceScale(tb testing.TB) *pgxpool.Pool {
 }
 
 func TestProvinceScale(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("writes a province-sized workbook")
 	}

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"maps"
 	"os"
@@ -19,35 +18,17 @@ import (
 
 	"ntm"
 	"ntm/db/dbtest"
+	"ntm/testkit"
 	"ntm/transform"
 	"ntm/transform/value"
 )
 
-// unitsFixture has two communes named "Xã Chi Lăng" in two districts: a template's title names its
-// district, so a commune picked by name in a filled template resolves to the right one.
-var unitsFixture = [][]string{
-	{"province_code", "province_name", "district_code", "district_name", "commune_code", "commune_name", "village_code", "village_name", "village_kind", "valid_from", "valid_to"},
-	{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06466", "Thị trấn Chi Lăng", "06466-001", "Khối Phố Mới", "Khối", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06523", "Xã Chi Lăng", "06523-001", "Thôn Làng Cống", "Thôn", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06523", "Xã Chi Lăng", "06523-002", "Thôn Bản Chắt", "Thôn", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06469", "Xã Vân An", "06469-001", "Thôn Nà Sla", "Thôn", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06469", "Xã Vân An", "06469-002", "Thôn Hòa Bình", "Thôn", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "180", "Huyện Tràng Định", "06034", "Xã Chi Lăng", "06034-001", "Thôn Nà Pồng", "Thôn", "", ""},
-}
-
+// unitsDB holds the shared units fixture (package testkit): two communes named "Xã Chi Lăng" in
+// two districts, so a commune picked by name in a filled template resolves by the template's title.
 func unitsDB(t *testing.T) *pgxpool.Pool {
 	t.Helper()
 	pool := dbtest.New(t)
-	path := filepath.Join(t.TempDir(), "units.csv")
-	fh, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := csv.NewWriter(fh).WriteAll(unitsFixture); err != nil {
-		t.Fatal(err)
-	}
-	fh.Close()
-	rep, err := transform.ImportUnits(context.Background(), pool, path, transform.UnitsOptions{})
+	rep, err := transform.ImportUnits(context.Background(), pool, testkit.UnitsCSV(t), transform.UnitsOptions{})
 	if err != nil || rep.Rejected || rep.RowsRejected > 0 {
 		t.Fatalf("units not imported: %+v, %v", rep, err)
 	}
@@ -134,6 +115,7 @@ func loadFile(t *testing.T, pool *pgxpool.Pool, path string) transform.FileRepor
 // TestTemplateHeadersAreCanonical: every column of a template is a canonical header of the
 // loader's spec, and the header is complete for its dataset.
 func TestTemplateHeadersAreCanonical(t *testing.T) {
+	t.Parallel()
 	for _, ds := range TemplateDatasets {
 		spec := transform.SpecsFor(ds)[0]
 		var headers []string
@@ -246,6 +228,7 @@ func checkProtected(t *testing.T, path string, f *excelize.File, sheet string) {
 }
 
 func TestVillageSurveyTemplateRoundTrip(t *testing.T) {
+	t.Parallel()
 	pool := unitsDB(t)
 	ctx := context.Background()
 	path := writeTemplate(t, pool, ntm.DatasetVillageSurvey, "187")
@@ -437,6 +420,7 @@ func checkPrintTitles(t *testing.T, f *excelize.File, sheet string, row int) {
 }
 
 func TestVpostcodeTemplateRoundTrip(t *testing.T) {
+	t.Parallel()
 	pool := unitsDB(t)
 	path := writeTemplate(t, pool, ntm.DatasetVpostcode, "06469") // a commune
 	f, err := excelize.OpenFile(path)
@@ -479,6 +463,7 @@ func TestVpostcodeTemplateRoundTrip(t *testing.T) {
 }
 
 func TestOCOPTemplatesRoundTrip(t *testing.T) {
+	t.Parallel()
 	pool := unitsDB(t)
 	ctx := context.Background()
 	// 1. An empty product list: blank validated rows, communes as a drop-down from the hidden sheet.
@@ -604,6 +589,7 @@ func TestOCOPTemplatesRoundTrip(t *testing.T) {
 }
 
 func TestTemplateErrors(t *testing.T) {
+	t.Parallel()
 	pool := unitsDB(t)
 	ctx := context.Background()
 	out := filepath.Join(t.TempDir(), "x.xlsx")
@@ -627,13 +613,15 @@ func TestTemplateErrors(t *testing.T) {
 	wantCell(t, f, templateSheet, "A1", "PHIẾU TỰ ĐÁNH GIÁ THÔN THÔNG MINH – KỲ THÁNG 11/2024")
 	top, _ := headerRow(t, f)
 	wantCell(t, f, templateSheet, "D"+itoa(top+2), "06034-001") // Tràng Định (180) first
-	wantCell(t, f, templateSheet, "D"+itoa(top+7), "06523-002")
+	wantCell(t, f, templateSheet, "D"+itoa(top+3), "06325-001") // then Bắc Sơn (185), then Chi Lăng (187)
+	wantCell(t, f, templateSheet, "D"+itoa(top+10), "06523-002")
 }
 
 // TestPartlyFilledTemplateLoadsWhatWasFilled: a commune that answers for one village and leaves
 // the other pre-listed rows untouched gets that one village loaded; the untouched rows are not
 // rejects (they would make the file fail the 20% rule), their villages simply have no data.
 func TestPartlyFilledTemplateLoadsWhatWasFilled(t *testing.T) {
+	t.Parallel()
 	pool := unitsDB(t)
 	path := writeTemplate(t, pool, ntm.DatasetVillageSurvey, "187")
 	f, err := excelize.OpenFile(path)

@@ -74,6 +74,7 @@ func startHolder(t *testing.T, url string) (cmd *exec.Cmd, runID int64, release 
 }
 
 func TestLockAcrossProcessesNamesTheHolder(t *testing.T) {
+	t.Parallel()
 	url := dbtest.URL(t)
 	pool, err := db.Open(context.Background(), url)
 	if err != nil {
@@ -122,6 +123,7 @@ func TestLockAcrossProcessesNamesTheHolder(t *testing.T) {
 }
 
 func TestDeadProcessRunIsAbandoned(t *testing.T) {
+	t.Parallel()
 	url := dbtest.URL(t)
 	pool, err := db.Open(context.Background(), url)
 	if err != nil {
@@ -167,6 +169,7 @@ func TestDeadProcessRunIsAbandoned(t *testing.T) {
 }
 
 func TestBeginMarksLeftoverRunsAbandoned(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	// A row left running by a process of another machine that died long ago.
@@ -187,6 +190,7 @@ func TestBeginMarksLeftoverRunsAbandoned(t *testing.T) {
 }
 
 func TestStepsProgressCountsAndFiles(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	s := NewStore(pool, nil)
@@ -237,6 +241,7 @@ func TestStepsProgressCountsAndFiles(t *testing.T) {
 }
 
 func TestCancelledRun(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := NewStore(pool, nil)

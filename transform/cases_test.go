@@ -86,6 +86,7 @@ func villagesCSV(n int, line func(i int) string) []byte {
 // Case 1: a stray quote at the start of a field swallowed the rest of the file (150 rows
 // loaded 4). Now the line with the quote is rejected, naming its column, and the rest loads.
 func TestCaseStrayQuoteRejectsItsLineOnly(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	// "… closed later": another quote further down (an inch mark ending a row's note) meets
 	// the stray one; the rows between them once loaded as one note (or one skipped row).
@@ -118,6 +119,7 @@ func TestCaseStrayQuoteRejectsItsLineOnly(t *testing.T) {
 // Case 2: a row whose first cell looks like a Roman-numeral group label was dropped, numbers
 // and all: communes written "X. Vân An" without an STT column, dossier ids V-…, X-…, IV-….
 func TestCaseRomanLookingFirstCellsLoad(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	var b strings.Builder
 	b.WriteString("Đơn vị,Tổng số hồ sơ tiếp nhận,Hồ sơ xử lý trực tuyến toàn trình,Kỳ báo cáo\n")
@@ -147,6 +149,7 @@ func TestCaseRomanLookingFirstCellsLoad(t *testing.T) {
 // raw COPY error while the check said the file was fine. Now both reject that row, naming the
 // cell, and the load and the check agree.
 func TestCaseNULAndStrayBytesAfter64KiB(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	l := NewLoader(pool, nil)
 	pad := strings.Repeat("đã rà soát ", 40)
@@ -186,6 +189,7 @@ func TestCaseNULAndStrayBytesAfter64KiB(t *testing.T) {
 // Case 7: hidden sheets were read like visible ones, and an old hidden sheet placed first won
 // the duplicate rule; the reject did not name the sheet.
 func TestCaseHiddenSheetsAreNotRead(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	header := []any{"Huyện", "Xã", "Thôn", "Tổng số hộ", "Số hộ đã gắn địa chỉ số", "Tổng số cơ quan, tổ chức", "Số cơ quan, tổ chức đã gắn địa chỉ số", "Ngày số liệu"}
 	rowsOf := func(households int) [][]any {
@@ -233,6 +237,7 @@ func TestCaseHiddenSheetsAreNotRead(t *testing.T) {
 
 // Case 10, merged cells: organisations 12 merged over three villages were stored as 12, 12, 12.
 func TestCaseMergedCountIsNotCopied(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	path := writeXLSX(t, t.TempDir(), "merged.xlsx", sheet{name: "Vân An", rows: [][]any{
 		{"Huyện", "Xã", "Thôn", "Tổng số hộ", "Số hộ đã gắn địa chỉ số", "Tổng số cơ quan, tổ chức", "Số cơ quan, tổ chức đã gắn địa chỉ số", "Ngày số liệu"},
@@ -261,6 +266,7 @@ func TestCaseMergedCountIsNotCopied(t *testing.T) {
 // Case 10, codes: a village code that contradicts the row's own commune and names was accepted
 // under the code.
 func TestCaseVillageCodeContradictingItsRow(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	data := "Mã thôn,Xã,Thôn,Tổng số hộ,Số hộ đã gắn địa chỉ số,Tổng số cơ quan tổ chức,Số cơ quan tổ chức đã gắn địa chỉ số,Ngày số liệu\n" +
 		"06469-001,Xã Vân An,Nà Sla,100,90,0,0,30/11/2024\n" + // agrees
@@ -291,6 +297,7 @@ func TestCaseVillageCodeContradictingItsRow(t *testing.T) {
 // Case 10, dates: US-format dates loaded with day and month swapped for the ambiguous ones
 // while the impossible ones were rejected in the same file.
 func TestCaseDateOrderDecidedForTheFile(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	records := func(dates ...string) string {
 		var b strings.Builder
@@ -340,6 +347,7 @@ func TestCaseDateOrderDecidedForTheFile(t *testing.T) {
 
 // Case 10, repeated headers: a header row repeated mid-data became a date reject.
 func TestCaseRepeatedHeaderIsSkipped(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	data := villagesCSV(10, func(i int) string {
 		if i == 5 {
@@ -358,6 +366,7 @@ func TestCaseRepeatedHeaderIsSkipped(t *testing.T) {
 
 // Case 10, OCOP listings: listings that match no product were accepted and never flagged.
 func TestCaseUnmatchedListingsAreFlagged(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	ocopProductsForListings(t, pool)
 	path := writeCSV(t, t.TempDir(), "listings.csv", [][]string{
@@ -431,6 +440,7 @@ func faultyTempDirs(t *testing.T) []faultyDir {
 
 // Case 11: ntm ingest of a FIFO or /dev/zero hung.
 func TestCaseFIFOAndDevicesAreRefused(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	fifo := filepath.Join(t.TempDir(), "feed.csv")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
@@ -457,6 +467,7 @@ func TestCaseFIFOAndDevicesAreRefused(t *testing.T) {
 // LoadOptions.Replace (ntm ingest --reload N): the same bytes are allowed, the new batch
 // replaces batch N in the same transaction, and N's facts stop counting; nothing is deleted.
 func TestReloadReplacesTheBatch(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	ctx := context.Background()
 	data := "Huyện,Xã,Thôn,Tổng số hộ,Số hộ đã gắn địa chỉ số,Tổng số cơ quan tổ chức,Số cơ quan tổ chức đã gắn địa chỉ số,Ngày số liệu\n" +
@@ -527,6 +538,7 @@ func TestReloadReplacesTheBatch(t *testing.T) {
 // carries no data (only a unit's name, or what looks like a group label) it is rejected as
 // possibly cut, never skipped; a cut line with data loads or is rejected as any other.
 func TestCaseCutLastLineIsNeverSkipped(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	whole := string(villagesCSV(10, func(int) string { return "" }))
 	for _, c := range []struct {
@@ -560,6 +572,7 @@ func TestCaseCutLastLineIsNeverSkipped(t *testing.T) {
 // The loader refuses to commit a load whose counts break the guarantee (a bug must not lose
 // rows silently either).
 func TestConservedRefusesABrokenCount(t *testing.T) {
+	t.Parallel()
 	ok := FileReport{File: "a.csv", RowsRead: 5, RowsLoaded: 2, RowsRejected: 1, RowsSkipped: 2}
 	if err := ok.conserved(); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 // The ASCII fast path of cleanText gives what the general path gives, on every input.
 func TestCleanTextFastPathAgrees(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"", " ", "H34.2024-331453-0001074", " a", "a ", "a  b", "a b", "a\tb", "Xã  Vân\u00a0An ", "\ufeffABC", "x\u200by"} {
 		if got, want := cleanText(s), cleanTextSlow(s); got != want {
 			t.Errorf("cleanText(%q) = %q, want %q", s, got, want)

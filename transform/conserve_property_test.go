@@ -281,6 +281,7 @@ func writeBytesIn(t *testing.T, path string, b []byte) {
 }
 
 func TestRowConservationProperty(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	dir := t.TempDir()
 	gens := []struct {

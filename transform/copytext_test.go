@@ -12,6 +12,7 @@ import (
 // What the loader writes in COPY text format comes back from PostgreSQL exactly as it was,
 // whatever characters the text holds.
 func TestCopyTextRoundTrip(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	if _, err := pool.Exec(ctx, `CREATE TABLE rt (n int, s text, d date, b boolean, k smallint, big bigint)`); err != nil {
@@ -69,6 +70,7 @@ func TestCopyTextRoundTrip(t *testing.T) {
 }
 
 func TestCopyTextRefusesWhatItCannotEncode(t *testing.T) {
+	t.Parallel()
 	for _, v := range []any{[]int{1}, time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), struct{}{}} {
 		if _, err := appendCopyText(nil, v); err == nil {
 			t.Errorf("%T %v: want an error", v, v)

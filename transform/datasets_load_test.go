@@ -24,6 +24,7 @@ func load(t *testing.T, pool *pgxpool.Pool, path string, opts LoadOptions) FileR
 }
 
 func TestLoadOCOPProductsWithPlatformColumns(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	path := writeXLSX(t, t.TempDir(), "ocop.xlsx", sheet{name: "DS OCOP", rows: [][]any{
 		{"DANH SÁCH SẢN PHẨM OCOP TỈNH LẠNG SƠN"},
@@ -76,6 +77,7 @@ func ocopProductsForListings(t *testing.T, pool *pgxpool.Pool) {
 }
 
 func TestLoadOCOPListingsCSV(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	ocopProductsForListings(t, pool)
 	path := writeCSV(t, t.TempDir(), "listings.csv", [][]string{
@@ -97,6 +99,7 @@ func TestLoadOCOPListingsCSV(t *testing.T) {
 }
 
 func TestLoadProceduresMessy(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	path := writeXLSX(t, t.TempDir(), "tthc.xlsx", sheet{name: "Biểu 2", rows: [][]any{
 		{"BÁO CÁO TÌNH HÌNH CUNG CẤP DỊCH VỤ CÔNG TRỰC TUYẾN"},
@@ -135,6 +138,7 @@ func TestLoadProceduresMessy(t *testing.T) {
 }
 
 func TestLoadProcedureList(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	path := writeCSV(t, t.TempDir(), "ds-tthc.csv", [][]string{
 		{"STT", "Đơn vị", "Mã TTHC", "Tên thủ tục hành chính", "Mức độ"},
@@ -160,6 +164,7 @@ func TestLoadProcedureList(t *testing.T) {
 }
 
 func TestLoadDossiersPeriodFromTitle(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	path := writeXLSX(t, t.TempDir(), "hoso.xlsx", sheet{name: "Q3", rows: [][]any{
 		{"UBND TỈNH LẠNG SƠN", nil, nil, "Lạng Sơn, ngày 05 tháng 10 năm 2026"},
@@ -194,6 +199,7 @@ func TestLoadDossiersPeriodFromTitle(t *testing.T) {
 }
 
 func TestLoadDossierRecords(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	dir := t.TempDir()
 	path := writeXLSX(t, dir, "records.xlsx", sheet{name: "Export", rows: [][]any{
@@ -231,6 +237,7 @@ func TestLoadDossierRecords(t *testing.T) {
 }
 
 func TestLoadVillageSurveyMessy(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	path := writeXLSX(t, t.TempDir(), "khao-sat.xlsx", sheet{name: "Tổng hợp", rows: [][]any{
 		{"UBND HUYỆN CHI LĂNG"},
@@ -278,6 +285,7 @@ func deref(b *bool) any {
 }
 
 func TestLoadCSVShapesDetected(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	dir := t.TempDir()
 	cases := []struct {
@@ -311,6 +319,7 @@ func TestLoadCSVShapesDetected(t *testing.T) {
 }
 
 func TestLoadFileUnitsDataset(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	rep, err := NewLoader(pool, nil).LoadFile(context.Background(), writeCSV(t, t.TempDir(), "u.csv", fixtureUnits, ',', false),
 		LoadOptions{Dataset: ntm.DatasetUnits})

@@ -8,6 +8,7 @@ import (
 )
 
 func TestMatchMergedGroupHeaders(t *testing.T) {
+	t.Parallel()
 	cols := []string{"STT", "Tên xã", "Tên thôn", "Hộ gia đình Tổng số", "Hộ gia đình Đã gắn địa chỉ số",
 		"Cơ quan, tổ chức Tổng số", "Cơ quan, tổ chức Đã gắn địa chỉ số", "Tỷ lệ hộ đã gắn địa chỉ số (%)", "Ghi chú"}
 	m := SpecsFor(ntm.DatasetVpostcode)[0].Match(cols)
@@ -26,6 +27,7 @@ func TestMatchMergedGroupHeaders(t *testing.T) {
 }
 
 func TestMatchMostSpecificSynonymWins(t *testing.T) {
+	t.Parallel()
 	// "Số hộ đã gắn địa chỉ số" contains "Số hộ" (a total synonym); the exact synonym must win,
 	// whatever the column order.
 	for _, cols := range [][]string{
@@ -44,6 +46,7 @@ func TestMatchMostSpecificSynonymWins(t *testing.T) {
 }
 
 func TestMatchNFDAndSpacing(t *testing.T) {
+	t.Parallel()
 	// NFD (decomposed) text, odd spacing, NBSP and the old tone placement all fold to the synonyms.
 	cols := []string{"Xa\u0303", "Tho\u0302n", "  Tổng  số\u00a0hộ ", "Số hộ đã gắn địa chỉ số", "Tổng số cơ quan, tổ chức", "Số cơ quan, tổ chức đã gắn địa chỉ số"}
 	m := SpecsFor(ntm.DatasetVpostcode)[0].Match(cols)
@@ -53,6 +56,7 @@ func TestMatchNFDAndSpacing(t *testing.T) {
 }
 
 func TestDetectDataset(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		cols  []string
 		want  ntm.Dataset
@@ -90,6 +94,7 @@ func TestDetectDataset(t *testing.T) {
 }
 
 func TestDetectDatasetNoneNamesExpectedColumns(t *testing.T) {
+	t.Parallel()
 	var all []*Spec
 	for _, s := range AllSpecs() {
 		if s.Dataset != ntm.DatasetUnits {
@@ -113,6 +118,7 @@ func TestDetectDatasetNoneNamesExpectedColumns(t *testing.T) {
 }
 
 func TestEveryRequiredLabelIsRecognised(t *testing.T) {
+	t.Parallel()
 	// A template made of the canonical labels must be read back as its own dataset.
 	for _, s := range AllSpecs() {
 		var cols []string

@@ -2,39 +2,23 @@ package transform
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/xuri/excelize/v2"
 
 	"ntm"
 	"ntm/db/dbtest"
 	"ntm/fold"
 	"ntm/ingest"
+	"ntm/testkit"
 	"ntm/units"
 )
 
-// fixtureUnits is a small canonical units file: two Chi Lăng communes in Huyện Chi Lăng
-// (a thị trấn and a xã), another Xã Chi Lăng in Huyện Tràng Định, and Huyện Bắc Sơn.
-var fixtureUnits = [][]string{
-	{"province_code", "province_name", "district_code", "district_name", "commune_code", "commune_name", "village_code", "village_name", "village_kind", "valid_from", "valid_to"},
-	{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06466", "Thị trấn Chi Lăng", "06466-001", "Khối Phố Mới", "Khối", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06523", "Xã Chi Lăng", "06523-001", "Thôn Làng Cống", "Thôn", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06523", "Xã Chi Lăng", "06523-002", "Thôn Bản Chắt", "Thôn", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06469", "Xã Vân An", "06469-001", "Thôn Nà Sla", "Thôn", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "187", "Huyện Chi Lăng", "06469", "Xã Vân An", "06469-002", "Thôn Hòa Bình", "Thôn", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "185", "Huyện Bắc Sơn", "06325", "Thị trấn Bắc Sơn", "06325-001", "Khối Trần Hưng Đạo", "Khối", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "185", "Huyện Bắc Sơn", "06328", "Xã Long Đống", "06328-001", "Thôn Bản Chắt", "Thôn", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "185", "Huyện Bắc Sơn", "06328", "Xã Long Đống", "06328-002", "Thôn Nà Lay", "Thôn", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "185", "Huyện Bắc Sơn", "06331", "Xã Vạn Thủy", "", "", "", "", ""},
-	{"20", "Tỉnh Lạng Sơn", "180", "Huyện Tràng Định", "06034", "Xã Chi Lăng", "06034-001", "Thôn Nà Pồng", "Thôn", "", ""},
-}
+// fixtureUnits is the shared units fixture (package testkit).
+var fixtureUnits = testkit.Units
 
 // fixtureIndex is the fixture as an in-memory unit index (no database).
 func fixtureIndex() *UnitIndex {
@@ -62,23 +46,7 @@ func fixtureIndex() *UnitIndex {
 
 func writeCSV(t testing.TB, dir, name string, rows [][]string, sep rune, bom bool) string {
 	t.Helper()
-	path := filepath.Join(dir, name)
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bom {
-		f.WriteString("\ufeff")
-	}
-	w := csv.NewWriter(f)
-	w.Comma = sep
-	if err := w.WriteAll(rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return testkit.CSV(t, dir, name, rows, sep, bom)
 }
 
 // sheet is one worksheet of a generated workbook: rows from A1 down, and merged ranges.
@@ -90,36 +58,11 @@ type sheet struct {
 
 func writeXLSX(t testing.TB, dir, name string, sheets ...sheet) string {
 	t.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
+	ss := make([]testkit.Sheet, len(sheets))
 	for i, s := range sheets {
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", s.name); err != nil {
-				t.Fatal(err)
-			}
-		} else if _, err := f.NewSheet(s.name); err != nil {
-			t.Fatal(err)
-		}
-		for r, row := range s.rows {
-			if len(row) == 0 {
-				continue
-			}
-			cell, _ := excelize.CoordinatesToCellName(1, r+1)
-			if err := f.SetSheetRow(s.name, cell, &row); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for _, m := range s.merges {
-			if err := f.MergeCell(s.name, m[0], m[1]); err != nil {
-				t.Fatal(err)
-			}
-		}
+		ss[i] = testkit.Sheet{Name: s.name, Rows: s.rows, Merges: s.merges}
 	}
-	path := filepath.Join(dir, name)
-	if err := f.SaveAs(path); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return testkit.XLSX(t, dir, name, ss...)
 }
 
 // seededDB is a fresh database holding the fixture units.

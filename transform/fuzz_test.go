@@ -133,6 +133,7 @@ func checkFactRules(t *testing.T, name string, fr factRow) {
 
 // Every dataset's row parser is under the fuzz target (docs/decisions.md says so).
 func TestFuzzRowParsersCoversEveryDataset(t *testing.T) {
+	t.Parallel()
 	seen := map[ntm.Dataset]bool{}
 	for _, s := range fuzzSpecs() {
 		seen[s.Dataset] = true

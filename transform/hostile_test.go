@@ -140,6 +140,7 @@ func loadHostile(t *testing.T, pool *pgxpool.Pool, l *Loader, path string) strin
 }
 
 func TestHostileInputs(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	l := NewLoader(pool, nil)
 	header := recordsHeaderXML
@@ -241,6 +242,7 @@ func TestHostileInputs(t *testing.T) {
 
 // Limits are configurable: a loader with a small unzip limit refuses what the defaults take.
 func TestLoaderLimits(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	path := writePackage(t, "ok.xlsx", xlsxParts(sheetXML(recordsHeaderXML, recordRowXML(2), `<row r="3"><c r="A3" t="inlineStr"><is><t>`+strings.Repeat("x", 300<<10)+`</t></is></c></row>`)), nil)
 	l := NewLoader(pool, nil)
@@ -258,6 +260,7 @@ func TestLoaderLimits(t *testing.T) {
 
 // Strange but readable inputs load.
 func TestStrangeInputsLoad(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	l := NewLoader(pool, nil)
 	csvText := "Mã hồ sơ,Đơn vị tiếp nhận,Ngày tiếp nhận,Hình thức nộp,Mức độ DVC\nH-1,UBND xã Vân An,02/03/2026,Trực tuyến,Toàn trình\nH-2,UBND xã Long Đống,03/03/2026,Trực tiếp,Một phần\n"
@@ -310,6 +313,7 @@ func TestStrangeInputsLoad(t *testing.T) {
 
 // A file that changes while it is read is not loaded.
 func TestFileChangedWhileRead(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	l := NewLoader(pool, nil)
 	var b strings.Builder
@@ -334,6 +338,7 @@ func TestFileChangedWhileRead(t *testing.T) {
 
 // A panic inside a load fails that file only, with an error naming it.
 func TestPanicInLoadIsRecovered(t *testing.T) {
+	t.Parallel()
 	pool := seededPool(t)
 	l := NewLoader(pool, nil)
 	path := writeBytes(t, "p.csv", []byte("Mã hồ sơ,Đơn vị tiếp nhận,Ngày tiếp nhận,Hình thức nộp,Mức độ DVC\nH-1,UBND xã Vân An,02/03/2026,Trực tuyến,Toàn trình\n"))

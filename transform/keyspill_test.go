@@ -84,6 +84,7 @@ func TestDuplicateRecordsAcrossSpilledRuns(t *testing.T) {
 
 // Rows that repeat earlier ones beyond the reject share fail the whole file, as other rejects do.
 func TestDuplicateRecordsFailTheFileBeyondTheShare(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	old := keySpillChunk
 	keySpillChunk = 4
@@ -158,6 +159,7 @@ func TestKeySpillAgreesWithASet(t *testing.T) {
 // Across sheets: a dossier of the second sheet repeating one of the first is rejected against
 // "a row of another sheet", and the report lists rejects in file order (sheet, then row).
 func TestDuplicateRecordsAcrossSheets(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	old := keySpillChunk
 	keySpillChunk = 2

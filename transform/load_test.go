@@ -40,6 +40,7 @@ func messyVpostcode(t *testing.T, dir string) string {
 }
 
 func TestLoadMessyVpostcode(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	ctx := context.Background()
 	l := NewLoader(pool, nil)
@@ -115,6 +116,7 @@ func vpostcodeCSV(rows ...[]string) [][]string {
 }
 
 func TestLoadRowRejects(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	ctx := context.Background()
 	path := writeCSV(t, t.TempDir(), "vp.csv", vpostcodeCSV(
@@ -169,6 +171,7 @@ func TestLoadRowRejects(t *testing.T) {
 }
 
 func TestLoadRejectsShownWithSheet(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	path := writeXLSX(t, t.TempDir(), "x.xlsx", sheet{name: "Số liệu", rows: [][]any{
 		{"Huyện", "Xã", "Thôn", "Tổng số hộ", "Số hộ đã gắn địa chỉ số", "Tổng số cơ quan, tổ chức", "Số cơ quan, tổ chức đã gắn địa chỉ số", "Ngày số liệu"},
@@ -196,6 +199,7 @@ func assertNothingLoaded(t *testing.T, pool *pgxpool.Pool) {
 }
 
 func TestLoadFileRejectedWhole(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	ctx := context.Background()
 	l := NewLoader(pool, nil)
@@ -261,6 +265,7 @@ func TestLoadFileRejectedWhole(t *testing.T) {
 }
 
 func TestLoadFailureAtLastRowLeavesNothing(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	path := writeCSV(t, t.TempDir(), "vp.csv", vpostcodeCSV(
 		[]string{"Huyện Chi Lăng", "Xã Chi Lăng", "Làng Cống", "100", "90", "0", "0", "30/11/2024"},
@@ -308,6 +313,7 @@ func TestLoadFailureAtLastRowLeavesNothing(t *testing.T) {
 }
 
 func TestCheckFileWritesNothing(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	path := messyVpostcode(t, t.TempDir())
 	before := count(t, pool, `SELECT count(*) FROM batch`)
@@ -325,6 +331,7 @@ func TestCheckFileWritesNothing(t *testing.T) {
 }
 
 func TestRevokeBatch(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	ctx := context.Background()
 	rep, err := NewLoader(pool, nil).LoadFile(ctx, messyVpostcode(t, t.TempDir()), LoadOptions{})
@@ -364,6 +371,7 @@ func TestRevokeBatch(t *testing.T) {
 }
 
 func TestLoadMissingFileIsAnError(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	_, err := NewLoader(pool, nil).LoadFile(context.Background(), filepath.Join(t.TempDir(), "none.xlsx"), LoadOptions{})
 	if err == nil || !os.IsNotExist(errors.Unwrap(err)) && !strings.Contains(err.Error(), "no such file") {

@@ -13,6 +13,7 @@ import (
 // evaluation in the same transaction sees them); rolled back, nothing of the file remains; a
 // file rejected whole inside it is recorded in it, and the transaction stays usable.
 func TestLoadFileTxInCallersTransaction(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	ctx := context.Background()
 	l := NewLoader(pool, nil)

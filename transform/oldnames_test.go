@@ -57,6 +57,7 @@ func rejectOf(rep FileReport, row int) string {
 // Exports dated after 1/7/2025 that still name old communes and districts, on Lạng Sơn's real
 // structures (docs/structure-changes.md §6).
 func TestOldNamesInNewExports(t *testing.T) {
+	t.Parallel()
 	pool, _ := reformedLangSon(t)
 	path := writeCSV(t, t.TempDir(), "tthc-2026.csv", [][]string{
 		{"STT", "Huyện", "Xã", "Số TTHC đủ điều kiện cung cấp DVCTT", "Toàn trình", "Một phần", "Ngày số liệu"},
@@ -100,6 +101,7 @@ func TestOldNamesInNewExports(t *testing.T) {
 
 // Group rows of old districts never reject the rows below them; codes of closed units carry too.
 func TestOldDistrictGroupRowsAndCodes(t *testing.T) {
+	t.Parallel()
 	pool, _ := reformedLangSon(t)
 	path := writeXLSX(t, t.TempDir(), "tthc.xlsx", sheet{name: "Biểu 2", rows: [][]any{
 		{"UBND HUYỆN CHI LĂNG"},
@@ -145,6 +147,7 @@ func TestOldDistrictGroupRowsAndCodes(t *testing.T) {
 // A fact dated before a unit's first version belongs to that version: with only the 2025 list
 // imported, 2024 exports still load.
 func TestFactBeforeFirstVersion(t *testing.T) {
+	t.Parallel()
 	pool := seededEmpty(t)
 	jul, _ := parseDay("2025-07-01")
 	importUnitsFile(t, pool, structureFile(t, "langson_units_2025.csv"), UnitsOptions{ValidFrom: jul})
@@ -167,6 +170,7 @@ func parseDay(s string) (time.Time, error) { return time.Parse("2006-01-02", s) 
 // Villages: the code-reuse trap (06463-001 is another village from 1/7/2025), a village merge
 // (two → one through previous_codes), and old village names in a 2026 export.
 func TestOldVillageNames(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	hdr := []string{"province_code", "province_name", "district_code", "district_name", "commune_code", "commune_name", "village_code", "village_name", "village_kind", "valid_from", "valid_to", "previous_codes"}
 	importUnitsFile(t, pool, writeCSV(t, t.TempDir(), "2024.csv", [][]string{hdr,
@@ -207,6 +211,7 @@ func TestOldVillageNames(t *testing.T) {
 // passed wholly into one commune are that commune, and a divided commune whose name lives on is
 // today's commune of that name (docs/structure-changes.md §6).
 func TestOldDistrictHeadingsOverTodaysCommunes(t *testing.T) {
+	t.Parallel()
 	pool, _ := reformedLangSon(t)
 	path := writeCSV(t, t.TempDir(), "tthc-2026-11.csv", [][]string{
 		{"STT", "Đơn vị", "Số TTHC đủ điều kiện cung cấp DVCTT", "Toàn trình", "Một phần", "Ngày số liệu"},
@@ -246,6 +251,7 @@ func TestOldDistrictHeadingsOverTodaysCommunes(t *testing.T) {
 // Two villages of one kind whose names fold alike ("Tổ dân phố 4" and "Khối 4", both of kind Tổ
 // dân phố, both "4" once the kind is dropped) are told apart by the word the name starts with.
 func TestVillageNamePrefixDecides(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	hdr := []string{"province_code", "province_name", "commune_code", "commune_name", "village_code", "village_name", "village_kind"}
 	importUnitsFile(t, pool, writeCSV(t, t.TempDir(), "units.csv", [][]string{hdr,
@@ -274,6 +280,7 @@ func TestVillageNamePrefixDecides(t *testing.T) {
 // note naming them; for a snapshot (procedures) the second row is a reject saying which old units
 // merged into the successor and that its own figure is needed (docs/structure-changes.md §6).
 func TestRowsOfOldUnitsOfOneSuccessor(t *testing.T) {
+	t.Parallel()
 	pool, _ := reformedLangSon(t)
 	ctx := context.Background()
 	path := writeCSV(t, t.TempDir(), "ho-so-2025.csv", [][]string{

@@ -22,6 +22,7 @@ func villageOf(t *testing.T, res parsed, rerr *rowError) string {
 }
 
 func TestResolveKindDecidesBetweenSameNames(t *testing.T) {
+	t.Parallel()
 	res, rerr, _ := parseOne(t, ntm.DatasetVpostcode, vpCols, vpRow("Huyện Chi Lăng", "Thị trấn Chi Lăng", "Khối Phố Mới"), nil)
 	if got := villageOf(t, res, rerr); got != "06466-001" {
 		t.Errorf("got %s", got)
@@ -38,6 +39,7 @@ func TestResolveKindDecidesBetweenSameNames(t *testing.T) {
 }
 
 func TestResolveBareNameAmbiguous(t *testing.T) {
+	t.Parallel()
 	_, rerr, p := parseOne(t, ntm.DatasetVpostcode, vpCols, vpRow("Huyện Chi Lăng", "Chi Lăng", "Làng Cống"), nil)
 	if rerr == nil {
 		t.Fatal("accepted an ambiguous commune")
@@ -49,6 +51,7 @@ func TestResolveBareNameAmbiguous(t *testing.T) {
 }
 
 func TestResolveWithoutDistrict(t *testing.T) {
+	t.Parallel()
 	cols := []string{"Xã", "Thôn", "Tổng số hộ", "Số hộ đã gắn địa chỉ số", "Tổng số cơ quan, tổ chức", "Số cơ quan, tổ chức đã gắn địa chỉ số", "Ngày số liệu"}
 	// Unique province-wide: accepted.
 	res, rerr, _ := parseOne(t, ntm.DatasetVpostcode, cols, []string{"Xã Vân An", "Thôn Hoà Bình", "5", "5", "", "", "30/11/2024"}, nil)
@@ -75,6 +78,7 @@ func TestResolveWithoutDistrict(t *testing.T) {
 }
 
 func TestResolveUnknownNamesClosest(t *testing.T) {
+	t.Parallel()
 	_, rerr, p := parseOne(t, ntm.DatasetVpostcode, vpCols, vpRow("Huyện Bắc Sơn", "Xã Long Đốg", "Nà Lay"), nil)
 	if rerr == nil {
 		t.Fatal("accepted an unknown commune")
@@ -91,6 +95,7 @@ func TestResolveUnknownNamesClosest(t *testing.T) {
 }
 
 func TestResolveCodeWins(t *testing.T) {
+	t.Parallel()
 	cols := append([]string{"Mã thôn"}, vpCols...)
 	// Names that resolve to nothing (a typo) contradict nothing: the code wins.
 	res, rerr, _ := parseOne(t, ntm.DatasetVpostcode, cols, append([]string{"06034-001"}, vpRow("Huyện Tràng Định", "Chi Lăng", "Sai tên")...), nil)
@@ -111,6 +116,7 @@ func TestResolveCodeWins(t *testing.T) {
 }
 
 func TestResolveReportingUnits(t *testing.T) {
+	t.Parallel()
 	cols := []string{"Đơn vị", "Số TTHC đủ điều kiện cung cấp DVCTT", "Toàn trình", "Một phần", "Ngày số liệu"}
 	for _, c := range []struct {
 		unit   string
@@ -140,6 +146,7 @@ func TestResolveReportingUnits(t *testing.T) {
 }
 
 func TestResolveAlias(t *testing.T) {
+	t.Parallel()
 	idx := fixtureIndex()
 	idx.aliases["long đống cũ"] = []unitAlias{{folded: "long đống cũ", code: "06328", parent: "185"}}
 	u := idx.lookup("commune", readUnitName("Xã Long Đống cũ"), idx.code("185", day(2024, 1, 1)), "", day(2024, 1, 1))
@@ -153,6 +160,7 @@ func TestResolveAlias(t *testing.T) {
 }
 
 func TestEditDistance(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		a, b string
 		d    int

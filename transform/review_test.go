@@ -11,6 +11,7 @@ import (
 // period end, so a list holding one product certified in October would otherwise drop every
 // product (and "no product list" → V5 no data) for all earlier periods.
 func TestOCOPListsAreNotDatedByCertificateOrListingDates(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	dir := t.TempDir()
 	products := writeCSV(t, dir, "ocop.csv", [][]string{

@@ -9,6 +9,7 @@ import (
 )
 
 func TestVpostcodeRowRejects(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		cells  []string
 		column string
@@ -35,6 +36,7 @@ func TestVpostcodeRowRejects(t *testing.T) {
 }
 
 func TestVpostcodeRowValues(t *testing.T) {
+	t.Parallel()
 	res, rerr, _ := parseOne(t, ntm.DatasetVpostcode, vpCols,
 		[]string{"Huyện Chi Lăng", "Xã Chi Lăng", "Làng Cống", "1.234", "1234.0", "-", "-", "45626"}, nil)
 	if rerr != nil {
@@ -50,6 +52,7 @@ func TestVpostcodeRowValues(t *testing.T) {
 }
 
 func TestSurveyRow(t *testing.T) {
+	t.Parallel()
 	cols := []string{"Mã thôn", "Tổ công nghệ số cộng đồng Có/Không", "Tổ công nghệ số cộng đồng Số quyết định thành lập",
 		"Sử dụng nền tảng số Có/Không", "Sử dụng nền tảng số Tên nhóm", "WiFi miễn phí tại nhà văn hóa",
 		"Mô hình chuyển đổi số Số lượng", "Mô hình chuyển đổi số Lĩnh vực"}
@@ -72,6 +75,7 @@ func TestSurveyRow(t *testing.T) {
 }
 
 func TestOCOPProductRowWithPlatformColumns(t *testing.T) {
+	t.Parallel()
 	cols := []string{"Tên sản phẩm", "Chủ thể", "Huyện", "Xã", "Hạng sao", "Quyết định công nhận Số", "Quyết định công nhận Ngày",
 		"Sàn TMĐT Postmart", "Sàn TMĐT Shopee", "Sàn TMĐT Sàn TMĐT tỉnh", "Sàn TMĐT Lazada"}
 	res, rerr, _ := parseOne(t, ntm.DatasetOCOPProducts, cols,
@@ -113,6 +117,7 @@ func TestOCOPProductRowWithPlatformColumns(t *testing.T) {
 }
 
 func TestOCOPListingRow(t *testing.T) {
+	t.Parallel()
 	cols := []string{"Mã sản phẩm", "Tên sản phẩm", "Sàn TMĐT", "Đường dẫn", "Ngày đăng", "Trạng thái"}
 	res, rerr, _ := parseOne(t, ntm.DatasetOCOPListings, cols, []string{"LS-001", "Miến dong", "Shopee", "https://shopee.vn/x", "01/02/2024", "Ngừng bán"}, nil)
 	if rerr != nil {
@@ -129,6 +134,7 @@ func TestOCOPListingRow(t *testing.T) {
 }
 
 func TestProceduresRow(t *testing.T) {
+	t.Parallel()
 	cols := []string{"Đơn vị", "Tổng số TTHC", "Số TTHC đủ điều kiện cung cấp DVCTT Tổng số", "Số TTHC đủ điều kiện cung cấp DVCTT Toàn trình",
 		"Số TTHC đủ điều kiện cung cấp DVCTT Một phần"}
 	res, rerr, _ := parseOne(t, ntm.DatasetDVCProcedures, cols, []string{"UBND huyện Chi Lăng", "300", "250", "150", "100"}, nil, "Số liệu đến ngày 31/12/2024")
@@ -146,6 +152,7 @@ func TestProceduresRow(t *testing.T) {
 }
 
 func TestProcedureListAggregates(t *testing.T) {
+	t.Parallel()
 	cols := []string{"Đơn vị", "Mã TTHC", "Tên thủ tục hành chính", "Mức độ"}
 	m, _ := DetectDataset(cols, SpecsFor(ntm.DatasetDVCProcedures))
 	idx := fixtureIndex()
@@ -176,6 +183,7 @@ func TestProcedureListAggregates(t *testing.T) {
 }
 
 func TestDossiersRow(t *testing.T) {
+	t.Parallel()
 	cols := []string{"Đơn vị", "Kỳ báo cáo", "Tổng số hồ sơ tiếp nhận", "Tiếp nhận trực tuyến", "Hồ sơ xử lý trực tuyến toàn trình"}
 	res, rerr, _ := parseOne(t, ntm.DatasetDVCDossiers, cols, []string{"Huyện Chi Lăng", "9 tháng năm 2026", "1.200", "900", "850"}, nil)
 	if rerr != nil {
@@ -195,6 +203,7 @@ func TestDossiersRow(t *testing.T) {
 }
 
 func TestDossierRecordRow(t *testing.T) {
+	t.Parallel()
 	cols := []string{"Mã hồ sơ", "Đơn vị tiếp nhận", "Ngày tiếp nhận", "Hình thức nộp", "Mức độ DVC"}
 	res, rerr, _ := parseOne(t, ntm.DatasetDVCDossierRecords, cols, []string{"000.00.20.H36-261015-0001", "UBND xã Vân An", "15/10/2026", "Trực tuyến", "Mức độ 4"}, nil)
 	if rerr != nil {
@@ -210,6 +219,7 @@ func TestDossierRecordRow(t *testing.T) {
 }
 
 func TestPreambleAsOfAndPeriod(t *testing.T) {
+	t.Parallel()
 	if got := preambleAsOf([]string{"Lạng Sơn, ngày 05 tháng 12 năm 2024", "(Số liệu đến ngày 30/11/2024)"}); got != day(2024, 11, 30) {
 		t.Errorf("as of %v", got)
 	}

@@ -61,6 +61,7 @@ func reformedLangSon(t testing.TB) (*pgxpool.Pool, []UnitsReport) {
 }
 
 func TestRealLangSonStructures(t *testing.T) {
+	t.Parallel()
 	pool, reps := reformedLangSon(t)
 	ctx := context.Background()
 	y2022, h1, h1map, y2025, map2025 := reps[0].Structure, reps[1].Structure, reps[2].Links, reps[3].Structure, reps[4].Links
@@ -168,6 +169,7 @@ func TestRealLangSonStructures(t *testing.T) {
 // ntm check --dataset units runs the import in a transaction it rolls back: the report says what
 // the import would change, or why it would be refused, and nothing is written.
 func TestCheckUnitsWritesNothing(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	jan22, _ := time.Parse("2006-01-02", "2022-01-01")
@@ -238,6 +240,7 @@ func FuzzUnitsFile(f *testing.F) {
 // list repeats 1,600 unchanged villages), a renamed village continues itself, and "-" says that a
 // code now names a new village with no predecessor.
 func TestCanonicalListEmptyPreviousCodes(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	hdr := []string{"province_code", "province_name", "district_code", "district_name", "commune_code", "commune_name", "village_code", "village_name", "village_kind", "valid_from", "valid_to", "previous_codes"}
 	row := func(commune, communeName, village, name, kind, from, prev string) []string {

@@ -10,6 +10,7 @@ import (
 // One loader loads many files with one unit index, but a change of the structure between two
 // files (an alias added by the office, a units import) is seen by the next file.
 func TestLoaderSeesUnitChangesBetweenFiles(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	ctx := context.Background()
 	l := NewLoader(pool, nil)
@@ -63,6 +64,7 @@ func TestLoaderSeesUnitChangesBetweenFiles(t *testing.T) {
 // An alias added in a caller's transaction is seen by a load in that transaction; once the
 // transaction is rolled back, the loader's next file no longer sees it.
 func TestLoaderForgetsUnitChangesRolledBack(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	ctx := context.Background()
 	l := NewLoader(pool, nil)

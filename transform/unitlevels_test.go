@@ -11,6 +11,7 @@ import (
 // village level is left out of its unit index): a village code there is not found, and the
 // message says which levels were searched. Village datasets still resolve villages.
 func TestRecordExportsDoNotResolveVillages(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	var village, commune string
 	if err := pool.QueryRow(context.Background(), `SELECT code, parent_code FROM unit WHERE level = 'village' ORDER BY code LIMIT 1`).Scan(&village, &commune); err != nil {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestImportUnitsCanonical(t *testing.T) {
+	t.Parallel()
 	pool := seededDB(t)
 	ctx := context.Background()
 	levels := map[string]int{"province": 1, "district": 3, "commune": 7, "village": 9}
@@ -88,6 +89,7 @@ func TestImportUnitsCanonical(t *testing.T) {
 }
 
 func TestImportUnitsRejects(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	rows := [][]string{fixtureUnits[0]}
 	rows = append(rows, fixtureUnits[1:]...)
@@ -127,6 +129,7 @@ func referenceFile(t *testing.T, name string) string {
 }
 
 func TestImportUnitsReferenceLayout(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	path := referenceFile(t, "langson_units_2022.csv")
@@ -161,6 +164,7 @@ func TestImportUnitsReferenceLayout(t *testing.T) {
 }
 
 func TestImportUnitsXLSXNumericCodes(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	path := writeXLSX(t, t.TempDir(), "units.xlsx", sheet{name: "DM", rows: [][]any{
 		{"DANH MỤC ĐƠN VỊ HÀNH CHÍNH"},

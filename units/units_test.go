@@ -123,6 +123,7 @@ func reformed(t *testing.T) *pgxpool.Pool {
 }
 
 func TestImportCounts(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	res := mustApply(t, pool, &Statement{From: Beginning, Villages: true, Units: structure2024()})
 	if res.Opened[ntm.LevelCommune] != 8 || res.Opened[ntm.LevelVillage] != 3 || res.Opened[ntm.LevelDistrict] != 2 {
@@ -171,6 +172,7 @@ func TestImportCounts(t *testing.T) {
 // 06040 is three units: Xã Đại Đồng to 2024, Thị trấn Thất Khê in the first half of 2025,
 // Xã Thất Khê from 1/7/2025; facts follow their date.
 func TestThatKheDoubleChange(t *testing.T) {
+	t.Parallel()
 	h := load(t, reformed(t))
 	for d, want := range map[time.Time]string{
 		day(2019, 3, 1):   "Xã Đại Đồng",
@@ -213,6 +215,7 @@ func TestThatKheDoubleChange(t *testing.T) {
 // The reform gave old codes to other units: a 2024 fact of village 06463-001 (Khối Hòa Bình)
 // never counts for the new 06463-001 (Thôn Làng Cống), and two villages merge into one.
 func TestCodeReuseAndVillageMerge(t *testing.T) {
+	t.Parallel()
 	h := load(t, reformed(t))
 	e := day(2025, 9, 30)
 	a := h.Attribute(e)
@@ -245,6 +248,7 @@ func TestCodeReuseAndVillageMerge(t *testing.T) {
 }
 
 func TestSplitIsPartial(t *testing.T) {
+	t.Parallel()
 	h := load(t, reformed(t))
 	vanAn := h.VersionOf("06469", day(2024, 1, 1))
 	os := h.Owners(vanAn, day(2025, 7, 1))
@@ -263,6 +267,7 @@ func TestSplitIsPartial(t *testing.T) {
 }
 
 func TestImportRefusals(t *testing.T) {
+	t.Parallel()
 	pool := reformed(t)
 	ctx := context.Background()
 	// Out of order: 1/1/2025 again is before the change of 1/7/2025.
@@ -312,6 +317,7 @@ func TestImportRefusals(t *testing.T) {
 
 // A second import at the same date corrects the one before it.
 func TestImportSameDateCorrects(t *testing.T) {
+	t.Parallel()
 	pool := reformed(t)
 	fixed := structure2025()
 	fixed[2].Name, fixed[2].Folded = "Xã Chi Lăng Mới", "chi lăng mới"
@@ -344,6 +350,7 @@ func (u StatedUnit) withoutPrevious() StatedUnit {
 
 // --add adds and updates; nothing else closes.
 func TestImportAdd(t *testing.T) {
+	t.Parallel()
 	pool := reformed(t)
 	add := []StatedUnit{province(), unit(ntm.LevelCommune, "06470", "Xã", "Xã Vân Thủy", "20"),
 		unit(ntm.LevelVillage, "06470-001", "Thôn", "Thôn Nà Lừa", "06470")}
@@ -357,6 +364,7 @@ func TestImportAdd(t *testing.T) {
 }
 
 func TestMappingAndOfficeLinks(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	mustApply(t, pool, &Statement{From: Beginning, Villages: true, Units: structure2024()})
@@ -454,6 +462,7 @@ func TestMappingAndOfficeLinks(t *testing.T) {
 
 // The attribution table attributes facts in SQL as Attribution.Of does in Go.
 func TestAttributionTable(t *testing.T) {
+	t.Parallel()
 	pool := reformed(t)
 	ctx := context.Background()
 	h := load(t, pool)
