@@ -44,6 +44,20 @@ func Evaluate(ctx context.Context, pool *pgxpool.Pool, p ntm.Period) (int64, err
 		return 0, fmt.Errorf("evaluate period %s: start a transaction: %w", p, err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	id, err := EvaluateTx(ctx, tx, p)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("evaluate period %s: commit: %w", p, err)
+	}
+	return id, nil
+}
+
+// EvaluateTx is Evaluate in the caller's transaction tx, without committing: what tx has loaded
+// (transform.LoadFileTx) is evaluated, and the caller commits or rolls back both at once. For
+// one snapshot across the evaluation's queries, begin tx as repeatable read.
+func EvaluateTx(ctx context.Context, tx pgx.Tx, p ntm.Period) (int64, error) {
 	rs, set, err := compute(ctx, tx, p)
 	if err != nil {
 		return 0, err
@@ -93,9 +107,6 @@ func Evaluate(ctx context.Context, pool *pgxpool.Pool, p ntm.Period) (int64, err
 	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"result"}, cols, src); err != nil {
 		return 0, fmt.Errorf("evaluate period %s: store %d results: %w", p, len(rs), err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, fmt.Errorf("evaluate period %s: commit: %w", p, err)
 	}
 	return id, nil
 }
