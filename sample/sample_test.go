@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"ntm"
+	"ntm/transform"
 )
 
 var (
@@ -223,31 +224,21 @@ func TestLangSonUnits(t *testing.T) {
 	}
 }
 
-// headerNames are the headers the readers promise (docs/datasets.md) and the extras the exports carry.
+// headerNames are the headers the readers accept (every field's label and synonyms, from the
+// loader's dataset specs: not retyped here) and the extras the exports carry.
 var headerNames = map[string]bool{}
 
 func init() {
-	for _, h := range []string{
-		"Huyện", "Huyện, thành phố", "Tên huyện", "Xã", "Xã, phường, thị trấn", "Tên xã", "Thôn", "Thôn, tổ dân phố", "Thôn/Bản", "Tên thôn",
-		"Mã huyện", "Mã xã", "Mã thôn", "Mã đơn vị", "Đơn vị", "Tên đơn vị", "Cơ quan", "Đơn vị tiếp nhận",
-		"Tổng số hộ", "Tổng số hộ gia đình", "Số hộ gia đình", "Số hộ đã gắn địa chỉ số", "Số hộ đã có địa chỉ số", "Hộ đã gắn mã địa chỉ",
-		"Tổng số cơ quan, tổ chức", "Số cơ quan, tổ chức, doanh nghiệp", "Số cơ quan, tổ chức đã gắn địa chỉ số",
-		"Hộ gia đình Tổng số", "Hộ gia đình Đã gắn địa chỉ số", "Cơ quan, tổ chức Tổng số", "Cơ quan, tổ chức Đã gắn địa chỉ số",
-		"Ngày số liệu", "Thời điểm", "Số liệu đến ngày",
-		"Tổ công nghệ số cộng đồng", "Số quyết định thành lập tổ", "Sử dụng nền tảng số", "Nhóm Zalo/Facebook", "Tên nhóm",
-		"WiFi miễn phí tại nhà văn hóa", "Nhà văn hóa có WiFi miễn phí", "Số mô hình chuyển đổi số", "Mô hình chuyển đổi số", "Lĩnh vực",
-		"Mã sản phẩm", "Tên sản phẩm", "Hạng sao", "Số sao", "Xếp hạng", "Nhóm sản phẩm", "Chủ thể", "Tên chủ thể", "Chủ thể sản xuất",
-		"Số quyết định", "Quyết định công nhận", "Ngày công nhận", "Ngày quyết định", "Ngày hết hạn",
-		"Postmart", "Voso", "Shopee", "Lazada", "Tiki", "Sendo", "TikTok Shop", "Sàn TMĐT tỉnh",
-		"Sàn TMĐT", "Sàn thương mại điện tử", "Đường dẫn", "Link", "URL", "Ngày đăng", "Ngày đưa lên sàn", "Trạng thái",
-		"Tổng số TTHC", "Số TTHC đủ điều kiện cung cấp DVCTT", "TTHC đủ điều kiện", "Toàn trình", "DVCTT toàn trình", "Mức độ 4",
-		"Một phần", "DVCTT một phần", "Mức độ 3",
-		"Kỳ báo cáo", "Từ ngày", "Đến ngày", "Tổng số hồ sơ tiếp nhận", "Tổng số hồ sơ", "Tiếp nhận trực tuyến",
-		"Hồ sơ xử lý trực tuyến toàn trình", "Hồ sơ xử lý hoàn toàn trực tuyến", "Số hồ sơ toàn trình",
-		"Mã hồ sơ", "Số hồ sơ", "Ngày tiếp nhận", "Hình thức nộp", "Kênh nộp", "Mức độ DVC",
-		// extras the readers ignore
-		"STT", "Ghi chú", "Tỷ lệ (%)", "Tên thủ tục hành chính", "Tình trạng xử lý",
-	} {
+	for _, sp := range transform.AllSpecs() {
+		for _, fd := range sp.Fields {
+			headerNames[fd.Label] = true
+			for _, syn := range fd.Synonyms {
+				headerNames[syn] = true
+			}
+		}
+	}
+	// extras the readers ignore
+	for _, h := range []string{"STT", "Ghi chú", "Tỷ lệ (%)", "Tình trạng xử lý"} {
 		headerNames[h] = true
 	}
 }
