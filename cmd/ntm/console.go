@@ -7,27 +7,25 @@ import (
 	"ntm/console"
 )
 
-// The console is mounted by ntm serve through the consoleHandler hook of serve.go.
-func init() {
-	consoleHandler = func(ctx context.Context, d *Daemon) (http.Handler, error) {
-		c, err := console.New(console.Deps{
-			Pool:           d.Pool,
-			Log:            d.Log,
-			Users:          d.Config.Console.Users,
-			Tokens:         d.Config.API.Tokens,
-			ReportDir:      d.Config.Reports.OutDir,
-			MaxUpload:      d.Config.UploadLimit,
-			Jobs:           d.Runner,
-			JobNames:       d.Config.JobNames(),
-			Runs:           d.Runs,
-			Location:       d.Config.Location,
-			SessionTTL:     d.Config.Console.SessionTTL,
-			InsecureCookie: d.Config.Console.InsecureCookie,
-			TrustedProxies: d.Config.Console.TrustedProxies,
-		})
-		if err != nil {
-			return nil, err
-		}
-		return c.Handler(), nil
+// consoleHandler builds the web console and JSON API that ntm serve mounts at /.
+func consoleHandler(ctx context.Context, d *Daemon) (http.Handler, error) {
+	c, err := console.New(console.Deps{
+		Pool:           d.Pool,
+		Log:            d.Log,
+		Users:          d.Config.Console.Users,
+		Tokens:         d.Config.API.Tokens,
+		ReportDir:      d.Config.Reports.OutDir,
+		MaxUpload:      d.Config.UploadLimit,
+		Jobs:           d.Runner,
+		JobNames:       d.Config.JobNames(),
+		Runs:           d.Runs,
+		Location:       d.Config.Location,
+		SessionTTL:     d.Config.Console.SessionTTL,
+		InsecureCookie: d.Config.Console.InsecureCookie,
+		TrustedProxies: d.Config.Console.TrustedProxies,
+	})
+	if err != nil {
+		return nil, err
 	}
+	return c.Handler(), nil
 }

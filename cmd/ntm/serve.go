@@ -34,10 +34,6 @@ type Daemon struct {
 	Log       *zap.Logger
 }
 
-// consoleHandler builds the web console and JSON API; the console package sets it (from a
-// file of its own in this folder, in an init function). nil = only /healthz is served.
-var consoleHandler func(ctx context.Context, d *Daemon) (http.Handler, error)
-
 func runServe(ctx context.Context, e *env, args []string) error {
 	var d dbFlags
 	var cf configFlag
@@ -74,13 +70,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz(dmn))
-	if consoleHandler != nil {
-		h, err := consoleHandler(ctx, dmn)
-		if err != nil {
-			return fmt.Errorf("start the web console: %w", err)
-		}
-		mux.Handle("/", h)
+	h, err := consoleHandler(ctx, dmn)
+	if err != nil {
+		return fmt.Errorf("start the web console: %w", err)
 	}
+	mux.Handle("/", h)
 	missed, err := sched.Start(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
