@@ -169,12 +169,26 @@ func WriteAll(ctx context.Context, q db.Querier, period ntm.Period, opts Options
 		}
 		todo = append(todo, j)
 	}
-	err = writeJobs(ctx, q, todo, func(q db.Querier, j *reportJob) error {
+	write := func(q db.Querier, j *reportJob) error {
 		if err := writeWorkbook(ctx, q, d, j.sc, j.path, generated); err != nil {
 			return fmt.Errorf("write the report %s: %w", j.path, err)
 		}
 		return storeInput(ctx, q, j.path, j.abs, period.String(), j.sc.unit.Code, j.key)
-	})
+	}
+	// A province's workbook lists every village of the province (Hà Nội's 5,000) and holds
+	// several times a district's memory: those are built one at a time, after the others.
+	var recipients, provinces []*reportJob
+	for _, j := range todo {
+		if j.sc.province {
+			provinces = append(provinces, j)
+		} else {
+			recipients = append(recipients, j)
+		}
+	}
+	err = writeJobs(ctx, q, recipients, Workers, write)
+	if err == nil {
+		err = writeJobs(ctx, q, provinces, 1, write)
+	}
 	for _, j := range jobs {
 		if j.done {
 			w.Paths = append(w.Paths, j.path)
@@ -194,12 +208,12 @@ type reportJob struct {
 	done, unchanged bool
 }
 
-// writeJobs runs write for every job, Workers at a time when q is a pool (each worker on a
+// writeJobs runs write for every job, workers at a time when q is a pool (each worker on a
 // connection of its own), one after the other otherwise (a transaction is one connection). The
 // first error stops the others after their current workbook and is returned.
-func writeJobs(ctx context.Context, q db.Querier, jobs []*reportJob, write func(db.Querier, *reportJob) error) error {
+func writeJobs(ctx context.Context, q db.Querier, jobs []*reportJob, workers int, write func(db.Querier, *reportJob) error) error {
 	pool, ok := q.(*pgxpool.Pool)
-	if !ok || len(jobs) < 2 {
+	if !ok || len(jobs) < 2 || workers < 2 {
 		for _, j := range jobs {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -214,9 +228,9 @@ func writeJobs(ctx context.Context, q db.Querier, jobs []*reportJob, write func(
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	next := make(chan *reportJob)
-	errs := make(chan error, Workers)
+	errs := make(chan error, workers)
 	var wg sync.WaitGroup
-	for range Workers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
