@@ -84,7 +84,12 @@ func Files(ctx context.Context, q db.Querier, limit int, all bool) ([]File, erro
 type Story struct {
 	File
 	Rejects []transform.Reject // the first ones, in sheet and row order
-	Actions []Action
+	// Skipped are the runs of rows skipped as not data, with why (the first
+	// transform.SkippedKept); SheetsNotRead the sheets of the file not read (hidden, no
+	// header, another dataset's), with why: so that a person can see nothing vanished.
+	Skipped       []transform.SkippedRows
+	SheetsNotRead []transform.BatchSheet
+	Actions       []Action
 }
 
 // Show reads a file's story (first rejects up to limit; 0 = transform.RejectsKept).
@@ -99,6 +104,18 @@ func Show(ctx context.Context, q db.Querier, id int64, limit int) (*Story, error
 	s := &Story{File: f}
 	if s.Rejects, err = transform.RejectedRows(ctx, q, id, limit); err != nil {
 		return nil, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown)
+	}
+	if s.Skipped, err = transform.SkippedRowsOf(ctx, q, id, 0); err != nil {
+		return nil, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown)
+	}
+	sheets, err := transform.BatchSheets(ctx, q, id)
+	if err != nil {
+		return nil, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown)
+	}
+	for _, sh := range sheets {
+		if sh.ReadAs != "table" {
+			s.SheetsNotRead = append(s.SheetsNotRead, sh)
+		}
 	}
 	if s.Actions, err = Of(ctx, q, BatchKinds, id); err != nil {
 		return nil, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown)

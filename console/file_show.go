@@ -17,11 +17,22 @@ type filePage struct {
 	File        fileView
 	Rejects     []rejectView
 	RejectsMore int // rejected rows not shown (all are in the workbook)
-	Actions     []actions.Action
-	CanRevoke   bool // loaded: revoke and re-load are offered
-	CanRemove   bool // rejected whole and still listed
-	Message     string
-	Reason      string // what was typed, when refused
+	// Skipped: the runs of rows skipped as not data, with why; SheetsNotRead: the sheets not
+	// read, with why (rows read = loaded + rejected + these).
+	Skipped       []skipView
+	SheetsNotRead []string
+	Actions       []actions.Action
+	CanRevoke     bool // loaded: revoke and re-load are offered
+	CanRemove     bool // rejected whole and still listed
+	Message       string
+	Reason        string // what was typed, when refused
+}
+
+// skipView is one run of skipped rows on a file's page.
+type skipView struct {
+	Sheet, Rows string
+	Count       int
+	Reason, Raw string
 }
 
 // fileShow shows one file: what was loaded, rejected and skipped, its first rejected rows with
@@ -47,6 +58,20 @@ func (c *Console) renderFile(w http.ResponseWriter, r *http.Request, status int,
 		page.Rejects = append(page.Rejects, rejectView{Sheet: x.Sheet, Row: x.Row, Column: x.Column, Reason: x.Reason, Raw: x.Raw})
 	}
 	page.RejectsMore = max(0, s.RowsRejected-len(page.Rejects))
+	for _, x := range s.Skipped {
+		rows := itoa(int64(x.From))
+		if x.To != x.From {
+			rows += "–" + itoa(int64(x.To))
+		}
+		page.Skipped = append(page.Skipped, skipView{Sheet: x.Sheet, Rows: rows, Count: x.Rows, Reason: msg.SkipReason(string(x.Reason)), Raw: x.Raw})
+	}
+	for _, sh := range s.SheetsNotRead {
+		note := sh.Note
+		if note == "" {
+			note = msg.SheetSkip(sh.ReadAs, sh.Sheet)
+		}
+		page.SheetsNotRead = append(page.SheetsNotRead, note)
+	}
 	page.CanRevoke = s.Batch.Status == "loaded" && s.Dataset != string(ntm.DatasetUnits)
 	page.CanRemove = s.Batch.Status == "rejected" && !s.Removed
 	c.render(w, r, status, "file", layoutData{Title: "Lô số " + itoa(id), Nav: "uploads", Page: page})

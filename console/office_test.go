@@ -126,6 +126,10 @@ func TestFilesRevokeRemoveAndRejects(t *testing.T) {
 	if !strings.Contains(page, `id="rejects-download"`) || !strings.Contains(page, "Nà Lìa") {
 		t.Fatalf("loaded file page:\n%s", page)
 	}
+	// Its skipped rows are listed with why, not only counted.
+	if !strings.Contains(page, `id="skipped-rows"`) || !strings.Contains(page, "dòng tên cột") {
+		t.Errorf("the file page does not list the skipped rows:\n%s", page)
+	}
 	resp, body := e.do(c, http.MethodGet, "/files/"+id+"/rejects", nil, nil)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "PK") || !strings.Contains(resp.Header.Get("Content-Disposition"), "dong-bi-loai.xlsx") {
 		t.Fatalf("rejects download: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))

@@ -7,6 +7,8 @@ import (
 	"text/tabwriter"
 
 	"ntm/actions"
+	"ntm/msg"
+	"ntm/transform"
 )
 
 const batchSynopsis = "ntm batch list [--all] | show N | revoke N --reason TEXT | remove N --reason TEXT | rejects N [--out FILE]: loaded files, one file's rows and reasons, take one back, take a file rejected whole off the lists, or write its rejected rows as a workbook to send back"
@@ -142,6 +144,22 @@ func printStory(e *env, s *actions.Story) {
 		fmt.Fprintf(w, "Rejected rows (first %d of %d):\n", len(s.Rejects), s.RowsRejected)
 		for _, r := range s.Rejects {
 			fmt.Fprintf(w, "  %s\n", r.String())
+		}
+	}
+	if len(s.Skipped) > 0 || len(s.SheetsNotRead) > 0 {
+		fmt.Fprintln(w, "Skipped as not data:")
+		for _, sh := range s.SheetsNotRead {
+			note := sh.Note
+			if note == "" {
+				note = msg.SheetSkip(sh.ReadAs, sh.Sheet)
+			}
+			fmt.Fprintf(w, "  %s\n", note)
+		}
+		for _, r := range s.Skipped {
+			fmt.Fprintf(w, "  %s\n", r.String())
+		}
+		if n := s.RowsSkipped(); len(s.Skipped) == transform.SkippedKept {
+			fmt.Fprintf(w, "  … (the first %d runs of %d rows skipped are kept)\n", transform.SkippedKept, n)
 		}
 	}
 	if len(s.Actions) > 0 {

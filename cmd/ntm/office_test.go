@@ -151,7 +151,8 @@ func TestCLIFindsExplainsAndRecordsEveryRun(t *testing.T) {
 		t.Fatalf("revoke: %d %s", code, errs)
 	}
 	code, out, _ = ntmRun(t, "batch", "show", fmt.Sprint(surveyID), "--database-url", url)
-	if code != exitOK || !strings.Contains(out, "loaded,") || !strings.Contains(out, "skipped") || !strings.Contains(out, "batch_revoke by lan: số liệu sai của xã") {
+	if code != exitOK || !strings.Contains(out, "loaded,") || !strings.Contains(out, "skipped") || !strings.Contains(out, "batch_revoke by lan: số liệu sai của xã") ||
+		!strings.Contains(out, "Skipped as not data:") || !strings.Contains(out, "dòng tên cột") {
 		t.Errorf("batch show: %d\n%s", code, out)
 	}
 }
