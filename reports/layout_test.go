@@ -8,6 +8,7 @@ import (
 	"html"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -48,8 +49,12 @@ func TestSummaryCharts(t *testing.T) {
 	paths := writeAll(t, pool, "")
 	for _, path := range paths {
 		parts := zipFiles(t, path)
-		// The summary is sheet1; its drawing holds the three charts.
+		// The summary is sheet1 of the province's workbook and sheet2 of a recipient's (after the
+		// verdict); its drawing holds the three charts.
 		rels := parts["xl/worksheets/_rels/sheet1.xml.rels"]
+		if !strings.HasPrefix(filepath.Base(path), "20-") {
+			rels = parts["xl/worksheets/_rels/sheet2.xml.rels"]
+		}
 		m := regexp.MustCompile(`Target="\.\./drawings/(drawing\d+\.xml)"`).FindStringSubmatch(rels)
 		if m == nil {
 			t.Fatalf("%s: the summary has no drawing: %s", path, rels)
@@ -87,41 +92,73 @@ func TestSummaryCharts(t *testing.T) {
 	}
 }
 
-// TestPrintSetupEverySheet: A4 landscape fitted to the width everywhere; the title rows of every
-// table sheet repeat on each printed page.
+// TestPrintSetupEverySheet: A4 landscape at a fixed legible scale everywhere (never fitted to
+// the page width), the page header naming the recipient, the period and page n/N, the title rows
+// of every table sheet repeated on each printed page, and the true dimension of every sheet.
 func TestPrintSetupEverySheet(t *testing.T) {
 	t.Parallel()
 	pool := fixture(t)
-	paths := writeAll(t, pool, "20")
-	f := open(t, paths[0])
-	titles := map[string]string{}
-	for _, dn := range f.GetDefinedName() {
-		if dn.Name == "_xlnm.Print_Titles" {
-			titles[dn.Scope] = dn.RefersTo
+	for _, recipient := range []string{"20", "181"} {
+		paths := writeAll(t, pool, recipient)
+		f := open(t, paths[0])
+		titles := map[string]string{}
+		for _, dn := range f.GetDefinedName() {
+			if dn.Name == "_xlnm.Print_Titles" {
+				titles[dn.Scope] = dn.RefersTo
+			}
 		}
-	}
-	want := map[string]string{
-		sheetSummary: "$1:$3", sheetDistricts: "$5:$5", sheetVillages: "$1:$2", sheetAddresses: "$6:$6",
-		sheetOCOP: "$6:$6", sheetServices: "$6:$6", sheetQuality: "$1:$2", sheetNotes: "$6:$6",
-	}
-	for _, sh := range f.GetSheetList() {
-		if got := titles[sh]; got != "'"+sh+"'!"+want[sh] {
-			t.Errorf("%s: print titles %q, want %q", sh, got, want[sh])
+		want := map[string]string{
+			sheetSummary: "", sheetDistricts: "$5:$5", sheetVillages: "$3:$3", sheetAddresses: "$6:$6",
+			sheetOCOP: "$6:$6", sheetServices: "$5:$5", sheetQuality: "$1:$2", sheetNotes: "$6:$6",
+			sheetVerdict: "", sheetActions: "$4:$4", sheetTasks: "$4:$4",
 		}
-		pl, err := f.GetPageLayout(sh)
-		if err != nil {
-			t.Fatal(err)
+		for _, sh := range f.GetSheetList() {
+			w, ok := want[sh]
+			if !ok {
+				continue
+			}
+			if w != "" {
+				w = "'" + sh + "'!" + w
+			}
+			if got := titles[sh]; got != w {
+				t.Errorf("%s %s: print titles %q, want %q", recipient, sh, got, w)
+			}
+			pl, err := f.GetPageLayout(sh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *pl.Orientation != "landscape" || *pl.Size != 9 || pl.AdjustTo == nil || *pl.AdjustTo < minScale || *pl.AdjustTo > 100 {
+				t.Errorf("%s %s: page layout %s/%d scale %v", recipient, sh, *pl.Orientation, *pl.Size, pl.AdjustTo)
+			}
+			if p, _ := f.GetSheetProps(sh); p.FitToPage != nil && *p.FitToPage {
+				t.Errorf("%s %s: fitted to the page", recipient, sh)
+			}
+			hf, err := f.GetHeaderFooter(sh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(hf.OddHeader, "Trang &P/&N") || !strings.Contains(hf.OddHeader, "Kỳ tháng 12/2024") ||
+				!strings.Contains(hf.OddHeader+hf.OddFooter, map[string]string{"20": "Tỉnh Lạng Sơn", "181": "Huyện Chi Lăng"}[recipient]) {
+				t.Errorf("%s %s: header %q footer %q", recipient, sh, hf.OddHeader, hf.OddFooter)
+			}
+			dim, err := f.GetSheetDimension(sh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := f.GetRows(sh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := len(rows); !strings.HasSuffix(dim, fmt.Sprintf("%d", want)) || dim == "A1" {
+				t.Errorf("%s %s: dimension %q, the sheet has %d rows", recipient, sh, dim, want)
+			}
 		}
-		if *pl.Orientation != "landscape" || *pl.Size != 9 || *pl.FitToWidth != 1 || *pl.FitToHeight != 0 {
-			t.Errorf("%s: page layout %s/%d/%d/%d", sh, *pl.Orientation, *pl.Size, *pl.FitToWidth, *pl.FitToHeight)
+		if recipient == "20" {
+			p, _ := f.GetDocProps()
+			if p.Language != "vi-VN" || p.Keywords != "ntm; 2024-12; 20" || !strings.Contains(p.Title, "Tỉnh Lạng Sơn") {
+				t.Errorf("properties = %+v", p)
+			}
 		}
-		if p, _ := f.GetSheetProps(sh); p.FitToPage == nil || !*p.FitToPage {
-			t.Errorf("%s: not fitted to the page", sh)
-		}
-	}
-	p, _ := f.GetDocProps()
-	if p.Language != "vi-VN" || p.Keywords != "ntm; 2024-12; 20" || !strings.Contains(p.Title, "Tỉnh Lạng Sơn") {
-		t.Errorf("properties = %+v", p)
 	}
 }
 

@@ -42,6 +42,9 @@ const (
 	sheetServices  = "Dịch vụ công trực tuyến"
 	sheetQuality   = "Chất lượng dữ liệu"
 	sheetNotes     = "Ghi chú"
+	sheetVerdict   = "Kết luận"
+	sheetActions   = "Việc cần làm"
+	sheetTasks     = "Giao việc theo xã"
 )
 
 // scope is what one workbook covers.
@@ -321,6 +324,30 @@ type workbook struct {
 	now   time.Time
 	q     db.Querier
 	sheet int // sheets added so far
+
+	// Print layout, per sheet: column widths, print scale, the heights rows need for their wrapped
+	// text (normal sheets: set at the end unless fixed), row heights written, the used extent
+	// (normal sheets' dimension), and which sheets were streamed.
+	widths   map[string][]float64
+	scale    map[string]uint
+	pending  map[string]map[int]float64
+	fixed    map[string]map[int]bool
+	heights  map[string]map[int]float64
+	used     map[string][2]int
+	streamed map[string]bool
+	// streamedWriters are the stream writers by sheet (a title row finds its sheet's widths).
+	streamedWriters map[string]*excelize.StreamWriter
+	breaks          map[string][]int // streamed sheets: the rows after which a printed page ends
+	trace           *tracer          // files and rejected rows behind missing data, read once per workbook
+	todos           *[]villageTodo   // the villages not smart yet and their steps, read once
+}
+
+// newWorkbook is a workbook over f with empty layout records.
+func newWorkbook(f *excelize.File, st *styles) *workbook {
+	return &workbook{f: f, st: st,
+		widths: map[string][]float64{}, scale: map[string]uint{}, pending: map[string]map[int]float64{},
+		fixed: map[string]map[int]bool{}, heights: map[string]map[int]float64{}, used: map[string][2]int{},
+		streamed: map[string]bool{}, breaks: map[string][]int{}, streamedWriters: map[string]*excelize.StreamWriter{}}
 }
 
 // buildWorkbook makes a new workbook with ntm's styles, lets fill write it, and saves it to path
@@ -338,6 +365,17 @@ func buildWorkbook(path string, fill func(f *excelize.File, st *styles) error) (
 			err = fmt.Errorf("excel library failed: %v", p)
 		}
 	}()
+	// Arial (Liberation Sans where it is missing has the same metrics) prints the same width in
+	// Excel and LibreOffice, so a table sized for the page fits it on either.
+	if err := f.SetDefaultFont(reportFont); err != nil {
+		return err
+	}
+	// …at 10 pt: the default font's size sets the width of a column's character (excelize has
+	// no setter for it).
+	if s := f.Styles; s != nil && s.Fonts != nil && len(s.Fonts.Font) > 0 && s.Fonts.Font[0].Sz != nil {
+		pt := bodyPt
+		s.Fonts.Font[0].Sz.Val = &pt
+	}
 	st, err := newStyles(f)
 	if err != nil {
 		return err
@@ -350,7 +388,9 @@ func buildWorkbook(path string, fill func(f *excelize.File, st *styles) error) (
 
 func writeWorkbook(ctx context.Context, q db.Querier, d *data, sc *scope, path string, now time.Time) error {
 	return buildWorkbook(path, func(f *excelize.File, st *styles) error {
-		return fillWorkbook(ctx, &workbook{f: f, st: st, d: d, sc: sc, now: now, q: q})
+		w := newWorkbook(f, st)
+		w.d, w.sc, w.now, w.q = d, sc, now, q
+		return fillWorkbook(ctx, w)
 	})
 }
 
@@ -360,9 +400,16 @@ func fillWorkbook(ctx context.Context, w *workbook) error {
 		name  string
 		write func(context.Context) error
 	}
-	sheets := []sheetFn{{sheetSummary, w.writeSummary}}
+	var sheets []sheetFn
+	if !sc.province {
+		sheets = append(sheets, sheetFn{sheetVerdict, w.writeVerdict})
+	}
+	sheets = append(sheets, sheetFn{sheetSummary, w.writeSummary})
 	if sc.withDistricts() {
 		sheets = append(sheets, sheetFn{sheetDistricts, w.writeDistricts})
+	}
+	if !sc.province {
+		sheets = append(sheets, sheetFn{sheetActions, w.writeActions}, sheetFn{sheetTasks, w.writeTasks})
 	}
 	sheets = append(sheets,
 		sheetFn{sheetVillages, w.writeVillages},
@@ -382,6 +429,11 @@ func fillWorkbook(ctx context.Context, w *workbook) error {
 		}
 		if err := s.write(ctx); err != nil {
 			return fmt.Errorf("sheet %s: %w", s.name, err)
+		}
+		if !w.streamed[s.name] {
+			if err := w.finishSheet(s.name); err != nil {
+				return fmt.Errorf("sheet %s: %w", s.name, err)
+			}
 		}
 	}
 	created := now.UTC().Format("2006-01-02T15:04:05Z")
@@ -454,6 +506,14 @@ func (w *workbook) put(sheet string, row int, cells ...cell) error {
 }
 
 func (w *workbook) putAt(sheet string, row, col int, cells ...cell) error {
+	if h := w.rowHeight(w.widths[sheet], col, cells); h > 0 && w.pending != nil {
+		m := w.pending[sheet]
+		if m == nil {
+			m = map[int]float64{}
+			w.pending[sheet] = m
+		}
+		m[row] = max(m[row], h)
+	}
 	for i, c := range cells {
 		ref, err := excelize.CoordinatesToCellName(col+i, row)
 		if err != nil {
@@ -463,6 +523,9 @@ func (w *workbook) putAt(sheet string, row, col int, cells ...cell) error {
 			if err := w.f.SetCellValue(sheet, ref, c.v); err != nil {
 				return err
 			}
+		}
+		if c.v != nil || c.s != 0 {
+			w.noteUsed(sheet, col+i, row)
 		}
 		if c.s != 0 {
 			if err := w.f.SetCellStyle(sheet, ref, ref, c.s); err != nil {
@@ -485,6 +548,10 @@ func streamRow(sw *excelize.StreamWriter, row int, cells ...cell) error {
 
 // setWidths sets column widths of a normal-mode sheet, column 1 first.
 func (w *workbook) setWidths(sheet string, widths ...float64) error {
+	if w.widths != nil { // a report sheet: it must fit the page's width
+		widths = fitWidths(append([]float64(nil), widths...))
+		w.widths[sheet] = widths
+	}
 	for i, wd := range widths {
 		c, _ := excelize.ColumnNumberToName(i + 1)
 		if err := w.f.SetColWidth(sheet, c, c, wd); err != nil {
@@ -497,6 +564,9 @@ func (w *workbook) setWidths(sheet string, widths ...float64) error {
 // printSetup makes a sheet print on A4 landscape, fitted to the page width; for a streamed sheet it
 // must run before the stream starts (the sheet properties are written first).
 func (w *workbook) printSetup(sheet string, headerRows string) error {
+	if w.widths != nil { // a report sheet: a fixed legible scale, header and footer
+		return w.pageSetup(sheet, headerRows, w.widths[sheet])
+	}
 	landscape, a4, one, auto := "landscape", 9, 1, 0
 	if err := w.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: boolPtr(true)}); err != nil {
 		return err
@@ -526,13 +596,20 @@ func (w *workbook) streamSheet(sh string, lastRow int, widths []float64, titleRo
 	if err := w.f.SetSheetDimension(sh, rangeRef(1, 1, len(widths), lastRow)); err != nil {
 		return nil, err
 	}
-	if err := w.printSetup(sh, titleRows); err != nil {
+	widths = fitWidths(append([]float64(nil), widths...))
+	w.widths[sh] = widths
+	w.streamed[sh] = true
+	if err := w.pageSetup(sh, titleRows, widths); err != nil {
+		return nil, err
+	}
+	if err := w.pageBreaks(sh, w.breaks[sh]); err != nil {
 		return nil, err
 	}
 	sw, err := w.f.NewStreamWriter(sh)
 	if err != nil {
 		return nil, err
 	}
+	w.streamedWriters[sh] = sw
 	for i, wd := range widths {
 		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
 			return nil, err
@@ -549,16 +626,18 @@ func (w *workbook) streamSheet(sh string, lastRow int, widths []float64, titleRo
 // streamTitle writes a streamed table's title block (one cell a row, from row 1) and its header
 // row cols at row top.
 func (w *workbook) streamTitle(sw *excelize.StreamWriter, head []cell, top int, cols []string) error {
+	sh := ""
+	for name, ws := range w.streamedWriters {
+		if ws == sw {
+			sh = name
+		}
+	}
 	for i, c := range head {
-		if err := streamRow(sw, i+1, c); err != nil {
+		if err := w.streamRowOf(sw, sh, i+1, c); err != nil {
 			return err
 		}
 	}
-	hdr := make([]cell, len(cols))
-	for i, c := range cols {
-		hdr[i] = w.hdr(c)
-	}
-	return streamRow(sw, top, hdr...)
+	return w.streamRowOf(sw, sh, top, hdrCells(w, cols)...)
 }
 
 func freezePanes(row, col int) *excelize.Panes {

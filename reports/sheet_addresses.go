@@ -49,10 +49,12 @@ func (w *workbook) addressTotalsOf(ctx context.Context, evalID int64, end time.T
 	var t addressTotals
 	cutoff := end.AddDate(0, -w.d.eval.StaleMonths, 0)
 	err := w.q.QueryRow(ctx, addressScopeSQL+`
-		SELECT count(*), count(f.village_code),
-		       coalesce(sum(f.households_total), 0), coalesce(sum(f.households_with), 0),
-		       coalesce(sum(f.orgs_total), 0), coalesce(sum(f.orgs_with), 0),
-		       count(*) FILTER (WHERE f.households_with = f.households_total AND f.orgs_with = f.orgs_total),
+		-- Only the data the criteria count: figures older than the staleness limit are no data,
+		-- so they are neither "with data" nor in the sums.
+		SELECT count(*), count(f.village_code) FILTER (WHERE f.as_of > $4),
+		       coalesce(sum(f.households_total) FILTER (WHERE f.as_of > $4), 0), coalesce(sum(f.households_with) FILTER (WHERE f.as_of > $4), 0),
+		       coalesce(sum(f.orgs_total) FILTER (WHERE f.as_of > $4), 0), coalesce(sum(f.orgs_with) FILTER (WHERE f.as_of > $4), 0),
+		       count(*) FILTER (WHERE f.as_of > $4 AND f.households_with = f.households_total AND f.orgs_with = f.orgs_total),
 		       count(*) FILTER (WHERE f.as_of <= $4)
 		FROM vf f`,
 		evalID, w.sc.communeOrder(), end, cutoff).

@@ -228,8 +228,16 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		return err
 	}
 
+	// Columns. A recipient sees no batch numbers, hashes or raw row contents (its office has
+	// them): each rejected row is told by its file, place and reason. The province's workbook,
+	// for the office, keeps them (the batch number is what ntm batch commands take).
+	office := sc.province
+	widths := []float64{5, 28, 18, 16, 11, 9, 9, 9, 11, 36}
+	if office {
+		widths = append(widths, 8, 14)
+	}
+	ncols := len(widths)
 	// Layout, counted first: the dimension of a streamed sheet is written before its rows.
-	const ncols = 12
 	secSources := 4
 	rowsSources := max(1, len(batches))
 	secRejects := secSources + 2 + rowsSources + len(noDatasets) + len(shared) + 1
@@ -242,22 +250,23 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	last := secMissing + 1 + max(1, missingTotal)
 
 	// Several tables: the title repeats on every page, and nothing is frozen.
-	sw, err := w.streamSheet(sh, last, []float64{6, 32, 24, 10, 18, 22, 16, 40, 40, 14, 16, 40}, "$1:$2", nil)
+	sw, err := w.streamSheet(sh, last, widths, "$1:$2", nil)
 	if err != nil {
 		return err
 	}
 	row := 1
 	put := func(cells ...cell) error {
-		err := streamRow(sw, row, cells...)
+		err := w.streamRowOf(sw, sh, row, cells...)
+		row++
+		return err
+	}
+	putSpans := func(spans map[int]int, cells ...cell) error {
+		err := w.streamRowSpans(sw, sh, row, cells, spans)
 		row++
 		return err
 	}
 	hdr := func(names ...string) error {
-		cells := make([]cell, len(names))
-		for i, n := range names {
-			cells[i] = w.hdr(n)
-		}
-		return put(cells...)
+		return put(hdrCells(w, names)...)
 	}
 	if err := put(cell{"CHẤT LƯỢNG DỮ LIỆU – " + sc.unit.Name, st.title}); err != nil {
 		return err
@@ -271,8 +280,12 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	if err := put(cell{"1. Tệp nguồn đã dùng", st.section}); err != nil {
 		return err
 	}
-	if err := hdr("STT", "Tệp", "Bộ dữ liệu", "Lô số", "Nhận lúc", "Số liệu đến ngày", "Dòng đã đọc", "Dòng đã nạp",
-		"Dòng bị loại", "Trạng thái", "SHA-256 (12 ký tự đầu)", "Ghi chú"); err != nil {
+	names := []string{"STT", "Tệp", "Bộ dữ liệu", "Nhận lúc", "Số liệu đến ngày", "Dòng đã đọc", "Dòng đã nạp",
+		"Dòng bị loại", "Trạng thái", "Ghi chú"}
+	if office {
+		names = append(names, "Lô số", "SHA-256 (12 ký tự đầu)")
+	}
+	if err := hdr(names...); err != nil {
 		return err
 	}
 	if len(batches) == 0 {
@@ -289,23 +302,27 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		if status == "" {
 			status = b.Status
 		}
-		sha := b.SHA256
-		if len(sha) > 12 {
-			sha = sha[:12]
-		}
 		statusStyle := st.text
 		if b.Status != "loaded" {
 			statusStyle = st.notMet
 		}
-		if err := put(w.num(i+1), w.txt(b.FileName), w.txt(datasetName(b.Dataset)), cell{b.ID, st.integer},
+		cells := []cell{w.num(i + 1), w.wrap(b.FileName), w.wrap(datasetName(b.Dataset)),
 			w.txt(dateTimeText(b.Received)), asOf, w.num(b.Read), w.num(b.Loaded), w.num(b.Rejected),
-			cell{status, statusStyle}, w.txt(sha), w.wrap(b.Message)); err != nil {
+			cell{status, statusStyle}, w.wrap(b.Message)}
+		if office {
+			sha := b.SHA256
+			if len(sha) > 12 {
+				sha = sha[:12]
+			}
+			cells = append(cells, cell{b.ID, st.integer}, w.txt(sha))
+		}
+		if err := put(cells...); err != nil {
 			return err
 		}
 	}
 	for _, ds := range noDatasets {
-		if err := put(w.plain(""), cell{fmt.Sprintf("Chưa có tệp nào của bộ dữ liệu “%s” trong %d tháng đến cuối kỳ: các tiêu chí dùng bộ dữ liệu này chưa có số liệu.",
-			datasetName(ds), d.eval.StaleMonths), st.noData}); err != nil {
+		if err := putSpans(map[int]int{2: ncols}, w.plain(""), cell{fmt.Sprintf("Chưa có tệp nào của bộ dữ liệu “%s” trong %d tháng đến cuối kỳ: các tiêu chí dùng bộ dữ liệu này chưa có số liệu.",
+			datasetName(ds), d.eval.StaleMonths), st.noDataWrap}); err != nil {
 			return err
 		}
 	}
@@ -324,7 +341,13 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	if err := put(cell{title, st.section}); err != nil {
 		return err
 	}
-	if err := hdr("STT", "Tệp", "Bộ dữ liệu", "Lô số", "Trang tính", "Dòng", "Cột", "Lý do", "Nội dung dòng"); err != nil {
+	reasonSpan := map[int]int{7: ncols}
+	rejHdr := []cell{w.hdr("STT"), w.hdr("Tệp"), w.hdr("Bộ dữ liệu"), w.hdr("Trang tính"), w.hdr("Dòng"), w.hdr("Cột"), w.hdr("Lý do")}
+	if office {
+		reasonSpan = map[int]int{7: 9, 10: ncols}
+		rejHdr = append(rejHdr, w.hdr("Nội dung dòng"))
+	}
+	if err := putSpans(reasonSpan, rejHdr...); err != nil {
 		return err
 	}
 	if len(rejects) == 0 {
@@ -333,8 +356,12 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		}
 	}
 	for i, r := range rejects {
-		if err := put(w.num(i+1), w.txt(r.FileName), w.txt(datasetName(r.Dataset)), cell{r.BatchID, st.integer},
-			w.txt(r.Sheet), w.num(r.Row), w.txt(r.Col), w.wrap(r.Reason), w.wrap(r.Raw)); err != nil {
+		cells := []cell{w.num(i + 1), w.wrap(r.FileName), w.wrap(datasetName(r.Dataset)),
+			w.wrap(r.Sheet), w.num(r.Row), w.wrap(r.Col), w.wrap(r.Reason)}
+		if office {
+			cells = append(cells, w.wrap(r.Raw))
+		}
+		if err := putSpans(reasonSpan, cells...); err != nil {
 			return err
 		}
 	}
@@ -350,7 +377,8 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	if err := put(cell{"3. Đơn vị thiếu số liệu hoặc có số liệu cũ", st.section}); err != nil {
 		return err
 	}
-	if err := hdr("STT", "Đơn vị", "Cấp", "Mã", "Thuộc", "Tiêu chí", "Loại", "Giải thích"); err != nil {
+	explSpan := map[int]int{8: ncols}
+	if err := putSpans(explSpan, w.hdr("STT"), w.hdr("Đơn vị"), w.hdr("Cấp"), w.hdr("Mã"), w.hdr("Thuộc"), w.hdr("Tiêu chí"), w.hdr("Loại"), w.hdr("Giải thích")); err != nil {
 		return err
 	}
 	top := row - 1
@@ -359,15 +387,24 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 			return err
 		}
 	}
+	t, err := w.newTracer(ctx)
+	if err != nil {
+		return err
+	}
 	n := 0
 	missingRow := func(r *result, unitName, parentName string) error {
 		n++
+		expl := r.Explanation
+		if id := detailNum(r, "batch_id"); id > 0 && t.files[id] != "" {
+			sheet, _ := r.Detail["sheet"].(string)
+			expl += " (" + fileRow(t.files[id], sheet, int(detailNum(r, "row"))) + ")"
+		}
 		kind, style := "Thiếu số liệu", st.noData
 		if stale(r) {
 			kind = "Số liệu cũ"
 		}
-		return put(w.num(n), w.txt(unitName), w.txt(levelNames[r.Level]), w.txt(r.UnitCode), w.txt(parentName),
-			w.wrap(d.shortName(r.Criterion)), cell{kind, style}, w.wrap(r.Explanation))
+		return putSpans(explSpan, w.num(n), w.wrap(unitName), w.txt(levelNames[r.Level]), w.txt(r.UnitCode), w.wrap(parentName),
+			w.wrap(d.shortName(r.Criterion)), cell{kind, style}, w.wrap(expl))
 	}
 	nameOf := func(code string) string {
 		if u := d.units[code]; u != nil {
@@ -403,7 +440,7 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		}
 	}
 	if missingTotal > 0 {
-		if err := w.f.AutoFilter(sh, rangeRef(1, top, 8, row-1), nil); err != nil {
+		if err := w.f.AutoFilter(sh, rangeRef(1, top, ncols, row-1), nil); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"ntm"
 )
 
 // detailInt reads a whole number from a result's detail under the first key present.
@@ -123,6 +125,37 @@ func (d *data) periodsUsed(r *result) string {
 	return out
 }
 
+// windowAndGaps is a summed D95_DOSSIERS result's window and the units with gaps in it.
+func (d *data) windowAndGaps(r *result) string {
+	if r == nil {
+		return ""
+	}
+	var out []string
+	from, _ := r.Detail["window_from"].(string)
+	to, _ := r.Detail["window_to"].(string)
+	if f, err := time.Parse("2006-01-02", from); err == nil {
+		if t, err := time.Parse("2006-01-02", to); err == nil {
+			out = append(out, fmt.Sprintf("Từ %s đến %s", f.Format("02/01/2006"), t.Format("02/01/2006")))
+		}
+	}
+	units, _ := r.Detail["units"].([]any)
+	for _, u := range units {
+		m, ok := u.(map[string]any)
+		if !ok {
+			continue
+		}
+		if gaps := strs(m["gaps"]); len(gaps) > 0 {
+			code, _ := m["code"].(string)
+			name := code
+			if un := d.units[code]; un != nil {
+				name = un.Name
+			}
+			out = append(out, name+" thiếu "+strings.Join(gaps, ", "))
+		}
+	}
+	return strings.Join(out, ". ")
+}
+
 // strs reads a JSON list of strings.
 func strs(v any) []string {
 	l, _ := v.([]any)
@@ -135,18 +168,79 @@ func strs(v any) []string {
 	return out
 }
 
-// writeServices writes indicator 9.5: the district as a whole, then each commune for information;
-// without districts, each commune on its own figures, which decide.
+// ownFigures are one unit's own figures inside a 9.5 result's detail (the district office's
+// inside the district's sums): procedures offered online and eligible, dossiers processed fully
+// online and received.
+type ownFigures struct {
+	offered, eligible, full, received int64
+	hasProc, hasDoss                  bool
+}
+
+func unitEntry(r *result, code string) map[string]any {
+	if r == nil {
+		return nil
+	}
+	units, _ := r.Detail["units"].([]any)
+	for _, u := range units {
+		if m, ok := u.(map[string]any); ok {
+			if c, _ := m["code"].(string); c == code {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+func entryInt(m map[string]any, k string) (int64, bool) {
+	return detailInt(&result{Detail: m}, k)
+}
+
+func (d *data) ownFigures(code string, rp, rd *result) ownFigures {
+	var o ownFigures
+	if m := unitEntry(rp, code); m != nil {
+		full, ok1 := entryInt(m, "full_online")
+		part, ok2 := entryInt(m, "partial_online")
+		elig, ok3 := entryInt(m, "eligible")
+		if ok1 && ok3 {
+			if !ok2 {
+				part = 0
+			}
+			o.offered, o.eligible, o.hasProc = full+part, elig, true
+		}
+	}
+	if m := unitEntry(rd, code); m != nil {
+		full, ok1 := entryInt(m, "full_online")
+		rec, ok2 := entryInt(m, "received")
+		if ok1 && ok2 {
+			o.full, o.received, o.hasDoss = full, rec, true
+		}
+	}
+	return o
+}
+
+// ratioStatus decides a ratio against a threshold in integers (num·thDen ≥ thNum·den).
+func ratioStatus(num, den, thNum, thDen int64) ntm.Status {
+	if den == 0 || thDen == 0 {
+		return ntm.StatusNoData
+	}
+	if num*thDen >= thNum*den {
+		return ntm.StatusMet
+	}
+	return ntm.StatusNotMet
+}
+
+// writeServices writes indicator 9.5: the district as a whole, the district office's own figures
+// (procedures and dossiers of the district's own unit, which the district's sums include), then
+// each commune for information, each with what is left to do.
 func (w *workbook) writeServices(_ context.Context) error {
 	const sh = sheetServices
 	d, sc, st := w.d, w.sc, w.st
-	scopeText := "Chỉ tiêu 9.5 đánh giá trên toàn huyện (UBND huyện và các xã); số liệu của từng xã để tham khảo."
+	scopeText := "Chỉ tiêu 9.5 đánh giá trên toàn huyện (UBND huyện và các xã); số liệu riêng của UBND huyện và của từng xã để biết thiếu ở đâu."
 	if len(sc.districts) == 0 {
 		scopeText = "Không còn cấp huyện: chỉ tiêu 9.5 của mỗi xã, phường đánh giá trên số liệu của chính xã, phường đó."
 	}
 	head := []cell{
-		{"DỊCH VỤ CÔNG TRỰC TUYẾN – CHỈ TIÊU 9.5", st.title},
-		w.bold(recipientLabel(sc.unit)),
+		{"DỊCH VỤ CÔNG TRỰC TUYẾN – CHỈ TIÊU 9.5 – " + sc.unit.Name, st.title},
 		w.plain(periodText(d.period)),
 		{scopeText, st.subtitle},
 	}
@@ -155,31 +249,34 @@ func (w *workbook) writeServices(_ context.Context) error {
 			return err
 		}
 	}
-	const top = 6
+	const top = 5
 	var hdr []cell
 	var widths []float64
 	add := func(name string, width float64) {
 		hdr = append(hdr, w.hdr(name))
 		widths = append(widths, width)
 	}
-	add("STT", 6)
+	add("STT", 4)
 	if sc.withDistricts() {
-		add("Huyện", 20)
+		add("Huyện", 14)
 	}
-	add("Đơn vị", 24)
-	add("Mã", 9)
-	add("Phạm vi", 16)
-	add("TTHC đủ điều kiện cung cấp DVCTT", 14)
-	add("TTHC đã cung cấp DVCTT (toàn trình và một phần)", 16)
-	add("Tỷ lệ TTHC", 10)
-	add("Đánh giá TTHC", 14)
-	add("Hồ sơ tiếp nhận", 12)
-	add("Hồ sơ xử lý trực tuyến toàn trình", 14)
-	add("Tỷ lệ hồ sơ toàn trình", 11)
-	add("Đánh giá hồ sơ", 14)
-	add("Chỉ tiêu 9.5", 14)
-	add("Kỳ số liệu hồ sơ đã dùng", 24)
-	add("Giải thích", 60)
+	add("Đơn vị", 20)
+	add("TTHC đủ điều kiện", 10)
+	add("TTHC đã cung cấp trực tuyến", 11)
+	add("Tỷ lệ TTHC", 8)
+	add("Đánh giá TTHC", 10)
+	add("Hồ sơ tiếp nhận", 10)
+	add("Hồ sơ xử lý trực tuyến toàn trình", 11)
+	add("Tỷ lệ hồ sơ", 8)
+	add("Đánh giá hồ sơ", 10)
+	add("Chỉ tiêu 9.5", 10)
+	if sc.withDistricts() {
+		add("Kỳ số liệu hồ sơ", 14)
+		add("Còn phải làm", 20)
+	} else {
+		add("Kỳ số liệu hồ sơ", 20)
+		add("Còn phải làm", 28)
+	}
 	if err := w.setWidths(sh, widths...); err != nil {
 		return err
 	}
@@ -187,60 +284,114 @@ func (w *workbook) writeServices(_ context.Context) error {
 		return err
 	}
 	row := top + 1
-	unitRow := func(u *unit, district *unit, scopeLabel string, bold bool) error {
-		rp, rd := d.res(u.Code, keyD95Proc), d.res(u.Code, keyD95Dossiers)
-		txt, num := w.txt, w.num
+	n := 0
+	put := func(district *unit, label string, bold bool, proc, doss []cell, d95 cell, periods, todo string) error {
+		n++
+		num := w.num
 		if bold {
-			txt = func(s string) cell { return cell{s, st.boldText} }
 			num = func(n int) cell { return cell{n, st.boldInt} }
 		}
-		cells := []cell{num(row - top)}
+		cells := []cell{num(n)}
 		if sc.withDistricts() {
 			dn := ""
 			if district != nil {
 				dn = district.Name
 			}
-			cells = append(cells, txt(dn))
+			cells = append(cells, w.wrap(dn))
 		}
-		cells = append(cells, txt(u.Name), txt(u.Code), txt(scopeLabel))
-		if off, elig, ok := procedureParts(rp); ok {
-			cells = append(cells, cell{elig, st.integer}, cell{off, st.integer}, w.pct(off, elig))
+		if bold {
+			cells = append(cells, cell{label, st.boldWrap})
 		} else {
-			cells = append(cells, w.txt(""), w.txt(""), w.txt(""))
+			cells = append(cells, w.wrap(label))
 		}
-		cells = append(cells, w.resultStatus(rp))
-		if full, rec, ok := dossierParts(rd); ok {
-			cells = append(cells, cell{rec, st.integer}, cell{full, st.integer}, w.pct(full, rec))
-		} else {
-			cells = append(cells, w.txt(""), w.txt(""), w.txt(""))
-		}
-		cells = append(cells, w.resultStatus(rd), w.resultStatus(d.res(u.Code, keyD95)), w.wrap(d.periodsUsed(rd)))
-		var expl []string
-		for _, r := range []*result{d.res(u.Code, keyD95), rp, rd} {
-			if r != nil && r.Explanation != "" {
-				expl = append(expl, r.Explanation)
-			}
-		}
-		cells = append(cells, w.wrap(strings.Join(expl, "; ")))
+		cells = append(cells, proc...)
+		cells = append(cells, doss...)
+		cells = append(cells, d95, w.wrap(periods), w.wrap(todo))
 		if err := w.put(sh, row, cells...); err != nil {
 			return err
 		}
 		row++
 		return nil
 	}
-	communeLabel := "Xã"
+	empty4 := func() []cell { return []cell{w.txt(""), w.txt(""), w.txt(""), w.txt("")} }
+	resultCells := func(rp, rd *result) (proc, doss []cell) {
+		proc, doss = empty4(), empty4()
+		if off, elig, ok := procedureParts(rp); ok {
+			proc = []cell{{elig, st.integer}, {off, st.integer}, w.pct(off, elig), w.resultStatus(rp)}
+		} else if rp != nil {
+			proc[3] = w.resultStatus(rp)
+		}
+		if full, rec, ok := dossierParts(rd); ok {
+			doss = []cell{{rec, st.integer}, {full, st.integer}, w.pct(full, rec), w.resultStatus(rd)}
+		} else if rd != nil {
+			doss[3] = w.resultStatus(rd)
+		}
+		return proc, doss
+	}
+	todoOf := func(rs ...*result) string {
+		var out []string
+		for _, r := range rs {
+			if r == nil {
+				continue
+			}
+			a := d.def(r.Criterion).ActionFor(evalResult(r))
+			if r.Status == ntm.StatusNoData && r.Explanation != "" {
+				a = joinLines(a, r.Explanation)
+			}
+			if a != "" {
+				out = append(out, a)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	unitRow := func(u, district *unit, label string, bold bool) error {
+		rp, rd := d.res(u.Code, keyD95Proc), d.res(u.Code, keyD95Dossiers)
+		proc, doss := resultCells(rp, rd)
+		periods := d.periodsUsed(rd)
+		if bold && len(sc.districts) > 0 {
+			periods = d.windowAndGaps(rd) // each unit's periods are on its own row
+		}
+		return put(district, label, bold, proc, doss, w.resultStatus(d.res(u.Code, keyD95)), periods, todoOf(rp, rd))
+	}
+	communeLabel := func(c *unit) string { return c.Name }
 	if len(sc.districts) > 0 {
-		communeLabel = "Xã (tham khảo)"
+		communeLabel = func(c *unit) string { return c.Name + " (tham khảo)" }
 	}
 	seen := map[string]bool{}
 	for _, dist := range sc.districts {
-		if err := unitRow(dist, dist, "Toàn huyện", true); err != nil {
+		if err := unitRow(dist, dist, "Toàn "+lowerFirst(dist.Name)+" (UBND huyện và các xã)", true); err != nil {
 			return err
+		}
+		// The district office's own figures, from inside the district's sums.
+		rp, rd := d.res(dist.Code, keyD95Proc), d.res(dist.Code, keyD95Dossiers)
+		if o := d.ownFigures(dist.Code, rp, rd); o.hasProc || o.hasDoss {
+			proc, doss := empty4(), empty4()
+			var todo []string
+			if o.hasProc && rp != nil {
+				stt := ratioStatus(o.offered, o.eligible, rp.ThNum, rp.ThDen)
+				proc = []cell{{o.eligible, st.integer}, {o.offered, st.integer}, w.pct(o.offered, o.eligible), w.statusCell(stt)}
+				if miss := o.eligible - o.offered; miss > 0 {
+					todo = append(todo, fmt.Sprintf("UBND huyện còn %d TTHC đủ điều kiện chưa cung cấp trực tuyến", miss))
+				}
+			}
+			if o.hasDoss && rd != nil {
+				stt := ratioStatus(o.full, o.received, rd.ThNum, rd.ThDen)
+				doss = []cell{{o.received, st.integer}, {o.full, st.integer}, w.pct(o.full, o.received), w.statusCell(stt)}
+				if rd.ThDen > 0 {
+					need := (rd.ThNum*o.received + rd.ThDen - 1) / rd.ThDen
+					if need > o.full {
+						todo = append(todo, fmt.Sprintf("UBND huyện còn %d hồ sơ cần xử lý trực tuyến toàn trình để đạt %s", need-o.full, percentText(rd.ThNum, rd.ThDen, true)))
+					}
+				}
+			}
+			if err := put(dist, "UBND "+lowerFirst(dist.Name)+" (cơ quan cấp huyện)", false, proc, doss, w.txt(""), "", strings.Join(todo, "\n")); err != nil {
+				return err
+			}
 		}
 		for _, c := range sc.communes {
 			if sc.districtOf[c.Code] == dist {
 				seen[c.Code] = true
-				if err := unitRow(c, dist, communeLabel, false); err != nil {
+				if err := unitRow(c, dist, communeLabel(c), false); err != nil {
 					return err
 				}
 			}
@@ -248,7 +399,7 @@ func (w *workbook) writeServices(_ context.Context) error {
 	}
 	for _, c := range sc.communes {
 		if !seen[c.Code] {
-			if err := unitRow(c, nil, "Số liệu của chính xã", false); err != nil {
+			if err := unitRow(c, nil, c.Name, sc.unit.Level == string(ntm.LevelCommune)); err != nil {
 				return err
 			}
 		}

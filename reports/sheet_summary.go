@@ -44,7 +44,7 @@ const (
 func (w *workbook) writeSummary(ctx context.Context) error {
 	const sh = sheetSummary
 	d, sc, st := w.d, w.sc, w.st
-	if err := w.setWidths(sh, 6, 34, 16, 14, 24, 40, 18, 18, 18); err != nil {
+	if err := w.setWidths(sh, 6, 34, 14, 14, 22, 40, 14, 14, 14); err != nil {
 		return err
 	}
 	title := "BÁO CÁO KẾT QUẢ ĐÁNH GIÁ THÔN THÔNG MINH, TIÊU CHÍ 8 VÀ CHỈ TIÊU 9.5"
@@ -92,7 +92,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		}
 		// Neither Excel nor LibreOffice grows a row for wrapped text in merged cells: size it here.
 		if lines := max(textLines(label, 40), textLines(note, 40)); lines > 1 {
-			if err := w.f.SetRowHeight(sh, row, float64(15*lines)); err != nil {
+			if err := w.setRowHeight(sh, row, float64(15*lines)); err != nil {
 				return err
 			}
 		}
@@ -267,6 +267,10 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	// Charts, right under the key figures: the smart villages per commune on the left, the
 	// conditions and the 9.5 ratios stacked on the right (added at the end, once their data rows
 	// are known).
+	// The charts have a printed page of their own: nothing above them on it, nothing cut.
+	if err := w.f.InsertPageBreak(sh, cellName(1, row)); err != nil {
+		return err
+	}
 	if err := w.put(sh, row, cell{"BIỂU ĐỒ", st.section}); err != nil {
 		return err
 	}
@@ -275,11 +279,14 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	// The charts are sized in pixels; rows of a fixed 15 pt keep them inside the rows reserved here
 	// whatever the application's default row height.
 	for r := chartTop; r < chartTop+2*chartRows+2; r++ {
-		if err := w.f.SetRowHeight(sh, r, 15); err != nil {
+		if err := w.setRowHeight(sh, r, 15); err != nil {
 			return err
 		}
 	}
 	row += 2*chartRows + 2
+	if err := w.f.InsertPageBreak(sh, cellName(1, row)); err != nil {
+		return err
+	}
 
 	// II. The province's own results, whatever the evaluation computed for it.
 	if sc.province && len(d.results[sc.unit.Code]) > 0 {
@@ -354,7 +361,8 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			return err
 		}
 		row++
-		if err := w.put(sh, row, w.hdr("STT"), w.hdr("Tỷ lệ"), w.hdr("Đạt được"), w.hdr("Ngưỡng"), w.hdr("Đánh giá")); err != nil {
+		if err := w.put(sh, row, w.hdr("STT"), w.hdr("Tỷ lệ"), w.hdr("Đạt được"), w.hdr("Ngưỡng"), w.hdr("Đánh giá"),
+			w.hdr("Đạt ngưỡng"), w.hdr("Chưa đạt ngưỡng")); err != nil {
 			return err
 		}
 		ratioTop = row
@@ -365,7 +373,19 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 				continue
 			}
 			th := cell{float64(r.ThNum) / float64(r.ThDen), st.percent}
-			if err := w.put(sh, row, w.num(i+1), w.wrap(d.shortName(k)), w.resultValue(r), th, w.statusCell(r.Status)); err != nil {
+			// The bar of the chart is in the column of its status (green met, red not met); a
+			// ratio without data says so in its label, so the chart never shows only a threshold.
+			name := d.shortName(k)
+			metV, notV := w.txt(""), w.txt("")
+			switch {
+			case r.Status == ntm.StatusNoData || !r.HasValue:
+				name += " (" + ntm.StatusNoData.Label() + ")"
+			case r.Status == ntm.StatusMet:
+				metV = w.resultValue(r)
+			default:
+				notV = w.resultValue(r)
+			}
+			if err := w.put(sh, row, w.num(i+1), w.wrap(name), w.resultValue(r), th, w.statusCell(r.Status), metV, notV); err != nil {
 				return err
 			}
 			row++
@@ -502,17 +522,24 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	}
 	// Chart 3: the two 9.5 ratios against their thresholds (per district in a province workbook).
 	one, zero := 1.0, 0.0
-	var ratioChart *excelize.Chart
+	var ratioChart, thresholdLine *excelize.Chart
 	switch {
 	case ratioTop > 0:
-		cats := absRange(sh, 2, ratioTop+1, ratioTop+len(ratioRows))
+		last := ratioTop + len(ratioRows)
+		cats := absRange(sh, 2, ratioTop+1, last)
 		ratioChart = &excelize.Chart{
-			Type: excelize.Col,
+			Type: excelize.ColStacked,
 			Series: []excelize.ChartSeries{
-				{Name: absCell(sh, 3, ratioTop), Categories: cats, Values: absRange(sh, 3, ratioTop+1, ratioTop+len(ratioRows)), Fill: solid("5B9BD5")},
-				{Name: absCell(sh, 4, ratioTop), Categories: cats, Values: absRange(sh, 4, ratioTop+1, ratioTop+len(ratioRows)), Fill: solid("F4B183")},
+				{Name: absCell(sh, 6, ratioTop), Categories: cats, Values: absRange(sh, 6, ratioTop+1, last), Fill: solid("70AD47")},
+				{Name: absCell(sh, 7, ratioTop), Categories: cats, Values: absRange(sh, 7, ratioTop+1, last), Fill: solid("E06666")},
 			},
 			Title: chartTitle("Chỉ tiêu 9.5: tỷ lệ đạt được so với ngưỡng"),
+		}
+		thresholdLine = &excelize.Chart{
+			Type: excelize.Line,
+			Series: []excelize.ChartSeries{{Name: absCell(sh, 4, ratioTop), Categories: cats, Values: absRange(sh, 4, ratioTop+1, last),
+				Line:   excelize.LineOptions{Type: excelize.LineNone},
+				Marker: excelize.ChartMarker{Symbol: "dash", Size: 20, Fill: solid("1F1F1F"), Border: excelize.LineOptions{Type: excelize.LineSolid, Width: 2.5, Fill: solid("1F1F1F")}}}},
 		}
 	case sc.withDistricts():
 		cats := absRange(sheetDistricts, 2, districtsTop+1, districtsTop+len(sc.districts))
@@ -533,11 +560,16 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		ratioChart.Dimension = excelize.ChartDimension{Width: 600, Height: chartRows * chartRowPx}
 		ratioChart.XAxis = excelize.ChartAxis{Font: axisFont}
 		ratioChart.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &one, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont}
-		if err := w.f.AddChart(sh, cellName(5, chartTop+chartRows+1), ratioChart); err != nil {
+		var combo []*excelize.Chart
+		if thresholdLine != nil {
+			thresholdLine.XAxis, thresholdLine.YAxis = ratioChart.XAxis, ratioChart.YAxis
+			combo = append(combo, thresholdLine)
+		}
+		if err := w.f.AddChart(sh, cellName(5, chartTop+chartRows+1), ratioChart, combo...); err != nil {
 			return fmt.Errorf("chart of indicator 9.5: %w", err)
 		}
 	}
-	return w.printSetup(sh, "$1:$3")
+	return w.printSetup(sh, "")
 }
 
 func valueNum(r *result) int64 {
@@ -560,15 +592,6 @@ func absCell(sheet string, col, row int) string {
 	return fmt.Sprintf("'%s'!$%s$%d", sheet, c, row)
 }
 
-// textLines estimates the lines a wrapped text takes in a column of the given width (characters).
-func textLines(s string, width int) int {
-	n := len([]rune(s))
-	if n == 0 {
-		return 1
-	}
-	return (n + width - 1) / width
-}
-
 // absRange is "'Sheet'!$B$5:$B$9" for one column.
 func absRange(sheet string, col, r1, r2 int) string {
 	c, _ := excelize.ColumnNumberToName(col)
@@ -576,7 +599,7 @@ func absRange(sheet string, col, r1, r2 int) string {
 }
 
 // axisFont keeps axis labels dark enough to read on paper.
-var axisFont = excelize.Font{Color: "262626", Size: 9}
+var axisFont = excelize.Font{Color: "262626", Size: 10, Family: reportFont}
 
 func solid(color string) excelize.Fill {
 	return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}

@@ -3,9 +3,11 @@ package reports
 import (
 	"context"
 	"fmt"
-	"strings"
+
+	"github.com/xuri/excelize/v2"
 
 	"ntm"
+	"ntm/evaluate"
 )
 
 // villageRows streams the results of the scope's villages, ordered by commune (in scope order) and
@@ -63,8 +65,11 @@ func (w *workbook) countVillages(ctx context.Context, where string) (int, error)
 	return n, nil
 }
 
-// writeVillages writes one row per village: where it is, each condition's status and value, the
-// smart-village result and what is missing. Streamed: a province holds thousands of villages.
+// writeVillages writes one row per village, grouped by commune (a row naming the commune opens
+// each group, and in a recipient's workbook a commune never starts at the foot of a page): each
+// condition's value coloured by its status, the smart-village result, and what to do. One column
+// per condition keeps the table legible on A4 landscape. Streamed: a province holds thousands of
+// villages.
 func (w *workbook) writeVillages(ctx context.Context) error {
 	const sh = sheetVillages
 	d, sc, st := w.d, w.sc, w.st
@@ -73,59 +78,92 @@ func (w *workbook) writeVillages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fixed := []string{"STT"}
-	widths := []float64{6}
-	if sc.withDistricts() {
-		fixed = append(fixed, "Huyện")
-		widths = append(widths, 20)
-	}
-	fixed = append(fixed, "Xã", "Thôn", "Mã thôn")
-	widths = append(widths, 20, 22, 11)
-	for range keys {
-		widths = append(widths, 13, 10)
-	}
-	widths = append(widths, 14, 10, 60)
-	ncols := len(widths)
-
-	sw, err := w.streamSheet(sh, max(2, n+2), widths, "$1:$2", freezePanes(3, len(fixed)+1))
+	t, err := w.newTracer(ctx)
 	if err != nil {
 		return err
 	}
-
-	// Two header rows: condition names over their (status, value) pairs, then the column names.
-	group := make([]cell, ncols)
-	names := make([]cell, 0, ncols)
-	for i := range group {
-		group[i] = cell{nil, st.group}
+	var names []string
+	var widths []float64
+	add := func(name string, width float64) {
+		names = append(names, name)
+		widths = append(widths, width)
 	}
-	for _, f := range fixed {
-		names = append(names, w.hdr(f))
+	add("STT", 5)
+	if sc.withDistricts() {
+		add("Huyện", 14)
 	}
-	col := len(fixed) + 1
+	add("Xã", 13)
+	add("Thôn", 16)
+	add("Mã thôn", 10)
 	for _, k := range keys {
-		group[col-1] = cell{d.shortName(k), st.group}
-		if err := sw.MergeCell(cellName(col, 1), cellName(col+1, 1)); err != nil {
+		add(d.shortName(k), 11)
+	}
+	add("Thôn thông minh", 11)
+	add("Số điều kiện đạt", 8)
+	action := 32.0
+	if sc.withDistricts() {
+		action = 20
+	}
+	add("Việc cần làm", action)
+	ncols := len(widths)
+	const top = 3 // title, legend, header
+	groups := len(sc.communes)
+	if sc.province {
+		groups = 0 // the province's sheet is for filtering on screen, not for paper
+	}
+	last := top + max(1, n+groups)
+
+	// A recipient's villages (a few hundred) are laid out before they are written, so that the
+	// page breaks, which precede the rows in the file, can fall between communes; a province's
+	// are streamed as they come.
+	var buffered [][]cell
+	emit := func(sw *excelize.StreamWriter, row int, cells []cell) error {
+		if sw == nil {
+			buffered = append(buffered, cells)
+			return nil
+		}
+		return w.streamRowOf(sw, sh, row, cells...)
+	}
+	var sw *excelize.StreamWriter
+	head := []cell{
+		{"THÔN THÔNG MINH: KẾT QUẢ VÀ VIỆC CẦN LÀM CỦA TỪNG THÔN – " + sc.unit.Name, st.title},
+		w.plain(periodText(d.period) + ". Ô xanh: đạt; ô đỏ: chưa đạt; ô xám: chưa có số liệu (nguyên nhân ở trang " + sheetActions + ")."),
+	}
+	start := func(breaks []int) error {
+		w.breaks[sh] = breaks
+		var err error
+		if sw, err = w.streamSheet(sh, last, widths, fmt.Sprintf("$%d:$%d", top, top), freezePanes(top+1, 1)); err != nil {
 			return err
 		}
-		names = append(names, w.hdr("Đánh giá"), w.hdr("Giá trị"))
-		col += 2
+		return w.streamTitle(sw, head, top, names)
 	}
-	group[col-1] = cell{"Kết quả", st.group}
-	if err := sw.MergeCell(cellName(col, 1), cellName(col+1, 1)); err != nil {
-		return err
-	}
-	names = append(names, w.hdr("Thôn thông minh"), w.hdr("Số điều kiện đạt"), w.hdr("Còn thiếu gì"))
-	if err := streamRow(sw, 1, group...); err != nil {
-		return err
-	}
-	if err := streamRow(sw, 2, names...); err != nil {
-		return err
+	if groups == 0 {
+		if err := start(nil); err != nil {
+			return err
+		}
 	}
 
-	row := 3
+	row, num := top+1, 0
+	var groupRows []int
+	prevCommune := ""
 	err = w.villageRows(ctx, "", func(code, name, commune string, rs map[string]*result) error {
+		cn := commune
+		if u := d.units[commune]; u != nil {
+			cn = u.Name
+		}
+		if groups > 0 && commune != prevCommune {
+			vc := d.villages[commune]
+			label := fmt.Sprintf("%s: %d thôn, %d thôn thông minh, %d chưa đạt, %d chưa có đủ số liệu", cn, vc.Villages, vc.Smart, vc.NotMet, vc.NoData)
+			if err := emit(sw, row, []cell{{label, st.groupRow}}); err != nil {
+				return err
+			}
+			groupRows = append(groupRows, row)
+			row++
+			prevCommune = commune
+		}
+		num++
 		cells := make([]cell, 0, ncols)
-		cells = append(cells, w.num(row-2))
+		cells = append(cells, w.num(num))
 		if sc.withDistricts() {
 			dn := ""
 			if dist := sc.districtOf[commune]; dist != nil {
@@ -133,18 +171,17 @@ func (w *workbook) writeVillages(ctx context.Context) error {
 			}
 			cells = append(cells, w.txt(dn))
 		}
-		cn := commune
-		if u := d.units[commune]; u != nil {
-			cn = u.Name
-		}
-		cells = append(cells, w.txt(cn), w.txt(name), w.txt(code))
+		cells = append(cells, w.wrap(cn), w.wrap(name), w.txt(code))
 		for _, k := range keys {
-			r := rs[k]
-			cells = append(cells, w.resultStatus(r), w.resultValue(r))
+			cells = append(cells, w.conditionCell(rs[k]))
 		}
 		sv := rs[keySmartVillage]
-		cells = append(cells, w.resultStatus(sv), w.resultValue(sv), w.wrap(d.stillMissing(keys, rs)))
-		if err := streamRow(sw, row, cells...); err != nil {
+		smart := cell{"", w.st.text}
+		if sv != nil {
+			smart = cell{sv.Status.Label(), w.st.statusWrap(sv.Status)}
+		}
+		cells = append(cells, smart, w.resultValue(sv), w.wrap(d.actionText(w.steps(t, keys, code, name, commune, rs))))
+		if err := emit(sw, row, cells); err != nil {
 			return err
 		}
 		row++
@@ -153,41 +190,98 @@ func (w *workbook) writeVillages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if row > 3 {
-		if err := w.f.AutoFilter(sh, rangeRef(1, 2, ncols, row-1), nil); err != nil {
+	if sw == nil {
+		// Page breaks: a commune whose heading and first rows do not fit in what is left of the
+		// page starts a new one; a page full of villages ends before the row that overflows it.
+		room := pageHeightPt(printScale(widths)) - w.rowHeightOr(widths, hdrCells(w, names)) - 20
+		isGroup := map[int]bool{}
+		for _, g := range groupRows {
+			isGroup[g] = true
+		}
+		heights := make([]float64, len(buffered))
+		for i, cells := range buffered {
+			heights[i] = w.rowHeightOr(widths, cells)
+		}
+		var breaks []int
+		used := w.rowHeightOr(widths, head[:1]) + 2*lineHeightPt // the first page's title
+		for i := range buffered {
+			r := top + 1 + i
+			need := heights[i]
+			if isGroup[r] {
+				for j := i + 1; j < len(buffered) && j <= i+3 && !isGroup[r+j-i]; j++ {
+					need += heights[j]
+				}
+			}
+			if used > 0 && used+need > room {
+				breaks = append(breaks, r-1)
+				used = 0
+			}
+			used += heights[i]
+		}
+		if err := start(breaks); err != nil {
+			return err
+		}
+		for i, cells := range buffered {
+			if err := w.streamRowOf(sw, sh, top+1+i, cells...); err != nil {
+				return err
+			}
+		}
+	}
+	for _, g := range groupRows {
+		if err := sw.MergeCell(cellName(1, g), cellName(ncols, g)); err != nil {
+			return err
+		}
+	}
+	if row > top+1 {
+		if err := w.f.AutoFilter(sh, rangeRef(1, top, ncols, row-1), nil); err != nil {
 			return err
 		}
 	}
 	return sw.Flush()
 }
 
-// stillMissing is what a village must still do, in a few words: the conditions not met with their
-// explanation, then the conditions without (or with stale) data. Empty for a smart village.
-func (d *data) stillMissing(keys []string, rs map[string]*result) string {
-	word := func(k string) string { return d.def(k).Short }
-	var notMet, noData, old []string
-	for _, k := range keys {
-		r := rs[k]
-		switch {
-		case r == nil || r.Status == ntm.StatusNoData && !stale(r):
-			noData = append(noData, word(k))
-		case r.Status == ntm.StatusNoData:
-			old = append(old, word(k))
-		case r.Status == ntm.StatusNotMet && r.Explanation != "":
-			notMet = append(notMet, word(k)+" ("+r.Explanation+")")
-		case r.Status == ntm.StatusNotMet:
-			notMet = append(notMet, word(k))
+// conditionCell is one condition of a village: its value in words (Có / Không, a percentage
+// rounded down, a count), or why there is none, filled with its status colour.
+func (w *workbook) conditionCell(r *result) cell {
+	if r == nil {
+		return cell{"Chưa đánh giá", w.st.noDataWrap}
+	}
+	if r.Status == ntm.StatusNoData {
+		if stale(r) {
+			return cell{"Số liệu cũ", w.st.noDataWrap}
 		}
+		return cell{"Chưa có số liệu", w.st.noDataWrap}
 	}
-	var parts []string
-	if len(notMet) > 0 {
-		parts = append(parts, "Chưa đạt: "+strings.Join(notMet, "; "))
+	text := ""
+	if r.HasValue {
+		switch w.d.valueKind(r.Criterion) {
+		case evaluate.ValueYesNo:
+			text = "Không"
+			if r.Num != 0 {
+				text = "Có"
+			}
+		case evaluate.ValueRatio:
+			text = percentText(r.Num, r.Den, true)
+		default:
+			if r.Den == 1 {
+				text = fmt.Sprintf("%d", r.Num)
+			} else {
+				text = percentText(r.Num, r.Den, true)
+			}
+		}
+	} else {
+		text = r.Status.Label()
 	}
-	if len(noData) > 0 {
-		parts = append(parts, "Thiếu số liệu: "+strings.Join(noData, ", "))
+	if w.d.def(r.Criterion).Measure == evaluate.MeasureOCOP && !r.HasValue && r.Status == ntm.StatusMet {
+		text = "Không có sản phẩm"
 	}
-	if len(old) > 0 {
-		parts = append(parts, "Số liệu cũ: "+strings.Join(old, ", "))
+	return cell{text, w.st.statusWrap(r.Status)}
+}
+
+func hdrCells(w *workbook, names []string) []cell {
+	out := make([]cell, len(names))
+	for i, n := range names {
+		out[i] = w.hdr(n)
 	}
-	return strings.Join(parts, ". ")
+	return out
 }

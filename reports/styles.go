@@ -26,6 +26,16 @@ type styles struct {
 	rowRed, rowRedInt, rowRedDate         int // a row that needs action (an unlisted OCOP product)
 	rowAmber, rowAmberInt, rowAmberDate   int // a row that does not count (an expired product)
 	trendUp, trendDown, trendFlat         int // the change of a key figure since the previous period
+
+	groupRow                        int // a row naming the commune of the rows under it
+	metWrap, notMetWrap, noDataWrap int // status colours on a wrapped value
+	title2                          int // a sheet's title on one row that wraps (merged)
+
+	headCenter, headCenterBold, headCenterItalic, headTitle, headLeftBoldItalic int // an administrative report's heading
+	wrapPlain                                                                   int // wrapped text without a border
+	boldWrap                                                                    int // a total's label, wrapped
+
+	wraps map[int]bool // the styles that wrap text (rows are given the height their text needs)
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
@@ -44,6 +54,15 @@ func newStyles(f *excelize.File) (*styles, error) {
 	add := func(dst *int, st *excelize.Style) {
 		if err != nil {
 			return
+		}
+		if st.Font == nil {
+			st.Font = &excelize.Font{}
+		}
+		if st.Font.Family == "" {
+			st.Font.Family = reportFont
+		}
+		if st.Font.Size == 0 {
+			st.Font.Size = bodyPt
 		}
 		*dst, err = f.NewStyle(st)
 	}
@@ -78,6 +97,21 @@ func newStyles(f *excelize.File) (*styles, error) {
 	add(&s.trendUp, &excelize.Style{Border: border, Alignment: top, Font: &excelize.Font{Color: "006100"}})
 	add(&s.trendDown, &excelize.Style{Border: border, Alignment: top, Font: &excelize.Font{Color: "9C0006"}})
 	add(&s.trendFlat, &excelize.Style{Border: border, Alignment: top, Font: &excelize.Font{Color: "595959"}})
+	add(&s.groupRow, &excelize.Style{Font: &excelize.Font{Bold: true, Color: "1F4E78"}, Fill: fill("EDF3FA"), Border: border,
+		Alignment: &excelize.Alignment{Vertical: "center"}})
+	add(&s.metWrap, &excelize.Style{Border: border, Alignment: wrapTop, Fill: fill(fillMet), Font: &excelize.Font{Color: "006100"}})
+	add(&s.notMetWrap, &excelize.Style{Border: border, Alignment: wrapTop, Fill: fill(fillNotMet), Font: &excelize.Font{Color: "9C0006"}})
+	add(&s.noDataWrap, &excelize.Style{Border: border, Alignment: wrapTop, Fill: fill(fillNoData), Font: &excelize.Font{Color: "404040"}})
+	add(&s.title2, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	mid := &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}
+	add(&s.headCenter, &excelize.Style{Alignment: mid})
+	add(&s.headCenterBold, &excelize.Style{Alignment: mid, Font: &excelize.Font{Bold: true}})
+	add(&s.headCenterItalic, &excelize.Style{Alignment: mid, Font: &excelize.Font{Italic: true}})
+	add(&s.headTitle, &excelize.Style{Alignment: mid, Font: &excelize.Font{Bold: true, Size: 14}})
+	add(&s.headLeftBoldItalic, &excelize.Style{Font: &excelize.Font{Bold: true, Italic: true}})
+	add(&s.wrapPlain, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	add(&s.boldWrap, &excelize.Style{Border: border, Alignment: wrapTop, Font: &excelize.Font{Bold: true}})
+	s.wraps = map[int]bool{s.boldWrap: true, s.wrap: true, s.header: true, s.group: true, s.metWrap: true, s.notMetWrap: true, s.noDataWrap: true}
 	return &s, err
 }
 
@@ -89,4 +123,15 @@ func (s *styles) status(st ntm.Status) int {
 		return s.notMet
 	}
 	return s.noData
+}
+
+// statusWrap is the status colour of a cell whose text may wrap.
+func (s *styles) statusWrap(st ntm.Status) int {
+	switch st {
+	case ntm.StatusMet:
+		return s.metWrap
+	case ntm.StatusNotMet:
+		return s.notMetWrap
+	}
+	return s.noDataWrap
 }

@@ -1,0 +1,252 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"ntm"
+	"ntm/evaluate"
+	"ntm/fold"
+)
+
+// step is one thing a village (or a commune, a district) must do for one criterion: an action
+// from the criteria registry, and for missing data its cause in words a commune understands.
+type step struct {
+	Key    string
+	Status ntm.Status
+	Stale  bool
+	Action string // "Gắn địa chỉ số cho 5 hộ còn thiếu", "Gửi lại phiếu khảo sát"
+	Cause  string // no data only: why (no form, blank answer, rejected row, data too old)
+}
+
+// evalResult is a stored result as evaluate's registry reads it.
+func evalResult(r *result) evaluate.Result {
+	er := evaluate.Result{UnitCode: r.UnitCode, UnitName: r.UnitName, Level: ntm.Level(r.Level), Criterion: r.Criterion,
+		Status: r.Status, Threshold: evaluate.Frac(r.ThNum, r.ThDen), Explanation: r.Explanation, Detail: r.Detail}
+	if r.HasValue {
+		v := evaluate.Frac(r.Num, r.Den)
+		er.Value = &v
+	}
+	return er
+}
+
+// criterionDataset is the dataset a village criterion reads (to trace a rejected row).
+func (d *data) criterionDataset(key string) string {
+	switch d.def(key).Measure {
+	case evaluate.MeasureTeam, evaluate.MeasurePlatform, evaluate.MeasureWifi, evaluate.MeasureModels:
+		return string(ntm.DatasetVillageSurvey)
+	case evaluate.MeasureAddress:
+		return string(ntm.DatasetVpostcode)
+	case evaluate.MeasureOCOP:
+		return string(ntm.DatasetOCOPProducts)
+	}
+	return ""
+}
+
+// tracer finds the file behind a result (its batch) and the rejected rows that name a village.
+type tracer struct {
+	files   map[int64]string // batch id → file name
+	rejects []rejectInfo     // the rejected rows of the workbook's scope
+	folded  []string         // their raw text, ASCII-folded words, lower case, space-padded
+}
+
+func (w *workbook) newTracer(ctx context.Context) (*tracer, error) {
+	if w.trace != nil {
+		return w.trace, nil
+	}
+	t := &tracer{files: map[int64]string{}}
+	rows, err := w.q.Query(ctx, `SELECT id, COALESCE(NULLIF(file_name, ''), source_uri) FROM batch`)
+	if err != nil {
+		return nil, fmt.Errorf("read the source files: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read the source files: %w", err)
+		}
+		t.files[id] = name
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the source files: %w", err)
+	}
+	batches, err := w.sourceBatches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if t.rejects, _, err = w.rejects(ctx, batches); err != nil {
+		return nil, err
+	}
+	for _, r := range t.rejects {
+		t.folded = append(t.folded, " "+strings.ToLower(words(fold.ASCII(r.Raw)))+" ")
+	}
+	w.trace = t
+	return t, nil
+}
+
+// rejectedRow is the first rejected row of dataset that names the village (its code, or its
+// name together with its commune's), nil when none does.
+func (t *tracer) rejectedRow(dataset, villageCode, villageName, communeName string) *rejectInfo {
+	code := " " + strings.ToLower(words(villageCode)) + " "
+	vn := " " + strings.ToLower(words(fold.ASCII(villageName))) + " "
+	cn := " " + strings.ToLower(words(fold.ASCII(communeName))) + " "
+	for i, r := range t.rejects {
+		if dataset != "" && r.Dataset != dataset {
+			continue
+		}
+		text := t.folded[i]
+		if strings.Contains(text, code) || strings.Contains(text, vn) && strings.Contains(text, cn) {
+			return &t.rejects[i]
+		}
+	}
+	return nil
+}
+
+func detailNum(r *result, k string) int64 {
+	n, _ := detailInt(r, k)
+	return n
+}
+
+func detailDate(r *result, k string) string {
+	s, _ := r.Detail[k].(string)
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.Format("02/01/2006")
+	}
+	return ""
+}
+
+// fileRow is "tệp vpostcode-2024-11.xlsx, trang Chi Lăng, dòng 65".
+func fileRow(file, sheet string, row int) string {
+	s := "tệp " + file
+	if sheet != "" {
+		s += ", trang " + sheet
+	}
+	if row > 0 {
+		s += fmt.Sprintf(", dòng %d", row)
+	}
+	return s
+}
+
+// rejectedText is a rejected row told for a commune: where it is and why it was not read.
+func rejectedText(r *rejectInfo) string {
+	s := fileRow(r.FileName, r.Sheet, r.Row)
+	if r.Col != "" {
+		s += ", cột “" + r.Col + "”"
+	}
+	return s + " bị loại: " + r.Reason
+}
+
+// steps lists what a village must do for each condition it does not meet, in the set's order,
+// each missing value with its cause.
+func (w *workbook) steps(t *tracer, keys []string, code, name, commune string, rs map[string]*result) []step {
+	d := w.d
+	communeName := commune
+	if u := d.units[commune]; u != nil {
+		communeName = u.Name
+	}
+	var out []step
+	for _, k := range keys {
+		r := rs[k]
+		def := d.def(k)
+		if r == nil {
+			out = append(out, step{Key: k, Status: ntm.StatusNoData, Action: def.DataAction, Cause: "Chưa được đánh giá"})
+			continue
+		}
+		if r.Status == ntm.StatusMet {
+			continue
+		}
+		s := step{Key: k, Status: r.Status, Action: def.ActionFor(evalResult(r))}
+		if r.Status == ntm.StatusNoData {
+			s.Stale = stale(r)
+			s.Cause = r.Explanation
+			if id := detailNum(r, "batch_id"); id > 0 {
+				sheet, _ := r.Detail["sheet"].(string)
+				s.Cause += " (" + fileRow(t.files[id], sheet, int(detailNum(r, "row"))) + ")"
+			}
+			if rej := t.rejectedRow(d.criterionDataset(k), code, name, communeName); rej != nil {
+				if s.Stale {
+					s.Cause += "; số liệu mới hơn ở " + rejectedText(rej)
+				} else {
+					s.Cause += "; " + rejectedText(rej)
+				}
+				s.Action = "Sửa và gửi lại " + fileRow(rej.FileName, rej.Sheet, rej.Row) + " (" + rej.Reason + ")"
+			} else if s.Stale {
+				s.Action = def.DataAction + " (số liệu hiện có đã cũ)"
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// actionText is a village's steps as lines: one action a line, actions repeated by several
+// conditions (one survey answers four) told once with their conditions.
+func (d *data) actionText(steps []step) string {
+	type line struct {
+		action string
+		keys   []string
+	}
+	var lines []*line
+	byAction := map[string]*line{}
+	for _, s := range steps {
+		if s.Action == "" {
+			continue
+		}
+		l := byAction[s.Action]
+		if l == nil {
+			l = &line{action: s.Action}
+			byAction[s.Action] = l
+			lines = append(lines, l)
+		}
+		l.keys = append(l.keys, d.def(s.Key).Short)
+	}
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		t := "• " + l.action
+		if len(l.keys) > 1 {
+			t += " (" + strings.Join(l.keys, ", ") + ")"
+		}
+		out = append(out, t)
+	}
+	return strings.Join(out, "\n")
+}
+
+// causeText lists the causes of a village's missing data, one a line.
+func (d *data) causeText(steps []step) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range steps {
+		if s.Cause == "" || seen[s.Cause] {
+			continue
+		}
+		seen[s.Cause] = true
+		out = append(out, d.def(s.Key).Short+": "+s.Cause)
+	}
+	return strings.Join(out, "\n")
+}
+
+// sortSteps orders villages nearest to smart first: fewest conditions left, then fewest not met.
+func sortByDistance[T any](xs []T, steps func(T) []step) {
+	sort.SliceStable(xs, func(i, j int) bool {
+		a, b := steps(xs[i]), steps(xs[j])
+		if len(a) != len(b) {
+			return len(a) < len(b)
+		}
+		return countNotMet(a) < countNotMet(b)
+	})
+}
+
+func countNotMet(ss []step) int {
+	n := 0
+	for _, s := range ss {
+		if s.Status == ntm.StatusNotMet {
+			n++
+		}
+	}
+	return n
+}

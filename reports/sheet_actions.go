@@ -1,0 +1,212 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"ntm"
+)
+
+// villageTodo is a village that is not smart yet, with what it must do.
+type villageTodo struct {
+	code, name, commune string
+	order               int // the commune's position in the scope
+	steps               []step
+}
+
+// writeActions writes what the recipient's villages must do: a commune × condition table for
+// handing out tasks, then one row per village and condition, villages one step away from smart
+// first, each with the commune responsible, the action and — for missing data — its cause (no
+// form, a blank answer, a rejected row with its file, row and reason, data too old). A recipient
+// holds a few hundred villages: the list is sorted in memory (the province's workbook has no such
+// sheet; the office filters its village sheet).
+func (w *workbook) writeActions(ctx context.Context) error {
+	const sh = sheetActions
+	d, sc, st := w.d, w.sc, w.st
+	todos, err := w.villageTodos(ctx)
+	if err != nil {
+		return err
+	}
+	widths := []float64{5, 14, 18, 9, 16, 38, 48}
+	if err := w.setWidths(sh, widths...); err != nil {
+		return err
+	}
+	row := 1
+	if err := w.put(sh, row, cell{"VIỆC CẦN LÀM CỦA TỪNG THÔN CHƯA ĐẠT – " + sc.unit.Name, st.title}); err != nil {
+		return err
+	}
+	row++
+	if err := w.put(sh, row, w.plain(periodText(d.period)+". Thôn gần đạt nhất (còn ít điều kiện nhất) được xếp trước; giao việc theo xã ở trang "+sheetTasks+".")); err != nil {
+		return err
+	}
+	row += 2
+	listTop := row
+	if err := w.put(sh, row, w.hdr("STT"), w.hdr("Xã chịu trách nhiệm"), w.hdr("Thôn"), w.hdr("Còn thiếu (điều kiện)"),
+		w.hdr("Điều kiện"), w.hdr("Việc cần làm"), w.hdr("Nguyên nhân thiếu số liệu (tệp, dòng, lý do)")); err != nil {
+		return err
+	}
+	row++
+	if len(todos) == 0 {
+		if err := w.put(sh, row, w.plain(""), w.plain("Mọi thôn đều đã là thôn thông minh.")); err != nil {
+			return err
+		}
+		row++
+	}
+	for i, v := range todos {
+		cn := v.commune
+		if u := d.units[v.commune]; u != nil {
+			cn = u.Name
+		}
+		for j, s := range v.steps {
+			num, commune, village, left := w.txt(""), w.txt(""), w.txt(""), w.txt("")
+			if j == 0 {
+				num, commune, village, left = w.num(i+1), w.wrap(cn), w.wrap(v.name+" ("+v.code+")"), w.num(len(v.steps))
+			}
+			if err := w.put(sh, row, num, commune, village, left, cell{d.shortName(s.Key), st.statusWrap(s.Status)},
+				w.wrap(s.Action), w.wrap(s.Cause)); err != nil {
+				return err
+			}
+			row++
+		}
+	}
+	if err := w.f.AutoFilter(sh, rangeRef(1, listTop, len(widths), row-1), nil); err != nil {
+		return err
+	}
+	if err := w.f.SetPanes(sh, freezePanes(listTop+1, 1)); err != nil {
+		return err
+	}
+	return w.printSetup(sh, fmt.Sprintf("$%d:$%d", listTop, listTop))
+}
+
+// villageTodos are the scope's villages that are not smart, with their steps, nearest to smart
+// first (read once per workbook: the action list and the task table share them).
+func (w *workbook) villageTodos(ctx context.Context) ([]villageTodo, error) {
+	if w.todos != nil {
+		return *w.todos, nil
+	}
+	keys := w.d.villageCriteria()
+	t, err := w.newTracer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	order := w.sc.communeOrder()
+	var todos []villageTodo
+	err = w.villageRows(ctx, "", func(code, name, commune string, rs map[string]*result) error {
+		if sv := rs[keySmartVillage]; sv != nil && sv.Status == ntm.StatusMet {
+			return nil
+		}
+		todos = append(todos, villageTodo{code: code, name: name, commune: commune, order: order[commune],
+			steps: w.steps(t, keys, code, name, commune, rs)})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sortByDistance(todos, func(v villageTodo) []step { return v.steps })
+	w.todos = &todos
+	return todos, nil
+}
+
+// writeTasks writes the commune × condition table for handing out tasks: for each commune, how
+// many of its villages must act on each condition (not met, or without data), and how many are
+// one condition away from smart.
+func (w *workbook) writeTasks(ctx context.Context) error {
+	const sh = sheetTasks
+	d, sc, st := w.d, w.sc, w.st
+	keys := d.villageCriteria()
+	todos, err := w.villageTodos(ctx)
+	if err != nil {
+		return err
+	}
+	widths := []float64{5, 18, 9, 9}
+	for range keys {
+		widths = append(widths, 14)
+	}
+	widths = append(widths, 12)
+	if err := w.setWidths(sh, widths...); err != nil {
+		return err
+	}
+	row := 1
+	if err := w.put(sh, row, cell{"GIAO VIỆC THEO XÃ: SỐ THÔN CẦN LÀM THEO TỪNG ĐIỀU KIỆN – " + sc.unit.Name, st.title}); err != nil {
+		return err
+	}
+	row++
+	if err := w.put(sh, row, w.plain(periodText(d.period)+". Ô đỏ: có thôn chưa đạt; ô xám: có thôn thiếu số liệu; từng thôn ở trang "+sheetActions+".")); err != nil {
+		return err
+	}
+	row += 2
+	top := row
+	hdr := []cell{w.hdr("STT"), w.hdr("Xã chịu trách nhiệm"), w.hdr("Số thôn"), w.hdr("Thôn thông minh")}
+	for _, k := range keys {
+		hdr = append(hdr, w.hdr(d.shortName(k)))
+	}
+	hdr = append(hdr, w.hdr("Thôn chỉ còn thiếu 1 điều kiện"))
+	if err := w.put(sh, row, hdr...); err != nil {
+		return err
+	}
+	row++
+	type tally struct{ notMet, noData map[string]int }
+	per := map[string]*tally{}
+	oneStep := map[string]int{}
+	for _, v := range todos {
+		tl := per[v.commune]
+		if tl == nil {
+			tl = &tally{notMet: map[string]int{}, noData: map[string]int{}}
+			per[v.commune] = tl
+		}
+		for _, s := range v.steps {
+			if s.Status == ntm.StatusNotMet {
+				tl.notMet[s.Key]++
+			} else {
+				tl.noData[s.Key]++
+			}
+		}
+		if len(v.steps) == 1 {
+			oneStep[v.commune]++
+		}
+	}
+	n := 0
+	for _, c := range sc.communes {
+		tl := per[c.Code]
+		n++
+		vc := d.villages[c.Code]
+		cells := []cell{w.num(n), w.wrap(c.Name), w.num(vc.Villages), w.num(vc.Smart)}
+		for _, k := range keys {
+			text := ""
+			if tl != nil {
+				var parts []string
+				if m := tl.notMet[k]; m > 0 {
+					parts = append(parts, fmt.Sprintf("%d chưa đạt", m))
+				}
+				if m := tl.noData[k]; m > 0 {
+					parts = append(parts, fmt.Sprintf("%d thiếu số liệu", m))
+				}
+				text = strings.Join(parts, "\n")
+			}
+			style := st.metWrap
+			switch {
+			case tl != nil && tl.notMet[k] > 0:
+				style = st.notMetWrap
+			case tl != nil && tl.noData[k] > 0:
+				style = st.noDataWrap
+			}
+			if text == "" {
+				text = "–"
+			}
+			cells = append(cells, cell{text, style})
+		}
+		cells = append(cells, w.num(oneStep[c.Code]))
+		if err := w.put(sh, row, cells...); err != nil {
+			return err
+		}
+		row++
+	}
+	if err := w.f.AutoFilter(sh, rangeRef(1, top, len(widths), row-1), nil); err != nil {
+		return err
+	}
+	if err := w.f.SetPanes(sh, freezePanes(top+1, 1)); err != nil {
+		return err
+	}
+	return w.printSetup(sh, fmt.Sprintf("$%d:$%d", top, top))
+}

@@ -1,0 +1,410 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"ntm"
+	"ntm/evaluate"
+	"ntm/vnfmt"
+)
+
+// The verdict: one printed page per recipient, set out as a Vietnamese administrative report
+// (issuing agency and the national motto side by side, the number and date lines, the title, the
+// recipients, the signature block): where the recipient stands, its rank among its peers, what is
+// left to do to reach each threshold, and what changed since the last period — progress told
+// apart from data that merely arrived or expired.
+
+const (
+	issuerParent = "UBND TỈNH LẠNG SƠN"
+	issuer       = "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
+	issuerShort  = "SKHCN"
+)
+
+// peer is one recipient of the province, for the ranking.
+type peer struct {
+	code, name        string
+	villages, smart   int
+	dossNum, dossDen  int64
+	hasDossier        bool
+	d95               ntm.Status
+	d95Known, smartOK bool
+}
+
+// peers are the recipients of the workbook's province (districts, or communes without districts).
+func (d *data) peers() []peer {
+	var out []peer
+	for _, s := range d.scopes() {
+		if s.province {
+			continue
+		}
+		p := peer{code: s.unit.Code, name: s.unit.Name}
+		v, _ := d.communeTotals(s.communes)
+		p.villages, p.smart = v.Villages, v.Smart
+		if r := d.res(s.unit.Code, keyD95Dossiers); r != nil && r.HasValue {
+			p.dossNum, p.dossDen, p.hasDossier = r.Num, r.Den, true
+		}
+		if r := d.res(s.unit.Code, keyD95); r != nil {
+			p.d95, p.d95Known = r.Status, true
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// rankBy is the 1-based rank of code among ps by the key (larger first; ties share a rank), and
+// how many are ranked; 0 when code is not ranked.
+func rankBy(ps []peer, code string, has func(peer) bool, greater func(a, b peer) bool) (int, int) {
+	var ranked []peer
+	for _, p := range ps {
+		if has(p) {
+			ranked = append(ranked, p)
+		}
+	}
+	sort.SliceStable(ranked, func(i, j int) bool { return greater(ranked[i], ranked[j]) })
+	for i, p := range ranked {
+		if p.code == code {
+			rank := i + 1
+			for rank > 1 && !greater(ranked[rank-2], p) {
+				rank--
+			}
+			return rank, len(ranked)
+		}
+	}
+	return 0, len(ranked)
+}
+
+// villageChanges counts the scope's villages by how their smart-village status moved since the
+// previous evaluation: progress and setbacks between decided statuses, data that arrived (no data
+// → decided) and data that expired or went missing (decided → no data).
+type villageChanges struct{ Became, Lost, Arrived, ArrivedSmart, Expired, ExpiredSmart int }
+
+func (w *workbook) villageChanges(ctx context.Context) (villageChanges, error) {
+	var c villageChanges
+	if w.d.prev == nil {
+		return c, nil
+	}
+	rows, err := w.q.Query(ctx, `
+		SELECT cur.status, COALESCE(prev.status, 'no_data'), count(*)
+		FROM result cur
+		LEFT JOIN result prev ON prev.evaluation_id = $3 AND prev.level = 'village'
+		     AND prev.unit_code = cur.unit_code AND prev.criterion = cur.criterion
+		WHERE cur.evaluation_id = $1 AND cur.level = 'village' AND cur.criterion = $4
+		  AND cur.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb)))
+		GROUP BY 1, 2`, w.d.eval.ID, w.sc.communeOrder(), w.d.prev.EvalID, keySmartVillage)
+	if err != nil {
+		return c, fmt.Errorf("compare the villages with the previous period: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var now, before string
+		var n int
+		if err := rows.Scan(&now, &before, &n); err != nil {
+			return c, fmt.Errorf("compare the villages with the previous period: %w", err)
+		}
+		switch {
+		case now == before:
+		case before == string(ntm.StatusNoData):
+			c.Arrived += n
+			if now == string(ntm.StatusMet) {
+				c.ArrivedSmart += n
+			}
+		case now == string(ntm.StatusNoData):
+			c.Expired += n
+			if before == string(ntm.StatusMet) {
+				c.ExpiredSmart += n
+			}
+		case now == string(ntm.StatusMet):
+			c.Became += n
+		default:
+			c.Lost += n
+		}
+	}
+	return c, rows.Err()
+}
+
+// changeText says what moved the smart villages since the previous period, in words.
+func (c villageChanges) text(prev string) string {
+	var parts []string
+	if c.Became > 0 {
+		parts = append(parts, fmt.Sprintf("%d thôn hoàn thành đủ điều kiện", c.Became))
+	}
+	if c.Lost > 0 {
+		parts = append(parts, fmt.Sprintf("%d thôn không còn đạt", c.Lost))
+	}
+	if c.Arrived > 0 {
+		parts = append(parts, fmt.Sprintf("%d thôn mới có số liệu (%d trong số đó đạt): do số liệu mới gửi, không phải do tiến bộ", c.Arrived, c.ArrivedSmart))
+	}
+	if c.Expired > 0 {
+		parts = append(parts, fmt.Sprintf("%d thôn thành chưa có số liệu (số liệu đã cũ hoặc chưa gửi lại; %d trong số đó kỳ trước đạt)", c.Expired, c.ExpiredSmart))
+	}
+	if len(parts) == 0 {
+		return "Không thay đổi so với kỳ " + prev
+	}
+	return "So với kỳ " + prev + ": " + strings.Join(parts, "; ")
+}
+
+// writeVerdict writes the one-page verdict sheet of a recipient.
+func (w *workbook) writeVerdict(ctx context.Context) error {
+	const sh = sheetVerdict
+	d, sc, st := w.d, w.sc, w.st
+	widths := []float64{5, 36, 14, 12, 12, 44, 40}
+	if err := w.setWidths(sh, widths...); err != nil {
+		return err
+	}
+	ncols := len(widths)
+	merge := func(row, c1, c2 int) error { return w.f.MergeCell(sh, cellName(c1, row), cellName(c2, row)) }
+	center := func(row, c1, c2 int, c cell) error {
+		if err := w.putAt(sh, row, c1, c); err != nil {
+			return err
+		}
+		return merge(row, c1, c2)
+	}
+	day := d.dataAt
+	if day.IsZero() {
+		day = d.eval.At
+	}
+	day = day.In(vietnam)
+	// Heading: the issuing agency on the left, the national motto on the right.
+	heads := [][2]cell{
+		{{issuerParent, st.headCenter}, {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st.headCenterBold}},
+		{{issuer, st.headCenterBold}, {"Độc lập - Tự do - Hạnh phúc", st.headCenterBold}},
+		{{fmt.Sprintf("Số:        /BC-%s", issuerShort), st.headCenter}, {fmt.Sprintf("Lạng Sơn, ngày %02d tháng %02d năm %d", day.Day(), int(day.Month()), day.Year()), st.headCenterItalic}},
+	}
+	row := 1
+	for _, h := range heads {
+		if err := center(row, 1, 3, h[0]); err != nil {
+			return err
+		}
+		if err := center(row, 5, ncols, h[1]); err != nil {
+			return err
+		}
+		row++
+	}
+	row++
+	if err := center(row, 1, ncols, cell{"BÁO CÁO", st.headTitle}); err != nil {
+		return err
+	}
+	row++
+	subject := fmt.Sprintf("Kết quả đánh giá thôn thông minh, tiêu chí 8 và chỉ tiêu 9.5 tháng %d/%d – %s", int(d.period.Month), d.period.Year, sc.unit.Name)
+	if err := center(row, 1, ncols, cell{subject, st.headCenterBold}); err != nil {
+		return err
+	}
+	row++
+	if err := center(row, 1, ncols, cell{"Kính gửi: Ủy ban nhân dân " + lowerFirst(sc.unit.Name), st.headCenter}); err != nil {
+		return err
+	}
+	row += 2
+	basis := fmt.Sprintf("Căn cứ %s; số liệu đến ngày %s", d.eval.SetName, d.period.End().Format("02/01/2006"))
+	if d.eval.Set != nil && d.eval.Set.BasisText() != "" {
+		basis += " (" + d.eval.Set.BasisText() + ")"
+	}
+	if err := w.put(sh, row, w.wrapPlain(basis+". Sở Khoa học và Công nghệ thông báo kết quả như sau:")); err != nil {
+		return err
+	}
+	if err := merge(row, 1, ncols); err != nil {
+		return err
+	}
+	if err := w.setRowHeight(sh, row, float64(textLines(basis, 160)+1)*lineHeightPt); err != nil {
+		return err
+	}
+	row += 2
+
+	// The figures: what, the result, the threshold, the status, the rank, what is left to do, the change.
+	if err := w.put(sh, row, w.hdr("TT"), w.hdr("Nội dung"), w.hdr("Kết quả"), w.hdr("Ngưỡng"), w.hdr("Đánh giá"),
+		w.hdr("Còn phải làm để đạt"), w.hdr("Xếp hạng và thay đổi")); err != nil {
+		return err
+	}
+	row++
+	peers := d.peers()
+	peerWord := "huyện"
+	if sc.unit.Level == string(ntm.LevelCommune) {
+		peerWord = "xã"
+	}
+	v, c8 := d.communeTotals(sc.communes)
+	changes, err := w.villageChanges(ctx)
+	if err != nil {
+		return err
+	}
+	n := 0
+	line := func(what string, result, threshold, status cell, todo, rank string) error {
+		n++
+		err := w.put(sh, row, w.num(n), w.wrap(what), result, threshold, status, w.wrap(todo), w.wrap(rank))
+		row++
+		return err
+	}
+	// 1. Smart villages.
+	smartRank, ranked := rankBy(peers, sc.unit.Code, func(p peer) bool { return p.villages > 0 },
+		func(a, b peer) bool { return int64(a.smart)*int64(b.villages) > int64(b.smart)*int64(a.villages) })
+	rankText := ""
+	if smartRank > 0 {
+		rankText = fmt.Sprintf("Thứ %d/%d %s về tỷ lệ thôn thông minh", smartRank, ranked, peerWord)
+	}
+	if d.prev != nil {
+		rankText = joinLines(rankText, changes.text(d.prev.Period))
+	}
+	todo := ""
+	if v.NotMet+v.NoData > 0 {
+		todo = fmt.Sprintf("%d thôn chưa đạt, %d thôn chưa có đủ số liệu: xem trang %s", v.NotMet, v.NoData, sheetActions)
+	}
+	smartCell := w.txt(fmt.Sprintf("%d/%d thôn", v.Smart, v.Villages))
+	if err := line(fmt.Sprintf("Thôn thông minh (đạt cả %d điều kiện); %d thôn đã có đủ số liệu để kết luận", len(d.villageCriteria()), v.Villages-v.NoData),
+		smartCell, w.txt(""), w.txt(""), todo, rankText); err != nil {
+		return err
+	}
+	// 2. Criterion 8.
+	if sc.unit.Level == string(ntm.LevelCommune) {
+		r := d.res(sc.unit.Code, keyC8)
+		if r != nil {
+			todo := d.def(keyC8).ActionFor(evalResult(r))
+			if err := line("Tiêu chí 8 xã nông thôn mới kiểu mẫu (có ít nhất một thôn thông minh)", w.resultValue(r),
+				w.txt(d.thresholdText(keyC8, r.ThNum, r.ThDen)+" thôn"), w.statusCell(r.Status), todo, ""); err != nil {
+				return err
+			}
+		}
+	} else {
+		xa := 0
+		for _, c := range sc.communes {
+			if d.res(c.Code, keyC8) != nil {
+				xa++
+			}
+		}
+		todo := ""
+		if xa > c8 {
+			todo = fmt.Sprintf("%d xã cần có ít nhất một thôn thông minh", xa-c8)
+		}
+		if err := line("Số xã đạt tiêu chí 8 (có ít nhất một thôn thông minh)", w.txt(fmt.Sprintf("%d/%d xã", c8, xa)), w.txt(""), w.txt(""), todo, ""); err != nil {
+			return err
+		}
+	}
+	// 3–5. Indicator 9.5 and its two ratios.
+	for _, k := range []string{keyD95Proc, keyD95Dossiers, keyD95} {
+		r := d.res(sc.unit.Code, k)
+		if r == nil {
+			continue
+		}
+		todo := d.def(k).ActionFor(evalResult(r))
+		if r.Status == ntm.StatusNoData && r.Explanation != "" {
+			todo = joinLines(todo, r.Explanation)
+		}
+		rank := ""
+		if k == keyD95Dossiers {
+			if p, of := rankBy(peers, sc.unit.Code, func(p peer) bool { return p.hasDossier },
+				func(a, b peer) bool { return a.dossNum*b.dossDen > b.dossNum*a.dossDen }); p > 0 {
+				rank = fmt.Sprintf("Thứ %d/%d %s", p, of, peerWord)
+			}
+		}
+		if d.prev != nil {
+			if pr := d.prev.results[sc.unit.Code][k]; pr != nil && pr.Status != r.Status {
+				rank = joinLines(rank, fmt.Sprintf("Kỳ %s: %s", d.prev.Period, strings.ToLower(pr.Status.Label())))
+			}
+		}
+		value := w.resultValueText(r)
+		th := w.txt(d.thresholdText(k, r.ThNum, r.ThDen))
+		if k == keyD95 {
+			th = w.txt("Cả hai tỷ lệ")
+		}
+		if err := line(d.criterionName(k), value, th, w.statusCell(r.Status), todo, rank); err != nil {
+			return err
+		}
+	}
+	// 6. Digital addresses (counted data only).
+	at, err := w.addressTotals(ctx)
+	if err != nil {
+		return err
+	}
+	todo = ""
+	if miss := at.HouseTotal - at.HouseWith; miss > 0 {
+		todo = "Còn " + vnfmt.Int(miss) + " hộ chưa gắn địa chỉ số"
+	}
+	if miss := at.OrgTotal - at.OrgWith; miss > 0 {
+		todo = joinLines(todo, "Còn "+vnfmt.Int(miss)+" cơ quan, tổ chức chưa gắn địa chỉ số")
+	}
+	if noAddr := at.Villages - at.WithData; noAddr > 0 {
+		todo = joinLines(todo, fmt.Sprintf("%d thôn chưa có số liệu địa chỉ số còn hiệu lực", noAddr))
+	}
+	if err := line(fmt.Sprintf("Hộ gia đình đã gắn địa chỉ số (%d thôn có số liệu còn hiệu lực)", at.WithData),
+		w.txt(orDash(percentText(at.HouseWith, at.HouseTotal, false))), w.txt("100%"), w.txt(""), todo, ""); err != nil {
+		return err
+	}
+	// 7. OCOP products listed.
+	ps, err := currentProducts(ctx, w.q, d.ocop, sc.communes, d.period.End())
+	if err != nil {
+		return err
+	}
+	valid, listed := ocopCounts(ps, d.period.End())
+	todo = ""
+	if valid > listed {
+		todo = fmt.Sprintf("Còn %d sản phẩm OCOP chưa lên sàn TMĐT: xem trang %s", valid-listed, sheetOCOP)
+	}
+	if err := line("Sản phẩm OCOP còn hiệu lực đã lên sàn thương mại điện tử", w.txt(fmt.Sprintf("%d/%d sản phẩm", listed, valid)),
+		w.txt("100%"), w.txt(""), todo, ""); err != nil {
+		return err
+	}
+	row++
+
+	// Recipients and signature.
+	sign := []struct{ left, right cell }{
+		{cell{"Nơi nhận:", st.headLeftBoldItalic}, cell{"KT. GIÁM ĐỐC", st.headCenterBold}},
+		{w.plain("- " + "UBND " + lowerFirst(sc.unit.Name) + ";"), cell{"PHÓ GIÁM ĐỐC", st.headCenterBold}},
+		{w.plain("- Ban Chỉ đạo chuyển đổi số tỉnh (b/c);"), w.plain("")},
+		{w.plain("- Lưu: VT, CĐS."), w.plain("")},
+	}
+	for _, s := range sign {
+		if err := w.putAt(sh, row, 1, s.left); err != nil {
+			return err
+		}
+		if err := merge(row, 1, 3); err != nil {
+			return err
+		}
+		if err := center(row, 6, ncols, s.right); err != nil {
+			return err
+		}
+		row++
+	}
+	return w.printSetup(sh, "")
+}
+
+// resultValueText is a result's value as text (a percentage rounded down, Có / Không, a count),
+// "Chưa có số liệu" when there is none: text reads the same under any regional settings.
+func (w *workbook) resultValueText(r *result) cell {
+	if r == nil || !r.HasValue {
+		return w.txt(ntm.StatusNoData.Label())
+	}
+	switch w.d.valueKind(r.Criterion) {
+	case evaluate.ValueYesNo:
+		if r.Num != 0 {
+			return w.txt("Có")
+		}
+		return w.txt("Không")
+	case evaluate.ValueRatio:
+		return w.txt(percentText(r.Num, r.Den, false))
+	}
+	if r.Den == 1 {
+		return w.txt(vnfmt.Int(r.Num))
+	}
+	return w.txt(percentText(r.Num, r.Den, false))
+}
+
+func (w *workbook) wrapPlain(s string) cell { return cell{s, w.st.wrapPlain} }
+
+func joinLines(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "\n" + b
+}
+
+// lowerFirst is a unit's name inside a sentence: "Ủy ban nhân dân huyện Chi Lăng".
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) == 0 {
+		return s
+	}
+	return strings.ToLower(string(r[0])) + string(r[1:])
+}
