@@ -338,3 +338,17 @@ func (w *workbook) streamRowSpans(sw *excelize.StreamWriter, sheet string, row i
 	}
 	return nil
 }
+
+// screenNote is said on the province workbook's long detail sheets, which print only their
+// heading: the office filters them on screen, and each recipient's workbook prints its part.
+const screenNote = "Trong báo cáo toàn tỉnh, trang này để lọc trên máy (bản in chỉ có phần đầu); bản in đầy đủ theo từng đơn vị có trong báo cáo của đơn vị đó."
+
+// printOnly limits what a sheet prints to its first rows and columns (_xlnm.Print_Area).
+func (w *workbook) printOnly(sheet string, lastCol, lastRow int) error {
+	c, _ := excelize.ColumnNumberToName(lastCol)
+	return w.f.SetDefinedName(&excelize.DefinedName{
+		Name:     "_xlnm.Print_Area",
+		RefersTo: fmt.Sprintf("'%s'!$A$1:$%s$%d", sheet, c, lastRow),
+		Scope:    sheet,
+	})
+}

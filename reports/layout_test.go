@@ -77,13 +77,15 @@ func TestSummaryCharts(t *testing.T) {
 		}
 		if strings.HasSuffix(path, "181-huyen-chi-lang.xlsx") {
 			// District: per commune from the summary's commune table; the 9.5 ratios against thresholds.
-			for _, want := range []string{"'Tổng hợp'!$B$", "Chỉ tiêu 9.5: tỷ lệ đạt được so với ngưỡng"} {
+			// The ratios as bars coloured by status (a stacked pair of series), the thresholds as a
+			// line series over them.
+			for _, want := range []string{"'Tổng hợp'!$B$", "Chỉ tiêu 9.5: tỷ lệ đạt được so với ngưỡng", "lineChart>", "'Tổng hợp'!$F$", "'Tổng hợp'!$G$"} {
 				if !strings.Contains(joined, want) {
 					t.Errorf("district: no %q in the charts", want)
 				}
 			}
 		} else {
-			for _, want := range []string{"'Các huyện'!$B$6:$B$6", "'Các huyện'!$I$6:$I$6", "Chỉ tiêu 9.5 theo huyện"} {
+			for _, want := range []string{"'Các huyện'!$B$6:$B$6", "Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị", "lineChart>"} {
 				if !strings.Contains(joined, want) {
 					t.Errorf("province: no %q in the charts", want)
 				}

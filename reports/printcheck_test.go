@@ -171,11 +171,14 @@ type workbookSheet struct {
 }
 
 var (
-	reSheetElem   = regexp.MustCompile(`<sheet\b[^>]*?/?>`)
-	reAttr        = regexp.MustCompile(`\s([A-Za-z:]+)="([^"]*)"`)
-	reStateAttr   = regexp.MustCompile(`\sstate="[^"]*"`)
-	reWbView      = regexp.MustCompile(`<workbookView\b[^>]*?/?>`)
-	reActiveTab   = regexp.MustCompile(`\s(activeTab|firstSheet)="[^"]*"`)
+	reSheetElem = regexp.MustCompile(`<sheet\b[^>]*?/?>`)
+	reAttr      = regexp.MustCompile(`\s([A-Za-z:]+)="([^"]*)"`)
+	reStateAttr = regexp.MustCompile(`\sstate="[^"]*"`)
+	reWbView    = regexp.MustCompile(`<workbookView\b[^>]*?/?>`)
+	reActiveTab = regexp.MustCompile(`\s(activeTab|firstSheet)="[^"]*"`)
+	// A sheet's print area: LibreOffice prints a hidden sheet that has one, so the copies keep
+	// only the visible sheet's.
+	rePrintArea   = regexp.MustCompile(`<definedName\b[^>]*\blocalSheetId="(\d+)"[^>]*\bname="_xlnm\.Print_Area"[^>]*>[^<]*</definedName>|<definedName\b[^>]*\bname="_xlnm\.Print_Area"[^>]*\blocalSheetId="(\d+)"[^>]*>[^<]*</definedName>`)
 	reFontDescAsc = regexp.MustCompile(`/Ascent\s+(-?[0-9.]+)`)
 	reFontDescDes = regexp.MustCompile(`/Descent\s+(-?[0-9.]+)`)
 )
@@ -240,6 +243,13 @@ func withOnlySheet(t testing.TB, src, dst, wbXML string, k int) {
 		}
 		i++
 		return el
+	})
+	out = rePrintArea.ReplaceAllStringFunc(out, func(el string) string {
+		m := rePrintArea.FindStringSubmatch(el)
+		if m[1] == fmt.Sprint(k) || m[2] == fmt.Sprint(k) {
+			return el
+		}
+		return ""
 	})
 	out = reWbView.ReplaceAllStringFunc(out, func(el string) string {
 		el = reActiveTab.ReplaceAllString(el, "")

@@ -45,6 +45,7 @@ const (
 	sheetVerdict   = "Kết luận"
 	sheetActions   = "Việc cần làm"
 	sheetTasks     = "Giao việc theo xã"
+	sheetRanking   = "Xếp hạng"
 )
 
 // scope is what one workbook covers.
@@ -405,6 +406,9 @@ func fillWorkbook(ctx context.Context, w *workbook) error {
 		sheets = append(sheets, sheetFn{sheetVerdict, w.writeVerdict})
 	}
 	sheets = append(sheets, sheetFn{sheetSummary, w.writeSummary})
+	if sc.province {
+		sheets = append(sheets, sheetFn{sheetRanking, w.writeRanking})
+	}
 	if sc.withDistricts() {
 		sheets = append(sheets, sheetFn{sheetDistricts, w.writeDistricts})
 	}

@@ -556,7 +556,7 @@ func TestWriteProvinceWorkbook(t *testing.T) {
 		t.Fatalf("paths = %v", paths)
 	}
 	f := open(t, paths[0])
-	want := []string{"Tổng hợp", "Các huyện", "Thôn thông minh", "Địa chỉ số", "Sản phẩm OCOP", "Dịch vụ công trực tuyến", "Chất lượng dữ liệu", "Ghi chú"}
+	want := []string{"Tổng hợp", "Xếp hạng", "Các huyện", "Thôn thông minh", "Địa chỉ số", "Sản phẩm OCOP", "Dịch vụ công trực tuyến", "Chất lượng dữ liệu", "Ghi chú"}
 	if got := f.GetSheetList(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("sheets = %v", got)
 	}
@@ -581,7 +581,13 @@ func TestWriteProvinceWorkbook(t *testing.T) {
 	wantCell(t, f, sh, "C"+pr, "1")
 	wantCell(t, f, sh, "D"+pr, "3")
 	wantCell(t, f, sh, "E"+pr, "0.333")
-	wantCell(t, f, sh, "F"+pr, "Chưa đạt")
+	// Every recipient side by side, ranked by its share of smart villages.
+	rk := findRow(t, f, "Xếp hạng", "B", "Huyện Chi Lăng")
+	wantCell(t, f, "Xếp hạng", "A"+itoa(rk), "1")
+	wantCell(t, f, "Xếp hạng", "C"+itoa(rk), "181")
+	// No red "Chưa đạt" because not every unit meets it: the province sets no target of its own here.
+	wantCell(t, f, sh, "G"+pr, "Không đặt mục tiêu cấp tỉnh")
+	wantCell(t, f, sh, "H"+pr, "")
 	r = itoa(findRow(t, f, sh, "A", "Số huyện đạt chỉ tiêu 9.5"))
 	wantCell(t, f, sh, "C"+r, "0")
 

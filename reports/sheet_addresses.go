@@ -113,9 +113,16 @@ func (w *workbook) writeAddresses(ctx context.Context) error {
 	if t.Stale > 0 {
 		summary += fmt.Sprintf(" %s thôn có số liệu cũ hơn %d tháng (không được tính).", vnfmt.Int(int64(t.Stale)), d.eval.StaleMonths)
 	}
+	period := periodText(d.period)
+	if sc.province {
+		period += ". " + screenNote
+		if err := w.printOnly(sh, ncols, top); err != nil {
+			return err
+		}
+	}
 	head := []cell{
 		{"ĐỊA CHỈ SỐ (VPOSTCODE) THEO THÔN – " + sc.unit.Name, st.title},
-		w.plain(periodText(d.period)),
+		w.plain(period),
 		w.plain(summary),
 		{"Điều kiện 4: mọi hộ gia đình và mọi cơ quan, tổ chức, doanh nghiệp của thôn đã được gắn địa chỉ số (thôn không có cơ quan, tổ chức thì phần đó coi như đạt).", st.subtitle},
 	}

@@ -271,7 +271,15 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	if err := put(cell{"CHẤT LƯỢNG DỮ LIỆU – " + sc.unit.Name, st.title}); err != nil {
 		return err
 	}
-	if err := put(w.plain(periodText(d.period))); err != nil {
+	period := periodText(d.period)
+	if office {
+		// The office's list of missing values is long: it prints the files and the rejected rows.
+		period += ". Phần 3 (đơn vị thiếu số liệu) để lọc trên máy: bản in dừng ở tiêu đề của phần này; từng đơn vị có trong báo cáo của đơn vị đó."
+		if err := w.printOnly(sh, ncols, secMissing+1); err != nil {
+			return err
+		}
+	}
+	if err := put(w.plain(period)); err != nil {
 		return err
 	}
 

@@ -76,55 +76,6 @@ func dossierParts(r *result) (full, received int64, ok bool) {
 	return ratioParts(r, []string{"full_online", "full"}, []string{"received"})
 }
 
-// periodsUsed describes the dossier window and, per unit, the periods (or the record-level list)
-// a D95_DOSSIERS result used, from its detail.
-func (d *data) periodsUsed(r *result) string {
-	if r == nil {
-		return ""
-	}
-	units, _ := r.Detail["units"].([]any)
-	var parts []string
-	for _, u := range units {
-		m, ok := u.(map[string]any)
-		if !ok {
-			continue
-		}
-		var s string
-		if src, _ := m["source"].(string); src == "records" {
-			s = "danh sách từng hồ sơ"
-		} else {
-			s = strings.Join(strs(m["periods"]), ", ")
-			if gaps := strs(m["gaps"]); len(gaps) > 0 {
-				s += " (thiếu " + strings.Join(gaps, ", ") + ")"
-			}
-		}
-		if s == "" {
-			continue
-		}
-		if code, _ := m["code"].(string); len(units) > 1 && code != "" {
-			name := code
-			if un := d.units[code]; un != nil {
-				name = un.Name
-			}
-			s = name + ": " + s
-		}
-		parts = append(parts, s)
-	}
-	out := strings.Join(parts, "; ")
-	from, _ := r.Detail["window_from"].(string)
-	to, _ := r.Detail["window_to"].(string)
-	if f, err := time.Parse("2006-01-02", from); err == nil {
-		if t, err := time.Parse("2006-01-02", to); err == nil {
-			w := fmt.Sprintf("Từ %s đến %s", f.Format("02/01/2006"), t.Format("02/01/2006"))
-			if out == "" {
-				return w
-			}
-			return w + ". " + out
-		}
-	}
-	return out
-}
-
 // windowAndGaps is a summed D95_DOSSIERS result's window and the units with gaps in it.
 func (d *data) windowAndGaps(r *result) string {
 	if r == nil {
@@ -154,6 +105,34 @@ func (d *data) windowAndGaps(r *result) string {
 		}
 	}
 	return strings.Join(out, ". ")
+}
+
+// compactPeriods says in a few words whether a unit's dossier figures cover the window: "Đủ kỳ
+// (4 quý)", "Thiếu Quý III/2024", "Danh sách từng hồ sơ" (the periods themselves are in ntm
+// explain and the office's workbook of the unit).
+func compactPeriods(r *result) string {
+	if r == nil {
+		return ""
+	}
+	units, _ := r.Detail["units"].([]any)
+	var parts []string
+	for _, u := range units {
+		m, ok := u.(map[string]any)
+		if !ok {
+			continue
+		}
+		switch src, _ := m["source"].(string); {
+		case src == "records":
+			parts = append(parts, "Danh sách từng hồ sơ")
+		case len(strs(m["gaps"])) > 0:
+			parts = append(parts, "Thiếu "+strings.Join(strs(m["gaps"]), ", "))
+		default:
+			if n := len(strs(m["periods"])); n > 0 {
+				parts = append(parts, fmt.Sprintf("Đủ kỳ (%d kỳ số liệu)", n))
+			}
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // strs reads a JSON list of strings.
@@ -347,7 +326,7 @@ func (w *workbook) writeServices(_ context.Context) error {
 	unitRow := func(u, district *unit, label string, bold bool) error {
 		rp, rd := d.res(u.Code, keyD95Proc), d.res(u.Code, keyD95Dossiers)
 		proc, doss := resultCells(rp, rd)
-		periods := d.periodsUsed(rd)
+		periods := compactPeriods(rd)
 		if bold && len(sc.districts) > 0 {
 			periods = d.windowAndGaps(rd) // each unit's periods are on its own row
 		}

@@ -294,8 +294,11 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			return err
 		}
 		row++
+		// A row counts the units that meet a criterion of their own level: the province's own
+		// "met" would need every unit to meet it, so no status is shown — except for a criterion
+		// the set gives the province itself (its own target), decided on the province's figures.
 		if err := w.put(sh, row, w.hdr("STT"), w.hdr("Chỉ số"), w.hdr("Số đơn vị đạt"), w.hdr("Tổng số đơn vị"),
-			w.hdr("Tỷ lệ"), w.hdr("Đánh giá"), w.hdr("Giải thích")); err != nil {
+			w.hdr("Tỷ lệ đơn vị đạt"), w.hdr("Chưa đạt / chưa có số liệu"), w.hdr("Mục tiêu của tỉnh"), w.hdr("Đánh giá so với mục tiêu")); err != nil {
 			return err
 		}
 		row++
@@ -306,15 +309,29 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		sort.Slice(keys, func(i, j int) bool { return d.criterionLess(keys[i], keys[j]) })
 		for i, k := range keys {
 			r := d.res(sc.unit.Code, k)
-			// A province row counts units: value = units met, threshold = units evaluated.
+			own := false
+			if c := d.eval.Set.Criterion(k); c != nil && c.Level == ntm.LevelProvince {
+				own = true
+			}
 			var met, total, share cell
-			if r.HasValue && r.Den == 1 && r.ThDen == 1 {
+			target, status := w.txt("Không đặt mục tiêu cấp tỉnh"), w.txt("")
+			if own {
+				met, total, share = w.resultValue(r), w.txt(""), w.txt("")
+				target, status = w.txt(d.thresholdText(k, r.ThNum, r.ThDen)), w.statusCell(r.Status)
+			} else if r.HasValue && r.Den == 1 && r.ThDen == 1 {
 				met, total, share = cell{r.Num, st.integer}, cell{r.ThNum, st.integer}, w.pct(r.Num, r.ThNum)
 			} else {
 				met, total, share = w.resultValue(r), w.txt(""), w.txt("")
 			}
+			rest := ""
+			if n, ok := detailInt(r, "not_met"); ok {
+				rest = fmt.Sprintf("%s chưa đạt", vnfmt.Int(n))
+			}
+			if n, ok := detailInt(r, "no_data"); ok {
+				rest = joinLines(rest, fmt.Sprintf("%s chưa có số liệu", vnfmt.Int(n)))
+			}
 			if err := w.put(sh, row, w.num(i+1), w.wrap(d.criterionName(k)), met, total, share,
-				w.statusCell(r.Status), w.plain(r.Explanation)); err != nil {
+				w.wrap(rest), w.wrap(cellText(target)), status); err != nil {
 				return err
 			}
 			row++
@@ -355,7 +372,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 
 	// IV. The two 9.5 ratios against their thresholds (a district's or a commune's own): the data
 	// of the third chart.
-	ratioTop := 0
+	ratioTop, unitTop, unitRows := 0, 0, 0
 	if len(ratioRows) > 0 {
 		if err := w.put(sh, row, cell{"IV. CHỈ TIÊU 9.5 SO VỚI NGƯỠNG", st.section}); err != nil {
 			return err
@@ -390,6 +407,41 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			}
 			row++
 		}
+		row++
+	} else if sc.province {
+		// The province: each recipient's dossier ratio against the threshold (the chart's data);
+		// a recipient without data says so in its label.
+		if err := w.put(sh, row, cell{"IV. TỶ LỆ HỒ SƠ XỬ LÝ TRỰC TUYẾN TOÀN TRÌNH THEO ĐƠN VỊ", st.section}); err != nil {
+			return err
+		}
+		row++
+		if err := w.put(sh, row, w.hdr("STT"), w.hdr("Đơn vị"), w.hdr("Tỷ lệ hồ sơ"), w.hdr("Ngưỡng"), w.hdr("Đánh giá"),
+			w.hdr("Đạt ngưỡng"), w.hdr("Chưa đạt ngưỡng")); err != nil {
+			return err
+		}
+		unitTop = row
+		row++
+		for i, p := range d.peers() {
+			r := d.res(p.code, keyD95Dossiers)
+			name := p.name
+			metV, notV, th, status := w.txt(""), w.txt(""), w.txt(""), w.resultStatus(r)
+			switch {
+			case r == nil || r.Status == ntm.StatusNoData || !r.HasValue:
+				name += " (" + ntm.StatusNoData.Label() + ")"
+			case r.Status == ntm.StatusMet:
+				metV = w.resultValue(r)
+			default:
+				notV = w.resultValue(r)
+			}
+			if r != nil && r.ThDen > 0 {
+				th = cell{float64(r.ThNum) / float64(r.ThDen), st.percent}
+			}
+			if err := w.put(sh, row, w.num(i+1), w.wrap(name), w.resultValue(r), th, status, metV, notV); err != nil {
+				return err
+			}
+			row++
+		}
+		unitRows = row - 1 - unitTop
 		row++
 	}
 
@@ -541,17 +593,22 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 				Line:   excelize.LineOptions{Type: excelize.LineNone},
 				Marker: excelize.ChartMarker{Symbol: "dash", Size: 20, Fill: solid("1F1F1F"), Border: excelize.LineOptions{Type: excelize.LineSolid, Width: 2.5, Fill: solid("1F1F1F")}}}},
 		}
-	case sc.withDistricts():
-		cats := absRange(sheetDistricts, 2, districtsTop+1, districtsTop+len(sc.districts))
+	case unitRows > 0:
+		last := unitTop + unitRows
+		cats := absRange(sh, 2, unitTop+1, last)
 		ratioChart = &excelize.Chart{
-			Type: excelize.Col,
+			Type: excelize.ColStacked,
 			Series: []excelize.ChartSeries{
-				{Name: absCell(sheetDistricts, 9, districtsTop), Categories: cats,
-					Values: absRange(sheetDistricts, 9, districtsTop+1, districtsTop+len(sc.districts)), Fill: solid("5B9BD5")},
-				{Name: absCell(sheetDistricts, 11, districtsTop), Categories: cats,
-					Values: absRange(sheetDistricts, 11, districtsTop+1, districtsTop+len(sc.districts)), Fill: solid("F4B183")},
+				{Name: absCell(sh, 6, unitTop), Categories: cats, Values: absRange(sh, 6, unitTop+1, last), Fill: solid("70AD47")},
+				{Name: absCell(sh, 7, unitTop), Categories: cats, Values: absRange(sh, 7, unitTop+1, last), Fill: solid("E06666")},
 			},
-			Title: chartTitle("Chỉ tiêu 9.5 theo huyện (ngưỡng: TTHC 100%, hồ sơ 70%)"),
+			Title: chartTitle("Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị"),
+		}
+		thresholdLine = &excelize.Chart{
+			Type: excelize.Line,
+			Series: []excelize.ChartSeries{{Name: absCell(sh, 4, unitTop), Categories: cats, Values: absRange(sh, 4, unitTop+1, last),
+				Fill: solid("1F1F1F"), Line: excelize.LineOptions{Type: excelize.LineSolid, Width: 2, Fill: solid("1F1F1F")},
+				Marker: excelize.ChartMarker{Symbol: "none"}}},
 		}
 	}
 	if ratioChart != nil {
@@ -619,4 +676,9 @@ func explanation(r *result) string {
 func cellName(col, row int) string {
 	n, _ := excelize.CoordinatesToCellName(col, row)
 	return n
+}
+
+func cellText(c cell) string {
+	s, _ := c.v.(string)
+	return s
 }

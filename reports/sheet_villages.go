@@ -125,9 +125,13 @@ func (w *workbook) writeVillages(ctx context.Context) error {
 		return w.streamRowOf(sw, sh, row, cells...)
 	}
 	var sw *excelize.StreamWriter
+	legend := periodText(d.period) + ". Ô xanh: đạt; ô đỏ: chưa đạt; ô xám: chưa có số liệu (nguyên nhân ở trang " + sheetActions + ")."
+	if sc.province {
+		legend = periodText(d.period) + ". Ô xanh: đạt; ô đỏ: chưa đạt; ô xám: chưa có số liệu. " + screenNote
+	}
 	head := []cell{
 		{"THÔN THÔNG MINH: KẾT QUẢ VÀ VIỆC CẦN LÀM CỦA TỪNG THÔN – " + sc.unit.Name, st.title},
-		w.plain(periodText(d.period) + ". Ô xanh: đạt; ô đỏ: chưa đạt; ô xám: chưa có số liệu (nguyên nhân ở trang " + sheetActions + ")."),
+		w.plain(legend),
 	}
 	start := func(breaks []int) error {
 		w.breaks[sh] = breaks
@@ -234,6 +238,11 @@ func (w *workbook) writeVillages(ctx context.Context) error {
 	}
 	if row > top+1 {
 		if err := w.f.AutoFilter(sh, rangeRef(1, top, ncols, row-1), nil); err != nil {
+			return err
+		}
+	}
+	if sc.province {
+		if err := w.printOnly(sh, ncols, top); err != nil {
 			return err
 		}
 	}

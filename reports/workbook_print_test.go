@@ -33,6 +33,25 @@ func TestWorkbooksPrintLegibly(t *testing.T) {
 				}
 			}
 		}
+		if strings.HasPrefix(name, "20-") {
+			// The province's long detail sheets are for filtering on screen: they print their
+			// heading only (each recipient's workbook prints its part).
+			f := open(t, p)
+			areas := map[string]string{}
+			for _, dn := range f.GetDefinedName() {
+				if dn.Name == "_xlnm.Print_Area" {
+					areas[dn.Scope] = dn.RefersTo
+				}
+			}
+			for _, sh := range []string{sheetVillages, sheetAddresses, sheetQuality} {
+				if areas[sh] == "" {
+					t.Errorf("%s: no print area on %s", name, sh)
+				}
+			}
+			if s := rep.sheet(t, sheetVillages); s.Pages != 1 {
+				t.Errorf("%s: the province's village sheet prints %d pages", name, s.Pages)
+			}
+		}
 		sum := rep.sheet(t, sheetSummary)
 		charts := -1
 		for i, text := range sum.PageText {
