@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -202,6 +203,18 @@ func (w *workbook) rowHeight(widths []float64, col int, cells []cell) float64 {
 // streamRowOf writes a row of a streamed sheet whose column widths were given to streamSheet,
 // with the height its wrapped cells need.
 func (w *workbook) streamRowOf(sw *excelize.StreamWriter, sheet string, row int, cells ...cell) error {
+	if style, span, h, ok := w.asBanner(sheet, 1, cells); ok {
+		vals := make([]any, span)
+		vals[0] = excelize.Cell{StyleID: style, Value: cells[0].v}
+		for i := 1; i < span; i++ {
+			vals[i] = excelize.Cell{StyleID: style}
+		}
+		w.noteHeight(sheet, row, h)
+		if err := sw.SetRow(cellName(1, row), vals, excelize.RowOpts{Height: h}); err != nil {
+			return err
+		}
+		return sw.MergeCell(cellName(1, row), cellName(span, row))
+	}
 	vals := make([]any, len(cells))
 	for i, c := range cells {
 		vals[i] = excelize.Cell{StyleID: c.s, Value: c.v}
@@ -329,8 +342,13 @@ func (w *workbook) streamRowSpans(sw *excelize.StreamWriter, sheet string, row i
 	if err != nil {
 		return err
 	}
-	for first, last := range spans {
-		if last > first {
+	firsts := make([]int, 0, len(spans))
+	for first := range spans {
+		firsts = append(firsts, first)
+	}
+	sort.Ints(firsts) // the file's bytes depend on the data only
+	for _, first := range firsts {
+		if last := spans[first]; last > first {
 			if err := sw.MergeCell(cellName(first, row), cellName(last, row)); err != nil {
 				return err
 			}
@@ -351,4 +369,33 @@ func (w *workbook) printOnly(sheet string, lastCol, lastRow int) error {
 		RefersTo: fmt.Sprintf("'%s'!$A$1:$%s$%d", sheet, c, lastRow),
 		Scope:    sheet,
 	})
+}
+
+// asBanner turns a row of one long text (a title, a note) into one that spans the table and
+// wraps: an unwrapped text wider than the table prints on pages of its own to the right. It
+// returns the wrapped style, the number of columns to span and the row height; ok is false for
+// any other row.
+func (w *workbook) asBanner(sheet string, col int, cells []cell) (style, span int, height float64, ok bool) {
+	widths := w.widths[sheet]
+	if len(cells) != 1 || col != 1 || len(widths) < 2 || w.st == nil || w.st.banners == nil {
+		return 0, 0, 0, false
+	}
+	text, isText := cells[0].v.(string)
+	wrapped, known := w.st.banners[cells[0].s]
+	if !isText || !known {
+		return 0, 0, 0, false
+	}
+	total := 0.0
+	for _, wd := range widths {
+		total += wd
+	}
+	scale := 1.0
+	if cells[0].s == w.st.title {
+		scale = 1.45 // 14 pt against 10
+	}
+	if float64(utf8.RuneCountInString(text))*scale*0.8 <= total {
+		return 0, 0, 0, false // it fits on one line
+	}
+	lines := textLines(text, int(total/scale))
+	return wrapped, len(widths), min(409, float64(lines)*lineHeightPt*scale), true
 }

@@ -510,6 +510,16 @@ func (w *workbook) put(sheet string, row int, cells ...cell) error {
 }
 
 func (w *workbook) putAt(sheet string, row, col int, cells ...cell) error {
+	if style, span, h, ok := w.asBanner(sheet, col, cells); ok {
+		c := cell{cells[0].v, style}
+		if err := w.putAt(sheet, row, 1, c); err != nil {
+			return err
+		}
+		if err := w.f.MergeCell(sheet, cellName(1, row), cellName(span, row)); err != nil {
+			return err
+		}
+		return w.setRowHeight(sheet, row, h)
+	}
 	if h := w.rowHeight(w.widths[sheet], col, cells); h > 0 && w.pending != nil {
 		m := w.pending[sheet]
 		if m == nil {

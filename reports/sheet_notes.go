@@ -26,6 +26,10 @@ func (w *workbook) writeNotes(_ context.Context) error {
 	if warn := evaluate.SetWarning(set, d.period); warn != "" {
 		head = append(head, w.bold("Cảnh báo: "+warn))
 	}
+	// Widths first: a long heading line then spans and wraps across the table.
+	if err := w.setWidths(sh, 6, 20, 50, 10, 22, 14, 80); err != nil {
+		return err
+	}
 	row := 1
 	for _, c := range head {
 		if err := w.put(sh, row, c); err != nil {
@@ -34,9 +38,6 @@ func (w *workbook) writeNotes(_ context.Context) error {
 		row++
 	}
 	top := row + 1
-	if err := w.setWidths(sh, 6, 20, 50, 10, 22, 14, 80); err != nil {
-		return err
-	}
 	if err := w.put(sh, top, w.hdr("STT"), w.hdr("Mã"), w.hdr("Tiêu chí"), w.hdr("Cấp"), w.hdr("Ngưỡng"),
 		w.hdr("Áp dụng cho"), w.hdr("Cách tính")); err != nil {
 		return err

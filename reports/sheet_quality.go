@@ -316,7 +316,7 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		}
 		cells := []cell{w.num(i + 1), w.wrap(b.FileName), w.wrap(datasetName(b.Dataset)),
 			w.txt(dateTimeText(b.Received)), asOf, w.num(b.Read), w.num(b.Loaded), w.num(b.Rejected),
-			cell{status, statusStyle}, w.wrap(b.Message)}
+			cell{status, statusStyle}, w.wrap(briefMessage(b.Message, office))}
 		if office {
 			sha := b.SHA256
 			if len(sha) > 12 {
@@ -476,4 +476,19 @@ func (w *workbook) sharedProducts(ctx context.Context) ([]string, error) {
 		out = append(out, fmt.Sprintf("Sản phẩm OCOP “%s” của %s, xã đã chia cho nhiều xã: được tính cho mỗi xã kế tiếp (mỗi xã cần sản phẩm này trên sàn TMĐT để đạt điều kiện 5).", p.Name, old))
 	}
 	return out, nil
+}
+
+// briefMessage is a source file's load message as a recipient sees it: the first 240 characters
+// (a province-wide file's message lists every old unit it names; the office's workbook has it
+// whole).
+func briefMessage(m string, office bool) string {
+	r := []rune(m)
+	if office || len(r) <= 240 {
+		return m
+	}
+	cut := 240
+	for cut > 200 && r[cut] != ' ' && r[cut] != ';' {
+		cut--
+	}
+	return strings.TrimRight(string(r[:cut]), " ;,") + " … (đầy đủ trong báo cáo toàn tỉnh)"
 }

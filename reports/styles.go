@@ -18,6 +18,7 @@ const (
 // styles are the cell styles of one workbook.
 type styles struct {
 	title, subtitle, bold, section        int
+	banners                               map[int]int // a one-cell row's style → its wrapped twin (long texts span the table)
 	header, group                         int
 	text, wrap, integer, percent, datetim int
 	boldText, boldInt, boldPercent        int
@@ -111,6 +112,10 @@ func newStyles(f *excelize.File) (*styles, error) {
 	add(&s.headLeftBoldItalic, &excelize.Style{Font: &excelize.Font{Bold: true, Italic: true}})
 	add(&s.wrapPlain, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	add(&s.boldWrap, &excelize.Style{Border: border, Alignment: wrapTop, Font: &excelize.Font{Bold: true}})
+	var subtitleWrap, boldWrapPlain int
+	add(&subtitleWrap, &excelize.Style{Font: &excelize.Font{Italic: true}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	add(&boldWrapPlain, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	s.banners = map[int]int{0: s.wrapPlain, s.title: s.title2, s.subtitle: subtitleWrap, s.bold: boldWrapPlain}
 	s.wraps = map[int]bool{s.boldWrap: true, s.wrap: true, s.header: true, s.group: true, s.metWrap: true, s.notMetWrap: true, s.noDataWrap: true}
 	return &s, err
 }
