@@ -11,7 +11,6 @@ import (
 	"ntm"
 	"ntm/config"
 	"ntm/db"
-	"ntm/explain"
 	"ntm/runs"
 	"ntm/transform"
 )
@@ -117,9 +116,14 @@ func ingestParams(l loadFlags, files []string) map[string]any {
 // other command uses database ntm unless told otherwise), and says how to get an ntm command
 // when the demo ran through go run.
 func printDemoHint(ctx context.Context, e *env, q db.Querier, p ntm.Period) {
-	village := ""
-	if rows, err := explain.Results(ctx, q, p, explain.Filter{Level: ntm.LevelVillage, Status: ntm.StatusNotMet}); err == nil && len(rows) > 0 {
-		village = rows[0].UnitCode
+	// The first village not met, in the order ntm results lists them (by code), found in the
+	// database: the national evaluation's results do not need to come into memory for it.
+	var village string
+	if err := q.QueryRow(ctx, `SELECT unit_code FROM result
+		WHERE evaluation_id = (SELECT id FROM evaluation WHERE period = $1 ORDER BY id DESC LIMIT 1)
+		  AND level = 'village' AND status = $2
+		ORDER BY unit_code LIMIT 1`, p.String(), string(ntm.StatusNotMet)).Scan(&village); err != nil {
+		village = ""
 	}
 	u := "'" + e.dbURL + "'"
 	fmt.Fprintf(e.stdout, "\nNext, on the demo's database (no ntm command yet? go install ./cmd/ntm, or replace ntm by go run ./cmd/ntm):\n")
