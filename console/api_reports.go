@@ -3,6 +3,9 @@ package console
 import (
 	"net/http"
 
+	"ntm"
+	"ntm/msg"
+
 	"go.uber.org/zap"
 )
 
@@ -10,8 +13,7 @@ import (
 func (c *Console) apiReportsList(w http.ResponseWriter, r *http.Request) {
 	list, err := c.listReports()
 	if err != nil {
-		c.log.Error("api list reports", zap.Error(err))
-		writeJSONError(w, http.StatusInternalServerError, "không đọc được thư mục báo cáo")
+		c.apiError(w, r, ntm.Wrap(ntm.CodeOperator, err, "%s", msg.ReportFolderUnreadable))
 		return
 	}
 	if list == nil {
@@ -29,6 +31,6 @@ func (c *Console) apiReportsList(w http.ResponseWriter, r *http.Request) {
 func (c *Console) apiReportDownload(w http.ResponseWriter, r *http.Request) {
 	if err := c.serveReport(w, r); err != nil {
 		c.log.Warn("api report download refused", zap.String("period", r.PathValue("period")), zap.String("name", r.PathValue("name")))
-		writeJSONError(w, http.StatusNotFound, "không có tệp báo cáo này")
+		c.apiError(w, r, ntm.Errorf(ntm.CodeNotFound, "%s", msg.ReportNotFound))
 	}
 }

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"ntm"
 	"strconv"
 
-	"go.uber.org/zap"
+	"ntm"
 
+	"ntm/msg"
 	"ntm/runs"
 )
 
@@ -22,8 +22,7 @@ func (c *Console) apiRunsList(w http.ResponseWriter, r *http.Request) {
 	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	list, err := c.d.Runs.List(r.Context(), f)
 	if err != nil {
-		c.log.Error("api list runs", zap.Error(err))
-		writeJSONError(w, http.StatusServiceUnavailable, "không đọc được danh sách lượt chạy")
+		c.apiError(w, r, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown))
 		return
 	}
 	out := struct {
@@ -44,17 +43,16 @@ func (c *Console) apiRunsList(w http.ResponseWriter, r *http.Request) {
 func (c *Console) apiRunShow(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		writeJSONError(w, http.StatusNotFound, "không có lượt chạy này")
+		c.apiError(w, r, ntm.Errorf(ntm.CodeNotFound, "%s", msg.RunNotFound(0)))
 		return
 	}
 	run, err := c.d.Runs.Get(r.Context(), id)
 	if errors.Is(err, runs.ErrNotFound) {
-		writeJSONError(w, http.StatusNotFound, "không có lượt chạy số "+itoa(id))
+		c.apiError(w, r, ntm.Wrap(ntm.CodeNotFound, err, "%s", msg.RunNotFound(id)))
 		return
 	}
 	if err != nil {
-		c.log.Error("api get run", zap.Error(err))
-		writeJSONError(w, http.StatusServiceUnavailable, "không đọc được lượt chạy")
+		c.apiError(w, r, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown))
 		return
 	}
 	writeJSON(w, http.StatusOK, newAPIRun(run))

@@ -130,3 +130,45 @@ func TestBrowserOfficeDay(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserRunControl: while a run holds the lock, a start form being filled in on /runs is
+// not wiped (the list does not reload itself); the run's page lists the steps not started, and
+// Dừng stops the run, whose page then says who stopped it, shows its log and offers Chạy lại,
+// which runs the job again to success.
+func TestBrowserRunControl(t *testing.T) {
+	e := newEnv(t)
+	loadTiny(t, e.pool, tinySample(t))
+	e.runner.Store.CancelPollEvery = 100 * time.Millisecond
+	holder, err := e.runner.Store.Begin(context.Background(), runs.Spec{Job: "nightly", Trigger: runs.TriggerSchedule, Period: "2024-12"})
+	must(t, err)
+	st := holder.Step("pull")
+	go func() {
+		<-holder.Context().Done()
+		st.Finish(holder.Context().Err())
+		holder.Finish(holder.Context().Err())
+	}()
+	b := newBrowserSession(t, e)
+
+	b.open("/runs")
+	browserStep(t, b.ctx, "type a period", 10*time.Second, chromedp.SetValue(chromedp.CSS(`form[action="/runs"] input[name=period]`), "2024-11"))
+	time.Sleep(6 * time.Second) // longer than any refresh the list ever had
+	if got := b.eval(`document.querySelector('form[action="/runs"] input[name=period]').value`); got != "2024-11" {
+		t.Fatalf("the start form lost what was typed: %q", got)
+	}
+
+	b.open("/runs/" + itoa(holder.ID))
+	if page := b.text(); !strings.Contains(page, "Chưa bắt đầu") || !strings.Contains(page, "Đánh giá") {
+		t.Fatalf("running run page:\n%s", page)
+	}
+	clickAndWait(t, b.ctx, "stop the run", "#cancel-run")
+	b.waitFor("#run-status", "Đã hủy", 30*time.Second)
+	b.waitFor("#run-error", "theo yêu cầu của "+testUser, 10*time.Second)
+	if page := b.text(); !strings.Contains(page, "Nhật ký") || !strings.Contains(page, "run cancelled on request") {
+		t.Fatalf("cancelled run page:\n%s", page)
+	}
+	clickAndWait(t, b.ctx, "run again", "#rerun")
+	b.waitFor("#run-status", "Thành công", 120*time.Second)
+	if loc := b.eval(`location.pathname`); loc == "/runs/"+itoa(holder.ID) {
+		t.Fatalf("Chạy lại stayed on the cancelled run")
+	}
+}

@@ -178,6 +178,8 @@ func (c *Console) Handler() http.Handler {
 	page("GET /runs", c.runsList)
 	page("POST /runs", c.runStart)
 	page("GET /runs/{id}", c.runShow)
+	page("POST /runs/{id}/cancel", c.runCancel)
+	page("POST /runs/{id}/rerun", c.runRerun)
 	page("GET /uploads", c.uploadForm)
 	page("POST /uploads", c.uploadCreate)
 	page("GET /uploads/{id}", c.uploadShow)

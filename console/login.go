@@ -53,7 +53,7 @@ func (c *Console) loginForm(w http.ResponseWriter, r *http.Request) {
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		c.errorPage(w, r, http.StatusBadRequest, msg.FormUnreadable)
+		c.pageError(w, r, ntm.Wrap(ntm.CodeInvalid, err, "%s", msg.FormUnreadable))
 		return
 	}
 	name, password := r.PostForm.Get("name"), r.PostForm.Get("password")

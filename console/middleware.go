@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"ntm"
+	"ntm/msg"
+
 	"go.uber.org/zap"
 )
 
@@ -100,10 +103,10 @@ func (c *Console) recoverPanics(next http.Handler) http.Handler {
 func (c *Console) crossOriginRefused(w http.ResponseWriter, r *http.Request) {
 	c.log.Warn("cross-origin request refused", zap.String("method", r.Method), zap.String("path", r.URL.Path),
 		zap.String("origin", r.Header.Get("Origin")), zap.String("sec_fetch_site", r.Header.Get("Sec-Fetch-Site")))
-	msg := "Yêu cầu bị từ chối: biểu mẫu được gửi từ một trang web khác. Hãy mở lại trang của hệ thống và thao tác từ đó."
+	err := ntm.Errorf(ntm.CodeForbidden, "%s", msg.CrossSite)
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeJSONError(w, http.StatusForbidden, msg)
+		c.apiError(w, r, err)
 		return
 	}
-	c.errorPage(w, r, http.StatusForbidden, msg)
+	c.pageError(w, r, err)
 }

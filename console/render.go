@@ -11,8 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"ntm"
+
 	"go.uber.org/zap"
 
+	"ntm/msg"
 	"ntm/vnfmt"
 )
 
@@ -91,7 +94,7 @@ func (c *Console) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (c *Console) notFound(w http.ResponseWriter, r *http.Request) {
-	c.errorPage(w, r, http.StatusNotFound, "Không tìm thấy trang này.")
+	c.pageError(w, r, ntm.Errorf(ntm.CodeNotFound, "%s", msg.PageNotFound))
 }
 
 func (c *Console) home(w http.ResponseWriter, r *http.Request) {
@@ -131,13 +134,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// writeJSONError answers {"error": msg}.
-func writeJSONError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
-}
-
 func (c *Console) apiNotFound(w http.ResponseWriter, r *http.Request) {
-	writeJSONError(w, http.StatusNotFound, "không có địa chỉ API này: xem tài liệu docs/console.md")
+	c.apiError(w, r, ntm.Errorf(ntm.CodeNotFound, "%s", msg.APINotFound))
 }
 
 // ---- formatting ----

@@ -3,6 +3,9 @@ package console
 import (
 	"net/http"
 
+	"ntm"
+	"ntm/msg"
+
 	"go.uber.org/zap"
 )
 
@@ -10,6 +13,6 @@ import (
 func (c *Console) reportDownload(w http.ResponseWriter, r *http.Request) {
 	if err := c.serveReport(w, r); err != nil {
 		c.log.Warn("report download refused", zap.String("period", r.PathValue("period")), zap.String("name", r.PathValue("name")))
-		c.errorPage(w, r, http.StatusNotFound, "Không có tệp báo cáo này.")
+		c.pageError(w, r, ntm.Errorf(ntm.CodeNotFound, "%s", msg.ReportNotFound))
 	}
 }

@@ -3,7 +3,8 @@ package console
 import (
 	"net/http"
 
-	"go.uber.org/zap"
+	"ntm"
+	"ntm/msg"
 )
 
 type reportsPage struct {
@@ -14,8 +15,7 @@ type reportsPage struct {
 func (c *Console) reportsList(w http.ResponseWriter, r *http.Request) {
 	list, err := c.listReports()
 	if err != nil {
-		c.log.Error("list reports", zap.Error(err))
-		c.errorPage(w, r, http.StatusInternalServerError, "Không đọc được thư mục báo cáo; hãy báo quản trị hệ thống.")
+		c.pageError(w, r, ntm.Wrap(ntm.CodeOperator, err, "%s", msg.ReportFolderUnreadable))
 		return
 	}
 	c.render(w, r, http.StatusOK, "reports", layoutData{Title: "Báo cáo", Nav: "reports", Page: reportsPage{Periods: list}})

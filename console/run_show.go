@@ -1,41 +1,91 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 
-	"go.uber.org/zap"
-
+	"ntm"
+	"ntm/msg"
 	"ntm/runs"
 )
 
-type runPage struct {
-	Run runView
+// StepPlanner names the steps a run of a job will record, in order (*jobs.Runner satisfies it),
+// so a run's page lists the steps not started yet.
+type StepPlanner interface {
+	PlannedSteps(job string) []string
 }
 
-// runShow shows one run: its steps with their progress and counts, its files and its error.
-// The page reloads itself every few seconds while the run is in progress.
+type runPage struct {
+	Run       runView
+	Pending   []string       // steps of the job not started (yet, or at all: the run ended before)
+	Logs      []runs.LogLine // the run's log lines, oldest first
+	CanCancel bool
+	CanRerun  bool
+	Held      string // the report step held the delivery back: why (the missing sources)
+	Message   string // why an action on the run was refused
+}
+
+const runLogLines = 300
+
+// runShow shows one run: its steps with their progress and counts, the steps not started, its
+// files, its log lines and its error in Vietnamese with the next step, with the Dừng (cancel)
+// and Chạy lại (re-run) buttons. The page reloads itself every few seconds while the run is in
+// progress; it has no form to lose.
 func (c *Console) runShow(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
+	c.renderRun(w, r, http.StatusOK, "")
+}
+
+func (c *Console) renderRun(w http.ResponseWriter, r *http.Request, status int, message string) {
+	id, ok := pathID(r)
+	if !ok {
 		c.notFound(w, r)
 		return
 	}
-	run, err := c.d.Runs.Get(r.Context(), id)
-	if errors.Is(err, runs.ErrNotFound) {
-		c.errorPage(w, r, http.StatusNotFound, "Không có lượt chạy số "+strconv.FormatInt(id, 10)+".")
-		return
-	}
+	page, err := c.runPage(r.Context(), id)
 	if err != nil {
-		c.log.Error("get run", zap.Int64("run", id), zap.Error(err))
-		c.errorPage(w, r, http.StatusServiceUnavailable, "Không đọc được lượt chạy: cơ sở dữ liệu không trả lời.")
+		c.pageError(w, r, err)
 		return
 	}
-	v := newRunView(run)
+	page.Message = message
 	refresh := 0
-	if v.Running {
+	if page.Run.Running {
 		refresh = 2
 	}
-	c.render(w, r, http.StatusOK, "run", layoutData{Title: "Lượt chạy số " + strconv.FormatInt(id, 10), Nav: "runs", Refresh: refresh, Page: runPage{Run: v}})
+	c.render(w, r, status, "run", layoutData{Title: "Lượt chạy số " + strconv.FormatInt(id, 10), Nav: "runs", Refresh: refresh, Page: page})
+}
+
+func (c *Console) runPage(ctx context.Context, id int64) (runPage, error) {
+	run, err := c.d.Runs.Get(ctx, id)
+	if errors.Is(err, runs.ErrNotFound) {
+		return runPage{}, ntm.Errorf(ntm.CodeNotFound, "%s", msg.RunNotFound(id))
+	}
+	if err != nil {
+		return runPage{}, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown)
+	}
+	page := runPage{Run: newRunView(run)}
+	page.CanCancel = page.Run.Running && run.CancelRequestedBy == ""
+	page.CanRerun = !page.Run.Running && slices.Contains(c.d.JobNames, run.Job)
+	if sp, ok := c.d.Jobs.(StepPlanner); ok && slices.Contains(c.d.JobNames, run.Job) {
+		seen := map[string]bool{}
+		for _, s := range run.Steps {
+			seen[s.Name] = true
+		}
+		for _, name := range sp.PlannedSteps(run.Job) {
+			if !seen[name] {
+				page.Pending = append(page.Pending, stepLabel(name))
+			}
+		}
+	}
+	for _, s := range run.Steps {
+		if s.Counts["workbooks_held"] > 0 {
+			page.Held = s.Detail
+		}
+	}
+	if page.Logs, err = c.d.Runs.Logs(ctx, id, runLogLines); err != nil {
+		c.log.Warn("read run log: " + err.Error())
+	}
+	return page, nil
 }

@@ -2,8 +2,10 @@ package console
 
 import (
 	"net/http"
-	"ntm/msg"
 	"strconv"
+
+	"ntm"
+	"ntm/msg"
 )
 
 // runStart starts a job for a period from the form, in the background, and shows the new
@@ -11,7 +13,7 @@ import (
 func (c *Console) runStart(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		c.errorPage(w, r, http.StatusBadRequest, msg.FormUnreadable)
+		c.pageError(w, r, ntm.Wrap(ntm.CodeInvalid, err, "%s", msg.FormUnreadable))
 		return
 	}
 	job, period := r.PostForm.Get("job"), r.PostForm.Get("period")

@@ -5,9 +5,10 @@ import (
 	"slices"
 	"strconv"
 
-	"go.uber.org/zap"
+	"ntm"
 
 	"ntm/jobs"
+	"ntm/msg"
 	"ntm/runs"
 )
 
@@ -35,8 +36,8 @@ var runStatuses = []runs.Status{runs.StatusRunning, runs.StatusSucceeded, runs.S
 
 const runsPerPage = 30
 
-// runsList shows the run history, newest first, with the start form above it. While a run
-// is in progress the page reloads itself.
+// runsList shows the run history, newest first, with the start form above it and the run in
+// progress, if any, linked (its page follows it live).
 func (c *Console) runsList(w http.ResponseWriter, r *http.Request) {
 	c.renderRuns(w, r, http.StatusOK, startForm{})
 }
@@ -54,8 +55,7 @@ func (c *Console) renderRuns(w http.ResponseWriter, r *http.Request, status int,
 	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	list, err := c.d.Runs.List(r.Context(), f)
 	if err != nil {
-		c.log.Error("list runs", zap.Error(err))
-		c.errorPage(w, r, http.StatusServiceUnavailable, "Không đọc được danh sách lượt chạy: cơ sở dữ liệu không trả lời.")
+		c.pageError(w, r, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown))
 		return
 	}
 	page := runsPage{Jobs: c.d.JobNames, FilterJobs: c.d.JobNames, Job: f.Job, Status: string(f.Status), Form: form}
@@ -74,11 +74,11 @@ func (c *Console) renderRuns(w http.ResponseWriter, r *http.Request, status int,
 	if len(list) == runsPerPage {
 		page.NextBefore = list[len(list)-1].ID
 	}
-	refresh := 0
 	if h, err := c.d.Runs.Holder(r.Context()); err == nil && h != nil {
 		v := newRunView(*h)
 		page.Holder = &v
-		refresh = 5
 	}
-	c.render(w, r, status, "runs", layoutData{Title: "Lượt chạy", Nav: "runs", Refresh: refresh, Page: page})
+	// No self-refresh here: it would wipe a start form being filled in. The running run's own
+	// page (linked above the form) refreshes itself.
+	c.render(w, r, status, "runs", layoutData{Title: "Lượt chạy", Nav: "runs", Page: page})
 }

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -80,7 +81,9 @@ func TestRunPageRefreshesWhileRunningAndNamesTheLockHolder(t *testing.T) {
 		t.Fatalf("running run page:\n%s", page)
 	}
 	_, page = e.do(c, http.MethodGet, "/runs", nil, nil)
-	if !strings.Contains(page, `http-equiv="refresh"`) || !strings.Contains(page, "Đang chạy: <a href=\"/runs/"+itoa(holder.ID)) {
+	// The list does not reload itself (it would wipe a start form being filled in); it links
+	// to the running run's page, which does.
+	if strings.Contains(page, `http-equiv="refresh"`) || !strings.Contains(page, "Đang chạy: <a href=\"/runs/"+itoa(holder.ID)) {
 		t.Fatalf("runs page while running:\n%s", page)
 	}
 	// A second trigger is told which run holds the lock.
@@ -139,5 +142,88 @@ func TestAPIStartRunAndGetIt(t *testing.T) {
 	resp, js = e.api(http.MethodPost, "/api/runs", strings.NewReader(`not json`), "application/json")
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("bad JSON: %d %s", resp.StatusCode, js)
+	}
+}
+
+// TestRunCancelRerunLogAndPendingSteps: a running run's page lists the steps not started and
+// offers Dừng; the cancel reaches the run, which ends cancelled naming who asked, with its log
+// lines on the page and Chạy lại, which starts the job again for the same period. A raw English
+// error reads as one Vietnamese sentence, the English kept apart as the technical detail.
+func TestRunCancelRerunLogAndPendingSteps(t *testing.T) {
+	e := newEnv(t)
+	c := e.login()
+	loadTiny(t, e.pool, tinySample(t))
+	e.runner.Store.CancelPollEvery = 50 * time.Millisecond
+	holder, err := e.runner.Store.Begin(context.Background(), runs.Spec{Job: "nightly", Trigger: runs.TriggerSchedule, Period: "2024-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := holder.Step("pull")
+	_, page := e.do(c, http.MethodGet, "/runs/"+itoa(holder.ID), nil, nil)
+	if !strings.Contains(page, `<tr class="pending"><td></td><td>Đánh giá</td><td><span class="badge st-not_started">Chưa bắt đầu`) ||
+		!strings.Contains(page, "Viết báo cáo") || !strings.Contains(page, `id="cancel-run"`) || strings.Contains(page, `id="rerun"`) {
+		t.Fatalf("running run page:\n%s", page)
+	}
+	if resp, _ := e.postForm(c, "/runs/"+itoa(holder.ID)+"/cancel", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancel: %d", resp.StatusCode)
+	}
+	select {
+	case <-holder.Context().Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not see the cancellation")
+	}
+	st.Finish(holder.Context().Err())
+	holder.Finish(holder.Context().Err())
+	_, page = e.do(c, http.MethodGet, "/runs/"+itoa(holder.ID), nil, nil)
+	for _, want := range []string{"Đã hủy", "theo yêu cầu của " + testUser, `id="rerun"`, "run cancelled on request", "Không chạy"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("cancelled run page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `id="cancel-run"`) || strings.Contains(page, `<div class="err">context canceled`) {
+		t.Errorf("cancelled run page:\n%s", page)
+	}
+	if resp, page := e.postForm(c, "/runs/"+itoa(holder.ID)+"/cancel", nil); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "đã kết thúc") {
+		t.Errorf("cancel an ended run: %d", resp.StatusCode)
+	}
+	// Chạy lại: the same job and period, as a new run.
+	resp, _ := e.postForm(c, "/runs/"+itoa(holder.ID)+"/rerun", nil)
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/runs/") || loc == "/runs/"+itoa(holder.ID) {
+		t.Fatalf("rerun: %d %q", resp.StatusCode, loc)
+	}
+	deadline := time.Now().Add(120 * time.Second)
+	for {
+		_, page = e.do(c, http.MethodGet, loc, nil, nil)
+		if !strings.Contains(page, `id="run-status">Đang chạy`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the re-run did not finish")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !strings.Contains(page, "Kỳ</dt><dd>2024-12") || !strings.Contains(page, `id="run-status">Thành công`) {
+		t.Errorf("re-run:\n%s", page)
+	}
+
+	// An English error from an older run: one Vietnamese sentence, the English apart.
+	old, err := e.runner.Store.Begin(context.Background(), runs.Spec{Job: "nightly", Trigger: runs.TriggerSchedule, Period: "2024-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Finish(errors.New("dial tcp 127.0.0.1:18802: connect: connection refused"))
+	_, page = e.do(c, http.MethodGet, "/runs/"+itoa(old.ID), nil, nil)
+	if !strings.Contains(page, `id="run-error">Không kết nối được cơ sở dữ liệu`) || !strings.Contains(page, "Chi tiết kỹ thuật") {
+		t.Errorf("English error:\n%s", page)
+	}
+	// A run of a job the form does not offer cannot be re-run from here.
+	up, err := e.runner.Store.Begin(context.Background(), runs.Spec{Job: "upload", Trigger: runs.TriggerWeb, By: testUser})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up.Finish(nil)
+	if resp, page := e.postForm(c, "/runs/"+itoa(up.ID)+"/rerun", nil); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "không chạy lại được") {
+		t.Errorf("re-run of an upload: %d", resp.StatusCode)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"ntm/msg"
 	"ntm/runs"
 )
 
@@ -24,6 +25,9 @@ var countLabels = map[string]string{
 	"not_met":              "chưa đạt",
 	"no_data":              "chưa có số liệu",
 	"workbooks":            "tệp báo cáo",
+	"workbooks_held":       "tệp báo cáo chưa gửi (thiếu nguồn)",
+	"emails_sent":          "thư đã gửi",
+	"emails_failed":        "thư chưa gửi được",
 }
 
 // stepLabel translates a step name: "pull vpostcode" → "Lấy dữ liệu: vpostcode".
@@ -71,7 +75,9 @@ type runView struct {
 	Started     time.Time
 	Finished    *time.Time
 	Duration    time.Duration
-	Error       string
+	Error       string // for the office: one Vietnamese sentence with the next step
+	Technical   string // the recorded error when Error had to replace it (English, for the operator)
+	CancelBy    string // who asked the run to stop
 	Host        string
 	PID         int
 	Steps       []stepView
@@ -92,10 +98,14 @@ type stepView struct {
 func newRunView(r runs.Run) runView {
 	v := runView{ID: r.ID, Job: r.Job, Period: r.Period, Trigger: triggerLabel(r.Trigger), By: r.TriggeredBy,
 		Status: string(r.Status), StatusLabel: r.Status.Label(), Started: r.StartedAt, Finished: r.FinishedAt,
-		Duration: r.Duration(), Error: r.Error, Host: r.Host, PID: r.PID, Files: r.Files, Running: !r.Status.Done()}
+		Duration: r.Duration(), Host: r.Host, PID: r.PID, Files: r.Files, Running: !r.Status.Done(), CancelBy: r.CancelRequestedBy}
+	v.Error, v.Technical = runErrorText(r)
 	for _, s := range r.Steps {
 		sv := stepView{Name: s.Name, Label: stepLabel(s.Name), Status: string(s.Status), StatusLabel: s.Status.Label(),
 			Detail: s.Detail, Error: s.Error, RowsDone: s.RowsDone, Started: s.StartedAt, Finished: s.FinishedAt}
+		if s.Status == runs.StatusCancelled {
+			sv.Error = "" // the run's own sentence says it was stopped; "context canceled" says nothing more
+		}
 		if s.FinishedAt != nil {
 			sv.Duration = s.FinishedAt.Sub(s.StartedAt)
 		} else {
@@ -128,6 +138,33 @@ func newRunView(r runs.Run) runView {
 		v.Steps = append(v.Steps, sv)
 	}
 	return v
+}
+
+// runErrorText is a run's error as the office reads it — one Vietnamese sentence saying what
+// happened and what to do — and the recorded text when it is not that sentence (an English
+// cause such as "dial tcp 127.0.0.1:5432: connect: connection refused", shown apart as the
+// technical detail).
+func runErrorText(r runs.Run) (office, technical string) {
+	e := strings.TrimSpace(r.Error)
+	switch {
+	case r.Status == runs.StatusCancelled && r.CancelRequestedBy != "":
+		return msg.RunCancelledBy(r.CancelRequestedBy), ""
+	case r.Status == runs.StatusCancelled:
+		return msg.RunCancelled, ""
+	case r.Status == runs.StatusAbandoned:
+		return msg.RunAbandoned, e
+	case e == "" || isVietnamese(e):
+		return e, ""
+	case strings.Contains(e, "connection refused") || strings.Contains(e, "SQLSTATE") || strings.Contains(e, "unexpected EOF"):
+		return msg.RunDatabaseRefused, e
+	}
+	return msg.RunFailedOther, e
+}
+
+// isVietnamese tells a sentence written for the office from an English cause: it has letters
+// only Vietnamese uses.
+func isVietnamese(s string) bool {
+	return strings.ContainsAny(s, "ạảãàáâậầấẩẫăắằặẳẵệềếểễẹẻẽèéịỉĩìíọỏõòóôộồốổỗơợờớởỡụủũùúưựừứửữỵỷỹỳýđĐ")
 }
 
 // ---- JSON ----

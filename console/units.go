@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"ntm"
+	"ntm/msg"
 	"ntm/units"
 	"ntm/vnfmt"
 )
@@ -70,7 +71,7 @@ func (c *Console) renderUnits(w http.ResponseWriter, r *http.Request, status int
 	if date != "" {
 		t, err := time.Parse("2006-01-02", date)
 		if err != nil {
-			c.errorPage(w, r, http.StatusBadRequest, fmt.Sprintf("Ngày %q không hợp lệ: chọn ngày trong ô \"Ngày\".", date))
+			c.pageError(w, r, ntm.Errorf(ntm.CodeInvalid, "Ngày %q không hợp lệ: chọn ngày trong ô \"Ngày\".", date))
 			return
 		}
 		on = t
@@ -79,15 +80,14 @@ func (c *Console) renderUnits(w http.ResponseWriter, r *http.Request, status int
 	if from != "" {
 		t, err := time.Parse("2006-01-02", from)
 		if err != nil {
-			c.errorPage(w, r, http.StatusBadRequest, fmt.Sprintf("Ngày %q không hợp lệ: chọn ngày trong ô \"Liên kết từ ngày\".", from))
+			c.pageError(w, r, ntm.Errorf(ntm.CodeInvalid, "Ngày %q không hợp lệ: chọn ngày trong ô \"Liên kết từ ngày\".", from))
 			return
 		}
 		since = t
 	}
 	page, err := c.unitsPageData(r.Context(), on, since)
 	if err != nil {
-		c.log.Error("units page", zap.Error(err))
-		c.errorPage(w, r, http.StatusServiceUnavailable, "Không đọc được danh mục đơn vị: cơ sở dữ liệu không trả lời.")
+		c.pageError(w, r, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown))
 		return
 	}
 	page.Message, page.Error, page.Form = message, errMsg, form

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"ntm"
+
 	"go.uber.org/zap"
 
 	"ntm/units"
@@ -13,7 +15,7 @@ import (
 func (c *Console) unitsAliasRemove(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		c.errorPage(w, r, http.StatusNotFound, "Không có tên gọi khác này.")
+		c.pageError(w, r, ntm.Errorf(ntm.CodeNotFound, "Không có tên gọi khác này."))
 		return
 	}
 	a, err := units.RemoveAlias(r.Context(), c.d.Pool, id)

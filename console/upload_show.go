@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"strconv"
 
-	"go.uber.org/zap"
+	"ntm/msg"
+
+	"ntm"
 )
 
 type uploadPage struct {
@@ -19,7 +21,7 @@ func (c *Console) uploadShow(w http.ResponseWriter, r *http.Request) {
 	c.renderUpload(w, r, http.StatusOK, "")
 }
 
-func (c *Console) renderUpload(w http.ResponseWriter, r *http.Request, status int, msg string) {
+func (c *Console) renderUpload(w http.ResponseWriter, r *http.Request, status int, message string) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		c.notFound(w, r)
@@ -27,12 +29,11 @@ func (c *Console) renderUpload(w http.ResponseWriter, r *http.Request, status in
 	}
 	u, err := c.getUpload(r.Context(), id)
 	if errors.Is(err, errUploadNotFound) {
-		c.errorPage(w, r, http.StatusNotFound, "Không có tệp tải lên số "+itoa(id)+".")
+		c.pageError(w, r, ntm.Wrap(ntm.CodeNotFound, err, "Không có tệp tải lên số %d.", id))
 		return
 	}
 	if err != nil {
-		c.log.Error("get upload", zap.Error(err))
-		c.errorPage(w, r, http.StatusServiceUnavailable, "Không đọc được tệp tải lên: cơ sở dữ liệu không trả lời.")
+		c.pageError(w, r, ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown))
 		return
 	}
 	refresh := 0
@@ -40,7 +41,7 @@ func (c *Console) renderUpload(w http.ResponseWriter, r *http.Request, status in
 		refresh = 2
 	}
 	c.render(w, r, status, "upload", layoutData{Title: "Tệp tải lên số " + itoa(id), Nav: "uploads", Refresh: refresh,
-		Page: uploadPage{Upload: newUploadView(u), Message: msg}})
+		Page: uploadPage{Upload: newUploadView(u), Message: message}})
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -10,6 +10,7 @@ import (
 
 	"ntm"
 	"ntm/actions"
+	"ntm/config"
 	"ntm/msg"
 	"ntm/reports"
 )
@@ -57,4 +58,29 @@ func (r *Runner) SendPeriod(ctx context.Context, p ntm.Period, by, reason string
 		r.Log.Error("record period delivery", zap.String("period", p.String()), zap.Error(err))
 	}
 	return rep, nil
+}
+
+// PlannedSteps are the step names a run of job will record, in order ("pull SOURCE" per
+// source, "evaluate", "report"), so a run's page can list the steps not started yet.
+func (r *Runner) PlannedSteps(job string) []string {
+	j, err := r.job(job)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, step := range j.Steps {
+		switch step {
+		case config.StepPull:
+			sources := r.Config.SourcesOf(j)
+			if len(sources) == 0 {
+				out = append(out, "pull")
+			}
+			for _, src := range sources {
+				out = append(out, "pull "+src.Name)
+			}
+		default:
+			out = append(out, step)
+		}
+	}
+	return out
 }

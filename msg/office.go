@@ -104,6 +104,16 @@ const (
 	RunFailedOther     = "Lượt chạy không thành công. Xem chi tiết kỹ thuật bên dưới và báo quản trị hệ thống; sau khi sửa, bấm Chạy lại."
 )
 
+// RunCancelledBy: a run stopped with the console's Dừng button (or ntm runs cancel).
+func RunCancelledBy(who string) string {
+	return fmt.Sprintf("Lượt chạy đã bị dừng theo yêu cầu của %s; tệp đang nạp dở đã được hoàn tác, không có dữ liệu nào bị nạp một nửa. Bấm Chạy lại khi cần.", who)
+}
+
+// RunCannotRerun: a run of a job the start form does not offer (an upload, a CLI ingest).
+func RunCannotRerun(id int64, job string) string {
+	return fmt.Sprintf("Lượt chạy số %d (công việc %s) không chạy lại được từ đây: tải tệp lên lại ở trang Nạp dữ liệu, hoặc chạy lại bằng lệnh ntm.", id, job)
+}
+
 // RunSourceFailed: a configured source (feed, folder) could not be read.
 func RunSourceFailed(source string) string {
 	return fmt.Sprintf("Không lấy được dữ liệu từ nguồn %s (máy chủ nguồn không trả lời hoặc không có tệp). Kết quả kỳ này được tính trên dữ liệu đã có; báo cáo chưa được gửi tự động. Kiểm tra nguồn rồi bấm Chạy lại, hoặc gửi báo cáo bằng nút Gửi báo cáo.", source)
@@ -163,6 +173,12 @@ func BatchRevoked(id int64) string {
 func BatchRemoved(id int64) string {
 	return fmt.Sprintf("Đã gỡ lô số %d (tệp bị loại toàn bộ) khỏi danh sách.", id)
 }
+
+// Report workbooks.
+const (
+	ReportNotFound         = "Không có tệp báo cáo này."
+	ReportFolderUnreadable = "Không đọc được thư mục báo cáo; hãy báo quản trị hệ thống kiểm tra thư mục reports.out_dir."
+)
 
 // Deliveries.
 

@@ -10,14 +10,14 @@ import (
 )
 
 const runColumns = `r.id, r.job, r.trigger, r.triggered_by, r.params, r.period, r.status, r.started_at, r.finished_at,
-	r.heartbeat_at, r.error, r.host, r.pid`
+	r.heartbeat_at, r.error, r.host, r.pid, r.cancel_requested_by`
 
 func scanRun(row pgx.Row) (Run, error) {
 	var r Run
 	var params []byte
 	var trigger, status string
 	err := row.Scan(&r.ID, &r.Job, &trigger, &r.TriggeredBy, &params, &r.Period, &status, &r.StartedAt, &r.FinishedAt,
-		&r.HeartbeatAt, &r.Error, &r.Host, &r.PID)
+		&r.HeartbeatAt, &r.Error, &r.Host, &r.PID, &r.CancelRequestedBy)
 	if err != nil {
 		return r, err
 	}

@@ -104,8 +104,10 @@ type Run struct {
 	Error       string    // why it failed, was cancelled or abandoned
 	Host        string    // machine that ran it
 	PID         int       // OS process id there
-	Steps       []Step    // in order (filled by Get and List)
-	Files       []File    // filled by Get only
+	// CancelRequestedBy is who asked the run to stop ("" = nobody; Store.RequestCancel).
+	CancelRequestedBy string
+	Steps             []Step // in order (filled by Get and List)
+	Files             []File // filled by Get only
 }
 
 // Duration is how long the run took, or has been running so far.

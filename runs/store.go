@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // LockKey is the advisory lock every pipeline run holds: "ntm" in the high 32 bits, 1 below.
@@ -36,6 +37,8 @@ type Store struct {
 	StaleAfter time.Duration
 	// Loc is the zone times are shown in, in messages (default time.Local).
 	Loc *time.Location
+	// CancelPollEvery is how often a live run looks for a cancellation request (default 2s).
+	CancelPollEvery time.Duration
 }
 
 // NewStore makes a store on pool; log may be nil.
@@ -128,10 +131,13 @@ func (s *Store) Begin(ctx context.Context, spec Spec) (*Active, error) {
 		return nil, fmt.Errorf("record the run: %w", err)
 	}
 	a.ctx, a.cancel = context.WithCancelCause(ctx)
-	a.log = s.log.With(zap.Int64("run", a.ID), zap.String("job", spec.Job))
+	logCore := newRunLogCore(a)
+	a.log = s.log.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core { return zapcore.NewTee(c, logCore) })).
+		With(zap.Int64("run", a.ID), zap.String("job", spec.Job))
 	a.log.Info("run started", zap.String("trigger", string(spec.Trigger)), zap.String("by", spec.By), zap.String("period", spec.Period))
-	a.wg.Add(1)
+	a.wg.Add(2)
 	go a.heartbeat()
+	go a.watchCancel()
 	return a, nil
 }
 
@@ -349,6 +355,10 @@ func (a *Active) Finish(err error) Status {
 		if st == StatusCancelled {
 			msg = "cancelled: " + msg
 		}
+	}
+	var byRequest *CancelRequested
+	if cause := context.Cause(a.ctx); errors.As(cause, &byRequest) && st != StatusSucceeded {
+		st, msg = StatusCancelled, "cancelled: "+byRequest.Error()
 	}
 	if e := a.exec(`UPDATE run_step SET status = $2, finished_at = now() WHERE run_id = $1 AND status = 'running'`, a.ID, string(stepEnd(st))); e != nil {
 		a.log.Error("record end of steps", zap.Error(e))
