@@ -3,6 +3,8 @@ package console
 import (
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +51,23 @@ func (b *browserSession) eval(expr string) string {
 	return s
 }
 
+// shot saves a screenshot of the page when NTM_CONSOLE_SHOTS names a folder (for review).
+func (b *browserSession) shot(name string) {
+	dir := os.Getenv("NTM_CONSOLE_SHOTS")
+	if dir == "" {
+		return
+	}
+	sctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	shoot := chromedp.FullScreenshot(100)
+	if strings.HasPrefix(name, "phone") {
+		shoot = chromedp.CaptureScreenshot()
+	}
+	if png, err := chromedp.Run(sctx, shoot); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	}
+}
+
 func (b *browserSession) text() string { return b.eval(`document.body.innerText`) }
 
 // waitFor waits until the element's text contains want.
@@ -89,6 +108,7 @@ func TestBrowserOfficeDay(t *testing.T) {
 	b.waitFor("table.results", "Xã Chi Lăng · Huyện Chi Lăng", 10*time.Second)
 	clickAndWait(t, b.ctx, "open the village", `table.results a[href^="/results/unit/06523-002"]`)
 	b.waitFor("#unit-title", "Thôn Nà Lìa", 10*time.Second)
+	b.shot("unit")
 	if page := b.text(); !strings.Contains(page, "Vì sao:") || !strings.Contains(page, "Số liệu lấy từ:") || !strings.Contains(page, "vpostcode-2023-05.xlsx") {
 		t.Fatalf("unit page:\n%s", page)
 	}
@@ -117,6 +137,7 @@ func TestBrowserOfficeDay(t *testing.T) {
 	b.waitFor("table.deliveries", "Gửi không được", 10*time.Second)
 	clickAndWait(t, b.ctx, "resend", `table.deliveries button[id^="resend-"]`)
 	b.waitFor("#delivery-message", "không được", 10*time.Second)
+	b.shot("deliveries")
 
 	// Phone width: 390 px. The results and the file list scroll inside their tables.
 	browserStep(t, b.ctx, "phone width", 10*time.Second, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
@@ -125,6 +146,7 @@ func TestBrowserOfficeDay(t *testing.T) {
 	}))
 	for _, path := range []string{"/results?level=village", "/results/unit/06523", "/files", "/files/1", "/deliveries", "/runs"} {
 		b.open(path)
+		b.shot("phone" + strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(path))
 		if !b.fitsWidth() {
 			t.Errorf("%s scrolls sideways at phone width (%s px wide)", path, b.eval(`String(document.documentElement.scrollWidth)`))
 		}

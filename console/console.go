@@ -208,6 +208,7 @@ func (c *Console) Handler() http.Handler {
 	api("GET /api/runs", c.apiRunsList)
 	api("POST /api/runs", c.apiRunStart)
 	api("GET /api/runs/{id}", c.apiRunShow)
+	api("POST /api/runs/{id}/cancel", c.apiRunCancel)
 	api("POST /api/uploads", c.apiUploadCreate)
 	api("GET /api/uploads/{id}", c.apiUploadShow)
 	api("POST /api/uploads/{id}/confirm", c.apiUploadConfirm)

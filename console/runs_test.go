@@ -186,6 +186,12 @@ func TestRunCancelRerunLogAndPendingSteps(t *testing.T) {
 	if resp, page := e.postForm(c, "/runs/"+itoa(holder.ID)+"/cancel", nil); resp.StatusCode != http.StatusConflict || !strings.Contains(page, "đã kết thúc") {
 		t.Errorf("cancel an ended run: %d", resp.StatusCode)
 	}
+	if resp, js := e.api(http.MethodPost, "/api/runs/"+itoa(holder.ID)+"/cancel", nil, ""); resp.StatusCode != http.StatusConflict || !strings.Contains(js, `"code": "conflict"`) {
+		t.Errorf("API cancel of an ended run: %d %s", resp.StatusCode, js)
+	}
+	if resp, _ := e.api(http.MethodPost, "/api/runs/424242/cancel", nil, ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("API cancel of an unknown run: %d", resp.StatusCode)
+	}
 	// Chạy lại: the same job and period, as a new run.
 	resp, _ := e.postForm(c, "/runs/"+itoa(holder.ID)+"/rerun", nil)
 	loc := resp.Header.Get("Location")
@@ -217,6 +223,20 @@ func TestRunCancelRerunLogAndPendingSteps(t *testing.T) {
 	if !strings.Contains(page, `id="run-error">Không kết nối được cơ sở dữ liệu`) || !strings.Contains(page, "Chi tiết kỹ thuật") {
 		t.Errorf("English error:\n%s", page)
 	}
+	// A script stops a run through the API.
+	h2, err := e.runner.Store.Begin(context.Background(), runs.Spec{Job: "nightly", Trigger: runs.TriggerSchedule, Period: "2024-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, js := e.api(http.MethodPost, "/api/runs/"+itoa(h2.ID)+"/cancel", nil, ""); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("API cancel: %d %s", resp.StatusCode, js)
+	}
+	select {
+	case <-h2.Context().Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not see the API's cancellation")
+	}
+	h2.Finish(h2.Context().Err())
 	// A run of a job the form does not offer cannot be re-run from here.
 	up, err := e.runner.Store.Begin(context.Background(), runs.Spec{Job: "upload", Trigger: runs.TriggerWeb, By: testUser})
 	if err != nil {

@@ -56,7 +56,7 @@ func fileOutcomeLabel(o string) string {
 	case runs.FileAlreadyLoaded:
 		return "Đã nạp trước đó"
 	case runs.FileRejected:
-		return "Bị loại cả tệp"
+		return "Bị loại toàn bộ"
 	case runs.FileFailed:
 		return "Lỗi"
 	}
