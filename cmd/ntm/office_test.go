@@ -238,3 +238,43 @@ func TestCLIDeliveries(t *testing.T) {
 		t.Errorf("resend x: %d", code)
 	}
 }
+
+// TestCLIRunsCancel: ntm runs cancel asks a running run to stop (it sees it and ends cancelled
+// naming who); an ended or unknown run is refused in Vietnamese.
+func TestCLIRunsCancel(t *testing.T) {
+	url := dbtest.URL(t)
+	ctx := context.Background()
+	if err := db.Migrate(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	store := runs.NewStore(pool, nil)
+	store.CancelPollEvery = 50 * time.Millisecond
+	a, err := store.Begin(ctx, runs.Spec{Job: "nightly", Trigger: runs.TriggerSchedule, Period: "2024-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := fmt.Sprint(a.ID)
+	if code, out, errs := ntmRun(t, "runs", "cancel", id, "--reason", "chạy nhầm kỳ", "--database-url", url); code != exitOK || !strings.Contains(out, "asked to stop") {
+		t.Fatalf("cancel: %d %s %s", code, out, errs)
+	}
+	select {
+	case <-a.Context().Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not see the cancellation")
+	}
+	a.Finish(a.Context().Err())
+	if code, _, errs := ntmRun(t, "runs", "cancel", id, "--database-url", url); code != 1 || !strings.Contains(errs, "đã kết thúc") {
+		t.Errorf("cancel an ended run: %d %s", code, errs)
+	}
+	if code, _, errs := ntmRun(t, "runs", "cancel", "4242", "--database-url", url); code != 1 || !strings.Contains(errs, "Không có lượt chạy số 4242") {
+		t.Errorf("cancel an unknown run: %d %s", code, errs)
+	}
+	if code, out, _ := ntmRun(t, "runs", id, "--database-url", url); code != exitOK || !strings.Contains(out, "cancelled") {
+		t.Errorf("runs %s after cancel: %d\n%s", id, code, out)
+	}
+}

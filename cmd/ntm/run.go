@@ -16,9 +16,11 @@ import (
 	"go.uber.org/zap"
 
 	"ntm"
+	"ntm/actions"
 	"ntm/config"
 	"ntm/faults"
 	"ntm/jobs"
+	"ntm/msg"
 	"ntm/runs"
 	"ntm/transform"
 	"ntm/vnfmt"
@@ -230,9 +232,12 @@ func (p *progressPrinter) clearLocked() {
 	}
 }
 
-const runsSynopsis = "ntm runs [--limit N] [--job J] | ntm runs ID: list recent runs, or show one with its steps and files"
+const runsSynopsis = "ntm runs [--limit N] [--job J] | ntm runs ID | ntm runs cancel ID [--reason TEXT]: list recent runs, show one with its steps and files, or ask a running one to stop"
 
 func runRuns(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "cancel" {
+		return runRunsCancel(ctx, e, args[1:])
+	}
 	var d dbFlags
 	var cf configFlag
 	var limit int
@@ -360,4 +365,48 @@ func countsText(c map[string]int64) string {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, c[k]))
 	}
 	return strings.Join(parts, " ")
+}
+
+// runRunsCancel asks a running run to stop (as the console's Dừng button): the process running
+// it sees the request within seconds; the request is recorded with who asked and why.
+func runRunsCancel(ctx context.Context, e *env, args []string) error {
+	var d dbFlags
+	var cf configFlag
+	var reason string
+	fs := newFlagSet(e, "runs cancel", "ntm runs cancel ID [--reason TEXT]")
+	d.register(fs)
+	cf.register(fs)
+	fs.StringVar(&reason, "reason", "", "why, recorded with the request")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("name exactly one run id (see ntm runs)")
+	}
+	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if err != nil || id <= 0 {
+		return usagef("%q is not a run id (see ntm runs)", fs.Arg(0))
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	pool, err := e.connectConfig(ctx, d, cfg)
+	if err != nil {
+		return err
+	}
+	who := osUser()
+	switch err := runs.NewStore(pool, e.log).RequestCancel(ctx, id, who); {
+	case errors.Is(err, runs.ErrNotFound):
+		return ntm.Wrap(ntm.CodeNotFound, err, "%s", msg.RunNotFound(id))
+	case errors.Is(err, runs.ErrNotRunning):
+		return ntm.Wrap(ntm.CodeConflict, err, "%s", msg.RunNotRunning(id))
+	case err != nil:
+		return ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown)
+	}
+	if err := actions.Record(ctx, pool, actions.KindRunCancel, id, reason, who, nil); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "run %d: asked to stop; it stops within seconds (see ntm runs %d)\n", id, id)
+	return nil
 }
