@@ -277,3 +277,39 @@ func TestDeliveriesLogAndResend(t *testing.T) {
 		t.Errorf("send the period: %d\n%s", resp.StatusCode, page)
 	}
 }
+
+// TestRunWithAMissingSourceHoldsTheDelivery: a feed that refuses the connection: the run page
+// says which source is missing and that nothing was sent, in Vietnamese (no "dial tcp"), with
+// Gửi báo cáo; once sent by hand the page says so.
+func TestRunWithAMissingSourceHoldsTheDelivery(t *testing.T) {
+	e := newEnv(t)
+	c := e.login()
+	loadTiny(t, e.pool, tinySample(t))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	addr := l.Addr().String()
+	l.Close()
+	e.runner.Config.Sources = []config.Source{{Name: "vpostcode-feed", Dataset: "vpostcode", Kind: config.SourceURL, Location: "http://" + addr + "/export.csv"}}
+	e.runner.Config.Network.Retries = 0
+	res, _ := e.runner.Run(context.Background(), jobs.Request{Job: "nightly", Period: period2412, Trigger: runs.TriggerCLI})
+	if !res.Held {
+		t.Fatalf("run: %+v", res)
+	}
+	_, page := e.do(c, http.MethodGet, "/runs/"+itoa(res.RunID), nil, nil)
+	for _, want := range []string{`id="run-held"`, "Chưa gửi báo cáo tự động vì thiếu dữ liệu nguồn (Nguồn vpostcode-feed", `id="send-held"`,
+		`id="run-error">Không tải được nguồn`, "Kết quả kỳ này được tính trên dữ liệu đã có"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("held run page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `id="run-error">`+"dial tcp") {
+		t.Errorf("raw error on the run page")
+	}
+	if resp, _ := e.postForm(c, "/deliveries/send", url.Values{"period": {"2024-12"}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("send: %d", resp.StatusCode)
+	}
+	_, page = e.do(c, http.MethodGet, "/runs/"+itoa(res.RunID), nil, nil)
+	if !strings.Contains(page, "đã được gửi bằng tay ("+testUser) || strings.Contains(page, `id="send-held"`) {
+		t.Errorf("held run page after sending:\n%s", page)
+	}
+}

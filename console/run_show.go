@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"ntm"
+	"ntm/actions"
 	"ntm/msg"
 	"ntm/runs"
 )
@@ -25,6 +26,7 @@ type runPage struct {
 	CanCancel bool
 	CanRerun  bool
 	Held      string // the report step held the delivery back: why (the missing sources)
+	SentBy    string // the held workbooks were sent by hand since: who and when
 	Message   string // why an action on the run was refused
 }
 
@@ -82,6 +84,17 @@ func (c *Console) runPage(ctx context.Context, id int64) (runPage, error) {
 	for _, s := range run.Steps {
 		if s.Counts["workbooks_held"] > 0 {
 			page.Held = s.Detail
+		}
+	}
+	if page.Held != "" {
+		sent, err := actions.Of(ctx, c.d.Pool, []string{actions.KindDeliverPeriod}, 0)
+		if err != nil {
+			c.log.Warn("read period deliveries: " + err.Error())
+		}
+		for _, a := range sent {
+			if a.Detail["period"] == run.Period && run.FinishedAt != nil && a.At.After(*run.FinishedAt) {
+				page.SentBy = a.By + ", " + c.formatTime(a.At)
+			}
 		}
 	}
 	if page.Logs, err = c.d.Runs.Logs(ctx, id, runLogLines); err != nil {
