@@ -185,6 +185,7 @@ func TestBrowserRunControl(t *testing.T) {
 	clickAndWait(t, b.ctx, "stop the run", "#cancel-run")
 	b.waitFor("#run-status", "Đã hủy", 30*time.Second)
 	b.waitFor("#run-error", "theo yêu cầu của "+testUser, 10*time.Second)
+	b.shot("run-cancelled")
 	if page := b.text(); !strings.Contains(page, "Nhật ký") || !strings.Contains(page, "run cancelled on request") {
 		t.Fatalf("cancelled run page:\n%s", page)
 	}
