@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"go.uber.org/zap"
-
 	"ntm"
 	"ntm/evaluate"
 	"ntm/msg"
@@ -56,19 +54,17 @@ func (c *Console) criteriaShow(w http.ResponseWriter, r *http.Request) {
 	if d := q.Get("date"); d != "" {
 		t, err := time.Parse("2006-01-02", d)
 		if err != nil {
-			c.errorPage(w, r, http.StatusBadRequest, fmt.Sprintf("Ngày %q không hợp lệ: chọn ngày trong ô \"Ngày\".", d))
+			c.pageError(w, r, ntm.Wrap(ntm.CodeInvalid, err, "Ngày %q không hợp lệ: chọn ngày trong ô \"Ngày\".", d))
 			return
 		}
 		on = t
 	}
 	page, err := c.criteriaPageData(r.Context(), on, q.Get("key"))
-	if ntm.ErrorCode(err) == ntm.CodeNotFound {
-		c.errorPage(w, r, http.StatusNotFound, ntm.ErrorMessage(err))
-		return
+	if err != nil && ntm.ErrorCode(err) != ntm.CodeNotFound {
+		err = ntm.Wrap(ntm.CodeUnavailable, err, "%s", msg.DatabaseDown)
 	}
 	if err != nil {
-		c.log.Error("criteria page", zap.Error(err))
-		c.errorPage(w, r, http.StatusServiceUnavailable, msg.DatabaseDown)
+		c.pageError(w, r, err)
 		return
 	}
 	c.render(w, r, http.StatusOK, "criteria", layoutData{Title: "Bộ tiêu chí", Nav: "criteria", Page: page})

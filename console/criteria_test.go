@@ -109,7 +109,7 @@ func TestCriteriaPage(t *testing.T) {
 	if resp, body := e.do(c, http.MethodGet, "/criteria?key=khong-co", nil, nil); resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "Không có bộ tiêu chí khong-co") {
 		t.Errorf("unknown key: %d", resp.StatusCode)
 	}
-	if resp, _ := e.do(c, http.MethodGet, "/criteria?date=30/11/2026", nil, nil); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := e.do(c, http.MethodGet, "/criteria?date=30/11/2026", nil, nil); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("bad date: %d", resp.StatusCode)
 	}
 }
