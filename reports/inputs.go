@@ -19,7 +19,7 @@ import (
 // run: the ntm binary (any change of layout or rule), the period, the evaluation's criteria set
 // and the batches it saw, the previous period's evaluation compared with (its set and batches),
 // the batches loaded now, the unit structure's generation (units, successors, aliases) and the
-// newest source file's time; and, for the recipient: its units and their stored results (the
+// newest source file's time, the sources the run could not read; and, for the recipient: its units and their stored results (the
 // province's, districts' and communes' results, and the village counts of its communes).
 // A change of any run-wide input writes every workbook again (a file loaded for one province
 // changes the batches of all): the key is safe, not minimal.
@@ -66,6 +66,8 @@ func runKey(ctx context.Context, q db.Querier, d *data) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%s", bin, d.period, setKey, setSum, batches, prev, loaded, gen,
 		d.dataAt.UTC().Format("2006-01-02T15:04:05.999999999Z"))
+	// The sources a run could not read change the notes sheet (Options.MissingSources).
+	fmt.Fprintf(h, "\x00missing %q", d.missingSources)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
