@@ -616,6 +616,11 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		ratioChart.PlotArea = excelize.ChartPlotArea{ShowVal: ratioTop > 0, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0%"}}
 		ratioChart.Dimension = excelize.ChartDimension{Width: 600, Height: chartRows * chartRowPx}
 		ratioChart.XAxis = excelize.ChartAxis{Font: axisFont}
+		if unitRows > 20 {
+			// Too many units to name under the bars (LibreOffice would shrink every label of
+			// the chart below 8 pt): the table above names them, in the bars' order.
+			ratioChart.XAxis.None = true
+		}
 		ratioChart.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &one, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont}
 		var combo []*excelize.Chart
 		if thresholdLine != nil {
