@@ -47,6 +47,11 @@ type Fetcher struct {
 
 // fetchError is why one attempt failed: a Vietnamese reason (completing "không tải được …:
 // "), the English cause, the code of the fault, and whether trying again can help.
+//
+// It stays its own type rather than an *ntm.Error: it is internal to one download (Fetch turns
+// the last one into an *ntm.Error), its reason is a phrase completing Fetch's sentence rather
+// than a sentence of its own (runs also show it alone, via sourceFailure), and it carries
+// "permanent", which ntm.Error has no place for.
 type fetchError struct {
 	code      ntm.Code
 	reason    string

@@ -672,7 +672,8 @@ func (r *Runner) deliver(ctx context.Context, st *runs.StepRun, files []string) 
 	st.Set("emails_sent", int64(rep.Sent))
 	st.Set("emails_failed", int64(rep.Failed))
 	if ferr := rep.Err(); ferr != nil {
-		r.Log.Warn("some workbooks could not be e-mailed; the next run retries them", zap.Error(ferr))
+		r.Log.Warn("some workbooks could not be e-mailed; the next run retries them", zap.Error(ferr),
+			zap.NamedError("cause", errors.Unwrap(ferr)))
 		st.Progress(0, ferr.Error())
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -52,11 +53,14 @@ type Delivery struct {
 	FilePath      string
 	FileSHA256    string
 	Outcome       string // "pending", "sent", "failed", "superseded"
-	Error         string
+	Error         string // the Vietnamese reason of the last failure, for the office
 	Attempts      int
 	CreatedAt     time.Time
 	LastAttemptAt *time.Time
 	SentAt        *time.Time
+	// Cause is the English cause of a failure in this call, for the log only (never stored,
+	// never shown): Error is its Vietnamese sentence.
+	Cause error
 }
 
 // DeliveryReport says what one Deliver call did.
@@ -74,13 +78,17 @@ func (r DeliveryReport) Err() error {
 		return nil
 	}
 	var parts []string
+	var causes []error
 	for _, d := range r.Items {
 		if d.Outcome == "failed" {
-			parts = append(parts, fmt.Sprintf("%s → %s: %s", filepath.Base(d.FilePath), d.Address, d.Error))
+			parts = append(parts, fmt.Sprintf("%s → %s: %s", filepath.Base(d.FilePath), d.Address, strings.TrimSuffix(d.Error, ".")))
+			if d.Cause != nil {
+				causes = append(causes, fmt.Errorf("%s to %s: %w", d.FilePath, d.Address, d.Cause))
+			}
 		}
 	}
-	return fmt.Errorf("gửi thư thất bại %d/%d (sẽ gửi lại ở lần chạy sau): %s", r.Failed, r.Failed+r.Sent,
-		strings.Join(parts, "; "))
+	return ntm.Wrap(ntm.CodeUnavailable, errors.Join(causes...), "Gửi thư thất bại %d/%d (sẽ gửi lại ở lần chạy sau): %s.",
+		r.Failed, r.Failed+r.Sent, strings.Join(parts, "; "))
 }
 
 // ParseWorkbookPath reads the period and recipient code from a workbook path
@@ -264,13 +272,16 @@ func sendOne(ctx context.Context, pool *pgxpool.Pool, id int64, cfg SMTPConfig, 
 	}
 	d := ds[0]
 	outcome, msg := "sent", ""
+	var cause error
 	if sum, err := fileSHA256(d.FilePath); err != nil {
-		outcome, msg = "failed", fmt.Sprintf("không đọc được tệp %s: %v", d.FilePath, err)
+		cause = unreadable(d.FilePath, err)
+		outcome, msg = "failed", ntm.ErrorMessage(cause)
 	} else if sum != d.FileSHA256 {
 		// The file was rewritten since: its new bytes are another workbook, delivered on their own.
 		outcome, msg = "superseded", "tệp đã được lập lại với nội dung khác"
 	} else if err := sendMail(ctx, cfg, d, name); err != nil {
-		outcome, msg = "failed", err.Error()
+		cause = err
+		outcome, msg = "failed", ntm.ErrorMessage(err)
 	}
 	attempts := d.Attempts
 	if outcome != "superseded" {
@@ -287,7 +298,18 @@ func sendOne(ctx context.Context, pool *pgxpool.Pool, id int64, cfg SMTPConfig, 
 		return nil, fmt.Errorf("record the delivery of %s to %s: %w", d.FilePath, d.Address, err)
 	}
 	d.Outcome, d.Error, d.Attempts = outcome, msg, attempts
+	if e := (*ntm.Error)(nil); errors.As(cause, &e) {
+		d.Cause = e.Err
+	} else {
+		d.Cause = cause
+	}
 	return &d, nil
+}
+
+// unreadable is a workbook that cannot be read to be sent (removed, moved, no permission): one
+// Vietnamese sentence naming the file and what to do; the OS error is the cause, for the log.
+func unreadable(path string, err error) *ntm.Error {
+	return ntm.Wrap(ntm.CodeOperator, err, "Không đọc được tệp báo cáo %s để gửi: kiểm tra tệp còn trong thư mục báo cáo và ntm có quyền đọc, hoặc lập lại báo cáo (ntm report).", path)
 }
 
 // sendMail sends one workbook by e-mail, with TLS (never in clear).
@@ -302,10 +324,10 @@ func sendMail(ctx context.Context, cfg SMTPConfig, d Delivery, name string) erro
 		from = "ntm@" + cfg.Host
 	}
 	if err := m.From(from); err != nil {
-		return fmt.Errorf("địa chỉ người gửi %q không hợp lệ: %w", from, err)
+		return ntm.Wrap(ntm.CodeInvalid, err, "Địa chỉ người gửi %q không hợp lệ: sửa địa chỉ người gửi thư trong cấu hình ntm.", from)
 	}
 	if err := m.To(d.Address); err != nil {
-		return fmt.Errorf("địa chỉ nhận %q không hợp lệ: %w", d.Address, err)
+		return ntm.Wrap(ntm.CodeInvalid, err, "Địa chỉ nhận %q không hợp lệ: sửa danh sách nhận báo cáo trong cấu hình ntm.", d.Address)
 	}
 	m.Subject(MailSubject(p, name))
 	m.SetBodyString(mail.TypeTextPlain, MailBody(p, name, filepath.Base(d.FilePath)))
@@ -313,12 +335,12 @@ func sendMail(ctx context.Context, cfg SMTPConfig, d Delivery, name string) erro
 	m.SetMessageID()
 	f, err := os.Open(d.FilePath)
 	if err != nil {
-		return err
+		return unreadable(d.FilePath, err)
 	}
 	defer f.Close()
 	if err := m.AttachReader(filepath.Base(d.FilePath), f,
 		mail.WithFileContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")); err != nil {
-		return err
+		return unreadable(d.FilePath, err)
 	}
 
 	timeout := cfg.Timeout
@@ -343,7 +365,7 @@ func sendMail(ctx context.Context, cfg SMTPConfig, d Delivery, name string) erro
 			opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
 		}
 	default:
-		return fmt.Errorf("chế độ TLS %q không hợp lệ: dùng starttls hoặc tls", cfg.TLS)
+		return ntm.Errorf(ntm.CodeInvalid, "Chế độ TLS %q của máy chủ thư không hợp lệ: dùng starttls hoặc tls trong cấu hình ntm.", cfg.TLS)
 	}
 	opts = append(opts, mail.WithPort(port))
 	if cfg.TLSConfig != nil {
@@ -354,12 +376,12 @@ func sendMail(ctx context.Context, cfg SMTPConfig, d Delivery, name string) erro
 	}
 	c, err := mail.NewClient(cfg.Host, opts...)
 	if err != nil {
-		return fmt.Errorf("cấu hình máy chủ thư %s: %w", cfg.Host, err)
+		return ntm.Wrap(ntm.CodeInvalid, err, "Cấu hình máy chủ thư %s không dùng được: kiểm tra máy chủ, cổng và tài khoản trong cấu hình ntm.", cfg.Host)
 	}
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := c.DialAndSendWithContext(sctx, m); err != nil {
-		return fmt.Errorf("máy chủ thư %s:%d: %w", cfg.Host, port, err)
+		return ntm.Wrap(ntm.CodeUnavailable, err, "Máy chủ thư %s:%d không nhận thư: kiểm tra máy chủ đang chạy, cổng và chế độ TLS trong cấu hình ntm.", cfg.Host, port)
 	}
 	return nil
 }

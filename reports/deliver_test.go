@@ -8,7 +8,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"math/big"
 	"mime"
 	"net"
@@ -189,6 +192,17 @@ func TestDeliverByMail(t *testing.T) {
 	if len(pending) != 2 || pending[0].Attempts != 1 || pending[0].Outcome != "failed" || !strings.Contains(pending[0].Error, "127.0.0.1") {
 		t.Fatalf("pending after a refused connection = %+v", pending)
 	}
+	// One Vietnamese sentence for the office, the English cause for the log only.
+	wantRefused := fmt.Sprintf("Máy chủ thư 127.0.0.1:%d không nhận thư: kiểm tra máy chủ đang chạy, cổng và chế độ TLS trong cấu hình ntm.", down.Port)
+	if pending[0].Error != wantRefused {
+		t.Errorf("refused: error = %q, want %q", pending[0].Error, wantRefused)
+	}
+	if m := rep.Err().Error(); strings.Contains(m, "refused") || strings.Contains(m, "dial") {
+		t.Errorf("the office is shown an English cause: %q", m)
+	}
+	if c := errors.Unwrap(rep.Err()); c == nil || !strings.Contains(c.Error(), "refused") {
+		t.Errorf("the log loses the cause: %v", c)
+	}
 
 	// 2. The next run (same workbook) retries and sends, over STARTTLS.
 	up := down
@@ -306,6 +320,41 @@ func TestDeliverImplicitTLSAndSupersede(t *testing.T) {
 	}
 	if outcomes["email:superseded"] != 1 || outcomes["email:sent"] != 1 || outcomes["folder:sent"] != 2 {
 		t.Errorf("outcomes = %v", outcomes)
+	}
+}
+
+// TestDeliverUnreadableFile: a workbook removed before its e-mail is sent is one Vietnamese
+// sentence naming the file and what to do; the OS error stays for the log.
+func TestDeliverUnreadableFile(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	_, clientTLS := testCert(t)
+	wb := workbookFile(t, t.TempDir(), "2024-12", "181-huyen-chi-lang.xlsx", "v1")
+	cfg := SMTPConfig{Host: "127.0.0.1", Port: closedPort(t), TLS: TLSStartTLS, TLSConfig: clientTLS, Timeout: 5 * time.Second}
+	rep, err := Deliver(ctx, pool, []string{wb}, map[string][]string{"181": {"a@chilang.vn"}}, cfg)
+	if err != nil || rep.Failed != 1 {
+		t.Fatalf("refused: %+v, %v", rep, err)
+	}
+	if err := os.Remove(wb); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Resend(ctx, pool, rep.Items[0].ID, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Không đọc được tệp báo cáo " + wb + " để gửi: kiểm tra tệp còn trong thư mục báo cáo và ntm có quyền đọc, hoặc lập lại báo cáo (ntm report)."
+	if got.Outcome != "failed" || got.Error != want {
+		t.Errorf("unreadable: outcome %q, error %q, want %q", got.Outcome, got.Error, want)
+	}
+	if !errors.Is(got.Cause, fs.ErrNotExist) {
+		t.Errorf("cause = %v, want the OS error", got.Cause)
+	}
+	st, _ := DeliveryStatus(ctx, pool, dec2024)
+	for _, d := range st {
+		if d.Channel == "email" && d.Error != want {
+			t.Errorf("recorded error = %q", d.Error)
+		}
 	}
 }
 

@@ -134,9 +134,9 @@ func runIngest(ctx context.Context, e *env, args []string) (err error) {
 		names := failed
 		more := ""
 		if len(names) > 5 {
-			names, more = names[:5], fmt.Sprintf(" and %d more", len(failed)-5)
+			names, more = names[:5], fmt.Sprintf(" và %d tệp khác", len(failed)-5)
 		}
-		summary := fmt.Sprintf("%d of %d files were not loaded (%s%s); see above for why.", len(failed), fs.NArg(), strings.Join(names, ", "), more)
+		summary := fmt.Sprintf("%d/%d tệp không được nạp (%s%s): xem lý do ở các dòng trên, sửa các tệp đó rồi chạy lại.", len(failed), fs.NArg(), strings.Join(names, ", "), more)
 		fmt.Fprintf(e.stderr, "ntm ingest: %s\n", summary)
 		return reported(summary)
 	}

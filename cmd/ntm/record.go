@@ -72,15 +72,10 @@ func recordLoad(a *runs.Active, source, uri string, rep transform.FileReport, er
 	a.File(f)
 }
 
-// reportedError is a failure the command has already printed: the process exits 1 without
-// more text, and the run record keeps the summary.
-type reportedError struct{ summary string }
-
-func (e reportedError) Error() string        { return e.summary }
-func (e reportedError) Is(target error) bool { return target == errReported }
-
-// reported marks summary as printed already.
-func reported(summary string) error { return reportedError{summary} }
+// reported is a failure the command has already printed: an *ntm.Error whose message is the
+// Vietnamese summary (kept by the run record) and whose cause is errReported, so the process
+// exits 1 without more text.
+func reported(summary string) error { return ntm.Wrap(ntm.CodeInvalid, errReported, "%s", summary) }
 
 // location is the zone times are shown in: the config file's (NTM_CONFIG or ./ntm.yaml), else
 // Asia/Ho_Chi_Minh.

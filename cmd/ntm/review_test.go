@@ -26,7 +26,7 @@ func TestRejectedFilesAreNamedOnStderr(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"ingest", junk}, []string{"ntm ingest: 1 of 1 files were not loaded", junk}},
+		{[]string{"ingest", junk}, []string{"ntm ingest: 1/1 tệp không được nạp", "xem lý do ở các dòng trên", junk}},
 		{[]string{"units", "import", units}, []string{"ntm units:", units, "không được nhập", "commune_name"}},
 		{[]string{"check", junk}, []string{"ntm check:", junk, "rejected whole"}},
 	} {
