@@ -10,12 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/xuri/excelize/v2"
 
 	"ntm"
 )
@@ -75,6 +78,48 @@ func TestSummaryCharts(t *testing.T) {
 				t.Errorf("%s: no %q in the charts", path, want)
 			}
 		}
+		// Smart villages per unit as bars coloured by criterion 8's status (green met, red not met,
+		// read from the table's two status columns) with the threshold as a line, like the dossier
+		// chart; a unit without data says so in its category label.
+		var smart string
+		for _, c := range all {
+			if strings.Contains(c, "Số thôn thông minh theo") {
+				smart = c
+			}
+		}
+		series := regexp.MustCompile(`(?s)<ser>.*?</ser>`).FindAllString(smart, -1)
+		if len(series) != 3 || !strings.Contains(smart, "lineChart>") || !strings.Contains(smart, `<grouping val="stacked">`) {
+			t.Fatalf("%s: the smart-village chart is not two stacked status series and a threshold line: %d series", path, len(series))
+		}
+		cat := regexp.MustCompile(`<cat><strRef><f>'([^']+)'!\$B\$(\d+):\$B\$(\d+)</f>`).FindStringSubmatch(series[0])
+		if cat == nil {
+			t.Fatalf("%s: the smart-village chart has no categories: %.300s", path, series[0])
+		}
+		for i, want := range []struct{ col, color string }{{"F", "70AD47"}, {"G", "E06666"}, {"D", "1F1F1F"}} {
+			ref := fmt.Sprintf("'%s'!$%s$%s:$%s$%s", cat[1], want.col, cat[2], want.col, cat[3])
+			if !strings.Contains(series[i], ref) || !strings.Contains(series[i], want.color) {
+				t.Errorf("%s: smart-village series %d is not %s in %s: %.400s", path, i+1, ref, want.color, series[i])
+			}
+		}
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hdr, _ := f.GetCellValue(cat[1], "F"+strconv.Itoa(mustAtoi(t, cat[2])-1))
+		var labels []string
+		for r := mustAtoi(t, cat[2]); r <= mustAtoi(t, cat[3]); r++ {
+			v, _ := f.GetCellValue(cat[1], "B"+strconv.Itoa(r))
+			labels = append(labels, v)
+		}
+		f.Close()
+		if hdr != "Đạt ngưỡng" {
+			t.Errorf("%s: the smart-village series read %q, want the status table", path, hdr)
+		}
+		if strings.HasSuffix(path, "181-huyen-chi-lang.xlsx") {
+			if !slices.Contains(labels, "Thị trấn Đồng Mỏ (Chưa có số liệu)") || !slices.Contains(labels, "Xã Quang Lang") {
+				t.Errorf("district: smart-village categories %q", labels)
+			}
+		}
 		if strings.HasSuffix(path, "181-huyen-chi-lang.xlsx") {
 			// District: per commune from the summary's commune table; the 9.5 ratios against thresholds.
 			// The ratios as bars coloured by status (a stacked pair of series), the thresholds as a
@@ -85,7 +130,7 @@ func TestSummaryCharts(t *testing.T) {
 				}
 			}
 		} else {
-			for _, want := range []string{"'Các huyện'!$B$6:$B$6", "Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị", "lineChart>"} {
+			for _, want := range []string{"Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị", "lineChart>"} {
 				if !strings.Contains(joined, want) {
 					t.Errorf("province: no %q in the charts", want)
 				}
@@ -401,4 +446,13 @@ func TestWorkbooksConvertWithLibreOffice(t *testing.T) {
 	paths := writeAll(t, pool, "")
 	tpl := writeTemplate(t, unitsDB(t), ntm.DatasetOCOPListings, "187")
 	convertPDF(t, bin, append(paths, tpl)...)
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -7,7 +7,7 @@ import (
 	"ntm/vnfmt"
 )
 
-// districtsTop is the header row of the districts table (the summary's charts refer to it).
+// districtsTop is the header row of the districts table.
 const districtsTop = 5
 
 // writeDistricts writes the province workbook's table of districts side by side, with the province

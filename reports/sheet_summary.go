@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
 	"ntm"
+	"ntm/evaluate"
 	"ntm/vnfmt"
 )
 
@@ -20,6 +22,41 @@ func (d *data) communeTotals(communes []*unit) (v villageCounts, c8Met int) {
 		}
 	}
 	return v, c8Met
+}
+
+// districtC8 is a district's smart villages against criterion 8 of its communes (nil when none of
+// them has the criterion): met when every such commune meets it, without data when none has data,
+// the threshold the smart villages it needs at least (the communes' thresholds summed).
+func (d *data) districtC8(sc *scope, dist *unit) *result {
+	var out *result
+	for _, c := range sc.communes {
+		r := d.res(c.Code, keyC8)
+		if sc.districtOf[c.Code] != dist || r == nil {
+			continue
+		}
+		if out == nil {
+			out = &result{Criterion: keyC8, Status: ntm.StatusMet, ThDen: 1}
+		}
+		if r.ThDen > 0 {
+			out.ThNum += r.ThNum / r.ThDen
+		}
+		if r.HasValue {
+			out.HasValue = true
+			out.Num += r.Num
+			out.Den = 1
+		}
+		switch {
+		case r.Status == ntm.StatusNotMet:
+			out.Status = ntm.StatusNotMet
+		case r.Status == ntm.StatusNoData && out.Status == ntm.StatusMet:
+			out.Status = ntm.StatusNoData
+		}
+	}
+	if out != nil && out.Status == ntm.StatusNoData && out.HasValue {
+		// Some communes decided and met, others lack data: not met yet.
+		out.Status = ntm.StatusNotMet
+	}
+	return out
 }
 
 // Summary layout: the key-figure table's columns.
@@ -409,40 +446,43 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		}
 		row++
 	} else if sc.province {
-		// The province: each recipient's dossier ratio against the threshold (the chart's data);
-		// a recipient without data says so in its label.
-		if err := w.put(sh, row, cell{"IV. TỶ LỆ HỒ SƠ XỬ LÝ TRỰC TUYẾN TOÀN TRÌNH THEO ĐƠN VỊ", st.section}); err != nil {
+		// The province: each recipient's dossier ratio against the threshold (the chart's data).
+		var rows []statusRow
+		for _, p := range d.peers() {
+			rows = append(rows, statusRow{p.name, d.res(p.code, keyD95Dossiers)})
+		}
+		var err error
+		if unitTop, unitRows, row, err = w.statusTable(sh, row, "IV. TỶ LỆ HỒ SƠ XỬ LÝ TRỰC TUYẾN TOÀN TRÌNH THEO ĐƠN VỊ",
+			"Đơn vị", "Tỷ lệ hồ sơ", rows); err != nil {
 			return err
 		}
-		row++
-		if err := w.put(sh, row, w.hdr("STT"), w.hdr("Đơn vị"), w.hdr("Tỷ lệ hồ sơ"), w.hdr("Ngưỡng"), w.hdr("Đánh giá"),
-			w.hdr("Đạt ngưỡng"), w.hdr("Chưa đạt ngưỡng")); err != nil {
+	}
+
+	// V. Smart villages per commune (per district in a province workbook) against criterion 8:
+	// the data of the first chart. Wards and towns, which criterion 8 does not concern, are not in it.
+	var smartRows []statusRow
+	unitWord, unitHdr := "xã", "Xã"
+	if sc.withDistricts() {
+		unitWord, unitHdr = "huyện", "Huyện"
+		for _, dist := range sc.districts {
+			if r := d.districtC8(sc, dist); r != nil {
+				smartRows = append(smartRows, statusRow{dist.Name, r})
+			}
+		}
+	} else {
+		for _, c := range sc.communes {
+			if r := d.res(c.Code, keyC8); r != nil {
+				smartRows = append(smartRows, statusRow{c.Name, r})
+			}
+		}
+	}
+	smartTop, smartN := 0, 0
+	if len(smartRows) > 0 {
+		var err error
+		if smartTop, smartN, row, err = w.statusTable(sh, row, "V. SỐ THÔN THÔNG MINH THEO "+strings.ToUpper(unitWord)+" (TIÊU CHÍ 8)",
+			unitHdr, "Số thôn thông minh", smartRows); err != nil {
 			return err
 		}
-		unitTop = row
-		row++
-		for i, p := range d.peers() {
-			r := d.res(p.code, keyD95Dossiers)
-			name := p.name
-			metV, notV, th, status := w.txt(""), w.txt(""), w.txt(""), w.resultStatus(r)
-			switch {
-			case r == nil || r.Status == ntm.StatusNoData || !r.HasValue:
-				name += " (" + ntm.StatusNoData.Label() + ")"
-			case r.Status == ntm.StatusMet:
-				metV = w.resultValue(r)
-			default:
-				notV = w.resultValue(r)
-			}
-			if r != nil && r.ThDen > 0 {
-				th = cell{float64(r.ThNum) / float64(r.ThDen), st.percent}
-			}
-			if err := w.put(sh, row, w.num(i+1), w.wrap(name), w.resultValue(r), th, status, metV, notV); err != nil {
-				return err
-			}
-			row++
-		}
-		unitRows = row - 1 - unitTop
-		row++
 	}
 
 	// Legend.
@@ -523,33 +563,14 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		}
 	}
 
-	// Chart 1: smart villages per commune (per district in a province workbook, from its sheet).
-	nameCol, villCol, smartCol := 2, 4, 5
-	catSheet, catTop, catBottom := sh, top+1, row-1
-	hdrRow := top
-	unitWord := "xã"
-	if sc.withDistricts() {
-		catSheet, catTop, catBottom = sheetDistricts, districtsTop+1, districtsTop+len(sc.districts)
-		nameCol, villCol, smartCol = 2, 5, 6
-		hdrRow = districtsTop
-		unitWord = "huyện"
-	}
-	if catBottom >= catTop {
-		if err := w.f.AddChart(sh, cellName(1, chartTop), &excelize.Chart{
-			Type: excelize.Bar,
-			Series: []excelize.ChartSeries{
-				{Name: absCell(catSheet, villCol, hdrRow), Categories: absRange(catSheet, nameCol, catTop, catBottom), Values: absRange(catSheet, villCol, catTop, catBottom),
-					Fill: solid("9DC3E6")},
-				{Name: absCell(catSheet, smartCol, hdrRow), Categories: absRange(catSheet, nameCol, catTop, catBottom), Values: absRange(catSheet, smartCol, catTop, catBottom),
-					Fill: solid("70AD47")},
-			},
-			Title:     chartTitle("Số thôn thông minh theo " + unitWord),
-			Legend:    excelize.ChartLegend{Position: "bottom"},
-			PlotArea:  excelize.ChartPlotArea{ShowVal: catBottom-catTop < 25},
-			Dimension: excelize.ChartDimension{Width: 500, Height: (2*chartRows + 1) * chartRowPx},
-			XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
-			YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}, Font: axisFont},
-		}); err != nil {
+	one, zero := 1.0, 0.0
+	// Chart 1: smart villages per commune (per district in a province workbook) against criterion 8.
+	if smartN > 0 {
+		bars, line := w.statusChart(sh, smartTop, smartN, "Số thôn thông minh theo "+unitWord)
+		bars.Dimension = excelize.ChartDimension{Width: 500, Height: (2*chartRows + 1) * chartRowPx}
+		bars.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}, Font: axisFont}
+		line.XAxis, line.YAxis = bars.XAxis, bars.YAxis
+		if err := w.f.AddChart(sh, cellName(1, chartTop), bars, line); err != nil {
 			return fmt.Errorf("chart of smart villages: %w", err)
 		}
 	}
@@ -573,7 +594,6 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		}
 	}
 	// Chart 3: the two 9.5 ratios against their thresholds (per district in a province workbook).
-	one, zero := 1.0, 0.0
 	var ratioChart, thresholdLine *excelize.Chart
 	switch {
 	case ratioTop > 0:
@@ -594,32 +614,14 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 				Marker: excelize.ChartMarker{Symbol: "dash", Size: 20, Fill: solid("1F1F1F"), Border: excelize.LineOptions{Type: excelize.LineSolid, Width: 2.5, Fill: solid("1F1F1F")}}}},
 		}
 	case unitRows > 0:
-		last := unitTop + unitRows
-		cats := absRange(sh, 2, unitTop+1, last)
-		ratioChart = &excelize.Chart{
-			Type: excelize.ColStacked,
-			Series: []excelize.ChartSeries{
-				{Name: absCell(sh, 6, unitTop), Categories: cats, Values: absRange(sh, 6, unitTop+1, last), Fill: solid("70AD47")},
-				{Name: absCell(sh, 7, unitTop), Categories: cats, Values: absRange(sh, 7, unitTop+1, last), Fill: solid("E06666")},
-			},
-			Title: chartTitle("Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị"),
-		}
-		thresholdLine = &excelize.Chart{
-			Type: excelize.Line,
-			Series: []excelize.ChartSeries{{Name: absCell(sh, 4, unitTop), Categories: cats, Values: absRange(sh, 4, unitTop+1, last),
-				Fill: solid("1F1F1F"), Line: excelize.LineOptions{Type: excelize.LineSolid, Width: 2, Fill: solid("1F1F1F")},
-				Marker: excelize.ChartMarker{Symbol: "none"}}},
-		}
+		ratioChart, thresholdLine = w.statusChart(sh, unitTop, unitRows, "Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị")
 	}
 	if ratioChart != nil {
 		ratioChart.Legend = excelize.ChartLegend{Position: "bottom"}
 		ratioChart.PlotArea = excelize.ChartPlotArea{ShowVal: ratioTop > 0, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0%"}}
 		ratioChart.Dimension = excelize.ChartDimension{Width: 600, Height: chartRows * chartRowPx}
-		ratioChart.XAxis = excelize.ChartAxis{Font: axisFont}
-		if unitRows > 20 {
-			// Too many units to name under the bars (LibreOffice would shrink every label of
-			// the chart below 8 pt): the table above names them, in the bars' order.
-			ratioChart.XAxis.None = true
+		if ratioTop > 0 {
+			ratioChart.XAxis = excelize.ChartAxis{Font: axisFont}
 		}
 		ratioChart.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &one, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont}
 		var combo []*excelize.Chart
@@ -632,6 +634,81 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		}
 	}
 	return w.printSetup(sh, "")
+}
+
+// statusRow is one unit of a status chart's table: its name and its result (nil: no data).
+type statusRow struct {
+	name string
+	r    *result
+}
+
+// statusTable writes a chart's data under its section title: one row per unit with its value, its
+// threshold and status, and the value again in the column of its status (green met, red not met)
+// for the chart's bars; a unit without data says so in its label, so the chart never shows only a
+// threshold. It returns the header row, the number of units and the next free row.
+func (w *workbook) statusTable(sh string, row int, title, unitHdr, valueHdr string, rows []statusRow) (top, n, next int, err error) {
+	st := w.st
+	if err := w.put(sh, row, cell{title, st.section}); err != nil {
+		return 0, 0, 0, err
+	}
+	row++
+	if err := w.put(sh, row, w.hdr("STT"), w.hdr(unitHdr), w.hdr(valueHdr), w.hdr("Ngưỡng"), w.hdr("Đánh giá"),
+		w.hdr("Đạt ngưỡng"), w.hdr("Chưa đạt ngưỡng")); err != nil {
+		return 0, 0, 0, err
+	}
+	top = row
+	row++
+	for i, u := range rows {
+		r := u.r
+		name := u.name
+		metV, notV, th, status := w.txt(""), w.txt(""), w.txt(""), w.resultStatus(r)
+		switch {
+		case r == nil || r.Status == ntm.StatusNoData || !r.HasValue:
+			name += " (" + ntm.StatusNoData.Label() + ")"
+		case r.Status == ntm.StatusMet:
+			metV = w.resultValue(r)
+		default:
+			notV = w.resultValue(r)
+		}
+		if r != nil && r.ThDen > 0 {
+			if w.d.valueKind(r.Criterion) == evaluate.ValueRatio {
+				th = cell{float64(r.ThNum) / float64(r.ThDen), st.percent}
+			} else {
+				th = w.num64(r.ThNum / r.ThDen)
+			}
+		}
+		if err := w.put(sh, row, w.num(i+1), w.wrap(name), w.resultValue(r), th, status, metV, notV); err != nil {
+			return 0, 0, 0, err
+		}
+		row++
+	}
+	return top, len(rows), row + 1, nil
+}
+
+// statusChart is the chart of a statusTable: the values as bars coloured by status (a stacked
+// pair of series) and the thresholds as a line over them. Past 20 units the bars are not named
+// (LibreOffice would shrink every label of the chart below 8 pt): the table names them, in the
+// bars' order.
+func (w *workbook) statusChart(sh string, top, n int, title string) (bars, line *excelize.Chart) {
+	last := top + n
+	cats := absRange(sh, 2, top+1, last)
+	bars = &excelize.Chart{
+		Type: excelize.ColStacked,
+		Series: []excelize.ChartSeries{
+			{Name: absCell(sh, 6, top), Categories: cats, Values: absRange(sh, 6, top+1, last), Fill: solid("70AD47")},
+			{Name: absCell(sh, 7, top), Categories: cats, Values: absRange(sh, 7, top+1, last), Fill: solid("E06666")},
+		},
+		Title:  chartTitle(title),
+		Legend: excelize.ChartLegend{Position: "bottom"},
+		XAxis:  excelize.ChartAxis{Font: axisFont, None: n > 20},
+	}
+	line = &excelize.Chart{
+		Type: excelize.Line,
+		Series: []excelize.ChartSeries{{Name: absCell(sh, 4, top), Categories: cats, Values: absRange(sh, 4, top+1, last),
+			Fill: solid("1F1F1F"), Line: excelize.LineOptions{Type: excelize.LineSolid, Width: 2, Fill: solid("1F1F1F")},
+			Marker: excelize.ChartMarker{Symbol: "none"}}},
+	}
+	return bars, line
 }
 
 func valueNum(r *result) int64 {
