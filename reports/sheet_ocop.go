@@ -231,9 +231,16 @@ func (w *workbook) writeOCOP(ctx context.Context) error {
 	}
 	summary := fmt.Sprintf("%d sản phẩm; %d còn hiệu lực cuối kỳ, trong đó %d đã lên sàn TMĐT, %d chưa lên sàn nào (tô đỏ); %d hết hạn hoặc chưa đến ngày công nhận (tô vàng, không tính).",
 		len(ps), valid, listed, unlisted, expired)
+	period := periodText(d.period)
+	if sc.province {
+		period += ". " + screenNote
+		if err := w.printOnly(sh, ncols, top); err != nil {
+			return err
+		}
+	}
 	head := []cell{
 		{"SẢN PHẨM OCOP VÀ CÁC SÀN THƯƠNG MẠI ĐIỆN TỬ – " + sc.unit.Name, st.title},
-		w.plain(periodText(d.period)),
+		w.plain(period),
 		w.plain(summary),
 		{"Điều kiện 5 của thôn thông minh: mọi sản phẩm OCOP còn hiệu lực của xã có ít nhất một gian hàng đang bán trên sàn TMĐT.", st.subtitle},
 	}

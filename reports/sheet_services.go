@@ -259,6 +259,15 @@ func (w *workbook) writeServices(_ context.Context) error {
 	if err := w.setWidths(sh, widths...); err != nil {
 		return err
 	}
+	if sc.province {
+		// Long on paper (a row per unit): filtered on screen, its heading printed only.
+		if err := w.put(sh, top-1, w.plain(screenNote)); err != nil {
+			return err
+		}
+		if err := w.printOnly(sh, len(hdr), top); err != nil {
+			return err
+		}
+	}
 	if err := w.put(sh, top, hdr...); err != nil {
 		return err
 	}

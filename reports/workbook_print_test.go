@@ -43,13 +43,15 @@ func TestWorkbooksPrintLegibly(t *testing.T) {
 					areas[dn.Scope] = dn.RefersTo
 				}
 			}
-			for _, sh := range []string{sheetVillages, sheetAddresses, sheetQuality} {
+			for _, sh := range []string{sheetVillages, sheetAddresses, sheetQuality, sheetOCOP, sheetServices} {
 				if areas[sh] == "" {
 					t.Errorf("%s: no print area on %s", name, sh)
 				}
 			}
-			if s := rep.sheet(t, sheetVillages); s.Pages != 1 {
-				t.Errorf("%s: the province's village sheet prints %d pages", name, s.Pages)
+			for _, sh := range []string{sheetVillages, sheetOCOP, sheetServices} {
+				if s := rep.sheet(t, sh); s.Pages != 1 {
+					t.Errorf("%s: the province's %s sheet prints %d pages", name, sh, s.Pages)
+				}
 			}
 		}
 		sum := rep.sheet(t, sheetSummary)
