@@ -107,7 +107,7 @@ func fixture(t *testing.T) *pgxpool.Pool {
 			r("V1_TEAM", "met", 1, 1, 1, "Có Tổ công nghệ số cộng đồng", "")
 			r("V2_PLATFORM", "met", 1, 1, 1, "Có sử dụng nền tảng số", "")
 			r("V3_WIFI", "met", 1, 1, 1, "Có WiFi miễn phí", "")
-			r("V4_ADDRESS", "met", 1, 1, 1, "120/120 hộ, 3/3 cơ quan đã gắn địa chỉ số", "")
+			r("V4_ADDRESS", "met", 1, 1, 1, "120/120 hộ, 3/3 cơ quan đã gắn địa chỉ số", addressDetail(5, 120, 120, 3, 3))
 			r("V5_OCOP", "met", 2, 2, 1, "2/2 sản phẩm OCOP đã lên sàn", "")
 			r("V6_DXMODEL", "met", 2, 1, 1, "2 mô hình chuyển đổi số", "")
 			r("SMART_VILLAGE", "met", 6, 1, 6, "Đạt cả 6 điều kiện", "")
@@ -115,7 +115,7 @@ func fixture(t *testing.T) *pgxpool.Pool {
 			r("V1_TEAM", "met", 1, 1, 1, "Có Tổ công nghệ số cộng đồng", "")
 			r("V2_PLATFORM", "met", 1, 1, 1, "Có sử dụng nền tảng số", "")
 			r("V3_WIFI", "met", 1, 1, 1, "Có WiFi miễn phí", "")
-			r("V4_ADDRESS", "not_met", 245, 250, 1, "245/250 hộ đã gắn địa chỉ số; còn thiếu 5", "")
+			r("V4_ADDRESS", "not_met", 245, 250, 1, "245/250 hộ đã gắn địa chỉ số; còn thiếu 5", addressDetail(6, 250, 245, 2, 2))
 			r("V5_OCOP", "met", 2, 2, 1, "2/2 sản phẩm OCOP đã lên sàn", "")
 			r("V6_DXMODEL", "met", 1, 1, 1, "1 mô hình chuyển đổi số", "")
 			r("SMART_VILLAGE", "not_met", 5, 1, 6, "Chưa đạt: địa chỉ số", "")
@@ -123,7 +123,7 @@ func fixture(t *testing.T) *pgxpool.Pool {
 			r("V1_TEAM", "no_data", 0, 0, 1, staleText, stale)
 			r("V2_PLATFORM", "no_data", 0, 0, 1, staleText, stale)
 			r("V3_WIFI", "no_data", 0, 0, 1, staleText, stale)
-			r("V4_ADDRESS", "met", 1, 1, 1, "80/80 hộ đã gắn địa chỉ số; không có cơ quan, tổ chức", "")
+			r("V4_ADDRESS", "met", 1, 1, 1, "80/80 hộ đã gắn địa chỉ số; không có cơ quan, tổ chức", addressDetail(7, 80, 80, 0, 0))
 			r("V5_OCOP", "met", 0, 0, 1, "Thị trấn Đồng Mỏ không có sản phẩm OCOP còn hiệu lực", "")
 			r("V6_DXMODEL", "no_data", 0, 0, 1, "Chưa có phiếu tự đánh giá của thôn", "")
 			r("SMART_VILLAGE", "no_data", 2, 1, 6, "Chưa đủ số liệu", "")
@@ -375,7 +375,7 @@ func TestWriteDistrictWorkbook(t *testing.T) {
 		rows := map[string][]string{
 			"5": {"1", "Xã Quang Lang", "Thôn Nà Lừa", "06052-001", "Có", "Có", "Có", "100%", "100%", "2", "Đạt", "6", ""},
 			"6": {"2", "Xã Quang Lang", "Thôn Bản Chu", "06052-002", "Có", "Có", "Có", "98%", "100%", "1", "Chưa đạt", "5",
-				"• Gắn địa chỉ số cho các hộ và cơ quan, tổ chức còn thiếu"}, // the fixture's result has no figures in its detail
+				"• Gắn địa chỉ số cho 5 hộ còn thiếu"}, // the fixture's result has no figures in its detail
 			"8": {"3", "Thị trấn Đồng Mỏ", "Khối Hòa Bình", "06055-001", "Số liệu cũ", "Số liệu cũ", "Số liệu cũ",
 				"100%", "Không có sản phẩm", "Chưa có số liệu", "Chưa có số liệu", "2", ""},
 		}

@@ -10,25 +10,23 @@ import (
 )
 
 // addressScopeSQL is the scope's villages (those with a V4_ADDRESS result of the evaluation) and
-// the latest digital-address coverage of each as of the period end, from loaded batches only (the
-// rule of evaluate/sql/vpostcode.sql). $1 evaluation, $2 commune order (jsonb), $3 period end.
+// the digital-address figures the evaluation read for each, from the result's detail: its own
+// newest figures, or its predecessors' combined after a change of structure — never another
+// village's facts under a code the reform reused. counted is true when the criterion decided on
+// them (not stale, not a data error): only those are "with data" and in the sums. $1 evaluation,
+// $2 commune order (jsonb).
 const addressScopeSQL = `
-WITH v AS (
-    SELECT r.unit_code, r.unit_name, r.parent_code, r.status, r.explanation
+WITH vf AS (
+    SELECT r.unit_code, r.unit_name, r.parent_code, r.status, r.explanation,
+           (r.detail ->> 'as_of')::date AS as_of,
+           (r.detail ->> 'households_total')::bigint AS households_total,
+           (r.detail ->> 'households_with')::bigint AS households_with,
+           (r.detail ->> 'orgs_total')::bigint AS orgs_total,
+           (r.detail ->> 'orgs_with')::bigint AS orgs_with,
+           r.status <> 'no_data' AND r.detail ? 'households_total' AS counted,
+           coalesce((r.detail ->> 'stale')::boolean, false) AS stale
     FROM result r
     WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.criterion = 'V4_ADDRESS' AND r.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb)))
-), vf AS (
-    -- One index lookup per village: the jsonb filter above is estimated at one row, and a plan
-    -- built on that estimate re-sorted the whole fact table once per village.
-    SELECT v.*, f.village_code, f.as_of, f.households_total, f.households_with, f.orgs_total, f.orgs_with
-    FROM v LEFT JOIN LATERAL (
-        SELECT f.village_code, f.as_of, f.households_total, f.households_with, f.orgs_total, f.orgs_with
-        FROM fact_vpostcode f
-        JOIN batch b ON b.id = f.batch_id AND b.status = 'loaded'
-        WHERE f.village_code = v.unit_code AND f.as_of <= $3
-        ORDER BY f.as_of DESC, b.received_at DESC, b.id DESC, f.row_no DESC
-        LIMIT 1
-    ) f ON true
 )`
 
 // addressTotals sums the coverage of the scope's villages with data.
@@ -41,23 +39,22 @@ type addressTotals struct {
 }
 
 func (w *workbook) addressTotals(ctx context.Context) (addressTotals, error) {
-	return w.addressTotalsOf(ctx, w.d.eval.ID, w.d.period.End())
+	return w.addressTotalsOf(ctx, w.d.eval.ID)
 }
 
-// addressTotalsOf sums the coverage of the scope's villages evaluated by evalID, as of end.
-func (w *workbook) addressTotalsOf(ctx context.Context, evalID int64, end time.Time) (addressTotals, error) {
+// addressTotalsOf sums the coverage of the scope's villages evaluated by evalID.
+func (w *workbook) addressTotalsOf(ctx context.Context, evalID int64) (addressTotals, error) {
 	var t addressTotals
-	cutoff := end.AddDate(0, -w.d.eval.StaleMonths, 0)
 	err := w.q.QueryRow(ctx, addressScopeSQL+`
-		-- Only the data the criteria count: figures older than the staleness limit are no data,
-		-- so they are neither "with data" nor in the sums.
-		SELECT count(*), count(f.village_code) FILTER (WHERE f.as_of > $4),
-		       coalesce(sum(f.households_total) FILTER (WHERE f.as_of > $4), 0), coalesce(sum(f.households_with) FILTER (WHERE f.as_of > $4), 0),
-		       coalesce(sum(f.orgs_total) FILTER (WHERE f.as_of > $4), 0), coalesce(sum(f.orgs_with) FILTER (WHERE f.as_of > $4), 0),
-		       count(*) FILTER (WHERE f.as_of > $4 AND f.households_with = f.households_total AND f.orgs_with = f.orgs_total),
-		       count(*) FILTER (WHERE f.as_of <= $4)
-		FROM vf f`,
-		evalID, w.sc.communeOrder(), end, cutoff).
+		-- Only the data the criteria count: stale figures (and a zero total) are no data, so
+		-- they are neither "with data" nor in the sums.
+		SELECT count(*), count(*) FILTER (WHERE counted),
+		       coalesce(sum(households_total) FILTER (WHERE counted), 0), coalesce(sum(households_with) FILTER (WHERE counted), 0),
+		       coalesce(sum(orgs_total) FILTER (WHERE counted), 0), coalesce(sum(orgs_with) FILTER (WHERE counted), 0),
+		       count(*) FILTER (WHERE counted AND households_with = households_total AND orgs_with = orgs_total),
+		       count(*) FILTER (WHERE stale)
+		FROM vf`,
+		evalID, w.sc.communeOrder()).
 		Scan(&t.Villages, &t.WithData, &t.HouseTotal, &t.HouseWith, &t.OrgTotal, &t.OrgWith, &t.Complete, &t.Stale)
 	if err != nil {
 		return t, fmt.Errorf("sum the digital addresses: %w", err)
@@ -133,7 +130,7 @@ func (w *workbook) writeAddresses(ctx context.Context) error {
 		SELECT unit_code, unit_name, parent_code, status, explanation,
 		       as_of, households_total, households_with, orgs_total, orgs_with
 		FROM vf
-		ORDER BY ($2::jsonb ->> parent_code)::int, unit_code`, d.eval.ID, sc.communeOrder(), d.period.End())
+		ORDER BY ($2::jsonb ->> parent_code)::int, unit_code`, d.eval.ID, sc.communeOrder())
 	if err != nil {
 		return fmt.Errorf("read the digital addresses: %w", err)
 	}

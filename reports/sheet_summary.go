@@ -205,8 +205,8 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			return err
 		}
 	}
-	// Digital addresses and OCOP listings, from the facts as of the period end (and as of the
-	// previous period's end for the trend).
+	// Digital addresses as the evaluation counted them (and as the previous evaluation did, for
+	// the trend); OCOP listings from the facts as of the period end (and the previous period's).
 	at, err := w.addressTotals(ctx)
 	if err != nil {
 		return err
@@ -226,7 +226,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		// The previous totals over the previous period's communes of this scope.
 		pw := *w
 		pw.sc = &scope{unit: sc.unit, province: sc.province, communes: prevCommunes}
-		if pat, err = pw.addressTotalsOf(ctx, d.prev.EvalID, pp.End()); err != nil {
+		if pat, err = pw.addressTotalsOf(ctx, d.prev.EvalID); err != nil {
 			return err
 		}
 		pps, err := currentProducts(ctx, w.q, d.ocop, prevCommunes, pp.End())
@@ -569,6 +569,9 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		bars, line := w.statusChart(sh, smartTop, smartN, "Số thôn thông minh theo "+unitWord)
 		bars.Dimension = excelize.ChartDimension{Width: 500, Height: (2*chartRows + 1) * chartRowPx}
 		bars.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}, Font: axisFont}
+		// Each bar prints its number (a reader must not estimate it from the gridlines); the
+		// series cell of the other status is left empty, so it draws no bar and no "0".
+		bars.PlotArea = excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}}
 		line.XAxis, line.YAxis = bars.XAxis, bars.YAxis
 		if err := w.f.AddChart(sh, cellName(1, chartTop), bars, line); err != nil {
 			return fmt.Errorf("chart of smart villages: %w", err)
@@ -661,7 +664,7 @@ func (w *workbook) statusTable(sh string, row int, title, unitHdr, valueHdr stri
 	for i, u := range rows {
 		r := u.r
 		name := u.name
-		metV, notV, th, status := w.txt(""), w.txt(""), w.txt(""), w.resultStatus(r)
+		metV, notV, th, status := cell{nil, st.text}, cell{nil, st.text}, w.txt(""), w.resultStatus(r)
 		switch {
 		case r == nil || r.Status == ntm.StatusNoData || !r.HasValue:
 			name += " (" + ntm.StatusNoData.Label() + ")"
