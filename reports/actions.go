@@ -10,6 +10,7 @@ import (
 	"ntm"
 	"ntm/evaluate"
 	"ntm/fold"
+	"ntm/units"
 )
 
 // step is one thing a village (or a commune, a district) must do for one criterion: an action
@@ -51,13 +52,15 @@ type tracer struct {
 	files   map[int64]string // batch id → file name
 	rejects []rejectInfo     // the rejected rows of the workbook's scope
 	folded  []string         // their raw text, ASCII-folded words, lower case, space-padded
+	h       *units.History   // to name a village as the rows may: by an old code or name
+	end     time.Time        // the period end: the structure the villages are of
 }
 
 func (w *workbook) newTracer(ctx context.Context) (*tracer, error) {
 	if w.trace != nil {
 		return w.trace, nil
 	}
-	t := &tracer{files: map[int64]string{}}
+	t := &tracer{files: map[int64]string{}, end: w.d.period.End()}
 	rows, err := w.q.Query(ctx, `SELECT id, COALESCE(NULLIF(file_name, ''), source_uri) FROM batch`)
 	if err != nil {
 		return nil, fmt.Errorf("read the source files: %w", err)
@@ -85,23 +88,87 @@ func (w *workbook) newTracer(ctx context.Context) (*tracer, error) {
 	for _, r := range t.rejects {
 		t.folded = append(t.folded, " "+strings.ToLower(words(fold.ASCII(r.Raw)))+" ")
 	}
+	if len(t.rejects) > 0 {
+		if t.h, err = w.d.hist.get(ctx, w.q); err != nil {
+			return nil, err
+		}
+	}
 	w.trace = t
 	return t, nil
 }
 
-// rejectedRow is the first rejected row of dataset that names the village (its code, or its
-// name together with its commune's), nil when none does.
-func (t *tracer) rejectedRow(dataset, villageCode, villageName, communeName string) *rejectInfo {
-	code := " " + strings.ToLower(words(villageCode)) + " "
-	vn := " " + strings.ToLower(words(fold.ASCII(villageName))) + " "
-	cn := " " + strings.ToLower(words(fold.ASCII(communeName))) + " "
+// villageName is one way a rejected row can name a village: a version of the village or of one
+// of its full predecessors — its code, for a row dated while the code meant that village (the
+// reform gave old codes to other villages), or its name within its commune's name.
+type villageName struct {
+	code          string    // space-padded folded words ("06481 007")
+	from, to      time.Time // when the code meant this village (to zero: still does)
+	first         bool      // the code's first version (a row dated before it belongs to it)
+	name, commune string    // space-padded folded names, kind left out ("nam ngoa", "lien son")
+}
+
+// nameToken is how a file names a unit, folded: its name without the kind ("Thôn", "Xã"), which
+// exports abbreviate or leave out ("X. Liên Sơn", "Nặm Ngòa"), unless that leaves a number
+// ("Tổ dân phố 1" stays whole).
+func nameToken(name, folded string) string {
+	if folded == "" || strings.ContainsAny(folded, "0123456789") {
+		folded = name
+	}
+	return " " + strings.ToLower(words(fold.ASCII(folded))) + " "
+}
+
+// namesOf lists the ways rows can name the village code in force at the period end (name and
+// commune name: its own when the history does not hold it).
+func (t *tracer) namesOf(code, name, communeName, communeFolded string) []villageName {
+	var v *units.Version
+	if t.h != nil {
+		v = t.h.At(code, t.end)
+	}
+	if v == nil {
+		return []villageName{{code: " " + strings.ToLower(words(code)) + " ", first: true,
+			name: nameToken(name, ""), commune: nameToken(communeName, communeFolded)}}
+	}
+	vs := []*units.Version{v}
+	for _, a := range t.h.Predecessors(v) {
+		if !a.Partial && a.Version.Level == ntm.LevelVillage {
+			vs = append(vs, a.Version)
+		}
+	}
+	out := make([]villageName, 0, len(vs))
+	for _, x := range vs {
+		at := x.To
+		if at.IsZero() {
+			at = t.end
+		}
+		n := villageName{code: " " + strings.ToLower(words(x.Code)) + " ", from: x.From, to: x.To,
+			first: len(t.h.Versions(x.Code)) > 0 && t.h.Versions(x.Code)[0] == x, name: nameToken(x.Name, x.Folded)}
+		if p := t.h.Parent(x, at); p != nil {
+			n.commune = nameToken(p.Name, p.Folded)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// names reports whether a rejected row (its folded text, its date) names the village.
+func (n villageName) names(text string, date time.Time) bool {
+	if strings.Contains(text, n.code) && (n.first || !date.Before(n.from)) && (n.to.IsZero() || !date.After(n.to)) {
+		return true
+	}
+	return n.commune != "" && strings.Contains(text, n.name) && strings.Contains(text, n.commune)
+}
+
+// rejectedRow is the first rejected row of dataset that names the village (by one of its names,
+// see namesOf) and is dated after since (zero: any date), nil when none does.
+func (t *tracer) rejectedRow(dataset string, names []villageName, since time.Time) *rejectInfo {
 	for i, r := range t.rejects {
-		if dataset != "" && r.Dataset != dataset {
+		if dataset != "" && r.Dataset != dataset || !since.IsZero() && !r.Date.After(since) {
 			continue
 		}
-		text := t.folded[i]
-		if strings.Contains(text, code) || strings.Contains(text, vn) && strings.Contains(text, cn) {
-			return &t.rejects[i]
+		for _, n := range names {
+			if n.names(t.folded[i], r.Date) {
+				return &t.rejects[i]
+			}
 		}
 	}
 	return nil
@@ -145,10 +212,7 @@ func rejectedText(r *rejectInfo) string {
 // each missing value with its cause.
 func (w *workbook) steps(t *tracer, keys []string, code, name, commune string, rs map[string]*result) []step {
 	d := w.d
-	communeName := commune
-	if u := d.units[commune]; u != nil {
-		communeName = u.Name
-	}
+	var names []villageName
 	var out []step
 	for _, k := range keys {
 		r := rs[k]
@@ -162,18 +226,13 @@ func (w *workbook) steps(t *tracer, keys []string, code, name, commune string, r
 		}
 		s := step{Key: k, Status: r.Status, Action: def.ActionFor(evalResult(r))}
 		if r.Status == ntm.StatusNoData {
-			s.Stale = stale(r)
-			s.Cause = r.Explanation
-			if id := detailNum(r, "batch_id"); id > 0 {
-				sheet, _ := r.Detail["sheet"].(string)
-				s.Cause += " (" + fileRow(t.files[id], sheet, int(detailNum(r, "row"))) + ")"
+			if names == nil {
+				names = w.villageNames(t, code, name, commune)
 			}
-			if rej := t.rejectedRow(d.criterionDataset(k), code, name, communeName); rej != nil {
-				if s.Stale {
-					s.Cause += "; số liệu mới hơn ở " + rejectedText(rej)
-				} else {
-					s.Cause += "; " + rejectedText(rej)
-				}
+			var rej *rejectInfo
+			s.Stale = stale(r)
+			s.Cause, rej = w.cause(t, r, names)
+			if rej != nil {
 				s.Action = "Sửa và gửi lại " + fileRow(rej.FileName, rej.Sheet, rej.Row) + " (" + rej.Reason + ")"
 			} else if s.Stale {
 				s.Action = def.DataAction + " (số liệu hiện có đã cũ)"
@@ -182,6 +241,41 @@ func (w *workbook) steps(t *tracer, keys []string, code, name, commune string, r
 		out = append(out, s)
 	}
 	return out
+}
+
+// villageNames are the ways rows can name a village of the scope (see tracer.namesOf).
+func (w *workbook) villageNames(t *tracer, code, name, commune string) []villageName {
+	communeName, communeFolded := commune, ""
+	if u := w.d.units[commune]; u != nil {
+		communeName, communeFolded = u.Name, u.Folded
+	}
+	return t.namesOf(code, name, communeName, communeFolded)
+}
+
+// cause is why a village has no data for a criterion, told for a commune: the evaluation's
+// explanation, the file and row it read (data too old), and a rejected row that names the
+// village — newer than the stale data when there is some — with its file, row and reason; rej is
+// that row (to correct and send again), nil when none.
+func (w *workbook) cause(t *tracer, r *result, names []villageName) (cause string, rej *rejectInfo) {
+	cause = r.Explanation
+	if id := detailNum(r, "batch_id"); id > 0 && t.files[id] != "" {
+		sheet, _ := r.Detail["sheet"].(string)
+		cause += " (" + fileRow(t.files[id], sheet, int(detailNum(r, "row"))) + ")"
+	}
+	var since time.Time
+	if s, _ := r.Detail["as_of"].(string); s != "" {
+		since, _ = time.Parse("2006-01-02", s)
+		if !stale(r) {
+			since = since.AddDate(0, 0, -1) // a blank answer's own file counts
+		}
+	}
+	if rej = t.rejectedRow(w.d.criterionDataset(r.Criterion), names, since); rej == nil {
+		return cause, nil
+	}
+	if stale(r) {
+		return cause + "; số liệu mới hơn ở " + rejectedText(rej), rej
+	}
+	return cause + "; " + rejectedText(rej), rej
 }
 
 // actionText is a village's steps as lines: one action a line, actions repeated by several

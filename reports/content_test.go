@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"ntm"
 	"ntm/evaluate"
 )
@@ -98,4 +100,89 @@ func TestAddressSheetFollowsTheLineage(t *testing.T) {
 	if got := raw(t, f, sum, "F"+r); !strings.HasPrefix(got, "trên tổng số 130 hộ của 2 thôn có số liệu") {
 		t.Errorf("summary: %q", got)
 	}
+}
+
+// A rejected row is linked to the village it names — by an old name, abbreviated, in an export
+// of before the reform — where the village shows no data: the cause names the file, row and bad
+// value and the action is to correct it; a code the reform gave to another village does not
+// link that village to the old village's row.
+func TestRejectedRowsLinkToTheVillageAcrossTheReform(t *testing.T) {
+	t.Parallel()
+	pool := twoStructures(t)
+	ctx := context.Background()
+	exec1(t, pool, `INSERT INTO batch (id, dataset, source_uri, file_name, sha256, received_at, as_of, status) VALUES
+		(6, 'vpostcode', 'file:///in/vpostcode-2024-11.xlsx', 'vpostcode-2024-11.xlsx', 'a6', '2024-12-05 03:00:00+00', '2024-11-30', 'loaded')`)
+	// Old Khu Hòa Bình (06463-001 of Thị trấn Đồng Mỏ, now 06463-002 of Xã Chi Lăng), named as
+	// the district's export names it; the second row names its old code.
+	exec1(t, pool, `INSERT INTO rejected_row (batch_id, sheet, row_no, col, reason, raw) VALUES
+		(6, 'Chi Lăng', 65, 'Hộ gia đình Tổng số', '"5O" không phải số nguyên không âm', '7 | TT. Đồng Mỏ | Hòa Bình | Huyện Chi Lăng | 5O | 53'),
+		(6, 'Chi Lăng', 66, 'Tổ chức Tổng số', '"x" không phải số nguyên không âm', '8 | 06463-001 | x | 2')`)
+	for _, p := range []ntm.Period{{Year: 2024, Month: time.December}, {Year: 2025, Month: time.September}} {
+		if _, err := evaluate.Evaluate(ctx, pool, p); err != nil { // the file in the evaluation's snapshot
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []ntm.Period{{Year: 2024, Month: time.December}, {Year: 2025, Month: time.September}} {
+		recipient, village := "187", "06463-001" // 2024: Khu Hòa Bình still has its old code
+		if p.Year == 2025 {
+			recipient, village = "06463", "06463-002"
+		}
+		paths, err := Write(ctx, pool, p, Options{OutDir: t.TempDir(), Recipient: recipient})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := open(t, paths[0])
+		// The village sheet: its action is to correct row 65.
+		sh := sheetVillages
+		r := itoa(findRow(t, f, sh, "D", village))
+		if got := sheetRowText(t, f, sh, r); !strings.Contains(got, "Sửa và gửi lại tệp vpostcode-2024-11.xlsx, trang Chi Lăng, dòng 65 (\"5O\" không phải số nguyên không âm)") {
+			t.Errorf("%s: village %s: %s", p, village, got)
+		}
+		// The action list and the data-quality sheet give the cause with file, row and value.
+		want := "tệp vpostcode-2024-11.xlsx, trang Chi Lăng, dòng 65, cột “Hộ gia đình Tổng số” bị loại: \"5O\" không phải số nguyên không âm"
+		for _, sh := range []string{sheetActions, sheetQuality} {
+			txt := sheetText(t, f, sh)
+			line := ""
+			for _, l := range strings.Split(txt, "\n") {
+				if strings.Contains(l, village) && strings.Contains(l, "Địa chỉ số") {
+					line = l
+				}
+			}
+			if sh == sheetActions {
+				// The action list names the village on its first row only: find its block.
+				i := strings.Index(txt, village)
+				if i < 0 {
+					t.Fatalf("%s: %s not on %s", p, village, sh)
+				}
+				line = txt[i:min(len(txt), i+1500)]
+			}
+			if !strings.Contains(line, want) {
+				t.Errorf("%s: %s: %s lacks the rejected row:\n%s", p, sh, village, line)
+			}
+		}
+	}
+	// 2025-09: today's 06463-001 is Thôn Làng Cang: neither row concerns it.
+	paths, err := Write(ctx, pool, ntm.Period{Year: 2025, Month: time.September}, Options{OutDir: t.TempDir(), Recipient: "06463"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := open(t, paths[0])
+	r := itoa(findRow(t, f, sheetVillages, "D", "06463-001"))
+	if got := sheetRowText(t, f, sheetVillages, r); strings.Contains(got, "dòng 65") || strings.Contains(got, "dòng 66") {
+		t.Errorf("Thôn Làng Cang is linked to old Khu Hòa Bình's rows: %s", got)
+	}
+}
+
+// sheetRowText is one row's cells, joined.
+func sheetRowText(t *testing.T, f *excelize.File, sheet, row string) string {
+	t.Helper()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := mustAtoi(t, row)
+	if n > len(rows) {
+		return ""
+	}
+	return strings.Join(rows[n-1], " | ")
 }

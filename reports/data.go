@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,6 +14,7 @@ import (
 	"ntm"
 	"ntm/db"
 	"ntm/evaluate"
+	"ntm/units"
 )
 
 // evaluation is the newest evaluation of the period and the criteria set it was computed with
@@ -73,6 +75,7 @@ type data struct {
 	prev           *previous                             // the evaluation compared with; nil = none
 	dataAt         time.Time                             // the newest source file's receipt (zero = none)
 	ocop           *ocopCache                            // OCOP products by day, read once per run
+	hist           *historyCache                         // the unit versions and their links, read once per run
 }
 
 // errNoEvaluation is wrapped by Write when the period was never evaluated.
@@ -86,6 +89,7 @@ func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 		results:  map[string]map[string]*result{},
 		villages: map[string]villageCounts{},
 		ocop:     &ocopCache{},
+		hist:     &historyCache{},
 	}
 	err := q.QueryRow(ctx, `
 		SELECT e.id, e.set_key, e.evaluated_at, e.batch_ids
@@ -320,4 +324,17 @@ func stale(r *result) bool {
 	// ("Xã Bính Xá (cũ, 06622) đã chia …"), which is not stale data.
 	e := strings.ToLower(r.Explanation)
 	return strings.Contains(e, "đã quá") || strings.Contains(e, "quá hạn")
+}
+
+// historyCache is the unit structure's history (villages included), read once per run when a
+// workbook needs it: to tell which village a rejected row names after a change of structure.
+type historyCache struct {
+	once sync.Once
+	h    *units.History
+	err  error
+}
+
+func (c *historyCache) get(ctx context.Context, q db.Querier) (*units.History, error) {
+	c.once.Do(func() { c.h, c.err = units.Load(ctx, q, units.LoadOptions{}) })
+	return c.h, c.err
 }

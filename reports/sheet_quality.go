@@ -10,6 +10,7 @@ import (
 	"ntm"
 	"ntm/dataset"
 	"ntm/fold"
+	"ntm/units"
 	"ntm/vnfmt"
 )
 
@@ -33,6 +34,7 @@ type rejectInfo struct {
 	FileName, Dataset       string
 	Sheet, Col, Reason, Raw string
 	Row                     int
+	Date                    time.Time // the file's as-of date, else the day it was received
 }
 
 // sourceBatches are the files of the period: received before the evaluation, with data (as-of date,
@@ -74,21 +76,32 @@ func (w *workbook) sourceBatches(ctx context.Context) ([]batchInfo, error) {
 }
 
 // rejectMatcher tells whether a rejected row's raw text concerns the workbook's scope; nil matches all.
-func (w *workbook) rejectMatcher() func(raw string) bool {
+func (w *workbook) rejectMatcher(h *units.History) func(raw string) bool {
 	if w.sc.province {
 		return nil
 	}
 	var tokens []string
-	addUnit := func(u *unit) {
-		name := u.Folded
-		if name == "" {
-			name = u.Name
+	add := func(name, folded, code string) {
+		if folded == "" {
+			folded = name
 		}
-		if t := words(fold.ASCII(name)); t != "" {
+		if t := words(fold.ASCII(folded)); t != "" {
 			tokens = append(tokens, " "+t+" ")
 		}
-		if len(u.Code) >= 5 {
-			tokens = append(tokens, " "+words(u.Code)+" ")
+		if len(code) >= 5 {
+			tokens = append(tokens, " "+words(code)+" ")
+		}
+	}
+	addUnit := func(u *unit) {
+		add(u.Name, u.Folded, u.Code)
+		// After a change of structure a file may still name the units a commune was formed
+		// from (its 2024 export, "X. Liên Sơn"): their rows concern it too.
+		if v := h.At(u.Code, w.d.period.End()); v != nil {
+			for _, a := range h.Predecessors(v) {
+				if !a.Partial {
+					add(a.Version.Name, a.Version.Folded, a.Version.Code)
+				}
+			}
 		}
 	}
 	addUnit(w.sc.unit)
@@ -118,8 +131,13 @@ func (w *workbook) rejects(ctx context.Context, batches []batchInfo) ([]rejectIn
 	for i, b := range batches {
 		ids[i] = b.ID
 	}
+	h, err := w.d.hist.get(ctx, w.q) // before the query: a transaction's connection runs one at a time
+	if err != nil {
+		return nil, 0, err
+	}
 	rows, err := w.q.Query(ctx, `
-		SELECT r.batch_id, b.file_name, b.source_uri, b.dataset, r.sheet, r.row_no, r.col, r.reason, r.raw
+		SELECT r.batch_id, b.file_name, b.source_uri, b.dataset, r.sheet, r.row_no, r.col, r.reason, r.raw,
+		       COALESCE(b.as_of, (b.received_at AT TIME ZONE 'UTC')::date)
 		FROM rejected_row r JOIN batch b ON b.id = r.batch_id
 		WHERE r.batch_id = ANY($1)
 		ORDER BY b.dataset, b.received_at, r.batch_id, r.sheet, r.row_no, r.col`, ids)
@@ -127,13 +145,13 @@ func (w *workbook) rejects(ctx context.Context, batches []batchInfo) ([]rejectIn
 		return nil, 0, fmt.Errorf("read the rejected rows: %w", err)
 	}
 	defer rows.Close()
-	match := w.rejectMatcher()
+	match := w.rejectMatcher(h)
 	var out []rejectInfo
 	total := 0
 	for rows.Next() {
 		var r rejectInfo
 		var src string
-		if err := rows.Scan(&r.BatchID, &r.FileName, &src, &r.Dataset, &r.Sheet, &r.Row, &r.Col, &r.Reason, &r.Raw); err != nil {
+		if err := rows.Scan(&r.BatchID, &r.FileName, &src, &r.Dataset, &r.Sheet, &r.Row, &r.Col, &r.Reason, &r.Raw, &r.Date); err != nil {
 			return nil, 0, fmt.Errorf("read the rejected rows: %w", err)
 		}
 		if match != nil && !match(r.Raw) {
@@ -400,13 +418,10 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		return err
 	}
 	n := 0
-	missingRow := func(r *result, unitName, parentName string) error {
+	// names: a village's, to link a rejected row that names it (nil above the villages).
+	missingRow := func(r *result, unitName, parentName string, names []villageName) error {
 		n++
-		expl := r.Explanation
-		if id := detailNum(r, "batch_id"); id > 0 && t.files[id] != "" {
-			sheet, _ := r.Detail["sheet"].(string)
-			expl += " (" + fileRow(t.files[id], sheet, int(detailNum(r, "row"))) + ")"
-		}
+		expl, _ := w.cause(t, r, names)
 		kind, style := "Thiếu số liệu", st.noData
 		if stale(r) {
 			kind = "Số liệu cũ"
@@ -425,19 +440,20 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		if u := d.units[r.UnitCode]; u != nil {
 			name = u.Name
 		}
-		if err := missingRow(r, name, nameOf(r.Parent)); err != nil {
+		if err := missingRow(r, name, nameOf(r.Parent), nil); err != nil {
 			return err
 		}
 	}
 	if villageMissing > 0 {
-		err := w.villageRows(ctx, `AND r.status = 'no_data' `+w.d.compositeSQL(), func(_, name, commune string, rs map[string]*result) error {
+		err := w.villageRows(ctx, `AND r.status = 'no_data' `+w.d.compositeSQL(), func(code, name, commune string, rs map[string]*result) error {
+			names := w.villageNames(t, code, name, commune)
 			keys := make([]string, 0, len(rs))
 			for k := range rs {
 				keys = append(keys, k)
 			}
 			sort.Slice(keys, func(i, j int) bool { return d.criterionLess(keys[i], keys[j]) })
 			for _, k := range keys {
-				if err := missingRow(rs[k], name, nameOf(commune)); err != nil {
+				if err := missingRow(rs[k], name, nameOf(commune), names); err != nil {
 					return err
 				}
 			}
