@@ -186,3 +186,47 @@ func sheetRowText(t *testing.T, f *excelize.File, sheet, row string) string {
 	}
 	return strings.Join(rows[n-1], " | ")
 }
+
+// A district's action list starts with the villages one condition away across its communes,
+// then lists every village under a row naming its commune and its counts, nearest to smart
+// first; the filter covers that full list.
+func TestActionListGroupedByCommune(t *testing.T) {
+	t.Parallel()
+	pool := fixture(t)
+	paths := writeAll(t, pool, "181")
+	f := open(t, paths[0])
+	sh := sheetActions
+	if got := raw(t, f, sh, "A2"); !strings.Contains(got, "2 thôn chưa là thôn thông minh ở 2 xã; 1 thôn chỉ còn thiếu 1 điều kiện.") {
+		t.Errorf("A2 = %q", got)
+	}
+	wantCell(t, f, sh, "B4", "Xã chịu trách nhiệm")
+	wantCell(t, f, sh, "A5", "A. ƯU TIÊN: 1 THÔN CHỈ CÒN THIẾU 1 ĐIỀU KIỆN")
+	for c, want := range map[string]string{"B": "Xã Quang Lang", "C": "Thôn Bản Chu (06052-002)", "D": "1", "E": "4. Địa chỉ số", "F": "Gắn địa chỉ số cho 5 hộ còn thiếu"} {
+		wantCell(t, f, sh, c+"6", want)
+	}
+	b := findRow(t, f, sh, "A", "B. THEO TỪNG XÃ (mỗi thôn chưa đạt, thôn gần đạt nhất trước)")
+	wantCell(t, f, sh, "B"+itoa(b+1), "Xã chịu trách nhiệm") // the full list's own header, for its filter
+	ql := findRow(t, f, sh, "A", "Xã Quang Lang: 1/2 thôn chưa là thôn thông minh, 1 thôn chỉ còn thiếu 1 điều kiện")
+	dm := findRow(t, f, sh, "A", "Thị trấn Đồng Mỏ: 1/1 thôn chưa là thôn thông minh, 0 thôn chỉ còn thiếu 1 điều kiện")
+	if !(b+1 < ql && ql < dm) {
+		t.Errorf("part B rows: B at %d, Xã Quang Lang at %d, Thị trấn Đồng Mỏ at %d", b, ql, dm)
+	}
+	wantCell(t, f, sh, "C"+itoa(ql+1), "Thôn Bản Chu (06052-002)")
+	wantCell(t, f, sh, "C"+itoa(dm+1), "Khối Hòa Bình (06055-001)")
+	wantCell(t, f, sh, "B"+itoa(dm+1), "Thị trấn Đồng Mỏ")
+	if fill := fillOf(t, f, sh, "A"+itoa(ql)); fill == "" {
+		t.Error("the commune's row is not shaded")
+	}
+	if x := sheetXML(t, paths[0], f, sh); !strings.Contains(x, `<autoFilter ref="A`+itoa(b+1)+`:G`) {
+		t.Errorf("the filter does not start at part B's header (row %d)", b+1)
+	}
+	// A commune's own workbook has one commune: no part A, its heading row, its villages.
+	cp, err := Write(context.Background(), twoStructures(t), ntm.Period{Year: 2025, Month: time.September}, Options{OutDir: t.TempDir(), Recipient: "06463"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := open(t, cp[0])
+	if txt := sheetText(t, g, sh); strings.Contains(txt, "A. ƯU TIÊN") || !strings.Contains(txt, "thôn chưa là thôn thông minh") {
+		t.Errorf("a commune's action list:\n%s", txt)
+	}
+}

@@ -15,12 +15,18 @@ type villageTodo struct {
 	steps               []step
 }
 
-// writeActions writes what the recipient's villages must do: a commune × condition table for
-// handing out tasks, then one row per village and condition, villages one step away from smart
-// first, each with the commune responsible, the action and — for missing data — its cause (no
-// form, a blank answer, a rejected row with its file, row and reason, data too old). A recipient
-// holds a few hundred villages: the list is sorted in memory (the province's workbook has no such
-// sheet; the office filters its village sheet).
+// maxPriorityRows bounds the first part of the action list (the villages one condition away),
+// so that it stays on the first printed page: the others are at the head of their commune.
+const maxPriorityRows = 10
+
+// writeActions writes what the recipient's villages must do, one row per village and condition,
+// grouped by commune (a row names the commune responsible and its counts), villages one step
+// away from smart first within each commune, each with the action and — for missing data — its
+// cause (no form, a blank answer, a rejected row with its file, row and reason, data too old).
+// With several communes (a district), a first part lists the villages one condition away across
+// the communes, so the first page says on its own where to start. A recipient holds a few
+// hundred villages: the list is sorted in memory (the province's workbook has no such sheet; the
+// office filters its village sheet).
 func (w *workbook) writeActions(ctx context.Context) error {
 	const sh = sheetActions
 	d, sc, st := w.d, w.sc, w.st
@@ -32,51 +38,142 @@ func (w *workbook) writeActions(ctx context.Context) error {
 	if err := w.setWidths(sh, widths...); err != nil {
 		return err
 	}
+	communeName := func(code string) string {
+		if u := d.units[code]; u != nil {
+			return u.Name
+		}
+		return code
+	}
+	var oneStep []villageTodo
+	byCommune := map[string][]villageTodo{}
+	for _, v := range todos {
+		if len(v.steps) == 1 {
+			oneStep = append(oneStep, v)
+		}
+		byCommune[v.commune] = append(byCommune[v.commune], v)
+	}
+	withTodos := 0
+	for _, c := range sc.communes {
+		if len(byCommune[c.Code]) > 0 {
+			withTodos++
+		}
+	}
 	row := 1
 	if err := w.put(sh, row, cell{"VIỆC CẦN LÀM CỦA TỪNG THÔN CHƯA ĐẠT – " + sc.unit.Name, st.title}); err != nil {
 		return err
 	}
 	row++
-	if err := w.put(sh, row, w.plain(periodText(d.period)+". Thôn gần đạt nhất (còn ít điều kiện nhất) được xếp trước; giao việc theo xã ở trang "+sheetTasks+".")); err != nil {
+	intro := periodText(d.period) + "."
+	if len(todos) > 0 {
+		intro += fmt.Sprintf(" %d thôn chưa là thôn thông minh", len(todos))
+		if len(sc.communes) > 1 {
+			intro += fmt.Sprintf(" ở %d xã", withTodos)
+		}
+		intro += fmt.Sprintf("; %d thôn chỉ còn thiếu 1 điều kiện.", len(oneStep))
+	}
+	intro += " Danh sách theo từng xã, thôn gần đạt nhất (còn ít điều kiện nhất) xếp trước; giao việc theo xã ở trang " + sheetTasks + "."
+	if err := w.put(sh, row, w.plain(intro)); err != nil {
 		return err
 	}
 	row += 2
-	listTop := row
-	if err := w.put(sh, row, w.hdr("STT"), w.hdr("Xã chịu trách nhiệm"), w.hdr("Thôn"), w.hdr("Còn thiếu (điều kiện)"),
-		w.hdr("Điều kiện"), w.hdr("Việc cần làm"), w.hdr("Nguyên nhân thiếu số liệu (tệp, dòng, lý do)")); err != nil {
+	hdr := []cell{w.hdr("STT"), w.hdr("Xã chịu trách nhiệm"), w.hdr("Thôn"), w.hdr("Còn thiếu (điều kiện)"),
+		w.hdr("Điều kiện"), w.hdr("Việc cần làm"), w.hdr("Nguyên nhân thiếu số liệu (tệp, dòng, lý do)")}
+	titleRow := row
+	if err := w.put(sh, row, hdr...); err != nil {
 		return err
 	}
 	row++
+	// band writes a bold row across the table: a part's title or a commune's heading.
+	band := func(text string) error {
+		cells := []cell{{text, st.groupRow}}
+		for range widths[1:] {
+			cells = append(cells, cell{nil, st.groupRow})
+		}
+		if err := w.put(sh, row, cells...); err != nil {
+			return err
+		}
+		if err := w.f.MergeCell(sh, cellName(1, row), cellName(len(widths), row)); err != nil {
+			return err
+		}
+		row++
+		return nil
+	}
+	village := func(v villageTodo, num int) error {
+		for j, s := range v.steps {
+			n, commune, name, left := w.txt(""), w.txt(""), w.txt(""), w.txt("")
+			if j == 0 {
+				n, commune, name, left = w.num(num), w.wrap(communeName(v.commune)), w.wrap(v.name+" ("+v.code+")"), w.num(len(v.steps))
+			}
+			if err := w.put(sh, row, n, commune, name, left, cell{d.shortName(s.Key), st.statusWrap(s.Status)},
+				w.wrap(s.Action), w.wrap(s.Cause)); err != nil {
+				return err
+			}
+			row++
+		}
+		return nil
+	}
+	if len(sc.communes) > 1 && len(oneStep) > 0 {
+		// Part A: where to start, across the communes.
+		title := fmt.Sprintf("A. ƯU TIÊN: %d THÔN CHỈ CÒN THIẾU 1 ĐIỀU KIỆN", len(oneStep))
+		if len(oneStep) > maxPriorityRows {
+			title += fmt.Sprintf(" (%d thôn đầu; các thôn khác ở đầu danh sách của xã mình, phần B)", maxPriorityRows)
+		}
+		if err := band(title); err != nil {
+			return err
+		}
+		for i, v := range oneStep[:min(len(oneStep), maxPriorityRows)] {
+			if err := village(v, i+1); err != nil {
+				return err
+			}
+		}
+		row++
+		if err := band("B. THEO TỪNG XÃ (mỗi thôn chưa đạt, thôn gần đạt nhất trước)"); err != nil {
+			return err
+		}
+		// The filter's header row: part B is the full list.
+		titleRow = row
+		if err := w.put(sh, row, hdr...); err != nil {
+			return err
+		}
+		row++
+	}
+	listTop := titleRow
 	if len(todos) == 0 {
 		if err := w.put(sh, row, w.plain(""), w.plain("Mọi thôn đều đã là thôn thông minh.")); err != nil {
 			return err
 		}
 		row++
 	}
-	for i, v := range todos {
-		cn := v.commune
-		if u := d.units[v.commune]; u != nil {
-			cn = u.Name
+	num := 0
+	for _, c := range sc.communes {
+		vs := byCommune[c.Code]
+		if len(vs) == 0 {
+			continue
 		}
-		for j, s := range v.steps {
-			num, commune, village, left := w.txt(""), w.txt(""), w.txt(""), w.txt("")
-			if j == 0 {
-				num, commune, village, left = w.num(i+1), w.wrap(cn), w.wrap(v.name+" ("+v.code+")"), w.num(len(v.steps))
+		one := 0
+		for _, v := range vs {
+			if len(v.steps) == 1 {
+				one++
 			}
-			if err := w.put(sh, row, num, commune, village, left, cell{d.shortName(s.Key), st.statusWrap(s.Status)},
-				w.wrap(s.Action), w.wrap(s.Cause)); err != nil {
+		}
+		vc := d.villages[c.Code]
+		if err := band(fmt.Sprintf("%s: %d/%d thôn chưa là thôn thông minh, %d thôn chỉ còn thiếu 1 điều kiện", c.Name, len(vs), vc.Villages, one)); err != nil {
+			return err
+		}
+		for _, v := range vs {
+			num++
+			if err := village(v, num); err != nil {
 				return err
 			}
-			row++
 		}
 	}
 	if err := w.f.AutoFilter(sh, rangeRef(1, listTop, len(widths), row-1), nil); err != nil {
 		return err
 	}
-	if err := w.f.SetPanes(sh, freezePanes(listTop+1, 1)); err != nil {
+	if err := w.f.SetPanes(sh, freezePanes(5, 1)); err != nil {
 		return err
 	}
-	return w.printSetup(sh, fmt.Sprintf("$%d:$%d", listTop, listTop))
+	return w.printSetup(sh, "$4:$4")
 }
 
 // villageTodos are the scope's villages that are not smart, with their steps, nearest to smart
