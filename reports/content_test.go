@@ -230,3 +230,32 @@ func TestActionListGroupedByCommune(t *testing.T) {
 		t.Errorf("a commune's action list:\n%s", txt)
 	}
 }
+
+// The verdict tells what changed in each 9.5 figure since the previous evaluated period: the
+// change in points and of status, a figure that is new as data that arrived (not progress), and
+// reads its results as things ("Đạt 1/2 tỷ lệ"), not bare numbers.
+func TestVerdictTellsWhatChanged(t *testing.T) {
+	t.Parallel()
+	pool := fixture(t)
+	exec1(t, pool, `INSERT INTO evaluation (id, period, set_key, evaluated_at) VALUES (7, '2024-11', 'langson-2021', '2024-12-06')`)
+	exec1(t, pool, `INSERT INTO result (evaluation_id, unit_code, unit_name, level, parent_code, criterion, status,
+		value_num, value_den, threshold_num, threshold_den) VALUES
+		(7, '181', 'Huyện Chi Lăng', 'district', '20', 'D95_DOSSIERS', 'met', 7100, 10000, 7, 10),
+		(7, '181', 'Huyện Chi Lăng', 'district', '20', 'D95_PROCEDURES', 'no_data', NULL, NULL, 1, 1),
+		(7, '181', 'Huyện Chi Lăng', 'district', '20', 'D95', 'no_data', NULL, NULL, 2, 1)`)
+	paths := writeAll(t, pool, "181")
+	f := open(t, paths[0])
+	sh := sheetVerdict
+	row := func(prefix string) string { return itoa(rowStarting(t, f, sh, "B", prefix)) }
+	r := row("Tỷ lệ hồ sơ xử lý trực tuyến toàn trình")
+	if got := raw(t, f, sh, "G"+r); !strings.Contains(got, "Thứ 1/1 huyện\n−1 điểm % so với 2024-11; kỳ 2024-11: đạt") {
+		t.Errorf("dossiers: change %q", got)
+	}
+	r = row("Tỷ lệ TTHC cung cấp dịch vụ công trực tuyến")
+	if got := raw(t, f, sh, "G"+r); got != "Kỳ 2024-11 chưa có số liệu: nay có số liệu mới, không phải do tiến bộ" {
+		t.Errorf("procedures: change %q", got)
+	}
+	r = row("Chỉ tiêu 9.5")
+	wantCell(t, f, sh, "C"+r, "Đạt 1/2 tỷ lệ")
+	wantCell(t, f, sh, "G"+r, "Kỳ 2024-11 chưa có số liệu: nay có số liệu mới, không phải do tiến bộ")
+}

@@ -259,7 +259,11 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 		r := d.res(sc.unit.Code, keyC8)
 		if r != nil {
 			todo := d.def(keyC8).ActionFor(evalResult(r))
-			if err := line("Tiêu chí 8 xã nông thôn mới kiểu mẫu (có ít nhất một thôn thông minh)", w.resultValue(r),
+			value := w.txt(ntm.StatusNoData.Label())
+			if r.HasValue && r.Den > 0 {
+				value = w.txt(fmt.Sprintf("%d thôn thông minh", r.Num/r.Den))
+			}
+			if err := line("Tiêu chí 8 xã nông thôn mới kiểu mẫu (có ít nhất một thôn thông minh)", value,
 				w.txt(d.thresholdText(keyC8, r.ThNum, r.ThDen)+" thôn"), w.statusCell(r.Status), todo, ""); err != nil {
 				return err
 			}
@@ -297,14 +301,15 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 			}
 		}
 		if d.prev != nil {
-			if pr := d.prev.results[sc.unit.Code][k]; pr != nil && pr.Status != r.Status {
-				rank = joinLines(rank, fmt.Sprintf("Kỳ %s: %s", d.prev.Period, strings.ToLower(pr.Status.Label())))
-			}
+			rank = joinLines(rank, w.ratioChange(sc.unit, k, r))
 		}
 		value := w.resultValueText(r)
 		th := w.txt(d.thresholdText(k, r.ThNum, r.ThDen))
 		if k == keyD95 {
 			th = w.txt("Cả hai tỷ lệ")
+			if r.HasValue && r.Den > 0 && r.ThDen > 0 {
+				value = w.txt(fmt.Sprintf("Đạt %d/%d tỷ lệ", r.Num/r.Den, r.ThNum/r.ThDen))
+			}
 		}
 		if err := line(d.criterionName(k), value, th, w.statusCell(r.Status), todo, rank); err != nil {
 			return err
@@ -407,4 +412,41 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(string(r[0])) + string(r[1:])
+}
+
+// ratioChange tells what changed in one of the 9.5 figures since the previous evaluated period,
+// progress apart from data that arrived or expired: the change in points ("−5,8 điểm % so với
+// 2025-09") and a change of status; "Kỳ 2025-09 chưa có số liệu: nay có số liệu mới, không phải
+// do tiến bộ" when the figure is new; the previous figure when it is now missing; "không so sánh
+// được" across a change of structure that split a unit.
+func (w *workbook) ratioChange(u *unit, key string, r *result) string {
+	p := w.d.prev
+	pr, ok := p.resultBefore(u, key)
+	if !ok && !p.Changed.IsZero() {
+		if _, comparable := p.unitsBefore([]*unit{u}); !comparable {
+			return notComparable
+		}
+	}
+	status := ""
+	if pr != nil && pr.Status != "" && pr.Status != r.Status {
+		status = fmt.Sprintf("; kỳ %s: %s", p.Period, strings.ToLower(pr.Status.Label()))
+	}
+	now := r.HasValue && r.Den > 0
+	before := pr != nil && pr.HasValue && pr.Den > 0
+	switch {
+	case now && before:
+		if key == keyD95 {
+			return strings.TrimPrefix(status, "; ")
+		}
+		return cellText(w.trendRatio(r.Num, r.Den, pr.Num, pr.Den, true, true)) + status
+	case now:
+		return fmt.Sprintf("Kỳ %s chưa có số liệu: nay có số liệu mới, không phải do tiến bộ", p.Period)
+	case before:
+		prevText := cellText(w.resultValueText(pr))
+		if key == keyD95 && pr.ThDen > 0 {
+			prevText = fmt.Sprintf("đạt %d/%d tỷ lệ", pr.Num/pr.Den, pr.ThNum/pr.ThDen)
+		}
+		return fmt.Sprintf("Kỳ %s: %s; nay chưa có số liệu (số liệu đã cũ hoặc chưa gửi)", p.Period, prevText)
+	}
+	return ""
 }
