@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"ntm"
 	"ntm/evaluate"
+	"ntm/transform"
 )
 
 // addressDetail is the detail evaluation stores with a V4_ADDRESS result: the figures it read
@@ -258,4 +260,80 @@ func TestVerdictTellsWhatChanged(t *testing.T) {
 	r = row("Chỉ tiêu 9.5")
 	wantCell(t, f, sh, "C"+r, "Đạt 1/2 tỷ lệ")
 	wantCell(t, f, sh, "G"+r, "Kỳ 2024-11 chưa có số liệu: nay có số liệu mới, không phải do tiến bộ")
+}
+
+// --prefill after the reform: a village without answers of its own gets those of the village it
+// was formed from — never those of the village that had its code before — and when a row of its
+// code at that date would be that other village's, the date is left for the commune to write,
+// so a row returned untouched cannot load as the old village's.
+func TestTemplatePrefillFollowsTheLineage(t *testing.T) {
+	t.Parallel()
+	pool := twoStructures(t)
+	ctx := context.Background()
+	exec1(t, pool, `INSERT INTO batch (id, dataset, source_uri, file_name, sha256, received_at, as_of, status) VALUES
+		(5, 'vpostcode', 'file:///in/vpostcode-2024-11.xlsx', 'vpostcode-2024-11.xlsx', 'a5', '2024-12-05 03:00:00+00', '2024-11-30', 'loaded')`)
+	exec1(t, pool, `INSERT INTO fact_vpostcode (batch_id, sheet, row_no, village_code, as_of, households_total, households_with, orgs_total, orgs_with) VALUES
+		(5, 'Chi Lăng', 10, '06463-001', '2024-11-30', 50, 40, 0, 0),
+		(5, 'Chi Lăng', 11, '06523-001', '2024-11-30', 80, 80, 2, 2)`)
+	path := filepath.Join(t.TempDir(), "vpostcode.xlsx")
+	opts := TemplateOptions{Recipient: "06463", Prefill: true, Date: ntm.Date(2025, time.September, 30), Period: ntm.Period{Year: 2025, Month: time.September}}
+	if err := WriteTemplate(ctx, pool, ntm.DatasetVpostcode, path, opts); err != nil {
+		t.Fatal(err)
+	}
+	f := open(t, path)
+	top, _ := headerRow(t, f)
+	rows, _ := f.GetRows(templateSheet)
+	for i, want := range []string{
+		// Thôn Làng Cang (06463-001, formed from 06523-001): the 06523-001 figures; the date left
+		// empty, as 06463-001 on 30/11/2024 was Khu Hòa Bình.
+		"1|06463|Xã Chi Lăng|06463-001|Thôn Làng Cang||80|80|2|2",
+		// Khu Hòa Bình (06463-002, formed from old 06463-001): its own old figures, dated.
+		"2|06463|Xã Chi Lăng|06463-002|Khu Hòa Bình|30/11/2024|50|40|0|0",
+	} {
+		if got := strings.Join(rows[top+1+i], "|"); got != want {
+			t.Errorf("row %d = %s\nwant %s", i+1, got, want)
+		}
+	}
+	if txt := strings.Join(rows[findRow(t, f, templateSheet, "A", "HƯỚNG DẪN:")], " "); !strings.Contains(strings.Join(flat(rows), " "), "2 thôn được sắp xếp lại chưa có số liệu của chính thôn") ||
+		!strings.Contains(strings.Join(flat(rows), " "), "1 dòng trong số đó để trống “Ngày số liệu”") {
+		t.Errorf("no instruction on the answers of the former villages: %s", txt)
+	}
+	// Returned untouched: Khu Hòa Bình's row loads; Làng Cang's, without a date, does not load
+	// as old Khu Hòa Bình's figures.
+	exec1(t, pool, `SELECT setval(pg_get_serial_sequence('batch', 'id'), 100)`) // the fixture's batches have fixed ids
+	rep, err := transform.NewLoader(pool, nil).LoadFile(ctx, path, transform.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM fact_vpostcode WHERE village_code = '06463-001' AND households_total = 80`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 || rep.RowsRejected != 1 || !strings.Contains(fmt.Sprint(rep.Rejects), "thiếu ngày số liệu") {
+		t.Errorf("%d facts of Làng Cang's figures under 06463-001; rejects %v; %s", n, rep.Rejects, rep.Message)
+	}
+	// The commune writes the day it checked: the row loads, and 2025-09 counts it for Làng Cang.
+	set(t, f, "F23", "20/09/2025")
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = transform.NewLoader(pool, nil).LoadFile(ctx, path, transform.LoadOptions{}); err != nil || rep.RowsRejected != 0 {
+		t.Fatalf("dated: %+v, %v", rep, err)
+	}
+	if _, err := evaluate.Evaluate(ctx, pool, ntm.Period{Year: 2025, Month: time.September}); err != nil {
+		t.Fatal(err)
+	}
+	var detail string
+	if err := pool.QueryRow(ctx, `SELECT r.detail->>'households_total' FROM result r WHERE r.unit_code = '06463-001' AND r.criterion = 'V4_ADDRESS'
+		AND r.evaluation_id = (SELECT max(id) FROM evaluation WHERE period = '2025-09')`).Scan(&detail); err != nil || detail != "80" {
+		t.Errorf("Thôn Làng Cang's households after the load: %q, %v", detail, err)
+	}
+}
+
+func flat(rows [][]string) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r...)
+	}
+	return out
 }

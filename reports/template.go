@@ -332,22 +332,30 @@ func WriteTemplate(ctx context.Context, q db.Querier, dataset ntm.Dataset, path 
 		if len(vs) == 0 {
 			return fmt.Errorf("%s chưa có thôn nào trong danh mục ngày %s: nạp danh mục thôn bằng ntm units import", sc.unit.Name, day.Format("02/01/2006"))
 		}
-		var last map[string][]any
+		var last map[string]answer
 		if opts.Prefill {
 			codes := make([]string, len(vs))
 			for i, v := range vs {
 				codes[i] = v[0]
 			}
-			if last, err = lastAnswers(ctx, q, dataset, codes, period.End()); err != nil {
+			if last, err = lastAnswers(ctx, q, dataset, codes, day, period.End()); err != nil {
 				return err
 			}
 			t.prefilled = len(last)
+			for _, a := range last {
+				if len(a.from) > 0 {
+					t.inherited++
+					if a.cells[0] == nil {
+						t.undated++
+					}
+				}
+			}
 		}
 		for _, v := range vs {
 			commune := v[0][:strings.IndexByte(v[0]+"-", '-')]
 			r := templateRow{cells: []any{nil, commune, communeName[commune], v[0], v[1]}, given: 5}
 			if a, ok := last[v[0]]; ok {
-				r.cells = append(r.cells, a...)
+				r.cells = append(r.cells, a.cells...)
 				r.prefilled = true
 			}
 			t.rows = append(t.rows, r)
@@ -415,6 +423,8 @@ type templateDoc struct {
 	communes  []string
 	blank     int
 	prefilled int // villages with last answers written
+	inherited int // of which answers of the villages they were formed from (a change of structure)
+	undated   int // of which with the date left empty (their code meant another village then)
 }
 
 // templatePeriodText names the period and its days: "tháng 12/2024 (01/12/2024 – 31/12/2024)". It
@@ -579,6 +589,14 @@ func (t *templateDoc) fill(f *excelize.File, _ *styles) error {
 		instructions = append([]string{fmt.Sprintf("Các ô tô vàng là câu trả lời đã nạp lần trước của %d thôn, kèm ngày của số liệu đó. "+
 			"Kiểm tra lại từng thôn: còn đúng thì chỉ sửa “Ngày số liệu” thành ngày kiểm tra; sai thì sửa câu trả lời và ghi ngày mới; "+
 			"thôn chưa kiểm tra thì để nguyên (dòng đó được nạp lại đúng như lần trước).", t.prefilled)}, instructions...)
+		if t.inherited > 0 {
+			extra := fmt.Sprintf("%d thôn được sắp xếp lại chưa có số liệu của chính thôn: câu trả lời tô vàng là của (các) thôn cũ đã hợp thành thôn đó, "+
+				"câu trả lời khác nhau giữa các thôn cũ để trống, số hộ và cơ quan, tổ chức là tổng của các thôn cũ.", t.inherited)
+			if t.undated > 0 {
+				extra += fmt.Sprintf(" %d dòng trong số đó để trống “Ngày số liệu” (mã thôn trước đây là của thôn khác): phải ghi ngày kiểm tra thì dòng mới được nạp.", t.undated)
+			}
+			instructions = append(instructions[:1], append([]string{extra}, instructions[1:]...)...)
+		}
 	}
 	for i, s := range instructions {
 		add(fmt.Sprintf("%d. %s", i+1, s), instr, width, 0)

@@ -841,13 +841,13 @@ func TestTemplatePrefill(t *testing.T) {
 	if rep := loadFile(t, pool, path); rep.RowsLoaded != 4 || rep.RowsSkipped == 0 {
 		t.Fatalf("second load: %+v", rep)
 	}
-	last, err := lastAnswers(ctx, pool, ntm.DatasetVillageSurvey, []string{"06466-001", "06469-001", "06469-002", "06523-001", "06523-002"}, templatePeriod.End())
+	last, err := lastAnswers(ctx, pool, ntm.DatasetVillageSurvey, []string{"06466-001", "06469-001", "06469-002", "06523-001", "06523-002"}, templatePeriod.End(), templatePeriod.End())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
 	for _, code := range slices.Sorted(maps.Keys(last)) {
-		got = append(got, code+" "+fmt.Sprint(last[code]))
+		got = append(got, code+" "+fmt.Sprint(last[code].cells))
 	}
 	want := []string{
 		"06466-001 [30/11/2024 Có 12/QĐ-UBND Có Zalo Khối Phố Mới Có 2 Nông nghiệp; Du lịch]",
