@@ -330,8 +330,46 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 	if noAddr := at.Villages - at.WithData; noAddr > 0 {
 		todo = joinLines(todo, fmt.Sprintf("%d thôn chưa có số liệu địa chỉ số còn hiệu lực", noAddr))
 	}
+	// Their change: the rate, and apart from it how many villages' figures count now and then
+	// (figures that arrived or expired move the rate without any household being addressed).
+	var prevCommunes []*unit
+	comparable := true
+	var pat addressTotals
+	var pvalid, plisted int
+	if d.prev != nil {
+		prevCommunes, comparable = d.prev.unitsBefore(sc.communes)
+		pw := *w
+		pw.sc = &scope{unit: sc.unit, province: sc.province, communes: prevCommunes}
+		if pat, err = pw.addressTotalsOf(ctx, d.prev.EvalID); err != nil {
+			return err
+		}
+		pp, err := ntm.ParsePeriod(d.prev.Period)
+		if err != nil {
+			return err
+		}
+		pps, err := currentProducts(ctx, w.q, d.ocop, prevCommunes, pp.End())
+		if err != nil {
+			return err
+		}
+		pvalid, plisted = ocopCounts(pps, pp.End())
+	}
+	change := func(num, den, pnum, pden int64, n, pn int, what, why string) string {
+		if d.prev == nil {
+			return ""
+		}
+		if !comparable {
+			return notComparable
+		}
+		out := cellText(w.trendRatio(num, den, pnum, pden, den > 0, pden > 0))
+		if n != pn {
+			out = joinLines(out, fmt.Sprintf("%s: %s (kỳ %s: %s) – %s, không phải do tiến bộ",
+				what, vnfmt.Int(int64(n)), d.prev.Period, vnfmt.Int(int64(pn)), why))
+		}
+		return out
+	}
 	if err := line(fmt.Sprintf("Hộ gia đình đã gắn địa chỉ số (%d thôn có số liệu còn hiệu lực)", at.WithData),
-		w.txt(orDash(percentText(at.HouseWith, at.HouseTotal, false))), w.txt("100%"), w.txt(""), todo, ""); err != nil {
+		w.txt(orDash(percentText(at.HouseWith, at.HouseTotal, false))), w.txt("100%"), w.txt(""), todo,
+		change(at.HouseWith, at.HouseTotal, pat.HouseWith, pat.HouseTotal, at.WithData, pat.WithData, "Số thôn có số liệu còn hiệu lực", "số liệu mới gửi hoặc đã cũ")); err != nil {
 		return err
 	}
 	// 7. OCOP products listed.
@@ -345,7 +383,8 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 		todo = fmt.Sprintf("Còn %d sản phẩm OCOP chưa lên sàn TMĐT: xem trang %s", valid-listed, sheetOCOP)
 	}
 	if err := line("Sản phẩm OCOP còn hiệu lực đã lên sàn thương mại điện tử", w.txt(fmt.Sprintf("%d/%d sản phẩm", listed, valid)),
-		w.txt("100%"), w.txt(""), todo, ""); err != nil {
+		w.txt("100%"), w.txt(""), todo,
+		change(int64(listed), int64(valid), int64(plisted), int64(pvalid), valid, pvalid, "Số sản phẩm còn hiệu lực", "sản phẩm mới vào danh sách hoặc hết hạn")); err != nil {
 		return err
 	}
 	row++
@@ -426,6 +465,9 @@ func (w *workbook) ratioChange(u *unit, key string, r *result) string {
 		if _, comparable := p.unitsBefore([]*unit{u}); !comparable {
 			return notComparable
 		}
+	}
+	if pr == nil {
+		return "" // not evaluated for these units then (9.5 was the districts' before the reform)
 	}
 	status := ""
 	if pr != nil && pr.Status != "" && pr.Status != r.Status {

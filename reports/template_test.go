@@ -718,9 +718,9 @@ func TestTemplateDateValidation(t *testing.T) {
 	accepted := map[string]time.Time{
 		"30/11/2024": ntm.Date(2024, time.November, 30), "05/12/2024": ntm.Date(2024, time.December, 5),
 		"29/02/2024": ntm.Date(2024, time.February, 29), "01/01/2000": ntm.Date(2000, time.January, 1),
-		"31/12/2100": ntm.Date(2100, time.December, 31),
+		"31/12/2100": ntm.Date(2100, time.December, 31), "31/12/2026": ntm.Date(2026, time.December, 31),
 	}
-	rejected := []string{"11/30/2024", "31/11/2024", "29/02/2023", "5/12/2024", "05/13/2024", "00/12/2024", "05/00/2024",
+	rejected := []string{"12/31/2026", "11/30/2024", "31/11/2024", "29/02/2023", "5/12/2024", "05/13/2024", "00/12/2024", "05/00/2024",
 		"30-11-2024", "2024-11-30", "3O/11/2024", "05/12/1999", "01/01/2101", "ngày 5"}
 	path := filepath.Join(t.TempDir(), "dates.xlsx")
 	f := excelize.NewFile()
