@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/xuri/excelize/v2"
 
 	"ntm"
@@ -61,6 +62,18 @@ func TestSmartVillageChartPrintsItsValues(t *testing.T) {
 	}
 }
 
+// reformAddresses adds to twoStructures the November 2024 digital addresses of two villages whose
+// code the reform moved: before 1/7/2025 06463-001 was Khu Hòa Bình (now 06463-002); now it is
+// Thôn Làng Cang (before: 06523-001).
+func reformAddresses(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	exec1(t, pool, `INSERT INTO batch (id, dataset, source_uri, file_name, sha256, received_at, as_of, status) VALUES
+		(5, 'vpostcode', 'file:///in/vpostcode-2024-11.xlsx', 'vpostcode-2024-11.xlsx', 'a5', '2024-12-05 03:00:00+00', '2024-11-30', 'loaded')`)
+	exec1(t, pool, `INSERT INTO fact_vpostcode (batch_id, sheet, row_no, village_code, as_of, households_total, households_with, orgs_total, orgs_with) VALUES
+		(5, 'Chi Lăng', 10, '06463-001', '2024-11-30', 50, 40, 0, 0),
+		(5, 'Chi Lăng', 11, '06523-001', '2024-11-30', 80, 80, 2, 2)`)
+}
+
 // After a change of structure the digital-address sheet and its totals show the figures the
 // evaluation decided on — a village's predecessors' — never the facts of another village that
 // had the same code before the reform.
@@ -68,13 +81,7 @@ func TestAddressSheetFollowsTheLineage(t *testing.T) {
 	t.Parallel()
 	pool := twoStructures(t)
 	ctx := context.Background()
-	// Before 1/7/2025 06463-001 was Khu Hòa Bình (now 06463-002); now it is Thôn Làng Cang
-	// (before: 06523-001). Their November 2024 figures:
-	exec1(t, pool, `INSERT INTO batch (id, dataset, source_uri, file_name, sha256, received_at, as_of, status) VALUES
-		(5, 'vpostcode', 'file:///in/vpostcode-2024-11.xlsx', 'vpostcode-2024-11.xlsx', 'a5', '2024-12-05 03:00:00+00', '2024-11-30', 'loaded')`)
-	exec1(t, pool, `INSERT INTO fact_vpostcode (batch_id, sheet, row_no, village_code, as_of, households_total, households_with, orgs_total, orgs_with) VALUES
-		(5, 'Chi Lăng', 10, '06463-001', '2024-11-30', 50, 40, 0, 0),
-		(5, 'Chi Lăng', 11, '06523-001', '2024-11-30', 80, 80, 2, 2)`)
+	reformAddresses(t, pool)
 	if _, err := evaluate.Evaluate(ctx, pool, ntm.Period{Year: 2025, Month: time.September}); err != nil {
 		t.Fatal(err)
 	}
@@ -273,11 +280,7 @@ func TestTemplatePrefillFollowsTheLineage(t *testing.T) {
 	t.Parallel()
 	pool := twoStructures(t)
 	ctx := context.Background()
-	exec1(t, pool, `INSERT INTO batch (id, dataset, source_uri, file_name, sha256, received_at, as_of, status) VALUES
-		(5, 'vpostcode', 'file:///in/vpostcode-2024-11.xlsx', 'vpostcode-2024-11.xlsx', 'a5', '2024-12-05 03:00:00+00', '2024-11-30', 'loaded')`)
-	exec1(t, pool, `INSERT INTO fact_vpostcode (batch_id, sheet, row_no, village_code, as_of, households_total, households_with, orgs_total, orgs_with) VALUES
-		(5, 'Chi Lăng', 10, '06463-001', '2024-11-30', 50, 40, 0, 0),
-		(5, 'Chi Lăng', 11, '06523-001', '2024-11-30', 80, 80, 2, 2)`)
+	reformAddresses(t, pool)
 	path := filepath.Join(t.TempDir(), "vpostcode.xlsx")
 	opts := TemplateOptions{Recipient: "06463", Prefill: true, Date: ntm.Date(2025, time.September, 30), Period: ntm.Period{Year: 2025, Month: time.September}}
 	if err := WriteTemplate(ctx, pool, ntm.DatasetVpostcode, path, opts); err != nil {
