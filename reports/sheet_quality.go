@@ -446,7 +446,12 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	}
 	if villageMissing > 0 {
 		err := w.villageRows(ctx, `AND r.status = 'no_data' `+w.d.compositeSQL(), func(code, name, commune string, rs map[string]*result) error {
-			names := w.villageNames(t, code, name, commune)
+			// A recipient's rejected rows are few: each missing value is matched against them.
+			// The province's are the whole country's and listed above in full: not matched.
+			var names []villageName
+			if !w.sc.province {
+				names = w.villageNames(t, code, name, commune)
+			}
 			keys := make([]string, 0, len(rs))
 			for k := range rs {
 				keys = append(keys, k)
