@@ -343,3 +343,39 @@ func flat(rows [][]string) []string {
 	}
 	return out
 }
+
+// A criterion the set gives the province itself (its own target) is shown in section II with
+// the province's figure, the target and a status; the rows that count units show none.
+func TestProvinceOwnTargetInSectionII(t *testing.T) {
+	t.Parallel()
+	pool := fixture(t)
+	src := strings.NewReplacer("key: langson-2021", "key: langson-own", "valid_from: 2021-01-01", "valid_from: 2024-12-01").
+		Replace(string(evaluate.Builtin().Source))
+	src = strings.Replace(src, "  - key: D95\n", `  - key: P_DOSSIERS
+    name: Tỷ lệ hồ sơ xử lý trực tuyến toàn trình của toàn tỉnh ≥ 75%
+    level: province
+    measure: dossier_ratio
+    threshold: 75%
+  - key: D95
+`, 1)
+	if !strings.Contains(src, "key: P_DOSSIERS") {
+		t.Fatalf("the built-in file changed shape:\n%s", evaluate.Builtin().Source)
+	}
+	if _, _, err := evaluate.ImportSet(context.Background(), pool, "own.yaml", []byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	exec1(t, pool, `UPDATE evaluation SET set_key = 'langson-own' WHERE id = 1`)
+	res(t, pool, "20", "Tỉnh Lạng Sơn", "province", "", "P_DOSSIERS", "not_met", 6999, 10000, 3, 4, "6.999/10.000 hồ sơ (69,9%)", "")
+	f := open(t, writeAll(t, pool, "20")[0])
+	sh := sheetSummary
+	r := itoa(findRow(t, f, sh, "B", "Tỷ lệ hồ sơ xử lý trực tuyến toàn trình của toàn tỉnh ≥ 75%"))
+	wantCell(t, f, sh, "C"+r, "0.699")
+	wantCell(t, f, sh, "G"+r, "≥ 75%")
+	wantCell(t, f, sh, "H"+r, "Chưa đạt")
+	if got := fillOf(t, f, sh, "H"+r); got != fillNotMet {
+		t.Errorf("the province's own target's status is not red: %q", got)
+	}
+	r = itoa(findRow(t, f, sh, "B", "Thôn thông minh (đạt cả 6 điều kiện)"))
+	wantCell(t, f, sh, "G"+r, "Không đặt mục tiêu cấp tỉnh")
+	wantCell(t, f, sh, "H"+r, "")
+}
