@@ -60,33 +60,13 @@ func (w *workbook) newTracer(ctx context.Context) (*tracer, error) {
 	if w.trace != nil {
 		return w.trace, nil
 	}
-	t := &tracer{files: map[int64]string{}, end: w.d.period.End()}
-	rows, err := w.q.Query(ctx, `SELECT id, COALESCE(NULLIF(file_name, ''), source_uri) FROM batch`)
-	if err != nil {
-		return nil, fmt.Errorf("read the source files: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("read the source files: %w", err)
-		}
-		t.files[id] = name
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read the source files: %w", err)
-	}
-	batches, err := w.sourceBatches(ctx)
+	src, err := w.d.sources(ctx, w.q)
 	if err != nil {
 		return nil, err
 	}
-	if t.rejects, _, err = w.rejects(ctx, batches); err != nil {
+	t := &tracer{files: src.files, end: w.d.period.End()}
+	if t.rejects, t.folded, _, err = w.scopeRejects(ctx, src.batches); err != nil {
 		return nil, err
-	}
-	for _, r := range t.rejects {
-		t.folded = append(t.folded, " "+strings.ToLower(words(fold.ASCII(r.Raw)))+" ")
 	}
 	if len(t.rejects) > 0 {
 		if t.h, err = w.d.hist.get(ctx, w.q); err != nil {

@@ -76,6 +76,11 @@ type data struct {
 	dataAt         time.Time                             // the newest source file's receipt (zero = none)
 	ocop           *ocopCache                            // OCOP products by day, read once per run
 	hist           *historyCache                         // the unit versions and their links, read once per run
+	src            *runSources                           // the source files and their rejected rows, read once per run
+
+	scopesOnce, peersOnce sync.Once // scopes and peers, built once per run
+	scopeList             []*scope
+	peerList              []peer
 }
 
 // errNoEvaluation is wrapped by Write when the period was never evaluated.
@@ -90,6 +95,7 @@ func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 		villages: map[string]villageCounts{},
 		ocop:     &ocopCache{},
 		hist:     &historyCache{},
+		src:      &runSources{},
 	}
 	err := q.QueryRow(ctx, `
 		SELECT e.id, e.set_key, e.evaluated_at, e.batch_ids
@@ -190,22 +196,30 @@ func resultOf(er evaluate.Result) *result {
 }
 
 // loadResults keeps the results of every unit above the villages in memory (a few per commune),
-// read through evaluate.Results; villages are streamed per workbook instead (villageRows).
+// in one query through the (evaluation_id, level, parent_code) index; villages are read per
+// province instead (provinceVillages). evaluate.Results, read once per level, sorted every row
+// of the nation for its display order (to disk at national scale), which a map does not need.
 func (d *data) loadResults(ctx context.Context, q db.Querier) error {
-	for _, level := range []ntm.Level{ntm.LevelProvince, ntm.LevelDistrict, ntm.LevelCommune} {
-		rs, err := evaluate.Results(ctx, q, d.period, level)
+	rows, err := q.Query(ctx, `SELECT `+resultColumns+` FROM result
+		WHERE evaluation_id = $1 AND level IN ('province', 'district', 'commune')`, d.eval.ID)
+	if err != nil {
+		return fmt.Errorf("read the results of period %s: %w", d.period, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanResult(rows)
 		if err != nil {
-			return err
+			return fmt.Errorf("read the results of period %s: %w", d.period, err)
 		}
-		for _, er := range rs {
-			r := resultOf(er)
-			m := d.results[r.UnitCode]
-			if m == nil {
-				m = map[string]*result{}
-				d.results[r.UnitCode] = m
-			}
-			m[r.Criterion] = r
+		m := d.results[r.UnitCode]
+		if m == nil {
+			m = map[string]*result{}
+			d.results[r.UnitCode] = m
 		}
+		m[r.Criterion] = r
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read the results of period %s: %w", d.period, err)
 	}
 	return nil
 }
@@ -277,19 +291,15 @@ func (d *data) shortName(key string) string { return d.def(key).Column }
 // composite tells a criterion that only combines others (its no data repeats its parts').
 func (d *data) composite(key string) bool { return d.def(key).Composite }
 
-// compositeSQL excludes the set's composite criteria from missing-data listings (criterion
-// keys are letters, digits and "_": a set file with anything else is refused).
-func (d *data) compositeSQL() string {
-	var keys []string
+// setComposite tells a criterion the set marks composite: missing-data listings leave those out
+// (their no data repeats their parts').
+func (d *data) setComposite(key string) bool {
 	for _, c := range d.criteria {
-		if c.Composite {
-			keys = append(keys, "'"+c.Key+"'")
+		if c.Key == key {
+			return c.Composite
 		}
 	}
-	if len(keys) == 0 {
-		return ""
-	}
-	return "AND r.criterion NOT IN (" + strings.Join(keys, ", ") + ")"
+	return false
 }
 
 // valueKind is how a criterion's value is shown.

@@ -15,6 +15,7 @@ import (
 // time); a change of a recipient's results rewrites its workbook and its province's only; a
 // workbook changed on disk, or a new batch loaded, is written again. Workbooks are built two at
 // a time on a pool, and are the same bytes as those built one after the other in a transaction.
+// A new ntm binary writes them all again. Not parallel: it swaps the binary's digest.
 func TestWriteSkipsUnchangedWorkbooks(t *testing.T) {
 	pool := fixture(t)
 	ctx := context.Background()
@@ -93,8 +94,27 @@ func TestWriteSkipsUnchangedWorkbooks(t *testing.T) {
 		t.Errorf("after a result of 181 changed: unchanged %v, want only 182's", got)
 	}
 
+	// A new build of ntm (another executable: its layout or rules may differ) writes every
+	// workbook again, though no data changed; the same build again writes none.
+	if binaryDigest() == "" {
+		t.Fatal("the test binary's digest is empty: input keys are off")
+	}
+	own := exeDigest
+	exeDigest = "another build of ntm"
+	w = write()
+	if len(w.Unchanged) != 0 {
+		t.Errorf("a new ntm binary: unchanged %v, want every workbook written again", bases(w.Unchanged))
+	}
+	if w = write(); !slices.Equal(w.Unchanged, w.Paths) {
+		t.Errorf("the new binary again: unchanged %v of %v", bases(w.Unchanged), bases(w.Paths))
+	}
+	exeDigest = own
+	if w = write(); len(w.Unchanged) != 0 {
+		t.Errorf("back to the first binary: unchanged %v, want every workbook written again", bases(w.Unchanged))
+	}
+
 	// A workbook changed on disk is written again.
-	p182 := w.Unchanged[0]
+	p182 := w.Paths[slices.IndexFunc(w.Paths, func(p string) bool { return filepath.Base(p) == "182-huyen-huu-lung.xlsx" })]
 	if err := os.WriteFile(p182, []byte("not a workbook"), 0o644); err != nil {
 		t.Fatal(err)
 	}

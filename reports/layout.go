@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -169,7 +170,7 @@ func textLines(s string, width int) int {
 func charWidth(word string) float64 {
 	upper := 0
 	for _, r := range word {
-		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 127 && strings.ToUpper(string(r)) == string(r) && strings.ToLower(string(r)) != string(r) {
+		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 127 && unicode.ToUpper(r) == r && unicode.ToLower(r) != r {
 			upper++
 		}
 	}

@@ -189,7 +189,7 @@ func (w *workbook) villageTodos(ctx context.Context) ([]villageTodo, error) {
 	}
 	order := w.sc.communeOrder()
 	var todos []villageTodo
-	err = w.villageRows(ctx, "", func(code, name, commune string, rs map[string]*result) error {
+	err = w.villageRows(ctx, nil, func(code, name, commune string, rs map[string]*result) error {
 		if sv := rs[keySmartVillage]; sv != nil && sv.Status == ntm.StatusMet {
 			return nil
 		}

@@ -3,7 +3,6 @@ package reports
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"ntm"
 	"ntm/vnfmt"
@@ -38,11 +37,42 @@ type addressTotals struct {
 	Stale                 int
 }
 
+// addressTotals sums the scope's villages' figures as the evaluation counted them (addressScopeSQL:
+// stale figures and a zero total are no data, neither "with data" nor in the sums), from the
+// province's villages read once (villages).
 func (w *workbook) addressTotals(ctx context.Context) (addressTotals, error) {
-	return w.addressTotalsOf(ctx, w.d.eval.ID)
+	var t addressTotals
+	err := w.addressRows(ctx, func(a *addressRow) error {
+		t.Villages++
+		if a.stale {
+			t.Stale++
+		}
+		if !a.counted {
+			return nil
+		}
+		t.WithData++
+		if a.ht != nil {
+			t.HouseTotal += *a.ht
+		}
+		if a.hw != nil {
+			t.HouseWith += *a.hw
+		}
+		if a.ot != nil {
+			t.OrgTotal += *a.ot
+		}
+		if a.ow != nil {
+			t.OrgWith += *a.ow
+		}
+		if a.ht != nil && a.hw != nil && a.ot != nil && a.ow != nil && *a.hw == *a.ht && *a.ow == *a.ot {
+			t.Complete++
+		}
+		return nil
+	})
+	return t, err
 }
 
-// addressTotalsOf sums the coverage of the scope's villages evaluated by evalID.
+// addressTotalsOf sums the coverage of the scope's villages evaluated by evalID, in the database
+// (the previous period's, whose scope may differ).
 func (w *workbook) addressTotalsOf(ctx context.Context, evalID int64) (addressTotals, error) {
 	var t addressTotals
 	err := w.q.QueryRow(ctx, addressScopeSQL+`
@@ -126,51 +156,38 @@ func (w *workbook) writeAddresses(ctx context.Context) error {
 	if err := w.streamTitle(sw, head, top, cols); err != nil {
 		return err
 	}
-	rows, err := w.q.Query(ctx, addressScopeSQL+`
-		SELECT unit_code, unit_name, parent_code, status, explanation,
-		       as_of, households_total, households_with, orgs_total, orgs_with
-		FROM vf
-		ORDER BY ($2::jsonb ->> parent_code)::int, unit_code`, d.eval.ID, sc.communeOrder())
-	if err != nil {
-		return fmt.Errorf("read the digital addresses: %w", err)
-	}
-	defer rows.Close()
 	row := top + 1
-	for rows.Next() {
-		var code, name, commune, status, expl string
-		var asOf *time.Time
-		var ht, hw, ot, ow *int64
-		if err := rows.Scan(&code, &name, &commune, &status, &expl, &asOf, &ht, &hw, &ot, &ow); err != nil {
-			return fmt.Errorf("read the digital addresses: %w", err)
-		}
+	err = w.addressRows(ctx, func(a *addressRow) error {
 		cells := []cell{w.num(row - top)}
 		if sc.withDistricts() {
 			dn := ""
-			if dist := sc.districtOf[commune]; dist != nil {
+			if dist := sc.districtOf[a.commune]; dist != nil {
 				dn = dist.Name
 			}
 			cells = append(cells, w.txt(dn))
 		}
-		cn := commune
-		if u := d.units[commune]; u != nil {
+		cn := a.commune
+		if u := d.units[a.commune]; u != nil {
 			cn = u.Name
 		}
-		cells = append(cells, w.txt(cn), w.txt(name), w.txt(code))
-		if asOf == nil {
+		cells = append(cells, w.txt(cn), w.txt(a.name), w.txt(a.code))
+		if a.asOf == nil {
 			cells = append(cells, cell{nil, st.date}, w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.txt(""))
 		} else {
-			cells = append(cells, cell{*asOf, st.date},
-				cell{*ht, st.integer}, cell{*hw, st.integer}, cell{*ht - *hw, st.integer}, w.pct(*hw, *ht),
-				cell{*ot, st.integer}, cell{*ow, st.integer}, cell{*ot - *ow, st.integer}, w.pct(*ow, *ot))
+			ht, hw, ot, ow := *a.ht, *a.hw, *a.ot, *a.ow
+			cells = append(cells, cell{*a.asOf, st.date},
+				cell{ht, st.integer}, cell{hw, st.integer}, cell{ht - hw, st.integer}, w.pct(hw, ht),
+				cell{ot, st.integer}, cell{ow, st.integer}, cell{ot - ow, st.integer}, w.pct(ow, ot))
 		}
-		cells = append(cells, w.statusCell(ntm.Status(status)), w.wrap(expl))
+		cells = append(cells, w.statusCell(ntm.Status(a.status)), w.wrap(a.expl))
 		if err := streamRow(sw, row, cells...); err != nil {
 			return err
 		}
 		row++
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read the digital addresses: %w", err)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if row == top+1 {
 		if err := streamRow(sw, row, w.plain(""), w.plain("Chưa có kết quả đánh giá địa chỉ số của thôn nào.")); err != nil {

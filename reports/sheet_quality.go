@@ -9,6 +9,7 @@ import (
 
 	"ntm"
 	"ntm/dataset"
+	"ntm/db"
 	"ntm/fold"
 	"ntm/units"
 	"ntm/vnfmt"
@@ -43,12 +44,20 @@ type rejectInfo struct {
 // workbook nor change its bytes (and so send it again); the console and ntm batch list show it.
 // Of the files that loaded, only those the evaluation's snapshot counted (evaluation.batch_ids):
 // one committed after the snapshot, by a load that ran while the evaluation did, was received
-// before evaluated_at yet gave nothing to the figures.
+// before evaluated_at yet gave nothing to the figures. The same for every workbook of a run: read
+// once (sources).
 func (w *workbook) sourceBatches(ctx context.Context) ([]batchInfo, error) {
-	d := w.d
+	src, err := w.d.sources(ctx, w.q)
+	if err != nil {
+		return nil, err
+	}
+	return src.batches, nil
+}
+
+func readSourceBatches(ctx context.Context, q db.Querier, d *data) ([]batchInfo, error) {
 	end := d.period.End()
 	cutoff := end.AddDate(0, -d.eval.StaleMonths, 0)
-	rows, err := w.q.Query(ctx, `
+	rows, err := q.Query(ctx, `
 		SELECT id, dataset, file_name, source_uri, received_at, as_of, rows_read, rows_loaded, rows_rejected,
 		       status, message, sha256
 		FROM batch
@@ -75,8 +84,10 @@ func (w *workbook) sourceBatches(ctx context.Context) ([]batchInfo, error) {
 	return out, rows.Err()
 }
 
-// rejectMatcher tells whether a rejected row's raw text concerns the workbook's scope; nil matches all.
-func (w *workbook) rejectMatcher(h *units.History) func(raw string) bool {
+// rejectTokens are the scope's unit names and codes as rejected rows' folded text would hold them
+// (" name words ", " code "), with those of the units its communes were formed from; nil for a
+// province's workbook, which lists every rejected row.
+func (w *workbook) rejectTokens(h *units.History) []string {
 	if w.sc.province {
 		return nil
 	}
@@ -110,62 +121,108 @@ func (w *workbook) rejectMatcher(h *units.History) func(raw string) bool {
 			addUnit(c)
 		}
 	}
-	return func(raw string) bool {
-		text := " " + words(fold.ASCII(raw)) + " "
-		for _, t := range tokens {
-			if strings.Contains(text, t) {
-				return true
-			}
-		}
-		return false
+	return tokens
+}
+
+// rejectText is a rejected row's raw text as rejectTokens are compared with.
+func rejectText(raw string) string { return " " + words(fold.ASCII(raw)) + " " }
+
+// matchesTokens tells whether a rejected row's folded text (rejectText) names one of the tokens;
+// nil tokens match every row.
+func matchesTokens(text string, tokens []string) bool {
+	if tokens == nil {
+		return true
 	}
+	for _, t := range tokens {
+		if strings.Contains(text, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // rejects lists the rejected rows of the batches that concern the scope, at most maxRejectRows, and
 // how many matching rows there are in all.
 func (w *workbook) rejects(ctx context.Context, batches []batchInfo) ([]rejectInfo, int, error) {
+	out, _, total, err := w.scopeRejects(ctx, batches)
+	return out, total, err
+}
+
+// scopeRejects is rejects with each listed row's folded text in lower case (the tracer's). The
+// run's source files' rejected rows are read and folded once (sources) when there are not too
+// many; else each workbook reads them.
+func (w *workbook) scopeRejects(ctx context.Context, batches []batchInfo) (out []rejectInfo, lower []string, total int, err error) {
 	if len(batches) == 0 {
-		return nil, 0, nil
+		return nil, nil, 0, nil
 	}
+	src, err := w.d.sources(ctx, w.q)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	h, err := w.d.hist.get(ctx, w.q) // not while rows are open: a transaction's connection runs one query at a time
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	tokens := w.rejectTokens(h)
+	if src.allRejects {
+		for i := range src.rejects {
+			r := &src.rejects[i]
+			if !matchesTokens(r.text, tokens) {
+				continue
+			}
+			total++
+			if len(out) < maxRejectRows {
+				out = append(out, r.rejectInfo)
+				lower = append(lower, r.lower)
+			}
+		}
+		return out, lower, total, nil
+	}
+	err = eachReject(ctx, w.q, batches, func(r rejectInfo) {
+		text := rejectText(r.Raw)
+		if !matchesTokens(text, tokens) {
+			return
+		}
+		total++
+		if len(out) < maxRejectRows {
+			out = append(out, r)
+			lower = append(lower, strings.ToLower(text))
+		}
+	})
+	return out, lower, total, err
+}
+
+// eachReject calls fn with every rejected row of the batches, in the order the workbooks list them.
+func eachReject(ctx context.Context, q db.Querier, batches []batchInfo, fn func(rejectInfo)) error {
 	ids := make([]int64, len(batches))
 	for i, b := range batches {
 		ids[i] = b.ID
 	}
-	h, err := w.d.hist.get(ctx, w.q) // before the query: a transaction's connection runs one at a time
-	if err != nil {
-		return nil, 0, err
-	}
-	rows, err := w.q.Query(ctx, `
+	rows, err := q.Query(ctx, `
 		SELECT r.batch_id, b.file_name, b.source_uri, b.dataset, r.sheet, r.row_no, r.col, r.reason, r.raw,
 		       COALESCE(b.as_of, (b.received_at AT TIME ZONE 'UTC')::date)
 		FROM rejected_row r JOIN batch b ON b.id = r.batch_id
 		WHERE r.batch_id = ANY($1)
 		ORDER BY b.dataset, b.received_at, r.batch_id, r.sheet, r.row_no, r.col`, ids)
 	if err != nil {
-		return nil, 0, fmt.Errorf("read the rejected rows: %w", err)
+		return fmt.Errorf("read the rejected rows: %w", err)
 	}
 	defer rows.Close()
-	match := w.rejectMatcher(h)
-	var out []rejectInfo
-	total := 0
 	for rows.Next() {
 		var r rejectInfo
 		var src string
 		if err := rows.Scan(&r.BatchID, &r.FileName, &src, &r.Dataset, &r.Sheet, &r.Row, &r.Col, &r.Reason, &r.Raw, &r.Date); err != nil {
-			return nil, 0, fmt.Errorf("read the rejected rows: %w", err)
-		}
-		if match != nil && !match(r.Raw) {
-			continue
+			return fmt.Errorf("read the rejected rows: %w", err)
 		}
 		if r.FileName == "" {
 			r.FileName = src
 		}
-		total++
-		if len(out) < maxRejectRows {
-			out = append(out, r)
-		}
+		fn(r)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read the rejected rows: %w", err)
+	}
+	return nil
 }
 
 // missingAbove lists the no_data results of the scope's units above the villages.
@@ -191,18 +248,6 @@ func (w *workbook) missingAbove() []*result {
 		}
 	}
 	return out
-}
-
-func (w *workbook) countMissingVillages(ctx context.Context) (int, error) {
-	var n int
-	err := w.q.QueryRow(ctx, `
-		SELECT count(*) FROM result r
-		WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb))) AND r.status = 'no_data' `+w.d.compositeSQL(),
-		w.d.eval.ID, w.sc.communeOrder()).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count the villages without data: %w", err)
-	}
-	return n, nil
 }
 
 // missingDatasets are the datasets the criteria need with no loaded file in the period's window
@@ -445,7 +490,7 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		}
 	}
 	if villageMissing > 0 {
-		err := w.villageRows(ctx, `AND r.status = 'no_data' `+w.d.compositeSQL(), func(code, name, commune string, rs map[string]*result) error {
+		err := w.villageRows(ctx, w.missingVillageData, func(code, name, commune string, rs map[string]*result) error {
 			// A recipient's rejected rows are few: each missing value is matched against them.
 			// The province's are the whole country's and listed above in full: not matched.
 			var names []villageName

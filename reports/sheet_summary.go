@@ -225,7 +225,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		}
 		// The previous totals over the previous period's communes of this scope.
 		pw := *w
-		pw.sc = &scope{unit: sc.unit, province: sc.province, communes: prevCommunes}
+		pw.sc, pw.own = &scope{unit: sc.unit, province: sc.province, communes: prevCommunes}, nil
 		if pat, err = pw.addressTotalsOf(ctx, d.prev.EvalID); err != nil {
 			return err
 		}

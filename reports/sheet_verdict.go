@@ -35,6 +35,11 @@ type peer struct {
 
 // peers are the recipients of the workbook's province (districts, or communes without districts).
 func (d *data) peers() []peer {
+	d.peersOnce.Do(func() { d.peerList = d.buildPeers() })
+	return d.peerList
+}
+
+func (d *data) buildPeers() []peer {
 	var out []peer
 	for _, s := range d.scopes() {
 		if s.province {

@@ -10,61 +10,6 @@ import (
 	"ntm/evaluate"
 )
 
-// villageRows streams the results of the scope's villages, ordered by commune (in scope order) and
-// village code, calling fn once per village with its results by criterion.
-func (w *workbook) villageRows(ctx context.Context, where string, fn func(code, name, commune string, rs map[string]*result) error) error {
-	rows, err := w.q.Query(ctx, `
-		SELECT `+resultColumns+`
-		FROM result r
-		WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb))) `+where+`
-		ORDER BY ($2::jsonb ->> r.parent_code)::int, r.unit_code, r.criterion`, w.d.eval.ID, w.sc.communeOrder())
-	if err != nil {
-		return fmt.Errorf("read the village results: %w", err)
-	}
-	defer rows.Close()
-	var cur *result
-	rs := map[string]*result{}
-	flush := func() error {
-		if cur == nil {
-			return nil
-		}
-		err := fn(cur.UnitCode, cur.UnitName, cur.Parent, rs)
-		rs = map[string]*result{}
-		return err
-	}
-	for rows.Next() {
-		r, err := scanResult(rows)
-		if err != nil {
-			return fmt.Errorf("read the village results: %w", err)
-		}
-		if cur != nil && r.UnitCode != cur.UnitCode {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		cur = r
-		rs[r.Criterion] = r
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read the village results: %w", err)
-	}
-	return flush()
-}
-
-// countVillages counts the scope's villages that have results (the streamed sheet's size is
-// written before its rows).
-func (w *workbook) countVillages(ctx context.Context, where string) (int, error) {
-	var n int
-	err := w.q.QueryRow(ctx, `
-		SELECT count(DISTINCT unit_code) FROM result r
-		WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb))) `+where,
-		w.d.eval.ID, w.sc.communeOrder()).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count the villages: %w", err)
-	}
-	return n, nil
-}
-
 // writeVillages writes one row per village, grouped by commune (a row naming the commune opens
 // each group, and in a recipient's workbook a commune never starts at the foot of a page): each
 // condition's value coloured by its status, the smart-village result, and what to do. One column
@@ -74,7 +19,7 @@ func (w *workbook) writeVillages(ctx context.Context) error {
 	const sh = sheetVillages
 	d, sc, st := w.d, w.sc, w.st
 	keys := d.villageCriteria()
-	n, err := w.countVillages(ctx, "")
+	n, err := w.countVillages(ctx)
 	if err != nil {
 		return err
 	}
@@ -150,7 +95,7 @@ func (w *workbook) writeVillages(ctx context.Context) error {
 	row, num := top+1, 0
 	var groupRows []int
 	prevCommune := ""
-	err = w.villageRows(ctx, "", func(code, name, commune string, rs map[string]*result) error {
+	err = w.villageRows(ctx, nil, func(code, name, commune string, rs map[string]*result) error {
 		cn := commune
 		if u := d.units[commune]; u != nil {
 			cn = u.Name

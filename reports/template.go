@@ -204,7 +204,7 @@ type templateScope struct {
 
 // loadTemplateScope reads the recipient and its communes in force on day.
 func loadTemplateScope(ctx context.Context, q db.Querier, recipient string, day time.Time) (*templateScope, error) {
-	d := &data{units: map[string]*unit{}, children: map[string][]*unit{}, period: ntm.PeriodOf(day)}
+	d := &data{units: map[string]*unit{}, children: map[string][]*unit{}, period: ntm.PeriodOf(day), src: &runSources{}}
 	if err := d.loadUnitsAt(ctx, q, day); err != nil {
 		return nil, err
 	}
