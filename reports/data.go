@@ -81,6 +81,8 @@ type data struct {
 	scopesOnce, peersOnce sync.Once // scopes and peers, built once per run
 	scopeList             []*scope
 	peerList              []peer
+	rankOnce              sync.Once // the peers' rankings, built once per run
+	bySmart, byDossier    *ranking
 }
 
 // errNoEvaluation is wrapped by Write when the period was never evaluated.

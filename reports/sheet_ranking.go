@@ -59,9 +59,8 @@ func (w *workbook) writeRanking(_ context.Context) error {
 	row := top + 1
 	for _, p := range ranked {
 		s := byCode[p.code]
-		rank, _ := rankBy(peers, p.code, func(p peer) bool { return p.villages > 0 }, smartGreater)
-		dossRank, _ := rankBy(peers, p.code, func(p peer) bool { return p.hasDossier },
-			func(a, b peer) bool { return a.dossNum*b.dossDen > b.dossNum*a.dossDen })
+		rank, _ := d.smartRanking().of(p.code)
+		dossRank, _ := d.dossierRanking().of(p.code)
 		rankCell := func(n int) cell {
 			if n == 0 {
 				return w.txt("")

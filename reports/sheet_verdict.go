@@ -59,26 +59,63 @@ func (d *data) buildPeers() []peer {
 	return out
 }
 
-// rankBy is the 1-based rank of code among ps by the key (larger first; ties share a rank), and
-// how many are ranked; 0 when code is not ranked.
-func rankBy(ps []peer, code string, has func(peer) bool, greater func(a, b peer) bool) (int, int) {
-	var ranked []peer
+// ranking is peers sorted once by a key (larger first; ties share a rank), for the ranks of many
+// of them: sorting for each rank asked made a province's ranking sheet, which asks every peer's,
+// quadratic in the peers.
+type ranking struct {
+	ranked  []peer
+	pos     map[string]int // code → its first position in ranked
+	greater func(a, b peer) bool
+}
+
+func newRanking(ps []peer, has func(peer) bool, greater func(a, b peer) bool) *ranking {
+	r := &ranking{greater: greater, pos: map[string]int{}}
 	for _, p := range ps {
 		if has(p) {
-			ranked = append(ranked, p)
+			r.ranked = append(r.ranked, p)
 		}
 	}
-	sort.SliceStable(ranked, func(i, j int) bool { return greater(ranked[i], ranked[j]) })
-	for i, p := range ranked {
-		if p.code == code {
-			rank := i + 1
-			for rank > 1 && !greater(ranked[rank-2], p) {
-				rank--
-			}
-			return rank, len(ranked)
+	sort.SliceStable(r.ranked, func(i, j int) bool { return greater(r.ranked[i], r.ranked[j]) })
+	for i, p := range r.ranked {
+		if _, ok := r.pos[p.code]; !ok {
+			r.pos[p.code] = i
 		}
 	}
-	return 0, len(ranked)
+	return r
+}
+
+// of is code's rank (0 when it is not ranked) and how many are ranked.
+func (r *ranking) of(code string) (int, int) {
+	i, ok := r.pos[code]
+	if !ok {
+		return 0, len(r.ranked)
+	}
+	p := r.ranked[i]
+	rank := i + 1
+	for rank > 1 && !r.greater(r.ranked[rank-2], p) {
+		rank--
+	}
+	return rank, len(r.ranked)
+}
+
+// smartRanking ranks the peers by their share of smart villages, dossierRanking by their share of
+// fully-online dossiers; each built once per run.
+func (d *data) smartRanking() *ranking {
+	d.rankOnce.Do(d.buildRankings)
+	return d.bySmart
+}
+
+func (d *data) dossierRanking() *ranking {
+	d.rankOnce.Do(d.buildRankings)
+	return d.byDossier
+}
+
+func (d *data) buildRankings() {
+	ps := d.peers()
+	d.bySmart = newRanking(ps, func(p peer) bool { return p.villages > 0 },
+		func(a, b peer) bool { return int64(a.smart)*int64(b.villages) > int64(b.smart)*int64(a.villages) })
+	d.byDossier = newRanking(ps, func(p peer) bool { return p.hasDossier },
+		func(a, b peer) bool { return a.dossNum*b.dossDen > b.dossNum*a.dossDen })
 }
 
 // villageChanges counts the scope's villages by how their smart-village status moved since the
@@ -223,7 +260,6 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 		return err
 	}
 	row++
-	peers := d.peers()
 	peerWord := "huyện"
 	if sc.unit.Level == string(ntm.LevelCommune) {
 		peerWord = "xã"
@@ -241,8 +277,7 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 		return err
 	}
 	// 1. Smart villages.
-	smartRank, ranked := rankBy(peers, sc.unit.Code, func(p peer) bool { return p.villages > 0 },
-		func(a, b peer) bool { return int64(a.smart)*int64(b.villages) > int64(b.smart)*int64(a.villages) })
+	smartRank, ranked := d.smartRanking().of(sc.unit.Code)
 	rankText := ""
 	if smartRank > 0 {
 		rankText = fmt.Sprintf("Thứ %d/%d %s về tỷ lệ thôn thông minh", smartRank, ranked, peerWord)
@@ -300,8 +335,7 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 		}
 		rank := ""
 		if k == keyD95Dossiers {
-			if p, of := rankBy(peers, sc.unit.Code, func(p peer) bool { return p.hasDossier },
-				func(a, b peer) bool { return a.dossNum*b.dossDen > b.dossNum*a.dossDen }); p > 0 {
+			if p, of := d.dossierRanking().of(sc.unit.Code); p > 0 {
 				rank = fmt.Sprintf("Thứ %d/%d %s", p, of, peerWord)
 			}
 		}
