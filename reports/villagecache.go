@@ -119,17 +119,8 @@ func (pv *provinceVillages) read(ctx context.Context, w *workbook) error {
 // code, with its results by criterion that keep accepts (all when keep is nil); a village with
 // none kept is left out. The map is shared: fn must not change it.
 func (w *workbook) villageRows(ctx context.Context, keep func(*result) bool, fn func(code, name, commune string, rs map[string]*result) error) error {
-	pv, err := w.villages(ctx)
-	if err != nil {
-		return err
-	}
-	seen := map[string]bool{}
-	for _, c := range w.sc.communes {
-		if seen[c.Code] {
-			continue
-		}
-		seen[c.Code] = true
-		for _, v := range pv.results[c.Code] {
+	return w.eachCommune(ctx, func(pv *provinceVillages, commune string) error {
+		for _, v := range pv.results[commune] {
 			rs := v.rs
 			if keep != nil {
 				rs = map[string]*result{}
@@ -142,9 +133,29 @@ func (w *workbook) villageRows(ctx context.Context, keep func(*result) bool, fn 
 					continue
 				}
 			}
-			if err := fn(v.code, v.name, c.Code, rs); err != nil {
+			if err := fn(v.code, v.name, commune, rs); err != nil {
 				return err
 			}
+		}
+		return nil
+	})
+}
+
+// eachCommune calls fn with the scope's province's villages (read on first use) for each of the
+// scope's communes, once each, in scope order.
+func (w *workbook) eachCommune(ctx context.Context, fn func(pv *provinceVillages, commune string) error) error {
+	pv, err := w.villages(ctx)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, c := range w.sc.communes {
+		if seen[c.Code] {
+			continue
+		}
+		seen[c.Code] = true
+		if err := fn(pv, c.Code); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -174,22 +185,13 @@ func (w *workbook) countMissingVillages(ctx context.Context) (int, error) {
 // addressRows calls fn with the scope's villages' digital-address rows, by commune (in scope order)
 // and village code.
 func (w *workbook) addressRows(ctx context.Context, fn func(a *addressRow) error) error {
-	pv, err := w.villages(ctx)
-	if err != nil {
-		return err
-	}
-	seen := map[string]bool{}
-	for _, c := range w.sc.communes {
-		if seen[c.Code] {
-			continue
-		}
-		seen[c.Code] = true
-		as := pv.address[c.Code]
+	return w.eachCommune(ctx, func(pv *provinceVillages, commune string) error {
+		as := pv.address[commune]
 		for i := range as {
 			if err := fn(&as[i]); err != nil {
 				return err
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
