@@ -165,6 +165,26 @@ func textLines(s string, width int) int {
 	return max(1, lines)
 }
 
+// textLines is textLines, remembered per workbook: a sheet repeats its texts (a status, a
+// commune's name, an action) on thousands of rows, and every wrapped cell's height is estimated.
+func (w *workbook) textLines(s string, width int) int {
+	k := lineKey{s, width}
+	if n, ok := w.lineMemo[k]; ok {
+		return n
+	}
+	n := textLines(s, width)
+	if w.lineMemo == nil {
+		w.lineMemo = map[lineKey]int{}
+	}
+	w.lineMemo[k] = n
+	return n
+}
+
+type lineKey struct {
+	s     string
+	width int
+}
+
 // charWidth is the average width of a word's characters relative to the column unit: capitals
 // and digits are wider than lower-case letters.
 func charWidth(word string) float64 {
@@ -193,7 +213,7 @@ func (w *workbook) rowHeight(widths []float64, col int, cells []cell) float64 {
 		if !ok || i+col-1 >= len(widths) {
 			continue
 		}
-		lines = max(lines, textLines(s, int(widths[i+col-1])))
+		lines = max(lines, w.textLines(s, int(widths[i+col-1])))
 	}
 	if lines <= 1 {
 		return 0
@@ -323,7 +343,7 @@ func (w *workbook) streamRowSpans(sw *excelize.StreamWriter, sheet string, row i
 			width += widths[k-1]
 		}
 		if s, ok := c.v.(string); ok && w.st.wraps[c.s] {
-			lines = max(lines, textLines(s, int(width)))
+			lines = max(lines, w.textLines(s, int(width)))
 		}
 		vals = append(vals, excelize.Cell{StyleID: c.s, Value: c.v})
 		for k := col + 1; k <= last; k++ {

@@ -428,6 +428,7 @@ type workbook struct {
 	breaks          map[string][]int  // streamed sheets: the rows after which a printed page ends
 	trace           *tracer           // files and rejected rows behind missing data, read once per workbook
 	own             *provinceVillages // the scope's villages when it has no province's (scope.villages)
+	lineMemo        map[lineKey]int   // textLines of the workbook's wrapped texts
 	todos           *[]villageTodo    // the villages not smart yet and their steps, read once
 }
 
