@@ -3,26 +3,36 @@ package evaluate
 import (
 	"context"
 	"os"
+	"runtime"
+	"runtime/metrics"
 	"strconv"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"ntm"
 	"ntm/db/dbtest"
 )
 
-// generateScale fills a fresh database with one province of `villages` villages (10 per
-// commune, 20 communes per district) and a year of every dataset, including `records`
-// record-level dossiers. Everything is generated in SQL so that setup stays quick.
-func generateScale(tb testing.TB, villages, records int) *fixture {
+// generateScale fills a fresh database with `provinces` provinces of `villages` villages each
+// (10 per commune, 20 communes per district) and a year of every dataset, including `records`
+// record-level dossiers over the whole structure. Everything is generated in SQL so that setup
+// stays quick.
+func generateScale(tb testing.TB, provinces, villages, records int) *fixture {
 	f := &fixture{ctx: context.Background(), pool: dbtest.New(tb)}
-	communes := (villages + 9) / 10
-	districts := (communes + 19) / 20
+	perProvince := (villages + 9) / 10 // communes
+	communes := provinces * perProvince
 	stmts := []string{
-		`INSERT INTO unit (code, level, name, folded_name) VALUES ('20', 'province', 'Tỉnh Lạng Sơn', 'lang son')`,
+		`INSERT INTO unit (code, level, name, folded_name)
+		 SELECT lpad(p::text, 2, '0'), 'province', 'Tỉnh ' || p, 'tinh ' || p FROM generate_series(1, $1::int) p`,
 		`INSERT INTO unit (code, level, name, folded_name, parent_code)
-		 SELECT 'D' || d, 'district', 'Huyện ' || d, 'h' || d, '20' FROM generate_series(1, $1::int) d`,
+		 SELECT 'D' || ((c - 1) / $1::int + 1) || '-' || ((c - 1) % $1::int / 20 + 1), 'district',
+		        'Huyện ' || ((c - 1) / $1::int + 1) || '-' || ((c - 1) % $1::int / 20 + 1), 'h' || c,
+		        lpad(((c - 1) / $1::int + 1)::text, 2, '0')
+		 FROM generate_series(1, $2::int) c WHERE (c - 1) % $1::int % 20 = 0`,
 		`INSERT INTO unit (code, level, name, folded_name, parent_code)
-		 SELECT lpad(c::text, 5, '0'), 'commune', 'Xã ' || c, 'x' || c, 'D' || ((c - 1) / 20 + 1) FROM generate_series(1, $1::int) c`,
+		 SELECT lpad(c::text, 5, '0'), 'commune', 'Xã ' || c, 'x' || c,
+		        'D' || ((c - 1) / $1::int + 1) || '-' || ((c - 1) % $1::int / 20 + 1) FROM generate_series(1, $2::int) c`,
 		`INSERT INTO unit (code, level, name, folded_name, parent_code)
 		 SELECT lpad(((v - 1) / 10 + 1)::text, 5, '0') || '-' || lpad(((v - 1) % 10 + 1)::text, 3, '0'), 'village',
 		        'Thôn ' || v, 't' || v, lpad(((v - 1) / 10 + 1)::text, 5, '0') FROM generate_series(1, $1::int) v`,
@@ -53,7 +63,7 @@ func generateScale(tb testing.TB, villages, records int) *fixture {
 		 FROM generate_series(1, $2::int) i`,
 		`ANALYZE`,
 	}
-	args := [][]any{nil, {districts}, {communes}, {villages}, nil, nil, nil, nil, nil, nil, nil, nil, {communes / 2, records}, nil}
+	args := [][]any{{provinces}, {perProvince, communes}, {perProvince, communes}, {communes * 10}, nil, nil, nil, nil, nil, nil, nil, nil, {communes / 2, records}, nil}
 	for i, s := range stmts {
 		if _, err := f.pool.Exec(f.ctx, s, args[i]...); err != nil {
 			tb.Fatalf("generate: %v\n%s", err, s)
@@ -62,20 +72,37 @@ func generateScale(tb testing.TB, villages, records int) *fixture {
 	return f
 }
 
-// BenchmarkEvaluateProvince evaluates one province-sized structure (about Lạng Sơn's
-// 1,600 villages, 200 communes, 10 districts and 200,000 dossier records). Set
-// NTM_BENCH_VILLAGES (for example 80000, the national scale) and NTM_BENCH_RECORDS to
-// change the size.
+// BenchmarkEvaluateProvince evaluates one province-sized structure (about Lạng Sơn's 1,676
+// villages: 2,000 villages, 200 communes, 10 districts and 200,000 dossier records). Set
+// NTM_BENCH_VILLAGES and NTM_BENCH_RECORDS to change the size.
 func BenchmarkEvaluateProvince(b *testing.B) {
-	villages, records := 2000, 200000
-	if v, err := strconv.Atoi(os.Getenv("NTM_BENCH_VILLAGES")); err == nil && v > 0 {
-		villages = v
+	benchmarkEvaluate(b, 1, envInt("NTM_BENCH_VILLAGES", 2000), envInt("NTM_BENCH_RECORDS", 200000))
+}
+
+// BenchmarkEvaluateProvinces evaluates 8 provinces of that size (16,000 villages, 50,000
+// dossier records a province): the time grows with the provinces, the peak heap much less —
+// one province's results are held at a time. NTM_BENCH_PROVINCES changes the count (63 with
+// NTM_BENCH_VILLAGES=1270 is about the nation's 80,000 villages).
+func BenchmarkEvaluateProvinces(b *testing.B) {
+	n := envInt("NTM_BENCH_PROVINCES", 8)
+	benchmarkEvaluate(b, n, envInt("NTM_BENCH_VILLAGES", 2000), envInt("NTM_BENCH_RECORDS", 50000*n))
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v >= 0 {
+		return v
 	}
-	if v, err := strconv.Atoi(os.Getenv("NTM_BENCH_RECORDS")); err == nil && v >= 0 {
-		records = v
-	}
-	f := generateScale(b, villages, records)
+	return def
+}
+
+// benchmarkEvaluate evaluates 2024-12 over generated provinces and reports the results written
+// per evaluation and the peak of the live heap during it (sampled every millisecond, the
+// generated data's setup excluded).
+func benchmarkEvaluate(b *testing.B, provinces, villages, records int) {
+	f := generateScale(b, provinces, villages, records)
 	p := ntm.Period{Year: 2024, Month: 12}
+	runtime.GC()
+	peak := heapSampler()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := Evaluate(f.ctx, f.pool, p); err != nil {
@@ -83,7 +110,38 @@ func BenchmarkEvaluateProvince(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	b.ReportMetric(peak()/1e6, "peak-heap-MB")
 	var n int
 	f.pool.QueryRow(f.ctx, `SELECT count(*) FROM result WHERE evaluation_id = (SELECT max(id) FROM evaluation)`).Scan(&n)
 	b.ReportMetric(float64(n), "results/op")
+}
+
+// heapSampler samples the bytes of live and not yet swept heap objects until the returned
+// function is called, which returns the largest seen.
+func heapSampler() func() float64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var max atomic.Uint64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > max.Load() {
+				max.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() float64 {
+		close(done)
+		<-stopped
+		return float64(max.Load())
+	}
 }

@@ -1,22 +1,15 @@
 package evaluate
 
 import (
-	"context"
 	"fmt"
 
 	"ntm"
-	"ntm/db"
 )
 
 // unitCriterion decides a criterion of the commune, district or province level for every unit
-// it concerns.
-func (e *evaluator) unitCriterion(ctx context.Context, q db.Querier, c *SetCriterion) error {
+// it concerns// (in the part being evaluated). Its facts were read before (loadServices).
+func (e *evaluator) unitCriterion(c *SetCriterion) error {
 	ratio := c.Measure == MeasureProcedureRatio || c.Measure == MeasureDossierRatio
-	if ratio {
-		if err := e.loadServices(ctx, q, c.Measure); err != nil {
-			return err
-		}
-	}
 	for _, u := range e.subjects(c) {
 		t, ok := e.threshold(c, u)
 		if !ok {

@@ -2,7 +2,6 @@ package evaluate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"time"
@@ -57,59 +56,109 @@ func Evaluate(ctx context.Context, pool *pgxpool.Pool, p ntm.Period) (int64, err
 // EvaluateTx is Evaluate in the caller's transaction tx, without committing: what tx has loaded
 // (transform.LoadFileTx) is evaluated, and the caller commits or rolls back both at once. For
 // one snapshot across the evaluation's queries, begin tx as repeatable read.
+//
+// Every input is read first (one set-based query per dataset for the whole structure); the
+// results are then computed one province at a time while the COPY sends the previous
+// province's, so that what is held is one province's results, not the nation's.
 func EvaluateTx(ctx context.Context, tx pgx.Tx, p ntm.Period) (int64, error) {
-	rs, set, err := compute(ctx, tx, p)
+	e, err := prepare(ctx, tx, p)
 	if err != nil {
 		return 0, err
 	}
-	digest, err := rememberSource(ctx, tx, set)
+	digest, err := rememberSource(ctx, tx, e.set)
 	if err != nil {
 		return 0, err
 	}
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO evaluation (period, set_key, set_sha256, batch_ids)
 		VALUES ($1, $2, $3, ARRAY(SELECT id FROM batch WHERE status = 'loaded' ORDER BY id)) RETURNING id`,
-		p.String(), set.Key, digest).Scan(&id); err != nil {
+		p.String(), e.set.Key, digest).Scan(&id); err != nil {
 		return 0, fmt.Errorf("evaluate period %s: record the evaluation: %w", p, err)
 	}
 	cols := []string{"evaluation_id", "unit_code", "unit_name", "level", "parent_code", "criterion", "status",
 		"value_num", "value_den", "threshold_num", "threshold_den", "explanation", "detail"}
-	i := 0
-	var lastMap map[string]any
-	var lastJSON []byte
-	src := pgx.CopyFromFunc(func() ([]any, error) {
-		if i >= len(rs) {
-			return nil, nil
-		}
-		r := rs[i]
-		i++
-		var vn, vd *int64
-		if r.Value != nil {
-			vn, vd = &r.Value.Num, &r.Value.Den
-		}
-		var parent *string
-		if r.ParentCode != "" {
-			parent = &r.ParentCode
-		}
-		// Rows of one village often share one detail map: marshal it once.
-		if r.Detail == nil {
-			lastJSON, lastMap = []byte("{}"), nil
-		} else if lastMap == nil || reflect.ValueOf(r.Detail).UnsafePointer() != reflect.ValueOf(lastMap).UnsafePointer() {
-			b, err := json.Marshal(r.Detail)
-			if err != nil {
-				return nil, fmt.Errorf("result detail of %s %s: %w", r.UnitCode, r.Criterion, err)
-			}
-			lastJSON, lastMap = b, r.Detail
-		}
-		detail := lastJSON
-		return []any{id, r.UnitCode, r.UnitName, string(r.Level), parent, r.Criterion, string(r.Status),
-			vn, vd, r.Threshold.Num, r.Threshold.Den, r.Explanation, detail}, nil
-	})
+	src := &resultSource{e: e, id: id}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"result"}, cols, src); err != nil {
-		return 0, fmt.Errorf("evaluate period %s: store %d results: %w", p, len(rs), err)
+		if src.err != nil {
+			return 0, src.err // a computation's error, as it was reported
+		}
+		return 0, fmt.Errorf("evaluate period %s: store %d results: %w", p, src.n, err)
 	}
 	return id, nil
 }
+
+// resultSource computes the results province by province as the COPY asks for rows: the
+// rows of one province are computed, sent, and dropped before the next province's.
+type resultSource struct {
+	e        *evaluator
+	id       int64
+	i, n     int // the next row of e.results; rows sent so far
+	err      error
+	row      []any
+	vn, vd   int64
+	parent   string
+	lastMap  map[string]any
+	lastJSON []byte
+	buf      []byte // lastJSON's memory, reused: the COPY copies each row before asking for the next
+}
+
+func (s *resultSource) Next() bool {
+	if s.err != nil {
+		return false
+	}
+	for s.i >= len(s.e.results) {
+		clear(s.e.results) // the sent rows' texts and details can go
+		s.e.results, s.i, s.lastMap = s.e.results[:0], 0, nil
+		more, err := s.e.next()
+		if err != nil {
+			s.err = err
+			return false
+		}
+		if !more {
+			return false
+		}
+	}
+	s.i++
+	s.n++
+	return true
+}
+
+func (s *resultSource) Values() ([]any, error) {
+	r := &s.e.results[s.i-1]
+	if s.row == nil {
+		s.row = make([]any, 13)
+		s.row[0] = s.id
+	}
+	s.row[1], s.row[2], s.row[3] = r.UnitCode, r.UnitName, string(r.Level)
+	s.row[4] = nil
+	if r.ParentCode != "" {
+		s.parent = r.ParentCode
+		s.row[4] = &s.parent
+	}
+	s.row[5], s.row[6] = r.Criterion, string(r.Status)
+	s.row[7], s.row[8] = nil, nil
+	if r.Value != nil {
+		s.vn, s.vd = r.Value.Num, r.Value.Den
+		s.row[7], s.row[8] = &s.vn, &s.vd
+	}
+	s.row[9], s.row[10], s.row[11] = r.Threshold.Num, r.Threshold.Den, r.Explanation
+	// Rows of one village often share one detail map: marshal it once.
+	if r.Detail == nil {
+		s.lastJSON, s.lastMap = []byte("{}"), nil
+	} else if s.lastMap == nil || reflect.ValueOf(r.Detail).UnsafePointer() != reflect.ValueOf(s.lastMap).UnsafePointer() {
+		b, err := appendDetail(s.buf[:0], r.Detail)
+		if err != nil {
+			s.err = fmt.Errorf("result detail of %s %s: %w", r.UnitCode, r.Criterion, err)
+			return nil, s.err
+		}
+		s.buf = b
+		s.lastJSON, s.lastMap = b, r.Detail
+	}
+	s.row[12] = s.lastJSON
+	return s.row, nil
+}
+
+func (s *resultSource) Err() error { return s.err }
 
 // evaluator holds what one evaluation reads and decides.
 type evaluator struct {
@@ -117,66 +166,90 @@ type evaluator struct {
 	end      time.Time
 	fresh    time.Time // data dated before this is stale
 	set      *Set
-	st       *structure
-	groups   map[string]int // commune code → commune group at the period end (per-group thresholds)
-	results  []Result
-	statuses map[string]map[string]ntm.Status // criterion → unit code → status (subject units only)
+	order    map[ntm.Level][]*SetCriterion
+	whole    *structure                       // the structure in force at the period end
+	parts    []*structure                     // whole split by province (then the units in none), evaluated in turn
+	st       *structure                       // the part being evaluated
+	groups   map[string]int                   // commune code → commune group at the period end (per-group thresholds)
+	results  []Result                         // the part's results, until they are sent
+	statuses map[string]map[string]ntm.Status // criterion → unit code → status (subject units only, of the part)
 	lin      *lineage                         // which unit version each fact belongs to
 	procs    *byVersion[*procedureRow]        // read once when a procedure ratio is decided
 	doss     *byVersion[*unitDossiers]        // read once when a dossier ratio is decided
 	wfrom    time.Time                        // the dossier window's first day
+	surveys  *byVersion[*surveyRow]           // read once when a village criterion needs them
+	addrs    *byVersion[*addressRow]
+	ocop     map[string]*ocopOutcome
 }
 
-// compute reads the inputs in tx and returns every result of period p.
-func compute(ctx context.Context, tx pgx.Tx, p ntm.Period) ([]Result, *Set, error) {
+// prepare reads every input of period p in tx: the set, the structure, and the facts its
+// criteria need. What follows (next) is computation only: it runs while the COPY holds tx.
+func prepare(ctx context.Context, tx pgx.Tx, p ntm.Period) (*evaluator, error) {
 	set, err := SetInForce(ctx, tx, p.End())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	st, err := loadUnits(ctx, tx, p)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	order := set.ordered()
 	// The whole structure over time, once per evaluation: facts are attributed to unit versions
 	// by map lookups (villages only when a village criterion reads village facts).
 	h, err := units.Load(ctx, tx, units.LoadOptions{NoVillages: len(order[ntm.LevelVillage]) == 0})
 	if err != nil {
-		return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
+		return nil, fmt.Errorf("evaluate period %s: %w", p, err)
 	}
 	e := &evaluator{
-		p: p, end: p.End(), fresh: staleBefore(p, set.StaleMonths), set: set, st: st,
+		p: p, end: p.End(), fresh: staleBefore(p, set.StaleMonths), set: set, order: order, whole: st, parts: st.byProvince(),
 		statuses: map[string]map[string]ntm.Status{}, lin: &lineage{h: h, end: p.End()},
 	}
 	for _, c := range set.Criteria {
 		if c.PerGroup() {
 			if e.groups, err = GroupsAt(ctx, tx, e.end); err != nil {
-				return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
+				return nil, fmt.Errorf("evaluate period %s: %w", p, err)
 			}
 			break
 		}
 	}
-	e.results = make([]Result, 0, len(st.villages)*8+len(st.communes)*4+len(st.districts)*4+len(st.provinces)*len(set.Criteria))
-	if err := e.villages(ctx, tx, order[ntm.LevelVillage]); err != nil {
-		return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
+	if err := e.loadVillageFacts(ctx, tx, order[ntm.LevelVillage]); err != nil {
+		return nil, fmt.Errorf("evaluate period %s: %w", p, err)
 	}
-	for _, c := range order[ntm.LevelCommune] {
-		if err := e.unitCriterion(ctx, tx, c); err != nil {
-			return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
+	for _, l := range []ntm.Level{ntm.LevelCommune, ntm.LevelDistrict, ntm.LevelProvince} {
+		for _, c := range order[l] {
+			if err := e.loadServices(ctx, tx, c.Measure); err != nil {
+				return nil, fmt.Errorf("evaluate period %s: %w", p, err)
+			}
 		}
 	}
-	for _, c := range order[ntm.LevelDistrict] {
-		if err := e.unitCriterion(ctx, tx, c); err != nil {
-			return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
-		}
+	return e, nil
+}
+
+// next computes the results of the next part of the structure (a province with everything in
+// it; last, the units in no province) into e.results; false when every part is done. A part's
+// results depend only on its own units' statuses: a commune's on its villages', a district's
+// on its communes', a province's on the units inside it.
+func (e *evaluator) next() (bool, error) {
+	if len(e.parts) == 0 {
+		return false, nil
 	}
-	for _, c := range order[ntm.LevelProvince] {
-		if err := e.unitCriterion(ctx, tx, c); err != nil {
-			return nil, nil, fmt.Errorf("evaluate period %s: %w", p, err)
+	e.st, e.parts = e.parts[0], e.parts[1:]
+	for _, m := range e.statuses {
+		clear(m)
+	}
+	if err := e.villages(e.order[ntm.LevelVillage]); err != nil {
+		return false, fmt.Errorf("evaluate period %s: %w", e.p, err)
+	}
+	for _, l := range []ntm.Level{ntm.LevelCommune, ntm.LevelDistrict, ntm.LevelProvince} {
+		for _, c := range e.order[l] {
+			if err := e.unitCriterion(c); err != nil {
+				return false, fmt.Errorf("evaluate period %s: %w", e.p, err)
+			}
 		}
 	}
 	e.provinces()
-	return e.results, set, nil
+	e.st = nil
+	return true, nil
 }
 
 // ordered groups the set's criteria by level, each level's in an order where every criterion

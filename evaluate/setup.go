@@ -84,6 +84,44 @@ func loadUnits(ctx context.Context, q db.Querier, p ntm.Period) (*structure, err
 	return st, nil
 }
 
+// byProvince splits the structure into one part per province (in code order), each with every
+// unit inside it, and a last part with the units in no province (a broken chain of parents),
+// when there are any. Each part lists its units in code order, like the whole.
+func (st *structure) byProvince() []*structure {
+	parts := make([]*structure, 0, len(st.provinces)+1)
+	of := make(map[*unit]*structure, len(st.provinces))
+	for _, p := range st.provinces {
+		part := &structure{byCode: st.byCode}
+		of[p] = part
+		parts = append(parts, part)
+	}
+	var none *structure
+	for _, u := range st.all {
+		part := of[u.province()]
+		if part == nil {
+			if none == nil {
+				none = &structure{byCode: st.byCode}
+			}
+			part = none
+		}
+		part.all = append(part.all, u)
+		switch u.Level {
+		case ntm.LevelProvince:
+			part.provinces = append(part.provinces, u)
+		case ntm.LevelDistrict:
+			part.districts = append(part.districts, u)
+		case ntm.LevelCommune:
+			part.communes = append(part.communes, u)
+		case ntm.LevelVillage:
+			part.villages = append(part.villages, u)
+		}
+	}
+	if none != nil {
+		parts = append(parts, none)
+	}
+	return parts
+}
+
 // province returns the province a unit lies in, or nil when its chain of parents is broken.
 func (u *unit) province() *unit {
 	for x, n := u, 0; x != nil && n < 8; x, n = x.parent, n+1 {

@@ -118,27 +118,24 @@ func loadProducts(ctx context.Context, q db.Querier, end time.Time) (bool, []*pr
 	return true, out, rows.Err()
 }
 
-// villages computes the set's village criteria for every village, in dependency order, one
-// village at a time (so that rows sharing a detail map are stored next to each other).
-func (e *evaluator) villages(ctx context.Context, q db.Querier, crits []*SetCriterion) error {
-	if len(e.st.villages) == 0 || len(crits) == 0 {
+// loadVillageFacts reads, once per evaluation, the village facts the set's village criteria
+// crits need (surveys, digital addresses, OCOP products), for every village.
+func (e *evaluator) loadVillageFacts(ctx context.Context, q db.Querier, crits []*SetCriterion) error {
+	if len(e.whole.villages) == 0 || len(crits) == 0 {
 		return nil
 	}
 	need := map[string]bool{}
 	for _, c := range crits {
 		need[c.Measure] = true
 	}
-	var surveys *byVersion[*surveyRow]
-	var addrs *byVersion[*addressRow]
-	var ocop map[string]*ocopOutcome
 	var err error
 	if need[MeasureTeam] || need[MeasurePlatform] || need[MeasureWifi] || need[MeasureModels] {
-		if surveys, err = loadSurveys(ctx, q, e.lin, e.end); err != nil {
+		if e.surveys, err = loadSurveys(ctx, q, e.lin, e.end); err != nil {
 			return err
 		}
 	}
 	if need[MeasureAddress] {
-		if addrs, err = loadAddresses(ctx, q, e.lin, e.end); err != nil {
+		if e.addrs, err = loadAddresses(ctx, q, e.lin, e.end); err != nil {
 			return err
 		}
 	}
@@ -147,8 +144,18 @@ func (e *evaluator) villages(ctx context.Context, q db.Querier, crits []*SetCrit
 		if err != nil {
 			return err
 		}
-		ocop = e.ocopByLocality(haveList, products)
+		e.ocop = e.ocopByLocality(haveList, products)
 	}
+	return nil
+}
+
+// villages computes the set's village criteria for every village of the part, in dependency
+// order, one village at a time (so that rows sharing a detail map are stored next to each other).
+func (e *evaluator) villages(crits []*SetCriterion) error {
+	if len(e.st.villages) == 0 || len(crits) == 0 {
+		return nil
+	}
+	surveys, addrs, ocop := e.surveys, e.addrs, e.ocop
 	for _, v := range e.st.villages {
 		var survey *surveyRow
 		var noSurvey string
@@ -192,6 +199,11 @@ func (e *evaluator) villages(ctx context.Context, q db.Querier, crits []*SetCrit
 			default:
 				return fmt.Errorf("criterion %s: measure %s cannot decide a village", c.Key, c.Measure)
 			}
+		}
+		if survey != nil {
+			// A survey row of its own is this village's alone: its detail maps, now held by
+			// the village's results, need not outlive them.
+			survey.detail, survey.staleDetail = nil, nil
 		}
 	}
 	return nil

@@ -6,17 +6,19 @@
 -- record whose receipt date a correction moved out of the window stops counting there (and
 -- counts where it moved to). (Restricting the pick to the ids seen in the window first was
 -- slower: it reads the table twice.) Processed fully online = a full-process service AND
--- submitted online.
+-- submitted online. Ids and codes are compared as bytes (COLLATE "C"): the same groups as the
+-- database's collation, sorted and grouped without its costly comparisons (a national evaluation
+-- sorts 1,000,000 records here); Go adds the counts up by code, in any order.
 WITH newest AS (
-    SELECT DISTINCT ON (f.dossier_id) f.unit_code, f.received_on, f.channel, f.full_process
+    SELECT DISTINCT ON (f.dossier_id COLLATE "C") f.unit_code, f.received_on, f.channel, f.full_process
     FROM fact_dvc_dossier_record f
     JOIN batch b ON b.id = f.batch_id AND b.status = 'loaded'
-    ORDER BY f.dossier_id, b.received_at DESC, b.id DESC, f.row_no DESC
+    ORDER BY f.dossier_id COLLATE "C", b.received_at DESC, b.id DESC, f.row_no DESC
 )
-SELECT unit_code, count(*) AS received,
+SELECT unit_code COLLATE "C" AS unit_code, count(*) AS received,
        count(*) FILTER (WHERE full_process AND channel = 'online') AS full_online,
        min(received_on) AS first_on, max(received_on) AS last_on
 FROM newest
 WHERE received_on BETWEEN $1 AND $2
-GROUP BY unit_code, width_bucket(received_on, $3::date[])
+GROUP BY unit_code COLLATE "C", width_bucket(received_on, $3::date[])
 ORDER BY unit_code, min(received_on)
