@@ -50,25 +50,30 @@ func runEvaluate(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			rs, err := evaluate.Results(a.Context(), pool, p, "")
-			if err != nil {
-				return err
-			}
 			set, err := evaluate.SetOf(a.Context(), pool, id)
 			if err != nil {
 				return err
 			}
+			// Counted in the database: the results need not come back into memory.
+			counts, err := evaluate.StatusCounts(a.Context(), pool, id, set)
+			if err != nil {
+				return err
+			}
+			n := 0
+			for _, c := range counts {
+				n += c.Met + c.NotMet + c.NoData
+			}
 			st.Set("evaluation_id", id)
-			st.Set("results", int64(len(rs)))
+			st.Set("results", int64(n))
 			detail := fmt.Sprintf("lần đánh giá số %d, kỳ %s, bộ tiêu chí %s", id, p, set.Key)
 			warning := evaluate.SetWarning(set, p)
 			if warning != "" {
 				detail += ". Cảnh báo: " + warning
 			}
-			st.Progress(int64(len(rs)), detail)
-			fmt.Fprintf(e.stdout, "Evaluated period %s (evaluation %d): %d results.\n", p, id, len(rs))
+			st.Progress(int64(n), detail)
+			fmt.Fprintf(e.stdout, "Evaluated period %s (evaluation %d): %d results.\n", p, id, n)
 			fmt.Fprintln(e.stdout, evaluate.SetLine(set))
-			printStatusCounts(e, rs)
+			printStatusCounts(e, counts)
 			if warning != "" {
 				fmt.Fprintln(e.stderr, "Cảnh báo: "+warning)
 			}
@@ -78,29 +83,9 @@ func runEvaluate(ctx context.Context, e *env, args []string) error {
 }
 
 // printStatusCounts prints, per criterion, how many units met, did not meet, or had no data.
-func printStatusCounts(e *env, rs []evaluate.Result) {
-	type counts struct{ met, notMet, noData int }
-	byCrit := map[string]*counts{}
-	var order []string
-	for _, r := range rs {
-		c, ok := byCrit[r.Criterion]
-		if !ok {
-			c = &counts{}
-			byCrit[r.Criterion] = c
-			order = append(order, r.Criterion)
-		}
-		switch r.Status {
-		case ntm.StatusMet:
-			c.met++
-		case ntm.StatusNotMet:
-			c.notMet++
-		default:
-			c.noData++
-		}
-	}
+func printStatusCounts(e *env, counts []evaluate.StatusCount) {
 	fmt.Fprintf(e.stdout, "  %-22s %8s %8s %8s\n", "criterion", "met", "not met", "no data")
-	for _, k := range order {
-		c := byCrit[k]
-		fmt.Fprintf(e.stdout, "  %-22s %8d %8d %8d\n", k, c.met, c.notMet, c.noData)
+	for _, c := range counts {
+		fmt.Fprintf(e.stdout, "  %-22s %8d %8d %8d\n", c.Criterion, c.Met, c.NotMet, c.NoData)
 	}
 }
