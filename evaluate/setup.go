@@ -70,18 +70,23 @@ func loadUnits(ctx context.Context, q db.Querier, p ntm.Period) (*structure, err
 			u.parent = par
 			par.children = append(par.children, u)
 		}
-		switch u.Level {
-		case ntm.LevelProvince:
-			st.provinces = append(st.provinces, u)
-		case ntm.LevelDistrict:
-			st.districts = append(st.districts, u)
-		case ntm.LevelCommune:
-			st.communes = append(st.communes, u)
-		case ntm.LevelVillage:
-			st.villages = append(st.villages, u)
-		}
+		st.addByLevel(u)
 	}
 	return st, nil
+}
+
+// addByLevel adds u to the list of its level.
+func (st *structure) addByLevel(u *unit) {
+	switch u.Level {
+	case ntm.LevelProvince:
+		st.provinces = append(st.provinces, u)
+	case ntm.LevelDistrict:
+		st.districts = append(st.districts, u)
+	case ntm.LevelCommune:
+		st.communes = append(st.communes, u)
+	case ntm.LevelVillage:
+		st.villages = append(st.villages, u)
+	}
 }
 
 // byProvince splits the structure into one part per province (in code order), each with every
@@ -105,16 +110,7 @@ func (st *structure) byProvince() []*structure {
 			part = none
 		}
 		part.all = append(part.all, u)
-		switch u.Level {
-		case ntm.LevelProvince:
-			part.provinces = append(part.provinces, u)
-		case ntm.LevelDistrict:
-			part.districts = append(part.districts, u)
-		case ntm.LevelCommune:
-			part.communes = append(part.communes, u)
-		case ntm.LevelVillage:
-			part.villages = append(part.villages, u)
-		}
+		part.addByLevel(u)
 	}
 	if none != nil {
 		parts = append(parts, none)
