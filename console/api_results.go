@@ -29,8 +29,18 @@ func (c *Console) apiResults(w http.ResponseWriter, r *http.Request) {
 	for i, x := range set.Rows {
 		rs[i] = x.Result
 	}
+	p, err := ntm.ParsePeriod(set.Period)
+	if err != nil {
+		c.apiError(w, r, err)
+		return
+	}
+	_, cs, err := evaluate.Latest(r.Context(), c.d.Pool, p)
+	if err != nil {
+		c.apiError(w, r, err)
+		return
+	}
 	var buf bytes.Buffer
-	if err := evaluate.WriteJSON(&buf, rs); err != nil {
+	if err := evaluate.WriteJSON(&buf, cs, rs); err != nil {
 		c.apiError(w, r, err)
 		return
 	}

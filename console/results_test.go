@@ -52,6 +52,10 @@ func TestResultsPageFilters(t *testing.T) {
 		if r["criterion"] != "V4_ADDRESS" || r["status"] != "no_data" || r["value"] != nil {
 			t.Errorf("row %v", r)
 		}
+		// Like ntm results --format json, each row names the set it was computed with.
+		if set, _ := r["criteria_set"].(map[string]any); set["key"] != "langson-2021" || set["file"] != "built-in" || len(set["version"].(string)) != 12 {
+			t.Errorf("row's criteria_set %v", r["criteria_set"])
+		}
 		got[r["unit_code"].(string)] = true
 	}
 	for _, code := range []string{"06523-002", "06523-004", "06505-002"} {

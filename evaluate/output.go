@@ -11,20 +11,34 @@ import (
 	"ntm"
 )
 
-// CSVHeader is the exact header of `ntm results --format csv` (docs/cli.md).
-const CSVHeader = "period,unit_code,unit_name,level,criterion,status,value,threshold"
+// CSVHeader is the exact header of `ntm results --format csv` (docs/cli.md): the result's
+// columns, then the criteria set the results were computed with (its key, version and file).
+const CSVHeader = "period,unit_code,unit_name,level,criterion,status,value,threshold,criteria_set,criteria_set_version,criteria_set_file"
+
+// BuiltinFile is what names the file of the set built into ntm in the results' output.
+const BuiltinFile = "built-in"
+
+// SetFileName is the file a set version came from, for output: BuiltinFile for the set built
+// into ntm, "" when the version was imported before ntm kept file names.
+func SetFileName(s *Set) string {
+	if s.Builtin {
+		return BuiltinFile
+	}
+	return s.File
+}
 
 // WriteCSV prints results as the CSV contract: the header, then one row per unit and
 // criterion; status met/not_met/no_data; value and threshold as exact decimals with "."
-// (truncated to six places), empty value when there is none or the status is no data.
-func WriteCSV(w io.Writer, rs []Result) error { return writeCSV(w, rs, false) }
+// (truncated to six places), empty value when there is none or the status is no data; then
+// set's key, version and file on every row (set is the one the evaluation used: SetOf).
+func WriteCSV(w io.Writer, set *Set, rs []Result) error { return writeCSV(w, set, rs, false) }
 
 // WriteCSVExplained is WriteCSV with one more, last column: "explanation", the result's
 // Vietnamese explanation (ntm results --format csv --explain). Scripts reading the contract
 // columns by position or name are unaffected; the header without the flag stays exactly CSVHeader.
-func WriteCSVExplained(w io.Writer, rs []Result) error { return writeCSV(w, rs, true) }
+func WriteCSVExplained(w io.Writer, set *Set, rs []Result) error { return writeCSV(w, set, rs, true) }
 
-func writeCSV(w io.Writer, rs []Result, explain bool) error {
+func writeCSV(w io.Writer, set *Set, rs []Result, explain bool) error {
 	cw := csv.NewWriter(w)
 	header := strings.Split(CSVHeader, ",")
 	if explain {
@@ -33,9 +47,10 @@ func writeCSV(w io.Writer, rs []Result, explain bool) error {
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("write CSV: %w", err)
 	}
+	ref := setRefOf(set)
 	for _, r := range rs {
 		rec := []string{r.Period.String(), r.UnitCode, r.UnitName, string(r.Level), r.Criterion,
-			string(r.Status), valueString(r.PrintedValue()), r.Threshold.String()}
+			string(r.Status), valueString(r.PrintedValue()), r.Threshold.String(), ref.Key, ref.Version, ref.File}
 		if explain {
 			rec = append(rec, r.Explanation)
 		}
@@ -48,6 +63,21 @@ func writeCSV(w io.Writer, rs []Result, explain bool) error {
 		return fmt.Errorf("write CSV: %w", err)
 	}
 	return nil
+}
+
+// setRef is the set as the CSV and JSON outputs name it.
+type setRef struct {
+	Key     string `json:"key"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	File    string `json:"file"`
+}
+
+func setRefOf(s *Set) setRef {
+	if s == nil {
+		return setRef{}
+	}
+	return setRef{Key: s.Key, Name: s.Name, Version: s.Version(), File: SetFileName(s)}
 }
 
 // PrintedValue is the value ntm results (and the console) show: none when the status is no data (docs/cli.md:
@@ -108,18 +138,21 @@ type jsonResult struct {
 	Threshold    string         `json:"threshold"`
 	Explanation  string         `json:"explanation"`
 	Detail       map[string]any `json:"detail"`
+	Set          *setRef        `json:"criteria_set"`
 }
 
 // WriteJSON prints results as a JSON array; value and threshold are exact decimal strings
-// (as in the CSV), with the value's fraction alongside; a missing value is null.
-func WriteJSON(w io.Writer, rs []Result) error {
+// (as in the CSV), with the value's fraction alongside; a missing value is null. Each object
+// names the criteria set (key, name, version, file) the evaluation used, set.
+func WriteJSON(w io.Writer, set *Set, rs []Result) error {
+	ref := setRefOf(set)
 	out := make([]jsonResult, len(rs))
 	for i, r := range rs {
 		j := jsonResult{
 			Period: r.Period.String(), UnitCode: r.UnitCode, UnitName: r.UnitName, Level: string(r.Level),
 			ParentCode: r.ParentCode, DistrictCode: r.DistrictCode, Criterion: r.Criterion, Name: r.CriterionName,
 			Status: string(r.Status), StatusLabel: r.Status.Label(), Threshold: r.Threshold.String(),
-			Explanation: r.Explanation, Detail: r.Detail,
+			Explanation: r.Explanation, Detail: r.Detail, Set: &ref,
 		}
 		if j.Detail == nil {
 			j.Detail = map[string]any{}

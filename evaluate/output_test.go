@@ -65,15 +65,15 @@ func TestWriteCSVExact(t *testing.T) {
 			Status: ntm.StatusNoData, Threshold: Count(1)},
 	}
 	var b bytes.Buffer
-	if err := WriteCSV(&b, rs); err != nil {
+	if err := WriteCSV(&b, Builtin(), rs); err != nil {
 		t.Fatal(err)
 	}
-	want := `period,unit_code,unit_name,level,criterion,status,value,threshold
-2024-12,20,Tỉnh Lạng Sơn,province,SMART_VILLAGE,not_met,1,3
-2024-12,187,Huyện Chi Lăng,district,D95_DOSSIERS,met,0.666666,0.7
-2024-12,06463-001,"Khu 1, Hòa Bình",village,V4_ADDRESS,not_met,0.98,1
-2024-12,06463-002,Thôn Nà Lầu,village,V5_OCOP,no_data,,1
-`
+	want := strings.ReplaceAll(`period,unit_code,unit_name,level,criterion,status,value,threshold,criteria_set,criteria_set_version,criteria_set_file
+2024-12,20,Tỉnh Lạng Sơn,province,SMART_VILLAGE,not_met,1,3,SET
+2024-12,187,Huyện Chi Lăng,district,D95_DOSSIERS,met,0.666666,0.7,SET
+2024-12,06463-001,"Khu 1, Hòa Bình",village,V4_ADDRESS,not_met,0.98,1,SET
+2024-12,06463-002,Thôn Nà Lầu,village,V5_OCOP,no_data,,1,SET
+`, "SET", "langson-2021,"+Builtin().Version()+",built-in")
 	if b.String() != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -86,7 +86,7 @@ func TestWriteCSVExact(t *testing.T) {
 		t.Errorf("table:\n%s", b.String())
 	}
 	b.Reset()
-	if err := WriteJSON(&b, rs); err != nil {
+	if err := WriteJSON(&b, Builtin(), rs); err != nil {
 		t.Fatal(err)
 	}
 	var back []map[string]any
@@ -95,6 +95,10 @@ func TestWriteCSVExact(t *testing.T) {
 	}
 	if len(back) != 4 || back[1]["value"] != "0.666666" || back[3]["value"] != nil || back[1]["threshold"] != "0.7" {
 		t.Errorf("JSON: %s", b.String())
+	}
+	set, _ := back[3]["criteria_set"].(map[string]any)
+	if set["key"] != "langson-2021" || set["version"] != Builtin().Version() || set["file"] != "built-in" || !strings.Contains(set["name"].(string), "2021–2025") {
+		t.Errorf("JSON criteria_set: %v", back[3]["criteria_set"])
 	}
 }
 
@@ -137,16 +141,21 @@ criteria:
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b bytes.Buffer
-	if err := WriteCSV(&b, rs); err != nil {
+	// The rows name the set the evaluation used: its key, version and the file it was imported from.
+	_, set, err := Latest(f.ctx, f.pool, ntm.Period{Year: 2025, Month: 9})
+	if err != nil {
 		t.Fatal(err)
 	}
-	want := `period,unit_code,unit_name,level,criterion,status,value,threshold
-2025-09,20,Tỉnh Lạng Sơn,province,V3_WIFI,met,1,1
-2025-09,20,Tỉnh Lạng Sơn,province,C8_SMART_VILLAGE,met,1,1
-2025-09,06040,Xã Thất Khê,commune,C8_SMART_VILLAGE,met,1,1
-2025-09,06040-001,Thôn Nà Cạn,village,V3_WIFI,met,1,1
-`
+	var b bytes.Buffer
+	if err := WriteCSV(&b, set, rs); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.ReplaceAll(`period,unit_code,unit_name,level,criterion,status,value,threshold,criteria_set,criteria_set_version,criteria_set_file
+2025-09,20,Tỉnh Lạng Sơn,province,V3_WIFI,met,1,1,SET
+2025-09,20,Tỉnh Lạng Sơn,province,C8_SMART_VILLAGE,met,1,1,SET
+2025-09,06040,Xã Thất Khê,commune,C8_SMART_VILLAGE,met,1,1,SET
+2025-09,06040-001,Thôn Nà Cạn,village,V3_WIFI,met,1,1,SET
+`, "SET", "wifi,"+set.Version()+",test.yaml")
 	if b.String() != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", b.String(), want)
 	}

@@ -34,24 +34,24 @@ func TestNoDataPrintsNoValue(t *testing.T) {
 		t.Fatalf("smart village result %+v", sv)
 	}
 	var b bytes.Buffer
-	if err := WriteCSV(&b, sv); err != nil {
+	if err := WriteCSV(&b, Builtin(), sv); err != nil {
 		t.Fatal(err)
 	}
-	if want := CSVHeader + "\n2024-12,06523-001," + sv[0].UnitName + ",village,SMART_VILLAGE,no_data,,6\n"; b.String() != want {
+	if want := CSVHeader + "\n2024-12,06523-001," + sv[0].UnitName + ",village,SMART_VILLAGE,no_data,,6,langson-2021," + Builtin().Version() + ",built-in\n"; b.String() != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", b.String(), want)
 	}
 	// Every no-data row of the evaluation prints an empty value.
 	b.Reset()
-	if err := WriteCSV(&b, rs); err != nil {
+	if err := WriteCSV(&b, Builtin(), rs); err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n")[1:] {
-		if f := strings.Split(line, ","); strings.Contains(line, ",no_data,") && f[len(f)-2] != "" {
+		if f := strings.Split(line, ","); strings.Contains(line, ",no_data,") && f[len(f)-5] != "" {
 			t.Errorf("no-data row with a value: %s", line)
 		}
 	}
 	b.Reset()
-	if err := WriteJSON(&b, sv); err != nil {
+	if err := WriteJSON(&b, Builtin(), sv); err != nil {
 		t.Fatal(err)
 	}
 	var back []map[string]any

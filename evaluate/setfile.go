@@ -28,6 +28,7 @@ type Set struct {
 	Criteria      []*SetCriterion
 	Source        []byte // the file as written; export prints it
 	Builtin       bool   // the set embedded in ntm
+	File          string // SetOf: the name of the file this version was imported from ("" = built in, or not recorded)
 	byKey         map[string]*SetCriterion
 }
 
@@ -49,6 +50,10 @@ type SetCriterion struct {
 
 // Groups are the commune groups a per-group threshold must name.
 var Groups = []int{1, 2, 3}
+
+// Version names this version of the set: the first 12 hex digits of the SHA-256 of its file
+// (a set imported again under the same key with other bytes has another version).
+func (s *Set) Version() string { return sha(s.Source)[:12] }
 
 // BasisText is the legal basis in one line.
 func (s *Set) BasisText() string { return strings.Join(s.Basis, "; ") }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -119,9 +120,9 @@ func Sets(ctx context.Context, q db.Querier) ([]*Set, error) {
 // again later under the same key does not change it).
 func SetOf(ctx context.Context, q db.Querier, evaluationID int64) (*Set, error) {
 	var key string
-	var source *string
-	err := q.QueryRow(ctx, `SELECT e.set_key, s.source FROM evaluation e
-		LEFT JOIN criteria_set_source s ON s.sha256 = e.set_sha256 WHERE e.id = $1`, evaluationID).Scan(&key, &source)
+	var source, file *string
+	err := q.QueryRow(ctx, `SELECT e.set_key, s.source, s.file_name FROM evaluation e
+		LEFT JOIN criteria_set_source s ON s.sha256 = e.set_sha256 WHERE e.id = $1`, evaluationID).Scan(&key, &source, &file)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ntm.Errorf(ntm.CodeNotFound, "Không có lần đánh giá số %d", evaluationID)
 	}
@@ -136,6 +137,9 @@ func SetOf(ctx context.Context, q db.Querier, evaluationID int64) (*Set, error) 
 		return nil, fmt.Errorf("criteria set of evaluation %d no longer parses: %w", evaluationID, errs)
 	}
 	s.Builtin = key == BuiltinKey && sha(builtinSource) == sha([]byte(*source))
+	if file != nil && !s.Builtin {
+		s.File = *file
+	}
 	return s, nil
 }
 
@@ -259,6 +263,11 @@ func importSet(ctx context.Context, q db.Querier, name string, b []byte) (*Set, 
 		s.Key, s.Name, s.ValidFrom, s.ValidTo, s.StaleMonths, s.OCOPLocality, s.DossierWindow, s.BasisText(), string(b), digest)
 	if err != nil {
 		return nil, "", fmt.Errorf("store criteria set %s: %w", s.Key, err)
+	}
+	// The version's file name, for the evaluations that will use it (ntm results names it).
+	if _, err := q.Exec(ctx, `INSERT INTO criteria_set_source (sha256, set_key, source, file_name) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (sha256) DO UPDATE SET file_name = EXCLUDED.file_name`, digest, s.Key, string(b), filepath.Base(name)); err != nil {
+		return nil, "", fmt.Errorf("record the file of criteria set %s: %w", s.Key, err)
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM criterion WHERE set_key = $1`, s.Key); err != nil {
 		return nil, "", fmt.Errorf("store the criteria of set %s: %w", s.Key, err)

@@ -189,6 +189,8 @@ func printSet(e *env, s *evaluate.Set) {
 	if len(s.Basis) > 0 {
 		fmt.Fprintf(e.stdout, "Căn cứ: %s\n", s.BasisText())
 	}
+	// The version ntm results names (criteria_set_version): which file's bytes decide.
+	fmt.Fprintf(e.stdout, "Phiên bản: %s (12 ký tự đầu của mã SHA-256 của tệp)\n", s.Version())
 	window := map[string]string{"year": "từ 01/01", "quarter": "từ đầu quý", "month": "trong tháng"}[s.DossierWindow]
 	locality := map[string]string{"commune": "của xã", "village": "của thôn"}[s.OCOPLocality]
 	fmt.Fprintf(e.stdout, "Hiệu lực: %s; số liệu quá %d tháng là chưa có số liệu; sản phẩm OCOP %s; kỳ tính hồ sơ %s đến hết kỳ đánh giá.\n\n",

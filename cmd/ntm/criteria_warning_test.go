@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,9 +54,10 @@ func TestEvaluateNamesTheSetAndWarnsPast2025(t *testing.T) {
 	if code != exitOK || !strings.HasPrefix(out, "Bộ tiêu chí: ") || !strings.Contains(out, warning) {
 		t.Errorf("results table: %d %q", code, out)
 	}
-	if code, out, _ := run("results", "--period", "2026-11", "--format", "csv"); code != exitOK || !strings.HasPrefix(out, "period,unit_code,unit_name,level,criterion,status,value,threshold\n") {
-		t.Errorf("results csv keeps its shape: %d %q", code, out)
-	}
+	// csv and json name the set on every row: key, version (the file's SHA-256, first 12 hex
+	// digits) and file ("built-in" for the set built into ntm).
+	builtinVersion := shortSHA(t, []byte(mustRun(t, "criteria", "export", "langson-2021", "--database-url", url)))
+	assertResultsNameTheSet(t, url, "2026-11", "langson-2021", builtinVersion, "built-in")
 
 	// The built-in set ended at 2025 by the office, and nothing after it: refused, naming the set to write.
 	_, exported, _ := run("criteria", "export", "langson-2021")
@@ -79,7 +84,50 @@ func TestEvaluateNamesTheSetAndWarnsPast2025(t *testing.T) {
 	if code, out, _ := run("results", "--period", "2026-11"); code != exitOK || strings.Contains(out, "Cảnh báo") || !strings.Contains(out, "mã thu-2026") {
 		t.Errorf("results after: %d %q", code, out)
 	}
+	nextBytes, _ := os.ReadFile(next)
+	assertResultsNameTheSet(t, url, "2026-11", "thu-2026", shortSHA(t, nextBytes), "thu-2026.yaml")
 	if code, out, _ := run("evaluate", "--period", "2025-12"); code != exitOK || !strings.Contains(out, "mã langson-2021, hiệu lực 01/01/2021 – 31/12/2025") {
 		t.Errorf("2025-12 keeps the built-in set: %d %q", code, out)
+	}
+	// The built-in key imported again from a file (ended at 2025) is no longer "built-in": its file is named.
+	endedBytes, _ := os.ReadFile(ended)
+	assertResultsNameTheSet(t, url, "2025-12", "langson-2021", shortSHA(t, endedBytes), "langson-2021.yaml")
+	// ntm criteria show names the version in force, the one the results name.
+	if out := mustRun(t, "criteria", "show", "thu-2026", "--database-url", url); !strings.Contains(out, "Phiên bản: "+shortSHA(t, nextBytes)) {
+		t.Errorf("criteria show without its version:\n%s", out)
+	}
+}
+
+func shortSHA(t *testing.T, b []byte) string {
+	t.Helper()
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])[:12]
+}
+
+// assertResultsNameTheSet checks that ntm results --format csv and json name the set on every row.
+func assertResultsNameTheSet(t *testing.T, url, period, key, version, file string) {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(mustRun(t, "results", "--period", period, "--format", "csv", "--database-url", url))).ReadAll()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("results %s csv: %v %v", period, err, rows)
+	}
+	if got := strings.Join(rows[0], ","); got != "period,unit_code,unit_name,level,criterion,status,value,threshold,criteria_set,criteria_set_version,criteria_set_file" {
+		t.Errorf("csv header %s", got)
+	}
+	for _, r := range rows[1:] {
+		if r[8] != key || r[9] != version || r[10] != file {
+			t.Fatalf("results %s csv row names set %v, want %s %s %s", period, r[8:], key, version, file)
+		}
+	}
+	var js []struct {
+		Set struct{ Key, Name, Version, File string } `json:"criteria_set"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "results", "--period", period, "--format", "json", "--database-url", url)), &js); err != nil || len(js) != len(rows)-1 {
+		t.Fatalf("results %s json: %v (%d objects, %d csv rows)", period, err, len(js), len(rows)-1)
+	}
+	for _, j := range js {
+		if j.Set.Key != key || j.Set.Version != version || j.Set.File != file || j.Set.Name == "" {
+			t.Fatalf("results %s json names set %+v, want %s %s %s", period, j.Set, key, version, file)
+		}
 	}
 }

@@ -119,7 +119,7 @@ func compareDemoResults(t *testing.T, url string, man sample.Manifest, per ntm.P
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(recs[0], ","); got != "period,unit_code,unit_name,level,criterion,status,value,threshold" {
+	if got := strings.Join(recs[0], ","); got != "period,unit_code,unit_name,level,criterion,status,value,threshold,criteria_set,criteria_set_version,criteria_set_file" {
 		t.Fatalf("csv header: %s", got)
 	}
 	got := map[string]string{}

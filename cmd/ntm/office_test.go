@@ -55,7 +55,7 @@ func TestCLIFindsExplainsAndRecordsEveryRun(t *testing.T) {
 	// results --unit and --parent.
 	code, out, errs := ntmRun(t, "results", "--period", "2024-12", "--unit", "187", "--format", "csv", "--database-url", url)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != exitOK || lines[0] != "period,unit_code,unit_name,level,criterion,status,value,threshold" || len(lines) < 2 {
+	if code != exitOK || lines[0] != "period,unit_code,unit_name,level,criterion,status,value,threshold,criteria_set,criteria_set_version,criteria_set_file" || len(lines) < 2 {
 		t.Fatalf("results --unit: %d %s %s", code, out, errs)
 	}
 	for _, l := range lines[1:] {
@@ -75,11 +75,11 @@ func TestCLIFindsExplainsAndRecordsEveryRun(t *testing.T) {
 	}
 	// The explanation column only when asked, last; and the BOM for Excel.
 	code, out, _ = ntmRun(t, "results", "--period", "2024-12", "--level", "commune", "--format", "csv", "--explain", "--bom", "--database-url", url)
-	if code != exitOK || !strings.HasPrefix(out, "\uFEFFperiod,unit_code,unit_name,level,criterion,status,value,threshold,explanation\n") {
+	if code != exitOK || !strings.HasPrefix(out, "\uFEFFperiod,unit_code,unit_name,level,criterion,status,value,threshold,criteria_set,criteria_set_version,criteria_set_file,explanation\n") {
 		t.Fatalf("results --explain --bom: %q", firstLine(out))
 	}
 	rows, _ = csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\uFEFF"))).ReadAll()
-	if len(rows) < 2 || len(rows[1]) != 9 || rows[1][8] == "" {
+	if len(rows) < 2 || len(rows[1]) != 12 || rows[1][11] == "" || rows[1][8] != "langson-2021" || rows[1][10] != "built-in" {
 		t.Fatalf("explanation column: %v", rows[:2])
 	}
 	if code, _, _ := ntmRun(t, "results", "--period", "2024-12", "--unit", "khong-co", "--database-url", url); code != exitFailure {

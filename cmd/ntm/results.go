@@ -42,8 +42,8 @@ func runResults(ctx context.Context, e *env, args []string) error {
 	if explained {
 		csvWriter = evaluate.WriteCSVExplained
 	}
-	write := map[string]func(w io.Writer, rs []evaluate.Result) error{
-		"table": evaluate.WriteTable,
+	write := map[string]func(w io.Writer, set *evaluate.Set, rs []evaluate.Result) error{
+		"table": func(w io.Writer, _ *evaluate.Set, rs []evaluate.Result) error { return evaluate.WriteTable(w, rs) },
 		"csv":   csvWriter,
 		"json":  evaluate.WriteJSON,
 	}[format]
@@ -65,23 +65,23 @@ func runResults(ctx context.Context, e *env, args []string) error {
 	for i, r := range rows {
 		rs[i] = r.Result
 	}
+	// Every format names the set the evaluation used: the table in a line for people, csv and
+	// json on each row (its key, version and file).
+	_, set, err := evaluate.Latest(ctx, pool, p)
+	if err != nil {
+		return err
+	}
 	if bom {
 		if _, err := io.WriteString(e.stdout, "\uFEFF"); err != nil {
 			return err
 		}
 	}
 	if format == "table" {
-		// The table, for people, first names the set the evaluation used and its legal basis
-		// (csv and json stay exactly their documented shape).
-		_, set, err := evaluate.Latest(ctx, pool, p)
-		if err != nil {
-			return err
-		}
 		fmt.Fprintln(e.stdout, evaluate.SetLine(set))
 		if w := evaluate.SetWarning(set, p); w != "" {
 			fmt.Fprintln(e.stdout, "Cảnh báo: "+w)
 		}
 		fmt.Fprintln(e.stdout)
 	}
-	return write(e.stdout, rs)
+	return write(e.stdout, set, rs)
 }
