@@ -154,7 +154,8 @@ func loadDemoFiles(ctx context.Context, e *env, loader *transform.Loader, files 
 // evaluateAndReport evaluates one period, prints its summary and writes its workbooks (when report).
 func evaluateAndReport(ctx context.Context, e *env, p *pgxpool.Pool, per ntm.Period, reportDir string, report, national bool) (evalSecs, writeSecs float64, err error) {
 	st := time.Now()
-	if _, err := evaluate.Evaluate(ctx, p, per); err != nil {
+	id, err := evaluate.Evaluate(ctx, p, per)
+	if err != nil {
 		return 0, 0, err
 	}
 	evalSecs = time.Since(st).Seconds()
@@ -163,8 +164,18 @@ func evaluateAndReport(ctx context.Context, e *env, p *pgxpool.Pool, per ntm.Per
 	if err != nil {
 		return 0, 0, err
 	}
+	set, err := evaluate.SetOf(ctx, p, id)
+	if err != nil {
+		return 0, 0, err
+	}
 	fmt.Fprintf(e.stdout, "\nPeriod %s:\n", per)
+	// The set and its warning as ntm evaluate prints them: 2026-11 is decided by the built-in
+	// 2021–2025 set, since ntm ships no invented 2026–2030 thresholds.
+	fmt.Fprintln(e.stdout, evaluate.SetLine(set))
 	printDemoSummary(e, count)
+	if w := evaluate.SetWarning(set, per); w != "" {
+		fmt.Fprintln(e.stderr, "Cảnh báo: "+w)
+	}
 	if !report {
 		return evalSecs, 0, nil
 	}

@@ -42,10 +42,15 @@ func TestDemoEndToEnd(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"smart villages", "criterion 8", "indicator 9.5", "workbooks written"} {
+	for _, want := range []string{"smart villages", "criterion 8", "indicator 9.5", "workbooks written", "Bộ tiêu chí: Bộ tiêu chí thôn thông minh"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
 		}
+	}
+	// 2026-11 is decided by the built-in 2021–2025 set: the demo warns as ntm evaluate does, once
+	// (2024-12 and 2025-09 are within the set's years).
+	if n := strings.Count(stderr, "Cảnh báo: Kỳ 2026-11 được đánh giá theo bộ tiêu chí giai đoạn 2021–2025 có sẵn trong ntm (langson-2021)"); n != 1 || strings.Contains(stderr, "Cảnh báo: Kỳ 2024-12") || strings.Contains(stderr, "Cảnh báo: Kỳ 2025-09") {
+		t.Errorf("demo warnings (%d for 2026-11):\n%s", n, stderr)
 	}
 	books, _ := filepath.Glob(filepath.Join(out, "reports", "2024-12", "*.xlsx"))
 	if len(books) != 12 { // 11 districts and the province
