@@ -260,8 +260,9 @@ func (c *Console) createUpload(ctx context.Context, p *principal, st *staged) (u
 			c.log.Error("check upload", zap.String("file", st.FileName), zap.Error(err))
 			return upload{}, refuse(ntm.CodeUnavailable, "Không kiểm tra được tệp: cơ sở dữ liệu không trả lời. Hãy thử lại.")
 		}
+		c.log.Info("check upload", zap.String("file", st.FileName), zap.Error(err))
 		rep = transform.FileReport{File: st.Path, Dataset: ntm.Dataset(params.Dataset), Rejected: true,
-			Message: "Không đọc được tệp: " + err.Error()}
+			Message: ntm.ErrorMessage(err)}
 	}
 	u.Check = newFileReport(rep, st.Path, st.FileName)
 	check, _ := json.Marshal(u.Check)
@@ -458,7 +459,7 @@ func (c *Console) loadNow(ctx context.Context, p *principal, u upload) upload {
 	status, msg := uploadLoaded, ""
 	switch {
 	case lerr != nil:
-		status, msg = uploadFailed, hidePath(lerr.Error(), u.StagedPath, u.FileName)
+		status, msg = uploadFailed, hidePath(ntm.ErrorMessage(lerr), u.StagedPath, u.FileName)
 	case rep.Rejected:
 		status, msg = uploadFailed, hidePath(rep.Message, u.StagedPath, u.FileName)
 	}

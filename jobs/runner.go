@@ -538,7 +538,7 @@ func (r *Runner) pull(ctx context.Context, a *runs.Active, st *runs.StepRun, src
 		st.Set("attempts", int64(attempts))
 		if err != nil {
 			if ctx.Err() == nil {
-				a.File(runs.File{Source: src.Name, URI: redactURL(src.Location), Outcome: runs.FileFailed, Message: err.Error()})
+				a.File(runs.File{Source: src.Name, URI: redactURL(src.Location), Outcome: runs.FileFailed, Message: ntm.ErrorMessage(err)})
 				return &feedError{err} // the feed's fault, not the machine's: the run goes on without it
 			}
 			return err
@@ -607,9 +607,9 @@ func (r *Runner) loadOne(ctx context.Context, loader *transform.Loader, a *runs.
 	line := ""
 	switch {
 	case err != nil:
-		rec.Outcome, rec.Message = runs.FileFailed, err.Error()
+		rec.Outcome, rec.Message = runs.FileFailed, ntm.ErrorMessage(err)
 		st.Add("files_failed", 1)
-		line = fmt.Sprintf("%s: FAILED: %v", name, err)
+		line = fmt.Sprintf("%s: %s: %s", name, msg.LoadFailed, ntm.ErrorMessage(err))
 	case rep.AlreadyLoaded:
 		rec.Outcome, rec.Message = runs.FileAlreadyLoaded, rep.Message
 		st.Add("files_already_loaded", 1)
@@ -618,7 +618,7 @@ func (r *Runner) loadOne(ctx context.Context, loader *transform.Loader, a *runs.
 		rec.Outcome, rec.Message = runs.FileRejected, rep.Message
 		st.Add("files_rejected", 1)
 		st.Add("rows_rejected", int64(rep.RowsRejected))
-		line = fmt.Sprintf("%s: REJECTED whole: %s", name, rep.Message)
+		line = fmt.Sprintf("%s: %s: %s", name, msg.RejectedWhole, rep.Message)
 	default:
 		rec.Outcome = runs.FileLoaded
 		st.Add("files_loaded", 1)

@@ -1,6 +1,9 @@
 package msg
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The load path's words: what happened to a file's rows, shown by ntm ingest, ntm check, the
 // console's check and upload pages, and the workbooks' data-quality sheet.
@@ -73,3 +76,16 @@ func BatchReplacedBy(by int64) string {
 // CutLastLine: a CSV's last line, without a line break at its end, holds no data in the
 // columns read: the file may have been cut short there.
 const CutLastLine = "dòng cuối của tệp không kết thúc bằng dấu xuống dòng và không có số liệu ở các cột được đọc: tệp có thể bị cắt cụt giữa chừng; kiểm tra tệp gốc (hoặc tải lại) rồi nạp lại"
+
+// RejectedWhole is the phrase ntm ingest prints after a file's name when the file loads nothing
+// ("tep.xlsx: BỊ LOẠI TOÀN BỘ (vpostcode): <the reason>").
+const RejectedWhole = "BỊ LOẠI TOÀN BỘ"
+
+// LoadFailed is the phrase ntm run prints after a file's name when it could not be loaded for
+// the machine's reasons (the file stays in the inbox for the next run).
+const LoadFailed = "KHÔNG NẠP ĐƯỢC"
+
+// WouldBeRejectedWhole: ntm check's verdict on a file that would load nothing, with the reason.
+func WouldBeRejectedWhole(file, reason string) string {
+	return fmt.Sprintf("Tệp %s sẽ bị loại toàn bộ nếu nạp (không dòng nào được nạp): %s", file, strings.TrimSuffix(strings.TrimSpace(reason), "."))
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"ntm"
+	"ntm/msg"
 	"ntm/transform"
 )
 
@@ -33,7 +35,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if rep.Rejected {
-		fmt.Fprintf(e.stdout, "%s: would be REJECTED whole: %s\n", rep.File, rep.Message)
+		fmt.Fprintf(e.stdout, "%s: %s\n", rep.File, msg.WouldBeRejectedWhole(rep.File, rep.Message))
 	} else {
 		fmt.Fprintf(e.stdout, "%s: %s, %d rows read: %d would load, %d would be rejected, %d skipped as not data.\n",
 			rep.File, rep.Dataset, rep.RowsRead, rep.RowsLoaded, rep.RowsRejected, rep.RowsSkipped)
@@ -58,8 +60,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if rep.Rejected {
-		// Exit 1 with the reason on stderr too, not only on stdout.
-		return fmt.Errorf("%s would be rejected whole: %s", rep.File, rep.Message)
+		// Exit 1 with the reason on stderr too, not only on stdout: one Vietnamese sentence.
+		return ntm.Errorf(ntm.CodeInvalid, "%s", msg.WouldBeRejectedWhole(rep.File, rep.Message))
 	}
 	return nil
 }

@@ -14,8 +14,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"ntm"
 	"ntm/config"
 	"ntm/db"
+	"ntm/msg"
 )
 
 // configFlag is the --config flag of the commands that read the config file.
@@ -114,7 +116,7 @@ func runHashPassword(e *env) error {
 	}
 	pw := strings.TrimRight(line, "\r\n")
 	if len(pw) < 8 {
-		return fmt.Errorf("the password must have at least 8 characters")
+		return ntm.Errorf(ntm.CodeInvalid, "%s", msg.PasswordTooShort)
 	}
 	h, err := config.HashPassword(pw)
 	if err != nil {

@@ -77,7 +77,7 @@ func runDeliveries(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "period %s: %d e-mails sent, %d already sent before, %d failed\n", p, rep.Sent, rep.Already, rep.Failed)
 		if rep.Failed > 0 {
-			return ntm.Wrap(ntm.CodeUnavailable, rep.Err(), "%s", rep.Err().Error())
+			return rep.Err()
 		}
 		return nil
 	}

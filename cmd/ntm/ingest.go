@@ -117,7 +117,7 @@ func runIngest(ctx context.Context, e *env, args []string) (err error) {
 		progress.clear()
 		recordLoad(run, "ingest", src, rep, err)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "ntm ingest: %s\n", sentence(err.Error()))
+			e.tell("ingest", err)
 			failed = append(failed, src)
 			if ctx.Err() != nil {
 				break
@@ -183,7 +183,7 @@ func printFileReport(w io.Writer, r transform.FileReport) {
 		fmt.Fprintf(w, "  To load it again (after fixing the units or successors): ntm ingest --reload %d %s\n", r.BatchID, r.File)
 		return
 	case r.Rejected:
-		fmt.Fprintf(w, "%s: REJECTED whole (%s): %s\n", r.File, orDash(string(r.Dataset)), r.Message)
+		fmt.Fprintf(w, "%s: %s (%s): %s\n", r.File, msg.RejectedWhole, orDash(string(r.Dataset)), r.Message)
 	default:
 		batch := ""
 		if r.BatchID > 0 {

@@ -110,20 +110,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errReported):
 		return exitFailure
 	default:
-		// An ntm.Error is told by its Vietnamese message (its cause goes to the log) and exits
-		// with its code's exit code; anything else by its text.
 		e.log.Debug("command failed", zap.String("command", args[0]), zap.Error(err))
-		var ne *ntm.Error
-		if errors.As(err, &ne) {
-			if ne.Err != nil {
-				e.log.Info("cause", zap.String("command", args[0]), zap.String("cause", ne.Cause()))
-			}
-			fmt.Fprintf(stderr, "ntm %s: %s\n", args[0], sentence(ne.Message))
-			return ne.Code.ExitCode()
-		}
-		fmt.Fprintf(stderr, "ntm %s: %s\n", args[0], sentence(err.Error()))
-		return exitFailure
+		e.tell(args[0], err)
+		return ntm.ErrorCode(err).ExitCode()
 	}
+}
+
+// tell prints an error to stderr as users read it: the Vietnamese sentence of its *ntm.Error
+// (ntm.ErrorMessage; the generic sentence for an unclassified error), with the English cause
+// in the log only — at info level for a classified error (NTM_LOG_LEVEL=info shows it), at
+// error level for an unclassified one, which is a bug to report.
+func (e *env) tell(command string, err error) {
+	var ne *ntm.Error
+	switch {
+	case !errors.As(err, &ne):
+		e.log.Error("unclassified error", zap.String("command", command), zap.String("cause", err.Error()))
+	case ne.Err != nil:
+		e.log.Info("cause", zap.String("command", command), zap.String("cause", ne.Cause()))
+	}
+	fmt.Fprintf(e.stderr, "ntm %s: %s\n", command, sentence(ntm.ErrorMessage(err)))
 }
 
 // errReported means the command already printed what went wrong; exit 1 without more text.

@@ -79,7 +79,7 @@ func TestIngestRejectedFileStillLoadsTheOthers(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("ingest with a junk file: exit %d, want 1\n%s\n%s", code, out, errs)
 	}
-	if !strings.Contains(out, "junk.csv: REJECTED") || !strings.Contains(out, "village_survey as batch") {
+	if !strings.Contains(out, "junk.csv: BỊ LOẠI TOÀN BỘ (-): ") || !strings.Contains(out, "village_survey as batch") {
 		t.Errorf("ingest output:\n%s", out)
 	}
 	// The same file again: already loaded, exit 0.

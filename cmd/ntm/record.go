@@ -61,7 +61,7 @@ func recordLoad(a *runs.Active, source, uri string, rep transform.FileReport, er
 	f := runs.File{Source: source, URI: uri, BatchID: rep.BatchID, RowsLoaded: rep.RowsLoaded, RowsRejected: rep.RowsRejected, Message: rep.Message}
 	switch {
 	case err != nil:
-		f.Outcome, f.Message = runs.FileFailed, err.Error()
+		f.Outcome, f.Message = runs.FileFailed, ntm.ErrorMessage(err)
 	case rep.AlreadyLoaded:
 		f.Outcome = runs.FileAlreadyLoaded
 	case rep.Rejected:

@@ -148,7 +148,7 @@ func runError(err error) error {
 		return err
 	}
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("cancelled; the file being loaded was rolled back")
+		return ntm.Wrap(ntm.CodeCancelled, err, "%s", msg.CommandCancelled)
 	}
 	return errReported
 }
@@ -168,7 +168,7 @@ func printResult(e *env, cfg *config.Config, res jobs.Result) {
 	default:
 		fmt.Fprintf(e.stdout, "Run %d (%s, period %s) %s%s.\n", res.RunID, res.Job, res.Period, strings.ToUpper(string(res.Status)), took)
 		if res.Err != nil {
-			fmt.Fprintf(e.stderr, "ntm run: %s\n", sentence(res.Err.Error()))
+			e.tell("run", res.Err)
 		}
 	}
 }
