@@ -48,6 +48,10 @@ type Config struct {
 	Listen      string         // the HTTP address of `ntm serve`, default 127.0.0.1:8080
 	// UploadLimit is the largest file the console and API accept, in bytes (default 50 MiB).
 	UploadLimit int64
+	// MaxFileSize is the largest local file ntm reads (ntm ingest FILE, ntm check, ntm units
+	// import, path, glob and inbox sources), in bytes; 0 = transform.DefaultMaxFileSize (512
+	// MiB). A bigger file is refused before it is read.
+	MaxFileSize int64
 
 	Network Network
 	Reports Reports

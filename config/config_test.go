@@ -172,6 +172,18 @@ func TestExampleConfigIsValid(t *testing.T) {
 	if _, ok := c.CheckToken("test"); !ok { // sha256("test") is in the example
 		t.Fatal("sha256 token not loaded")
 	}
+	if c.MaxFileSize != 512<<20 {
+		t.Fatalf("max_file_mb = %d bytes", c.MaxFileSize)
+	}
+}
+
+// max_file_mb caps local files; out of its range it is a mistake named at its line.
+func TestMaxFileSize(t *testing.T) {
+	c, err := Load(writeConfig(t, "max_file_mb: 64\n"))
+	if err != nil || c.MaxFileSize != 64<<20 {
+		t.Fatalf("max_file_mb: 64 → %d, %v", c.MaxFileSize, err)
+	}
+	want(t, problems(t, "max_file_mb: 0\n"), 1, 14, "max_file_mb")
 }
 
 func TestPasswordsAndRelativePaths(t *testing.T) {

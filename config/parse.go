@@ -213,6 +213,11 @@ func (p *parser) top(c *Config, root *yaml.Node) {
 				c.UploadLimit = int64(n) << 20
 			}
 		},
+		"max_file_mb": func(_, v *yaml.Node) {
+			if n, ok := p.integer(v, "max_file_mb", 1, 1<<20); ok {
+				c.MaxFileSize = int64(n) << 20
+			}
+		},
 		"network": func(_, v *yaml.Node) { p.network(c, v) },
 		"reports": func(_, v *yaml.Node) { p.reports(c, v) },
 		"sources": func(_, v *yaml.Node) { p.sources(c, v) },

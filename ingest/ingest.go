@@ -363,6 +363,8 @@ func CheckRegular(path string) error {
 			what = "là một đường ống (FIFO)"
 		case st.Mode()&os.ModeDevice != 0:
 			what = "là một thiết bị"
+		case st.Mode()&os.ModeSocket != 0:
+			what = "là một socket"
 		}
 		return ntm.Wrap(ntm.CodeInvalid, fmt.Errorf("%s is not a regular file (mode %s)", path, st.Mode()),
 			"%s %s, không phải tệp dữ liệu: chỉ nạp tệp .xlsx hoặc .csv.", path, what)

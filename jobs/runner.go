@@ -25,6 +25,7 @@ import (
 	"ntm/config"
 	"ntm/evaluate"
 	"ntm/faults"
+	"ntm/ingest"
 	"ntm/msg"
 	"ntm/reports"
 	"ntm/runs"
@@ -546,14 +547,18 @@ func (r *Runner) pull(ctx context.Context, a *runs.Active, st *runs.StepRun, src
 		files = []string{path}
 		uris[path] = redactURL(src.Location)
 	} else {
+		var irregular []string
 		var err error
-		if files, err = localFiles(src); err != nil {
+		if files, irregular, err = localFiles(src); err != nil {
 			return err
+		}
+		for _, f := range irregular {
+			r.refuseIrregular(ctx, a, st, src, f)
 		}
 	}
 	st.Set("files", int64(len(files)))
 	// One loader for the source's files: the unit index is built once for all of them.
-	loader := transform.NewLoader(r.Pool, nil)
+	loader := r.loader()
 	var total int64
 	var failed []string
 	for _, f := range files {
@@ -582,6 +587,31 @@ func (r *Runner) pull(ctx context.Context, a *runs.Active, st *runs.StepRun, src
 	return nil
 }
 
+// refuseIrregular records an entry of a glob or an inbox that is not a file ntm can read (a
+// FIFO, a socket, a device) as rejected whole with the sentence saying so, and moves an inbox's
+// to failed/, so it is neither opened (a FIFO would block) nor passed over in silence.
+func (r *Runner) refuseIrregular(ctx context.Context, a *runs.Active, st *runs.StepRun, src config.Source, path string) {
+	why := msg.NotAFile(path)
+	if err := ingest.CheckRegular(path); err != nil {
+		why = ntm.ErrorMessage(err)
+	}
+	rec := runs.File{Source: src.Name, URI: path, Outcome: runs.FileRejected, Message: why}
+	st.Add("files_rejected", 1)
+	if src.Kind == config.SourceInbox {
+		r.settleInbox(ctx, path, runs.FileRejected, &rec)
+	}
+	a.File(rec)
+	a.Logger().Warn("not a regular file: refused", zap.String("source", src.Name), zap.String("file", path), zap.String("moved_to", rec.URI))
+	r.observe(Event{RunID: a.ID, Step: st.Name, File: filepath.Base(path), Done: true, Message: fmt.Sprintf("%s: %s: %s", filepath.Base(path), msg.RejectedWhole, why)})
+}
+
+// loader is a loader with the config's limits.
+func (r *Runner) loader() *transform.Loader {
+	l := transform.NewLoader(r.Pool, nil)
+	l.MaxFileSize = r.Config.MaxFileSize
+	return l
+}
+
 // loadOne loads one file of a source, records it (run_file, step counts, an event) and, for
 // an inbox, moves it to done/ or failed/. The error is why the file could not be loaded (a
 // file rejected whole is not an error: see the returned record's Outcome); on cancellation
@@ -598,6 +628,12 @@ func (r *Runner) loadOne(ctx context.Context, loader *transform.Loader, a *runs.
 	}
 	st.Progress(base, name)
 	rep, err := loader.LoadFile(ctx, f, o)
+	if ntm.ErrorCode(err) == ntm.CodeTooLarge {
+		// Over max_file_mb: the file's own fault, refused before it was read. Like a file
+		// rejected whole it is recorded, moves to failed/ and the run goes on (no batch: its
+		// bytes were never read).
+		rep.Rejected, rep.Message, err = true, ntm.ErrorMessage(err), nil
+	}
 	*total += int64(rep.RowsRead)
 	st.Progress(*total, name)
 	if err != nil && ctx.Err() != nil {

@@ -17,51 +17,70 @@ const (
 	InboxFailed = "failed" // rejected whole, or unreadable
 )
 
-// localFiles lists the files a path, glob or inbox source offers now, sorted by name.
-func localFiles(src config.Source) ([]string, error) {
+// localFiles lists the files a path, glob or inbox source offers now, sorted by name, and the
+// entries of a glob or an inbox that are not files ntm can read (a FIFO, a socket, a device, a
+// link to none of these): the pull refuses each with a sentence rather than pass them over.
+// Folders (the inbox's own done/ and failed/ among them) are passed over.
+func localFiles(src config.Source) (files, irregular []string, err error) {
 	switch src.Kind {
 	case config.SourcePath:
 		st, err := os.Stat(src.Location)
 		if err != nil {
-			return nil, fmt.Errorf("file %s of source %q cannot be read: %w", src.Location, src.Name, err)
+			return nil, nil, fmt.Errorf("file %s of source %q cannot be read: %w", src.Location, src.Name, err)
 		}
 		if !st.Mode().IsRegular() {
-			return nil, fmt.Errorf("%s of source %q is not a file", src.Location, src.Name)
+			return nil, nil, fmt.Errorf("%s of source %q is not a file", src.Location, src.Name)
 		}
-		return []string{src.Location}, nil
+		return []string{src.Location}, nil, nil
 	case config.SourceGlob:
 		matches, err := filepath.Glob(src.Location)
 		if err != nil {
-			return nil, fmt.Errorf("glob %q of source %q: %w", src.Location, src.Name, err)
+			return nil, nil, fmt.Errorf("glob %q of source %q: %w", src.Location, src.Name, err)
 		}
-		var out []string
 		for _, m := range matches {
-			if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() && !skipName(filepath.Base(m)) {
-				out = append(out, m)
+			if skipName(filepath.Base(m)) {
+				continue
+			}
+			switch st, err := os.Stat(m); {
+			case err == nil && st.Mode().IsRegular():
+				files = append(files, m)
+			case err != nil || !st.IsDir():
+				irregular = append(irregular, m)
 			}
 		}
-		sort.Strings(out)
-		return out, nil
+		sort.Strings(files)
+		sort.Strings(irregular)
+		return files, irregular, nil
 	case config.SourceInbox:
 		entries, err := os.ReadDir(src.Location)
 		if err != nil {
-			return nil, fmt.Errorf("inbox folder %s of source %q cannot be read: %w", src.Location, src.Name, err)
+			return nil, nil, fmt.Errorf("inbox folder %s of source %q cannot be read: %w", src.Location, src.Name, err)
 		}
-		var out []string
 		for _, e := range entries {
-			if !e.Type().IsRegular() || skipName(e.Name()) {
+			path := filepath.Join(src.Location, e.Name())
+			if skipName(e.Name()) || e.IsDir() {
+				continue
+			}
+			// A link is followed: a link to a file is that file.
+			st, err := os.Stat(path)
+			if err != nil || !st.Mode().IsRegular() {
+				if err == nil && st.IsDir() {
+					continue
+				}
+				irregular = append(irregular, path)
 				continue
 			}
 			// A file still being copied in is left for the next run.
-			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) < settleTime {
+			if time.Since(st.ModTime()) < settleTime {
 				continue
 			}
-			out = append(out, filepath.Join(src.Location, e.Name()))
+			files = append(files, path)
 		}
-		sort.Strings(out)
-		return out, nil
+		sort.Strings(files)
+		sort.Strings(irregular)
+		return files, irregular, nil
 	}
-	return nil, fmt.Errorf("source %q has no local files", src.Name)
+	return nil, nil, fmt.Errorf("source %q has no local files", src.Name)
 }
 
 // settleTime is how long an inbox file must be left unmodified before it is read.

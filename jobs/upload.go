@@ -92,7 +92,7 @@ func (r *Runner) StartLoad(ctx context.Context, req LoadRequest) (runID int64, d
 		src := config.Source{Name: UploadJob, Dataset: req.Dataset, Kind: config.SourcePath, Location: req.Path, AsOf: config.AsOfFile}
 		st := a.Step("load " + req.Name)
 		var total int64
-		rec, err := r.loadOne(a.Context(), transform.NewLoader(r.Pool, nil), a, st, src, transform.LoadOptions{Dataset: req.Dataset, Period: req.Period, Replace: req.Replace}, req.Path, req.Name, &total)
+		rec, err := r.loadOne(a.Context(), r.loader(), a, st, src, transform.LoadOptions{Dataset: req.Dataset, Period: req.Period, Replace: req.Replace}, req.Path, req.Name, &total)
 		if err == nil && rec.Outcome == runs.FileRejected {
 			err = fmt.Errorf("tệp %s bị từ chối toàn bộ: %s", req.Name, rec.Message)
 		}

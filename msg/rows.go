@@ -89,3 +89,14 @@ const LoadFailed = "KHÔNG NẠP ĐƯỢC"
 func WouldBeRejectedWhole(file, reason string) string {
 	return fmt.Sprintf("Tệp %s sẽ bị loại toàn bộ nếu nạp (không dòng nào được nạp): %s", file, strings.TrimSuffix(strings.TrimSpace(reason), "."))
 }
+
+// FileTooLarge: a local file over the config's max_file_mb, refused before it is read.
+func FileTooLarge(file string, size, limit int64) string {
+	return fmt.Sprintf("Tệp %s có dung lượng %d MB, lớn hơn giới hạn %d MB (max_file_mb trong tệp cấu hình) nên không được đọc: chia tệp thành các tệp nhỏ hơn (ví dụ theo huyện hoặc theo tháng), hoặc nâng max_file_mb.",
+		file, (size+1<<20-1)>>20, limit>>20)
+}
+
+// NotAFile: an entry of a source's folder that is not a file ntm can read (a dangling link).
+func NotAFile(path string) string {
+	return fmt.Sprintf("%s không phải tệp dữ liệu (không mở được như một tệp): chỉ để tệp .xlsx hoặc .csv trong thư mục nhận.", path)
+}

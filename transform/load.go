@@ -32,6 +32,10 @@ const DefaultMaxRejectShare = 0.20
 // for a loaded batch; a batch rejected whole stores these first ones).
 const RejectsKept = 1000
 
+// DefaultMaxFileSize is the largest local file a load reads when the caller sets no limit
+// (config max_file_mb): five times the largest export seen, a year of a province's dossier records.
+const DefaultMaxFileSize = 512 << 20
+
 // copyChunk is how many facts are buffered before they are sent with COPY.
 const copyChunk = 10000
 
@@ -66,6 +70,9 @@ type Loader struct {
 	// Limits bound what reading one file may cost (sizes, expansion, cell size, columns);
 	// zero fields take ingest.DefaultLimits.
 	Limits ingest.Limits
+	// MaxFileSize refuses a bigger file before a byte of it is read (config max_file_mb);
+	// 0 = DefaultMaxFileSize.
+	MaxFileSize int64
 
 	// units are the unit indexes built, shared by the files loaded while the structure stays
 	// the same (unitcache.go).
@@ -106,21 +113,53 @@ func rejectedReason(err error) (reason string, ok bool) {
 	return ntm.ErrorMessage(err), true
 }
 
-// fileInfo is the size and SHA-256 of a file (the units import).
-func fileInfo(path string) (size int64, sum string, err error) {
-	return fileInfoCtx(context.Background(), path)
+func (l *Loader) maxFileSize() int64 {
+	if l.MaxFileSize > 0 {
+		return l.MaxFileSize
+	}
+	return DefaultMaxFileSize
 }
 
-// fileInfoCtx is fileInfo stopping when ctx does.
-func fileInfoCtx(ctx context.Context, path string) (size int64, sum string, err error) {
-	size, sum, _, err = fileInfoStamped(ctx, path)
+// fileTooLarge refuses a file over limit bytes, naming it and the limit (CodeTooLarge).
+func fileTooLarge(path string, size, limit int64) error {
+	return ntm.Wrap(ntm.CodeTooLarge, fmt.Errorf("%s holds %d bytes or more, over the limit of %d (max_file_mb)", path, size, limit),
+		"%s", msg.FileTooLarge(path, size, limit))
+}
+
+// checkFileSize refuses what is not a regular file, and a file over max bytes (0 =
+// DefaultMaxFileSize), before it is opened.
+func checkFileSize(path string, max int64) error {
+	if max <= 0 {
+		max = DefaultMaxFileSize
+	}
+	if err := ingest.CheckRegular(path); err != nil {
+		return err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return ingest.ReadError(path, err)
+	}
+	if st.Size() > max {
+		return fileTooLarge(path, st.Size(), max)
+	}
+	return nil
+}
+
+// fileInfo is the size and SHA-256 of a file (the units import), refusing one over max bytes
+// (0 = DefaultMaxFileSize).
+func fileInfo(path string, max int64) (size int64, sum string, err error) {
+	size, sum, _, err = fileInfoStamped(context.Background(), path, max)
 	return size, sum, err
 }
 
 // fileInfoStamped is fileInfo plus the file's metadata as it was before the bytes were
 // hashed, for unchangedSince. What is not a regular file (a FIFO, /dev/zero) is refused before
-// it is opened, and a long hash stops when ctx does.
-func fileInfoStamped(ctx context.Context, path string) (size int64, sum string, before os.FileInfo, err error) {
+// it is opened, a file over max bytes before it is read (and when it grows past max while it
+// is hashed), and a long hash stops when ctx does.
+func fileInfoStamped(ctx context.Context, path string, max int64) (size int64, sum string, before os.FileInfo, err error) {
+	if max <= 0 {
+		max = DefaultMaxFileSize
+	}
 	if err := ingest.CheckRegular(path); err != nil {
 		return 0, "", nil, err
 	}
@@ -132,6 +171,9 @@ func fileInfoStamped(ctx context.Context, path string) (size int64, sum string, 
 	if before, err = f.Stat(); err != nil {
 		return 0, "", nil, ingest.ReadError(path, err)
 	}
+	if before.Size() > max {
+		return 0, "", nil, fileTooLarge(path, before.Size(), max)
+	}
 	h := sha256.New()
 	buf := make([]byte, 1<<20)
 	var n int64
@@ -142,6 +184,9 @@ func fileInfoStamped(ctx context.Context, path string) (size int64, sum string, 
 		k, rerr := f.Read(buf)
 		h.Write(buf[:k])
 		n += int64(k)
+		if n > max {
+			return 0, "", nil, fileTooLarge(path, n, max)
+		}
 		if rerr == io.EOF {
 			break
 		}
@@ -163,7 +208,7 @@ func unchangedSince(ctx context.Context, path, sum string, before os.FileInfo) b
 		return false
 	}
 	if now.Size() < 16<<20 {
-		_, again, err := fileInfoCtx(ctx, path)
+		_, again, _, err := fileInfoStamped(ctx, path, 16<<20)
 		return err == nil && again == sum
 	}
 	return true
@@ -326,10 +371,10 @@ func batchID(p *int64) int64 {
 
 func (l *Loader) loadFile(ctx context.Context, ex executor, path string, opts LoadOptions) (FileReport, error) {
 	if opts.Dataset == ntm.DatasetUnits {
-		rep, err := ImportUnits(ctx, l.pool, path, UnitsOptions{SourceURI: opts.SourceURI})
+		rep, err := ImportUnits(ctx, l.pool, path, UnitsOptions{SourceURI: opts.SourceURI, MaxFileSize: l.MaxFileSize})
 		return rep.FileReport, err
 	}
-	size, sum, stamp, err := fileInfoStamped(ctx, path)
+	size, sum, stamp, err := fileInfoStamped(ctx, path, l.maxFileSize())
 	if err != nil {
 		return FileReport{File: path}, err
 	}
@@ -558,7 +603,7 @@ func (l *Loader) CheckFile(ctx context.Context, path string, opts LoadOptions) (
 		}
 	}()
 	if opts.Dataset == ntm.DatasetUnits {
-		rep, err := CheckUnits(ctx, l.pool, path, UnitsOptions{})
+		rep, err := CheckUnits(ctx, l.pool, path, UnitsOptions{MaxFileSize: l.MaxFileSize})
 		return rep.FileReport, err
 	}
 	if opts, err = l.reloadOptions(ctx, l.pool, opts); err != nil {
@@ -574,7 +619,7 @@ func (l *Loader) CheckFile(ctx context.Context, path string, opts LoadOptions) (
 }
 
 func (l *Loader) checkFile(ctx context.Context, path string, opts LoadOptions) (FileReport, error) {
-	_, sum, err := fileInfoCtx(ctx, path)
+	_, sum, _, err := fileInfoStamped(ctx, path, l.maxFileSize())
 	if err != nil {
 		return FileReport{File: path}, err
 	}

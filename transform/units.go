@@ -30,6 +30,8 @@ type UnitsOptions struct {
 	CloseVillages bool
 	SourceURI     string
 	Who           string // recorded on the links the import makes; "" = "ntm"
+	// MaxFileSize refuses a bigger file before it is read (config max_file_mb); 0 = DefaultMaxFileSize.
+	MaxFileSize int64
 }
 
 // DefaultValidFrom is the start of validity of units whose file gives none.
@@ -61,7 +63,7 @@ const (
 // (the same bytes import once) and all or nothing: a row error or a refusal rejects the file
 // whole, recorded as a rejected batch, and nothing changes.
 func ImportUnits(ctx context.Context, pool *pgxpool.Pool, path string, opts UnitsOptions) (UnitsReport, error) {
-	size, sum, err := fileInfo(path)
+	size, sum, err := fileInfo(path, opts.MaxFileSize)
 	if err != nil {
 		return UnitsReport{FileReport: FileReport{File: path, Dataset: ntm.DatasetUnits}}, err
 	}
@@ -129,6 +131,9 @@ func ImportUnits(ctx context.Context, pool *pgxpool.Pool, path string, opts Unit
 // CheckUnits reads a units file and applies it in a transaction that is rolled back: the
 // report says what the import would change, or why it would be refused.
 func CheckUnits(ctx context.Context, pool *pgxpool.Pool, path string, opts UnitsOptions) (UnitsReport, error) {
+	if err := checkFileSize(path, opts.MaxFileSize); err != nil {
+		return UnitsReport{FileReport: FileReport{File: path, Dataset: ntm.DatasetUnits}}, err
+	}
 	f, err := readUnits(ctx, path, opts)
 	rep := UnitsReport{FileReport: f.rep}
 	if err != nil || rep.Rejected || pool == nil {

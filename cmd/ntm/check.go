@@ -6,7 +6,6 @@ import (
 
 	"ntm"
 	"ntm/msg"
-	"ntm/transform"
 )
 
 func runCheck(ctx context.Context, e *env, args []string) error {
@@ -30,7 +29,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := transform.NewLoader(pool, e.log).CheckFile(ctx, fs.Arg(0), opts)
+	rep, err := e.loader(pool).CheckFile(ctx, fs.Arg(0), opts)
 	if err != nil {
 		return err
 	}

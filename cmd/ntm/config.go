@@ -39,7 +39,7 @@ func (e *env) connectConfig(ctx context.Context, d dbFlags, cfg *config.Config) 
 		d.url = u
 	}
 	if cfg.Location != nil {
-		e.loc = cfg.Location
+		e.cfg = cfg // its time zone and limits for this command
 	}
 	return e.connect(ctx, d)
 }

@@ -5,11 +5,15 @@ import (
 	"net/http"
 
 	"ntm/console"
+	"ntm/transform"
 )
 
 // consoleHandler builds the web console and JSON API that ntm serve mounts at /.
 func consoleHandler(ctx context.Context, d *Daemon) (http.Handler, error) {
+	loader := transform.NewLoader(d.Pool, nil)
+	loader.MaxFileSize = d.Config.MaxFileSize
 	c, err := console.New(console.Deps{
+		Loader:         loader,
 		Pool:           d.Pool,
 		Log:            d.Log,
 		Users:          d.Config.Console.Users,

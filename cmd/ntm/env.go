@@ -32,7 +32,7 @@ type env struct {
 	runID          string
 	pool           *pgxpool.Pool
 	dbURL          string
-	loc            *time.Location // the config's time zone, once read (see location)
+	cfg            *config.Config // the config file's settings, once read (see fileConfig)
 	// stage, when set, is told how long each stage of the demo took (ntm bench's children).
 	stage func(name string, seconds float64)
 }

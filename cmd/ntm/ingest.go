@@ -108,7 +108,7 @@ func runIngest(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	defer func() { run.Finish(err) }()
-	loader := transform.NewLoader(pool, e.log)
+	loader := e.loader(pool)
 	var failed []string
 	progress := newProgressPrinter(e)
 	for _, src := range fs.Args() {

@@ -217,3 +217,24 @@ func TestNextCommandSweepsWhatAKilledOneLeft(t *testing.T) {
 		t.Errorf("left in the temporary folder: %v (want only %s)", left, filepath.Base(live.Name()))
 	}
 }
+
+// max_file_mb in the config file caps the local files ntm ingest, ntm check and ntm units
+// import read: a bigger one is refused before it is read, in one sentence naming it and the
+// limit, and the others still load.
+func TestIngestRefusesAFileOverTheLimit(t *testing.T) {
+	url := dbtest.URL(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "ntm.yaml")
+	os.WriteFile(cfg, []byte("max_file_mb: 1\n"), 0o644)
+	t.Setenv("NTM_CONFIG", cfg)
+	big := filepath.Join(dir, "lon.csv")
+	os.WriteFile(big, nil, 0o644)
+	os.Truncate(big, 3<<20)
+	refusal := "Tệp " + big + " có dung lượng 3 MB, lớn hơn giới hạn 1 MB (max_file_mb trong tệp cấu hình) nên không được đọc: chia tệp thành các tệp nhỏ hơn (ví dụ theo huyện hoặc theo tháng), hoặc nâng max_file_mb."
+	for _, args := range [][]string{{"ingest", big}, {"check", big}, {"units", "import", big}} {
+		code, _, errs := ntmRun(t, append(args, "--database-url", url)...)
+		if code != exitFailure || !strings.Contains(errs, "ntm "+args[0]+": "+refusal) {
+			t.Errorf("%v: exit %d\n%s", args, code, errs)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/zap"
 
 	"ntm"
@@ -79,17 +80,28 @@ func reported(summary string) error { return ntm.Wrap(ntm.CodeInvalid, errReport
 
 // location is the zone times are shown in: the config file's (NTM_CONFIG or ./ntm.yaml), else
 // Asia/Ho_Chi_Minh.
-func (e *env) location() *time.Location {
-	if e.loc != nil {
-		return e.loc
+func (e *env) location() *time.Location { return e.fileConfig().Location }
+
+// fileConfig is the config file's settings (NTM_CONFIG or ./ntm.yaml) for the commands that
+// take no --config (the time zone, the file size limit), else the built-in defaults; read once.
+func (e *env) fileConfig() *config.Config {
+	if e.cfg != nil {
+		return e.cfg
 	}
-	e.loc = config.Default().Location
+	e.cfg = config.Default()
 	if path := config.ResolvePath(""); path != "" {
 		if cfg, err := config.Load(path); err == nil && cfg.Location != nil {
-			e.loc = cfg.Location
+			e.cfg = cfg
 		}
 	}
-	return e.loc
+	return e.cfg
+}
+
+// loader is a loader with the config file's limits.
+func (e *env) loader(pool *pgxpool.Pool) *transform.Loader {
+	l := transform.NewLoader(pool, e.log)
+	l.MaxFileSize = e.fileConfig().MaxFileSize
+	return l
 }
 
 // ingestParams are the parameters an ingest run records.

@@ -80,6 +80,7 @@ func runUnitsImport(ctx context.Context, e *env, args []string) error {
 		opts.ValidFrom = t
 	}
 	opts.Who = who()
+	opts.MaxFileSize = e.fileConfig().MaxFileSize
 	pool, err := e.connect(ctx, d)
 	if err != nil {
 		return err
