@@ -21,11 +21,13 @@ import (
 // goes on with the next line.
 //
 // A quoted field that does close but spans lines must also fit the table: the record it ends
-// must be as wide as the file's records (the most common width so far), and the field must not
-// hold as many delimiters as a whole row has. A stray quote that happens to meet another quote
-// lines later (an inch mark `12"` at the end of a row, a name `Bản "Co"`) would otherwise merge
-// the rows between them into one field; such a span is refused like an unclosed quote, so the
-// rows inside it are read as rows again and only the line the quote opened on is flagged.
+// must be as wide as the file's records (the most common width so far), and the field's lines
+// must not look like the rows of the table (see looksLikeRows). A stray quote that happens to
+// meet another quote lines later (an inch mark `12"` at the end of a row, a name `Bản "Co"`)
+// would otherwise merge the rows between them into one field; such a span is refused like an
+// unclosed quote, so the rows inside it are read as rows again and only the line the quote
+// opened on is flagged. A real multi-line cell keeps its delimiters, however many: a note
+// listing villages "Thôn A, Thôn B, …" over two lines is one field.
 type csvRecords struct {
 	br      *bufio.Reader
 	comma   byte
@@ -68,14 +70,57 @@ func (c *csvRecords) count(n int) {
 	}
 }
 
-// spanFits tells whether a record whose quoted field spanned lines fits the table: as wide as
-// the table (when its width is known) and no field spanning lines holding a row's worth of
-// delimiters (width - 1 of them).
-func (c *csvRecords) spanFits(spanDelims int) bool {
+// spanFits tells whether a record with quoted fields spanning lines fits the table: as wide
+// as the table (when its width is known), and none of those fields looking like rows of it.
+func (c *csvRecords) spanFits(rowsLike bool) bool {
 	if c.width < 2 {
 		return true
 	}
-	return len(c.ends) == c.width && spanDelims < c.width-1
+	return len(c.ends) == c.width && !rowsLike
+}
+
+// looksLikeRows tells whether the text of quoted field k, which spanned lines, is what a stray
+// quote in column k swallows: the rest of the row it opened on (as many delimiters as the
+// columns after k), then whole rows (a row's worth of delimiters each), then the start of the
+// row it closed on (as many delimiters as the columns before k). Either the two ends fit a
+// row's geometry, or every line between them holds exactly a row's delimiters. A line counts
+// only when its delimiters are written as an export writes them, not as prose: a list typed
+// in a cell puts a space after each ("Bản Chắt, Nà Sla, Hòa Bình"). A cell's own lines hardly
+// ever fall on those counts, however many delimiters they hold.
+func (c *csvRecords) looksLikeRows(k int, span []byte) bool {
+	if c.width < 2 {
+		return false
+	}
+	lines := bytes.Split(span, []byte{'\n'})
+	if c.rowPart(lines[0], c.width-1-k) && c.rowPart(lines[len(lines)-1], k) {
+		return true
+	}
+	if len(lines) < 3 {
+		return false
+	}
+	for _, l := range lines[1 : len(lines)-1] {
+		if !c.rowPart(l, c.width-1) {
+			return false
+		}
+	}
+	return true
+}
+
+// rowPart tells whether line holds exactly n delimiters, written as between a row's fields:
+// not every one followed by a space (or ending the line), as in prose.
+func (c *csvRecords) rowPart(line []byte, n int) bool {
+	if bytes.Count(line, []byte{c.comma}) != n {
+		return false
+	}
+	if n == 0 {
+		return true
+	}
+	for i, b := range line {
+		if b == c.comma && i+1 < len(line) && line[i+1] != ' ' {
+			return true
+		}
+	}
+	return false
 }
 
 // readLine returns the next physical line without its line break, or io.EOF.
@@ -131,7 +176,7 @@ func (c *csvRecords) read() (line int, fields []string, flawed int, err error) {
 	c.buf, c.ends = c.buf[:0], c.ends[:0]
 	cur := first
 	pos := 0
-	spanField, spanDelims := -1, 0 // the first field that spans lines; delimiters inside such fields
+	spanField, rowsLike := -1, false // the first field that spans lines; whether one looks like rows
 	for {
 		// At the start of a field.
 		if pos < len(cur) && cur[pos] == '"' {
@@ -177,7 +222,7 @@ func (c *csvRecords) read() (line int, fields []string, flawed int, err error) {
 						if spanField < 0 {
 							spanField = len(c.ends)
 						}
-						spanDelims += bytes.Count(c.buf[start:], []byte{c.comma})
+						rowsLike = rowsLike || c.looksLikeRows(len(c.ends), c.buf[start:])
 					}
 				default:
 					// Text after the closing quote: not a field Excel writes.
@@ -202,7 +247,7 @@ func (c *csvRecords) read() (line int, fields []string, flawed int, err error) {
 			break
 		}
 	}
-	if spanField >= 0 && !c.spanFits(spanDelims) {
+	if spanField >= 0 && !c.spanFits(rowsLike) {
 		return c.literal(line, first, ahead, spanField)
 	}
 	c.count(len(c.ends))
