@@ -3,7 +3,9 @@ package console
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"ntm"
@@ -23,7 +25,8 @@ type Deliverer interface {
 type deliveriesPage struct {
 	Period     string // filter ("" = every period)
 	Periods    []string
-	Rows       []deliveryView
+	Rows       []deliveryView // the page's
+	Pager      pager
 	Failed     int
 	CanSend    bool
 	Message    string // the answer to the last action
@@ -38,13 +41,29 @@ type deliveryView struct {
 	CanResend    bool
 }
 
-const deliveriesShown = 300
+// deliveriesPerPage is how many deliveries a page of the log shows, newest first.
+const deliveriesPerPage = 100
 
 // deliveriesList shows the delivery log: which workbook went to whom (by e-mail, or into the
 // report folder), which sends failed and why, with "Gửi lại" on each e-mail and "Gửi báo cáo kỳ
 // này" for a period whose run held its workbooks back.
 func (c *Console) deliveriesList(w http.ResponseWriter, r *http.Request) {
 	c.renderDeliveries(w, r, http.StatusOK, r.URL.Query().Get("period"), "", false)
+}
+
+// deliveriesURL is the delivery log's page of a period ("" = every period).
+func deliveriesURL(period string, page int) string {
+	v := url.Values{}
+	if period != "" {
+		v.Set("period", period)
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return "/deliveries"
+	}
+	return "/deliveries?" + v.Encode()
 }
 
 func (c *Console) renderDeliveries(w http.ResponseWriter, r *http.Request, status int, period, message string, isErr bool) {
@@ -72,10 +91,12 @@ func (c *Console) renderDeliveries(w http.ResponseWriter, r *http.Request, statu
 		if d.Outcome == "failed" {
 			page.Failed++
 		}
-		if len(page.Rows) < deliveriesShown {
-			page.Rows = append(page.Rows, deliveryView{Delivery: d, File: filepath.Base(d.FilePath), OutcomeLabel: d.OutcomeLabel(),
-				CanResend: canSend && d.Channel == "email" && d.Outcome != "superseded"})
-		}
+	}
+	page.Pager = newPager(len(list), deliveriesPerPage, atoiDefault(r.URL.Query().Get("page"), 1),
+		func(n int) string { return deliveriesURL(period, n) })
+	for _, d := range list[page.Pager.From:page.Pager.To] {
+		page.Rows = append(page.Rows, deliveryView{Delivery: d, File: filepath.Base(d.FilePath), OutcomeLabel: d.OutcomeLabel(),
+			CanResend: canSend && d.Channel == "email" && d.Outcome != "superseded"})
 	}
 	if page.Actions, err = actions.Of(r.Context(), c.d.Pool, []string{actions.KindDeliverPeriod}, 0); err != nil {
 		c.logError(r, err)

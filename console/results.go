@@ -20,11 +20,8 @@ type resultsPage struct {
 	Met      int
 	NotMet   int
 	NoData   int
-	Page     int
-	Pages    int
-	PrevURL  string
-	NextURL  string
-	APIURL   string
+	pager
+	APIURL string
 }
 
 type resultRow struct {
@@ -60,11 +57,12 @@ func (c *Console) results(w http.ResponseWriter, r *http.Request) {
 	for _, s := range []ntm.Status{ntm.StatusMet, ntm.StatusNotMet, ntm.StatusNoData} {
 		page.Statuses = append(page.Statuses, unitOption{string(s), s.Label()})
 	}
-	page.Pages = (page.Total + resultsPerPage - 1) / resultsPerPage
-	page.Page = min(atoiDefault(q.Get("page"), 1), max(page.Pages, 1))
-	from := (page.Page - 1) * resultsPerPage
-	to := min(from+resultsPerPage, page.Total)
-	for _, x := range set.Rows[from:to] {
+	page.pager = newPager(len(set.Rows), resultsPerPage, atoiDefault(q.Get("page"), 1), func(p int) string {
+		v := filterValues(f)
+		v.Set("page", strconv.Itoa(p))
+		return "/results?" + v.Encode()
+	})
+	for _, x := range set.Rows[page.From:page.To] {
 		row := resultRow{UnitCode: x.UnitCode, UnitName: x.UnitName, Level: x.Level.Label(), ParentCode: x.ParentCode,
 			CommuneName: placeName(x.CommuneCode, x.CommuneName, x.UnitCode), DistrictName: placeName(x.DistrictCode, x.DistrictName, x.UnitCode),
 			Criterion: x.Criterion, CriterionName: x.CriterionName, Status: string(x.Status), StatusLabel: x.Status.Label(),
@@ -73,17 +71,6 @@ func (c *Console) results(w http.ResponseWriter, r *http.Request) {
 			row.Value = v.String()
 		}
 		page.Rows = append(page.Rows, row)
-	}
-	link := func(p int) string {
-		v := filterValues(f)
-		v.Set("page", strconv.Itoa(p))
-		return "/results?" + v.Encode()
-	}
-	if page.Page > 1 {
-		page.PrevURL = link(page.Page - 1)
-	}
-	if page.Page < page.Pages {
-		page.NextURL = link(page.Page + 1)
 	}
 	page.APIURL = "/api/results?" + filterValues(f).Encode()
 	c.render(w, r, http.StatusOK, "results", layoutData{Title: "Kết quả", Nav: "results", Page: page})

@@ -22,7 +22,11 @@ type StepPlanner interface {
 type runPage struct {
 	Run       runView
 	Pending   []string       // steps of the job not started (yet, or at all: the run ended before)
-	Logs      []runs.LogLine // the run's log lines, oldest first
+	Logs      []runs.LogLine // a page of the run's log lines, oldest first (the newest page unless asked)
+	LogPager  pager
+	LogFull   bool // the log reached runs.MaxLogLines: later lines were not kept
+	LogMax    int  // runs.MaxLogLines
+	LogMore   int  // how many lines past it were not kept (known once the run has finished)
 	CanCancel bool
 	CanRerun  bool
 	Held      string // the report step held the delivery back: why (the missing sources)
@@ -30,6 +34,7 @@ type runPage struct {
 	Message   string // why an action on the run was refused
 }
 
+// runLogLines is how many log lines a page of a run's log shows.
 const runLogLines = 300
 
 // runShow shows one run: its steps with their progress and counts, the steps not started, its
@@ -46,7 +51,7 @@ func (c *Console) renderRun(w http.ResponseWriter, r *http.Request, status int, 
 		c.notFound(w, r)
 		return
 	}
-	page, err := c.runPage(r.Context(), id)
+	page, err := c.runPage(r.Context(), id, atoiDefault(r.URL.Query().Get("log"), 0))
 	if err != nil {
 		c.pageError(w, r, err)
 		return
@@ -59,7 +64,8 @@ func (c *Console) renderRun(w http.ResponseWriter, r *http.Request, status int, 
 	c.render(w, r, status, "run", layoutData{Title: "Lượt chạy số " + strconv.FormatInt(id, 10), Nav: "runs", Refresh: refresh, Page: page})
 }
 
-func (c *Console) runPage(ctx context.Context, id int64) (runPage, error) {
+// runPage reads run id's page, with page logPage of its log (0 = the newest lines).
+func (c *Console) runPage(ctx context.Context, id int64, logPage int) (runPage, error) {
 	run, err := c.d.Runs.Get(ctx, id)
 	if errors.Is(err, runs.ErrNotFound) {
 		return runPage{}, ntm.Errorf(ntm.CodeNotFound, "%s", msg.RunNotFound(id))
@@ -97,8 +103,16 @@ func (c *Console) runPage(ctx context.Context, id int64) (runPage, error) {
 			}
 		}
 	}
-	if page.Logs, err = c.d.Runs.Logs(ctx, id, runLogLines); err != nil {
+	// The log a page at a time: count first, then read the page asked.
+	kept, dropped, err := c.d.Runs.LogCount(ctx, id)
+	if err != nil {
+		c.log.Warn("read run log: " + err.Error())
+		return page, nil
+	}
+	page.LogPager = newPager(kept, runLogLines, logPage, func(n int) string { return "/runs/" + strconv.FormatInt(id, 10) + "?log=" + strconv.Itoa(n) + "#log" })
+	if page.Logs, err = c.d.Runs.LogPage(ctx, id, page.LogPager.From, runLogLines); err != nil {
 		c.log.Warn("read run log: " + err.Error())
 	}
+	page.LogFull, page.LogMax, page.LogMore = kept >= runs.MaxLogLines, runs.MaxLogLines, dropped
 	return page, nil
 }

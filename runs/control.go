@@ -85,16 +85,23 @@ type LogLine struct {
 	Message string // the message and its fields, "step started step=pull vpostcode"
 }
 
-// maxLogLines bounds the lines kept per run.
-const maxLogLines = 2000
+// MaxLogLines bounds the lines kept per run in run_log; the lines past it are counted in
+// run.log_dropped (LogCount) and stay in the process's own log.
+const MaxLogLines = 2000
 
-// Logs returns a run's log lines, oldest first (the last limit when there are more).
-func (s *Store) Logs(ctx context.Context, id int64, limit int) ([]LogLine, error) {
-	if limit <= 0 {
-		limit = 500
+// LogCount is how many of a run's log lines are kept, and how many were not kept past
+// MaxLogLines (known once the run has finished).
+func (s *Store) LogCount(ctx context.Context, id int64) (kept, dropped int, err error) {
+	if err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM run_log WHERE run_id = $1),
+		COALESCE((SELECT log_dropped FROM run WHERE id = $1), 0)`, id).Scan(&kept, &dropped); err != nil {
+		return 0, 0, fmt.Errorf("count the log of run %d: %w", id, err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT at, level, message FROM (
-		SELECT seq, at, level, message FROM run_log WHERE run_id = $1 ORDER BY seq DESC LIMIT $2) x ORDER BY seq`, id, limit)
+	return kept, dropped, nil
+}
+
+// LogPage returns limit of a run's kept log lines from the offset-th (0 = the first), oldest first.
+func (s *Store) LogPage(ctx context.Context, id int64, offset, limit int) ([]LogLine, error) {
+	rows, err := s.pool.Query(ctx, `SELECT at, level, message FROM run_log WHERE run_id = $1 ORDER BY seq OFFSET $2 LIMIT $3`, id, offset, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read the log of run %d: %w", id, err)
 	}
@@ -160,8 +167,8 @@ func (c *runLogCore) Write(e zapcore.Entry, fs []zapcore.Field) error {
 	*c.seq++
 	seq := *c.seq
 	c.mu.Unlock()
-	if seq > maxLogLines {
-		return nil
+	if seq > MaxLogLines {
+		return nil // counted: Finish records how many were not kept
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -171,3 +178,10 @@ func (c *runLogCore) Write(e zapcore.Entry, fs []zapcore.Field) error {
 }
 
 func (c *runLogCore) Sync() error { return nil }
+
+// lines is how many lines the run has logged so far.
+func (c *runLogCore) lines() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return *c.seq
+}

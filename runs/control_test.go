@@ -48,7 +48,7 @@ func TestRequestCancelStopsTheRun(t *testing.T) {
 	if err := s.RequestCancel(ctx, 4242, "lan"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("cancel an unknown run: %v", err)
 	}
-	lines, err := s.Logs(ctx, a.ID, 0)
+	lines, err := s.LogPage(ctx, a.ID, 0, MaxLogLines)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,6 +75,7 @@ type Active struct {
 	steps  int
 	files  int
 	log    *zap.Logger
+	logs   *runLogCore // the copy of its log lines into run_log
 	done   bool
 }
 
@@ -132,6 +133,7 @@ func (s *Store) Begin(ctx context.Context, spec Spec) (*Active, error) {
 	}
 	a.ctx, a.cancel = context.WithCancelCause(ctx)
 	logCore := newRunLogCore(a)
+	a.logs = logCore
 	a.log = s.log.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core { return zapcore.NewTee(c, logCore) })).
 		With(zap.Int64("run", a.ID), zap.String("job", spec.Job))
 	a.log.Info("run started", zap.String("trigger", string(spec.Trigger)), zap.String("by", spec.By), zap.String("period", spec.Period))
@@ -372,6 +374,14 @@ func (a *Active) Finish(err error) Status {
 		a.log.Info("run finished", zap.String("status", string(st)))
 	} else {
 		a.log.Warn("run finished", zap.String("status", string(st)), zap.String("error", msg))
+	}
+	if n := a.logs.lines() - MaxLogLines; n > 0 {
+		// The lines past the limit are in the process's log only: the run's page says how many.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, e := a.store.pool.Exec(ctx, `UPDATE run SET log_dropped = $2 WHERE id = $1`, a.ID, n); e != nil {
+			a.store.log.Error("record the log lines not kept", zap.Int64("run", a.ID), zap.Error(e))
+		}
 	}
 	return st
 }
