@@ -206,8 +206,5 @@ const DatabaseRefused = "Không kết nối được máy chủ PostgreSQL theo 
 // DatabaseAuth: the server refused the user or password.
 const DatabaseAuth = "Máy chủ PostgreSQL từ chối tài khoản hoặc mật khẩu trong --database-url (hoặc NTM_DATABASE_URL): kiểm tra lại."
 
-// CommandCancelled: a command stopped by Ctrl-C or a stop signal.
-const CommandCancelled = "Lệnh đã dừng theo yêu cầu (Ctrl-C hoặc tín hiệu dừng); tệp đang nạp dở đã được hoàn tác, không có dữ liệu nào bị nạp một nửa: chạy lại lệnh khi cần."
-
 // PasswordTooShort: ntm config hash-password refuses a short password.
 const PasswordTooShort = "Mật khẩu phải có ít nhất 8 ký tự: nhập mật khẩu dài hơn."

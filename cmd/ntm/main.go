@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"ntm"
+	"ntm/faults"
 	"ntm/scratch"
 )
 
@@ -111,24 +112,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	default:
 		e.log.Debug("command failed", zap.String("command", args[0]), zap.Error(err))
-		e.tell(args[0], err)
-		return ntm.ErrorCode(err).ExitCode()
+		return ntm.ErrorCode(e.tell(args[0], err)).ExitCode()
 	}
 }
 
-// tell prints an error to stderr as users read it: the Vietnamese sentence of its *ntm.Error
-// (ntm.ErrorMessage; the generic sentence for an unclassified error), with the English cause
-// in the log only — at info level for a classified error (NTM_LOG_LEVEL=info shows it), at
-// error level for an unclassified one, which is a bug to report.
-func (e *env) tell(command string, err error) {
+// tell prints an error to stderr as users read it and returns it as told: the Vietnamese
+// sentence of its *ntm.Error (ntm.ErrorMessage), with the English cause in the log only, at
+// info level (NTM_LOG_LEVEL=info shows it). An error no *ntm.Error carries is classified by
+// package faults when it is the machine's or a cancellation (Ctrl-C: "Đã dừng khi …"), else
+// told by the generic sentence with its cause logged at error level: a bug to report.
+func (e *env) tell(command string, err error) error {
 	var ne *ntm.Error
+	if !errors.As(err, &ne) {
+		if ne = faults.Of(err, "chạy lệnh ntm %s", command); ne != nil {
+			err = ne
+		}
+	}
 	switch {
-	case !errors.As(err, &ne):
+	case ne == nil:
 		e.log.Error("unclassified error", zap.String("command", command), zap.String("cause", err.Error()))
 	case ne.Err != nil:
 		e.log.Info("cause", zap.String("command", command), zap.String("cause", ne.Cause()))
 	}
 	fmt.Fprintf(e.stderr, "ntm %s: %s\n", command, sentence(ntm.ErrorMessage(err)))
+	return err
 }
 
 // errReported means the command already printed what went wrong; exit 1 without more text.

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,6 +85,12 @@ func TestErrorsAreOneVietnameseSentence(t *testing.T) {
 	if len(lines) != 2 || !strings.Contains(lines[0], `"cause":"open /var/lib/ntm/x: input/output error"`) ||
 		lines[1] != "ntm report: "+ntm.ErrorMessage(errors.New("x")) {
 		t.Errorf("an unclassified error: %q", stderr.String())
+	}
+	// Ctrl-C reaching a command as a bare context.Canceled: told as a stop, exit 1, not a bug.
+	stderr.Reset()
+	if told := e.tell("evaluate", fmt.Errorf("evaluate 2024-12: %w", context.Canceled)); ntm.ErrorCode(told) != ntm.CodeCancelled ||
+		stderr.String() != "ntm evaluate: Đã dừng khi chạy lệnh ntm evaluate (theo yêu cầu, hoặc vì ntm đang tắt); phần việc dở đã được hoàn tác.\n" {
+		t.Errorf("a cancellation: %q", stderr.String())
 	}
 	stderr.Reset()
 	e.tell("report", ntm.Wrap(ntm.CodeOperator, errors.New("ENOSPC"), "Ổ đĩa đầy: giải phóng chỗ rồi chạy lại."))

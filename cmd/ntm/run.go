@@ -148,7 +148,7 @@ func runError(err error) error {
 		return err
 	}
 	if errors.Is(err, context.Canceled) {
-		return ntm.Wrap(ntm.CodeCancelled, err, "%s", msg.CommandCancelled)
+		return err // told as a stop by package faults ("Đã dừng khi …")
 	}
 	return errReported
 }
