@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Paper: every sheet prints on A4 landscape at a fixed scale chosen from its column widths, never
@@ -27,12 +28,12 @@ const (
 	// 96 dpi; printableHeightPt the height between the top and bottom margins in points.
 	printableWidthPx  = (11.69 - 2*marginSide) * 96
 	printableHeightPt = (8.27-marginTop-marginBelow)*72 - 4
-	lineHeightPt      = 13.0 // one line of 10 pt text with its leading
 )
 
-// colPixels is the printed width of a column of w characters: Excel gives 10 pt Arial 7 pixels a
-// character plus 5 of padding, LibreOffice (Liberation Sans) about 7.5; the wider is assumed.
-func colPixels(w float64) float64 { return math.Trunc(w*7.5 + 5) }
+// colPixels is the printed width of a column of w characters, in pixels at 96 dpi: Excel gives
+// a character of 10 pt Arial 7 pixels, LibreOffice 5.55 pt (7.4 pixels, measured); the wider is
+// assumed.
+func colPixels(w float64) float64 { return math.Ceil(w * 7.4) }
 
 // printScale is the largest scale (≤ 100%, ≥ minScale) at which columns of these widths fit
 // between the margins.
@@ -133,24 +134,126 @@ func (w *workbook) pageSetup(sheet string, titleRows string, widths []float64) e
 	return nil
 }
 
-// textLines estimates the lines a wrapped text takes in a column of the given width (in
-// characters of the 11 pt font): words are not split, explicit line breaks are kept, and the
-// printed font (LibreOffice substitutes a wider one for Calibri) is allowed for.
-func textLines(s string, width int) int {
+// fontSpec is the font of a cell style: its size in points and whether it is bold (every
+// report style is Arial).
+type fontSpec struct {
+	size float64
+	bold bool
+}
+
+// bodyFont is the font of a cell without a style: the workbook's default, Arial 10.
+var bodyFont = fontSpec{size: bodyPt}
+
+// arialWidths are the advance widths of Arial and of its metric twin Liberation Sans, in 1/2048
+// em, for the printable ASCII characters (32–126): regular, then bold.
+var arialWidths = [2][95]uint16{
+	{569, 569, 727, 1139, 1139, 1821, 1366, 391, 682, 682, 797, 1196, 569, 682, 569, 569, 1139, 1139, 1139, 1139,
+		1139, 1139, 1139, 1139, 1139, 1139, 569, 569, 1196, 1196, 1196, 1139, 2079, 1366, 1366, 1479, 1479, 1366,
+		1251, 1593, 1479, 569, 1024, 1366, 1139, 1706, 1479, 1593, 1366, 1593, 1479, 1366, 1251, 1479, 1366, 1933,
+		1366, 1366, 1251, 569, 569, 569, 961, 1139, 682, 1139, 1139, 1024, 1139, 1139, 569, 1139, 1139, 455, 455,
+		1024, 455, 1706, 1139, 1139, 1139, 1139, 682, 1024, 569, 1139, 1024, 1479, 1024, 1024, 1024, 684, 532, 684, 1196},
+	{569, 682, 971, 1139, 1139, 1821, 1479, 487, 682, 682, 797, 1196, 569, 682, 569, 569, 1139, 1139, 1139, 1139,
+		1139, 1139, 1139, 1139, 1139, 1139, 682, 682, 1196, 1196, 1196, 1251, 1997, 1479, 1479, 1479, 1479, 1366,
+		1251, 1593, 1479, 569, 1139, 1479, 1251, 1706, 1479, 1593, 1366, 1593, 1479, 1366, 1251, 1479, 1366, 1933,
+		1366, 1366, 1251, 682, 569, 682, 1196, 1139, 682, 1139, 1251, 1139, 1251, 1139, 682, 1251, 1251, 569, 569,
+		1139, 569, 1821, 1251, 1251, 1251, 1251, 797, 1139, 682, 1251, 1139, 1593, 1139, 1139, 1024, 797, 573, 797, 1196},
+}
+
+// runeWidth is the advance width of r in 1/2048 em. A Vietnamese letter is as wide as its base
+// letter (its marks sit above or below it), except the horned ơ and ư, which are wider, and ì, í,
+// ĩ, whose mark replaces the dot; text decomposed into base letters and combining marks (NFD, as
+// some spreadsheets store it) is measured the same.
+func runeWidth(r rune, bold bool) float64 {
+	b := 0
+	if bold {
+		b = 1
+	}
+	switch {
+	case r >= 32 && r < 127:
+		return float64(arialWidths[b][r-32])
+	case unicode.Is(unicode.Mn, r):
+		return 0
+	}
+	switch r {
+	case 'đ':
+		return float64(arialWidths[b]['d'-32])
+	case 'Đ':
+		return 1479
+	case '–', '≥', '≤':
+		return 1139
+	case '—', '…', '→':
+		return 2048
+	case '“', '”':
+		return [2]float64{682, 1024}[b]
+	case '‘', '’':
+		return [2]float64{455, 569}[b]
+	case '•':
+		return 717
+	case '×':
+		return 1196
+	}
+	d := norm.NFD.String(string(r))
+	base, size := utf8.DecodeRuneInString(d)
+	if size == len(d) || base >= 127 {
+		if unicode.IsUpper(r) {
+			return 1479
+		}
+		return 1139 // another letter or sign: as wide as a digit
+	}
+	horn := strings.ContainsRune(d[size:], '\u031B')
+	switch {
+	case horn && base == 'o':
+		return [2]float64{1343, 1456}[b]
+	case horn && base == 'u':
+		return [2]float64{1371, 1483}[b]
+	case horn && base == 'O':
+		return [2]float64{1756, 1747}[b]
+	case horn && base == 'U':
+		return [2]float64{1749, 1699}[b]
+	case base == 'i' && !bold && !strings.ContainsRune(d[size:], '\u0323') && !strings.ContainsRune(d[size:], '\u0309'):
+		return 569 // ì í ĩ lose the dot, and their mark is wider than it
+	}
+	return float64(arialWidths[b][base-32])
+}
+
+// textWidthPt is the printed width in points of a line of text in Arial of that font.
+func textWidthPt(s string, f fontSpec) float64 {
+	w := 0.0
+	for _, r := range s {
+		w += runeWidth(r, f.bold)
+	}
+	return w * f.size / 2048
+}
+
+// cellRoomPt is the width a column of w characters leaves to its text, in points at 100%:
+// Excel gives a character of the default font (Arial 10) 7 pixels and keeps 5 for the cell's
+// padding; LibreOffice gives it 5.55 pt and keeps about 2 — the narrower, Excel's, is assumed,
+// so a row high enough for Excel's lines is high enough for LibreOffice's.
+func cellRoomPt(w float64) float64 { return max(1, min((7*w-5)*0.75, 5.55*w-2)) }
+
+// lineHeight is the height of one line of wrapped text in a font: Excel's 12.75 pt a line of
+// Arial 10 (LibreOffice needs 11.2), in proportion for other sizes.
+func lineHeight(f fontSpec) float64 { return math.Ceil(12.75*f.size/10/0.75) * 0.75 }
+
+// textLines is the number of lines a wrapped text takes in a column (or merged span) of the given
+// width in characters, in that font: explicit line breaks are kept, lines break at spaces, and a
+// word longer than the column breaks anywhere (as both programs do).
+func textLines(s string, width float64, f fontSpec) int {
 	if s == "" || width <= 0 {
 		return 1
 	}
-	room := float64(width) * 0.95
+	room := cellRoomPt(width)
+	space := textWidthPt(" ", f)
 	lines := 0
 	for _, para := range strings.Split(s, "\n") {
 		n, used := 1, 0.0
 		for _, word := range strings.Fields(para) {
-			lw := float64(utf8.RuneCountInString(word)) * charWidth(word)
+			lw := textWidthPt(word, f)
 			switch {
 			case used == 0:
 				used = lw
-			case used+1+lw <= room:
-				used += 1 + lw
+			case used+space+lw <= room:
+				used += space + lw
 			default:
 				n++
 				used = lw
@@ -165,64 +268,60 @@ func textLines(s string, width int) int {
 	return max(1, lines)
 }
 
-// textLines is textLines, remembered per workbook: a sheet repeats its texts (a status, a
-// commune's name, an action) on thousands of rows, and every wrapped cell's height is estimated.
-func (w *workbook) textLines(s string, width int) int {
-	k := lineKey{s, width}
-	if n, ok := w.lineMemo[k]; ok {
-		return n
-	}
-	n := textLines(s, width)
-	if w.lineMemo == nil {
-		w.lineMemo = map[lineKey]int{}
-	}
-	w.lineMemo[k] = n
-	return n
+// textHeight is the row height a wrapped text needs in a column of the given width: its lines,
+// capped at Excel's limit of 409 pt.
+func textHeight(s string, width float64, f fontSpec) float64 {
+	return min(409, float64(textLines(s, width, f))*lineHeight(f))
 }
 
+// cellHeight is the height a cell needs in a span of the given width: what its text takes when
+// its style wraps, else one line of its font.
+func (w *workbook) cellHeight(c cell, width float64) float64 {
+	f := w.st.font(c.s)
+	s, ok := c.v.(string)
+	if !ok || !w.st.wraps[c.s] {
+		return lineHeight(f)
+	}
+	// Remembered per workbook: a sheet repeats its texts (a status, a commune's name, an action)
+	// on thousands of rows, and every wrapped cell's height is estimated.
+	k := lineKey{s, width, f}
+	if h, ok := w.lineMemo[k]; ok {
+		return h
+	}
+	h := textHeight(s, width, f)
+	if w.lineMemo == nil {
+		w.lineMemo = map[lineKey]float64{}
+	}
+	w.lineMemo[k] = h
+	return h
+}
+
+// lineKey is a wrapped text in a width and a font, whose height a workbook remembers.
 type lineKey struct {
 	s     string
-	width int
-}
-
-// charWidth is the average width of a word's characters relative to the column unit: capitals
-// and digits are wider than lower-case letters.
-func charWidth(word string) float64 {
-	upper := 0
-	for _, r := range word {
-		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 127 && unicode.ToUpper(r) == r && unicode.ToLower(r) != r {
-			upper++
-		}
-	}
-	n := utf8.RuneCountInString(word)
-	if n == 0 {
-		return 1
-	}
-	return 0.74 + 0.3*float64(upper)/float64(n)
+	width float64
+	f     fontSpec
 }
 
 // rowHeight is the height a row of cells needs when the cells styled to wrap are wrapped in their
-// columns' widths; 0 when one line is enough (the default height is kept).
+// columns' widths; 0 when one line of body text is enough (the default height is kept).
 func (w *workbook) rowHeight(widths []float64, col int, cells []cell) float64 {
-	lines := 1
+	h := 0.0
 	for i, c := range cells {
-		if c.s == 0 || !w.st.wraps[c.s] {
+		if c.s == 0 || i+col-1 >= len(widths) {
 			continue
 		}
-		s, ok := c.v.(string)
-		if !ok || i+col-1 >= len(widths) {
-			continue
-		}
-		lines = max(lines, w.textLines(s, int(widths[i+col-1])))
+		h = max(h, w.cellHeight(c, widths[i+col-1]))
 	}
-	if lines <= 1 {
+	if h <= lineHeight(bodyFont) {
 		return 0
 	}
-	return min(409, float64(lines)*lineHeightPt) // Excel's limit
+	return h
 }
 
 // streamRowOf writes a row of a streamed sheet whose column widths were given to streamSheet,
-// with the height its wrapped cells need.
+// with the height its wrapped cells need (a one-cell title or note longer than the table spans it
+// and wraps).
 func (w *workbook) streamRowOf(sw *excelize.StreamWriter, sheet string, row int, cells ...cell) error {
 	if style, span, h, ok := w.asBanner(sheet, 1, cells); ok {
 		vals := make([]any, span)
@@ -230,36 +329,37 @@ func (w *workbook) streamRowOf(sw *excelize.StreamWriter, sheet string, row int,
 		for i := 1; i < span; i++ {
 			vals[i] = excelize.Cell{StyleID: style}
 		}
-		w.noteHeight(sheet, row, h)
 		if err := sw.SetRow(cellName(1, row), vals, excelize.RowOpts{Height: h}); err != nil {
 			return err
 		}
 		return sw.MergeCell(cellName(1, row), cellName(span, row))
 	}
-	vals := make([]any, len(cells))
-	for i, c := range cells {
-		vals[i] = excelize.Cell{StyleID: c.s, Value: c.v}
-	}
-	ref, _ := excelize.CoordinatesToCellName(1, row)
-	if h := w.rowHeight(w.widths[sheet], 1, cells); h > 0 {
-		w.noteHeight(sheet, row, h)
-		return sw.SetRow(ref, vals, excelize.RowOpts{Height: h})
-	}
-	w.noteHeight(sheet, row, lineHeightPt)
-	return sw.SetRow(ref, vals)
+	return w.streamRowSpans(sw, sheet, row, cells, nil)
 }
 
-// noteHeight records a row's height and the sheet's extent.
-func (w *workbook) noteHeight(sheet string, row int, h float64) {
-	if w.heights == nil {
-		return
+// spanHeight is the height a row of cells needs, a cell spanning the columns from its own to
+// spans[its column] (1-based) wrapped in their summed widths; 0 when one line of body text is
+// enough.
+func (w *workbook) spanHeight(widths []float64, col int, cells []cell, spans map[int]int) float64 {
+	h := 0.0
+	for _, c := range cells {
+		last := col
+		if l, ok := spans[col]; ok {
+			last = l
+		}
+		width := 0.0
+		for k := col; k <= last && k <= len(widths); k++ {
+			width += widths[k-1]
+		}
+		if c.s != 0 && width > 0 {
+			h = max(h, w.cellHeight(c, width))
+		}
+		col = last + 1
 	}
-	m := w.heights[sheet]
-	if m == nil {
-		m = map[int]float64{}
-		w.heights[sheet] = m
+	if h <= lineHeight(bodyFont) {
+		return 0
 	}
-	m[row] = max(m[row], h)
+	return h
 }
 
 // noteUsed records that a normal sheet holds a cell at (col, row), for its dimension.
@@ -271,12 +371,40 @@ func (w *workbook) noteUsed(sheet string, col, row int) {
 	w.used[sheet] = [2]int{max(u[0], col), max(u[1], row)}
 }
 
+// wrappedCell is a cell of a normal sheet whose style wraps, kept until the sheet is finished
+// (its merged span may be declared after it is written).
+type wrappedCell struct {
+	row, col int
+	c        cell
+}
+
 // finishSheet gives a normal-mode sheet its true dimension (excelize leaves "A1" otherwise, and
-// readers that trust it see one cell) and the heights of the rows whose wrapped cells need more
-// than one line (neither Excel nor LibreOffice grows a row on opening a file).
+// readers that trust it see one cell) and the heights of the rows whose cells need more than one
+// line, each cell wrapped in the width of its merged span (neither Excel nor LibreOffice grows a
+// row on opening a file). A row whose height was fixed keeps it.
 func (w *workbook) finishSheet(sheet string) error {
-	for row, h := range w.pending[sheet] {
-		if h > lineHeightPt && !w.fixed[sheet][row] {
+	widths := w.widths[sheet]
+	need := map[int]float64{}
+	for _, p := range w.wrapped[sheet] {
+		last := p.col
+		if l, ok := w.spans[sheet][[2]int{p.row, p.col}]; ok {
+			last = l
+		}
+		width := 0.0
+		for k := p.col; k <= last && k <= len(widths); k++ {
+			width += widths[k-1]
+		}
+		if width > 0 {
+			need[p.row] = max(need[p.row], w.cellHeight(p.c, width))
+		}
+	}
+	rows := make([]int, 0, len(need))
+	for r := range need {
+		rows = append(rows, r)
+	}
+	sort.Ints(rows)
+	for _, row := range rows {
+		if h := need[row]; h > lineHeight(bodyFont) && !w.fixed[sheet][row] {
 			if err := w.f.SetRowHeight(sheet, row, h); err != nil {
 				return err
 			}
@@ -307,7 +435,7 @@ func (w *workbook) rowHeightOr(widths []float64, cells []cell) float64 {
 	if h := w.rowHeight(widths, 1, cells); h > 0 {
 		return h
 	}
-	return lineHeightPt
+	return lineHeight(bodyFont)
 }
 
 // pageBreaks ends a printed page after each of the rows given (before a stream starts: the
@@ -329,21 +457,12 @@ func (w *workbook) pageBreaks(sheet string, after []int) error {
 // spans maps a cell's first column to its last (1-based). The row gets the height its wrapped
 // text needs in the spanned widths, and the spans are merged.
 func (w *workbook) streamRowSpans(sw *excelize.StreamWriter, sheet string, row int, cells []cell, spans map[int]int) error {
-	widths := w.widths[sheet]
 	vals := make([]any, 0, len(cells))
-	lines := 1
 	col := 1
 	for _, c := range cells {
 		last := col
 		if l, ok := spans[col]; ok {
 			last = l
-		}
-		width := 0.0
-		for k := col; k <= last && k <= len(widths); k++ {
-			width += widths[k-1]
-		}
-		if s, ok := c.v.(string); ok && w.st.wraps[c.s] {
-			lines = max(lines, w.textLines(s, int(width)))
 		}
 		vals = append(vals, excelize.Cell{StyleID: c.s, Value: c.v})
 		for k := col + 1; k <= last; k++ {
@@ -352,10 +471,8 @@ func (w *workbook) streamRowSpans(sw *excelize.StreamWriter, sheet string, row i
 		col = last + 1
 	}
 	ref, _ := excelize.CoordinatesToCellName(1, row)
-	h := min(409, float64(lines)*lineHeightPt)
-	w.noteHeight(sheet, row, h)
 	var err error
-	if lines > 1 {
+	if h := w.spanHeight(w.widths[sheet], 1, cells, spans); h > 0 {
 		err = sw.SetRow(ref, vals, excelize.RowOpts{Height: h})
 	} else {
 		err = sw.SetRow(ref, vals)
@@ -376,6 +493,48 @@ func (w *workbook) streamRowSpans(sw *excelize.StreamWriter, sheet string, row i
 		}
 	}
 	return nil
+}
+
+// putSpans writes a row of a normal sheet from column col in which some cells span several
+// columns (spans as for streamRowSpans): the spans are merged, and the row gets the height its
+// wrapped text needs in the spanned widths when the sheet is finished.
+func (w *workbook) putSpans(sheet string, row, col int, cells []cell, spans map[int]int) error {
+	c := col
+	for _, cl := range cells {
+		last := c
+		if l, ok := spans[c]; ok {
+			last = l
+		}
+		if err := w.putAt(sheet, row, c, cl); err != nil {
+			return err
+		}
+		for k := c + 1; k <= last; k++ {
+			if err := w.putAt(sheet, row, k, cell{nil, cl.s}); err != nil {
+				return err
+			}
+		}
+		if last > c {
+			if err := w.merge(sheet, row, c, last); err != nil {
+				return err
+			}
+		}
+		c = last + 1
+	}
+	return nil
+}
+
+// merge merges columns c1..c2 of a row of a normal sheet; a wrapped text in c1 then gets the
+// height it needs in the merged width (neither Excel nor LibreOffice sizes a merged cell's row).
+func (w *workbook) merge(sheet string, row, c1, c2 int) error {
+	if w.spans != nil {
+		m := w.spans[sheet]
+		if m == nil {
+			m = map[[2]int]int{}
+			w.spans[sheet] = m
+		}
+		m[[2]int{row, c1}] = c2
+	}
+	return w.f.MergeCell(sheet, cellName(c1, row), cellName(c2, row))
 }
 
 // screenNote is said on the province workbook's long detail sheets, which print only their
@@ -410,13 +569,9 @@ func (w *workbook) asBanner(sheet string, col int, cells []cell) (style, span in
 	for _, wd := range widths {
 		total += wd
 	}
-	scale := 1.0
-	if cells[0].s == w.st.title {
-		scale = 1.45 // 14 pt against 10
-	}
-	if float64(utf8.RuneCountInString(text))*scale*0.8 <= total {
+	f := w.st.font(cells[0].s)
+	if textWidthPt(text, f) <= cellRoomPt(total) {
 		return 0, 0, 0, false // it fits on one line
 	}
-	lines := textLines(text, int(total/scale))
-	return wrapped, len(widths), min(409, float64(lines)*lineHeightPt*scale), true
+	return wrapped, len(widths), textHeight(text, total, f), true
 }

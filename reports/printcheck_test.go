@@ -15,6 +15,15 @@ package reports
 //       recipient either: it is reported with Hidden set and no pages.
 //   assertLegible(t, rep, minPt)
 //       Fails for every visible sheet that prints nothing, or prints a word smaller than minPt.
+//   assertPrintsWhole(t, rep)
+//       Fails for every visible sheet that prints a page of column fragments (fragmentPages: a
+//       page whose text lies in a band narrower than a third of the sheet's widest page, or starts
+//       a quarter of the page right of the sheet's first page — a table wider than the page, or an
+//       unwrapped text running past the last column, which LibreOffice prints on pages of its own),
+//       or words over other words (overlaps: the glyphs' bodies of two words intersect — a row too
+//       low for its wrapped text prints its last lines over the next row, a text longer than its
+//       cell runs under its neighbour's). Both read `pdftotext -bbox-layout`, without the page
+//       header and footer (printedSheet.Layout).
 //   openpyxlRead(t, path) []openpyxlSheet
 //       What openpyxl (read-only) sees on each sheet: the recorded dimension, the rows it yields
 //       trusting it, and (after reset_dimensions) the last row and column holding a cell or a value.
@@ -53,10 +62,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -69,12 +80,13 @@ const fontTolerance = 0.05
 // printedSheet is one sheet as LibreOffice prints it.
 type printedSheet struct {
 	Name      string
-	Hidden    bool     // hidden in the workbook: a recipient does not print it
-	Pages     int      // pages the sheet prints on
-	PageText  []string // the words of each page, space-separated, in reading order
-	MinFontPt float64  // smallest font size of any word printed (0 when nothing is printed)
-	MinWord   string   // a word printed at that size
-	PDF       string   // the PDF of this sheet alone
+	Hidden    bool      // hidden in the workbook: a recipient does not print it
+	Pages     int       // pages the sheet prints on
+	PageText  []string  // the words of each page, space-separated, in reading order
+	MinFontPt float64   // smallest font size of any word printed (0 when nothing is printed)
+	MinWord   string    // a word printed at that size
+	PDF       string    // the PDF of this sheet alone
+	Layout    []pdfPage // the words of each page and where they are printed
 }
 
 // printReport is a workbook as LibreOffice prints it.
@@ -324,19 +336,77 @@ func pdfFontRatio(t testing.TB, pdf string) float64 {
 	return ratio
 }
 
-// bboxDoc is `pdftotext -bbox` output.
-type bboxDoc struct {
-	Pages []struct {
-		Words []struct {
-			YMin float64 `xml:"yMin,attr"`
-			YMax float64 `xml:"yMax,attr"`
-			Text string  `xml:",chardata"`
-		} `xml:"word"`
-	} `xml:"body>doc>page"`
+// pdfWord is one word as `pdftotext -bbox-layout` places it, with the text line it belongs to.
+type pdfWord struct {
+	XMin, YMin, XMax, YMax float64
+	Line                   int // the line's number on its page (words of one line share it)
+	Text                   string
 }
 
-// readPDF returns the page count, the text of each page and the smallest font size of a PDF.
-func readPDF(t testing.TB, pdf string) (pages int, text []string, minPt float64, minWord string) {
+// pdfPage is one printed page: its size and its words.
+type pdfPage struct {
+	Width, Height float64
+	Words         []pdfWord
+}
+
+// readLayout reads the pages of a PDF with `pdftotext -bbox-layout`.
+func readLayout(t testing.TB, pdf string) []pdfPage {
+	t.Helper()
+	out, err := exec.Command("pdftotext", "-bbox-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox-layout %s: %v", pdf, err)
+	}
+	dec := xml.NewDecoder(bytes.NewReader(out))
+	dec.Strict = false
+	dec.AutoClose = xml.HTMLAutoClose
+	dec.Entity = xml.HTMLEntity
+	attr := func(e xml.StartElement, name string) float64 {
+		for _, a := range e.Attr {
+			if a.Name.Local == name {
+				v, _ := strconv.ParseFloat(a.Value, 64)
+				return v
+			}
+		}
+		return 0
+	}
+	var pages []pdfPage
+	line := 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("pdftotext -bbox-layout %s: %v", pdf, err)
+		}
+		e, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch e.Name.Local {
+		case "page":
+			pages = append(pages, pdfPage{Width: attr(e, "width"), Height: attr(e, "height")})
+		case "line":
+			line++
+		case "word":
+			var text string
+			if err := dec.DecodeElement(&text, &e); err != nil {
+				t.Fatalf("pdftotext -bbox-layout %s: %v", pdf, err)
+			}
+			if len(pages) == 0 {
+				continue
+			}
+			p := &pages[len(pages)-1]
+			p.Words = append(p.Words, pdfWord{XMin: attr(e, "xMin"), YMin: attr(e, "yMin"), XMax: attr(e, "xMax"), YMax: attr(e, "yMax"),
+				Line: line, Text: text})
+		}
+	}
+	return pages
+}
+
+// readPDF returns the page count, the text of each page, the smallest font size of a PDF and
+// the pages' words.
+func readPDF(t testing.TB, pdf string) (pages int, text []string, minPt float64, minWord string, layout []pdfPage) {
 	t.Helper()
 	needTool(t, "pdftotext", "poppler-utils")
 	needTool(t, "pdfinfo", "poppler-utils")
@@ -347,23 +417,12 @@ func readPDF(t testing.TB, pdf string) (pages int, text []string, minPt float64,
 	if m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindSubmatch(info); m != nil {
 		pages, _ = strconv.Atoi(string(m[1]))
 	}
-	out, err := exec.Command("pdftotext", "-bbox", pdf, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext -bbox %s: %v", pdf, err)
-	}
-	var doc bboxDoc
-	dec := xml.NewDecoder(bytes.NewReader(out))
-	dec.Strict = false
-	dec.AutoClose = xml.HTMLAutoClose
-	dec.Entity = xml.HTMLEntity
-	if err := dec.Decode(&doc); err != nil {
-		t.Fatalf("pdftotext -bbox %s: %v", pdf, err)
-	}
-	if len(doc.Pages) != pages {
-		t.Fatalf("%s: pdfinfo says %d pages, pdftotext read %d", pdf, pages, len(doc.Pages))
+	layout = readLayout(t, pdf)
+	if len(layout) != pages {
+		t.Fatalf("%s: pdfinfo says %d pages, pdftotext read %d", pdf, pages, len(layout))
 	}
 	ratio := pdfFontRatio(t, pdf)
-	for _, p := range doc.Pages {
+	for _, p := range layout {
 		var words []string
 		for _, w := range p.Words {
 			words = append(words, w.Text)
@@ -376,7 +435,7 @@ func readPDF(t testing.TB, pdf string) (pages int, text []string, minPt float64,
 		}
 		text = append(text, strings.Join(words, " "))
 	}
-	return pages, text, math.Round(minPt*1000) / 1000, minWord
+	return pages, text, math.Round(minPt*1000) / 1000, minWord, layout
 }
 
 // printWorkbook prints a workbook with LibreOffice, whole and sheet by sheet (see the top of the file).
@@ -400,12 +459,12 @@ func printWorkbook(t testing.TB, path string) printReport {
 	}
 	sofficeConvert(t, dir, inputs...)
 	rep := printReport{PDF: filepath.Join(dir, "whole.pdf")}
-	rep.Pages, _, rep.MinFontPt, _ = readPDF(t, rep.PDF)
+	rep.Pages, _, rep.MinFontPt, _, _ = readPDF(t, rep.PDF)
 	for k, s := range sheets {
 		ps := printedSheet{Name: s.name, Hidden: s.hidden}
 		if !s.hidden {
 			ps.PDF = filepath.Join(dir, fmt.Sprintf("sheet%02d.pdf", k+1))
-			ps.Pages, ps.PageText, ps.MinFontPt, ps.MinWord = readPDF(t, ps.PDF)
+			ps.Pages, ps.PageText, ps.MinFontPt, ps.MinWord, ps.Layout = readPDF(t, ps.PDF)
 		}
 		rep.Sheets = append(rep.Sheets, ps)
 	}
@@ -430,6 +489,136 @@ func assertLegible(t testing.TB, rep printReport, minPt float64) {
 			t.Errorf("sheet %q prints nothing", s.Name)
 		case s.MinFontPt < minPt-fontTolerance:
 			t.Errorf("sheet %q prints %q at %.2f pt, below %.0f pt", s.Name, s.MinWord, s.MinFontPt, minPt)
+		}
+	}
+}
+
+// hfZone is how far from a page's top and bottom edges its header and footer print (0.3" from
+// the edge, one line of 10 pt): words there are not the sheet's body.
+const hfZone = 40.0
+
+// bodyWords are a page's words between its header and its footer.
+func (p pdfPage) bodyWords() []pdfWord {
+	var out []pdfWord
+	for _, w := range p.Words {
+		if w.YMin >= hfZone && w.YMax <= p.Height-hfZone && strings.TrimSpace(w.Text) != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// band is the horizontal extent of a page's body text; ok is false on a page without any.
+func (p pdfPage) band() (x0, x1 float64, ok bool) {
+	for i, w := range p.bodyWords() {
+		if i == 0 || w.XMin < x0 {
+			x0 = w.XMin
+		}
+		if i == 0 || w.XMax > x1 {
+			x1 = w.XMax
+		}
+		ok = true
+	}
+	return x0, x1, ok
+}
+
+// fragmentPages describes the pages of a printed sheet that hold only pieces of columns to the
+// right of its table — what a sheet wider than the page, or a text running past its last column,
+// prints after the table's own pages: a page whose body text lies in a band narrower than a
+// third of the sheet's widest page, or that starts more than a quarter of the page's printable
+// width (A4 less 0.4" margins) to the right of where the sheet's first page starts (a centred
+// sheet centres such a page's few columns).
+func fragmentPages(s printedSheet) []string {
+	type band struct{ x0, x1 float64 }
+	bands := make([]*band, len(s.Layout))
+	widest := 0.0
+	for i, p := range s.Layout {
+		if x0, x1, ok := p.band(); ok {
+			bands[i] = &band{x0, x1}
+			widest = max(widest, x1-x0)
+		}
+	}
+	var out []string
+	first := -1.0
+	for i, b := range bands {
+		if b == nil {
+			continue
+		}
+		if first < 0 {
+			first = b.x0
+			continue
+		}
+		printable := s.Layout[i].Width - 2*0.4*72
+		switch {
+		case b.x1-b.x0 < widest/3:
+			out = append(out, fmt.Sprintf("page %d holds text only between x=%.0f and x=%.0f pt (%.0f%% of the sheet's widest page): %.80q",
+				i+1, b.x0, b.x1, 100*(b.x1-b.x0)/widest, s.PageText[i]))
+		case b.x0 > first+printable/4:
+			out = append(out, fmt.Sprintf("page %d starts at x=%.0f pt, the sheet's first page at x=%.0f pt: columns printed on a page of their own: %.80q",
+				i+1, b.x0, first, s.PageText[i]))
+		}
+	}
+	return out
+}
+
+// overlaps describes the words of a printed sheet drawn over other words: a row too low for its
+// wrapped text prints its last lines over the next row's, and a text longer than its cell runs
+// under its neighbour's. A word's box from poppler is (ascent − descent) × its size high (see the
+// top of the file); the part compared is the glyphs' body, from the baseline up to 0.65 of the
+// size, so the lines of one wrapped paragraph (1.12 × the size apart) never touch, while lines
+// printed over each other do. Boxes must share more than 1 pt each way.
+func overlaps(s printedSheet, ratio float64) []string {
+	type box struct {
+		x0, x1, y0, y1 float64
+		w              pdfWord
+	}
+	var out []string
+	for i, p := range s.Layout {
+		var boxes []box
+		for _, w := range p.bodyWords() {
+			h := w.YMax - w.YMin
+			if h <= 0 || (utf8.RuneCountInString(w.Text) > 1 && w.XMax-w.XMin < h/2) {
+				continue // turned text
+			}
+			size := h / ratio
+			base := w.YMax - 0.35*size
+			boxes = append(boxes, box{w.XMin, w.XMax, base - 0.65*size, base, w})
+		}
+		sort.Slice(boxes, func(a, b int) bool { return boxes[a].y0 < boxes[b].y0 })
+		found := 0
+		for a := range boxes {
+			for b := a + 1; b < len(boxes) && boxes[b].y0 < boxes[a].y1-1; b++ {
+				A, B := boxes[a], boxes[b]
+				if min(A.x1, B.x1)-max(A.x0, B.x0) > 1 && min(A.y1, B.y1)-max(A.y0, B.y0) > 1 {
+					found++
+					if found <= 3 {
+						out = append(out, fmt.Sprintf("page %d: %q (x=%.0f, y=%.0f) and %q (x=%.0f, y=%.0f) are printed over each other",
+							i+1, A.w.Text, A.x0, A.y1, B.w.Text, B.x0, B.y1))
+					}
+				}
+			}
+		}
+		if found > 3 {
+			out = append(out, fmt.Sprintf("page %d: %d words in all printed over others", i+1, found))
+		}
+	}
+	return out
+}
+
+// assertPrintsWhole fails for every visible sheet that prints a page of column fragments (it is
+// wider than one page, or a text runs past its last column) or words over other words (a row too
+// low for its wrapped text, a text longer than its cell).
+func assertPrintsWhole(t testing.TB, rep printReport) {
+	t.Helper()
+	for _, s := range rep.Sheets {
+		if s.Hidden || s.PDF == "" {
+			continue
+		}
+		for _, f := range fragmentPages(s) {
+			t.Errorf("sheet %q: %s", s.Name, f)
+		}
+		for _, o := range overlaps(s, pdfFontRatio(t, s.PDF)) {
+			t.Errorf("sheet %q: %s", s.Name, o)
 		}
 	}
 }
@@ -530,7 +719,8 @@ func assertDimensionsTrue(t testing.TB, path string) []openpyxlSheet {
 }
 
 // TestPrintCheckHelpers proves the helpers above: on a workbook of known font sizes, page counts,
-// a hidden sheet and a one-cell dimension, and on the workbooks and a template as written now.
+// a hidden sheet, a one-cell dimension, a text running past the page and a row too low for its
+// text, and on the workbooks and a template as written now.
 func TestPrintCheckHelpers(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "calibration.xlsx")
 	f := excelize.NewFile()
@@ -576,6 +766,29 @@ func TestPrintCheckHelpers(t *testing.T) {
 		must(sw.SetRow(cellName(1, r), []any{"x", r}))
 	}
 	must(sw.Flush())
+	// "Tràn": a table just narrower than the page (centred, as the reports print), whose last
+	// column holds a text running past it: LibreOffice prints the text's end on a page of its own.
+	_, err = f.NewSheet("Tràn")
+	must(err)
+	must(f.SetColWidth("Tràn", "A", "D", 15)) // 7 pt a character in this workbook's default font
+	must(f.SetColWidth("Tràn", "E", "E", 8))
+	for c := 'A'; c <= 'D'; c++ {
+		must(f.SetCellValue("Tràn", string(c)+"1", "Cột "+string(c)))
+	}
+	must(f.SetCellValue("Tràn", "E1", "Ghi chú chạy quá lề phải"))
+	center := true
+	must(f.SetPageMargins("Tràn", &excelize.PageLayoutMarginsOptions{Horizontally: &center}))
+	// "Chồng": a wrapped text in a row one line high prints its lines over the next row's text.
+	_, err = f.NewSheet("Chồng")
+	must(err)
+	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	must(err)
+	must(f.SetColWidth("Chồng", "A", "A", 20))
+	must(f.SetCellValue("Chồng", "A1", "Giải thích dài được xuống dòng trong một ô hẹp nhưng dòng của nó chỉ cao một dòng chữ"))
+	must(f.SetCellStyle("Chồng", "A1", "A1", wrap))
+	must(f.SetRowHeight("Chồng", 1, 13))
+	must(f.SetCellValue("Chồng", "A2", "Dòng tiếp theo"))
+	must(f.SetCellValue("Chồng", "A3", "Dòng thứ ba"))
 	must(f.SaveAs(path))
 	must(f.Close())
 
@@ -594,11 +807,25 @@ func TestPrintCheckHelpers(t *testing.T) {
 	if stream.Pages != 1 {
 		t.Errorf("Luồng: %+v", stream)
 	}
-	if rep.Pages != big.Pages+small.Pages+stream.Pages || math.Abs(rep.MinFontPt-7.5) > fontTolerance {
+	// The print-whole checks: the spilled text's page and the overlapping lines are found, and
+	// nothing on the sheets printed as they should.
+	spill, over := rep.sheet(t, "Tràn"), rep.sheet(t, "Chồng")
+	if fr := fragmentPages(spill); spill.Pages != 2 || len(fr) != 1 || !strings.HasPrefix(fr[0], "page 2 ") {
+		t.Errorf("Tràn: %d pages, fragments %q", spill.Pages, fr)
+	}
+	if ov := overlaps(over, pdfFontRatio(t, over.PDF)); len(ov) == 0 || !strings.Contains(strings.Join(ov, " "), "tiếp") {
+		t.Errorf("Chồng: overlaps %q", ov)
+	}
+	for _, s := range []printedSheet{big, small, stream} {
+		if fr, ov := fragmentPages(s), overlaps(s, pdfFontRatio(t, s.PDF)); len(fr)+len(ov) > 0 {
+			t.Errorf("%s: fragments %q, overlaps %q", s.Name, fr, ov)
+		}
+	}
+	if rep.Pages != big.Pages+small.Pages+stream.Pages+spill.Pages+over.Pages || math.Abs(rep.MinFontPt-7.5) > fontTolerance {
 		t.Errorf("whole workbook: %d pages, %.3f pt", rep.Pages, rep.MinFontPt)
 	}
 	// The 14 pt title alone: the derived size is the cell's size.
-	_, _, pt, _ := readPDF(t, big.PDF)
+	_, _, pt, _, _ := readPDF(t, big.PDF)
 	if math.Abs(pt-8) > fontTolerance {
 		t.Errorf("Lớn alone: %.3f pt", pt)
 	}

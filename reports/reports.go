@@ -418,25 +418,25 @@ type workbook struct {
 	// (normal sheets' dimension), and which sheets were streamed.
 	widths   map[string][]float64
 	scale    map[string]uint
-	pending  map[string]map[int]float64
+	wrapped  map[string][]wrappedCell  // normal sheets: the styled cells, sized when the sheet is finished
+	spans    map[string]map[[2]int]int // normal sheets: merged spans, (row, first column) → last column
 	fixed    map[string]map[int]bool
-	heights  map[string]map[int]float64
 	used     map[string][2]int
 	streamed map[string]bool
 	// streamedWriters are the stream writers by sheet (a title row finds its sheet's widths).
 	streamedWriters map[string]*excelize.StreamWriter
-	breaks          map[string][]int  // streamed sheets: the rows after which a printed page ends
-	trace           *tracer           // files and rejected rows behind missing data, read once per workbook
-	own             *provinceVillages // the scope's villages when it has no province's (scope.villages)
-	lineMemo        map[lineKey]int   // textLines of the workbook's wrapped texts
-	todos           *[]villageTodo    // the villages not smart yet and their steps, read once
+	breaks          map[string][]int    // streamed sheets: the rows after which a printed page ends
+	trace           *tracer             // files and rejected rows behind missing data, read once per workbook
+	own             *provinceVillages   // the scope's villages when it has no province's (scope.villages)
+	lineMemo        map[lineKey]float64 // the heights of the workbook's wrapped texts
+	todos           *[]villageTodo      // the villages not smart yet and their steps, read once
 }
 
 // newWorkbook is a workbook over f with empty layout records.
 func newWorkbook(f *excelize.File, st *styles) *workbook {
 	return &workbook{f: f, st: st,
-		widths: map[string][]float64{}, scale: map[string]uint{}, pending: map[string]map[int]float64{},
-		fixed: map[string]map[int]bool{}, heights: map[string]map[int]float64{}, used: map[string][2]int{},
+		widths: map[string][]float64{}, scale: map[string]uint{}, wrapped: map[string][]wrappedCell{},
+		spans: map[string]map[[2]int]int{}, fixed: map[string]map[int]bool{}, used: map[string][2]int{},
 		streamed: map[string]bool{}, breaks: map[string][]int{}, streamedWriters: map[string]*excelize.StreamWriter{}}
 }
 
@@ -586,7 +586,8 @@ func (w *workbook) hdr(s string) cell   { return cell{s, w.st.header} }
 func (w *workbook) bold(s string) cell  { return cell{s, w.st.bold} }
 func (w *workbook) plain(s string) cell { return cell{s, 0} }
 
-func (w *workbook) statusCell(st ntm.Status) cell { return cell{st.Label(), w.st.status(st)} }
+// statusCell is a coloured status; it wraps in a narrow column ("Chưa có số liệu").
+func (w *workbook) statusCell(st ntm.Status) cell { return cell{st.Label(), w.st.statusWrap(st)} }
 
 // resultStatus is the coloured status of a result, an empty bordered cell when there is none.
 func (w *workbook) resultStatus(r *result) cell {
@@ -634,20 +635,15 @@ func (w *workbook) putAt(sheet string, row, col int, cells ...cell) error {
 		if err := w.putAt(sheet, row, 1, c); err != nil {
 			return err
 		}
-		if err := w.f.MergeCell(sheet, cellName(1, row), cellName(span, row)); err != nil {
+		if err := w.merge(sheet, row, 1, span); err != nil {
 			return err
 		}
 		return w.setRowHeight(sheet, row, h)
 	}
-	if h := w.rowHeight(w.widths[sheet], col, cells); h > 0 && w.pending != nil {
-		m := w.pending[sheet]
-		if m == nil {
-			m = map[int]float64{}
-			w.pending[sheet] = m
-		}
-		m[row] = max(m[row], h)
-	}
 	for i, c := range cells {
+		if w.wrapped != nil && c.v != nil && c.s != 0 {
+			w.wrapped[sheet] = append(w.wrapped[sheet], wrappedCell{row, col + i, c})
+		}
 		ref, err := excelize.CoordinatesToCellName(col+i, row)
 		if err != nil {
 			return err
@@ -667,16 +663,6 @@ func (w *workbook) putAt(sheet string, row, col int, cells ...cell) error {
 		}
 	}
 	return nil
-}
-
-// streamRow writes a row of cells through a stream writer.
-func streamRow(sw *excelize.StreamWriter, row int, cells ...cell) error {
-	vals := make([]any, len(cells))
-	for i, c := range cells {
-		vals[i] = excelize.Cell{StyleID: c.s, Value: c.v}
-	}
-	ref, _ := excelize.CoordinatesToCellName(1, row)
-	return sw.SetRow(ref, vals)
 }
 
 // setWidths sets column widths of a normal-mode sheet, column 1 first.

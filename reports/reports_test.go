@@ -411,7 +411,7 @@ func TestWriteDistrictWorkbook(t *testing.T) {
 			t.Error("village sheet: no autofilter A3:M8")
 		}
 		// The header's wrapped names get the height of their lines.
-		if h, _ := f.GetRowHeight(sh, 3); h < 2*lineHeightPt {
+		if h, _ := f.GetRowHeight(sh, 3); h < 2*lineHeight(bodyFont) {
 			t.Errorf("header row height = %v", h)
 		}
 	})

@@ -107,24 +107,25 @@ func (w *workbook) writeAddresses(ctx context.Context) error {
 		cols = append(cols, name)
 		widths = append(widths, width)
 	}
-	add("STT", 6)
+	// Sized to print on one page width at 8 pt or more: names and the explanation wrap.
+	add("STT", 5)
 	if sc.withDistricts() {
-		add("Huyện", 18)
+		add("Huyện", 12)
 	}
-	add("Xã", 20)
-	add("Thôn", 22)
+	add("Xã", 12)
+	add("Thôn", 16)
 	add("Mã thôn", 11)
-	add("Ngày số liệu", 12)
-	add("Tổng số hộ", 10)
-	add("Hộ đã có địa chỉ số", 11)
-	add("Hộ chưa có địa chỉ số", 11)
-	add("Tỷ lệ hộ có địa chỉ số", 10)
-	add("Tổng số cơ quan, tổ chức", 11)
-	add("Cơ quan, tổ chức đã có địa chỉ số", 12)
-	add("Cơ quan, tổ chức chưa có", 11)
-	add("Tỷ lệ cơ quan, tổ chức", 10)
-	add("Điều kiện 4", 14)
-	add("Giải thích", 50)
+	add("Ngày số liệu", 11)
+	add("Tổng số hộ", 8)
+	add("Hộ đã có địa chỉ số", 8)
+	add("Hộ chưa có địa chỉ số", 8)
+	add("Tỷ lệ hộ có địa chỉ số", 8)
+	add("Tổng số cơ quan, tổ chức", 8)
+	add("Cơ quan, tổ chức đã có địa chỉ số", 8)
+	add("Cơ quan, tổ chức chưa có", 8)
+	add("Tỷ lệ cơ quan, tổ chức", 8)
+	add("Điều kiện 4", 10)
+	add("Giải thích", 34)
 	ncols := len(cols)
 	const top = 6
 	last := top + max(1, t.Villages)
@@ -164,13 +165,13 @@ func (w *workbook) writeAddresses(ctx context.Context) error {
 			if dist := sc.districtOf[a.commune]; dist != nil {
 				dn = dist.Name
 			}
-			cells = append(cells, w.txt(dn))
+			cells = append(cells, w.wrap(dn))
 		}
 		cn := a.commune
 		if u := d.units[a.commune]; u != nil {
 			cn = u.Name
 		}
-		cells = append(cells, w.txt(cn), w.txt(a.name), w.txt(a.code))
+		cells = append(cells, w.wrap(cn), w.wrap(a.name), w.txt(a.code))
 		if a.asOf == nil {
 			cells = append(cells, cell{nil, st.date}, w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.txt(""))
 		} else {
@@ -180,7 +181,7 @@ func (w *workbook) writeAddresses(ctx context.Context) error {
 				cell{ot, st.integer}, cell{ow, st.integer}, cell{ot - ow, st.integer}, w.pct(ow, ot))
 		}
 		cells = append(cells, w.statusCell(ntm.Status(a.status)), w.wrap(a.expl))
-		if err := streamRow(sw, row, cells...); err != nil {
+		if err := w.streamRowOf(sw, sh, row, cells...); err != nil {
 			return err
 		}
 		row++
@@ -190,7 +191,7 @@ func (w *workbook) writeAddresses(ctx context.Context) error {
 		return err
 	}
 	if row == top+1 {
-		if err := streamRow(sw, row, w.plain(""), w.plain("Chưa có kết quả đánh giá địa chỉ số của thôn nào.")); err != nil {
+		if err := w.streamRowSpans(sw, sh, row, []cell{w.plain(""), w.wrapPlain("Chưa có kết quả đánh giá địa chỉ số của thôn nào.")}, map[int]int{2: ncols}); err != nil {
 			return err
 		}
 	} else if err := w.f.AutoFilter(sh, rangeRef(1, top, ncols, row-1), nil); err != nil {

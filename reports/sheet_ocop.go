@@ -193,22 +193,23 @@ func (w *workbook) writeOCOP(ctx context.Context) error {
 		cols = append(cols, name)
 		widths = append(widths, width)
 	}
-	add("STT", 6)
+	// Sized to print on one page width at 8 pt or more: the long texts wrap.
+	add("STT", 5)
 	if sc.withDistricts() {
-		add("Huyện", 18)
+		add("Huyện", 12)
 	}
-	add("Xã", 20)
-	add("Tên sản phẩm", 30)
-	add("Mã sản phẩm", 11)
-	add("Hạng sao", 8)
-	add("Chủ thể", 28)
-	add("Số quyết định", 18)
-	add("Ngày công nhận", 12)
-	add("Ngày hết hạn", 12)
-	add("Tình trạng cuối kỳ", 16)
-	add("Số sàn đang bán", 9)
-	add("Các sàn đang bán", 28)
-	add("Ghi chú", 40)
+	add("Xã", 12)
+	add("Tên sản phẩm", 18)
+	add("Mã sản phẩm", 9)
+	add("Hạng sao", 6)
+	add("Chủ thể", 16)
+	add("Số quyết định", 13)
+	add("Ngày công nhận", 11)
+	add("Ngày hết hạn", 11)
+	add("Tình trạng cuối kỳ", 11)
+	add("Số sàn đang bán", 6)
+	add("Các sàn đang bán", 16)
+	add("Ghi chú", 26)
 	ncols := len(cols)
 	const top = 6
 	last := top + max(1, len(ps))
@@ -248,19 +249,19 @@ func (w *workbook) writeOCOP(ctx context.Context) error {
 		return err
 	}
 	if len(ps) == 0 {
-		if err := streamRow(sw, top+1, w.plain(""), w.plain("Chưa có sản phẩm OCOP nào của đơn vị trong danh sách đã nạp.")); err != nil {
+		if err := w.streamRowSpans(sw, sh, top+1, []cell{w.plain(""), w.wrapPlain("Chưa có sản phẩm OCOP nào của đơn vị trong danh sách đã nạp.")}, map[int]int{2: ncols}); err != nil {
 			return err
 		}
 	}
 	for i := range ps {
 		p := &ps[i]
 		label, kind := ocopState(p, end)
-		text, integer, date := st.text, st.integer, st.date
+		text, integer, date := st.wrap, st.integer, st.date
 		switch kind {
 		case ocopUnlisted:
-			text, integer, date = st.rowRed, st.rowRedInt, st.rowRedDate
+			text, integer, date = st.rowRedWrap, st.rowRedInt, st.rowRedDate
 		case ocopExpired:
-			text, integer, date = st.rowAmber, st.rowAmberInt, st.rowAmberDate
+			text, integer, date = st.rowAmberWrap, st.rowAmberInt, st.rowAmberDate
 		}
 		cells := []cell{{i + 1, integer}}
 		if sc.withDistricts() {
@@ -312,7 +313,7 @@ func (w *workbook) writeOCOP(ctx context.Context) error {
 			cell{p.Owner, text}, cell{p.Decision, text}, dateCell(p.Certified), dateCell(p.Expires),
 			cell{label, text}, cell{len(platforms), integer}, cell{strings.Join(platforms, ", "), text},
 			cell{strings.Join(notes, "; "), text})
-		if err := streamRow(sw, top+1+i, cells...); err != nil {
+		if err := w.streamRowOf(sw, sh, top+1+i, cells...); err != nil {
 			return err
 		}
 	}

@@ -398,7 +398,7 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		}
 	}
 	for _, text := range shared {
-		if err := put(w.plain(""), w.plain(text)); err != nil {
+		if err := putSpans(map[int]int{2: ncols}, w.plain(""), w.wrapPlain(text)); err != nil {
 			return err
 		}
 	}

@@ -112,26 +112,16 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	}
 	row++
 	trendHdr := d.trendHeader()
-	if err := w.put(sh, row, w.hdr("Chỉ số"), w.hdr(""), w.hdr("Giá trị"), w.hdr("Tỷ lệ / Đánh giá"), w.hdr(trendHdr), w.hdr("Ghi chú")); err != nil {
-		return err
-	}
-	if err := w.f.MergeCell(sh, cellName(1, row), cellName(2, row)); err != nil {
+	// The label spans A:B; its row is sized for the text in the merged width.
+	labelSpan := map[int]int{1: 2}
+	if err := w.putSpans(sh, row, 1, []cell{w.hdr("Chỉ số"), w.hdr("Giá trị"), w.hdr("Tỷ lệ / Đánh giá"), w.hdr(trendHdr), w.hdr("Ghi chú")}, labelSpan); err != nil {
 		return err
 	}
 	row++
 	blank := cell{"", st.text}
 	figure := func(label string, value, extra, trend cell, note string) error {
-		if err := w.put(sh, row, cell{label, st.wrap}, cell{nil, st.wrap}, value, extra, trend, w.wrap(note)); err != nil {
+		if err := w.putSpans(sh, row, 1, []cell{{label, st.wrap}, value, extra, trend, w.wrap(note)}, labelSpan); err != nil {
 			return err
-		}
-		if err := w.f.MergeCell(sh, cellName(1, row), cellName(2, row)); err != nil {
-			return err
-		}
-		// Neither Excel nor LibreOffice grows a row for wrapped text in merged cells: size it here.
-		if lines := max(textLines(label, 40), textLines(note, 40)); lines > 1 {
-			if err := w.setRowHeight(sh, row, float64(15*lines)); err != nil {
-				return err
-			}
 		}
 		row++
 		return nil

@@ -197,13 +197,8 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 		return err
 	}
 	ncols := len(widths)
-	merge := func(row, c1, c2 int) error { return w.f.MergeCell(sh, cellName(c1, row), cellName(c2, row)) }
-	center := func(row, c1, c2 int, c cell) error {
-		if err := w.putAt(sh, row, c1, c); err != nil {
-			return err
-		}
-		return merge(row, c1, c2)
-	}
+	merge := func(row, c1, c2 int) error { return w.merge(sh, row, c1, c2) }
+	center := func(row, c1, c2 int, c cell) error { return w.putSpans(sh, row, c1, []cell{c}, map[int]int{c1: c2}) }
 	day := d.dataAt
 	if day.IsZero() {
 		day = d.eval.At
@@ -243,13 +238,7 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 	if d.eval.Set != nil && d.eval.Set.BasisText() != "" {
 		basis += " (" + d.eval.Set.BasisText() + ")"
 	}
-	if err := w.put(sh, row, w.wrapPlain(basis+". Sở Khoa học và Công nghệ thông báo kết quả như sau:")); err != nil {
-		return err
-	}
-	if err := merge(row, 1, ncols); err != nil {
-		return err
-	}
-	if err := w.setRowHeight(sh, row, float64(textLines(basis, 160)+1)*lineHeightPt); err != nil {
+	if err := center(row, 1, ncols, w.wrapPlain(basis+". Sở Khoa học và Công nghệ thông báo kết quả như sau:")); err != nil {
 		return err
 	}
 	row += 2

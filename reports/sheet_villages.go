@@ -152,7 +152,7 @@ func (w *workbook) writeVillages(ctx context.Context) error {
 			heights[i] = w.rowHeightOr(widths, cells)
 		}
 		var breaks []int
-		used := w.rowHeightOr(widths, head[:1]) + 2*lineHeightPt // the first page's title
+		used := w.rowHeightOr(widths, head[:1]) + 2*lineHeight(bodyFont) // the first page's title
 		for i := range buffered {
 			r := top + 1 + i
 			need := heights[i]

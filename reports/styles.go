@@ -26,6 +26,7 @@ type styles struct {
 	date                                  int
 	rowRed, rowRedInt, rowRedDate         int // a row that needs action (an unlisted OCOP product)
 	rowAmber, rowAmberInt, rowAmberDate   int // a row that does not count (an expired product)
+	rowRedWrap, rowAmberWrap              int // their long texts, wrapped
 	trendUp, trendDown, trendFlat         int // the change of a key figure since the previous period
 
 	groupRow                        int // a row naming the commune of the rows under it
@@ -36,7 +37,16 @@ type styles struct {
 	wrapPlain                                                                   int // wrapped text without a border
 	boldWrap                                                                    int // a total's label, wrapped
 
-	wraps map[int]bool // the styles that wrap text (rows are given the height their text needs)
+	wraps map[int]bool     // the styles that wrap text (rows are given the height their text needs)
+	fonts map[int]fontSpec // each style's font size and weight (row heights and text widths)
+}
+
+// font is the font of a style (the default font for style 0 or one not made here).
+func (s *styles) font(style int) fontSpec {
+	if f, ok := s.fonts[style]; ok {
+		return f
+	}
+	return bodyFont
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
@@ -50,7 +60,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 	wrapTop := &excelize.Alignment{Vertical: "top", WrapText: true}
 	pct := "0.0%"
 	dt := "dd/mm/yyyy hh:mm"
-	var s styles
+	s := styles{fonts: map[int]fontSpec{}}
 	var err error
 	add := func(dst *int, st *excelize.Style) {
 		if err != nil {
@@ -66,6 +76,9 @@ func newStyles(f *excelize.File) (*styles, error) {
 			st.Font.Size = bodyPt
 		}
 		*dst, err = f.NewStyle(st)
+		if err == nil {
+			s.fonts[*dst] = fontSpec{size: st.Font.Size, bold: st.Font.Bold}
+		}
 	}
 	fill := func(c string) excelize.Fill { return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}} }
 	add(&s.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
@@ -95,9 +108,11 @@ func newStyles(f *excelize.File) (*styles, error) {
 	add(&s.rowAmber, &excelize.Style{Border: border, Alignment: top, Fill: fill(fillAmber)})
 	add(&s.rowAmberInt, &excelize.Style{Border: border, Alignment: top, Fill: fill(fillAmber), NumFmt: 3})
 	add(&s.rowAmberDate, &excelize.Style{Border: border, Alignment: top, Fill: fill(fillAmber), CustomNumFmt: &dFmt})
-	add(&s.trendUp, &excelize.Style{Border: border, Alignment: top, Font: &excelize.Font{Color: "006100"}})
-	add(&s.trendDown, &excelize.Style{Border: border, Alignment: top, Font: &excelize.Font{Color: "9C0006"}})
-	add(&s.trendFlat, &excelize.Style{Border: border, Alignment: top, Font: &excelize.Font{Color: "595959"}})
+	add(&s.rowRedWrap, &excelize.Style{Border: border, Alignment: wrapTop, Fill: fill(fillNotMet)})
+	add(&s.rowAmberWrap, &excelize.Style{Border: border, Alignment: wrapTop, Fill: fill(fillAmber)})
+	add(&s.trendUp, &excelize.Style{Border: border, Alignment: wrapTop, Font: &excelize.Font{Color: "006100"}})
+	add(&s.trendDown, &excelize.Style{Border: border, Alignment: wrapTop, Font: &excelize.Font{Color: "9C0006"}})
+	add(&s.trendFlat, &excelize.Style{Border: border, Alignment: wrapTop, Font: &excelize.Font{Color: "595959"}})
 	add(&s.groupRow, &excelize.Style{Font: &excelize.Font{Bold: true, Color: "1F4E78"}, Fill: fill("EDF3FA"), Border: border,
 		Alignment: &excelize.Alignment{Vertical: "center"}})
 	add(&s.metWrap, &excelize.Style{Border: border, Alignment: wrapTop, Fill: fill(fillMet), Font: &excelize.Font{Color: "006100"}})
@@ -116,7 +131,9 @@ func newStyles(f *excelize.File) (*styles, error) {
 	add(&subtitleWrap, &excelize.Style{Font: &excelize.Font{Italic: true}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	add(&boldWrapPlain, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	s.banners = map[int]int{0: s.wrapPlain, s.title: s.title2, s.subtitle: subtitleWrap, s.bold: boldWrapPlain}
-	s.wraps = map[int]bool{s.boldWrap: true, s.wrap: true, s.header: true, s.group: true, s.metWrap: true, s.notMetWrap: true, s.noDataWrap: true}
+	s.wraps = map[int]bool{s.boldWrap: true, s.wrap: true, s.header: true, s.group: true, s.metWrap: true, s.notMetWrap: true,
+		s.noDataWrap: true, s.rowRedWrap: true, s.rowAmberWrap: true, s.trendUp: true, s.trendDown: true, s.trendFlat: true, s.wrapPlain: true, s.title2: true,
+		subtitleWrap: true, boldWrapPlain: true}
 	return &s, err
 }
 

@@ -7,9 +7,11 @@ import (
 )
 
 // TestWorkbooksPrintLegibly: a district's and the province's workbooks, printed by LibreOffice,
-// show no text below 8 pt on any sheet, every sheet's recorded dimension shows openpyxl (read-only)
-// all its rows, the summary's charts print on a page of their own, and every page carries the
-// recipient, the period and its number.
+// show no text below 8 pt on any sheet, no page holding only pieces of columns to the right of a
+// table and no words printed over others (rows high enough for their wrapped text, texts that fit
+// their cells), every sheet's recorded dimension shows openpyxl (read-only) all its rows, the
+// summary's charts print on a page of their own, and every page carries the recipient, the period
+// and its number.
 func TestWorkbooksPrintLegibly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("prints workbooks with LibreOffice")
@@ -22,6 +24,7 @@ func TestWorkbooksPrintLegibly(t *testing.T) {
 		rep := printWorkbook(t, p)
 		t.Logf("%s: %s", name, rep)
 		assertLegible(t, rep, minPrintPt)
+		assertPrintsWhole(t, rep)
 		who := "Huyện Chi Lăng"
 		if strings.HasPrefix(name, "20-") {
 			who = "Tỉnh Lạng Sơn"
@@ -61,9 +64,15 @@ func TestWorkbooksPrintLegibly(t *testing.T) {
 				charts = i
 			}
 		}
-		if charts < 0 {
+		switch {
+		case charts < 0:
 			t.Errorf("%s: no page of charts on the summary", name)
-		} else if strings.Contains(sum.PageText[charts], "CÁC SỐ LIỆU CHÍNH") || strings.Contains(sum.PageText[charts], "III. MỨC ĐỘ") {
+		case charts != 1:
+			// The key figures fit one page (rows as high as their text, not more): the charts,
+			// which start a page, are on the second.
+			t.Errorf("%s: the summary's key figures print on %d pages", name, charts)
+		}
+		if charts >= 0 && (strings.Contains(sum.PageText[charts], "CÁC SỐ LIỆU CHÍNH") || strings.Contains(sum.PageText[charts], "III. MỨC ĐỘ")) {
 			t.Errorf("%s: the charts share their page with a table: %.200q", name, sum.PageText[charts])
 		}
 	}
