@@ -225,11 +225,12 @@ func textWidthPt(s string, f fontSpec) float64 {
 	return w * f.size / 2048
 }
 
-// cellRoomPt is the width a column of w characters leaves to its text, in points at 100%:
-// Excel gives a character of the default font (Arial 10) 7 pixels and keeps 5 for the cell's
-// padding; LibreOffice gives it 5.55 pt and keeps about 2 — the narrower, Excel's, is assumed,
-// so a row high enough for Excel's lines is high enough for LibreOffice's.
-func cellRoomPt(w float64) float64 { return max(1, min((7*w-5)*0.75, 5.55*w-2)) }
+// cellRoomPt is the width a column of w characters leaves to its text, in points at 100%, as
+// the text is measured here (Arial's widths): LibreOffice gives a character of the default font
+// (Arial 10) 5.55 pt and keeps about 2 for the cell's padding (measured); Excel gives it 7 pixels
+// and keeps 5, but draws the glyphs on whole pixels too (a digit 7 pixels, not 7.4), which comes
+// to about the same room; 4 pt are kept, the larger padding.
+func cellRoomPt(w float64) float64 { return max(1, 5.55*w-4) }
 
 // lineHeight is the height of one line of wrapped text in a font: Excel's 12.75 pt a line of
 // Arial 10 (LibreOffice needs 11.2), in proportion for other sizes.
@@ -319,6 +320,37 @@ func (w *workbook) rowHeight(widths []float64, col int, cells []cell) float64 {
 	return h
 }
 
+// chunkHeightPt is the tallest a row of one long text is made: a third of a page at the
+// smallest scale, so a long text continues on the rows under it instead of being cut at the
+// row's limit or leaving most of a page empty before it.
+const chunkHeightPt = 200.0
+
+// textChunks splits a long text at its line breaks into pieces that each need no more than
+// chunkHeightPt in a column of the given width and style, the lines of a piece joined by sep ("\n"
+// keeps them; "; " runs them on, denser in a wide span). One piece when it fits; a single line
+// taller than that stays whole.
+func (w *workbook) textChunks(s string, width float64, style int, sep string) []string {
+	f := w.st.font(style)
+	lines := strings.Split(s, "\n")
+	if whole := strings.Join(lines, sep); textHeight(whole, width, f) <= chunkHeightPt {
+		return []string{whole}
+	}
+	var out []string
+	cur := ""
+	for _, line := range lines {
+		next := line
+		if cur != "" {
+			next = cur + sep + line
+		}
+		if cur != "" && textHeight(next, width, f) > chunkHeightPt {
+			out = append(out, cur)
+			next = line
+		}
+		cur = next
+	}
+	return append(out, cur)
+}
+
 // streamRowOf writes a row of a streamed sheet whose column widths were given to streamSheet,
 // with the height its wrapped cells need (a one-cell title or note longer than the table spans it
 // and wraps).
@@ -404,11 +436,16 @@ func (w *workbook) finishSheet(sheet string) error {
 	}
 	sort.Ints(rows)
 	for _, row := range rows {
-		if h := need[row]; h > lineHeight(bodyFont) && !w.fixed[sheet][row] {
-			if err := w.f.SetRowHeight(sheet, row, h); err != nil {
-				return err
+		if h := need[row]; h > lineHeight(bodyFont) {
+			if _, fixed := w.fixed[sheet][row]; !fixed {
+				if err := w.f.SetRowHeight(sheet, row, h); err != nil {
+					return err
+				}
 			}
 		}
+	}
+	if err := w.keepOnPage(sheet, need); err != nil {
+		return err
 	}
 	u := w.used[sheet]
 	if u[0] == 0 {
@@ -422,12 +459,76 @@ func (w *workbook) setRowHeight(sheet string, row int, h float64) error {
 	if w.fixed != nil {
 		m := w.fixed[sheet]
 		if m == nil {
-			m = map[int]bool{}
+			m = map[int]float64{}
 			w.fixed[sheet] = m
 		}
-		m[row] = true
+		m[row] = h
 	}
 	return w.f.SetRowHeight(sheet, row, h)
+}
+
+// keepTogether asks that n rows of a normal sheet from row on print on one page — a section's
+// title, its header and its first rows —: when the sheet is finished, the page is broken before
+// row if they would not fit in what is left of it (a heading never ends a page).
+func (w *workbook) keepTogether(sheet string, row, n int) {
+	m := w.keep[sheet]
+	if m == nil {
+		m = map[int]int{}
+		w.keep[sheet] = m
+	}
+	m[row] = n
+}
+
+// breakBefore starts a printed page with row (a normal sheet).
+func (w *workbook) breakBefore(sheet string, row int) error {
+	m := w.cuts[sheet]
+	if m == nil {
+		m = map[int]bool{}
+		w.cuts[sheet] = m
+	}
+	m[row] = true
+	return w.f.InsertPageBreak(sheet, cellName(1, row))
+}
+
+// keepOnPage breaks a normal sheet's pages before the blocks of rows kept together that would not
+// fit in what is left of their page, following the rows' printed heights (need: the estimated
+// ones; rows with a fixed height keep it, the others print at the sheet's default of 15 pt) at
+// the sheet's scale, as the spreadsheet paginates.
+func (w *workbook) keepOnPage(sheet string, need map[int]float64) error {
+	keep := w.keep[sheet]
+	if len(keep) == 0 {
+		return nil
+	}
+	height := func(r int) float64 {
+		if h, ok := w.fixed[sheet][r]; ok {
+			return h
+		}
+		return max(15, need[r])
+	}
+	room := pageHeightPt(w.scale[sheet])
+	used := 0.0
+	for r := 1; r <= w.used[sheet][1]; r++ {
+		if w.cuts[sheet][r] {
+			used = 0
+		}
+		if n := keep[r]; n > 0 && used > 0 {
+			block := 0.0
+			for k := r; k < r+n; k++ {
+				block += height(k)
+			}
+			if block <= room && used+block > room {
+				if err := w.breakBefore(sheet, r); err != nil {
+					return err
+				}
+				used = 0
+			}
+		}
+		if used+height(r) > room {
+			used = 0 // the spreadsheet starts a page with this row
+		}
+		used += height(r)
+	}
+	return nil
 }
 
 // rowHeightOr is the height a row of cells prints at: what its wrapped text needs, else one line.

@@ -418,9 +418,11 @@ type workbook struct {
 	// (normal sheets' dimension), and which sheets were streamed.
 	widths   map[string][]float64
 	scale    map[string]uint
-	wrapped  map[string][]wrappedCell  // normal sheets: the styled cells, sized when the sheet is finished
-	spans    map[string]map[[2]int]int // normal sheets: merged spans, (row, first column) → last column
-	fixed    map[string]map[int]bool
+	wrapped  map[string][]wrappedCell   // normal sheets: the styled cells, sized when the sheet is finished
+	spans    map[string]map[[2]int]int  // normal sheets: merged spans, (row, first column) → last column
+	fixed    map[string]map[int]float64 // normal sheets: rows whose height is set, not estimated
+	keep     map[string]map[int]int     // normal sheets: rows to print on one page, first row → how many
+	cuts     map[string]map[int]bool    // normal sheets: rows that start a printed page
 	used     map[string][2]int
 	streamed map[string]bool
 	// streamedWriters are the stream writers by sheet (a title row finds its sheet's widths).
@@ -436,7 +438,8 @@ type workbook struct {
 func newWorkbook(f *excelize.File, st *styles) *workbook {
 	return &workbook{f: f, st: st,
 		widths: map[string][]float64{}, scale: map[string]uint{}, wrapped: map[string][]wrappedCell{},
-		spans: map[string]map[[2]int]int{}, fixed: map[string]map[int]bool{}, used: map[string][2]int{},
+		spans: map[string]map[[2]int]int{}, fixed: map[string]map[int]float64{},
+		keep: map[string]map[int]int{}, cuts: map[string]map[int]bool{}, used: map[string][2]int{},
 		streamed: map[string]bool{}, breaks: map[string][]int{}, streamedWriters: map[string]*excelize.StreamWriter{}}
 }
 

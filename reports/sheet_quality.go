@@ -297,12 +297,30 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	office := sc.province
 	widths := []float64{5, 28, 18, 16, 11, 9, 9, 9, 11, 36}
 	if office {
-		widths = append(widths, 8, 14)
+		widths = []float64{5, 22, 14, 16, 11, 8, 8, 8, 9, 40, 7, 14}
 	}
 	ncols := len(widths)
+	// A load message longer than a row can print (the office's workbook has them whole: a
+	// province-wide file names every old unit) continues on the rows under its file's, across the
+	// table's width from the second column, its lines run on.
+	const msgCol = 10
+	fitted := fitWidths(append([]float64(nil), widths...))
+	wide := 0.0
+	for _, wd := range fitted[1:] {
+		wide += wd
+	}
+	msgs := make([][]string, len(batches))
+	extra := 0
+	for i, b := range batches {
+		msgs[i] = w.textChunks(briefMessage(b.Message, office), fitted[msgCol-1], w.st.wrap, "\n")
+		if len(msgs[i]) > 1 {
+			msgs[i] = append(msgs[i][:1], w.textChunks(strings.Join(msgs[i][1:], "\n"), wide, w.st.wrap, "; ")...)
+		}
+		extra += len(msgs[i]) - 1
+	}
 	// Layout, counted first: the dimension of a streamed sheet is written before its rows.
 	secSources := 4
-	rowsSources := max(1, len(batches))
+	rowsSources := max(1, len(batches)+extra)
 	secRejects := secSources + 2 + rowsSources + len(noDatasets) + len(shared) + 1
 	rowsRejects := max(1, len(rejects))
 	if rejectTotal > len(rejects) {
@@ -379,7 +397,7 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		}
 		cells := []cell{w.num(i + 1), w.wrap(b.FileName), w.wrap(datasetName(b.Dataset)),
 			w.txt(dateTimeText(b.Received)), asOf, w.num(b.Read), w.num(b.Loaded), w.num(b.Rejected),
-			cell{status, statusStyle}, w.wrap(briefMessage(b.Message, office))}
+			cell{status, statusStyle}, w.wrap(msgs[i][0])}
 		if office {
 			sha := b.SHA256
 			if len(sha) > 12 {
@@ -389,6 +407,11 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		}
 		if err := put(cells...); err != nil {
 			return err
+		}
+		for _, more := range msgs[i][1:] {
+			if err := putSpans(map[int]int{2: ncols}, w.txt(""), w.wrap(more)); err != nil {
+				return err
+			}
 		}
 	}
 	for _, ds := range noDatasets {
@@ -448,7 +471,9 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	if err := put(cell{"3. Đơn vị thiếu số liệu hoặc có số liệu cũ", st.section}); err != nil {
 		return err
 	}
-	explSpan := map[int]int{8: ncols}
+	// The condition spans two columns and the explanation the rest (a condition's name in one
+	// narrow column took five lines).
+	explSpan := map[int]int{6: 7, 9: ncols}
 	if err := putSpans(explSpan, w.hdr("STT"), w.hdr("Đơn vị"), w.hdr("Cấp"), w.hdr("Mã"), w.hdr("Thuộc"), w.hdr("Tiêu chí"), w.hdr("Loại"), w.hdr("Giải thích")); err != nil {
 		return err
 	}
@@ -467,7 +492,7 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	missingRow := func(r *result, unitName, parentName string, names []villageName) error {
 		n++
 		expl, _ := w.cause(t, r, names)
-		kind, style := "Thiếu số liệu", st.noData
+		kind, style := "Thiếu số liệu", st.noDataWrap
 		if stale(r) {
 			kind = "Số liệu cũ"
 		}

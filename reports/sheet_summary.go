@@ -81,7 +81,7 @@ const (
 func (w *workbook) writeSummary(ctx context.Context) error {
 	const sh = sheetSummary
 	d, sc, st := w.d, w.sc, w.st
-	if err := w.setWidths(sh, 6, 34, 14, 14, 22, 40, 14, 14, 14); err != nil {
+	if err := w.setWidths(sh, 6, 34, 14, 14, 24, 36, 14, 14, 14); err != nil {
 		return err
 	}
 	title := "BÁO CÁO KẾT QUẢ ĐÁNH GIÁ THÔN THÔNG MINH, TIÊU CHÍ 8 VÀ CHỈ TIÊU 9.5"
@@ -295,7 +295,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	// conditions and the 9.5 ratios stacked on the right (added at the end, once their data rows
 	// are known).
 	// The charts have a printed page of their own: nothing above them on it, nothing cut.
-	if err := w.f.InsertPageBreak(sh, cellName(1, row)); err != nil {
+	if err := w.breakBefore(sh, row); err != nil {
 		return err
 	}
 	if err := w.put(sh, row, cell{"BIỂU ĐỒ", st.section}); err != nil {
@@ -311,12 +311,13 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		}
 	}
 	row += 2*chartRows + 2
-	if err := w.f.InsertPageBreak(sh, cellName(1, row)); err != nil {
+	if err := w.breakBefore(sh, row); err != nil {
 		return err
 	}
 
 	// II. The province's own results, whatever the evaluation computed for it.
 	if sc.province && len(d.results[sc.unit.Code]) > 0 {
+		w.keepTogether(sh, row, 2+min(5, len(d.results[sc.unit.Code])))
 		if err := w.put(sh, row, cell{"II. CHỈ SỐ TOÀN TỈNH", st.section}); err != nil {
 			return err
 		}
@@ -367,6 +368,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	}
 
 	// III. Coverage of each village condition: the data of the second chart.
+	w.keepTogether(sh, row, 2+len(d.villageCriteria()))
 	if err := w.put(sh, row, cell{"III. MỨC ĐỘ ĐẠT TỪNG ĐIỀU KIỆN THÔN THÔNG MINH", st.section}); err != nil {
 		return err
 	}
@@ -401,6 +403,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	// of the third chart.
 	ratioTop, unitTop, unitRows := 0, 0, 0
 	if len(ratioRows) > 0 {
+		w.keepTogether(sh, row, 2+len(ratioRows))
 		if err := w.put(sh, row, cell{"IV. CHỈ TIÊU 9.5 SO VỚI NGƯỠNG", st.section}); err != nil {
 			return err
 		}
@@ -476,6 +479,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	}
 
 	// Legend.
+	w.keepTogether(sh, row, 4)
 	if err := w.put(sh, row, cell{"CHÚ THÍCH", st.section}); err != nil {
 		return err
 	}
@@ -513,6 +517,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	row++
 
 	// Status by commune: the last block, so its filter may reach the end of the sheet.
+	w.keepTogether(sh, row, 2+min(5, len(sc.communes)))
 	if err := w.put(sh, row, cell{"TÌNH HÌNH THEO XÃ", st.section}); err != nil {
 		return err
 	}
@@ -560,8 +565,10 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		bars.Dimension = excelize.ChartDimension{Width: 500, Height: (2*chartRows + 1) * chartRowPx}
 		bars.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}, Font: axisFont}
 		// Each bar prints its number (a reader must not estimate it from the gridlines); the
-		// series cell of the other status is left empty, so it draws no bar and no "0".
-		bars.PlotArea = excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}}
+		// series cell of the other status is left empty, so it draws no bar and no "0". Past 20
+		// bars (the province's 65 communes) the numbers would print over each other: section V
+		// gives them, as it names the bars.
+		bars.PlotArea = excelize.ChartPlotArea{ShowVal: smartN <= 20, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}}
 		line.XAxis, line.YAxis = bars.XAxis, bars.YAxis
 		if err := w.f.AddChart(sh, cellName(1, chartTop), bars, line); err != nil {
 			return fmt.Errorf("chart of smart villages: %w", err)
@@ -641,6 +648,7 @@ type statusRow struct {
 // threshold. It returns the header row, the number of units and the next free row.
 func (w *workbook) statusTable(sh string, row int, title, unitHdr, valueHdr string, rows []statusRow) (top, n, next int, err error) {
 	st := w.st
+	w.keepTogether(sh, row, 2+min(5, len(rows)))
 	if err := w.put(sh, row, cell{title, st.section}); err != nil {
 		return 0, 0, 0, err
 	}
