@@ -261,6 +261,13 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 	n := 0
 	line := func(what string, result, threshold, status cell, todo, rank string) error {
 		n++
+		// A result or threshold in words ("8 thôn thông minh") wraps in its column rather than
+		// run under the next one.
+		for _, c := range []*cell{&result, &threshold} {
+			if c.s == w.st.text {
+				c.s = w.st.wrap
+			}
+		}
 		err := w.put(sh, row, w.num(n), w.wrap(what), result, threshold, status, w.wrap(todo), w.wrap(rank))
 		row++
 		return err
