@@ -161,8 +161,8 @@ var arialWidths = [2][95]uint16{
 
 // runeWidth is the advance width of r in 1/2048 em. A Vietnamese letter is as wide as its base
 // letter (its marks sit above or below it), except the horned ơ and ư, which are wider, and ì, í,
-// ĩ, whose mark replaces the dot; text decomposed into base letters and combining marks (NFD, as
-// some spreadsheets store it) is measured the same.
+// ĩ, whose mark replaces the dot (text decomposed into letters and combining marks, as some
+// spreadsheets store it, is composed first by textWidthPt).
 func runeWidth(r rune, bold bool) float64 {
 	b := 0
 	if bold {
@@ -218,6 +218,9 @@ func runeWidth(r rune, bold bool) float64 {
 
 // textWidthPt is the printed width in points of a line of text in Arial of that font.
 func textWidthPt(s string, f fontSpec) float64 {
+	if !norm.NFC.IsNormalString(s) {
+		s = norm.NFC.String(s) // a letter and its marks as one (ư, not u and a horn)
+	}
 	w := 0.0
 	for _, r := range s {
 		w += runeWidth(r, f.bold)
@@ -516,7 +519,8 @@ func (w *workbook) keepOnPage(sheet string, need map[int]float64) error {
 			for k := r; k < r+n; k++ {
 				block += height(k)
 			}
-			if block <= room && used+block > room {
+			// Only when the row itself would fit: otherwise the page breaks before it anyway.
+			if block <= room && used+block > room && used+height(r) <= room {
 				if err := w.breakBefore(sheet, r); err != nil {
 					return err
 				}
