@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -38,6 +37,10 @@ type Spec struct {
 	Required [][]string
 	byName   map[string]int
 	parse    rowParseFunc
+	// required is Required as field indexes, and vocab every field's folded synonyms by their
+	// first word: the header search's precompiled vocabulary, built once per process.
+	required [][]int
+	vocab    map[string][]headerKey
 }
 
 // Field returns the field called name, or nil.
@@ -177,69 +180,189 @@ func (s *Spec) Match(columns []string) *HeaderMatch {
 // matchWords is Match with the columns' words already folded (stripTitlePrefix): a header
 // search tries every candidate header against every dataset, and folds it once for all.
 func (s *Spec) matchWords(columns, words []string) *HeaderMatch {
-	type cand struct{ score, col, field int }
-	var cands []cand
+	return s.matchHeader(columns, prepareHeader(columns, words), nil)
+}
+
+// headerColumn is one column of a candidate header, prepared once for every spec it is tried
+// against: its folded words, and whether it is a rate column (or a title line with a date),
+// which only an exact synonym matches.
+type headerColumn struct {
+	w     string
+	words []string
+	rate  bool
+}
+
+func prepareHeader(columns, words []string) []headerColumn {
+	hc := make([]headerColumn, len(columns))
 	for ci, c := range columns {
 		w := words[ci]
 		if w == "" {
 			continue
 		}
-		padded := " " + w + " "
-		// A rate column, or a title line with a date that a reader took for a group header, is
-		// only matched exactly.
-		rate := strings.Contains(padded, " tỷ lệ ") || strings.Contains(c, "%") || fullDate.MatchString(c)
-		for fi := range s.Fields {
-			best := 0
-			for _, k := range s.Fields[fi].keys {
-				n := strings.Count(k, " ") + 1
+		hc[ci] = headerColumn{w: w, words: strings.Fields(w),
+			rate: strings.Contains(" "+w+" ", " tỷ lệ ") || strings.Contains(c, "%") || fullDate.MatchString(c)}
+	}
+	return hc
+}
+
+// headerKey is one folded synonym of a field, found in Spec.vocab by its first word.
+type headerKey struct {
+	field int
+	key   string
+	n     int // its words
+}
+
+// headerCand is a column a field's synonym matches, with the synonym's score.
+type headerCand struct{ score, col, field int }
+
+// candidates lists, for every column and field, the best score of the field's synonyms on the
+// column (an exact synonym beats a contained one, a longer one a shorter one). Every way a
+// synonym can match needs its first word among the column's words, so only the synonyms of
+// those words are tried (Spec.vocab, built once per process); best is scratch, one per field.
+func (s *Spec) candidates(hc []headerColumn, cands []headerCand, best []int) []headerCand {
+	for ci := range hc {
+		c := &hc[ci]
+		if c.w == "" {
+			continue
+		}
+		clear(best)
+		hit := false
+		for wi, word := range c.words {
+			if slices.Contains(c.words[:wi], word) {
+				continue // its synonyms were tried
+			}
+			for _, k := range s.vocab[word] {
+				score := 0
 				switch {
-				case k == w:
-					best = max(best, 1000+n)
-				case !rate && (wordPrefix(w, k) || wordSuffix(w, k)):
-					best = max(best, n)
-				case !rate && n >= 3 && wordInside(w, k):
+				case k.key == c.w:
+					score = 1000 + k.n
+				case !c.rate && (wordPrefix(c.w, k.key) || wordSuffix(c.w, k.key)):
+					score = k.n
+				case !c.rate && k.n >= 3 && wordInside(c.w, k.key):
 					// Inside a longer header only a specific synonym counts: "huyện" inside
 					// "STT I. Huyện Chi Lăng" (a group row read as a header row) is no district column.
-					best = max(best, n)
+					score = k.n
+				}
+				if score > best[k.field] {
+					best[k.field], hit = score, true
 				}
 			}
-			if best > 0 {
-				cands = append(cands, cand{best, ci, fi})
+		}
+		if !hit {
+			continue
+		}
+		for fi, b := range best {
+			if b > 0 {
+				cands = append(cands, headerCand{b, ci, fi})
 			}
 		}
 	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		if cands[i].score != cands[j].score {
-			return cands[i].score > cands[j].score
+	return cands
+}
+
+// assign gives each column to at most one field and each field at most one column, best
+// candidates first; col is the column of each field (-1 for none) and it returns how many
+// fields were assigned.
+func assign(cands []headerCand, col []int, usedCol []bool) int {
+	slices.SortFunc(cands, func(a, b headerCand) int {
+		if a.score != b.score {
+			return b.score - a.score
 		}
-		if cands[i].col != cands[j].col {
-			return cands[i].col < cands[j].col
+		if a.col != b.col {
+			return a.col - b.col
 		}
-		return cands[i].field < cands[j].field
+		return a.field - b.field
 	})
-	m := &HeaderMatch{Spec: s, Col: map[string]int{}, Header: map[string]string{}}
-	usedCol := map[int]bool{}
+	for i := range col {
+		col[i] = -1
+	}
+	n := 0
 	for _, c := range cands {
-		f := s.Fields[c.field].Name
-		if usedCol[c.col] {
-			continue
-		}
-		if _, done := m.Col[f]; done {
+		if usedCol[c.col] || col[c.field] >= 0 {
 			continue
 		}
 		usedCol[c.col] = true
-		m.Col[f] = c.col
-		m.Header[f] = strings.TrimSpace(columns[c.col])
+		col[c.field] = c.col
+		n++
+	}
+	return n
+}
+
+// satisfied counts the required entries of which some field has a column.
+func (s *Spec) satisfied(col []int) int {
+	n := 0
+	for _, alts := range s.required {
+		if slices.ContainsFunc(alts, func(f int) bool { return col[f] >= 0 }) {
+			n++
+		}
+	}
+	return n
+}
+
+// matchHeader is matchWords with the columns prepared; sc is scratch reused between calls (nil
+// for none).
+func (s *Spec) matchHeader(columns []string, hc []headerColumn, sc *headerScratch) *HeaderMatch {
+	if sc == nil {
+		sc = &headerScratch{}
+	}
+	col := sc.match(s, hc)
+	m := &HeaderMatch{Spec: s, Col: map[string]int{}, Header: map[string]string{}}
+	for fi, ci := range col {
+		if ci >= 0 {
+			f := s.Fields[fi].Name
+			m.Col[f] = ci
+			m.Header[f] = strings.TrimSpace(columns[ci])
+		}
 	}
 	m.Recognised = len(m.Col)
-	for i, alts := range s.Required {
-		if slices.ContainsFunc(alts, func(n string) bool { _, ok := m.Col[n]; return ok }) {
+	for i, alts := range s.required {
+		if slices.ContainsFunc(alts, func(f int) bool { return col[f] >= 0 }) {
 			m.Satisfied++
 		} else {
 			m.Missing = append(m.Missing, s.RequiredLabels()[i])
 		}
 	}
 	return m
+}
+
+// headerScratch is the memory a header search reuses from one candidate and spec to the next.
+type headerScratch struct {
+	cands   []headerCand
+	best    []int
+	col     []int
+	usedCol []bool
+}
+
+// match is the column of each of s's fields (-1 for none) for the prepared header hc; the slice
+// is the scratch's, valid until the next call.
+func (sc *headerScratch) match(s *Spec, hc []headerColumn) []int {
+	nf := len(s.Fields)
+	if cap(sc.best) < nf {
+		sc.best, sc.col = make([]int, nf), make([]int, nf)
+	}
+	sc.best, sc.col = sc.best[:nf], sc.col[:nf]
+	if cap(sc.usedCol) < len(hc) {
+		sc.usedCol = make([]bool, len(hc))
+	}
+	sc.usedCol = sc.usedCol[:len(hc)]
+	clear(sc.usedCol)
+	sc.cands = s.candidates(hc, sc.cands[:0], sc.best)
+	assign(sc.cands, sc.col, sc.usedCol)
+	return sc.col
+}
+
+// score is HeaderMatch.Score of s on the prepared header, and whether the match is enough
+// (HeaderMatch.enough), without building the match.
+func (sc *headerScratch) score(s *Spec, hc []headerColumn) (score int, enough bool) {
+	col := sc.match(s, hc)
+	recognised := 0
+	for _, c := range col {
+		if c >= 0 {
+			recognised++
+		}
+	}
+	sat := s.satisfied(col)
+	return sat*100 + recognised, sat >= 2 && 2*sat >= len(s.required)
 }
 
 // Scorer is the ingest.HeaderScorer of one spec: 0 unless enough required columns are
@@ -280,14 +403,15 @@ func datasetNamesVillages(d ntm.Dataset) bool {
 func AllSpecs() []*Spec { return slices.Clone(specs) }
 
 // scorerFor scores a header row against several specs: the best plausible one (see Scorer).
+// The candidate's columns are folded and split once for all specs, and no match is built.
 func scorerFor(ss []*Spec) func(columns []string) int {
+	sc := &headerScratch{}
 	return func(columns []string) int {
 		best := 0
-		words := stripTitlePrefix(columns)
+		hc := prepareHeader(columns, stripTitlePrefix(columns))
 		for _, s := range ss {
-			m := s.matchWords(columns, words)
-			if m.enough() {
-				best = max(best, m.Score())
+			if score, enough := sc.score(s, hc); enough {
+				best = max(best, score)
 			}
 		}
 		return best
@@ -300,9 +424,10 @@ func scorerFor(ss []*Spec) func(columns []string) int {
 func DetectDataset(columns []string, ss []*Spec) (*HeaderMatch, error) {
 	var best, runner *HeaderMatch
 	var closest *HeaderMatch
-	words := stripTitlePrefix(columns)
+	hc := prepareHeader(columns, stripTitlePrefix(columns))
+	sc := &headerScratch{}
 	for _, s := range ss {
-		m := s.matchWords(columns, words)
+		m := s.matchHeader(columns, hc, sc)
 		if closest == nil || m.Score() > closest.Score() {
 			closest = m
 		}
@@ -360,11 +485,21 @@ func newSpec(d ntm.Dataset, shape string, parse rowParseFunc, required [][]strin
 			}
 		}
 	}
-	for _, alts := range required {
+	s.required = make([][]int, len(required))
+	for i, alts := range required {
 		for _, n := range alts {
-			if _, ok := s.byName[n]; !ok {
+			fi, ok := s.byName[n]
+			if !ok {
 				panic("transform: required field " + n + " not in spec " + string(d))
 			}
+			s.required[i] = append(s.required[i], fi)
+		}
+	}
+	s.vocab = map[string][]headerKey{}
+	for fi := range s.Fields {
+		for _, k := range s.Fields[fi].keys {
+			first, _, _ := strings.Cut(k, " ")
+			s.vocab[first] = append(s.vocab[first], headerKey{field: fi, key: k, n: strings.Count(k, " ") + 1})
 		}
 	}
 	return s

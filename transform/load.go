@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -175,7 +176,9 @@ func fileInfoStamped(ctx context.Context, path string, max int64) (size int64, s
 		return 0, "", nil, fileTooLarge(path, before.Size(), max)
 	}
 	h := sha256.New()
-	buf := make([]byte, 1<<20)
+	bp := hashBuffers.Get().(*[]byte)
+	defer hashBuffers.Put(bp)
+	buf := *bp
 	var n int64
 	for {
 		if err := ctx.Err(); err != nil {
@@ -196,6 +199,11 @@ func fileInfoStamped(ctx context.Context, path string, max int64) (size int64, s
 	}
 	return n, hex.EncodeToString(h.Sum(nil)), before, nil
 }
+
+// hashBuffers are fileInfoStamped's read buffers: a load hashes its file twice, and a fresh
+// megabyte each time was most of what a small file's load allocated (and made the collector
+// mark the shared unit index sooner).
+var hashBuffers = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
 
 // unchangedSince reports whether path still holds the bytes hashed as sum: same file, size and
 // modification time. Any write, truncation or replacement changes one of them, so for a big
@@ -226,8 +234,14 @@ var finishBatchSQL string
 //go:embed sql/finish_load_batch.sql
 var finishLoadBatchSQL string
 
+//go:embed sql/begin_load_batch.sql
+var beginLoadBatchSQL string
+
 //go:embed sql/insert_load_batch.sql
 var insertLoadBatchSQL string
+
+//go:embed sql/insert_batch_sheet.sql
+var insertBatchSheetSQL string
 
 //go:embed sql/replace_batch.sql
 var replaceBatchSQL string
@@ -394,6 +408,25 @@ func (l *Loader) loadFile(ctx context.Context, ex executor, path string, opts Lo
 	r.keepRows()
 	defer r.close()
 	r.begin = func(ctx context.Context, d ntm.Dataset, asOf time.Time) error {
+		var asOfArg any
+		if !asOf.IsZero() {
+			asOfArg = asOf
+		}
+		if opts.Replace == 0 {
+			// An ordinary load: the check for the same bytes, the new batch and the structure's
+			// generation in one statement (a small file's load is mostly round trips).
+			var newID, found, by *int64
+			err := tx.QueryRow(ctx, beginLoadBatchSQL, string(d), storable(r.sourceURI()), storable(filepath.Base(path)), size, sum, asOfArg).
+				Scan(&newID, &found, &by, &r.generation)
+			if err != nil {
+				return batchInsertError(path, err)
+			}
+			if found != nil {
+				return ntm.Wrap(ntm.CodeConflict, errAlreadyLoaded, "%s", alreadyReportBy(path, d, *found, batchID(by)).Message)
+			}
+			sink.batchID = *newID
+			return nil
+		}
 		id, by, err := findBatch(ctx, tx, d, sum, opts.Replace)
 		if err != nil {
 			return err
@@ -401,37 +434,25 @@ func (l *Loader) loadFile(ctx context.Context, ex executor, path string, opts Lo
 		if id != 0 {
 			return ntm.Wrap(ntm.CodeConflict, errAlreadyLoaded, "%s", alreadyReportBy(path, d, id, by).Message)
 		}
-		var asOfArg any
-		if !asOf.IsZero() {
-			asOfArg = asOf
-		}
-		var newID any
-		if opts.Replace != 0 {
-			// In the load's transaction: the replaced batch stops counting exactly when the
-			// new one starts to.
-			var id int64
-			if err := tx.QueryRow(ctx, replaceBatchSQL, opts.Replace).Scan(&id); err != nil {
-				if errors.Is(err, pgx.ErrNoRows) {
-					b, gerr := GetBatch(ctx, tx, opts.Replace)
-					if gerr != nil {
-						return gerr
-					}
-					if rerr := replaceable(b, d); rerr != nil {
-						return rerr
-					}
+		// A reload: in the load's transaction, the replaced batch stops counting exactly when
+		// the new one starts to.
+		var newID int64
+		if err := tx.QueryRow(ctx, replaceBatchSQL, opts.Replace).Scan(&newID); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				b, gerr := GetBatch(ctx, tx, opts.Replace)
+				if gerr != nil {
+					return gerr
 				}
-				return fmt.Errorf("replace batch %d: %w", opts.Replace, err)
+				if rerr := replaceable(b, d); rerr != nil {
+					return rerr
+				}
 			}
-			newID = id
-			r.report.Replaced = opts.Replace
+			return fmt.Errorf("replace batch %d: %w", opts.Replace, err)
 		}
+		r.report.Replaced = opts.Replace
 		err = tx.QueryRow(ctx, insertLoadBatchSQL, string(d), storable(r.sourceURI()), storable(filepath.Base(path)), size, sum, asOfArg, "loaded", newID).Scan(&sink.batchID)
 		if err != nil {
-			var pe *pgconn.PgError
-			if errors.As(err, &pe) && pe.Code == "23505" { // loaded meanwhile by another process
-				return ntm.Wrap(ntm.CodeConflict, errAlreadyLoaded, "Tệp %s vừa được nạp bởi một lần chạy khác.", filepath.Base(path))
-			}
-			return fmt.Errorf("record batch: %w", err)
+			return batchInsertError(path, err)
 		}
 		return nil
 	}
@@ -479,14 +500,11 @@ func (l *Loader) loadFile(ctx context.Context, ex executor, path string, opts Lo
 		return l.recordRejected(ctx, ex, r, size, sum, msg)
 	}
 	rep := &r.report
-	if err := r.storeRows(ctx, tx, sink.batchID); err != nil {
-		return r.report, err
-	}
 	var asOfArg any
 	if !rep.AsOf.IsZero() {
 		asOfArg = rep.AsOf
 	}
-	if _, err := tx.Exec(ctx, finishLoadBatchSQL, sink.batchID, rep.RowsRead, rep.RowsLoaded, rep.RowsRejected, asOfArg,
+	if err := r.storeRows(ctx, tx, sink.batchID, finishLoadBatchSQL, sink.batchID, rep.RowsRead, rep.RowsLoaded, rep.RowsRejected, asOfArg,
 		strings.Join(rep.Notes, "\n"), rep.RowsSkipped); err != nil {
 		return r.report, fmt.Errorf("finish batch for %s: %w", path, err)
 	}
@@ -506,15 +524,26 @@ func (l *Loader) loadFile(ctx context.Context, ex executor, path string, opts Lo
 	return r.report, nil
 }
 
-// storeRows writes the batch's rejected and skipped rows and its sheets, in tx.
-func (r *run) storeRows(ctx context.Context, tx pgx.Tx, batchID int64) error {
+// batchInsertError is the error of a failed insert of a load's batch: the same bytes loaded
+// meanwhile by another process are an already-loaded file.
+func batchInsertError(path string, err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return ntm.Wrap(ntm.CodeConflict, errAlreadyLoaded, "Tệp %s vừa được nạp bởi một lần chạy khác.", filepath.Base(path))
+	}
+	return fmt.Errorf("record batch: %w", err)
+}
+
+// storeRows writes the batch's rejected and skipped rows and its sheets, in tx, and runs the
+// batch's last statement (its counts) with the sheets: those go in one round trip.
+func (r *run) storeRows(ctx context.Context, tx pgx.Tx, batchID int64, last string, lastArgs ...any) error {
 	if err := r.rejectSpill.copyTo(ctx, tx, batchID); err != nil {
 		return fmt.Errorf("store rejected rows: %w", err)
 	}
 	if err := r.skipSpill.copyTo(ctx, tx, batchID); err != nil {
 		return fmt.Errorf("store skipped rows: %w", err)
 	}
-	rows := make([][]any, len(r.fileSheets))
+	b := &pgx.Batch{}
 	for i, s := range r.fileSheets {
 		var top, bottom, cols, fields any
 		if s.readAs == "table" || s.readAs == "not_matched" {
@@ -523,12 +552,11 @@ func (r *run) storeRows(ctx context.Context, tx pgx.Tx, batchID int64) error {
 		if s.readAs == "table" {
 			fields = s.fields
 		}
-		rows[i] = []any{batchID, i, storable(s.sheet), s.readAs, s.note, top, bottom, cols, fields}
+		b.Queue(insertBatchSheetSQL, batchID, i, storable(s.sheet), s.readAs, s.note, top, bottom, cols, fields)
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"batch_sheet"},
-		[]string{"batch_id", "position", "sheet", "read_as", "note", "header_top", "header_bottom", "columns", "fields"}, pgx.CopyFromRows(rows))
-	if err != nil {
-		return fmt.Errorf("store the file's sheets: %w", err)
+	b.Queue(last, lastArgs...)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("store the file's sheets and counts: %w", err)
 	}
 	return nil
 }
@@ -564,11 +592,7 @@ func (l *Loader) recordRejected(ctx context.Context, ex executor, r *run, size i
 		if err := tx.QueryRow(ctx, insertLoadBatchSQL, d, storable(r.sourceURI()), storable(filepath.Base(r.path)), size, sum, asOfArg, "rejected", nil).Scan(&rep.BatchID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, recordRejectedBatchSQL,
-			rep.BatchID, rep.RowsRead, rep.RowsRejected, msg, rep.RowsSkipped); err != nil {
-			return err
-		}
-		return r.storeRows(ctx, tx, rep.BatchID)
+		return r.storeRows(ctx, tx, rep.BatchID, recordRejectedBatchSQL, rep.BatchID, rep.RowsRead, rep.RowsRejected, msg, rep.RowsSkipped)
 	})
 	if err != nil {
 		return r.report, fmt.Errorf("record rejected file %s: %w", r.path, err)

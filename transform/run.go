@@ -32,10 +32,12 @@ type run struct {
 	// fileSheets are all the file's sheets as read (tables and sheets not read), for batch_sheet.
 	fileSheets []sheetRecord
 	// units reads the unit index once the first table's dataset is known (see onTable).
-	units  db.Querier
-	idx    *UnitIndex
-	sink   sink
-	report FileReport
+	units db.Querier
+	idx   *UnitIndex
+	// generation is the unit structure's generation the load's begin read (0: not read).
+	generation int64
+	sink       sink
+	report     FileReport
 	// begin is called once, when the dataset and file as-of date are known.
 	begin  func(ctx context.Context, d ntm.Dataset, asOf time.Time) error
 	begun  bool
@@ -309,8 +311,17 @@ func (r *run) onTable(ctx context.Context, t *ingest.Table) error {
 			return rejectFile("không xác định được kỳ báo cáo: thêm cột \"Kỳ báo cáo\" (hoặc \"Từ ngày\" và \"Đến ngày\"), ghi kỳ trong tiêu đề (ví dụ \"Quý III/2026\"), hoặc chạy lại với --period YYYY-MM")
 		}
 	}
+	// The batch begins before the unit index is read: a load's begin also reads the structure's
+	// generation (one round trip less), and a file loaded before needs no index.
+	if !r.begun {
+		r.report.AsOf = tc.fileAsOf
+		if err := r.begin(ctx, m.Spec.Dataset, tc.fileAsOf); err != nil {
+			return err
+		}
+		r.begun = true
+	}
 	if r.idx == nil {
-		idx, err := r.l.unitIndex(ctx, r.units, datasetNamesVillages(m.Spec.Dataset))
+		idx, err := r.l.unitIndex(ctx, r.units, datasetNamesVillages(m.Spec.Dataset), r.generation)
 		if err != nil {
 			return err
 		}
@@ -341,14 +352,6 @@ func (r *run) onTable(ctx context.Context, t *ingest.Table) error {
 		}
 	}
 	r.fileSheets = append(r.fileSheets, sheetRecord{sheet: t.Sheet, readAs: "table", table: t, fields: fields})
-	if !r.begun {
-		r.report.Dataset, r.report.Shape = m.Spec.Dataset, m.Spec.Shape
-		r.report.AsOf = tc.fileAsOf
-		if err := r.begin(ctx, m.Spec.Dataset, tc.fileAsOf); err != nil {
-			return err
-		}
-		r.begun = true
-	}
 	return nil
 }
 

@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -27,7 +31,7 @@ const nationalVillagesPerCommune = 8
 // nationalPool is a fresh database holding the 2024 national list (63 provinces, 704 districts,
 // 10,472 communes) with made-up villages "Thôn 1" … "Thôn 8" in every commune; communes lists
 // each commune's code and name and its district's name.
-func nationalPool(b *testing.B) (pool *pgxpool.Pool, communes [][3]string) {
+func nationalPool(b *testing.B) (pool *pgxpool.Pool, communes [][3]string, w *wire) {
 	b.Helper()
 	_, here, _, _ := runtime.Caller(0)
 	f, err := os.Open(filepath.Join(filepath.Dir(here), "..", "sample", "data", "vn_units_2024.csv"))
@@ -49,7 +53,7 @@ func nationalPool(b *testing.B) (pool *pgxpool.Pool, communes [][3]string) {
 		}
 		communes = append(communes, [3]string{r[5], r[6], r[3]})
 	}
-	pool = dbtest.New(b)
+	pool, w = wirePool(b)
 	rep, err := ImportUnits(context.Background(), pool, writeCSV(b, b.TempDir(), "units.csv", rows, ',', false), UnitsOptions{})
 	if err != nil {
 		b.Fatal(err)
@@ -57,14 +61,92 @@ func nationalPool(b *testing.B) (pool *pgxpool.Pool, communes [][3]string) {
 	if rep.Rejected || rep.RowsRejected > 0 {
 		b.Fatalf("national units not imported: %s %v", rep.Message, rep.Rejects[:min(3, len(rep.Rejects))])
 	}
-	return pool, communes
+	return pool, communes, w
+}
+
+// wire counts what a pool's connections do on the network: round trips (a write to the server
+// after reading its answer; pipelined statements share one) and the time spent waiting for the
+// server's answers. With NTM_BENCH_WIRE_TRACE set, each round trip is printed to stderr with the
+// start of what was sent and how long its answer took:
+//
+//	NTM_BENCH_WIRE_TRACE=1 go test -run '^$' -bench 'SmallFileNational/rows=1$' -benchtime 3x ./transform
+type wire struct {
+	trips atomic.Int64
+	wait  atomic.Int64 // nanoseconds blocked in Read
+	trace bool
+}
+
+type wireConn struct {
+	net.Conn
+	w    *wire
+	read bool // the last call was a read: the next write starts a round trip
+	// sent and waited are the round trip under way, for the trace.
+	sent   string
+	waited time.Duration
+}
+
+func (c *wireConn) Write(p []byte) (int, error) {
+	if c.read {
+		c.read = false
+		c.w.trips.Add(1)
+		if c.w.trace {
+			if c.sent != "" {
+				fmt.Fprintf(os.Stderr, "round trip %6.2f ms  %q\n", float64(c.waited)/1e6, c.sent)
+			}
+			c.sent, c.waited = string(p[:min(len(p), 90)]), 0
+		}
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *wireConn) Read(p []byte) (int, error) {
+	c.read = true
+	st := time.Now()
+	n, err := c.Conn.Read(p)
+	d := time.Since(st)
+	c.w.wait.Add(int64(d))
+	c.waited += d
+	return n, err
+}
+
+// processCPU is the CPU time the process used so far, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// wirePool is a pool on a fresh, migrated database whose connections count their round trips.
+func wirePool(b *testing.B) (*pgxpool.Pool, *wire) {
+	b.Helper()
+	cfg, err := pgxpool.ParseConfig(dbtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := &wire{trace: os.Getenv("NTM_BENCH_WIRE_TRACE") != ""}
+	dial := cfg.ConnConfig.DialFunc
+	cfg.ConnConfig.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &wireConn{Conn: c, w: w, read: true}, nil
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	return pool, w
 }
 
 // BenchmarkUnitIndexNational builds the unit index of the national list with villages (what a
 // village dataset resolves against): "build" reads and indexes it, as every file did before the
 // index was shared; "shared" is what a file pays now while the structure does not change.
 func BenchmarkUnitIndexNational(b *testing.B) {
-	pool, _ := nationalPool(b)
+	pool, _, _ := nationalPool(b)
 	ctx := context.Background()
 	b.Run("build", func(b *testing.B) {
 		for b.Loop() {
@@ -75,11 +157,11 @@ func BenchmarkUnitIndexNational(b *testing.B) {
 	})
 	b.Run("shared", func(b *testing.B) {
 		l := NewLoader(pool, nil)
-		if _, err := l.unitIndex(ctx, pool, true); err != nil { // the first file builds it
+		if _, err := l.unitIndex(ctx, pool, true, 0); err != nil { // the first file builds it
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			if _, err := l.unitIndex(ctx, pool, true); err != nil {
+			if _, err := l.unitIndex(ctx, pool, true, 0); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -116,20 +198,25 @@ func BenchmarkHeaderSearch(b *testing.B) {
 // BenchmarkSmallFileNational loads a vpostcode export of one commune's villages (1 row) and of
 // about the national sample's average vpostcode file (1,100 rows, 137 communes) per
 // iteration, against the national list, with one loader as ntm ingest and the demo use: the
-// 1-row file is the per-file overhead, the other the rows/s of a small file.
+// 1-row file is the per-file overhead, the other the rows/s of a small file. Beside the time it
+// reports the process's CPU per file (steadier than the time on a shared machine), the round
+// trips to the server per file and the time spent waiting for its answers.
 func BenchmarkSmallFileNational(b *testing.B) {
-	pool, communes := nationalPool(b)
+	pool, communes, w := nationalPool(b)
 	ctx := context.Background()
 	header := []string{"Tên huyện", "Mã xã", "Tên xã", "Tên thôn", "Tổng số hộ", "Số hộ đã gắn địa chỉ số",
 		"Tổng số cơ quan, tổ chức", "Số cơ quan, tổ chức đã gắn địa chỉ số", "Ngày số liệu"}
 	for _, rows := range []int{1, 1100} {
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			b.ReportAllocs()
 			l := NewLoader(pool, nil)
-			if _, err := l.unitIndex(ctx, pool, true); err != nil { // built by the run's first file
+			if _, err := l.unitIndex(ctx, pool, true, 0); err != nil { // built by the run's first file
 				b.Fatal(err)
 			}
 			dir := b.TempDir()
 			n := 0
+			trips, wait := w.trips.Load(), w.wait.Load()
+			var cpu time.Duration
 			for b.Loop() {
 				b.StopTimer()
 				recs := [][]string{header}
@@ -141,7 +228,9 @@ func BenchmarkSmallFileNational(b *testing.B) {
 				path := writeCSV(b, dir, fmt.Sprintf("vpostcode-%d.csv", n), recs, ',', false)
 				n++
 				b.StartTimer()
+				c0 := processCPU()
 				rep, err := l.LoadFile(ctx, path, LoadOptions{Dataset: ntm.DatasetVpostcode})
+				cpu += processCPU() - c0
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -149,7 +238,11 @@ func BenchmarkSmallFileNational(b *testing.B) {
 					b.Fatalf("loaded %d of %d: %s %v", rep.RowsLoaded, rows, rep.Message, rep.Rejects[:min(3, len(rep.Rejects))])
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(n), "ms/file")
+			b.StopTimer()
+			b.ReportMetric(float64(w.trips.Load()-trips)/float64(n), "trips/file")
+			b.ReportMetric(float64(w.wait.Load()-wait)/1e6/float64(n), "ms-waiting/file")
+			b.ReportMetric(b.Elapsed().Seconds()*1000/float64(n), "ms/file")
+			b.ReportMetric(cpu.Seconds()*1000/float64(n), "cpu-ms/file")
 			b.ReportMetric(float64(rows*n)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}

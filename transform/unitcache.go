@@ -27,11 +27,13 @@ type unitIndexCache struct {
 const unitGenerationSQL = `SELECT n FROM unit_generation`
 
 // unitIndex returns the unit index for one file: shared with the other files of the structure
-// generation q sees, with notes of its own.
-func (l *Loader) unitIndex(ctx context.Context, q db.Querier, villages bool) (*UnitIndex, error) {
-	var gen int64
-	if err := q.QueryRow(ctx, unitGenerationSQL).Scan(&gen); err != nil {
-		return nil, fmt.Errorf("read the unit structure's generation: %w", err)
+// generation q sees, with notes of its own. gen is that generation when the caller read it on q
+// already (a load's first statement does), 0 to read it here.
+func (l *Loader) unitIndex(ctx context.Context, q db.Querier, villages bool, gen int64) (*UnitIndex, error) {
+	if gen == 0 {
+		if err := q.QueryRow(ctx, unitGenerationSQL).Scan(&gen); err != nil {
+			return nil, fmt.Errorf("read the unit structure's generation: %w", err)
+		}
 	}
 	c := &l.units
 	c.mu.Lock()
