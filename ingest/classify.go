@@ -4,38 +4,21 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"ntm/fold"
 )
 
 // headerKey is the folded form used to drop a header part repeated by a
 // vertical merge ("STT" over "STT").
-func headerKey(s string) string {
-	headerKeys.Lock()
-	k, ok := headerKeys.m[s]
-	headerKeys.Unlock()
-	if ok {
-		return k
-	}
-	k = fold.Text(s)
-	headerKeys.Lock()
-	if headerKeys.m == nil || len(headerKeys.m) >= 50000 {
-		headerKeys.m = make(map[string]string)
-	}
-	headerKeys.m[s] = k
-	headerKeys.Unlock()
-	return k
-}
+func headerKey(s string) string { return headerKeys.Get(s, fold.Text) }
 
-// headerKeys remembers headerKey's results: the header search combines the same first rows of a
-// sheet at every depth and bottom, and folding Vietnamese text costs microseconds; the same
-// headers come back in every file of a run. Bounded (then it starts again); files are read on
-// goroutines of their own, hence the lock.
-var headerKeys struct {
-	sync.Mutex
-	m map[string]string
-}
+// headerKeys, cleanTexts and subtotalLabels remember headerKey, cleanText and isSubtotalLabel
+// (the last two for short texts only).
+var (
+	headerKeys     = fold.NewMemo[string](50000)
+	cleanTexts     = fold.NewMemo[string](50000)
+	subtotalLabels = fold.NewMemo[bool](20000)
+)
 
 // firstNonBlank returns the index and trimmed text of the first non-blank
 // cell, or -1.
@@ -183,7 +166,15 @@ func isSubtotalLabel(text string) bool {
 	if t := strings.TrimLeft(text, " \t\r\n"); t != "" && t[0] < 0x80 && !strings.ContainsRune("cCtT", rune(t[0])) {
 		return false
 	}
-	f := fold.Text(text)
+	// The short texts that start so ("Thôn 3", "Tân Lập") come back on every row and file.
+	if len(text) > 64 {
+		return foldedSubtotal(fold.Text(text))
+	}
+	return subtotalLabels.Get(text, func(t string) bool { return foldedSubtotal(fold.Text(t)) })
+}
+
+// foldedSubtotal is isSubtotalLabel of a folded text.
+func foldedSubtotal(f string) bool {
 	if subtotalExact[f] {
 		return true
 	}

@@ -248,7 +248,18 @@ func (s *sheetReader) detect() error {
 
 // cleanText is how header and preamble texts are shown: NFC, whitespace
 // (including line breaks inside a cell) collapsed to single spaces.
+//
+// The header search cleans every cell of the first rows of a sheet for each candidate header,
+// and those cells ("Thôn 3", "100", the headers) come back on every file: short texts are
+// remembered.
 func cleanText(s string) string {
+	if len(s) > 64 {
+		return cleanTextOf(s)
+	}
+	return cleanTexts.Get(s, cleanTextOf)
+}
+
+func cleanTextOf(s string) string {
 	return norm.NFC.String(strings.Join(strings.Fields(strings.ReplaceAll(s, "\u00a0", " ")), " "))
 }
 

@@ -89,7 +89,34 @@ func (m *HeaderMatch) enough() bool {
 // headerWords folds a header for matching: fold.Text, then every run of characters that
 // are not letters or digits becomes one space, so "Thôn/Bản", "Thôn, bản" and "THÔN - BẢN"
 // are all "thôn bản".
-func headerWords(s string) string { return headerWordsMemo.get(s, headerWordsOf) }
+//
+// A text with spaces is folded word by word (each through the memo): headerWords of a text
+// joined by spaces is the join of each part's (folding maps each character alone, tones are
+// placed within a word, a space never composes in NFC, and every run of other characters becomes
+// one space), and a header search folds a new text for every candidate header over data rows
+// ("Thôn 3 Thôn 4 100"), whose words come back on every file.
+func headerWords(s string) string { return headerWordsMemo.Get(s, headerWordsSplit) }
+
+func headerWordsSplit(s string) string {
+	if !strings.Contains(s, " ") {
+		return headerWordsOf(s)
+	}
+	var b strings.Builder
+	for part := range strings.SplitSeq(s, " ") {
+		if part == "" {
+			continue
+		}
+		w := headerWordsMemo.Get(part, headerWordsOf)
+		if w == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	return b.String()
+}
 
 // wordPrefix, wordSuffix and wordInside test " "+w+" " for " "+k+" " at its start, at its end
 // or anywhere, without building the strings (Match runs thousands of times per file: every
@@ -200,7 +227,7 @@ func prepareHeader(columns, words []string) []headerColumn {
 			continue
 		}
 		hc[ci] = headerColumn{w: w, words: strings.Fields(w),
-			rate: strings.Contains(" "+w+" ", " tỷ lệ ") || strings.Contains(c, "%") || fullDate.MatchString(c)}
+			rate: strings.Contains(" "+w+" ", " tỷ lệ ") || strings.Contains(c, "%") || strings.ContainsAny(c, "/.-") && fullDate.MatchString(c)}
 	}
 	return hc
 }

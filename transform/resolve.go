@@ -3,6 +3,7 @@ package transform
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -124,7 +125,7 @@ func newUnitIndex(h *units.History) *UnitIndex {
 			u.Folded = name
 		}
 		u.nameKind = kind
-		u.kindKey = foldTextMemo.get(u.Kind, fold.Text)
+		u.kindKey = foldTextMemo.Get(u.Kind, fold.Text)
 		if u.kindKey == "" {
 			u.kindKey = kind
 		}
@@ -243,12 +244,12 @@ func inForce(us []*unitRec, d time.Time) []*unitRec {
 // levelAt is inForce (or, closed, closedBy) of a level's units on day d, computed once per
 // level and day for all the files that share the index: a file's title is searched for the
 // names of the 10,472 communes of the country, and filtering them cost a file 30 ms.
-func (x *UnitIndex) levelAt(level string, d time.Time, closed bool) []*unitRec {
+func (x *UnitIndex) levelAt(level string, d time.Time, closed bool) *levelList {
 	k := levelDay{level, d, closed}
 	x.levels.mu.Lock()
 	defer x.levels.mu.Unlock()
-	if us, ok := x.levels.m[k]; ok {
-		return us
+	if l, ok := x.levels.m[k]; ok {
+		return l
 	}
 	var us []*unitRec
 	if closed {
@@ -256,17 +257,50 @@ func (x *UnitIndex) levelAt(level string, d time.Time, closed bool) []*unitRec {
 	} else {
 		us = inForce(x.byLevel[level], d)
 	}
-	if x.levels.m == nil || len(x.levels.m) >= 256 {
-		x.levels.m = map[levelDay][]*unitRec{}
+	l := &levelList{units: us, byLastWord: map[string][]*unitRec{}}
+	for _, u := range us {
+		if ws := strings.Fields(u.titleWords); len(ws) > 0 {
+			last := ws[len(ws)-1]
+			l.byLastWord[last] = append(l.byLastWord[last], u)
+		}
 	}
-	x.levels.m[k] = us
-	return us
+	if x.levels.m == nil || len(x.levels.m) >= 256 {
+		x.levels.m = map[levelDay]*levelList{}
+	}
+	x.levels.m[k] = l
+	return l
+}
+
+// levelList is a level's units on a day, and those with a title name by the last word of it: a
+// title names a unit only if it holds that word, so a title is compared with the units of its
+// own words, not with every commune of the country.
+type levelList struct {
+	units      []*unitRec
+	byLastWord map[string][]*unitRec
+}
+
+// titled returns the units whose title name (titleWords) text holds, in no particular order;
+// text is a title in header words with a space at each end.
+func (l *levelList) titled(text string, keep func(*unitRec) bool) []*unitRec {
+	var found []*unitRec
+	words := strings.Fields(text)
+	for i, w := range words {
+		if slices.Contains(words[:i], w) {
+			continue
+		}
+		for _, u := range l.byLastWord[w] {
+			if keep(u) && strings.Contains(text, u.titleWords) {
+				found = append(found, u)
+			}
+		}
+	}
+	return found
 }
 
 // levelDays holds levelAt's lists; shared by the copies of an index (forFile).
 type levelDays struct {
 	mu sync.Mutex
-	m  map[levelDay][]*unitRec
+	m  map[levelDay]*levelList
 }
 
 type levelDay struct {
@@ -991,7 +1025,7 @@ func (p *rowParser) reportingUnit() (*unitRec, *rowError) {
 // ("UBND HUYỆN CHI LĂNG", "… trên địa bàn huyện Chi Lăng, tỉnh Lạng Sơn").
 func contextFromPreamble(idx *UnitIndex, lines []string, d time.Time) (province string, district, commune *unitRec) {
 	text := " " + headerWords(strings.Join(lines, " ")) + " "
-	provinces := idx.levelAt("province", d, false)
+	provinces := idx.levelAt("province", d, false).units
 	var found []*unitRec
 	for _, u := range provinces {
 		if strings.Contains(text, " tỉnh "+headerWords(u.Folded)+" ") || strings.Contains(text, " thành phố "+headerWords(u.Folded)+" ") {
@@ -1004,15 +1038,9 @@ func contextFromPreamble(idx *UnitIndex, lines []string, d time.Time) (province 
 		province = provinces[0].Code
 	}
 	named := func(level string, parent *unitRec, closed bool) *unitRec {
-		var found []*unitRec
-		for _, u := range idx.levelAt(level, d, closed) {
-			if province != "" && u.Province != province || parent != nil && u.Parent != parent.Code {
-				continue
-			}
-			if u.titleWords != "" && strings.Contains(text, u.titleWords) {
-				found = append(found, u)
-			}
-		}
+		found := idx.levelAt(level, d, closed).titled(text, func(u *unitRec) bool {
+			return (province == "" || u.Province == province) && (parent == nil || u.Parent == parent.Code)
+		})
 		if len(found) == 1 {
 			return found[0]
 		}

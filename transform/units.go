@@ -322,7 +322,7 @@ func blankRow(cells []string) bool {
 
 // kindLabel is the display form of a folded kind ("thị trấn" → "Thị trấn").
 func kindLabel(k string) string {
-	k = foldTextMemo.get(k, fold.Text)
+	k = foldTextMemo.Get(k, fold.Text)
 	if k == "" {
 		return ""
 	}
@@ -387,7 +387,7 @@ func (b *statementBuilder) row(p *rowParser) *rowError {
 		// Memoised: a canonical file repeats its province, district and commune on every row.
 		folded, kind := foldUnitNameMemo(name)
 		if kindF != "" && p.text(kindF) != "" {
-			kind = foldTextMemo.get(p.text(kindF), fold.Text)
+			kind = foldTextMemo.Get(p.text(kindF), fold.Text)
 		}
 		return &units.StatedUnit{Code: code, Level: level, Kind: kindLabel(kind), Name: name, Folded: folded, Parent: parent,
 			Where: where(p.row.Sheet, p.row.Num)}, nil
