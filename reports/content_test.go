@@ -269,7 +269,7 @@ func TestVerdictTellsWhatChanged(t *testing.T) {
 	wantCell(t, f, sh, "G"+r, "Kỳ 2024-11 chưa có số liệu: nay có số liệu mới, không phải do tiến bộ")
 	// 2024-11 counted no village's digital addresses: the rate is not compared, the arrival said.
 	r = row("Hộ gia đình đã gắn địa chỉ số")
-	wantCell(t, f, sh, "G"+r, "Số thôn có số liệu còn hiệu lực: 3 (kỳ 2024-11: 0) – số liệu mới gửi hoặc đã cũ, không phải do tiến bộ")
+	wantCell(t, f, sh, "G"+r, "Thứ 1/1 huyện về tỷ lệ hộ có địa chỉ số\nSố thôn có số liệu còn hiệu lực: 3 (kỳ 2024-11: 0) – số liệu mới gửi hoặc đã cũ, không phải do tiến bộ")
 }
 
 // --prefill after the reform: a village without answers of its own gets those of the village it

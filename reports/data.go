@@ -77,6 +77,7 @@ type data struct {
 	ocop           *ocopCache                            // OCOP products by day, read once per run
 	hist           *historyCache                         // the unit versions and their links, read once per run
 	src            *runSources                           // the source files and their rejected rows, read once per run
+	addrByCommune  *communeAddressCache                  // counted digital addresses per commune and their ranking, read once per run
 
 	scopesOnce, peersOnce sync.Once // scopes and peers, built once per run
 	scopeList             []*scope
@@ -90,14 +91,15 @@ var errNoEvaluation = errors.New("no evaluation")
 
 func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 	d := &data{
-		period:   period,
-		units:    map[string]*unit{},
-		children: map[string][]*unit{},
-		results:  map[string]map[string]*result{},
-		villages: map[string]villageCounts{},
-		ocop:     &ocopCache{},
-		hist:     &historyCache{},
-		src:      &runSources{},
+		period:        period,
+		units:         map[string]*unit{},
+		children:      map[string][]*unit{},
+		results:       map[string]map[string]*result{},
+		villages:      map[string]villageCounts{},
+		ocop:          &ocopCache{},
+		hist:          &historyCache{},
+		src:           &runSources{},
+		addrByCommune: &communeAddressCache{},
 	}
 	err := q.QueryRow(ctx, `
 		SELECT e.id, e.set_key, e.evaluated_at, e.batch_ids
@@ -349,4 +351,12 @@ type historyCache struct {
 func (c *historyCache) get(ctx context.Context, q db.Querier) (*units.History, error) {
 	c.once.Do(func() { c.h, c.err = units.Load(ctx, q, units.LoadOptions{}) })
 	return c.h, c.err
+}
+
+// communeAddressCache holds workbook.communeAddresses.
+type communeAddressCache struct {
+	once    sync.Once
+	m       map[string][2]int64
+	ranking *ranking // the peers by their households' rate
+	err     error
 }

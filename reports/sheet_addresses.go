@@ -92,6 +92,67 @@ func (w *workbook) addressTotalsOf(ctx context.Context, evalID int64) (addressTo
 	return t, nil
 }
 
+// communeAddresses is, per commune of the province, the households with a digital address and
+// all households of its villages whose figures the evaluation counted (the peers' ranking on the
+// verdict), read once per period.
+func (w *workbook) communeAddresses(ctx context.Context) (map[string][2]int64, error) {
+	c := w.d.addrByCommune
+	c.once.Do(func() {
+		c.m = map[string][2]int64{}
+		rows, err := w.q.Query(ctx, `
+			SELECT parent_code, sum((detail ->> 'households_with')::bigint), sum((detail ->> 'households_total')::bigint)
+			FROM result
+			WHERE evaluation_id = $1 AND level = 'village' AND criterion = 'V4_ADDRESS'
+			  AND status <> 'no_data' AND detail ? 'households_total'
+			GROUP BY parent_code`, w.d.eval.ID)
+		if err != nil {
+			c.err = fmt.Errorf("sum the digital addresses per commune: %w", err)
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var code string
+			var with, total int64
+			if c.err = rows.Scan(&code, &with, &total); c.err != nil {
+				return
+			}
+			c.m[code] = [2]int64{with, total}
+		}
+		if c.err = rows.Err(); c.err != nil {
+			return
+		}
+		// The peers with their households summed over their communes, ranked by the rate.
+		ps := append([]peer(nil), w.d.peers()...)
+		sums := map[string][2]int64{}
+		for _, s := range w.d.scopes() {
+			if s.province {
+				continue
+			}
+			var x [2]int64
+			for _, cm := range s.communes {
+				x[0] += c.m[cm.Code][0]
+				x[1] += c.m[cm.Code][1]
+			}
+			sums[s.unit.Code] = x
+		}
+		for i := range ps {
+			ps[i].hhWith, ps[i].hhTotal = sums[ps[i].code][0], sums[ps[i].code][1]
+		}
+		c.ranking = newRanking(ps, func(p peer) bool { return p.hhTotal > 0 },
+			func(a, b peer) bool { return a.hhWith*b.hhTotal > b.hhWith*a.hhTotal })
+	})
+	return c.m, c.err
+}
+
+// addressRanking ranks the province's recipients by the digital-address rate of their
+// households, over the villages whose figures the evaluation counted; built once per run.
+func (w *workbook) addressRanking(ctx context.Context) (*ranking, error) {
+	if _, err := w.communeAddresses(ctx); err != nil {
+		return nil, err
+	}
+	return w.d.addrByCommune.ranking, nil
+}
+
 // writeAddresses writes one row per village: households and organisations, with and without a
 // digital address, the rates (rounded down) and the V4_ADDRESS status. Streamed.
 func (w *workbook) writeAddresses(ctx context.Context) error {

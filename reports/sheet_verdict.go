@@ -31,6 +31,7 @@ type peer struct {
 	hasDossier        bool
 	d95               ntm.Status
 	d95Known, smartOK bool
+	hhWith, hhTotal   int64 // households with a digital address, of the counted villages
 }
 
 // peers are the recipients of the workbook's province (districts, or communes without districts).
@@ -402,9 +403,17 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 		}
 		return out
 	}
+	addrRank := ""
+	byAddress, err := w.addressRanking(ctx)
+	if err != nil {
+		return err
+	}
+	if p, of := byAddress.of(sc.unit.Code); p > 0 {
+		addrRank = fmt.Sprintf("Thứ %d/%d %s về tỷ lệ hộ có địa chỉ số", p, of, peerWord)
+	}
 	if err := line(fmt.Sprintf("Hộ gia đình đã gắn địa chỉ số (%d thôn có số liệu còn hiệu lực)", at.WithData),
 		w.txt(orDash(percentText(at.HouseWith, at.HouseTotal, false))), w.txt("100%"), w.txt(""), todo,
-		change(at.HouseWith, at.HouseTotal, pat.HouseWith, pat.HouseTotal, at.WithData, pat.WithData, "Số thôn có số liệu còn hiệu lực", "số liệu mới gửi hoặc đã cũ")); err != nil {
+		joinLines(addrRank, change(at.HouseWith, at.HouseTotal, pat.HouseWith, pat.HouseTotal, at.WithData, pat.WithData, "Số thôn có số liệu còn hiệu lực", "số liệu mới gửi hoặc đã cũ"))); err != nil {
 		return err
 	}
 	// 7. OCOP products listed.
