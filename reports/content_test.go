@@ -379,3 +379,42 @@ func TestProvinceOwnTargetInSectionII(t *testing.T) {
 	wantCell(t, f, sh, "G"+r, "Không đặt mục tiêu cấp tỉnh")
 	wantCell(t, f, sh, "H"+r, "")
 }
+
+// A run that writes the workbooks of several provinces ranks each recipient among its own
+// province's recipients: a district of another province, however well it does, is neither counted
+// in "Thứ 1/1 huyện" nor listed on the province's ranking sheet.
+func TestRankingStaysInsideTheProvince(t *testing.T) {
+	t.Parallel()
+	pool := fixture(t)
+	for _, u := range [][]string{
+		{"99", "province", "Tỉnh", "Tỉnh Khác", "khác", ""},
+		{"991", "district", "Huyện", "Huyện Tỉnh Khác", "huyện tỉnh khác", "99"},
+		{"99101", "commune", "Xã", "Xã Tỉnh Khác", "xã tỉnh khác", "991"},
+	} {
+		exec1(t, pool, `INSERT INTO unit (code, level, kind, name, folded_name, parent_code) VALUES ($1,$2,$3,$4,$5,NULLIF($6, ''))`,
+			u[0], u[1], u[2], u[3], u[4], u[5])
+	}
+	res(t, pool, "99101-001", "Thôn Khác", "village", "99101", "SMART_VILLAGE", "met", 6, 1, 6, 1, "Đạt cả 6 điều kiện", "")
+	res(t, pool, "991", "Huyện Tỉnh Khác", "district", "99", "D95_DOSSIERS", "met", 9900, 10000, 7, 10, "", "")
+
+	f := open(t, writeAll(t, pool, "181")[0])
+	top := findRow(t, f, sheetVerdict, "A", "TT")
+	for r := top + 1; r <= top+8; r++ {
+		if got := raw(t, f, sheetVerdict, "G"+itoa(r)); strings.Contains(got, "/2 huyện") {
+			t.Errorf("verdict row %d ranks among another province's districts: %q", r, got)
+		}
+	}
+	if got := raw(t, f, sheetVerdict, "G"+itoa(top+1)); !strings.Contains(got, "Thứ 1/1 huyện") {
+		t.Errorf("smart-villages rank = %q, want Thứ 1/1 huyện", got)
+	}
+	prov := open(t, writeAll(t, pool, "20")[0])
+	rows, err := prov.GetRows(sheetRanking)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if strings.Contains(strings.Join(r, "|"), "Tỉnh Khác") {
+			t.Errorf("Lạng Sơn's ranking lists another province's district: %q", r)
+		}
+	}
+}

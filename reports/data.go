@@ -81,9 +81,9 @@ type data struct {
 
 	scopesOnce, peersOnce sync.Once // scopes and peers, built once per run
 	scopeList             []*scope
-	peerList              []peer
-	rankOnce              sync.Once // the peers' rankings, built once per run
-	bySmart, byDossier    *ranking
+	peersByProvince       map[string][]peer // province code → its recipients, for the rankings
+	rankOnce              sync.Once         // the peers' rankings, built once per run
+	bySmart, byDossier    map[string]*ranking
 }
 
 // errNoEvaluation is wrapped by Write when the period was never evaluated.

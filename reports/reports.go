@@ -61,6 +61,15 @@ type scope struct {
 	villages   *provinceVillages // the province's villages, shared by its workbooks; nil = the scope reads its own
 }
 
+// provinceCode is the province the scope lies in: a recipient is ranked among its province's
+// recipients only, also when one run writes the workbooks of several provinces.
+func (s *scope) provinceCode() string {
+	if s.province {
+		return s.unit.Code
+	}
+	return s.unit.Parent
+}
+
 // withDistricts tells whether tables need a district column (province workbooks with districts).
 func (s *scope) withDistricts() bool { return s.province && len(s.districts) > 0 }
 

@@ -15,7 +15,8 @@ import (
 func (w *workbook) writeRanking(_ context.Context) error {
 	const sh = sheetRanking
 	d, st := w.d, w.st
-	peers := d.peers()
+	province := w.sc.provinceCode()
+	peers := d.peers(province)
 	byCode := map[string]*scope{}
 	for _, s := range d.scopes() {
 		if !s.province {
@@ -59,8 +60,8 @@ func (w *workbook) writeRanking(_ context.Context) error {
 	row := top + 1
 	for _, p := range ranked {
 		s := byCode[p.code]
-		rank, _ := d.smartRanking().of(p.code)
-		dossRank, _ := d.dossierRanking().of(p.code)
+		rank, _ := d.smartRanking(province).of(p.code)
+		dossRank, _ := d.dossierRanking(province).of(p.code)
 		rankCell := func(n int) cell {
 			if n == 0 {
 				return w.txt("")

@@ -441,7 +441,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	} else if sc.province {
 		// The province: each recipient's dossier ratio against the threshold (the chart's data).
 		var rows []statusRow
-		for _, p := range d.peers() {
+		for _, p := range d.peers(sc.provinceCode()) {
 			rows = append(rows, statusRow{p.name, d.res(p.code, keyD95Dossiers)})
 		}
 		var err error

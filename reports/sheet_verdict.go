@@ -34,14 +34,14 @@ type peer struct {
 	hhWith, hhTotal   int64 // households with a digital address, of the counted villages
 }
 
-// peers are the recipients of the workbook's province (districts, or communes without districts).
-func (d *data) peers() []peer {
-	d.peersOnce.Do(func() { d.peerList = d.buildPeers() })
-	return d.peerList
+// peers are the recipients of one province (districts, or communes without districts).
+func (d *data) peers(province string) []peer {
+	d.peersOnce.Do(func() { d.peersByProvince = d.buildPeers() })
+	return d.peersByProvince[province]
 }
 
-func (d *data) buildPeers() []peer {
-	var out []peer
+func (d *data) buildPeers() map[string][]peer {
+	out := map[string][]peer{}
 	for _, s := range d.scopes() {
 		if s.province {
 			continue
@@ -55,7 +55,7 @@ func (d *data) buildPeers() []peer {
 		if r := d.res(s.unit.Code, keyD95); r != nil {
 			p.d95, p.d95Known = r.Status, true
 		}
-		out = append(out, p)
+		out[s.provinceCode()] = append(out[s.provinceCode()], p)
 	}
 	return out
 }
@@ -99,24 +99,33 @@ func (r *ranking) of(code string) (int, int) {
 	return rank, len(r.ranked)
 }
 
-// smartRanking ranks the peers by their share of smart villages, dossierRanking by their share of
-// fully-online dossiers; each built once per run.
-func (d *data) smartRanking() *ranking {
+// smartRanking ranks a province's peers by their share of smart villages, dossierRanking by their
+// share of fully-online dossiers; each built once per run.
+func (d *data) smartRanking(province string) *ranking {
 	d.rankOnce.Do(d.buildRankings)
-	return d.bySmart
+	if r := d.bySmart[province]; r != nil {
+		return r
+	}
+	return &ranking{pos: map[string]int{}}
 }
 
-func (d *data) dossierRanking() *ranking {
+func (d *data) dossierRanking(province string) *ranking {
 	d.rankOnce.Do(d.buildRankings)
-	return d.byDossier
+	if r := d.byDossier[province]; r != nil {
+		return r
+	}
+	return &ranking{pos: map[string]int{}}
 }
 
 func (d *data) buildRankings() {
-	ps := d.peers()
-	d.bySmart = newRanking(ps, func(p peer) bool { return p.villages > 0 },
-		func(a, b peer) bool { return int64(a.smart)*int64(b.villages) > int64(b.smart)*int64(a.villages) })
-	d.byDossier = newRanking(ps, func(p peer) bool { return p.hasDossier },
-		func(a, b peer) bool { return a.dossNum*b.dossDen > b.dossNum*a.dossDen })
+	d.peers("") // builds every province's
+	d.bySmart, d.byDossier = map[string]*ranking{}, map[string]*ranking{}
+	for province, ps := range d.peersByProvince {
+		d.bySmart[province] = newRanking(ps, func(p peer) bool { return p.villages > 0 },
+			func(a, b peer) bool { return int64(a.smart)*int64(b.villages) > int64(b.smart)*int64(a.villages) })
+		d.byDossier[province] = newRanking(ps, func(p peer) bool { return p.hasDossier },
+			func(a, b peer) bool { return a.dossNum*b.dossDen > b.dossNum*a.dossDen })
+	}
 }
 
 // villageChanges counts the scope's villages by how their smart-village status moved since the
@@ -274,7 +283,7 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 		return err
 	}
 	// 1. Smart villages.
-	smartRank, ranked := d.smartRanking().of(sc.unit.Code)
+	smartRank, ranked := d.smartRanking(sc.provinceCode()).of(sc.unit.Code)
 	rankText := ""
 	if smartRank > 0 {
 		rankText = fmt.Sprintf("Thứ %d/%d %s về tỷ lệ thôn thông minh", smartRank, ranked, peerWord)
@@ -332,7 +341,7 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 		}
 		rank := ""
 		if k == keyD95Dossiers {
-			if p, of := d.dossierRanking().of(sc.unit.Code); p > 0 {
+			if p, of := d.dossierRanking(sc.provinceCode()).of(sc.unit.Code); p > 0 {
 				rank = fmt.Sprintf("Thứ %d/%d %s", p, of, peerWord)
 			}
 		}
