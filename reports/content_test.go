@@ -395,6 +395,7 @@ func TestRankingStaysInsideTheProvince(t *testing.T) {
 			u[0], u[1], u[2], u[3], u[4], u[5])
 	}
 	res(t, pool, "99101-001", "Thôn Khác", "village", "99101", "SMART_VILLAGE", "met", 6, 1, 6, 1, "Đạt cả 6 điều kiện", "")
+	res(t, pool, "99101-001", "Thôn Khác", "village", "99101", "V4_ADDRESS", "met", 1, 1, 1, 1, "100/100 hộ", addressDetail(5, 100, 100, 1, 1))
 	res(t, pool, "991", "Huyện Tỉnh Khác", "district", "99", "D95_DOSSIERS", "met", 9900, 10000, 7, 10, "", "")
 
 	f := open(t, writeAll(t, pool, "181")[0])

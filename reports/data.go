@@ -357,6 +357,6 @@ func (c *historyCache) get(ctx context.Context, q db.Querier) (*units.History, e
 type communeAddressCache struct {
 	once    sync.Once
 	m       map[string][2]int64
-	ranking *ranking // the peers by their households' rate
+	ranking map[string]*ranking // province code → its peers by their households' rate
 	err     error
 }

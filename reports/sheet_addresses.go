@@ -121,8 +121,7 @@ func (w *workbook) communeAddresses(ctx context.Context) (map[string][2]int64, e
 		if c.err = rows.Err(); c.err != nil {
 			return
 		}
-		// The peers with their households summed over their communes, ranked by the rate.
-		ps := append([]peer(nil), w.d.peers()...)
+		// Each province's peers with their households summed over their communes, ranked by the rate.
 		sums := map[string][2]int64{}
 		for _, s := range w.d.scopes() {
 			if s.province {
@@ -135,22 +134,30 @@ func (w *workbook) communeAddresses(ctx context.Context) (map[string][2]int64, e
 			}
 			sums[s.unit.Code] = x
 		}
-		for i := range ps {
-			ps[i].hhWith, ps[i].hhTotal = sums[ps[i].code][0], sums[ps[i].code][1]
+		w.d.peers("") // builds every province's
+		c.ranking = map[string]*ranking{}
+		for province, list := range w.d.peersByProvince {
+			ps := append([]peer(nil), list...)
+			for i := range ps {
+				ps[i].hhWith, ps[i].hhTotal = sums[ps[i].code][0], sums[ps[i].code][1]
+			}
+			c.ranking[province] = newRanking(ps, func(p peer) bool { return p.hhTotal > 0 },
+				func(a, b peer) bool { return a.hhWith*b.hhTotal > b.hhWith*a.hhTotal })
 		}
-		c.ranking = newRanking(ps, func(p peer) bool { return p.hhTotal > 0 },
-			func(a, b peer) bool { return a.hhWith*b.hhTotal > b.hhWith*a.hhTotal })
 	})
 	return c.m, c.err
 }
 
-// addressRanking ranks the province's recipients by the digital-address rate of their
+// addressRanking ranks the workbook's province's recipients by the digital-address rate of their
 // households, over the villages whose figures the evaluation counted; built once per run.
 func (w *workbook) addressRanking(ctx context.Context) (*ranking, error) {
 	if _, err := w.communeAddresses(ctx); err != nil {
 		return nil, err
 	}
-	return w.d.addrByCommune.ranking, nil
+	if r := w.d.addrByCommune.ranking[w.sc.provinceCode()]; r != nil {
+		return r, nil
+	}
+	return &ranking{pos: map[string]int{}}, nil
 }
 
 // writeAddresses writes one row per village: households and organisations, with and without a
