@@ -81,7 +81,7 @@ type data struct {
 
 	scopesOnce, peersOnce sync.Once // scopes and peers, built once per run
 	scopeList             []*scope
-	peersByProvince       map[string][]peer // province code → its recipients, for the rankings
+	peerMap               map[string][]peer // province code → its recipients, for the rankings
 	rankOnce              sync.Once         // the peers' rankings, built once per run
 	bySmart, byDossier    map[string]*ranking
 }

@@ -55,13 +55,8 @@ func TestTextMeasure(t *testing.T) {
 // TestTextChunks: a message too tall for one row is split at its line breaks into rows that each
 // fit chunkHeightPt, losing nothing.
 func TestTextChunks(t *testing.T) {
-	f := excelize.NewFile()
-	defer f.Close()
-	st, err := newStyles(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := newWorkbook(f, st)
+	w := scratchWorkbook(t)
+	st := w.st
 	var lines []string
 	for i := 0; i < 120; i++ {
 		lines = append(lines, "đơn vị cũ: Xã Tân Thành (cũ, 06442) → Xã Tân Thành (06445)")
@@ -90,13 +85,7 @@ func TestTextChunks(t *testing.T) {
 // in what is left of the current one (rows of 15 pt at 100%: 32 rows a page), and stays where it
 // is when it fits or starts a page.
 func TestKeepTogether(t *testing.T) {
-	f := excelize.NewFile()
-	defer f.Close()
-	st, err := newStyles(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := newWorkbook(f, st)
+	w := scratchWorkbook(t)
 	const sh = "Sheet1"
 	w.scale[sh] = 100
 	w.used[sh] = [2]int{3, 120}
@@ -127,4 +116,16 @@ func itoaAll(ns []int) string {
 		s = append(s, itoa(n))
 	}
 	return strings.Join(s, ",")
+}
+
+// scratchWorkbook is an empty workbook with ntm's styles, for the layout helpers' tests.
+func scratchWorkbook(t *testing.T) *workbook {
+	t.Helper()
+	f := excelize.NewFile()
+	t.Cleanup(func() { f.Close() })
+	st, err := newStyles(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newWorkbook(f, st)
 }

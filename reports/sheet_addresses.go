@@ -134,16 +134,16 @@ func (w *workbook) communeAddresses(ctx context.Context) (map[string][2]int64, e
 			}
 			sums[s.unit.Code] = x
 		}
-		w.d.peers("") // builds every province's
-		c.ranking = map[string]*ranking{}
-		for province, list := range w.d.peersByProvince {
+		withHouseholds := map[string][]peer{}
+		for province, list := range w.d.peersByProvince() {
 			ps := append([]peer(nil), list...)
 			for i := range ps {
 				ps[i].hhWith, ps[i].hhTotal = sums[ps[i].code][0], sums[ps[i].code][1]
 			}
-			c.ranking[province] = newRanking(ps, func(p peer) bool { return p.hhTotal > 0 },
-				func(a, b peer) bool { return a.hhWith*b.hhTotal > b.hhWith*a.hhTotal })
+			withHouseholds[province] = ps
 		}
+		c.ranking = rankingsByProvince(withHouseholds, func(p peer) bool { return p.hhTotal > 0 },
+			func(a, b peer) bool { return a.hhWith*b.hhTotal > b.hhWith*a.hhTotal })
 	})
 	return c.m, c.err
 }
@@ -154,10 +154,7 @@ func (w *workbook) addressRanking(ctx context.Context) (*ranking, error) {
 	if _, err := w.communeAddresses(ctx); err != nil {
 		return nil, err
 	}
-	if r := w.d.addrByCommune.ranking[w.sc.provinceCode()]; r != nil {
-		return r, nil
-	}
-	return &ranking{pos: map[string]int{}}, nil
+	return rankingIn(w.d.addrByCommune.ranking, w.sc.provinceCode()), nil
 }
 
 // writeAddresses writes one row per village: households and organisations, with and without a

@@ -35,9 +35,12 @@ type peer struct {
 }
 
 // peers are the recipients of one province (districts, or communes without districts).
-func (d *data) peers(province string) []peer {
-	d.peersOnce.Do(func() { d.peersByProvince = d.buildPeers() })
-	return d.peersByProvince[province]
+func (d *data) peers(province string) []peer { return d.peersByProvince()[province] }
+
+// peersByProvince is every province's peers, by province code; built once per run.
+func (d *data) peersByProvince() map[string][]peer {
+	d.peersOnce.Do(func() { d.peerMap = d.buildPeers() })
+	return d.peerMap
 }
 
 func (d *data) buildPeers() map[string][]peer {
@@ -85,6 +88,23 @@ func newRanking(ps []peer, has func(peer) bool, greater func(a, b peer) bool) *r
 	return r
 }
 
+// rankingsByProvince ranks each province's peers apart.
+func rankingsByProvince(byProvince map[string][]peer, has func(peer) bool, greater func(a, b peer) bool) map[string]*ranking {
+	m := make(map[string]*ranking, len(byProvince))
+	for province, ps := range byProvince {
+		m[province] = newRanking(ps, has, greater)
+	}
+	return m
+}
+
+// rankingIn is the province's ranking of m; an empty one (nobody ranked) for a province without peers.
+func rankingIn(m map[string]*ranking, province string) *ranking {
+	if r := m[province]; r != nil {
+		return r
+	}
+	return &ranking{pos: map[string]int{}}
+}
+
 // of is code's rank (0 when it is not ranked) and how many are ranked.
 func (r *ranking) of(code string) (int, int) {
 	i, ok := r.pos[code]
@@ -103,29 +123,19 @@ func (r *ranking) of(code string) (int, int) {
 // share of fully-online dossiers; each built once per run.
 func (d *data) smartRanking(province string) *ranking {
 	d.rankOnce.Do(d.buildRankings)
-	if r := d.bySmart[province]; r != nil {
-		return r
-	}
-	return &ranking{pos: map[string]int{}}
+	return rankingIn(d.bySmart, province)
 }
 
 func (d *data) dossierRanking(province string) *ranking {
 	d.rankOnce.Do(d.buildRankings)
-	if r := d.byDossier[province]; r != nil {
-		return r
-	}
-	return &ranking{pos: map[string]int{}}
+	return rankingIn(d.byDossier, province)
 }
 
 func (d *data) buildRankings() {
-	d.peers("") // builds every province's
-	d.bySmart, d.byDossier = map[string]*ranking{}, map[string]*ranking{}
-	for province, ps := range d.peersByProvince {
-		d.bySmart[province] = newRanking(ps, func(p peer) bool { return p.villages > 0 },
-			func(a, b peer) bool { return int64(a.smart)*int64(b.villages) > int64(b.smart)*int64(a.villages) })
-		d.byDossier[province] = newRanking(ps, func(p peer) bool { return p.hasDossier },
-			func(a, b peer) bool { return a.dossNum*b.dossDen > b.dossNum*a.dossDen })
-	}
+	d.bySmart = rankingsByProvince(d.peersByProvince(), func(p peer) bool { return p.villages > 0 },
+		func(a, b peer) bool { return int64(a.smart)*int64(b.villages) > int64(b.smart)*int64(a.villages) })
+	d.byDossier = rankingsByProvince(d.peersByProvince(), func(p peer) bool { return p.hasDossier },
+		func(a, b peer) bool { return a.dossNum*b.dossDen > b.dossNum*a.dossDen })
 }
 
 // villageChanges counts the scope's villages by how their smart-village status moved since the
