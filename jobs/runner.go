@@ -649,7 +649,7 @@ func (r *Runner) loadOne(ctx context.Context, loader *transform.Loader, a *runs.
 	case rep.AlreadyLoaded:
 		rec.Outcome, rec.Message = runs.FileAlreadyLoaded, rep.Message
 		st.Add("files_already_loaded", 1)
-		line = fmt.Sprintf("%s: already loaded as batch %d; nothing changed", name, rep.BatchID)
+		line = msg.FileAlreadyLoaded(name, rep.Message)
 	case rep.Rejected:
 		rec.Outcome, rec.Message = runs.FileRejected, rep.Message
 		st.Add("files_rejected", 1)
@@ -660,7 +660,7 @@ func (r *Runner) loadOne(ctx context.Context, loader *transform.Loader, a *runs.
 		st.Add("files_loaded", 1)
 		st.Add("rows_loaded", int64(rep.RowsLoaded))
 		st.Add("rows_rejected", int64(rep.RowsRejected))
-		line = fmt.Sprintf("%s: %s as batch %d, %d rows loaded, %d rejected", name, rep.Dataset, rep.BatchID, rep.RowsLoaded, rep.RowsRejected)
+		line = msg.FileLoaded(name, string(rep.Dataset), rep.BatchID, rep.Replaced, rep.RowsRead, rep.RowsLoaded, rep.RowsRejected, rep.RowsSkipped)
 	}
 	if src.Kind == config.SourceInbox {
 		r.settleInbox(ctx, f, rec.Outcome, &rec)

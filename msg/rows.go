@@ -100,3 +100,57 @@ func FileTooLarge(file string, size, limit int64) string {
 func NotAFile(path string) string {
 	return fmt.Sprintf("%s không phải tệp dữ liệu (không mở được như một tệp): chỉ để tệp .xlsx hoặc .csv trong thư mục nhận.", path)
 }
+
+// FileLoaded is the line ntm ingest, ntm demo and ntm run print for a file that loaded, its rows
+// accounted for (read = loaded + rejected + skipped): "tệp.xlsx: vpostcode, lô số 2 — đọc 28
+// dòng: nạp 7, loại 1, bỏ qua 20 dòng không phải số liệu." replaced, when not 0, is the batch
+// the file replaces (ntm ingest --reload).
+func FileLoaded(file, dataset string, batch, replaced int64, read, loaded, rejected, skipped int) string {
+	lot := ""
+	if batch > 0 {
+		lot = fmt.Sprintf(", lô số %d", batch)
+	}
+	if replaced > 0 {
+		lot += fmt.Sprintf(" (thay cho lô số %d, lô đó không còn được tính)", replaced)
+	}
+	return fmt.Sprintf("%s: %s%s — đọc %d dòng: nạp %d, loại %d, bỏ qua %d dòng không phải số liệu.",
+		file, dataset, lot, read, loaded, rejected, skipped)
+}
+
+// FileWouldLoad is ntm check's line for a file that would load: "tệp.xlsx: vpostcode — đọc 28
+// dòng: sẽ nạp 7, sẽ loại 1, bỏ qua 20 dòng không phải số liệu."
+func FileWouldLoad(file, dataset string, read, loaded, rejected, skipped int) string {
+	return fmt.Sprintf("%s: %s — đọc %d dòng: sẽ nạp %d, sẽ loại %d, bỏ qua %d dòng không phải số liệu.",
+		file, dataset, read, loaded, rejected, skipped)
+}
+
+// FileAlreadyLoaded is the line for the same bytes loaded again: "tệp.xlsx: đã nạp trước đây:
+// lô số 3; không có gì thay đổi." already is the load's message (AlreadyLoaded,
+// AlreadyLoadedReplaced).
+func FileAlreadyLoaded(file, already string) string {
+	return fmt.Sprintf("%s: %s; không có gì thay đổi.", file, strings.TrimSuffix(strings.TrimSpace(already), "."))
+}
+
+// ReloadHint follows FileAlreadyLoaded: how to load the same bytes again as a replacement (the
+// rows rejected for units or successors fixed since then load this way).
+func ReloadHint(batch int64, file string) string {
+	return fmt.Sprintf("Để nạp lại tệp này (sau khi sửa danh mục đơn vị hoặc đơn vị kế thừa): ntm ingest --reload %d %s", batch, file)
+}
+
+// MoreRejected follows the first rejected rows a command prints: how many more and where they all are.
+func MoreRejected(more int, batch int64) string {
+	return fmt.Sprintf("… và %d dòng bị loại khác (ntm batch rejects %d --out TỆP ghi tất cả ra một bảng tính).", more, batch)
+}
+
+// SkippedSummary is the line of the rows skipped as not data counted by reason ("5 dòng tiêu
+// đề, tên biểu trên bảng; 2 dòng tên cột"), parts already joined.
+func SkippedSummary(parts string) string {
+	return fmt.Sprintf("Bỏ qua: %s (ntm check liệt kê từng dòng).", parts)
+}
+
+// Headings and prefixes of ntm check's and ntm ingest's lists.
+const (
+	RejectedRowsHeading = "Dòng bị loại:"
+	SkippedRowsHeading  = "Bỏ qua, không phải số liệu:"
+	NotePrefix          = "ghi chú: "
+)

@@ -36,17 +36,16 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if rep.Rejected {
 		fmt.Fprintf(e.stdout, "%s: %s\n", rep.File, msg.WouldBeRejectedWhole(rep.File, rep.Message))
 	} else {
-		fmt.Fprintf(e.stdout, "%s: %s, %d rows read: %d would load, %d would be rejected, %d skipped as not data.\n",
-			rep.File, rep.Dataset, rep.RowsRead, rep.RowsLoaded, rep.RowsRejected, rep.RowsSkipped)
+		fmt.Fprintln(e.stdout, msg.FileWouldLoad(rep.File, string(rep.Dataset), rep.RowsRead, rep.RowsLoaded, rep.RowsRejected, rep.RowsSkipped))
 	}
 	if len(rep.Rejects) > 0 {
-		fmt.Fprintln(e.stdout, "Rejected rows:")
+		fmt.Fprintln(e.stdout, msg.RejectedRowsHeading)
 	}
 	for _, rej := range rep.Rejects {
 		fmt.Fprintf(e.stdout, "  %s\n", rej.String())
 	}
 	if len(rep.Skipped) > 0 || len(rep.SkippedSheets) > 0 {
-		fmt.Fprintln(e.stdout, "Skipped as not data:")
+		fmt.Fprintln(e.stdout, msg.SkippedRowsHeading)
 	}
 	printSkipped(e.stdout, rep)
 	sheetNotes := map[string]bool{}
@@ -55,7 +54,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	for _, n := range rep.Notes {
 		if !sheetNotes[n] {
-			fmt.Fprintf(e.stdout, "  note: %s\n", n)
+			fmt.Fprintf(e.stdout, "  %s%s\n", msg.NotePrefix, n)
 		}
 	}
 	if rep.Rejected {

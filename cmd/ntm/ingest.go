@@ -178,40 +178,33 @@ func loadSource(ctx context.Context, e *env, loader *transform.Loader, src strin
 func printFileReport(w io.Writer, r transform.FileReport) {
 	switch {
 	case r.AlreadyLoaded:
-		fmt.Fprintf(w, "%s: already loaded as batch %d; nothing changed (%s).\n", r.File, r.BatchID, r.Message)
+		fmt.Fprintln(w, msg.FileAlreadyLoaded(r.File, r.Message))
 		// Rows it rejected for master data fixed since (a successor recorded) load this way.
-		fmt.Fprintf(w, "  To load it again (after fixing the units or successors): ntm ingest --reload %d %s\n", r.BatchID, r.File)
+		fmt.Fprintf(w, "  %s\n", msg.ReloadHint(r.BatchID, r.File))
 		return
 	case r.Rejected:
 		fmt.Fprintf(w, "%s: %s (%s): %s\n", r.File, msg.RejectedWhole, orDash(string(r.Dataset)), r.Message)
 	default:
-		batch := ""
-		if r.BatchID > 0 {
-			batch = fmt.Sprintf(" as batch %d", r.BatchID)
-		}
-		if r.Replaced > 0 {
-			batch += fmt.Sprintf(" (replacing batch %d, which no longer counts)", r.Replaced)
-		}
-		fmt.Fprintf(w, "%s: %s%s, %d rows read: %d loaded, %d rejected, %d skipped as not data.\n",
-			r.File, r.Dataset, batch, r.RowsRead, r.RowsLoaded, r.RowsRejected, r.RowsSkipped)
+		fmt.Fprintln(w, msg.FileLoaded(r.File, string(r.Dataset), r.BatchID, r.Replaced, r.RowsRead, r.RowsLoaded, r.RowsRejected, r.RowsSkipped))
 	}
 	const shown = 5
 	for i, rej := range r.Rejects {
 		if i == shown {
-			fmt.Fprintf(w, "  … and %d more rejected rows (ntm batch rejects %d --out FILE writes them all).\n", r.RowsRejected-shown, r.BatchID)
+			fmt.Fprintf(w, "  %s\n", msg.MoreRejected(r.RowsRejected-shown, r.BatchID))
 			break
 		}
 		fmt.Fprintf(w, "  %s\n", rej.String())
 	}
 	if s := skippedSummary(r); s != "" {
-		fmt.Fprintf(w, "  skipped: %s (ntm check lists them).\n", s)
+		fmt.Fprintf(w, "  %s\n", msg.SkippedSummary(s))
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(w, "  note: %s\n", n)
+		fmt.Fprintf(w, "  %s%s\n", msg.NotePrefix, n)
 	}
 }
 
-// skippedSummary counts the skipped rows by reason: "4 title, 1 header, 3 group".
+// skippedSummary counts the skipped rows by reason, in Vietnamese: "5 dòng tiêu đề, tên biểu
+// trên bảng; 2 dòng tên cột".
 func skippedSummary(r transform.FileReport) string {
 	by := map[transform.SkipReason]int{}
 	var order []transform.SkipReason
@@ -224,9 +217,9 @@ func skippedSummary(r transform.FileReport) string {
 	sort.SliceStable(order, func(i, j int) bool { return skipOrder(order[i]) < skipOrder(order[j]) })
 	parts := make([]string, len(order))
 	for i, k := range order {
-		parts[i] = fmt.Sprintf("%d %s", by[k], strings.ReplaceAll(string(k), "_", " "))
+		parts[i] = fmt.Sprintf("%d %s", by[k], msg.SkipReason(string(k)))
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, "; ")
 }
 
 func skipOrder(r transform.SkipReason) int {

@@ -48,19 +48,19 @@ func TestIngestCheckReloadAndRejects(t *testing.T) {
 	url, files := tinyDB(t)
 	vp := files["vpostcode-2024-11.xlsx"]
 	code, out, errs := ntmRun(t, "check", "--database-url", url, vp)
-	if code != exitOK || !strings.Contains(out, "28 rows read: 7 would load, 1 would be rejected, 20 skipped as not data.") ||
-		!strings.Contains(out, "Skipped as not data:") || !strings.Contains(out, `Trang "Chi Lăng", dòng 8–9: dòng tên cột`) ||
+	if code != exitOK || !strings.Contains(out, "vpostcode — đọc 28 dòng: sẽ nạp 7, sẽ loại 1, bỏ qua 20 dòng không phải số liệu.") ||
+		!strings.Contains(out, "Bỏ qua, không phải số liệu:") || !strings.Contains(out, `Trang "Chi Lăng", dòng 8–9: dòng tên cột`) ||
 		!strings.Contains(out, "dòng cộng, tổng cộng") {
 		t.Fatalf("check: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, errs = ntmRun(t, "ingest", "--database-url", url, vp)
-	if code != exitOK || !strings.Contains(out, "as batch 2, 28 rows read: 7 loaded, 1 rejected, 20 skipped as not data.") ||
-		!strings.Contains(out, "skipped: 5 title, 2 header, 1 column numbers, 4 group, 4 subtotal, 4 signature") {
+	if code != exitOK || !strings.Contains(out, "vpostcode, lô số 2 — đọc 28 dòng: nạp 7, loại 1, bỏ qua 20 dòng không phải số liệu.") ||
+		!strings.Contains(out, "Bỏ qua: 5 dòng tiêu đề, tên biểu trên bảng; 2 dòng tên cột; 1 dòng số thứ tự cột (1) (2) (3); 4 dòng nhóm (I. Huyện…, 1. Xã…); 4 dòng cộng, tổng cộng; 4 dòng ký tên, ghi chú dưới bảng (ntm check liệt kê từng dòng).") {
 		t.Fatalf("ingest: exit %d\n%s%s", code, out, errs)
 	}
 	// The same bytes again, as a reload of batch 2.
 	code, out, errs = ntmRun(t, "ingest", "--database-url", url, "--reload", "2", vp)
-	if code != exitOK || !strings.Contains(out, "as batch 3 (replacing batch 2, which no longer counts)") {
+	if code != exitOK || !strings.Contains(out, "lô số 3 (thay cho lô số 2, lô đó không còn được tính)") {
 		t.Fatalf("reload: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, _ = ntmRun(t, "batch", "list", "--database-url", url)
@@ -138,12 +138,12 @@ func TestIngestURLCapsAndRefusesCutFeeds(t *testing.T) {
 		{"/endless.csv", "lớn hơn giới hạn 1 MiB"},
 	} {
 		code, out, errs := ntmRun(t, "ingest", "--database-url", url, "--dataset", "dvc_dossier_records", srv.URL+c.path)
-		if code != exitFailure || !strings.Contains(errs, c.says) || strings.Contains(out, "loaded") {
+		if code != exitFailure || !strings.Contains(errs, c.says) || strings.Contains(out, "lô số") {
 			t.Errorf("%s: exit %d\n%s%s", c.path, code, out, errs)
 		}
 	}
 	code, out, errs := ntmRun(t, "ingest", "--database-url", url, "--dataset", "dvc_dossier_records", srv.URL+"/whole.csv")
-	if code != exitOK || !strings.Contains(out, "150 loaded") {
+	if code != exitOK || !strings.Contains(out, "nạp 150, loại 0") {
 		t.Fatalf("whole feed: exit %d\n%s%s", code, out, errs)
 	}
 	// Cancelled mid-download (Ctrl-C, SIGTERM): nothing stays.

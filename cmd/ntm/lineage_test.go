@@ -25,7 +25,7 @@ func TestOldNameBeforeAndAfterTheChange(t *testing.T) {
 		"1,Huyện Chi Lăng,Xã Vân An,10,10,0,31/03/2025\n"+
 		"2,Huyện Chi Lăng,Xã Vân An,10,6,3,30/09/2025\n"), 0o644)
 	out := mustRun(t, append([]string{"ingest", "--dataset", "dvc_procedures", path}, db...)...)
-	wantIn(t, "ingest", out, "2 loaded, 0 rejected", "đơn vị cũ: Xã Vân An (cũ, 06469) → Xã Chiến Thắng (06481)")
+	wantIn(t, "ingest", out, "nạp 2, loại 0", "đơn vị cũ: Xã Vân An (cũ, 06469) → Xã Chiến Thắng (06481)")
 
 	results := func(period string) map[string][]string {
 		t.Helper()

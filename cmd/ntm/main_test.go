@@ -79,12 +79,12 @@ func TestIngestRejectedFileStillLoadsTheOthers(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("ingest with a junk file: exit %d, want 1\n%s\n%s", code, out, errs)
 	}
-	if !strings.Contains(out, "junk.csv: BỊ LOẠI TOÀN BỘ (-): ") || !strings.Contains(out, "village_survey as batch") {
+	if !strings.Contains(out, "junk.csv: BỊ LOẠI TOÀN BỘ (-): ") || !strings.Contains(out, "village_survey, lô số") {
 		t.Errorf("ingest output:\n%s", out)
 	}
 	// The same file again: already loaded, exit 0.
 	code, out, _ = ntmRun(t, "ingest", "--database-url", url, surveyFile)
-	if code != exitOK || !strings.Contains(out, "already loaded as batch") {
+	if code != exitOK || !strings.Contains(out, ": đã nạp trước đây: lô số ") {
 		t.Errorf("second ingest: exit %d\n%s", code, out)
 	}
 	code, out, _ = ntmRun(t, "batch", "list", "--database-url", url)

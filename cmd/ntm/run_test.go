@@ -76,7 +76,7 @@ func TestRunAndRunsFromTheCLI(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("ntm run: exit %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{"Job nightly, period 2024-12", "rows loaded", "evaluate: done", "report: done", "succeeded", "workbooks in"} {
+	for _, want := range []string{"Job nightly, period 2024-12", "lô số 3 — đọc 28 dòng: nạp 7, loại 1", "evaluate: done", "report: done", "succeeded", "workbooks in"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("ntm run output lacks %q:\n%s", want, out)
 		}

@@ -168,12 +168,12 @@ func TestReloadAfterRecordingASuccessor(t *testing.T) {
 		"5,Huyện Văn Quan,Thị trấn Văn Quan,10,6,4,31/03/2025\n"+
 		"6,Huyện Văn Quan,Xã Trấn Ninh,10,6,4,31/03/2025\n"), 0o644)
 	out := mustRun(t, append([]string{"ingest", "--dataset", "dvc_procedures", path}, db...)...)
-	wantIn(t, "first load", out, "as batch 3", "5 loaded, 1 rejected",
+	wantIn(t, "first load", out, "lô số 3", "nạp 5, loại 1",
 		"Xã Đồng Giáp (06295) đã thôi là đơn vị hành chính từ 01/01/2025 và chưa có đơn vị kế tiếp",
 		"ntm units successors add 06295 MÃ_MỚI --from 01/01/2025", "ntm ingest --reload SỐ_LÔ")
 	mustRun(t, append([]string{"units", "successors", "add", "06295", "06292", "--from", "2025-01-01"}, db...)...)
 	out = mustRun(t, append([]string{"ingest", "--dataset", "dvc_procedures", path}, db...)...)
-	wantIn(t, "the same bytes again", out, "already loaded as batch 3", "ntm ingest --reload 3 "+path)
+	wantIn(t, "the same bytes again", out, "đã nạp trước đây: lô số 3; không có gì thay đổi.", "ntm ingest --reload 3 "+path)
 	out = mustRun(t, append([]string{"ingest", "--dataset", "dvc_procedures", "--reload", "3", path}, db...)...)
-	wantIn(t, "reload", out, "as batch 4 (replacing batch 3, which no longer counts)", "6 loaded, 0 rejected", "đơn vị cũ: Xã Đồng Giáp (cũ, 06295) → Xã Lương Năng (06292)")
+	wantIn(t, "reload", out, "lô số 4 (thay cho lô số 3, lô đó không còn được tính)", "nạp 6, loại 0", "đơn vị cũ: Xã Đồng Giáp (cũ, 06295) → Xã Lương Năng (06292)")
 }
