@@ -209,7 +209,7 @@ func (w *workbook) writeAddresses(ctx context.Context) error {
 	period := periodText(d.period)
 	if sc.province {
 		period += ". " + screenNote
-		if err := w.printOnly(sh, ncols, top); err != nil {
+		if err := w.screenOnly(sh, ncols, top); err != nil {
 			return err
 		}
 	}

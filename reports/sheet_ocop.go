@@ -235,7 +235,7 @@ func (w *workbook) writeOCOP(ctx context.Context) error {
 	period := periodText(d.period)
 	if sc.province {
 		period += ". " + screenNote
-		if err := w.printOnly(sh, ncols, top); err != nil {
+		if err := w.screenOnly(sh, ncols, top); err != nil {
 			return err
 		}
 	}

@@ -355,8 +355,8 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	period := periodText(d.period)
 	if office {
 		// The office's list of missing values is long: it prints the files and the rejected rows.
-		period += ". Phần 3 (đơn vị thiếu số liệu) để lọc trên máy: bản in dừng ở tiêu đề của phần này; từng đơn vị có trong báo cáo của đơn vị đó."
-		if err := w.printOnly(sh, ncols, secMissing+1); err != nil {
+		period += ". Phần 3 (đơn vị thiếu số liệu hoặc có số liệu cũ) để lọc trên máy và không in; từng đơn vị có trong báo cáo gửi đơn vị đó."
+		if err := w.printOnly(sh, ncols, secMissing-1); err != nil {
 			return err
 		}
 	}

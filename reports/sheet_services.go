@@ -264,7 +264,7 @@ func (w *workbook) writeServices(_ context.Context) error {
 		if err := w.put(sh, top-1, w.plain(screenNote)); err != nil {
 			return err
 		}
-		if err := w.printOnly(sh, len(hdr), top); err != nil {
+		if err := w.screenOnly(sh, len(hdr), top); err != nil {
 			return err
 		}
 	}

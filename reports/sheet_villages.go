@@ -72,7 +72,7 @@ func (w *workbook) writeVillages(ctx context.Context) error {
 	var sw *excelize.StreamWriter
 	legend := periodText(d.period) + ". Ô xanh: đạt; ô đỏ: chưa đạt; ô xám: chưa có số liệu (nguyên nhân ở trang " + sheetActions + ")."
 	if sc.province {
-		legend = periodText(d.period) + ". Ô xanh: đạt; ô đỏ: chưa đạt; ô xám: chưa có số liệu. " + screenNote
+		legend = periodText(d.period) + ". " + screenNote + " Ô xanh: đạt; ô đỏ: chưa đạt; ô xám: chưa có số liệu."
 	}
 	head := []cell{
 		{"THÔN THÔNG MINH: KẾT QUẢ VÀ VIỆC CẦN LÀM CỦA TỪNG THÔN – " + sc.unit.Name, st.title},
@@ -187,7 +187,7 @@ func (w *workbook) writeVillages(ctx context.Context) error {
 		}
 	}
 	if sc.province {
-		if err := w.printOnly(sh, ncols, top); err != nil {
+		if err := w.screenOnly(sh, ncols, top); err != nil {
 			return err
 		}
 	}
