@@ -125,6 +125,10 @@ func (w *workbook) pageSetup(sheet string, titleRows string, widths []float64) e
 		return err
 	}
 	if titleRows != "" {
+		var a, b int
+		if _, err := fmt.Sscanf(titleRows, "$%d:$%d", &a, &b); err == nil && w.titles != nil {
+			w.titles[sheet] = [2]int{a, b}
+		}
 		return w.f.SetDefinedName(&excelize.DefinedName{
 			Name:     "_xlnm.Print_Titles",
 			RefersTo: fmt.Sprintf("'%s'!%s", sheet, titleRows),
@@ -496,7 +500,8 @@ func (w *workbook) breakBefore(sheet string, row int) error {
 // keepOnPage breaks a normal sheet's pages before the blocks of rows kept together that would not
 // fit in what is left of their page, following the rows' printed heights (need: the estimated
 // ones; rows with a fixed height keep it, the others print at the sheet's default of 15 pt) at
-// the sheet's scale, as the spreadsheet paginates.
+// the sheet's scale, as the spreadsheet paginates; a page after the print titles' own starts
+// with them.
 func (w *workbook) keepOnPage(sheet string, need map[int]float64) error {
 	keep := w.keep[sheet]
 	if len(keep) == 0 {
@@ -509,26 +514,37 @@ func (w *workbook) keepOnPage(sheet string, need map[int]float64) error {
 		return max(15, need[r])
 	}
 	room := pageHeightPt(w.scale[sheet])
+	titles := w.titles[sheet]
+	top := 0.0 // the print titles' height, at the top of every page after theirs
+	for r := titles[0]; r > 0 && r <= titles[1]; r++ {
+		top += height(r)
+	}
+	pageStart := func(r int) float64 {
+		if r > titles[1] {
+			return top
+		}
+		return 0
+	}
 	used := 0.0
 	for r := 1; r <= w.used[sheet][1]; r++ {
 		if w.cuts[sheet][r] {
-			used = 0
+			used = pageStart(r)
 		}
-		if n := keep[r]; n > 0 && used > 0 {
+		if n := keep[r]; n > 0 && used > pageStart(r) {
 			block := 0.0
 			for k := r; k < r+n; k++ {
 				block += height(k)
 			}
 			// Only when the row itself would fit: otherwise the page breaks before it anyway.
-			if block <= room && used+block > room && used+height(r) <= room {
+			if block+pageStart(r) <= room && used+block > room && used+height(r) <= room {
 				if err := w.breakBefore(sheet, r); err != nil {
 					return err
 				}
-				used = 0
+				used = pageStart(r)
 			}
 		}
 		if used+height(r) > room {
-			used = 0 // the spreadsheet starts a page with this row
+			used = pageStart(r) // the spreadsheet starts a page with this row
 		}
 		used += height(r)
 	}
@@ -642,9 +658,18 @@ func (w *workbook) merge(sheet string, row, c1, c2 int) error {
 	return w.f.MergeCell(sheet, cellName(c1, row), cellName(c2, row))
 }
 
-// screenNote is said on the province workbook's long detail sheets, which print only their
-// heading: the office filters them on screen, and each recipient's workbook prints its part.
-const screenNote = "Trong báo cáo toàn tỉnh, trang này để lọc trên máy (bản in chỉ có phần đầu); bản in đầy đủ theo từng đơn vị có trong báo cáo của đơn vị đó."
+// screenNote is said on the province workbook's long detail sheets (villages, addresses, OCOP
+// products, online services), which the office filters on screen and which print their heading
+// only, without the table's header (screenOnly): on paper the office reads the province's
+// summary and ranking, and each recipient's workbook prints its own part in full.
+const screenNote = "Bảng chi tiết này để lọc trên máy và không in: bản in của từng đơn vị có trong báo cáo gửi đơn vị đó; số liệu toàn tỉnh theo đơn vị xem trang " +
+	sheetSummary + " và " + sheetRanking + "."
+
+// screenOnly makes a sheet print its heading only, the rows above its table's header (a header
+// printed without its rows reads as an empty table).
+func (w *workbook) screenOnly(sheet string, lastCol, headerRow int) error {
+	return w.printOnly(sheet, lastCol, headerRow-1)
+}
 
 // printOnly limits what a sheet prints to its first rows and columns (_xlnm.Print_Area).
 func (w *workbook) printOnly(sheet string, lastCol, lastRow int) error {
@@ -679,4 +704,147 @@ func (w *workbook) asBanner(sheet string, col int, cells []cell) (style, span in
 		return 0, 0, 0, false // it fits on one line
 	}
 	return wrapped, len(widths), textHeight(text, total, f), true
+}
+
+// pager follows a normal sheet's printed pages while its rows are written, so that a table
+// running over several pages can start each with its header row and a group of rows can move to
+// the next page whole (print titles repeat one block of rows per sheet; a sheet of several
+// tables needs each table's header written again where a page breaks). Heights are those
+// keepOnPage follows (what wrapped text needs, at least the default 15 pt), against a page a little
+// shorter than the sheet's, so the spreadsheet's own breaks never come first.
+type pager struct {
+	w    *workbook
+	sh   string
+	room float64 // the page's body height at the sheet's scale, in points
+	used float64 // the height printed so far on the current page
+	top  float64 // the height of the rows every page starts with (print titles)
+}
+
+// pagerSlack is the part of a page the pager leaves unused: estimated heights are close, not exact.
+const pagerSlack = 0.96
+
+// newPager follows sheet's pages from a page start; its column widths must be set.
+func (w *workbook) newPager(sh string) *pager {
+	return &pager{w: w, sh: sh, room: pagerSlack * pageHeightPt(printScale(w.widths[sh]))}
+}
+
+// height is the printed height of a row of cells from column 1 (a cell spanning columns as spans
+// says, see streamRowSpans).
+func (p *pager) height(cells []cell, spans map[int]int) float64 {
+	if style, _, h, ok := p.w.asBanner(p.sh, 1, cells); ok && style != 0 {
+		return max(15, h)
+	}
+	return max(15, p.w.spanHeight(p.w.widths[p.sh], 1, cells, spans))
+}
+
+// fits says whether rows of these heights fit in what is left of the current page.
+func (p *pager) fits(hs ...float64) bool {
+	sum := 0.0
+	for _, h := range hs {
+		sum += h
+	}
+	return p.used+sum <= p.room
+}
+
+// onePage says whether rows of these heights fit on one page.
+func (p *pager) onePage(hs ...float64) bool {
+	sum := p.top
+	for _, h := range hs {
+		sum += h
+	}
+	return sum <= p.room
+}
+
+// breakAt starts a page with row.
+func (p *pager) breakAt(row int) error {
+	p.used = p.top
+	return p.w.breakBefore(p.sh, row)
+}
+
+// add counts a row of height h written on the page (a row taller than what is left starts the
+// next page, as the spreadsheet breaks it).
+func (p *pager) add(h float64) {
+	if p.used+h > p.room && p.used > p.top {
+		p.used = p.top
+	}
+	p.used += h
+}
+
+// keep starts a page at row when the rows of these heights from row (a title, a header and the
+// first rows under them) do not fit in what is left of the current page but fit on one.
+func (p *pager) keep(row int, hs ...float64) error {
+	if p.used > p.top && !p.fits(hs...) && p.onePage(hs...) {
+		return p.breakAt(row)
+	}
+	return nil
+}
+
+// table writes a table from row: its header row, then its rows, the header written again at the
+// top of every page the table continues on (each time after a page break). The title row, when
+// given, is kept on the page of the header and the first rows. It returns the rows holding the
+// table's data (for charts: the header rows repeated are not data) and the next free row.
+func (p *pager) table(row int, title *cell, hdr []cell, rows [][]cell) (data []int, next int, err error) {
+	w, sh := p.w, p.sh
+	hh := p.height(hdr, nil)
+	block := []float64{hh}
+	if title != nil {
+		block = append([]float64{p.height([]cell{*title}, nil)}, block...)
+	}
+	for _, r := range rows[:min(len(rows), 5)] {
+		block = append(block, p.height(r, nil))
+	}
+	if err := p.keep(row, block...); err != nil {
+		return nil, 0, err
+	}
+	if title != nil {
+		if err := w.put(sh, row, *title); err != nil {
+			return nil, 0, err
+		}
+		p.add(block[0])
+		row++
+	}
+	if err := w.put(sh, row, hdr...); err != nil {
+		return nil, 0, err
+	}
+	p.add(hh)
+	row++
+	for _, r := range rows {
+		h := p.height(r, nil)
+		if !p.fits(h) {
+			if err := p.breakAt(row); err != nil {
+				return nil, 0, err
+			}
+			if err := w.put(sh, row, hdr...); err != nil {
+				return nil, 0, err
+			}
+			p.add(hh)
+			row++
+		}
+		if err := w.put(sh, row, r...); err != nil {
+			return nil, 0, err
+		}
+		p.add(h)
+		data = append(data, row)
+		row++
+	}
+	return data, row, nil
+}
+
+// rowsRange is the reference of one column over the rows given (in order), for a chart's
+// series: "'Sheet'!$B$5:$B$9", or the runs of consecutive rows joined,
+// "('Sheet'!$B$5:$B$30,'Sheet'!$B$32:$B$70)", when a table's header is repeated among them.
+func rowsRange(sheet string, col int, rows []int) string {
+	var parts []string
+	for i := 0; i < len(rows); {
+		j := i
+		for j+1 < len(rows) && rows[j+1] == rows[j]+1 {
+			j++
+		}
+		parts = append(parts, absRange(sheet, col, rows[i], rows[j]))
+		i = j + 1
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "(" + strings.Join(parts, ",") + ")"
 }

@@ -871,3 +871,190 @@ func TestPrintCheckHelpers(t *testing.T) {
 		t.Logf("%s: %s\n  openpyxl: %s", filepath.Base(p), rep, strings.Join(dims, "; "))
 	}
 }
+
+// Table checks, on the words of each printed page (without its header and footer). Every table
+// of the reports begins with an "STT" column, which anchors them: a table's header row is the
+// row holding the word "STT" at its left, its data rows are the words below it.
+
+// sectionTitle is a line that may start a printed page instead of a table's header: a section's
+// title ("II. CHỈ SỐ TOÀN TỈNH", "A. ƯU TIÊN", "CHÚ THÍCH", "Quy ước", "BIỂU ĐỒ"), or the
+// sheet's own title (its first page).
+var sectionTitle = regexp.MustCompile(`^([IVX]+\.|[A-Z]\.|[0-9]+\.) |^(CHÚ THÍCH|BIỂU ĐỒ|TÌNH HÌNH|Quy ước)`)
+
+// lines are a page's body words grouped by the lines pdftotext finds, top to bottom.
+func (p pdfPage) lines() [][]pdfWord {
+	var out [][]pdfWord
+	idx := map[int]int{}
+	for _, w := range p.bodyWords() {
+		k, ok := idx[w.Line]
+		if !ok {
+			k = len(out)
+			idx[w.Line] = k
+			out = append(out, nil)
+		}
+		out[k] = append(out[k], w)
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a][0].YMin < out[b][0].YMin })
+	return out
+}
+
+func lineText(l []pdfWord) string {
+	var s []string
+	for _, w := range l {
+		s = append(s, w.Text)
+	}
+	return strings.Join(s, " ")
+}
+
+// sttWords are a page's "STT" words (or "Hạng", the ranking's first column): the first column
+// of each table header printed on it.
+func (p pdfPage) sttWords() []pdfWord {
+	var out []pdfWord
+	for _, w := range p.bodyWords() {
+		if w.Text == "STT" || w.Text == "Hạng" {
+			out = append(out, w)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].YMin < out[b].YMin })
+	return out
+}
+
+// headerBandPt is how far a wrapped header cell's lines reach above or below the "STT" of its
+// row (a header of five lines of 10 pt, centred).
+const headerBandPt = 40.0
+
+// headerlessPages describes the pages of a printed sheet, after its first, that begin in the
+// middle of a table: the first line of body text is neither a section title nor part of a table
+// header (a header's "STT" within headerBandPt of the top of the page).
+func headerlessPages(s printedSheet) []string {
+	var out []string
+	for i, p := range s.Layout {
+		if i == 0 {
+			continue
+		}
+		ls := p.lines()
+		if len(ls) == 0 {
+			continue
+		}
+		top := ls[0]
+		if sectionTitle.MatchString(lineText(top)) {
+			continue
+		}
+		stt := p.sttWords()
+		if len(stt) > 0 && stt[0].YMin-top[0].YMin < headerBandPt {
+			continue
+		}
+		out = append(out, fmt.Sprintf("page %d begins without its table's header: %.100q", i+1, s.PageText[i]))
+	}
+	return out
+}
+
+// tableBelow is the words of the table whose header holds stt, on its page, under the header:
+// from the first line below the "STT" holding a word that is not a header word (header: the
+// words of the sheet's header rows; a wrapped header cell prints some of them under the "STT")
+// to the next table's header or the page's end. None when the table has no row on the page.
+func tableBelow(p pdfPage, stt pdfWord, header map[string]bool) []pdfWord {
+	end := p.Height
+	for _, o := range p.sttWords() {
+		if o.YMin > stt.YMax+headerBandPt {
+			end = min(end, o.YMin-headerBandPt)
+		}
+	}
+	first := end
+	for _, w := range p.bodyWords() {
+		if w.YMin > stt.YMin+1 && w.YMin < end && !header[w.Text] {
+			first = min(first, w.YMin)
+		}
+	}
+	var out []pdfWord
+	for _, w := range p.bodyWords() {
+		if w.YMin >= first-1 && w.YMin < end {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// emptyTables describes the tables a printed sheet prints with a header and no row: no word
+// under the header (header: the words of the sheet's header rows) before the next table or the
+// page's end.
+func emptyTables(s printedSheet, header map[string]bool) []string {
+	var out []string
+	for i, p := range s.Layout {
+		for _, stt := range p.sttWords() {
+			if len(tableBelow(p, stt, header)) == 0 {
+				out = append(out, fmt.Sprintf("page %d prints a table's header and no row under it: %.120q", i+1, s.PageText[i]))
+			}
+		}
+	}
+	return out
+}
+
+// blankIdentityPages describes the pages of a printed sheet whose first row under the table's
+// header leaves the identity columns blank (a village's rows continued from the page before,
+// without its commune and name): no word of that row starts left of the header word next, the
+// first word of the first column that is not an identity column. header holds the header row's
+// words.
+func blankIdentityPages(s printedSheet, header map[string]bool, next string) []string {
+	var out []string
+	for i, p := range s.Layout {
+		stt := p.sttWords()
+		if len(stt) == 0 {
+			continue
+		}
+		nextX := -1.0
+		for _, w := range p.bodyWords() {
+			if w.Text == next && math.Abs(w.YMin-stt[0].YMin) < headerBandPt {
+				nextX = w.XMin
+				break
+			}
+		}
+		if nextX < 0 {
+			continue
+		}
+		rows := tableBelow(p, stt[0], header)
+		if len(rows) == 0 {
+			continue
+		}
+		first := rows[0].YMin
+		for _, w := range rows {
+			first = min(first, w.YMin)
+		}
+		ok := false
+		var line []string
+		for _, w := range rows {
+			if w.YMin < first+3 {
+				line = append(line, w.Text)
+				if w.XMin < nextX {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			out = append(out, fmt.Sprintf("page %d starts with a row whose identity columns are blank: %.100q", i+1, strings.Join(line, " ")))
+		}
+	}
+	return out
+}
+
+// headerWords are the words of a sheet's table headers, for the checks above: its rows whose
+// first cell is "STT" (or "Hạng").
+func headerWords(t testing.TB, f *excelize.File, sheet string) map[string]bool {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatalf("sheet %s: %v", sheet, err)
+	}
+	out := map[string]bool{}
+	for _, r := range rows {
+		if len(r) == 0 || (r[0] != "STT" && r[0] != "Hạng") {
+			continue
+		}
+		for _, c := range r {
+			for _, w := range strings.Fields(c) {
+				out[w] = true
+			}
+		}
+	}
+	return out
+}

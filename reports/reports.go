@@ -432,6 +432,7 @@ type workbook struct {
 	fixed    map[string]map[int]float64 // normal sheets: rows whose height is set, not estimated
 	keep     map[string]map[int]int     // normal sheets: rows to print on one page, first row → how many
 	cuts     map[string]map[int]bool    // normal sheets: rows that start a printed page
+	titles   map[string][2]int          // the print titles' first and last rows
 	used     map[string][2]int
 	streamed map[string]bool
 	// streamedWriters are the stream writers by sheet (a title row finds its sheet's widths).
@@ -448,7 +449,7 @@ func newWorkbook(f *excelize.File, st *styles) *workbook {
 	return &workbook{f: f, st: st,
 		widths: map[string][]float64{}, scale: map[string]uint{}, wrapped: map[string][]wrappedCell{},
 		spans: map[string]map[[2]int]int{}, fixed: map[string]map[int]float64{},
-		keep: map[string]map[int]int{}, cuts: map[string]map[int]bool{}, used: map[string][2]int{},
+		keep: map[string]map[int]int{}, cuts: map[string]map[int]bool{}, titles: map[string][2]int{}, used: map[string][2]int{},
 		streamed: map[string]bool{}, breaks: map[string][]int{}, streamedWriters: map[string]*excelize.StreamWriter{}}
 }
 

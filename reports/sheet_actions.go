@@ -58,10 +58,16 @@ func (w *workbook) writeActions(ctx context.Context) error {
 			withTodos++
 		}
 	}
+	// The list follows its printed pages: the header repeats on each (print titles), a village's
+	// rows move to the next page whole when they fit on one, and a village's rows continued on the
+	// next page name its commune and the village again, so no page starts with blank columns.
+	p := w.newPager(sh)
 	row := 1
-	if err := w.put(sh, row, cell{"VIỆC CẦN LÀM CỦA TỪNG THÔN CHƯA ĐẠT – " + sc.unit.Name, st.title}); err != nil {
+	titleCell := cell{"VIỆC CẦN LÀM CỦA TỪNG THÔN CHƯA ĐẠT – " + sc.unit.Name, st.title}
+	if err := w.put(sh, row, titleCell); err != nil {
 		return err
 	}
+	p.add(p.height([]cell{titleCell}, nil))
 	row++
 	intro := periodText(d.period) + "."
 	if len(todos) > 0 {
@@ -75,6 +81,8 @@ func (w *workbook) writeActions(ctx context.Context) error {
 	if err := w.put(sh, row, w.plain(intro)); err != nil {
 		return err
 	}
+	p.add(p.height([]cell{w.plain(intro)}, nil))
+	p.add(15)
 	row += 2
 	hdr := []cell{w.hdr("STT"), w.hdr("Xã chịu trách nhiệm"), w.hdr("Thôn"), w.hdr("Còn thiếu (điều kiện)"),
 		w.hdr("Điều kiện"), w.hdr("Việc cần làm"), w.hdr("Nguyên nhân thiếu số liệu (tệp, dòng, lý do)")}
@@ -82,13 +90,22 @@ func (w *workbook) writeActions(ctx context.Context) error {
 	if err := w.put(sh, row, hdr...); err != nil {
 		return err
 	}
+	p.top = p.height(hdr, nil)
+	p.add(p.top)
 	row++
 	// band writes a bold row across the table: a part's title or a commune's heading.
-	band := func(text string) error {
+	bandSpan := map[int]int{1: len(widths)}
+	bandHeight := func(text string) float64 { return p.height([]cell{{text, st.groupRow}}, bandSpan) }
+	band := func(text string, then ...float64) error {
 		cells := []cell{{text, st.groupRow}}
 		for range widths[1:] {
 			cells = append(cells, cell{nil, st.groupRow})
 		}
+		// A heading never ends a page: it is kept with the first rows under it.
+		if err := p.keep(row, append([]float64{bandHeight(text)}, then...)...); err != nil {
+			return err
+		}
+		p.add(bandHeight(text))
 		if err := w.put(sh, row, cells...); err != nil {
 			return err
 		}
@@ -98,16 +115,49 @@ func (w *workbook) writeActions(ctx context.Context) error {
 		row++
 		return nil
 	}
+	// stepRow is a village's row for one of its steps; the first names the village (and so does
+	// the first of a page, "(tiếp)": continued).
+	stepRow := func(v villageTodo, num, j int, named bool) []cell {
+		s := v.steps[j]
+		n, commune, name, left := w.txt(""), w.txt(""), w.txt(""), w.txt("")
+		switch {
+		case j == 0:
+			n, commune, name, left = w.num(num), w.wrap(communeName(v.commune)), w.wrap(v.name+" ("+v.code+")"), w.num(len(v.steps))
+		case named:
+			commune, name = w.wrap(communeName(v.commune)), w.wrap(v.name+" ("+v.code+") (tiếp)")
+		}
+		return []cell{n, commune, name, left, cell{d.shortName(s.Key), st.statusWrap(s.Status)}, w.wrap(s.Action), w.wrap(s.Cause)}
+	}
+	// firstRows are the heights of a village's first rows (all of them, up to three).
+	firstRows := func(v villageTodo, num int) []float64 {
+		var hs []float64
+		for j := range v.steps[:min(3, len(v.steps))] {
+			hs = append(hs, p.height(stepRow(v, num, j, false), nil))
+		}
+		return hs
+	}
 	village := func(v villageTodo, num int) error {
-		for j, s := range v.steps {
-			n, commune, name, left := w.txt(""), w.txt(""), w.txt(""), w.txt("")
-			if j == 0 {
-				n, commune, name, left = w.num(num), w.wrap(communeName(v.commune)), w.wrap(v.name+" ("+v.code+")"), w.num(len(v.steps))
+		var hs []float64
+		for j := range v.steps {
+			hs = append(hs, p.height(stepRow(v, num, j, false), nil))
+		}
+		// The village moves to the next page whole when it fits on one.
+		if err := p.keep(row, hs...); err != nil {
+			return err
+		}
+		for j := range v.steps {
+			cells := stepRow(v, num, j, false)
+			if j > 0 && !p.fits(hs[j]) {
+				if err := p.breakAt(row); err != nil {
+					return err
+				}
+				cells = stepRow(v, num, j, true)
+				hs[j] = p.height(cells, nil)
 			}
-			if err := w.put(sh, row, n, commune, name, left, cell{d.shortName(s.Key), st.statusWrap(s.Status)},
-				w.wrap(s.Action), w.wrap(s.Cause)); err != nil {
+			if err := w.put(sh, row, cells...); err != nil {
 				return err
 			}
+			p.add(hs[j])
 			row++
 		}
 		return nil
@@ -118,7 +168,7 @@ func (w *workbook) writeActions(ctx context.Context) error {
 		if len(oneStep) > maxPriorityRows {
 			title += fmt.Sprintf(" (%d thôn đầu; các thôn khác ở đầu danh sách của xã mình, phần B)", maxPriorityRows)
 		}
-		if err := band(title); err != nil {
+		if err := band(title, firstRows(oneStep[0], 1)...); err != nil {
 			return err
 		}
 		for i, v := range oneStep[:min(len(oneStep), maxPriorityRows)] {
@@ -127,7 +177,8 @@ func (w *workbook) writeActions(ctx context.Context) error {
 			}
 		}
 		row++
-		if err := band("B. THEO TỪNG XÃ (mỗi thôn chưa đạt, thôn gần đạt nhất trước)"); err != nil {
+		p.add(15)
+		if err := band("B. THEO TỪNG XÃ (mỗi thôn chưa đạt, thôn gần đạt nhất trước)", p.top, 15, 15); err != nil {
 			return err
 		}
 		// The filter's header row: part B is the full list.
@@ -135,6 +186,7 @@ func (w *workbook) writeActions(ctx context.Context) error {
 		if err := w.put(sh, row, hdr...); err != nil {
 			return err
 		}
+		p.add(p.top)
 		row++
 	}
 	listTop := titleRow
@@ -157,7 +209,8 @@ func (w *workbook) writeActions(ctx context.Context) error {
 			}
 		}
 		vc := d.villages[c.Code]
-		if err := band(fmt.Sprintf("%s: %d/%d thôn chưa là thôn thông minh, %d thôn chỉ còn thiếu 1 điều kiện", c.Name, len(vs), vc.Villages, one)); err != nil {
+		if err := band(fmt.Sprintf("%s: %d/%d thôn chưa là thôn thông minh, %d thôn chỉ còn thiếu 1 điều kiện", c.Name, len(vs), vc.Villages, one),
+			firstRows(vs[0], num+1)...); err != nil {
 			return err
 		}
 		for _, v := range vs {

@@ -43,6 +43,7 @@ func (w *workbook) writeNotes(_ context.Context) error {
 		return err
 	}
 	row = top + 1
+	first := row
 	perGroup := false
 	for i, c := range d.criteria {
 		kinds := "Mọi đơn vị"
@@ -87,6 +88,9 @@ func (w *workbook) writeNotes(_ context.Context) error {
 		notes = append([]string{"CHÚ Ý: lượt chạy lập báo cáo này không lấy được số liệu mới từ " +
 			strings.Join(d.missingSources, "; ") + ". Các số liệu tính trên dữ liệu đã có đến lúc đó."}, notes...)
 	}
+	// The closing block prints with the last criteria: never alone on a page.
+	keepFrom := max(first, row-2-1)
+	w.keepTogether(sh, keepFrom, row-keepFrom+1+len(notes))
 	if err := w.put(sh, row, cell{"Quy ước", st.section}); err != nil {
 		return err
 	}

@@ -314,22 +314,20 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	if err := w.breakBefore(sh, row); err != nil {
 		return err
 	}
+	// From here the tables follow the printed pages: each starts a page when its first rows would
+	// not fit, and one running over pages starts each with its header again.
+	p := w.newPager(sh)
+	blankRow := func() { row++; p.add(15) }
 
 	// II. The province's own results, whatever the evaluation computed for it.
 	if sc.province && len(d.results[sc.unit.Code]) > 0 {
-		w.keepTogether(sh, row, 2+min(5, len(d.results[sc.unit.Code])))
-		if err := w.put(sh, row, cell{"II. CHỈ SỐ TOÀN TỈNH", st.section}); err != nil {
-			return err
-		}
-		row++
+		title := cell{"II. CHỈ SỐ TOÀN TỈNH", st.section}
 		// A row counts the units that meet a criterion of their own level: the province's own
 		// "met" would need every unit to meet it, so no status is shown — except for a criterion
 		// the set gives the province itself (its own target), decided on the province's figures.
-		if err := w.put(sh, row, w.hdr("STT"), w.hdr("Chỉ số"), w.hdr("Số đơn vị đạt"), w.hdr("Tổng số đơn vị"),
-			w.hdr("Tỷ lệ đơn vị đạt"), w.hdr("Chưa đạt / chưa có số liệu"), w.hdr("Mục tiêu của tỉnh"), w.hdr("Đánh giá so với mục tiêu")); err != nil {
-			return err
-		}
-		row++
+		hdr := []cell{w.hdr("STT"), w.hdr("Chỉ số"), w.hdr("Số đơn vị đạt"), w.hdr("Tổng số đơn vị"),
+			w.hdr("Tỷ lệ đơn vị đạt"), w.hdr("Chưa đạt / chưa có số liệu"), w.hdr("Mục tiêu của tỉnh"), w.hdr("Đánh giá so với mục tiêu")}
+		var rows [][]cell
 		keys := make([]string, 0, len(d.results[sc.unit.Code]))
 		for k := range d.results[sc.unit.Code] {
 			keys = append(keys, k)
@@ -358,27 +356,20 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			if n, ok := detailInt(r, "no_data"); ok {
 				rest = joinLines(rest, fmt.Sprintf("%s chưa có số liệu", vnfmt.Int(n)))
 			}
-			if err := w.put(sh, row, w.num(i+1), w.wrap(d.criterionName(k)), met, total, share,
-				w.wrap(rest), w.wrap(cellText(target)), status); err != nil {
-				return err
-			}
-			row++
+			rows = append(rows, []cell{w.num(i + 1), w.wrap(d.criterionName(k)), met, total, share,
+				w.wrap(rest), w.wrap(cellText(target)), status})
 		}
-		row++
+		var err error
+		if _, row, err = p.table(row, &title, hdr, rows); err != nil {
+			return err
+		}
+		blankRow()
 	}
 
 	// III. Coverage of each village condition: the data of the second chart.
-	w.keepTogether(sh, row, 2+len(d.villageCriteria()))
-	if err := w.put(sh, row, cell{"III. MỨC ĐỘ ĐẠT TỪNG ĐIỀU KIỆN THÔN THÔNG MINH", st.section}); err != nil {
-		return err
-	}
-	row++
-	if err := w.put(sh, row, w.hdr("STT"), w.hdr("Điều kiện"), w.hdr("Số thôn đạt"), w.hdr("Chưa đạt"),
-		w.hdr("Chưa có số liệu"), w.hdr("Tỷ lệ thôn đạt"), w.hdr(trendHdr)); err != nil {
-		return err
-	}
-	covTop := row
-	row++
+	covTitle := cell{"III. MỨC ĐỘ ĐẠT TỪNG ĐIỀU KIỆN THÔN THÔNG MINH", st.section}
+	covTop := row + 1 // the header, under the title
+	var covCells [][]cell
 	for i, k := range d.villageCriteria() {
 		c := coverageTotal(d.coverage, k, sc.communes)
 		n := c.Met + c.NotMet + c.NoData
@@ -390,30 +381,25 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		if d.prev != nil {
 			trend = trendCount(c.Met, coverageTotal(d.prev.coverage, k, prevCommunes).Met, true)
 		}
-		if err := w.put(sh, row, w.num(i+1), w.wrap(d.shortName(k)), cell{c.Met, st.met}, cell{c.NotMet, st.notMet},
-			cell{c.NoData, st.noData}, share, trend); err != nil {
-			return err
-		}
-		row++
+		covCells = append(covCells, []cell{w.num(i + 1), w.wrap(d.shortName(k)), cell{c.Met, st.met}, cell{c.NotMet, st.notMet},
+			cell{c.NoData, st.noData}, share, trend})
 	}
-	covBottom := row - 1
-	row++
+	covRows, next, err := p.table(row, &covTitle, []cell{w.hdr("STT"), w.hdr("Điều kiện"), w.hdr("Số thôn đạt"), w.hdr("Chưa đạt"),
+		w.hdr("Chưa có số liệu"), w.hdr("Tỷ lệ thôn đạt"), w.hdr(trendHdr)}, covCells)
+	if err != nil {
+		return err
+	}
+	row = next
+	blankRow()
 
 	// IV. The two 9.5 ratios against their thresholds (a district's or a commune's own): the data
 	// of the third chart.
-	ratioTop, unitTop, unitRows := 0, 0, 0
+	ratioTop, unitTop := 0, 0
+	var ratioData, unitRows []int
 	if len(ratioRows) > 0 {
-		w.keepTogether(sh, row, 2+len(ratioRows))
-		if err := w.put(sh, row, cell{"IV. CHỈ TIÊU 9.5 SO VỚI NGƯỠNG", st.section}); err != nil {
-			return err
-		}
-		row++
-		if err := w.put(sh, row, w.hdr("STT"), w.hdr("Tỷ lệ"), w.hdr("Đạt được"), w.hdr("Ngưỡng"), w.hdr("Đánh giá"),
-			w.hdr("Đạt ngưỡng"), w.hdr("Chưa đạt ngưỡng")); err != nil {
-			return err
-		}
-		ratioTop = row
-		row++
+		title := cell{"IV. CHỈ TIÊU 9.5 SO VỚI NGƯỠNG", st.section}
+		ratioTop = row + 1
+		var cells [][]cell
 		for i, k := range []string{keyD95Proc, keyD95Dossiers} {
 			r := d.res(sc.unit.Code, k)
 			if r == nil {
@@ -432,12 +418,14 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			default:
 				notV = w.resultValue(r)
 			}
-			if err := w.put(sh, row, w.num(i+1), w.wrap(name), w.resultValue(r), th, w.statusCell(r.Status), metV, notV); err != nil {
-				return err
-			}
-			row++
+			cells = append(cells, []cell{w.num(i + 1), w.wrap(name), w.resultValue(r), th, w.statusCell(r.Status), metV, notV})
 		}
-		row++
+		var err error
+		if ratioData, row, err = p.table(row, &title, []cell{w.hdr("STT"), w.hdr("Tỷ lệ"), w.hdr("Đạt được"), w.hdr("Ngưỡng"), w.hdr("Đánh giá"),
+			w.hdr("Đạt ngưỡng"), w.hdr("Chưa đạt ngưỡng")}, cells); err != nil {
+			return err
+		}
+		blankRow()
 	} else if sc.province {
 		// The province: each recipient's dossier ratio against the threshold (the chart's data).
 		var rows []statusRow
@@ -445,7 +433,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			rows = append(rows, statusRow{p.name, d.res(p.code, keyD95Dossiers)})
 		}
 		var err error
-		if unitTop, unitRows, row, err = w.statusTable(sh, row, "IV. TỶ LỆ HỒ SƠ XỬ LÝ TRỰC TUYẾN TOÀN TRÌNH THEO ĐƠN VỊ",
+		if unitTop, unitRows, row, err = w.statusTable(p, row, "IV. TỶ LỆ HỒ SƠ XỬ LÝ TRỰC TUYẾN TOÀN TRÌNH THEO ĐƠN VỊ",
 			"Đơn vị", "Tỷ lệ hồ sơ", rows); err != nil {
 			return err
 		}
@@ -469,21 +457,18 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			}
 		}
 	}
-	smartTop, smartN := 0, 0
+	smartTop := 0
+	var smartData []int
 	if len(smartRows) > 0 {
 		var err error
-		if smartTop, smartN, row, err = w.statusTable(sh, row, "V. SỐ THÔN THÔNG MINH THEO "+strings.ToUpper(unitWord)+" (TIÊU CHÍ 8)",
+		if smartTop, smartData, row, err = w.statusTable(p, row, "V. SỐ THÔN THÔNG MINH THEO "+strings.ToUpper(unitWord)+" (TIÊU CHÍ 8)",
 			unitHdr, "Số thôn thông minh", smartRows); err != nil {
 			return err
 		}
 	}
 
 	// Legend.
-	w.keepTogether(sh, row, 4)
-	if err := w.put(sh, row, cell{"CHÚ THÍCH", st.section}); err != nil {
-		return err
-	}
-	row++
+	legendTitle := cell{"CHÚ THÍCH", st.section}
 	legend := []struct {
 		s    ntm.Status
 		text string
@@ -492,10 +477,21 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		{ntm.StatusNotMet, "đã có số liệu nhưng chưa đạt ngưỡng"},
 		{ntm.StatusNoData, fmt.Sprintf("thiếu số liệu, hoặc số liệu cũ hơn %d tháng trước cuối kỳ: xem trang %s", d.eval.StaleMonths, sheetQuality)},
 	}
+	// The legend's rows start in column B.
+	legendRow := func(cells ...cell) []cell { return append([]cell{{nil, 0}}, cells...) }
+	if err := p.keep(row, p.height([]cell{legendTitle}, nil), 15, 15, 15); err != nil {
+		return err
+	}
+	if err := w.put(sh, row, legendTitle); err != nil {
+		return err
+	}
+	p.add(p.height([]cell{legendTitle}, nil))
+	row++
 	for _, l := range legend {
 		if err := w.putAt(sh, row, 2, w.statusCell(l.s), w.plain(l.text)); err != nil {
 			return err
 		}
+		p.add(p.height(legendRow(w.statusCell(l.s), w.plain(l.text)), nil))
 		row++
 	}
 	notes := []string{
@@ -512,16 +508,13 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		if err := w.putAt(sh, row, 2, w.plain(n)); err != nil {
 			return err
 		}
+		p.add(15)
 		row++
 	}
-	row++
+	blankRow()
 
-	// Status by commune: the last block, so its filter may reach the end of the sheet.
-	w.keepTogether(sh, row, 2+min(5, len(sc.communes)))
-	if err := w.put(sh, row, cell{"TÌNH HÌNH THEO XÃ", st.section}); err != nil {
-		return err
-	}
-	row++
+	// Status by commune: the last block, so its filter may reach the end of the sheet (the
+	// header rows repeated at the top of its pages are inside the filtered range).
 	hdr := []cell{w.hdr("STT")}
 	if sc.withDistricts() {
 		hdr = append(hdr, w.hdr("Huyện"))
@@ -533,11 +526,8 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	}
 	hdr = append(hdr, w.hdr("Xã"), w.hdr("Mã xã"), w.hdr("Số thôn"), w.hdr("Số thôn thông minh"), w.hdr("Tiêu chí 8"),
 		w.hdr("Tỷ lệ TTHC cung cấp DVCTT"+info), w.hdr("Tỷ lệ hồ sơ toàn trình"+info))
-	if err := w.put(sh, row, hdr...); err != nil {
-		return err
-	}
-	top := row
-	row++
+	top := row + 1
+	var unitCells [][]cell
 	for i, c := range sc.communes {
 		vc := d.villages[c.Code]
 		cells := []cell{w.num(i + 1)}
@@ -547,10 +537,10 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		cells = append(cells, w.txt(c.Name), w.txt(c.Code), w.num(vc.Villages), w.num(vc.Smart),
 			w.resultStatus(d.res(c.Code, keyC8)),
 			w.resultValue(d.res(c.Code, keyD95Proc)), w.resultValue(d.res(c.Code, keyD95Dossiers)))
-		if err := w.put(sh, row, cells...); err != nil {
-			return err
-		}
-		row++
+		unitCells = append(unitCells, cells)
+	}
+	if _, row, err = p.table(row, &cell{"TÌNH HÌNH THEO XÃ", st.section}, hdr, unitCells); err != nil {
+		return err
 	}
 	if len(sc.communes) > 0 {
 		if err := w.f.AutoFilter(sh, rangeRef(1, top, len(hdr), row-1), nil); err != nil {
@@ -560,8 +550,8 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 
 	one, zero := 1.0, 0.0
 	// Chart 1: smart villages per commune (per district in a province workbook) against criterion 8.
-	if smartN > 0 {
-		bars, line := w.statusChart(sh, smartTop, smartN, "Số thôn thông minh theo "+unitWord)
+	if smartN := len(smartData); smartN > 0 {
+		bars, line := w.statusChart(sh, smartTop, smartData, "Số thôn thông minh theo "+unitWord)
 		bars.Dimension = excelize.ChartDimension{Width: 500, Height: (2*chartRows + 1) * chartRowPx}
 		bars.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}, Font: axisFont}
 		// Each bar prints its number (a reader must not estimate it from the gridlines); the
@@ -575,14 +565,14 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		}
 	}
 	// Chart 2: coverage of each condition (villages met / not met / no data).
-	if covBottom >= covTop+1 {
-		cats := absRange(sh, 2, covTop+1, covBottom)
+	if len(covRows) > 0 {
+		cats := rowsRange(sh, 2, covRows)
 		if err := w.f.AddChart(sh, cellName(5, chartTop), &excelize.Chart{
 			Type: excelize.BarStacked,
 			Series: []excelize.ChartSeries{
-				{Name: absCell(sh, 3, covTop), Categories: cats, Values: absRange(sh, 3, covTop+1, covBottom), Fill: solid("70AD47")},
-				{Name: absCell(sh, 4, covTop), Categories: cats, Values: absRange(sh, 4, covTop+1, covBottom), Fill: solid("E06666")},
-				{Name: absCell(sh, 5, covTop), Categories: cats, Values: absRange(sh, 5, covTop+1, covBottom), Fill: solid("BFBFBF")},
+				{Name: absCell(sh, 3, covTop), Categories: cats, Values: rowsRange(sh, 3, covRows), Fill: solid("70AD47")},
+				{Name: absCell(sh, 4, covTop), Categories: cats, Values: rowsRange(sh, 4, covRows), Fill: solid("E06666")},
+				{Name: absCell(sh, 5, covTop), Categories: cats, Values: rowsRange(sh, 5, covRows), Fill: solid("BFBFBF")},
 			},
 			Title:     chartTitle("Số thôn đạt từng điều kiện"),
 			Legend:    excelize.ChartLegend{Position: "bottom"},
@@ -597,23 +587,22 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	var ratioChart, thresholdLine *excelize.Chart
 	switch {
 	case ratioTop > 0:
-		last := ratioTop + len(ratioRows)
-		cats := absRange(sh, 2, ratioTop+1, last)
+		cats := rowsRange(sh, 2, ratioData)
 		ratioChart = &excelize.Chart{
 			Type: excelize.ColStacked,
 			Series: []excelize.ChartSeries{
-				{Name: absCell(sh, 6, ratioTop), Categories: cats, Values: absRange(sh, 6, ratioTop+1, last), Fill: solid("70AD47")},
-				{Name: absCell(sh, 7, ratioTop), Categories: cats, Values: absRange(sh, 7, ratioTop+1, last), Fill: solid("E06666")},
+				{Name: absCell(sh, 6, ratioTop), Categories: cats, Values: rowsRange(sh, 6, ratioData), Fill: solid("70AD47")},
+				{Name: absCell(sh, 7, ratioTop), Categories: cats, Values: rowsRange(sh, 7, ratioData), Fill: solid("E06666")},
 			},
 			Title: chartTitle("Chỉ tiêu 9.5: tỷ lệ đạt được so với ngưỡng"),
 		}
 		thresholdLine = &excelize.Chart{
 			Type: excelize.Line,
-			Series: []excelize.ChartSeries{{Name: absCell(sh, 4, ratioTop), Categories: cats, Values: absRange(sh, 4, ratioTop+1, last),
+			Series: []excelize.ChartSeries{{Name: absCell(sh, 4, ratioTop), Categories: cats, Values: rowsRange(sh, 4, ratioData),
 				Line:   excelize.LineOptions{Type: excelize.LineNone},
 				Marker: excelize.ChartMarker{Symbol: "dash", Size: 20, Fill: solid("1F1F1F"), Border: excelize.LineOptions{Type: excelize.LineSolid, Width: 2.5, Fill: solid("1F1F1F")}}}},
 		}
-	case unitRows > 0:
+	case len(unitRows) > 0:
 		ratioChart, thresholdLine = w.statusChart(sh, unitTop, unitRows, "Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị")
 	}
 	if ratioChart != nil {
@@ -645,20 +634,12 @@ type statusRow struct {
 // statusTable writes a chart's data under its section title: one row per unit with its value, its
 // threshold and status, and the value again in the column of its status (green met, red not met)
 // for the chart's bars; a unit without data says so in its label, so the chart never shows only a
-// threshold. It returns the header row, the number of units and the next free row.
-func (w *workbook) statusTable(sh string, row int, title, unitHdr, valueHdr string, rows []statusRow) (top, n, next int, err error) {
+// threshold. The table follows the printed pages (p): its header starts every page it runs on. It
+// returns the header row, the rows of the units (in order, the repeated headers between them
+// left out) and the next free row.
+func (w *workbook) statusTable(p *pager, row int, title, unitHdr, valueHdr string, rows []statusRow) (top int, data []int, next int, err error) {
 	st := w.st
-	w.keepTogether(sh, row, 2+min(5, len(rows)))
-	if err := w.put(sh, row, cell{title, st.section}); err != nil {
-		return 0, 0, 0, err
-	}
-	row++
-	if err := w.put(sh, row, w.hdr("STT"), w.hdr(unitHdr), w.hdr(valueHdr), w.hdr("Ngưỡng"), w.hdr("Đánh giá"),
-		w.hdr("Đạt ngưỡng"), w.hdr("Chưa đạt ngưỡng")); err != nil {
-		return 0, 0, 0, err
-	}
-	top = row
-	row++
+	var cells [][]cell
 	for i, u := range rows {
 		r := u.r
 		name := u.name
@@ -678,26 +659,31 @@ func (w *workbook) statusTable(sh string, row int, title, unitHdr, valueHdr stri
 				th = w.num64(r.ThNum / r.ThDen)
 			}
 		}
-		if err := w.put(sh, row, w.num(i+1), w.wrap(name), w.resultValue(r), th, status, metV, notV); err != nil {
-			return 0, 0, 0, err
-		}
-		row++
+		cells = append(cells, []cell{w.num(i + 1), w.wrap(name), w.resultValue(r), th, status, metV, notV})
 	}
-	return top, len(rows), row + 1, nil
+	hdr := []cell{w.hdr("STT"), w.hdr(unitHdr), w.hdr(valueHdr), w.hdr("Ngưỡng"), w.hdr("Đánh giá"),
+		w.hdr("Đạt ngưỡng"), w.hdr("Chưa đạt ngưỡng")}
+	data, next, err = p.table(row, &cell{title, st.section}, hdr, cells)
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	next++
+	p.add(15)
+	return row + 1, data, next, nil
 }
 
 // statusChart is the chart of a statusTable: the values as bars coloured by status (a stacked
 // pair of series) and the thresholds as a line over them. Past 20 units the bars are not named
 // (LibreOffice would shrink every label of the chart below 8 pt): the table names them, in the
 // bars' order.
-func (w *workbook) statusChart(sh string, top, n int, title string) (bars, line *excelize.Chart) {
-	last := top + n
-	cats := absRange(sh, 2, top+1, last)
+func (w *workbook) statusChart(sh string, top int, rows []int, title string) (bars, line *excelize.Chart) {
+	n := len(rows)
+	cats := rowsRange(sh, 2, rows)
 	bars = &excelize.Chart{
 		Type: excelize.ColStacked,
 		Series: []excelize.ChartSeries{
-			{Name: absCell(sh, 6, top), Categories: cats, Values: absRange(sh, 6, top+1, last), Fill: solid("70AD47")},
-			{Name: absCell(sh, 7, top), Categories: cats, Values: absRange(sh, 7, top+1, last), Fill: solid("E06666")},
+			{Name: absCell(sh, 6, top), Categories: cats, Values: rowsRange(sh, 6, rows), Fill: solid("70AD47")},
+			{Name: absCell(sh, 7, top), Categories: cats, Values: rowsRange(sh, 7, rows), Fill: solid("E06666")},
 		},
 		Title:  chartTitle(title),
 		Legend: excelize.ChartLegend{Position: "bottom"},
@@ -705,7 +691,7 @@ func (w *workbook) statusChart(sh string, top, n int, title string) (bars, line 
 	}
 	line = &excelize.Chart{
 		Type: excelize.Line,
-		Series: []excelize.ChartSeries{{Name: absCell(sh, 4, top), Categories: cats, Values: absRange(sh, 4, top+1, last),
+		Series: []excelize.ChartSeries{{Name: absCell(sh, 4, top), Categories: cats, Values: rowsRange(sh, 4, rows),
 			Fill: solid("1F1F1F"), Line: excelize.LineOptions{Type: excelize.LineSolid, Width: 2, Fill: solid("1F1F1F")},
 			Marker: excelize.ChartMarker{Symbol: "none"}}},
 	}

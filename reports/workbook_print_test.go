@@ -1,9 +1,14 @@
 package reports
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"ntm/db/dbtest"
 )
 
 // TestWorkbooksPrintLegibly: a district's and the province's workbooks, printed by LibreOffice,
@@ -114,5 +119,109 @@ func TestVerdictSheet(t *testing.T) {
 	rep := printWorkbook(t, paths[0])
 	if s := rep.sheet(t, sh); s.Pages != 1 {
 		t.Errorf("the verdict prints on %d pages", s.Pages)
+	}
+}
+
+// communesScale fills a province of 65 communes without districts (today's Lạng Sơn) with the
+// results of one evaluation: four villages a commune, and Xã Số 1 with 12 villages lacking data on
+// every condition, each for a long reason, so its action list runs over several pages with
+// villages split across them.
+func communesScale(tb testing.TB) *pgxpool.Pool {
+	pool := dbtest.New(tb)
+	ctx := context.Background()
+	stmts := []string{
+		`INSERT INTO unit (code, level, kind, name, folded_name, parent_code) VALUES ('20', 'province', 'Tỉnh', 'Tỉnh Lạng Sơn', 'lạng sơn', NULL)`,
+		`INSERT INTO unit (code, level, kind, name, folded_name, parent_code)
+		 SELECT lpad(c::text, 5, '0'), 'commune', 'Xã', 'Xã Số ' || c, 'số ' || c, '20' FROM generate_series(1, 65) c`,
+		`INSERT INTO evaluation (id, period, set_key) VALUES (1, '2024-12', 'langson-2021')`,
+		`INSERT INTO result (evaluation_id, unit_code, unit_name, level, parent_code, criterion, status, value_num, value_den, threshold_num, threshold_den, explanation)
+		 SELECT 1, u.code || '-' || lpad(v::text, 3, '0'), 'Thôn ' || v, 'village', u.code, k.key,
+		        CASE WHEN u.code = '00001' THEN 'no_data' ELSE (ARRAY['met', 'not_met', 'no_data'])[1 + (v + k.n) % 3] END,
+		        CASE WHEN u.code = '00001' OR (v + k.n) % 3 = 2 THEN NULL ELSE 1 END,
+		        CASE WHEN u.code = '00001' OR (v + k.n) % 3 = 2 THEN NULL ELSE 1 END, 1, 1,
+		        CASE WHEN u.code = '00001' THEN 'Chưa có số liệu: phiếu tự đánh giá của thôn chưa gửi, hoặc gửi nhưng để trống mục này, hoặc dòng của thôn trong tệp bị loại vì sai định dạng; xem trang Chất lượng dữ liệu' ELSE 'Giải thích ' || k.key END
+		 FROM unit u, generate_series(1, 12) v,
+		      (VALUES ('V1_TEAM', 1), ('V2_PLATFORM', 2), ('V3_WIFI', 3), ('V4_ADDRESS', 4), ('V5_OCOP', 5), ('V6_DXMODEL', 6), ('SMART_VILLAGE', 7)) k(key, n)
+		 WHERE u.level = 'commune' AND (u.code = '00001' OR v <= 4)`,
+		`INSERT INTO result (evaluation_id, unit_code, unit_name, level, parent_code, criterion, status, value_num, value_den, threshold_num, threshold_den)
+		 SELECT 1, code, name, 'commune', parent_code, 'C8_SMART_VILLAGE', CASE WHEN code = '00001' THEN 'no_data' ELSE 'met' END,
+		        CASE WHEN code = '00001' THEN NULL ELSE 2 END, CASE WHEN code = '00001' THEN NULL ELSE 1 END, 1, 1
+		 FROM unit WHERE level = 'commune'`,
+		`INSERT INTO result (evaluation_id, unit_code, unit_name, level, parent_code, criterion, status, value_num, value_den, threshold_num, threshold_den)
+		 SELECT 1, code, name, 'commune', parent_code, k.key, CASE WHEN right(code, 1) IN ('3', '7') THEN 'not_met' ELSE 'met' END,
+		        CASE WHEN right(code, 1) IN ('3', '7') THEN 60 ELSE 80 END, 100, k.th, 100
+		 FROM unit, (VALUES ('D95_PROCEDURES', 100), ('D95_DOSSIERS', 70)) k(key, th) WHERE level = 'commune'`,
+		`INSERT INTO result (evaluation_id, unit_code, unit_name, level, parent_code, criterion, status, value_num, value_den, threshold_num, threshold_den)
+		 SELECT 1, code, name, 'commune', parent_code, 'D95', CASE WHEN right(code, 1) IN ('3', '7') THEN 'not_met' ELSE 'met' END, 1, 1, 2, 1
+		 FROM unit WHERE level = 'commune'`,
+	}
+	for _, s := range stmts {
+		if _, err := pool.Exec(ctx, s); err != nil {
+			tb.Fatalf("%s: %v", s, err)
+		}
+	}
+	return pool
+}
+
+// TestTablesOnEveryPage: a table that runs over several pages prints its header at the top of
+// each (the province's 65-row tables of its summary), a village's rows continued on the next page
+// of the action list name the commune and the village again, no printed table stops at its
+// header (the province's detail sheets print their heading and say why there is no table), and
+// the criteria notes end with their criteria, not on a page of their own. Each workbook is
+// converted once.
+func TestTablesOnEveryPage(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("prints workbooks with LibreOffice")
+	}
+	pool := communesScale(t)
+	for _, code := range []string{"20", "00001"} {
+		paths := writeAll(t, pool, code)
+		p := paths[0]
+		f := open(t, p)
+		rep := printWorkbook(t, p)
+		t.Logf("%s: %s", filepath.Base(p), rep)
+		for _, s := range rep.Sheets {
+			if s.Hidden {
+				continue
+			}
+			for _, m := range headerlessPages(s) {
+				if s.Name == sheetQuality {
+					// Known: the data-quality sheet is streamed section after section and repeats
+					// its title rows, not each section's header, on the pages of a long section.
+					t.Logf("%s, sheet %q (known, not yet repeated): %s", code, s.Name, m)
+					continue
+				}
+				t.Errorf("%s, sheet %q: %s", code, s.Name, m)
+			}
+			for _, m := range emptyTables(s, headerWords(t, f, s.Name)) {
+				t.Errorf("%s, sheet %q: %s", code, s.Name, m)
+			}
+		}
+		if code == "00001" {
+			acts := rep.sheet(t, sheetActions)
+			if acts.Pages < 3 {
+				t.Errorf("the action list prints %d pages: the fixture should run it over several", acts.Pages)
+			}
+			for _, m := range blankIdentityPages(acts, headerWords(t, f, sheetActions), "Còn") {
+				t.Errorf("%s, sheet %q: %s", code, sheetActions, m)
+			}
+		} else {
+			sum := rep.sheet(t, sheetSummary)
+			if sum.Pages < 5 {
+				t.Errorf("the province's summary prints %d pages: its 65-row tables should run over several", sum.Pages)
+			}
+			for _, sh := range []string{sheetVillages, sheetAddresses, sheetOCOP, sheetServices} {
+				if s := rep.sheet(t, sh); s.Pages != 1 || !strings.Contains(s.PageText[0], "để lọc trên máy") {
+					t.Errorf("%s: the province's %s sheet prints %d pages: %.300q", code, sh, s.Pages, s.PageText)
+				}
+			}
+		}
+		// The notes' closing block is not alone on its page: criteria precede it.
+		notes := rep.sheet(t, sheetNotes)
+		last := notes.Layout[len(notes.Layout)-1]
+		if ls := last.lines(); notes.Pages > 1 && len(ls) > 1 && !strings.Contains(strings.Join(strings.Fields(notes.PageText[len(notes.PageText)-1]), " "), "Ngưỡng") {
+			t.Errorf("%s: the notes' last page: %.200q", code, notes.PageText[len(notes.PageText)-1])
+		}
 	}
 }
