@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"ntm"
 	"ntm/dataset"
 )
 
@@ -219,5 +220,49 @@ func TestBatchRuleDeleteAndLoad(t *testing.T) {
 	}
 	if n := count(t, pool, `SELECT count(*) FROM fact_vpostcode`); n != 0 {
 		t.Errorf("%d facts left after deleting every batch", n)
+	}
+}
+
+// A load's own transaction ends with its last statements and COMMIT in one round trip: a
+// failure at COMMIT (here a deferred check) leaves nothing, says so, and the pool goes on.
+func TestLoadCommitFailsLeavesNothing(t *testing.T) {
+	t.Parallel()
+	pool := seededDB(t)
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `
+		CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'refused at commit (test)'; END $$;
+		CREATE CONSTRAINT TRIGGER refuse AFTER INSERT ON fact_vpostcode DEFERRABLE INITIALLY DEFERRED
+		FOR EACH ROW EXECUTE FUNCTION refuse_at_commit();`); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	before := count(t, pool, `SELECT count(*) FROM batch`)
+	l := NewLoader(pool, nil)
+	_, err := l.LoadFile(ctx, messyVpostcode(t, dir), LoadOptions{})
+	var e *ntm.Error
+	if !errors.As(err, &e) || !strings.Contains(e.Cause(), "refused at commit (test)") {
+		t.Fatalf("err = %v", err)
+	}
+	assertNothingLoaded(t, pool)
+	for _, tbl := range []string{"rejected_row", "skipped_row", "batch_sheet"} {
+		if n := count(t, pool, `SELECT count(*) FROM `+tbl); n != 0 {
+			t.Errorf("%s: %d rows", tbl, n)
+		}
+	}
+	if n := count(t, pool, `SELECT count(*) FROM batch`); n != before {
+		t.Errorf("batches %d, want %d", n, before)
+	}
+	if _, err := pool.Exec(ctx, `DROP TRIGGER refuse ON fact_vpostcode`); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ { // every connection of the pool is usable, none left in a transaction
+		rep, err := l.LoadFile(ctx, messyVpostcode(t, dir), LoadOptions{})
+		if err != nil || (i == 0) == rep.AlreadyLoaded || rep.BatchID == 0 {
+			t.Fatalf("load %d after the failure: %+v %v", i, rep, err)
+		}
+	}
+	if n := count(t, pool, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`); n != 0 {
+		t.Errorf("%d connections idle in a transaction", n)
 	}
 }

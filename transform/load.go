@@ -392,14 +392,26 @@ func (l *Loader) loadFile(ctx context.Context, ex executor, path string, opts Lo
 	if err != nil {
 		return FileReport{File: path}, err
 	}
-	if opts.Dataset != "" {
-		if id, by, err := findBatch(ctx, ex, opts.Dataset, sum, opts.Replace); err != nil || id != 0 {
+	var tx pgx.Tx
+	if pool, ok := ex.(*pgxpool.Pool); ok && opts.Replace == 0 {
+		// A transaction of its own: begun with the look-up of the same bytes, in one round trip.
+		own, id, by, err := beginFind(ctx, pool, opts.Dataset, sum)
+		if err != nil || id != 0 {
+			if err != nil {
+				err = fmt.Errorf("begin load of %s: %w", path, err)
+			}
 			return alreadyReportBy(path, opts.Dataset, id, by), err
 		}
-	}
-	tx, err := ex.Begin(ctx)
-	if err != nil {
-		return FileReport{File: path}, fmt.Errorf("begin load of %s: %w", path, err)
+		tx = own
+	} else {
+		if opts.Dataset != "" {
+			if id, by, err := findBatch(ctx, ex, opts.Dataset, sum, opts.Replace); err != nil || id != 0 {
+				return alreadyReportBy(path, opts.Dataset, id, by), err
+			}
+		}
+		if tx, err = ex.Begin(ctx); err != nil {
+			return FileReport{File: path}, fmt.Errorf("begin load of %s: %w", path, err)
+		}
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit this is a no-op
 	sink := &dbSink{tx: tx, buf: map[*factTable]*copyChunkBuf{}}
@@ -504,17 +516,28 @@ func (l *Loader) loadFile(ctx context.Context, ex executor, path string, opts Lo
 	if !rep.AsOf.IsZero() {
 		asOfArg = rep.AsOf
 	}
-	if err := r.storeRows(ctx, tx, sink.batchID, finishLoadBatchSQL, sink.batchID, rep.RowsRead, rep.RowsLoaded, rep.RowsRejected, asOfArg,
-		strings.Join(rep.Notes, "\n"), rep.RowsSkipped); err != nil {
+	b, err := r.storeRowsBatch(ctx, tx, sink.batchID, finishLoadBatchSQL, sink.batchID, rep.RowsRead, rep.RowsLoaded, rep.RowsRejected, asOfArg,
+		strings.Join(rep.Notes, "\n"), rep.RowsSkipped)
+	if err != nil {
 		return r.report, fmt.Errorf("finish batch for %s: %w", path, err)
 	}
-	if l.beforeCommit != nil {
-		if err := l.beforeCommit(ctx); err != nil {
-			return r.report, err
+	if own, ok := tx.(*connTx); ok && l.beforeCommit == nil {
+		// The sheets, the counts and COMMIT in one round trip.
+		if err := own.commitWith(ctx, b); err != nil {
+			return r.report, fmt.Errorf("finish and commit load of %s: %w", path, err)
 		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return r.report, fmt.Errorf("commit load of %s: %w", path, err)
+	} else {
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return r.report, fmt.Errorf("finish batch for %s: store the file's sheets and counts: %w", path, err)
+		}
+		if l.beforeCommit != nil {
+			if err := l.beforeCommit(ctx); err != nil {
+				return r.report, err
+			}
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return r.report, fmt.Errorf("commit load of %s: %w", path, err)
+		}
 	}
 	rep.BatchID = sink.batchID
 	rep.FactsWritten = sink.facts
@@ -537,11 +560,24 @@ func batchInsertError(path string, err error) error {
 // storeRows writes the batch's rejected and skipped rows and its sheets, in tx, and runs the
 // batch's last statement (its counts) with the sheets: those go in one round trip.
 func (r *run) storeRows(ctx context.Context, tx pgx.Tx, batchID int64, last string, lastArgs ...any) error {
+	b, err := r.storeRowsBatch(ctx, tx, batchID, last, lastArgs...)
+	if err != nil {
+		return err
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("store the file's sheets and counts: %w", err)
+	}
+	return nil
+}
+
+// storeRowsBatch writes the batch's rejected and skipped rows and returns the statements of its
+// sheets and its last statement, for the caller to send (with COMMIT: connTx.commitWith).
+func (r *run) storeRowsBatch(ctx context.Context, tx pgx.Tx, batchID int64, last string, lastArgs ...any) (*pgx.Batch, error) {
 	if err := r.rejectSpill.copyTo(ctx, tx, batchID); err != nil {
-		return fmt.Errorf("store rejected rows: %w", err)
+		return nil, fmt.Errorf("store rejected rows: %w", err)
 	}
 	if err := r.skipSpill.copyTo(ctx, tx, batchID); err != nil {
-		return fmt.Errorf("store skipped rows: %w", err)
+		return nil, fmt.Errorf("store skipped rows: %w", err)
 	}
 	b := &pgx.Batch{}
 	for i, s := range r.fileSheets {
@@ -555,10 +591,7 @@ func (r *run) storeRows(ctx context.Context, tx pgx.Tx, batchID int64, last stri
 		b.Queue(insertBatchSheetSQL, batchID, i, storable(s.sheet), s.readAs, s.note, top, bottom, cols, fields)
 	}
 	b.Queue(last, lastArgs...)
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("store the file's sheets and counts: %w", err)
-	}
-	return nil
+	return b, nil
 }
 
 func alreadyReport(path string, d ntm.Dataset, id int64) FileReport {
