@@ -44,10 +44,31 @@ func isExampleRow(cells []string) bool {
 		if strings.TrimSpace(c) == "" {
 			continue
 		}
+		if !mayBeExample(c) {
+			return false
+		}
 		k := headerWords(c) // lower case, punctuation as spaces
 		return k == "ví dụ" || k == "vd"
 	}
 	return false
+}
+
+// mayBeExample is false for a text whose header words cannot be "ví dụ" or "vd": one with an
+// ASCII digit, or an ASCII letter other than v, i, d and u in either case (folding keeps both;
+// a decomposed "í" or "ụ" holds an ASCII i or u). It spares folding the first cell of every data
+// row (a dossier id, a unit code: new texts a big file's million rows would push through the
+// header words' memo).
+func mayBeExample(c string) bool {
+	for i := 0; i < len(c); i++ {
+		b := c[i]
+		if b >= '0' && b <= '9' {
+			return false
+		}
+		if l := b | 0x20; l >= 'a' && l <= 'z' && l != 'v' && l != 'i' && l != 'd' && l != 'u' {
+			return false
+		}
+	}
+	return true
 }
 
 // SkippedRows is a run of rows of one sheet skipped, one after the other, for the same reason.
