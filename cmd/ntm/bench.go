@@ -228,7 +228,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return benchStage{Name: name, Rows: r.Rows, Seconds: r.Seconds, CPUSeconds: r.CPUSeconds, ServerCPUSeconds: r.ServerCPUSeconds,
 			BatchID: r.BatchID, PeakMB: r.PeakMB}, nil
 	}
-	unzip := unzipSeconds(bigXLSX)
+	unzip, unzipCPU := unzipSeconds(bigXLSX)
 	readBig, err := child("read the .xlsx export only (no database)", rows, "--child-read", bigXLSX)
 	if err != nil {
 		return err
@@ -252,7 +252,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	stages = append(stages, readBig, loadSmall, loadCSV, loadBig)
-	copySecs, copyErr := psqlCopySeconds(ctx, pool, url, loadBig.BatchID, filepath.Join(out, "copy.csv"))
+	copySecs, copyCPU, copyErr := psqlCopySeconds(ctx, pool, url, loadBig.BatchID, filepath.Join(out, "copy.csv"))
 
 	// 5. Evaluate (in a child process: its peak memory alone) and report.
 	evalStage, err := child("evaluate "+benchPeriod.String(), 0, "--child-evaluate", benchPeriod.String())
@@ -307,7 +307,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "%-52s %10d %9.2f %11s %9s\n", name, s.Rows, s.Seconds, rps, peak)
 	}
 	benchSmallFiles(w, order, byDataset, overhead, overheadCPU)
-	benchBigFile(w, rows, sheetBytes, unzip, copySecs, copyErr, readBig, loadBig, loadCSV, loadSmall, smallRows)
+	benchBigFile(w, rows, sheetBytes, benchBase{unzip, unzipCPU, copySecs, copyCPU, copyErr}, readBig, loadBig, loadCSV, loadSmall, smallRows)
 	fmt.Fprintf(w, "\nEvaluation, same run:\n")
 	fmt.Fprintf(w, "  evaluate %s (%d results): %.2f s, %.1f s of CPU in ntm and %.1f s in its PostgreSQL backend, peak %.0f MB (one province's results held at a time)\n",
 		benchPeriod, nResults, evalSecs, evalStage.CPUSeconds, evalStage.ServerCPUSeconds, evalStage.PeakMB)
@@ -326,8 +326,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		rps := float64(s.Rows) / s.Seconds
 		lim(fmt.Sprintf("vpostcode, %d files of %d rows", s.Files, s.Rows), fmt.Sprintf("%.0f rows/s", rps), "≥ 50,000 rows/s", rps >= smallFileRowsLimit)
 	}
-	base := max(unzip, copySecs)
-	if base > 0 && copyErr == nil {
+	if base := max(unzip, copySecs); base > 0 && copyErr == nil {
 		lim(fmt.Sprintf("the %d-row .xlsx load / max(unzip -p, psql \\copy)", rows), fmt.Sprintf("%.2f×", loadBig.Seconds/base), "≤ 1.5×", loadBig.Seconds/base <= bigFileRatioLimit)
 	}
 	lim(fmt.Sprintf("peak memory of the %d-row .xlsx load", rows), fmt.Sprintf("%.0f MB", loadBig.PeakMB), "< 100 MB", loadBig.PeakMB < bigFilePeakLimit)
@@ -398,32 +397,48 @@ func benchSmallFiles(w io.Writer, order []ntm.Dataset, byDataset map[ntm.Dataset
 // benchBigFile prints the big .xlsx load side by side with what only decompressing its sheet
 // (unzip -p) and only storing its facts (psql \copy) cost in the same run, each with the load's
 // ratio to it, and the limit on the larger of the two.
-func benchBigFile(w io.Writer, rows int, sheetBytes int64, unzip, copySecs float64, copyErr error, readBig, loadBig, loadCSV, loadSmall benchStage, smallRows int) {
+// benchBase is what the big file's load is compared with: unzip -p of its sheet and psql \copy of
+// its facts, each in seconds and CPU seconds (psql's with its backend's).
+type benchBase struct {
+	unzip, unzipCPU, copy, copyCPU float64
+	copyErr                        error
+}
+
+func benchBigFile(w io.Writer, rows int, sheetBytes int64, b benchBase, readBig, loadBig, loadCSV, loadSmall benchStage, smallRows int) {
+	unzip, copySecs, copyErr := b.unzip, b.copy, b.copyErr
 	fmt.Fprintf(w, "\nThe %d-row record-level export beside the machine's limits, same data, same run%s:\n", rows, loadAverage())
-	fmt.Fprintf(w, "  %-56s %9s %8s %12s\n", "", "seconds", "CPU s", "xlsx load ÷")
-	line := func(what string, secs, cpu float64) {
-		c, ratio := "", ""
+	fmt.Fprintf(w, "  %-56s %9s %8s %9s %12s %12s\n", "", "seconds", "CPU s", "server s", "xlsx load ÷", "its CPU ÷")
+	loadCPU := loadBig.CPUSeconds + loadBig.ServerCPUSeconds
+	line := func(what string, secs, cpu, server float64) {
+		c, sv, ratio, cratio := "", "", "", ""
 		if cpu > 0 {
 			c = fmt.Sprintf("%.2f", cpu)
+		}
+		if server > 0 {
+			sv = fmt.Sprintf("%.2f", server)
 		}
 		if secs > 0 {
 			ratio = fmt.Sprintf("%.2f×", loadBig.Seconds/secs)
 		}
-		fmt.Fprintf(w, "  %-56s %9.2f %8s %12s\n", what, secs, c, ratio)
+		if cpu+server > 0 && loadCPU > 0 {
+			cratio = fmt.Sprintf("%.2f×", loadCPU/(cpu+server))
+		}
+		fmt.Fprintf(w, "  %-56s %9.2f %8s %9s %12s %12s\n", what, secs, c, sv, ratio, cratio)
 	}
 	if unzip > 0 {
-		line(fmt.Sprintf("unzip -p of the sheet (%.0f MB of XML)", float64(sheetBytes)/1e6), unzip, 0)
+		line(fmt.Sprintf("unzip -p of the sheet (%.0f MB of XML)", float64(sheetBytes)/1e6), unzip, b.unzipCPU, 0)
 	} else {
 		fmt.Fprintf(w, "  unzip is not installed: no decompression baseline\n")
 	}
 	if copyErr == nil {
-		line(fmt.Sprintf("psql \\copy of the same facts (%.0f rows/s)", float64(rows)/copySecs), copySecs, 0)
+		line(fmt.Sprintf("psql \\copy of the same facts (%.0f rows/s)¹", float64(rows)/copySecs), copySecs, b.copyCPU, 0)
 	} else {
 		fmt.Fprintf(w, "  psql \\copy baseline not measured: %v\n", copyErr)
 	}
-	line("ntm: read the .xlsx only (no database)", readBig.Seconds, readBig.CPUSeconds)
-	line("ntm: load the .csv", loadCSV.Seconds, loadCSV.CPUSeconds)
-	line("ntm: load the .xlsx", loadBig.Seconds, loadBig.CPUSeconds)
+	line("ntm: read the .xlsx only (no database)", readBig.Seconds, readBig.CPUSeconds, 0)
+	line("ntm: load the .csv", loadCSV.Seconds, loadCSV.CPUSeconds, loadCSV.ServerCPUSeconds)
+	line("ntm: load the .xlsx", loadBig.Seconds, loadBig.CPUSeconds, loadBig.ServerCPUSeconds)
+	fmt.Fprintf(w, "  ¹ psql's CPU with its backend's (sampled every 50 ms); \"server s\" is the load's backends'; \"its CPU ÷\" is the .xlsx load's CPU with its backends' over the line's\n")
 	if base := max(unzip, copySecs); base > 0 && copyErr == nil {
 		r := loadBig.Seconds / base
 		v := "met"
@@ -617,9 +632,18 @@ func benchChildLoad(ctx context.Context, e *env, d dbFlags, path string, ds ntm.
 		return writeChildResult(e, benchChildResult{}, err)
 	}
 	defer pool.Close()
+	l := transform.NewLoader(pool, e.log)
+	if fi, err := os.Stat(path); err == nil { // the bench's own export, whatever its size (10M rows: 650 MB)
+		l.MaxFileSize = max(e.fileConfig().MaxFileSize, fi.Size())
+	}
 	st, c0 := time.Now(), cpuSeconds()
-	rep, err := transform.NewLoader(pool, e.log).LoadFile(ctx, path, transform.LoadOptions{Dataset: ds, Period: benchPeriod})
+	rep, err := l.LoadFile(ctx, path, transform.LoadOptions{Dataset: ds, Period: benchPeriod})
 	r := benchChildResult{Rows: rep.RowsLoaded, Seconds: time.Since(st).Seconds(), CPUSeconds: cpuSeconds() - c0, BatchID: rep.BatchID}
+	// The load's backends (the fresh pool's connections, still open): their CPU is the load's.
+	for _, c := range pool.AcquireAllIdle(ctx) {
+		r.ServerCPUSeconds += procCPUSeconds(int(c.Conn().PgConn().PID()))
+		c.Release()
+	}
 	if err == nil && rep.Rejected {
 		err = fmt.Errorf("rejected: %s", rep.Message)
 	}
@@ -746,41 +770,43 @@ func freshOn(ctx context.Context, server *neturl.URL, name string) (string, erro
 }
 
 // unzipSeconds times `unzip -p` of the first worksheet to /dev/null; 0 when unzip is missing.
-func unzipSeconds(path string) float64 {
+func unzipSeconds(path string) (secs, cpu float64) {
 	bin, err := exec.LookPath("unzip")
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	defer devnull.Close()
 	cmd := exec.Command(bin, "-p", path, "xl/worksheets/sheet1.xml")
 	cmd.Stdout = devnull
 	st := time.Now()
 	if cmd.Run() != nil {
-		return 0
+		return 0, 0
 	}
-	return time.Since(st).Seconds()
+	return time.Since(st).Seconds(), (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 }
 
 // psqlCopySeconds writes a batch's facts to CSV and times `psql \copy` of them into a fresh
-// table shaped like fact_dvc_dossier_record (same columns, constraints and indexes).
-func psqlCopySeconds(ctx context.Context, pool *pgxpool.Pool, url string, batch int64, csvPath string) (float64, error) {
+// table shaped like fact_dvc_dossier_record (same columns, constraints and indexes). cpu is
+// psql's CPU time and its backend's (sampled from /proc every 50 ms while it runs: its last
+// moments are missed; 0 for a server that is not local).
+func psqlCopySeconds(ctx context.Context, pool *pgxpool.Pool, url string, batch int64, csvPath string) (float64, float64, error) {
 	bin, err := exec.LookPath("psql")
 	if err != nil {
-		return 0, errors.New("psql is not installed")
+		return 0, 0, errors.New("psql is not installed")
 	}
 	f, err := os.Create(csvPath)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer os.Remove(csvPath)
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		f.Close()
-		return 0, err
+		return 0, 0, err
 	}
 	_, err = conn.Conn().PgConn().CopyTo(ctx, f, fmt.Sprintf(`COPY (SELECT batch_id, sheet, row_no, dossier_id, unit_code, received_on, channel, full_process FROM fact_dvc_dossier_record WHERE batch_id = %d) TO STDOUT (FORMAT csv)`, batch))
 	conn.Release()
@@ -788,20 +814,49 @@ func psqlCopySeconds(ctx context.Context, pool *pgxpool.Pool, url string, batch 
 		err = cerr
 	}
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if _, err := pool.Exec(ctx, `DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (LIKE fact_dvc_dossier_record INCLUDING ALL)`); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer pool.Exec(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS bench_copy`) //nolint:errcheck
 	abs, _ := filepath.Abs(csvPath)
+	app := fmt.Sprintf("ntm-bench-copy-%d", os.Getpid())
 	cmd := exec.CommandContext(ctx, bin, url, "-v", "ON_ERROR_STOP=1", "-qc",
 		`\copy bench_copy (batch_id, sheet, row_no, dossier_id, unit_code, received_on, channel, full_process) FROM '`+abs+`' (FORMAT csv)`)
+	cmd.Env = append(os.Environ(), "PGAPPNAME="+app)
+	// The backend's CPU, sampled while psql runs.
+	stop, sampled := make(chan struct{}), make(chan float64, 1)
+	go func() {
+		pid, last := 0, 0.0
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				sampled <- last
+				return
+			case <-t.C:
+			}
+			if pid == 0 {
+				pool.QueryRow(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&pid) //nolint:errcheck // 0: not yet
+			}
+			if pid != 0 {
+				if c := procCPUSeconds(pid); c > 0 {
+					last = c
+				}
+			}
+		}
+	}()
 	st := time.Now()
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("psql: %v: %s", err, b)
+	b, err := cmd.CombinedOutput()
+	secs := time.Since(st).Seconds()
+	close(stop)
+	server := <-sampled
+	if err != nil {
+		return 0, 0, fmt.Errorf("psql: %v: %s", err, b)
 	}
-	return time.Since(st).Seconds(), nil
+	return secs, server + (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds(), nil
 }
 
 // loadAverage is ", load average 1.52" (the last minute's, from /proc/loadavg), or "" where
