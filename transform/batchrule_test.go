@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -265,4 +266,60 @@ func TestLoadCommitFailsLeavesNothing(t *testing.T) {
 	if n := count(t, pool, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`); n != 0 {
 		t.Errorf("%d connections idle in a transaction", n)
 	}
+}
+
+// A load's look-ups of its bytes among earlier batches use an index, not a scan of every batch
+// (migration 00069): with many batches the scan was most of a small file's server time.
+func TestBatchLookupsUseAnIndex(t *testing.T) {
+	t.Parallel()
+	pool := seededDB(t)
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `INSERT INTO batch (dataset, source_uri, sha256, status)
+		SELECT 'vpostcode', 'x', md5(i::text), CASE WHEN i % 10 = 0 THEN 'rejected' ELSE 'loaded' END
+		FROM generate_series(1, 20000) AS i; ANALYZE batch`); err != nil {
+		t.Fatal(err)
+	}
+	for name, q := range map[string]struct {
+		sql  string
+		args []any
+	}{
+		"find_batch.sql":       {findBatchSQL, []any{"vpostcode", "abc", 0}},
+		"begin_load_batch.sql": {beginLoadBatchSQL, []any{"vpostcode", "u", "f", 1, "abc", nil}},
+	} {
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan string
+		err = tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+q.sql, q.args...).Scan(&plan)
+		tx.Rollback(ctx) //nolint:errcheck
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var root []struct{ Plan planNode }
+		if err := json.Unmarshal([]byte(plan), &root); err != nil || len(root) != 1 {
+			t.Fatalf("%s: %v %s", name, err, plan)
+		}
+		if root[0].Plan.scans("batch") {
+			t.Errorf("%s scans batch: %s", name, plan)
+		}
+	}
+}
+
+type planNode struct {
+	NodeType string     `json:"Node Type"`
+	Relation string     `json:"Relation Name"`
+	Plans    []planNode `json:"Plans"`
+}
+
+func (n planNode) scans(rel string) bool {
+	if n.NodeType == "Seq Scan" && n.Relation == rel {
+		return true
+	}
+	for _, c := range n.Plans {
+		if c.scans(rel) {
+			return true
+		}
+	}
+	return false
 }
