@@ -710,8 +710,8 @@ func (w *workbook) asBanner(sheet string, col int, cells []cell) (style, span in
 // running over several pages can start each with its header row and a group of rows can move to
 // the next page whole (print titles repeat one block of rows per sheet; a sheet of several
 // tables needs each table's header written again where a page breaks). Heights are those
-// keepOnPage follows (what wrapped text needs, at least the default 15 pt), against a page a little
-// shorter than the sheet's, so the spreadsheet's own breaks never come first.
+// keepOnPage follows (what wrapped text needs, at least one line), against a page a little shorter
+// than the sheet's (pagerSlack), so the spreadsheet's own breaks never come first.
 type pager struct {
 	w    *workbook
 	sh   string
@@ -720,8 +720,13 @@ type pager struct {
 	top  float64 // the height of the rows every page starts with (print titles)
 }
 
-// pagerSlack is the part of a page the pager leaves unused: estimated heights are close, not exact.
-const pagerSlack = 0.96
+// pagerSlack is the part of a page the pager uses: rows print at their stored heights, the others
+// at the default, and 2% is left for the programs' rounding.
+const pagerSlack = 0.98
+
+// oneLinePt is the height a row without a stored height prints at: the sheet's default row height
+// (LibreOffice prints the summary's one-line rows 37 to a page of 587 pt).
+const oneLinePt = 15.0
 
 // newPager follows sheet's pages from a page start; its column widths must be set.
 func (w *workbook) newPager(sh string) *pager {
@@ -732,9 +737,9 @@ func (w *workbook) newPager(sh string) *pager {
 // says, see streamRowSpans).
 func (p *pager) height(cells []cell, spans map[int]int) float64 {
 	if style, _, h, ok := p.w.asBanner(p.sh, 1, cells); ok && style != 0 {
-		return max(15, h)
+		return max(oneLinePt, h)
 	}
-	return max(15, p.w.spanHeight(p.w.widths[p.sh], 1, cells, spans))
+	return max(oneLinePt, p.w.spanHeight(p.w.widths[p.sh], 1, cells, spans))
 }
 
 // fits says whether rows of these heights fit in what is left of the current page.

@@ -58,9 +58,9 @@ func (w *workbook) writeActions(ctx context.Context) error {
 			withTodos++
 		}
 	}
-	// The list follows its printed pages: the header repeats on each (print titles), a village's
-	// rows move to the next page whole when they fit on one, and a village's rows continued on the
-	// next page name its commune and the village again, so no page starts with blank columns.
+	// The list follows its printed pages: the header repeats on each (print titles), a village
+	// never starts on the last row of a page, and a village's rows continued on the next page name
+	// its commune and the village again, so no page starts with blank columns.
 	p := w.newPager(sh)
 	row := 1
 	titleCell := cell{"VIỆC CẦN LÀM CỦA TỪNG THÔN CHƯA ĐẠT – " + sc.unit.Name, st.title}
@@ -82,7 +82,7 @@ func (w *workbook) writeActions(ctx context.Context) error {
 		return err
 	}
 	p.add(p.height([]cell{w.plain(intro)}, nil))
-	p.add(15)
+	p.add(oneLinePt)
 	row += 2
 	hdr := []cell{w.hdr("STT"), w.hdr("Xã chịu trách nhiệm"), w.hdr("Thôn"), w.hdr("Còn thiếu (điều kiện)"),
 		w.hdr("Điều kiện"), w.hdr("Việc cần làm"), w.hdr("Nguyên nhân thiếu số liệu (tệp, dòng, lý do)")}
@@ -141,8 +141,9 @@ func (w *workbook) writeActions(ctx context.Context) error {
 		for j := range v.steps {
 			hs = append(hs, p.height(stepRow(v, num, j, false), nil))
 		}
-		// The village moves to the next page whole when it fits on one.
-		if err := p.keep(row, hs...); err != nil {
+		// A village's first two rows are kept together (it never starts on the last row of a
+		// page); its rows continued on the next page name it again.
+		if err := p.keep(row, hs[:min(2, len(hs))]...); err != nil {
 			return err
 		}
 		for j := range v.steps {
@@ -177,8 +178,8 @@ func (w *workbook) writeActions(ctx context.Context) error {
 			}
 		}
 		row++
-		p.add(15)
-		if err := band("B. THEO TỪNG XÃ (mỗi thôn chưa đạt, thôn gần đạt nhất trước)", p.top, 15, 15); err != nil {
+		p.add(oneLinePt)
+		if err := band("B. THEO TỪNG XÃ (mỗi thôn chưa đạt, thôn gần đạt nhất trước)", p.top, oneLinePt, oneLinePt); err != nil {
 			return err
 		}
 		// The filter's header row: part B is the full list.

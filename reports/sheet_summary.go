@@ -317,7 +317,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	// From here the tables follow the printed pages: each starts a page when its first rows would
 	// not fit, and one running over pages starts each with its header again.
 	p := w.newPager(sh)
-	blankRow := func() { row++; p.add(15) }
+	blankRow := func() { row++; p.add(oneLinePt) }
 
 	// II. The province's own results, whatever the evaluation computed for it.
 	if sc.province && len(d.results[sc.unit.Code]) > 0 {
@@ -479,7 +479,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	}
 	// The legend's rows start in column B.
 	legendRow := func(cells ...cell) []cell { return append([]cell{{nil, 0}}, cells...) }
-	if err := p.keep(row, p.height([]cell{legendTitle}, nil), 15, 15, 15); err != nil {
+	if err := p.keep(row, p.height([]cell{legendTitle}, nil), oneLinePt, oneLinePt, oneLinePt); err != nil {
 		return err
 	}
 	if err := w.put(sh, row, legendTitle); err != nil {
@@ -508,7 +508,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		if err := w.putAt(sh, row, 2, w.plain(n)); err != nil {
 			return err
 		}
-		p.add(15)
+		p.add(oneLinePt)
 		row++
 	}
 	blankRow()
@@ -668,7 +668,7 @@ func (w *workbook) statusTable(p *pager, row int, title, unitHdr, valueHdr strin
 		return 0, nil, 0, err
 	}
 	next++
-	p.add(15)
+	p.add(oneLinePt)
 	return row + 1, data, next, nil
 }
 
