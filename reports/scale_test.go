@@ -64,7 +64,6 @@ func TestRejectListIsBounded(t *testing.T) {
 // size of Lạng Sơn) with results of one evaluation.
 func provinceScale(tb testing.TB) *pgxpool.Pool {
 	pool := dbtest.New(tb)
-	ctx := context.Background()
 	stmts := []string{
 		`INSERT INTO unit (code, level, kind, name, folded_name, parent_code) VALUES ('20', 'province', 'Tỉnh', 'Tỉnh Lạng Sơn', 'lạng sơn', NULL)`,
 		`INSERT INTO unit (code, level, kind, name, folded_name, parent_code)
@@ -99,8 +98,14 @@ func provinceScale(tb testing.TB) *pgxpool.Pool {
 		`INSERT INTO fact_ocop_listing (batch_id, row_no, product_code, platform, active)
 		 SELECT 3, row_number() OVER (), code || '-P1', 'postmart', true FROM unit WHERE level = 'commune'`,
 	}
+	return seeded(tb, pool, stmts)
+}
+
+// seeded runs the statements that fill a test database, failing on the first that fails.
+func seeded(tb testing.TB, pool *pgxpool.Pool, stmts []string) *pgxpool.Pool {
+	tb.Helper()
 	for _, s := range stmts {
-		if _, err := pool.Exec(ctx, s); err != nil {
+		if _, err := pool.Exec(context.Background(), s); err != nil {
 			tb.Fatalf("%s: %v", s, err)
 		}
 	}

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -128,7 +127,6 @@ func TestVerdictSheet(t *testing.T) {
 // villages split across them.
 func communesScale(tb testing.TB) *pgxpool.Pool {
 	pool := dbtest.New(tb)
-	ctx := context.Background()
 	stmts := []string{
 		`INSERT INTO unit (code, level, kind, name, folded_name, parent_code) VALUES ('20', 'province', 'Tỉnh', 'Tỉnh Lạng Sơn', 'lạng sơn', NULL)`,
 		`INSERT INTO unit (code, level, kind, name, folded_name, parent_code)
@@ -155,12 +153,7 @@ func communesScale(tb testing.TB) *pgxpool.Pool {
 		 SELECT 1, code, name, 'commune', parent_code, 'D95', CASE WHEN right(code, 1) IN ('3', '7') THEN 'not_met' ELSE 'met' END, 1, 1, 2, 1
 		 FROM unit WHERE level = 'commune'`,
 	}
-	for _, s := range stmts {
-		if _, err := pool.Exec(ctx, s); err != nil {
-			tb.Fatalf("%s: %v", s, err)
-		}
-	}
-	return pool
+	return seeded(tb, pool, stmts)
 }
 
 // TestTablesOnEveryPage: a table that runs over several pages prints its header at the top of
