@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -128,4 +129,68 @@ func scratchWorkbook(t *testing.T) *workbook {
 		t.Fatal(err)
 	}
 	return newWorkbook(f, st)
+}
+
+// TestPagerRepeatsTheHeader: a table written through the pager breaks its pages before the rows
+// that would not fit and writes its header again there (rows of 15 pt at 100%: a page of 487 pt
+// less the pager's 2%, 477 pt), keeps its title (15.75 pt) with its header and first rows, and the
+// chart reference over its data rows leaves the repeated headers out.
+func TestPagerRepeatsTheHeader(t *testing.T) {
+	w := scratchWorkbook(t)
+	const sh = "Sheet1"
+	w.widths[sh] = []float64{6, 30}
+	p := w.newPager(sh)
+	p.room = pagerSlack * pageHeightPt(100) // the sheet's scale: 100%
+	title := cell{"TIÊU ĐỀ", w.st.section}
+	hdr := []cell{w.hdr("STT"), w.hdr("Tên")}
+	var rows [][]cell
+	for i := 1; i <= 40; i++ {
+		rows = append(rows, []cell{w.num(i), w.txt(fmt.Sprintf("Dòng %d", i))})
+	}
+	// 24 rows used already (360 pt): the title, header and first 5 rows still fit (105.75 pt).
+	for i := 0; i < 24; i++ {
+		p.add(15)
+	}
+	data, next, err := p.table(26, &title, hdr, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cuts []int
+	for r := 1; r <= next; r++ {
+		if w.cuts[sh][r] {
+			cuts = append(cuts, r)
+		}
+	}
+	// Page 1: title 26, header 27, rows 1–5 (28–32); page 2: header 33, rows 6–35 (34–63); page
+	// 3: header 64, rows 36–40.
+	if got := itoaAll(cuts); got != "33,64" {
+		t.Errorf("page breaks before rows %s, want 33,64", got)
+	}
+	for ref, want := range map[string]string{"A33": "STT", "A64": "STT", "B34": "Dòng 6", "B69": "Dòng 40"} {
+		if v, _ := w.f.GetCellValue(sh, ref); v != want {
+			t.Errorf("%s = %q, want %q", ref, v, want)
+		}
+	}
+	if len(data) != 40 || next != 70 {
+		t.Errorf("%d data rows, next row %d", len(data), next)
+	}
+	if got, want := rowsRange(sh, 2, data), "('Sheet1'!$B$28:$B$32,'Sheet1'!$B$34:$B$63,'Sheet1'!$B$65:$B$69)"; got != want {
+		t.Errorf("rowsRange = %s, want %s", got, want)
+	}
+	// A title, header and first rows that would not fit move to the next page together.
+	if _, err := w.f.NewSheet("Sheet2"); err != nil {
+		t.Fatal(err)
+	}
+	w.widths["Sheet2"] = []float64{6, 30}
+	q := w.newPager("Sheet2")
+	q.room = pagerSlack * pageHeightPt(100)
+	for i := 0; i < 28; i++ { // 420 pt: 75.75 more do not fit
+		q.add(15)
+	}
+	if _, _, err := q.table(29, &title, hdr, rows[:3]); err != nil {
+		t.Fatal(err)
+	}
+	if !w.cuts["Sheet2"][29] {
+		t.Errorf("the table's title was left at the foot of the page (breaks %v)", w.cuts["Sheet2"])
+	}
 }

@@ -12,7 +12,8 @@ import (
 
 // TestWorkbooksPrintLegibly: a district's and the province's workbooks, printed by LibreOffice,
 // show no text below 8 pt on any sheet, no page holding only pieces of columns to the right of a
-// table and no words printed over others (rows high enough for their wrapped text, texts that fit
+// table, no page starting mid-table or table printed without rows (assertTablesWhole) and no words
+// printed over others (rows high enough for their wrapped text, texts that fit
 // their cells), every sheet's recorded dimension shows openpyxl (read-only) all its rows, the
 // summary's charts print on a page of their own, and every page carries the recipient, the period
 // and its number.
@@ -29,6 +30,7 @@ func TestWorkbooksPrintLegibly(t *testing.T) {
 		t.Logf("%s: %s", name, rep)
 		assertLegible(t, rep, minPrintPt)
 		assertPrintsWhole(t, rep)
+		assertTablesWhole(t, open(t, p), rep)
 		who := "Huyện Chi Lăng"
 		if strings.HasPrefix(name, "20-") {
 			who = "Tỉnh Lạng Sơn"
@@ -174,30 +176,10 @@ func TestTablesOnEveryPage(t *testing.T) {
 		f := open(t, p)
 		rep := printWorkbook(t, p)
 		t.Logf("%s: %s", filepath.Base(p), rep)
-		for _, s := range rep.Sheets {
-			if s.Hidden {
-				continue
-			}
-			for _, m := range headerlessPages(s) {
-				if s.Name == sheetQuality {
-					// Known: the data-quality sheet is streamed section after section and repeats
-					// its title rows, not each section's header, on the pages of a long section.
-					t.Logf("%s, sheet %q (known, not yet repeated): %s", code, s.Name, m)
-					continue
-				}
-				t.Errorf("%s, sheet %q: %s", code, s.Name, m)
-			}
-			for _, m := range emptyTables(s, headerWords(t, f, s.Name)) {
-				t.Errorf("%s, sheet %q: %s", code, s.Name, m)
-			}
-		}
+		assertTablesWhole(t, f, rep)
 		if code == "00001" {
-			acts := rep.sheet(t, sheetActions)
-			if acts.Pages < 3 {
+			if acts := rep.sheet(t, sheetActions); acts.Pages < 3 {
 				t.Errorf("the action list prints %d pages: the fixture should run it over several", acts.Pages)
-			}
-			for _, m := range blankIdentityPages(acts, headerWords(t, f, sheetActions), "Còn") {
-				t.Errorf("%s, sheet %q: %s", code, sheetActions, m)
 			}
 		} else {
 			sum := rep.sheet(t, sheetSummary)
