@@ -158,10 +158,25 @@ func (r *run) endSkipRun(ctx context.Context) error {
 	}
 	if r.skipSpill != nil {
 		s := c.cur
+		if !r.skipMemOver {
+			r.skipMemBytes += len(s.Sheet) + len(s.Raw)
+			if r.skipMemOver = len(r.skipMem) == skipMemRuns || r.skipMemBytes > skipMemBytes; r.skipMemOver {
+				r.skipMem = nil
+			} else {
+				r.skipMem = append(r.skipMem, s)
+			}
+		}
 		return r.skipSpill.add(s.Sheet, s.From, s.To, s.Rows, string(s.Reason), s.Raw)
 	}
 	return nil
 }
+
+// The most skipped runs, and bytes of their sheet names and texts, a load inserts with its last
+// statements rather than by COPY (run.skipMem).
+const (
+	skipMemRuns  = 1000
+	skipMemBytes = 256 << 10
+)
 
 // tableRoles says which cells of the table the reader must never skip as a group, subtotal
 // or signature row (see ingest.Table.Roles), and the unit level of its rows.

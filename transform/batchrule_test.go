@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -322,4 +323,37 @@ func (n planNode) scans(rel string) bool {
 		}
 	}
 	return false
+}
+
+// A file's few skipped runs go with the batch's last statements, many by COPY: the rows stored
+// are the same either way.
+func TestSkippedRowsInsertedOrCopied(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var got [2][]SkippedRows
+	for i, copied := range []bool{false, true} {
+		pool := seededDB(t)
+		l := NewLoader(pool, nil)
+		l.copySkipped = copied
+		rep, err := l.LoadFile(ctx, messyVpostcode(t, t.TempDir()), LoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[i], err = SkippedRowsOf(ctx, pool, rep.BatchID, 100); err != nil {
+			t.Fatal(err)
+		}
+		if len(got[i]) == 0 || sumRows(got[i]) != rep.RowsSkipped {
+			t.Fatalf("copied %v: %d runs stored for %d rows skipped", copied, len(got[i]), rep.RowsSkipped)
+		}
+	}
+	if fmt.Sprint(got[0]) != fmt.Sprint(got[1]) {
+		t.Errorf("inserted %v\ncopied   %v", got[0], got[1])
+	}
+}
+
+func sumRows(runs []SkippedRows) (n int) {
+	for _, s := range runs {
+		n += s.Rows
+	}
+	return n
 }

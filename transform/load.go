@@ -79,9 +79,11 @@ type Loader struct {
 	// the same (unitcache.go).
 	units unitIndexCache
 
-	// Test hooks: called after each data row is handled, and just before commit.
+	// Test hooks: called after each data row is handled, and just before commit; copySkipped
+	// stores skipped rows by COPY however few they are.
 	afterRow     func(ctx context.Context, rowsRead int)
 	beforeCommit func(ctx context.Context) error
+	copySkipped  bool
 }
 
 // NewLoader makes a loader on pool; log may be nil.
@@ -242,6 +244,9 @@ var insertLoadBatchSQL string
 
 //go:embed sql/insert_batch_sheet.sql
 var insertBatchSheetSQL string
+
+//go:embed sql/insert_skipped_rows.sql
+var insertSkippedRowsSQL string
 
 //go:embed sql/replace_batch.sql
 var replaceBatchSQL string
@@ -576,10 +581,15 @@ func (r *run) storeRowsBatch(ctx context.Context, tx pgx.Tx, batchID int64, last
 	if err := r.rejectSpill.copyTo(ctx, tx, batchID); err != nil {
 		return nil, fmt.Errorf("store rejected rows: %w", err)
 	}
-	if err := r.skipSpill.copyTo(ctx, tx, batchID); err != nil {
+	b := &pgx.Batch{}
+	if r.skipSpill.rows > 0 && !r.skipMemOver && !r.l.copySkipped {
+		if err := r.skipSpill.flush(); err != nil { // the spill fails as it did when it was copied
+			return nil, fmt.Errorf("store skipped rows: %w", err)
+		}
+		queueSkipped(b, batchID, r.skipMem)
+	} else if err := r.skipSpill.copyTo(ctx, tx, batchID); err != nil {
 		return nil, fmt.Errorf("store skipped rows: %w", err)
 	}
-	b := &pgx.Batch{}
 	for i, s := range r.fileSheets {
 		var top, bottom, cols, fields any
 		if s.readAs == "table" || s.readAs == "not_matched" {
@@ -592,6 +602,16 @@ func (r *run) storeRowsBatch(ctx context.Context, tx pgx.Tx, batchID int64, last
 	}
 	b.Queue(last, lastArgs...)
 	return b, nil
+}
+
+// queueSkipped queues the insert of a batch's skipped runs (the same rows the spill's COPY writes).
+func queueSkipped(b *pgx.Batch, batchID int64, runs []SkippedRows) {
+	n := len(runs)
+	sheets, from, to, rows, reasons, raws := make([]string, n), make([]int32, n), make([]int32, n), make([]int32, n), make([]string, n), make([]string, n)
+	for i, s := range runs {
+		sheets[i], from[i], to[i], rows[i], reasons[i], raws[i] = s.Sheet, int32(s.From), int32(s.To), int32(s.Rows), string(s.Reason), s.Raw
+	}
+	b.Queue(insertSkippedRowsSQL, batchID, sheets, from, to, rows, reasons, raws)
 }
 
 func alreadyReport(path string, d ntm.Dataset, id int64) FileReport {

@@ -55,6 +55,12 @@ type run struct {
 	seq         int
 	rejectSpill *copySpill
 	skipSpill   *copySpill
+	// skipMem holds the skipped runs too while they are few (skipMemRuns, skipMemBytes): they are
+	// then inserted with the batch's last statements instead of by a COPY of their own (one
+	// round trip less for a small file); nil once there are more, and the spill is copied.
+	skipMem      []SkippedRows
+	skipMemBytes int
+	skipMemOver  bool
 	// dates decides the order of day and month for the whole file (dateorder.go).
 	dates dateOrder
 	// products are the current OCOP products, for a listings file (listing_match.go).

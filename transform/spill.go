@@ -62,13 +62,25 @@ func (s *copySpill) add(vals ...any) error {
 	return nil
 }
 
-// copyTo stores the rows under batchID with COPY on q's connection.
-func (s *copySpill) copyTo(ctx context.Context, q db.Querier, batchID int64) error {
+// flush writes out what is buffered: a full disk is found here whether or not the rows are then
+// copied from the file.
+func (s *copySpill) flush() error {
 	if s.rows == 0 {
 		return nil
 	}
 	if err := s.w.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", s.f.Name(), err)
+	}
+	return nil
+}
+
+// copyTo stores the rows under batchID with COPY on q's connection.
+func (s *copySpill) copyTo(ctx context.Context, q db.Querier, batchID int64) error {
+	if s.rows == 0 {
+		return nil
+	}
+	if err := s.flush(); err != nil {
+		return err
 	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("read %s: %w", s.f.Name(), err)
