@@ -96,11 +96,11 @@ func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 		children:      map[string][]*unit{},
 		results:       map[string]map[string]*result{},
 		villages:      map[string]villageCounts{},
-		ocop:          &ocopCache{},
 		hist:          &historyCache{},
 		src:           &runSources{},
 		addrByCommune: &communeAddressCache{},
 	}
+	d.ocop = &ocopCache{hist: d.hist} // one copy of the structure's history (villages included) per run
 	err := q.QueryRow(ctx, `
 		SELECT e.id, e.set_key, e.evaluated_at, e.batch_ids
 		FROM evaluation e

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -167,7 +168,39 @@ var arialWidths = [2][95]uint16{
 // letter (its marks sit above or below it), except the horned ơ and ư, which are wider, and ì, í,
 // ĩ, whose mark replaces the dot (text decomposed into letters and combining marks, as some
 // spreadsheets store it, is composed first by textWidthPt).
+//
+// Runes below U+2000 (ASCII, Latin-1 and the Latin extensions, Vietnamese letters among them)
+// are looked up in a table computed once from runeWidthOf: decomposing a letter for every
+// character measured was a sixth of a national report run's CPU.
 func runeWidth(r rune, bold bool) float64 {
+	if r >= 0 && r < runeTableSize {
+		runeTableOnce.Do(fillRuneTable)
+		b := 0
+		if bold {
+			b = 1
+		}
+		return float64(runeTable[b][r])
+	}
+	return runeWidthOf(r, bold)
+}
+
+const runeTableSize = 0x2000
+
+var (
+	runeTableOnce sync.Once
+	runeTable     [2][runeTableSize]uint16 // runeWidthOf of every rune below runeTableSize, regular then bold
+)
+
+func fillRuneTable() {
+	for b, bold := range []bool{false, true} {
+		for r := rune(0); r < runeTableSize; r++ {
+			runeTable[b][r] = uint16(runeWidthOf(r, bold))
+		}
+	}
+}
+
+// runeWidthOf is runeWidth computed (every width is a whole number of 1/2048 em below 65,536).
+func runeWidthOf(r rune, bold bool) float64 {
 	b := 0
 	if bold {
 		b = 1

@@ -60,7 +60,7 @@ func (p *ocopProduct) activePlatforms() []string {
 type ocopCache struct {
 	mu    sync.Mutex                             // workbooks are built side by side (Workers)
 	byDay map[time.Time]map[string][]ocopProduct // day → commune code → products by name
-	hist  *units.History                         // the structure over time, read once
+	hist  *historyCache                          // the structure over time: the run's (data.hist), read once
 }
 
 // currentProducts returns the current OCOP products of the communes at day, in commune order
@@ -75,11 +75,13 @@ func currentProducts(ctx context.Context, q db.Querier, cache *ocopCache, commun
 	if !ok {
 		var err error
 		if cache.hist == nil {
-			if cache.hist, err = units.Load(ctx, q, units.LoadOptions{}); err != nil {
-				return nil, err
-			}
+			cache.hist = &historyCache{}
 		}
-		if byCommune, err = readCurrentProducts(ctx, q, cache.hist.Attribute(day), day); err != nil {
+		h, err := cache.hist.get(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if byCommune, err = readCurrentProducts(ctx, q, h.Attribute(day), day); err != nil {
 			return nil, err
 		}
 		if cache.byDay == nil {
@@ -342,10 +344,10 @@ func ocopCounts(ps []ocopProduct, end time.Time) (valid, listed int) {
 // oldUnit names a commune code as the unit it was before the period end: "Xã Bính Xá (cũ,
 // 06622)"; "" when the structure does not know it.
 func (d *data) oldUnit(code string) string {
-	if d.ocop == nil || d.ocop.hist == nil {
+	if d.ocop == nil || d.ocop.hist == nil || d.ocop.hist.h == nil { // read by currentProducts, which found p
 		return ""
 	}
-	vs := d.ocop.hist.Versions(code)
+	vs := d.ocop.hist.h.Versions(code)
 	for i := len(vs) - 1; i >= 0; i-- {
 		if !vs[i].InForce(d.period.End()) && vs[i].From.Before(d.period.End()) {
 			return fmt.Sprintf("%s (cũ, %s)", vs[i].Name, vs[i].Code)
