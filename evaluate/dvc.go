@@ -82,7 +82,15 @@ func loadDossiers(ctx context.Context, q db.Querier, l *lineage, from, to time.T
 			cuts = append(cuts, c)
 		}
 	}
-	rows, err := q.Query(ctx, query("dvc_dossier_records"), from, to, cuts)
+	var batches []int64
+	if err := q.QueryRow(ctx, `SELECT ARRAY(`+query("dvc_dossier_record_batches")+`)`).Scan(&batches); err != nil {
+		return nil, fmt.Errorf("read dossier records: %w", err)
+	}
+	sql, args := query("dvc_dossier_records"), []any{from, to, cuts}
+	if len(batches) == 1 {
+		sql, args = query("dvc_dossier_records_one_batch"), append(args, batches[0])
+	}
+	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read dossier records: %w", err)
 	}
