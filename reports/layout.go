@@ -258,6 +258,11 @@ func textWidthPt(s string, f fontSpec) float64 {
 	if !norm.NFC.IsNormalString(s) {
 		s = norm.NFC.String(s) // a letter and its marks as one (ư, not u and a horn)
 	}
+	return composedWidthPt(s, f)
+}
+
+// composedWidthPt is textWidthPt of a text already composed (NFC).
+func composedWidthPt(s string, f fontSpec) float64 {
 	w := 0.0
 	for _, r := range s {
 		w += runeWidth(r, f.bold)
@@ -285,11 +290,17 @@ func textLines(s string, width float64, f fontSpec) int {
 	}
 	room := cellRoomPt(width)
 	space := textWidthPt(" ", f)
+	// A composed text's words are composed (a space composes with no mark): checked once, not per
+	// word. Words are iterated, not split into slices.
+	width1 := textWidthPt
+	if norm.NFC.IsNormalString(s) {
+		width1 = composedWidthPt
+	}
 	lines := 0
-	for _, para := range strings.Split(s, "\n") {
+	for para := range strings.SplitSeq(s, "\n") {
 		n, used := 1, 0.0
-		for _, word := range strings.Fields(para) {
-			lw := textWidthPt(word, f)
+		for word := range strings.FieldsSeq(para) {
+			lw := width1(word, f)
 			switch {
 			case used == 0:
 				used = lw
