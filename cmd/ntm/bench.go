@@ -332,7 +332,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	lim(fmt.Sprintf("peak memory of the %d-row .xlsx load", rows), fmt.Sprintf("%.0f MB", loadBig.PeakMB), "< 100 MB", loadBig.PeakMB < bigFilePeakLimit)
 	if scale == "national" {
 		lim(fmt.Sprintf("evaluate the nation (%d results)", nResults), fmt.Sprintf("%.1f s", evalSecs), "≤ 5 s", evalSecs <= 5)
-		lim("peak memory of the evaluation (VmHWM)", fmt.Sprintf("%.0f MB", evalStage.PeakMB), "≤ 400 MB", evalStage.PeakMB <= 400)
+		// The demo's bound; the evaluation's own target (a province's working set) is not measured
+		// here: its facts and unit history are still read for the nation (docs/performance.md).
+		lim("evaluation peak (VmHWM; the nation's facts, a province's results)", fmt.Sprintf("%.0f MB", evalStage.PeakMB), "≤ 400 MB", evalStage.PeakMB <= 400)
 		lim(fmt.Sprintf("write the %d workbooks (%.1f s of CPU in ntm%s)", nFiles, reportCPU, reportLoad), fmt.Sprintf("%.1f s", reportSecs), "≤ 30 s", reportSecs <= 30)
 	} else {
 		lim(fmt.Sprintf("evaluate the province (%d results)", nResults), fmt.Sprintf("%.2f s", evalSecs), "< 1 s", evalSecs < 1)
