@@ -309,14 +309,52 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	for _, wd := range fitted[1:] {
 		wide += wd
 	}
+	// The files' notes as the workbook shows them: a recipient's own units' only, the old names
+	// counted in the file's row and listed by commune in section 4.
+	h, err := w.d.hist.get(ctx, w.q)
+	if err != nil {
+		return err
+	}
+	ns := w.noteScope(h)
 	msgs := make([][]string, len(batches))
+	var olds []oldName
 	extra := 0
 	for i, b := range batches {
-		msgs[i] = w.textChunks(briefMessage(b.Message, office), fitted[msgCol-1], w.st.wrap, "\n")
+		fn := ns.notesOf(b)
+		olds = append(olds, fn.olds...)
+		msgs[i] = w.textChunks(fn.rowMessage(4), fitted[msgCol-1], w.st.wrap, "\n")
 		if len(msgs[i]) > 1 {
 			msgs[i] = append(msgs[i][:1], w.textChunks(strings.Join(msgs[i][1:], "\n"), wide, w.st.wrap, "; ")...)
 		}
 		extra += len(msgs[i]) - 1
+	}
+	// Section 4: per commune and file, the old names, in as many rows as the list needs.
+	const oldCol = 6 // the list spans from here to the last column
+	listWide := 0.0
+	for _, wd := range fitted[oldCol-1:] {
+		listWide += wd
+	}
+	order := sc.communeOrder()
+	groups := groupOldNames(olds, func(a, b string) bool {
+		i, okA := order[a]
+		j, okB := order[b]
+		if okA != okB {
+			return okA
+		}
+		if okA && i != j {
+			return i < j
+		}
+		return a < b
+	})
+	lists := make([][]string, len(groups))
+	oldRows := 0
+	for i, g := range groups {
+		texts := make([]string, len(g.names))
+		for j, o := range g.names {
+			texts[j] = o.text()
+		}
+		lists[i] = w.textChunks(strings.Join(texts, "\n"), listWide, w.st.wrap, "; ")
+		oldRows += len(lists[i])
 	}
 	// Layout, counted first: the dimension of a streamed sheet is written before its rows.
 	secSources := 4
@@ -329,6 +367,11 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	secMissing := secRejects + 2 + rowsRejects + 1
 	missingTotal := len(above) + villageMissing
 	last := secMissing + 1 + max(1, missingTotal)
+	secOld := 0
+	if len(groups) > 0 {
+		secOld = last + 2
+		last = secOld + 2 + oldRows
+	}
 
 	// Several tables: the title repeats on every page, and nothing is frozen.
 	sw, err := w.streamSheet(sh, last, widths, "$1:$2", nil)
@@ -355,7 +398,7 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	period := periodText(d.period)
 	if office {
 		// The office's list of missing values is long: it prints the files and the rejected rows.
-		period += ". Phần 3 (đơn vị thiếu số liệu hoặc có số liệu cũ) để lọc trên máy và không in; từng đơn vị có trong báo cáo gửi đơn vị đó."
+		period += ". Phần 3 (đơn vị thiếu số liệu hoặc có số liệu cũ) và phần 4 (tên cũ trong tệp nguồn) để lọc, tìm trên máy và không in; từng đơn vị có trong báo cáo gửi đơn vị đó."
 		if err := w.printOnly(sh, ncols, secMissing-1); err != nil {
 			return err
 		}
@@ -543,6 +586,40 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 			return err
 		}
 	}
+
+	// 4. Old names in the source files, by the commune they concern now.
+	if secOld > 0 {
+		row = secOld
+		if err := put(cell{"4. Thôn, xã tệp nguồn còn ghi theo tên hoặc mã trước khi sắp xếp", st.section}); err != nil {
+			return err
+		}
+		if err := put(w.wrapPlain("Các tệp này còn ghi thôn, xã theo tên hoặc mã cũ (trước khi sắp xếp đơn vị hành chính). " +
+			"Mỗi tên cũ đã được nhận đúng đơn vị mới và số liệu được tính cho đơn vị mới: xã không cần làm gì. " +
+			"Lần gửi số liệu sau nên ghi theo tên và mã mới (biểu mẫu ntm template đã theo danh mục mới).")); err != nil {
+			return err
+		}
+		oldSpan := map[int]int{3: 4, oldCol: ncols}
+		if err := putSpans(oldSpan, w.hdr("STT"), w.hdr("Xã (hiện nay)"), w.hdr("Tệp"), w.hdr("Số thôn, xã"), w.hdr("Tên cũ trong tệp → đơn vị mới")); err != nil {
+			return err
+		}
+		for i, g := range groups {
+			name := g.commune
+			if u := d.units[g.commune]; u != nil {
+				name = u.Name
+			} else if v := h.At(g.commune, d.period.End()); v != nil {
+				name = v.Name
+			}
+			for j, l := range lists[i] {
+				cells := []cell{w.txt(""), w.txt(""), w.txt(""), w.txt(""), w.wrap(l)}
+				if j == 0 {
+					cells = []cell{w.num(i + 1), w.wrap(name), w.wrap(strings.Join(g.files, "\n")), w.num(len(g.names)), w.wrap(l)}
+				}
+				if err := putSpans(oldSpan, cells...); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	return sw.Flush()
 }
 
@@ -564,22 +641,11 @@ func (w *workbook) sharedProducts(ctx context.Context) ([]string, error) {
 		if v := w.d.oldUnit(p.Listed); v != "" {
 			old = v
 		}
-		out = append(out, fmt.Sprintf("Sản phẩm OCOP “%s” của %s, xã đã chia cho nhiều xã: được tính cho mỗi xã kế tiếp (mỗi xã cần sản phẩm này trên sàn TMĐT để đạt điều kiện 5).", p.Name, old))
+		of := ""
+		if old != "" {
+			of = " của " + old
+		}
+		out = append(out, fmt.Sprintf("Sản phẩm OCOP “%s”%s, xã đã chia cho nhiều xã: được tính cho mỗi xã kế tiếp (mỗi xã cần sản phẩm này trên sàn TMĐT để đạt điều kiện 5).", p.Name, of))
 	}
 	return out, nil
-}
-
-// briefMessage is a source file's load message as a recipient sees it: the first 240 characters
-// (a province-wide file's message lists every old unit it names; the office's workbook has it
-// whole).
-func briefMessage(m string, office bool) string {
-	r := []rune(m)
-	if office || len(r) <= 240 {
-		return m
-	}
-	cut := 240
-	for cut > 200 && r[cut] != ' ' && r[cut] != ';' {
-		cut--
-	}
-	return strings.TrimRight(string(r[:cut]), " ;,") + " … (đầy đủ trong báo cáo toàn tỉnh)"
 }
