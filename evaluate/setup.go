@@ -149,6 +149,10 @@ func (u *unit) childrenAt(l ntm.Level) []*unit {
 	return out
 }
 
+// StaleBefore is the first date whose data still counts for period p under a set's staleness
+// limit of months: data dated before it is no data (the templates' pre-filled answers say so).
+func StaleBefore(p ntm.Period, months int) time.Time { return staleBefore(p, months) }
+
 // staleBefore is the first date whose data still counts: the period end moved back by
 // months, clamped to a month end (2024-02-29 − 12 months = 2023-02-28).
 func staleBefore(p ntm.Period, months int) time.Time {

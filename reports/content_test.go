@@ -419,3 +419,97 @@ func TestRankingStaysInsideTheProvince(t *testing.T) {
 		}
 	}
 }
+
+// commentsOf maps a sheet's cell notes (comments) by cell.
+func commentsOf(t *testing.T, f *excelize.File, sheet string) map[string]string {
+	t.Helper()
+	cs, err := f.GetComments(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, c := range cs {
+		text := c.Text
+		for _, p := range c.Paragraph {
+			text += p.Text
+		}
+		out[c.Cell] = text
+	}
+	return out
+}
+
+// A pre-filled answer older than the staleness limit is not passed off as current: its date is
+// left empty with a note giving the old date, the instructions say why, and the template
+// returned untouched loads nothing for it. A village formed from two whose answers differ has
+// the answer left empty with a note saying which former village answered what.
+func TestTemplatePrefillMarksStaleAndDisagreeingAnswers(t *testing.T) {
+	t.Parallel()
+	pool := twoStructures(t)
+	ctx := context.Background()
+	// Old Thôn Nà Lạn (06625-002) merged with old Thôn Khe Mò into today's Thôn Khe Mò
+	// (06625-001); Nà Lạn has no free WiFi where Khe Mò has.
+	exec1(t, pool, `INSERT INTO unit (code, level, kind, name, folded_name, parent_code, valid_from, valid_to) VALUES
+		('06625-002', 'village', 'Thôn', 'Thôn Nà Lạn', 'nà lạn', '06625', '1900-01-01', '2025-06-30')`)
+	exec1(t, pool, `INSERT INTO unit_successor (old_code, new_code, from_date, kind, source) VALUES ('06625-002', '06625-001', '2025-07-01', 'full', 'previous_codes')`)
+	exec1(t, pool, `INSERT INTO fact_village_survey (batch_id, row_no, village_code, as_of, team, platform, wifi, models)
+		VALUES (1, 2, '06625-002', '2024-11-30', true, true, false, 1)`)
+
+	// 2025-09: the answers of 30/11/2024 still count; Khe Mò's WiFi is asked again.
+	path := filepath.Join(t.TempDir(), "survey.xlsx")
+	per := ntm.Period{Year: 2025, Month: time.September}
+	if err := WriteTemplate(ctx, pool, ntm.DatasetVillageSurvey, path, TemplateOptions{Recipient: "06625", Prefill: true, Date: per.End(), Period: per}); err != nil {
+		t.Fatal(err)
+	}
+	f := open(t, path)
+	top, hdr := headerRow(t, f)
+	rows, _ := f.GetRows(templateSheet)
+	r := itoa(top + 2)
+	if got := strings.Join(rows[top+1], "|"); got != "1|06625|Xã Kiên Mộc|06625-001|Thôn Khe Mò|30/11/2024|Có||Có|||1" {
+		t.Errorf("Khe Mò's row: %s", got)
+	}
+	wifi := colOf(t, hdr, "WiFi miễn phí tại nhà văn hóa")
+	notes := commentsOf(t, f, templateSheet)
+	if got := notes[wifi+r]; !strings.Contains(got, "Các thôn cũ hợp thành thôn này trả lời khác nhau — Thôn Khe Mò (cũ, 06625-001): Có; Thôn Nà Lạn (cũ, 06625-002): Không") {
+		t.Errorf("the WiFi cell's note: %q (notes %v)", got, notes)
+	}
+	if len(notes) != 1 {
+		t.Errorf("notes: %v", notes)
+	}
+	if !strings.Contains(strings.Join(flat(rows), " "), "1 thôn có câu trả lời khác nhau giữa các thôn cũ") {
+		t.Error("the instructions do not mention the disagreeing answers")
+	}
+	f.Close()
+
+	// 2026-01: the answers of 30/11/2024 are more than 12 months old.
+	path = filepath.Join(t.TempDir(), "survey-2026.xlsx")
+	per = ntm.Period{Year: 2026, Month: time.January}
+	if err := WriteTemplate(ctx, pool, ntm.DatasetVillageSurvey, path, TemplateOptions{Recipient: "06463", Prefill: true, Date: per.End(), Period: per}); err != nil {
+		t.Fatal(err)
+	}
+	f = open(t, path)
+	top, hdr = headerRow(t, f)
+	rows, _ = f.GetRows(templateSheet)
+	date := colOf(t, hdr, "Ngày số liệu")
+	notes = commentsOf(t, f, templateSheet)
+	for i, code := range []string{"06463-001", "06463-002"} {
+		row := rows[top+1+i]
+		if row[3] != code || row[5] != "" || row[6] != "Có" {
+			t.Errorf("%s: %v, want the date empty and the answers pre-filled", code, row)
+		}
+		if got := notes[date+itoa(top+2+i)]; !strings.HasPrefix(got, "Trả lời kỳ trước, ngày 30/11/2024: đã quá 12 tháng nên không còn được tính.") {
+			t.Errorf("%s: the date's note %q", code, got)
+		}
+	}
+	if !strings.Contains(strings.Join(flat(rows), " "), "2 thôn có câu trả lời lần trước đã quá 12 tháng, không còn được tính") {
+		t.Error("the instructions do not mention the stale answers")
+	}
+	f.Close()
+	exec1(t, pool, `SELECT setval(pg_get_serial_sequence('batch', 'id'), 100)`) // the fixture's batches have fixed ids
+	rep, err := transform.NewLoader(pool, nil).LoadFile(ctx, path, transform.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.RowsLoaded != 0 || rep.RowsRejected != 2 {
+		t.Errorf("returned untouched: %d loaded, %d rejected, want 0 and 2 (%v)", rep.RowsLoaded, rep.RowsRejected, rep.Rejects)
+	}
+}

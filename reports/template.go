@@ -16,6 +16,7 @@ import (
 	"ntm"
 	"ntm/dataset"
 	"ntm/db"
+	"ntm/evaluate"
 	"ntm/scratch"
 )
 
@@ -338,15 +339,30 @@ func WriteTemplate(ctx context.Context, q db.Querier, dataset ntm.Dataset, path 
 			for i, v := range vs {
 				codes[i] = v[0]
 			}
-			if last, err = lastAnswers(ctx, q, dataset, codes, day, period.End()); err != nil {
+			lim := staleness{months: evaluate.Builtin().StaleMonths}
+			if set, err := evaluate.SetInForce(ctx, q, period.End()); err == nil {
+				lim.months = set.StaleMonths
+			}
+			lim.fresh = evaluate.StaleBefore(period, lim.months)
+			t.staleMonths = lim.months
+			if last, err = lastAnswers(ctx, q, dataset, codes, day, period.End(), lim); err != nil {
 				return err
 			}
 			t.prefilled = len(last)
 			for _, a := range last {
+				if a.stale {
+					t.stale++
+				}
 				if len(a.from) > 0 {
 					t.inherited++
-					if a.cells[0] == nil {
+					if a.cells[0] == nil && !a.stale {
 						t.undated++
+					}
+					for i := range a.notes {
+						if i > 0 { // a note on an answer: the former villages disagreed
+							t.disagree++
+							break
+						}
 					}
 				}
 			}
@@ -357,6 +373,12 @@ func WriteTemplate(ctx context.Context, q db.Querier, dataset ntm.Dataset, path 
 			if a, ok := last[v[0]]; ok {
 				r.cells = append(r.cells, a.cells...)
 				r.prefilled = true
+				for i, n := range a.notes {
+					if r.notes == nil {
+						r.notes = map[int]string{}
+					}
+					r.notes[r.given+i] = n
+				}
 			}
 			t.rows = append(t.rows, r)
 		}
@@ -406,25 +428,29 @@ func WriteTemplate(ctx context.Context, q db.Querier, dataset ntm.Dataset, path 
 // templateRow is one pre-listed row: its cells by column (STT first, written by the writer).
 type templateRow struct {
 	cells     []any
-	given     int  // the leading columns that are given (shaded, locked): STT and the unit or product
-	lockCode  bool // a pre-listed product with a code: its code column is locked too
-	prefilled bool // the cells after the given ones are the village's last loaded answers
+	given     int            // the leading columns that are given (shaded, locked): STT and the unit or product
+	lockCode  bool           // a pre-listed product with a code: its code column is locked too
+	prefilled bool           // the cells after the given ones are the village's last loaded answers
+	notes     map[int]string // cell notes by column index (0-based): why a pre-filled cell is empty
 }
 
 // templateDoc is one template being written.
 type templateDoc struct {
-	dataset   ntm.Dataset
-	spec      templateSpec
-	sc        *templateScope
-	day       time.Time
-	period    ntm.Period
-	rows      []templateRow
-	unlisted  [][]any
-	communes  []string
-	blank     int
-	prefilled int // villages with last answers written
-	inherited int // of which answers of the villages they were formed from (a change of structure)
-	undated   int // of which with the date left empty (their code meant another village then)
+	dataset     ntm.Dataset
+	spec        templateSpec
+	sc          *templateScope
+	day         time.Time
+	period      ntm.Period
+	rows        []templateRow
+	unlisted    [][]any
+	communes    []string
+	blank       int
+	prefilled   int // villages with last answers written
+	inherited   int // of which answers of the villages they were formed from (a change of structure)
+	undated     int // of which with the date left empty (their code meant another village then)
+	disagree    int // of which with answers left empty because the former villages disagreed
+	stale       int // villages whose last answers are older than the staleness limit: date left empty
+	staleMonths int
 }
 
 // templatePeriodText names the period and its days: "tháng 12/2024 (01/12/2024 – 31/12/2024)". It
@@ -592,10 +618,17 @@ func (t *templateDoc) fill(f *excelize.File, _ *styles) error {
 		if t.inherited > 0 {
 			extra := fmt.Sprintf("%d thôn được sắp xếp lại chưa có số liệu của chính thôn: câu trả lời tô vàng là của (các) thôn cũ đã hợp thành thôn đó, "+
 				"câu trả lời khác nhau giữa các thôn cũ để trống, số hộ và cơ quan, tổ chức là tổng của các thôn cũ.", t.inherited)
+			if t.disagree > 0 {
+				extra += fmt.Sprintf(" %d thôn có câu trả lời khác nhau giữa các thôn cũ: ô đó để trống, ghi chú trên ô (Excel: rê chuột vào ô có dấu tam giác đỏ) ghi thôn cũ nào trả lời gì, hỏi lại thôn rồi ghi câu trả lời.", t.disagree)
+			}
 			if t.undated > 0 {
 				extra += fmt.Sprintf(" %d dòng trong số đó để trống “Ngày số liệu” (mã thôn trước đây là của thôn khác): phải ghi ngày kiểm tra thì dòng mới được nạp.", t.undated)
 			}
 			instructions = append(instructions[:1], append([]string{extra}, instructions[1:]...)...)
+		}
+		if t.stale > 0 {
+			instructions = append(instructions[:1], append([]string{fmt.Sprintf("%d thôn có câu trả lời lần trước đã quá %d tháng, không còn được tính: ô “Ngày số liệu” của các thôn đó để trống, "+
+				"ghi chú trên ô ghi “Trả lời kỳ trước, ngày …”. Kiểm tra lại với thôn, sửa nếu cần và ghi ngày kiểm tra; để trống ngày thì dòng đó không được nạp.", t.stale, t.staleMonths)}, instructions[1:]...)...)
 		}
 	}
 	for i, s := range instructions {
@@ -789,6 +822,20 @@ func (t *templateDoc) fill(f *excelize.File, _ *styles) error {
 	}
 	if err := sw.Flush(); err != nil {
 		return err
+	}
+	// The notes of pre-filled cells (after Flush: comments live beside the streamed sheet).
+	for i, r := range t.rows {
+		cols := make([]int, 0, len(r.notes))
+		for j := range r.notes {
+			cols = append(cols, j)
+		}
+		sort.Ints(cols)
+		for _, j := range cols {
+			if err := f.AddComment(sh, excelize.Comment{Cell: cellName(j+1, first+i), Author: "ntm",
+				Paragraph: []excelize.RichTextRun{{Text: r.notes[j]}}}); err != nil {
+				return err
+			}
+		}
 	}
 
 	// The drop-down list of communes, on a hidden sheet.

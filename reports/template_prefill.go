@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"ntm"
@@ -38,6 +39,30 @@ type answer struct {
 	cells []any
 	from  []*units.Version // the villages before the change of structure whose answers these are
 	asOf  time.Time
+	// stale: dated before the staleness limit, so no longer counted: the date is left empty
+	// (the village must confirm the answers and write the day it checked).
+	stale bool
+	// notes are the cells' notes, by index in cells: why a date is empty (an answer of an
+	// earlier period, a code that meant another village), which former villages disagreed.
+	notes map[int]string
+}
+
+// note adds a note to cell i.
+func (a *answer) note(i int, s string) {
+	if a.notes == nil {
+		a.notes = map[int]string{}
+	}
+	if a.notes[i] != "" {
+		s = a.notes[i] + " " + s
+	}
+	a.notes[i] = s
+}
+
+// staleness is the limit the templates' period is evaluated with: answers dated before fresh
+// no longer count (the criteria set's staleness limit of months).
+type staleness struct {
+	fresh  time.Time
+	months int
 }
 
 // fact is one loaded row's answers: the date, then the answers as the template writes them.
@@ -52,7 +77,11 @@ type fact struct {
 // answers as nil. A village standing on its predecessors' answers has them with the date left
 // empty when a row of its code at that date would belong to another village (the code's earlier
 // holder), so that loading the row untouched cannot give that village's facts new answers.
-func lastAnswers(ctx context.Context, q db.Querier, dataset ntm.Dataset, villages []string, day, end time.Time) (map[string]answer, error) {
+//
+// An answer dated before the staleness limit (lim) has its date left empty, with a note giving
+// its date: returned untouched, the row does not load, so the commune confirms it rather than
+// sending last year's answer again as if it were current.
+func lastAnswers(ctx context.Context, q db.Querier, dataset ntm.Dataset, villages []string, day, end time.Time, lim staleness) (map[string]answer, error) {
 	h, err := units.Load(ctx, q, units.LoadOptions{})
 	if err != nil {
 		return nil, err
@@ -102,27 +131,49 @@ func lastAnswers(ctx context.Context, q db.Querier, dataset ntm.Dataset, village
 	out := map[string]answer{}
 	for _, c := range villages {
 		l := lineage[c]
-		if l == nil { // not in the history (no structure loaded): by code
-			if f, ok := byCode[c]; ok {
-				out[c] = answer{cells: append([]any{f.asOf.Format("02/01/2006")}, f.cells...), asOf: f.asOf}
+		var a answer
+		switch {
+		case l == nil: // not in the history (no structure loaded): by code
+			f, ok := byCode[c]
+			if !ok {
+				continue
 			}
-			continue
+			a = answer{cells: append([]any{f.asOf.Format("02/01/2006")}, f.cells...), asOf: f.asOf}
+		default:
+			if f, ok := newest[l[0]]; ok {
+				a = answer{cells: append([]any{f.asOf.Format("02/01/2006")}, f.cells...), asOf: f.asOf}
+				break
+			}
+			var ok bool
+			if a, ok = fromPredecessors(h, dataset, l, newest); !ok {
+				continue
+			}
+			// Dated as they were, unless a row of this code at that date would be another village's.
+			if v := h.VersionOf(c, a.asOf); v != nil && !contains(l, v) {
+				a.cells[0] = nil
+				a.note(0, fmt.Sprintf("Câu trả lời của %s, ngày %s. Mã thôn này trước đây là của thôn khác: ghi ngày kiểm tra vào ô này thì dòng mới được nạp.",
+					versionNames(a.from), a.asOf.Format("02/01/2006")))
+			}
 		}
-		if f, ok := newest[l[0]]; ok {
-			out[c] = answer{cells: append([]any{f.asOf.Format("02/01/2006")}, f.cells...), asOf: f.asOf}
-			continue
-		}
-		a, ok := fromPredecessors(h, dataset, l, newest)
-		if !ok {
-			continue
-		}
-		// Dated as they were, unless a row of this code at that date would be another village's.
-		if v := h.VersionOf(c, a.asOf); v != nil && !contains(l, v) {
+		if !lim.fresh.IsZero() && a.asOf.Before(lim.fresh) {
+			a.stale = true
 			a.cells[0] = nil
+			delete(a.notes, 0) // this note says all that another date note would
+			a.note(0, fmt.Sprintf("Trả lời kỳ trước, ngày %s: đã quá %d tháng nên không còn được tính. Kiểm tra lại với thôn, sửa nếu cần và ghi ngày kiểm tra vào ô này; để trống thì dòng không được nạp.",
+				a.asOf.Format("02/01/2006"), lim.months))
 		}
 		out[c] = a
 	}
 	return out, nil
+}
+
+// versionNames names villages for a note: "Thôn Nà Pá (cũ, 06523-002), Thôn Bản Chắt (cũ, 06523-003)".
+func versionNames(vs []*units.Version) string {
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		names[i] = fmt.Sprintf("%s (cũ, %s)", v.Name, v.Code)
+	}
+	return strings.Join(names, ", ")
 }
 
 // fromPredecessors is a village's answers taken from the villages it was formed from: the
@@ -153,6 +204,7 @@ func fromPredecessors(h *units.History, dataset ntm.Dataset, l []*units.Version,
 	sort.Slice(found, func(i, j int) bool { return found[i].Code < found[j].Code })
 	first := newest[found[0]]
 	a := answer{from: found, asOf: first.asOf, cells: append([]any{nil}, first.cells...)}
+	differ := map[int]bool{}
 	for _, v := range found[1:] {
 		f := newest[v]
 		if f.asOf.Before(a.asOf) {
@@ -164,13 +216,34 @@ func fromPredecessors(h *units.History, dataset ntm.Dataset, l []*units.Version,
 				n, _ := a.cells[i+1].(int)
 				m, _ := x.(int)
 				a.cells[i+1] = n + m
-			case a.cells[i+1] != x:
-				a.cells[i+1] = nil // the villages answered differently: to be asked again
+			case x != first.cells[i]:
+				differ[i] = true
 			}
 		}
 	}
+	// The villages answered differently: left empty, to be asked again, and the note says who
+	// answered what.
+	for i := range first.cells {
+		if !differ[i] {
+			continue
+		}
+		a.cells[i+1] = nil
+		parts := make([]string, len(found))
+		for k, v := range found {
+			parts[k] = fmt.Sprintf("%s (cũ, %s): %s", v.Name, v.Code, answerText(newest[v].cells[i]))
+		}
+		a.note(i+1, fmt.Sprintf("Các thôn cũ hợp thành thôn này trả lời khác nhau — %s: hỏi lại thôn rồi ghi câu trả lời.", strings.Join(parts, "; ")))
+	}
 	a.cells[0] = a.asOf.Format("02/01/2006")
 	return a, true
+}
+
+// answerText is an answer as a note quotes it: "Có", "3", "để trống".
+func answerText(x any) string {
+	if x == nil {
+		return "để trống"
+	}
+	return fmt.Sprint(x)
 }
 
 func contains(vs []*units.Version, v *units.Version) bool {

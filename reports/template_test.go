@@ -841,7 +841,7 @@ func TestTemplatePrefill(t *testing.T) {
 	if rep := loadFile(t, pool, path); rep.RowsLoaded != 4 || rep.RowsSkipped == 0 {
 		t.Fatalf("second load: %+v", rep)
 	}
-	last, err := lastAnswers(ctx, pool, ntm.DatasetVillageSurvey, []string{"06466-001", "06469-001", "06469-002", "06523-001", "06523-002"}, templatePeriod.End(), templatePeriod.End())
+	last, err := lastAnswers(ctx, pool, ntm.DatasetVillageSurvey, []string{"06466-001", "06469-001", "06469-002", "06523-001", "06523-002"}, templatePeriod.End(), templatePeriod.End(), staleness{})
 	if err != nil {
 		t.Fatal(err)
 	}
