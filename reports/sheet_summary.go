@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -314,6 +315,23 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	if err := w.breakBefore(sh, row); err != nil {
 		return err
 	}
+	// Past 20 units (the province's 61 communes) the smart-village chart is two charts of named
+	// bars side by side on the chart page, and the other two charts take a second page.
+	smartRows, unitWord, unitHdr := w.smartVillageRows()
+	splitSmart := len(smartRows) > maxNamedBars
+	otherTop := chartTop
+	if splitSmart {
+		otherTop = row
+		for r := otherTop; r < otherTop+2*chartRows+2; r++ {
+			if err := w.setRowHeight(sh, r, 15); err != nil {
+				return err
+			}
+		}
+		row += 2*chartRows + 2
+		if err := w.breakBefore(sh, row); err != nil {
+			return err
+		}
+	}
 	// From here the tables follow the printed pages: each starts a page when its first rows would
 	// not fit, and one running over pages starts each with its header again.
 	p := w.newPager(sh)
@@ -441,22 +459,6 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 
 	// V. Smart villages per commune (per district in a province workbook) against criterion 8:
 	// the data of the first chart. Wards and towns, which criterion 8 does not concern, are not in it.
-	var smartRows []statusRow
-	unitWord, unitHdr := "xã", "Xã"
-	if sc.withDistricts() {
-		unitWord, unitHdr = "huyện", "Huyện"
-		for _, dist := range sc.districts {
-			if r := d.districtC8(sc, dist); r != nil {
-				smartRows = append(smartRows, statusRow{dist.Name, r})
-			}
-		}
-	} else {
-		for _, c := range sc.communes {
-			if r := d.res(c.Code, keyC8); r != nil {
-				smartRows = append(smartRows, statusRow{c.Name, r})
-			}
-		}
-	}
 	smartTop := 0
 	var smartData []int
 	if len(smartRows) > 0 {
@@ -550,24 +552,57 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 
 	one, zero := 1.0, 0.0
 	// Chart 1: smart villages per commune (per district in a province workbook) against criterion 8.
-	if smartN := len(smartData); smartN > 0 {
+	switch smartN := len(smartData); {
+	case splitSmart && smartN > 0:
+		// Two charts of named bars side by side, each the chart page's height: the first 5/12
+		// of the units (in the left chart's 500 pixels) and the rest (in the right one's 700),
+		// in the order of section V; every bar prints its number.
+		half := smartN * 5 / 12
+		parts := [][]int{smartData[:half], smartData[half:]}
+		// One scale for both halves, so that equal bars look equal.
+		top := 0.0
+		for _, u := range smartRows {
+			if u.r != nil {
+				top = max(top, float64(u.r.Num), float64(u.r.ThNum)/float64(max(1, u.r.ThDen)))
+			}
+		}
+		top = math.Ceil((top+1)/5) * 5
+		from := 1
+		for i, rows := range parts {
+			title := fmt.Sprintf("Số thôn thông minh theo %s (%d–%d/%d)", unitWord, from, from+len(rows)-1, smartN)
+			from += len(rows)
+			bars, line := w.statusChartRows(sh, smartTop, rows, title, true)
+			bars.Dimension = excelize.ChartDimension{Width: uint(500 + 200*i), Height: (2*chartRows + 1) * chartRowPx}
+			bars.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &top, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}, Font: axisFont}
+			bars.PlotArea = excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}}
+			line.XAxis, line.YAxis = bars.XAxis, bars.YAxis
+			if err := w.f.AddChart(sh, cellName(1+4*i, chartTop), bars, line); err != nil {
+				return fmt.Errorf("chart of smart villages: %w", err)
+			}
+		}
+	case smartN > 0:
 		bars, line := w.statusChart(sh, smartTop, smartData, "Số thôn thông minh theo "+unitWord)
 		bars.Dimension = excelize.ChartDimension{Width: 500, Height: (2*chartRows + 1) * chartRowPx}
 		bars.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}, Font: axisFont}
 		// Each bar prints its number (a reader must not estimate it from the gridlines); the
-		// series cell of the other status is left empty, so it draws no bar and no "0". Past 20
-		// bars (the province's 65 communes) the numbers would print over each other: section V
-		// gives them, as it names the bars.
-		bars.PlotArea = excelize.ChartPlotArea{ShowVal: smartN <= 20, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}}
+		// series cell of the other status is left empty, so it draws no bar and no "0".
+		bars.PlotArea = excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}}
 		line.XAxis, line.YAxis = bars.XAxis, bars.YAxis
 		if err := w.f.AddChart(sh, cellName(1, chartTop), bars, line); err != nil {
 			return fmt.Errorf("chart of smart villages: %w", err)
 		}
 	}
+	// Beside it, or on the second chart page side by side (splitSmart): the conditions and 9.5.
+	condAt, condSize := cellName(5, chartTop), excelize.ChartDimension{Width: 600, Height: chartRows * chartRowPx}
+	ratioAt, ratioSize := cellName(5, chartTop+chartRows+1), excelize.ChartDimension{Width: 600, Height: chartRows * chartRowPx}
+	if splitSmart {
+		condAt, condSize = cellName(1, otherTop), excelize.ChartDimension{Width: 500, Height: (2*chartRows + 1) * chartRowPx}
+		ratioAt, ratioSize = cellName(5, otherTop), excelize.ChartDimension{Width: 600, Height: (2*chartRows + 1) * chartRowPx}
+	}
 	// Chart 2: coverage of each condition (villages met / not met / no data).
 	if len(covRows) > 0 {
 		cats := rowsRange(sh, 2, covRows)
-		if err := w.f.AddChart(sh, cellName(5, chartTop), &excelize.Chart{
+		if err := w.f.AddChart(sh, condAt, &excelize.Chart{
 			Type: excelize.BarStacked,
 			Series: []excelize.ChartSeries{
 				{Name: absCell(sh, 3, covTop), Categories: cats, Values: rowsRange(sh, 3, covRows), Fill: solid("70AD47")},
@@ -576,7 +611,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			},
 			Title:     chartTitle("Số thôn đạt từng điều kiện"),
 			Legend:    excelize.ChartLegend{Position: "bottom"},
-			Dimension: excelize.ChartDimension{Width: 600, Height: chartRows * chartRowPx},
+			Dimension: condSize,
 			XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
 			YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}, Font: axisFont},
 		}); err != nil {
@@ -608,7 +643,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	if ratioChart != nil {
 		ratioChart.Legend = excelize.ChartLegend{Position: "bottom"}
 		ratioChart.PlotArea = excelize.ChartPlotArea{ShowVal: ratioTop > 0, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0%"}}
-		ratioChart.Dimension = excelize.ChartDimension{Width: 600, Height: chartRows * chartRowPx}
+		ratioChart.Dimension = ratioSize
 		if ratioTop > 0 {
 			ratioChart.XAxis = excelize.ChartAxis{Font: axisFont}
 		}
@@ -618,7 +653,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			thresholdLine.XAxis, thresholdLine.YAxis = ratioChart.XAxis, ratioChart.YAxis
 			combo = append(combo, thresholdLine)
 		}
-		if err := w.f.AddChart(sh, cellName(5, chartTop+chartRows+1), ratioChart, combo...); err != nil {
+		if err := w.f.AddChart(sh, ratioAt, ratioChart, combo...); err != nil {
 			return fmt.Errorf("chart of indicator 9.5: %w", err)
 		}
 	}
@@ -672,13 +707,27 @@ func (w *workbook) statusTable(p *pager, row int, title, unitHdr, valueHdr strin
 	return row + 1, data, next, nil
 }
 
+// maxNamedBars is the most bars a status chart names in its width: past it LibreOffice would
+// shrink every label of the chart below 8 pt, so the table names them, in the bars' order (or,
+// for the smart villages, the chart is split in two, side by side, with the names upright).
+const maxNamedBars = 20
+
 // statusChart is the chart of a statusTable: the values as bars coloured by status (a stacked
-// pair of series) and the thresholds as a line over them. Past 20 units the bars are not named
-// (LibreOffice would shrink every label of the chart below 8 pt): the table names them, in the
-// bars' order.
+// pair of series) and the thresholds as a line over them. Past maxNamedBars units the bars are
+// not named.
 func (w *workbook) statusChart(sh string, top int, rows []int, title string) (bars, line *excelize.Chart) {
-	n := len(rows)
+	return w.statusChartRows(sh, top, rows, title, len(rows) <= maxNamedBars)
+}
+
+// statusChartRows is statusChart for some of the table's data rows (header at top); named: the
+// bars carry their units' names, turned upright past maxNamedBars so 36 of them fit in half a page.
+func (w *workbook) statusChartRows(sh string, top int, rows []int, title string, named bool) (bars, line *excelize.Chart) {
 	cats := rowsRange(sh, 2, rows)
+	xAxis := excelize.ChartAxis{Font: axisFont, None: !named}
+	if named && len(rows) > maxNamedBars {
+		xAxis.Font.Size = 9
+		xAxis.Alignment = excelize.Alignment{TextRotation: -90}
+	}
 	bars = &excelize.Chart{
 		Type: excelize.ColStacked,
 		Series: []excelize.ChartSeries{
@@ -687,7 +736,7 @@ func (w *workbook) statusChart(sh string, top int, rows []int, title string) (ba
 		},
 		Title:  chartTitle(title),
 		Legend: excelize.ChartLegend{Position: "bottom"},
-		XAxis:  excelize.ChartAxis{Font: axisFont, None: n > 20},
+		XAxis:  xAxis,
 	}
 	line = &excelize.Chart{
 		Type: excelize.Line,
@@ -696,6 +745,29 @@ func (w *workbook) statusChart(sh string, top int, rows []int, title string) (ba
 			Marker: excelize.ChartMarker{Symbol: "none"}}},
 	}
 	return bars, line
+}
+
+// smartVillageRows are the units of the smart-village chart and of section V: the communes
+// (the districts in a province workbook with districts) that criterion 8 concerns, with the
+// word and header naming them.
+func (w *workbook) smartVillageRows() (rows []statusRow, unitWord, unitHdr string) {
+	d, sc := w.d, w.sc
+	unitWord, unitHdr = "xã", "Xã"
+	if sc.withDistricts() {
+		unitWord, unitHdr = "huyện", "Huyện"
+		for _, dist := range sc.districts {
+			if r := d.districtC8(sc, dist); r != nil {
+				rows = append(rows, statusRow{dist.Name, r})
+			}
+		}
+		return rows, unitWord, unitHdr
+	}
+	for _, c := range sc.communes {
+		if r := d.res(c.Code, keyC8); r != nil {
+			rows = append(rows, statusRow{c.Name, r})
+		}
+	}
+	return rows, unitWord, unitHdr
 }
 
 func valueNum(r *result) int64 {
