@@ -15,7 +15,8 @@ import (
 // A province of 26 communes: the smart-village chart is two charts side by side on the chart
 // page, each naming its bars (the first 10 communes and the other 16, in section V's order),
 // on one scale, with the threshold as a line and the bars green (met) or red (not met); printed
-// by LibreOffice, the page shows both charts' titles and the communes' names at 8 pt or more.
+// by LibreOffice, the page shows both charts' titles and the communes' names at 8 pt or more,
+// and the other charts follow on a page titled "BIỂU ĐỒ (tiếp)".
 func TestProvinceSmartVillageChartIsSplitAndNamed(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)
@@ -105,7 +106,7 @@ func TestProvinceSmartVillageChartIsSplitAndNamed(t *testing.T) {
 	sum := rep.sheet(t, sheetSummary)
 	page := -1
 	for i, text := range sum.PageText {
-		if strings.Contains(text, "BIỂU ĐỒ") {
+		if strings.Contains(text, "BIỂU ĐỒ") && !strings.Contains(text, "BIỂU ĐỒ (tiếp)") {
 			page = i
 		}
 	}
@@ -117,6 +118,9 @@ func TestProvinceSmartVillageChartIsSplitAndNamed(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("the chart page lacks %q: %.600s", want, text)
 		}
+	}
+	if page+1 >= len(sum.PageText) || !strings.Contains(sum.PageText[page+1], "BIỂU ĐỒ (tiếp)") || !strings.Contains(sum.PageText[page+1], "Số thôn đạt từng điều kiện") {
+		t.Errorf("the next page does not continue the charts")
 	}
 	assertLegible(t, rep, minPrintPt)
 }

@@ -424,18 +424,48 @@ func readPDF(t testing.TB, pdf string) (pages int, text []string, minPt float64,
 	ratio := pdfFontRatio(t, pdf)
 	for _, p := range layout {
 		var words []string
+		upright := uprightLines(p)
 		for _, w := range p.Words {
 			words = append(words, w.Text)
 			if strings.TrimSpace(w.Text) == "" {
 				continue
 			}
-			if pt := (w.YMax - w.YMin) / ratio; minPt == 0 || pt < minPt {
+			h := w.YMax - w.YMin
+			if upright[w.Line] {
+				h = w.XMax - w.XMin // turned 90° (a chart's names): the box's width is the line's height
+			}
+			if pt := h / ratio; minPt == 0 || pt < minPt {
 				minPt, minWord = pt, w.Text
 			}
 		}
 		text = append(text, strings.Join(words, " "))
 	}
 	return pages, text, math.Round(minPt*1000) / 1000, minWord, layout
+}
+
+// uprightLines are the lines of a page printed turned 90° (a chart's category names): lines of
+// two words or more stacked one above the other in one column, where a line's words run side
+// by side.
+func uprightLines(p pdfPage) map[int]bool {
+	byLine := map[int][]pdfWord{}
+	for _, w := range p.Words {
+		byLine[w.Line] = append(byLine[w.Line], w)
+	}
+	out := map[int]bool{}
+	for l, ws := range byLine {
+		if len(ws) < 2 {
+			continue
+		}
+		up := true
+		for i := 1; i < len(ws) && up; i++ {
+			a, b := ws[i-1], ws[i]
+			sameColumn := math.Abs(a.XMin-b.XMin) < 1 && math.Abs(a.XMax-b.XMax) < 1
+			stacked := a.YMax <= b.YMin+0.5 || b.YMax <= a.YMin+0.5
+			up = sameColumn && stacked
+		}
+		out[l] = up
+	}
+	return out
 }
 
 // printWorkbook prints a workbook with LibreOffice, whole and sheet by sheet (see the top of the file).

@@ -321,6 +321,10 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	splitSmart := len(smartRows) > maxNamedBars
 	otherTop := chartTop
 	if splitSmart {
+		if err := w.put(sh, row, cell{"BIỂU ĐỒ (tiếp)", st.section}); err != nil {
+			return err
+		}
+		row++
 		otherTop = row
 		for r := otherTop; r < otherTop+2*chartRows+2; r++ {
 			if err := w.setRowHeight(sh, r, 15); err != nil {
@@ -720,12 +724,12 @@ func (w *workbook) statusChart(sh string, top int, rows []int, title string) (ba
 }
 
 // statusChartRows is statusChart for some of the table's data rows (header at top); named: the
-// bars carry their units' names, turned upright past maxNamedBars so 36 of them fit in half a page.
+// bars carry their units' names, turned upright past maxNamedBars so 36 of them fit in half a page
+// (10 pt: LibreOffice prints them at 8 pt or more at the summary's scale).
 func (w *workbook) statusChartRows(sh string, top int, rows []int, title string, named bool) (bars, line *excelize.Chart) {
 	cats := rowsRange(sh, 2, rows)
 	xAxis := excelize.ChartAxis{Font: axisFont, None: !named}
 	if named && len(rows) > maxNamedBars {
-		xAxis.Font.Size = 9
 		xAxis.Alignment = excelize.Alignment{TextRotation: -90}
 	}
 	bars = &excelize.Chart{
