@@ -318,7 +318,6 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	ns := w.noteScope(h)
 	msgs := make([][]string, len(batches))
 	var olds []oldName
-	extra := 0
 	for i, b := range batches {
 		fn := ns.notesOf(b)
 		olds = append(olds, fn.olds...)
@@ -326,7 +325,6 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		if len(msgs[i]) > 1 {
 			msgs[i] = append(msgs[i][:1], w.textChunks(strings.Join(msgs[i][1:], "\n"), wide, w.st.wrap, "; ")...)
 		}
-		extra += len(msgs[i]) - 1
 	}
 	// Section 4: per commune and file, the old names, in as many rows as the list needs.
 	const oldCol = 6 // the list spans from here to the last column
@@ -347,50 +345,38 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		return a < b
 	})
 	lists := make([][]string, len(groups))
-	oldRows := 0
 	for i, g := range groups {
 		texts := make([]string, len(g.names))
 		for j, o := range g.names {
 			texts[j] = o.text()
 		}
 		lists[i] = w.textChunks(strings.Join(texts, "\n"), listWide, w.st.wrap, "; ")
-		oldRows += len(lists[i])
 	}
-	// Layout, counted first: the dimension of a streamed sheet is written before its rows.
-	secSources := 4
-	rowsSources := max(1, len(batches)+extra)
-	secRejects := secSources + 2 + rowsSources + len(noDatasets) + len(shared) + 1
-	rowsRejects := max(1, len(rejects))
-	if rejectTotal > len(rejects) {
-		rowsRejects++
-	}
-	secMissing := secRejects + 2 + rowsRejects + 1
 	missingTotal := len(above) + villageMissing
-	last := secMissing + 1 + max(1, missingTotal)
-	secOld := 0
-	if len(groups) > 0 {
-		secOld = last + 2
-		last = secOld + 2 + oldRows
-	}
 
-	// Several tables: the title repeats on every page, and nothing is frozen.
-	sw, err := w.streamSheet(sh, last, widths, "$1:$2", nil)
-	if err != nil {
-		return err
-	}
-	row := 1
+	// The rows are laid out first, then streamed: the dimension and the page breaks of a streamed
+	// sheet are written before its rows, and where a table continues on the next printed page its
+	// header is written again (print titles repeat only the sheet's title).
+	var buf []qualityRow
 	put := func(cells ...cell) error {
-		err := w.streamRowOf(sw, sh, row, cells...)
-		row++
-		return err
+		buf = append(buf, qualityRow{cells: cells})
+		return nil
 	}
 	putSpans := func(spans map[int]int, cells ...cell) error {
-		err := w.streamRowSpans(sw, sh, row, cells, spans)
-		row++
-		return err
+		buf = append(buf, qualityRow{cells: cells, spans: spans})
+		return nil
+	}
+	// section starts a part: a blank row, its title (kept with its header and first rows).
+	section := func(title string) {
+		buf = append(buf, qualityRow{}, qualityRow{cells: []cell{{title, st.section}}, section: true})
+	}
+	// header writes a table's header row (spans as putSpans).
+	header := func(spans map[int]int, cells ...cell) {
+		buf = append(buf, qualityRow{cells: cells, spans: spans, header: true})
 	}
 	hdr := func(names ...string) error {
-		return put(hdrCells(w, names)...)
+		header(nil, hdrCells(w, names)...)
+		return nil
 	}
 	if err := put(cell{"CHẤT LƯỢNG DỮ LIỆU – " + sc.unit.Name, st.title}); err != nil {
 		return err
@@ -399,19 +385,13 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	if office {
 		// The office's list of missing values is long: it prints the files and the rejected rows.
 		period += ". Phần 3 (đơn vị thiếu số liệu hoặc có số liệu cũ) và phần 4 (tên cũ trong tệp nguồn) để lọc, tìm trên máy và không in; từng đơn vị có trong báo cáo gửi đơn vị đó."
-		if err := w.printOnly(sh, ncols, secMissing-1); err != nil {
-			return err
-		}
 	}
 	if err := put(w.plain(period)); err != nil {
 		return err
 	}
 
 	// 1. Source files.
-	row = secSources
-	if err := put(cell{"1. Tệp nguồn đã dùng", st.section}); err != nil {
-		return err
-	}
+	section("1. Tệp nguồn đã dùng")
 	names := []string{"STT", "Tệp", "Bộ dữ liệu", "Nhận lúc", "Số liệu đến ngày", "Dòng đã đọc", "Dòng đã nạp",
 		"Dòng bị loại", "Trạng thái", "Ghi chú"}
 	if office {
@@ -470,23 +450,18 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	}
 
 	// 2. Rejected rows.
-	row = secRejects
 	title := "2. Dòng số liệu bị loại khi nạp tệp"
 	if !sc.province {
 		title += " (các dòng có nhắc đến tên hoặc mã của đơn vị; danh sách đầy đủ trong báo cáo toàn tỉnh)"
 	}
-	if err := put(cell{title, st.section}); err != nil {
-		return err
-	}
+	section(title)
 	reasonSpan := map[int]int{7: ncols}
 	rejHdr := []cell{w.hdr("STT"), w.hdr("Tệp"), w.hdr("Bộ dữ liệu"), w.hdr("Trang tính"), w.hdr("Dòng"), w.hdr("Cột"), w.hdr("Lý do")}
 	if office {
 		reasonSpan = map[int]int{7: 9, 10: ncols}
 		rejHdr = append(rejHdr, w.hdr("Nội dung dòng"))
 	}
-	if err := putSpans(reasonSpan, rejHdr...); err != nil {
-		return err
-	}
+	header(reasonSpan, rejHdr...)
 	if len(rejects) == 0 {
 		if err := put(w.plain(""), w.plain("Không có dòng nào bị loại.")); err != nil {
 			return err
@@ -509,18 +484,14 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 		}
 	}
 
-	// 3. Missing and stale data.
-	row = secMissing
-	if err := put(cell{"3. Đơn vị thiếu số liệu hoặc có số liệu cũ", st.section}); err != nil {
-		return err
-	}
+	// 3. Missing and stale data (the office's workbook prints what is above it).
+	section("3. Đơn vị thiếu số liệu hoặc có số liệu cũ")
+	missingTitle := len(buf) - 1
 	// The condition spans two columns and the explanation the rest (a condition's name in one
 	// narrow column took five lines).
 	explSpan := map[int]int{6: 7, 9: ncols}
-	if err := putSpans(explSpan, w.hdr("STT"), w.hdr("Đơn vị"), w.hdr("Cấp"), w.hdr("Mã"), w.hdr("Thuộc"), w.hdr("Tiêu chí"), w.hdr("Loại"), w.hdr("Giải thích")); err != nil {
-		return err
-	}
-	top := row - 1
+	header(explSpan, w.hdr("STT"), w.hdr("Đơn vị"), w.hdr("Cấp"), w.hdr("Mã"), w.hdr("Thuộc"), w.hdr("Tiêu chí"), w.hdr("Loại"), w.hdr("Giải thích"))
+	missingHeader := len(buf) - 1
 	if missingTotal == 0 {
 		if err := put(w.plain(""), w.plain("Mọi đơn vị đều có đủ số liệu.")); err != nil {
 			return err
@@ -581,27 +552,18 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 			return err
 		}
 	}
-	if missingTotal > 0 {
-		if err := w.f.AutoFilter(sh, rangeRef(1, top, ncols, row-1), nil); err != nil {
-			return err
-		}
-	}
+	missingEnd := len(buf) // the rows of part 3 end before this one
 
 	// 4. Old names in the source files, by the commune they concern now.
-	if secOld > 0 {
-		row = secOld
-		if err := put(cell{"4. Thôn, xã tệp nguồn còn ghi theo tên hoặc mã trước khi sắp xếp", st.section}); err != nil {
-			return err
-		}
-		if err := put(w.wrapPlain("Các tệp này còn ghi thôn, xã theo tên hoặc mã cũ (trước khi sắp xếp đơn vị hành chính). " +
-			"Mỗi tên cũ đã được nhận đúng đơn vị mới và số liệu được tính cho đơn vị mới: xã không cần làm gì. " +
+	if len(groups) > 0 {
+		section("4. Thôn, xã tệp nguồn còn ghi theo tên hoặc mã trước khi sắp xếp")
+		if err := putSpans(map[int]int{1: ncols}, w.wrapPlain("Các tệp này còn ghi thôn, xã theo tên hoặc mã cũ (trước khi sắp xếp đơn vị hành chính). "+
+			"Mỗi tên cũ đã được nhận đúng đơn vị mới và số liệu được tính cho đơn vị mới: xã không cần làm gì. "+
 			"Lần gửi số liệu sau nên ghi theo tên và mã mới (biểu mẫu ntm template đã theo danh mục mới).")); err != nil {
 			return err
 		}
 		oldSpan := map[int]int{3: 4, oldCol: ncols}
-		if err := putSpans(oldSpan, w.hdr("STT"), w.hdr("Xã (hiện nay)"), w.hdr("Tệp"), w.hdr("Số thôn, xã"), w.hdr("Tên cũ trong tệp → đơn vị mới")); err != nil {
-			return err
-		}
+		header(oldSpan, w.hdr("STT"), w.hdr("Xã (hiện nay)"), w.hdr("Tệp"), w.hdr("Số thôn, xã"), w.hdr("Tên cũ trong tệp → đơn vị mới"))
 		for i, g := range groups {
 			name := g.commune
 			if u := d.units[g.commune]; u != nil {
@@ -620,7 +582,103 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 			}
 		}
 	}
+
+	// Pages, then the rows streamed.
+	printed := len(buf)
+	if office {
+		printed = missingTitle - 1 // the blank row before part 3 ends the print area
+	}
+	w.widths[sh] = fitted
+	rows, breaks, at := w.paginateQuality(sh, buf, printed)
+	w.breaks[sh] = breaks
+	sw, err := w.streamSheet(sh, len(rows), widths, "$1:$2", nil)
+	if err != nil {
+		return err
+	}
+	if office {
+		if err := w.printOnly(sh, ncols, at[missingTitle]-1); err != nil {
+			return err
+		}
+	}
+	for i, r := range rows {
+		var err error
+		if r.spans != nil {
+			err = w.streamRowSpans(sw, sh, i+1, r.cells, r.spans)
+		} else if len(r.cells) > 0 {
+			err = w.streamRowOf(sw, sh, i+1, r.cells...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if missingTotal > 0 {
+		if err := w.f.AutoFilter(sh, rangeRef(1, at[missingHeader], ncols, at[missingEnd-1]), nil); err != nil {
+			return err
+		}
+	}
 	return sw.Flush()
+}
+
+// qualityRow is a row of the data-quality sheet while its pages are laid out.
+type qualityRow struct {
+	cells   []cell
+	spans   map[int]int // as streamRowSpans takes them; nil: one cell a column
+	section bool        // a part's title: kept on the page of its header and first rows
+	header  bool        // a table's header row: written again on each page the table continues on
+}
+
+// paginateQuality lays the data-quality sheet's rows out on printed pages: a part's title moves
+// to the next page with its header and first two rows when they do not fit, and a table that
+// continues on the next page starts it with its header again. Only the first printed rows are
+// paginated (the office's workbook prints parts 1–2; the rest is for filtering on screen). It
+// returns the rows to write, the rows after which a page breaks, and each given row's number in
+// the sheet (1-based).
+func (w *workbook) paginateQuality(sh string, buf []qualityRow, printed int) (out []qualityRow, breaks []int, at []int) {
+	p := w.newPager(sh)
+	at = make([]int, len(buf))
+	height := func(r qualityRow) float64 {
+		if len(r.cells) == 0 {
+			return oneLinePt
+		}
+		return p.height(r.cells, r.spans)
+	}
+	var hdr *qualityRow
+	for i, r := range buf {
+		if i >= printed { // not printed: no pages to follow
+			at[i] = len(out) + 1
+			out = append(out, r)
+			continue
+		}
+		h := height(r)
+		if i >= 2 { // rows 1–2 are the print titles on every page
+			switch {
+			case r.section:
+				hdr = nil
+				hs := []float64{h}
+				for _, next := range buf[i+1 : min(len(buf), i+4)] {
+					hs = append(hs, height(next))
+				}
+				if p.used > p.top && !p.fits(hs...) && p.onePage(hs...) {
+					p.used = p.top
+					breaks = append(breaks, len(out))
+				}
+			case r.header:
+				hdr = &buf[i]
+			case hdr != nil && len(r.cells) > 0 && !p.fits(h):
+				p.used = p.top
+				breaks = append(breaks, len(out))
+				out = append(out, *hdr)
+				p.add(height(*hdr))
+			}
+		}
+		at[i] = len(out) + 1
+		out = append(out, r)
+		p.add(h)
+		if i == 1 {
+			p.top = p.used
+		}
+	}
+	return out, breaks, at
 }
 
 // sharedProducts says, once per product, which OCOP products of the scope belong to a split
