@@ -513,3 +513,34 @@ func TestTemplatePrefillMarksStaleAndDisagreeingAnswers(t *testing.T) {
 		t.Errorf("returned untouched: %d loaded, %d rejected, want 0 and 2 (%v)", rep.RowsLoaded, rep.RowsRejected, rep.Rejects)
 	}
 }
+
+// A commune's smart-villages chart has one bar: a line through one point draws nothing, so its
+// threshold is a dash across the bar; a chart of several units keeps the line.
+func TestOneBarChartShowsItsThreshold(t *testing.T) {
+	t.Parallel()
+	pool := twoStructures(t)
+	ctx := context.Background()
+	threshold := func(path string) string {
+		for name, x := range zipFiles(t, path) {
+			if strings.HasPrefix(name, "xl/charts/chart") && strings.Contains(x, "Số thôn thông minh theo") {
+				return regexp.MustCompile(`(?s)<lineChart>.*</lineChart>`).FindString(x)
+			}
+		}
+		t.Fatalf("%s: no smart-village chart", path)
+		return ""
+	}
+	sep, err := Write(ctx, pool, ntm.Period{Year: 2025, Month: time.September}, Options{OutDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := threshold(sep[0]); !strings.Contains(l, `<symbol val="dash"`) {
+		t.Errorf("%s: the one bar's threshold is not a dash:\n%.800s", filepath.Base(sep[0]), l)
+	}
+	for _, path := range writeAll(t, fixture(t), "") {
+		if strings.HasSuffix(path, "181-huyen-chi-lang.xlsx") { // its communes, several bars
+			if l := threshold(path); !strings.Contains(l, `<symbol val="none"`) || strings.Contains(l, "<a:noFill>") {
+				t.Errorf("%s: several bars' threshold is not a line:\n%.800s", filepath.Base(path), l)
+			}
+		}
+	}
+}

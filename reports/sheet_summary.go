@@ -639,7 +639,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			Type: excelize.Line,
 			Series: []excelize.ChartSeries{{Name: absCell(sh, 4, ratioTop), Categories: cats, Values: rowsRange(sh, 4, ratioData),
 				Line:   excelize.LineOptions{Type: excelize.LineNone},
-				Marker: excelize.ChartMarker{Symbol: "dash", Size: 20, Fill: solid("1F1F1F"), Border: excelize.LineOptions{Type: excelize.LineSolid, Width: 2.5, Fill: solid("1F1F1F")}}}},
+				Marker: thresholdDash}},
 		}
 	case len(unitRows) > 0:
 		ratioChart, thresholdLine = w.statusChart(sh, unitTop, unitRows, "Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị")
@@ -742,12 +742,14 @@ func (w *workbook) statusChartRows(sh string, top int, rows []int, title string,
 		Legend: excelize.ChartLegend{Position: "bottom"},
 		XAxis:  xAxis,
 	}
-	line = &excelize.Chart{
-		Type: excelize.Line,
-		Series: []excelize.ChartSeries{{Name: absCell(sh, 4, top), Categories: cats, Values: rowsRange(sh, 4, rows),
-			Fill: solid("1F1F1F"), Line: excelize.LineOptions{Type: excelize.LineSolid, Width: 2, Fill: solid("1F1F1F")},
-			Marker: excelize.ChartMarker{Symbol: "none"}}},
+	threshold := excelize.ChartSeries{Name: absCell(sh, 4, top), Categories: cats, Values: rowsRange(sh, 4, rows),
+		Fill: solid("1F1F1F"), Line: excelize.LineOptions{Type: excelize.LineSolid, Width: 2, Fill: solid("1F1F1F")},
+		Marker: excelize.ChartMarker{Symbol: "none"}}
+	if len(rows) == 1 {
+		// A line needs two points: a commune's one bar has its threshold as a dash across it.
+		threshold.Line, threshold.Marker = excelize.LineOptions{Type: excelize.LineNone}, thresholdDash
 	}
+	line = &excelize.Chart{Type: excelize.Line, Series: []excelize.ChartSeries{threshold}}
 	return bars, line
 }
 
@@ -799,6 +801,11 @@ func absRange(sheet string, col, r1, r2 int) string {
 	c, _ := excelize.ColumnNumberToName(col)
 	return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, c, r1, c, r2)
 }
+
+// thresholdDash draws a threshold as a dash across each bar, where a line through the bars'
+// centres cannot be drawn or read (one bar; two ratios side by side).
+var thresholdDash = excelize.ChartMarker{Symbol: "dash", Size: 20, Fill: solid("1F1F1F"),
+	Border: excelize.LineOptions{Type: excelize.LineSolid, Width: 2.5, Fill: solid("1F1F1F")}}
 
 // axisFont keeps axis labels dark enough to read on paper.
 var axisFont = excelize.Font{Color: "262626", Size: 10, Family: reportFont}
