@@ -16,8 +16,9 @@ import (
 // page, each naming its bars (the first 10 communes and the other 16, in section V's order),
 // on one scale, with the threshold as a line and the bars green (met) or red (not met); printed
 // by LibreOffice, the page shows both charts' titles and the communes' names at 8 pt or more,
-// and the other charts follow on a page titled "BIỂU ĐỒ (tiếp)".
-func TestProvinceSmartVillageChartIsSplitAndNamed(t *testing.T) {
+// and the other charts follow on a page titled "BIỂU ĐỒ (tiếp)", the 9.5 chart split and named
+// the same way on a page of its own.
+func TestProvinceChartsAreSplitAndNamed(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)
 	exec1(t, pool, `INSERT INTO unit (code, level, kind, name, folded_name, parent_code) VALUES ('20', 'province', 'Tỉnh', 'Tỉnh Lạng Sơn', 'lạng sơn', NULL)`)
@@ -121,6 +122,17 @@ func TestProvinceSmartVillageChartIsSplitAndNamed(t *testing.T) {
 	}
 	if page+1 >= len(sum.PageText) || !strings.Contains(sum.PageText[page+1], "BIỂU ĐỒ (tiếp)") || !strings.Contains(sum.PageText[page+1], "Số thôn đạt từng điều kiện") {
 		t.Errorf("the next page does not continue the charts")
+	}
+	// The 9.5 chart of the 26 recipients: two halves of named bars on a third chart page, a
+	// recipient without data named so (this fixture has no 9.5 data).
+	if page+2 >= len(sum.PageText) {
+		t.Fatalf("no third chart page: %d pages", len(sum.PageText))
+	}
+	third := sum.PageText[page+2]
+	for _, want := range []string{"BIỂU ĐỒ (tiếp)", "Tỷ lệ hồ sơ xử lý trực tuyến toàn trình", "(1–10/26)", "26/26)", "Kiểm", "(Chưa"} {
+		if !strings.Contains(third, want) {
+			t.Errorf("the 9.5 chart page lacks %q: %.600s", want, third)
+		}
 	}
 	assertLegible(t, rep, minPrintPt)
 }

@@ -336,6 +336,30 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			return err
 		}
 	}
+	// Past 20 recipients the province's 9.5 chart, too, is two charts of named bars side by side,
+	// on a page of its own: unnamed, a recipient without data was a gap under the threshold.
+	ratioPeers := 0
+	if sc.province && len(ratioRows) == 0 {
+		ratioPeers = len(d.peers(sc.provinceCode()))
+	}
+	splitRatio := splitSmart && ratioPeers > maxNamedBars
+	ratioPageTop := 0
+	if splitRatio {
+		if err := w.put(sh, row, cell{"BIỂU ĐỒ (tiếp)", st.section}); err != nil {
+			return err
+		}
+		row++
+		ratioPageTop = row
+		for r := ratioPageTop; r < ratioPageTop+2*chartRows+2; r++ {
+			if err := w.setRowHeight(sh, r, 15); err != nil {
+				return err
+			}
+		}
+		row += 2*chartRows + 2
+		if err := w.breakBefore(sh, row); err != nil {
+			return err
+		}
+	}
 	// From here the tables follow the printed pages: each starts a page when its first rows would
 	// not fit, and one running over pages starts each with its header again.
 	p := w.newPager(sh)
@@ -603,6 +627,9 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		condAt, condSize = cellName(1, otherTop), excelize.ChartDimension{Width: 500, Height: (2*chartRows + 1) * chartRowPx}
 		ratioAt, ratioSize = cellName(5, otherTop), excelize.ChartDimension{Width: 600, Height: (2*chartRows + 1) * chartRowPx}
 	}
+	if splitRatio {
+		condSize.Width = 1100 // the page is its own
+	}
 	// Chart 2: coverage of each condition (villages met / not met / no data).
 	if len(covRows) > 0 {
 		cats := rowsRange(sh, 2, covRows)
@@ -640,6 +667,22 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			Series: []excelize.ChartSeries{{Name: absCell(sh, 4, ratioTop), Categories: cats, Values: rowsRange(sh, 4, ratioData),
 				Line:   excelize.LineOptions{Type: excelize.LineNone},
 				Marker: thresholdDash}},
+		}
+	case splitRatio && len(unitRows) > 0:
+		// As the smart villages: the first 5/12 of the units on the left, the rest on the right.
+		half := len(unitRows) * 5 / 12
+		from := 1
+		for i, rows := range [][]int{unitRows[:half], unitRows[half:]} {
+			title := fmt.Sprintf("Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị (%d–%d/%d)", from, from+len(rows)-1, len(unitRows))
+			from += len(rows)
+			bars, line := w.statusChartRows(sh, unitTop, rows, title, true)
+			bars.Legend = excelize.ChartLegend{Position: "bottom"}
+			bars.Dimension = excelize.ChartDimension{Width: uint(500 + 200*i), Height: (2*chartRows + 1) * chartRowPx}
+			bars.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &one, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont}
+			line.XAxis, line.YAxis = bars.XAxis, bars.YAxis
+			if err := w.f.AddChart(sh, cellName(1+4*i, ratioPageTop), bars, line); err != nil {
+				return fmt.Errorf("chart of indicator 9.5: %w", err)
+			}
 		}
 	case len(unitRows) > 0:
 		ratioChart, thresholdLine = w.statusChart(sh, unitTop, unitRows, "Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị")
