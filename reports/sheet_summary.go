@@ -296,23 +296,8 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	// conditions and the 9.5 ratios stacked on the right (added at the end, once their data rows
 	// are known).
 	// The charts have a printed page of their own: nothing above them on it, nothing cut.
-	if err := w.breakBefore(sh, row); err != nil {
-		return err
-	}
-	if err := w.put(sh, row, cell{"BIỂU ĐỒ", st.section}); err != nil {
-		return err
-	}
-	row++
-	chartTop := row
-	// The charts are sized in pixels; rows of a fixed 15 pt keep them inside the rows reserved here
-	// whatever the application's default row height.
-	for r := chartTop; r < chartTop+2*chartRows+2; r++ {
-		if err := w.setRowHeight(sh, r, 15); err != nil {
-			return err
-		}
-	}
-	row += 2*chartRows + 2
-	if err := w.breakBefore(sh, row); err != nil {
+	chartTop, row, err := w.chartPage(sh, row, "BIỂU ĐỒ")
+	if err != nil {
 		return err
 	}
 	// Past 20 units (the province's 61 communes) the smart-village chart is two charts of named
@@ -321,18 +306,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	splitSmart := len(smartRows) > maxNamedBars
 	otherTop := chartTop
 	if splitSmart {
-		if err := w.put(sh, row, cell{"BIỂU ĐỒ (tiếp)", st.section}); err != nil {
-			return err
-		}
-		row++
-		otherTop = row
-		for r := otherTop; r < otherTop+2*chartRows+2; r++ {
-			if err := w.setRowHeight(sh, r, 15); err != nil {
-				return err
-			}
-		}
-		row += 2*chartRows + 2
-		if err := w.breakBefore(sh, row); err != nil {
+		if otherTop, row, err = w.chartPage(sh, row, "BIỂU ĐỒ (tiếp)"); err != nil {
 			return err
 		}
 	}
@@ -345,20 +319,12 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	splitRatio := splitSmart && ratioPeers > maxNamedBars
 	ratioPageTop := 0
 	if splitRatio {
-		if err := w.put(sh, row, cell{"BIỂU ĐỒ (tiếp)", st.section}); err != nil {
+		if ratioPageTop, row, err = w.chartPage(sh, row, "BIỂU ĐỒ (tiếp)"); err != nil {
 			return err
 		}
-		row++
-		ratioPageTop = row
-		for r := ratioPageTop; r < ratioPageTop+2*chartRows+2; r++ {
-			if err := w.setRowHeight(sh, r, 15); err != nil {
-				return err
-			}
-		}
-		row += 2*chartRows + 2
-		if err := w.breakBefore(sh, row); err != nil {
-			return err
-		}
+	}
+	if err := w.breakBefore(sh, row); err != nil {
+		return err
 	}
 	// From here the tables follow the printed pages: each starts a page when its first rows would
 	// not fit, and one running over pages starts each with its header again.
@@ -705,6 +671,25 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		}
 	}
 	return w.printSetup(sh, "")
+}
+
+// chartPage starts a printed page of charts at row: its title, then the rows the charts cover, of
+// a fixed 15 pt, so that charts sized in pixels end where planned whatever the application's
+// default row height. It returns the charts' first row and the row after the page.
+func (w *workbook) chartPage(sh string, row int, title string) (top, next int, err error) {
+	if err := w.breakBefore(sh, row); err != nil {
+		return 0, 0, err
+	}
+	if err := w.put(sh, row, cell{title, w.st.section}); err != nil {
+		return 0, 0, err
+	}
+	top = row + 1
+	for r := top; r < top+2*chartRows+2; r++ {
+		if err := w.setRowHeight(sh, r, 15); err != nil {
+			return 0, 0, err
+		}
+	}
+	return top, top + 2*chartRows + 2, nil
 }
 
 // statusRow is one unit of a status chart's table: its name and its result (nil: no data).
