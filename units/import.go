@@ -143,12 +143,6 @@ func Import(ctx context.Context, tx pgx.Tx, st *Statement) (*Result, error) {
 	if _, err := tx.Exec(ctx, lockUnits); err != nil {
 		return nil, fmt.Errorf("lock units: %w", err)
 	}
-	h, err := Load(ctx, tx, LoadOptions{})
-	if err != nil {
-		return nil, err
-	}
-	p := &plan{h: h, d: st.From, last: st.From.AddDate(0, 0, -1), closes: map[*Version]bool{}, deletes: map[*Version]bool{},
-		updates: map[*Version]*Version{}, next: map[string]*Version{}, replaceIn: map[string]bool{}, res: newResult(st.From)}
 	provinces := map[string]bool{}
 	for _, u := range st.Units {
 		if u.Level == ntm.LevelProvince {
@@ -158,6 +152,22 @@ func Import(ctx context.Context, tx pgx.Tx, st *Statement) (*Result, error) {
 	if len(provinces) == 0 {
 		return nil, ntm.Errorf(ntm.CodeInvalid, "Tệp không có tỉnh nào: mỗi dòng cần mã và tên tỉnh (province_code, province_name).")
 	}
+	// The plan looks at the statement's provinces, the codes it states and their previous
+	// codes: the structure is read for those, not for the whole country (a national list
+	// imported a province a file read it all twice per file).
+	scope := make([]string, 0, len(st.Units))
+	for _, u := range st.Units {
+		scope = append(scope, u.Code)
+		for _, pc := range u.Previous {
+			scope = append(scope, pc.Code)
+		}
+	}
+	h, err := Load(ctx, tx, LoadOptions{scope: scope})
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{h: h, d: st.From, last: st.From.AddDate(0, 0, -1), closes: map[*Version]bool{}, deletes: map[*Version]bool{},
+		updates: map[*Version]*Version{}, next: map[string]*Version{}, replaceIn: map[string]bool{}, res: newResult(st.From)}
 	for c := range provinces {
 		p.res.Provinces = append(p.res.Provinces, c)
 	}
@@ -200,7 +210,7 @@ func Import(ctx context.Context, tx pgx.Tx, st *Statement) (*Result, error) {
 	if err := p.groups(ctx, tx, st); err != nil {
 		return nil, err
 	}
-	after, err := Load(ctx, tx, LoadOptions{})
+	after, err := Load(ctx, tx, LoadOptions{scope: scope})
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"ntm"
 	"ntm/db"
 	"ntm/vnfmt"
@@ -124,6 +126,12 @@ type LoadOptions struct {
 	// NoVillages leaves out villages and their links: a stage that never names a village
 	// (the public-service datasets) then holds a tenth of the national list.
 	NoVillages bool
+	// scope, when set, reads only what a structure import of some provinces looks at (Import):
+	// the versions of these codes, of every code that ever had one of them as parent
+	// (transitively), and of the codes linked to or from those, with their links. Every version
+	// that lies in the provinces is then read with its parents, its links and the same
+	// Province as in a whole read, instead of the whole country per file.
+	scope []string
 }
 
 //go:embed sql/load_versions.sql
@@ -132,9 +140,32 @@ var loadVersionsSQL string
 //go:embed sql/load_links.sql
 var loadLinksSQL string
 
+//go:embed sql/load_scope.sql
+var loadScopeSQL string
+
+//go:embed sql/load_scope_versions.sql
+var loadScopeVersionsSQL string
+
+//go:embed sql/load_scope_links.sql
+var loadScopeLinksSQL string
+
 // Load reads the unit and unit_successor tables.
 func Load(ctx context.Context, q db.Querier, opts LoadOptions) (*History, error) {
-	rows, err := q.Query(ctx, loadVersionsSQL, !opts.NoVillages)
+	versionsSQL, versionsArgs := loadVersionsSQL, []any{!opts.NoVillages}
+	linksSQL, linksArgs := loadLinksSQL, []any(nil)
+	if opts.scope != nil {
+		rows, err := q.Query(ctx, loadScopeSQL, opts.scope)
+		if err != nil {
+			return nil, fmt.Errorf("read unit scope: %w", err)
+		}
+		codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return nil, fmt.Errorf("read unit scope: %w", err)
+		}
+		versionsSQL, versionsArgs = loadScopeVersionsSQL, []any{!opts.NoVillages, codes}
+		linksSQL, linksArgs = loadScopeLinksSQL, []any{codes}
+	}
+	rows, err := q.Query(ctx, versionsSQL, versionsArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("read unit versions: %w", err)
 	}
@@ -157,7 +188,7 @@ func Load(ctx context.Context, q db.Querier, opts LoadOptions) (*History, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read unit versions: %w", err)
 	}
-	lrows, err := q.Query(ctx, loadLinksSQL)
+	lrows, err := q.Query(ctx, linksSQL, linksArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("read successor links: %w", err)
 	}
