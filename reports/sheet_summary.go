@@ -548,12 +548,8 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	// Chart 1: smart villages per commune (per district in a province workbook) against criterion 8.
 	switch smartN := len(smartData); {
 	case splitSmart && smartN > 0:
-		// Two charts of named bars side by side, each the chart page's height: the first 5/12
-		// of the units (in the left chart's 500 pixels) and the rest (in the right one's 700),
-		// in the order of section V; every bar prints its number.
-		half := smartN * 5 / 12
-		parts := [][]int{smartData[:half], smartData[half:]}
-		// One scale for both halves, so that equal bars look equal.
+		// Two charts of named bars, in the order of section V, every bar printing its number, on
+		// one scale, so that equal bars look equal.
 		top := 0.0
 		for _, u := range smartRows {
 			if u.r != nil {
@@ -561,18 +557,10 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 			}
 		}
 		top = math.Ceil((top+1)/5) * 5
-		from := 1
-		for i, rows := range parts {
-			title := fmt.Sprintf("Số thôn thông minh theo %s (%d–%d/%d)", unitWord, from, from+len(rows)-1, smartN)
-			from += len(rows)
-			bars, line := w.statusChartRows(sh, smartTop, rows, title, true)
-			bars.Dimension = excelize.ChartDimension{Width: uint(500 + 200*i), Height: (2*chartRows + 1) * chartRowPx}
-			bars.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &top, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}, Font: axisFont}
-			bars.PlotArea = excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}}
-			line.XAxis, line.YAxis = bars.XAxis, bars.YAxis
-			if err := w.f.AddChart(sh, cellName(1+4*i, chartTop), bars, line); err != nil {
-				return fmt.Errorf("chart of smart villages: %w", err)
-			}
+		axis := excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &top, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}, Font: axisFont}
+		labels := excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}}
+		if err := w.splitStatusCharts(sh, smartTop, smartData, chartTop, "Số thôn thông minh theo "+unitWord, axis, labels); err != nil {
+			return fmt.Errorf("chart of smart villages: %w", err)
 		}
 	case smartN > 0:
 		bars, line := w.statusChart(sh, smartTop, smartData, "Số thôn thông minh theo "+unitWord)
@@ -635,20 +623,10 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 				Marker: thresholdDash}},
 		}
 	case splitRatio && len(unitRows) > 0:
-		// As the smart villages: the first 5/12 of the units on the left, the rest on the right.
-		half := len(unitRows) * 5 / 12
-		from := 1
-		for i, rows := range [][]int{unitRows[:half], unitRows[half:]} {
-			title := fmt.Sprintf("Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị (%d–%d/%d)", from, from+len(rows)-1, len(unitRows))
-			from += len(rows)
-			bars, line := w.statusChartRows(sh, unitTop, rows, title, true)
-			bars.Legend = excelize.ChartLegend{Position: "bottom"}
-			bars.Dimension = excelize.ChartDimension{Width: uint(500 + 200*i), Height: (2*chartRows + 1) * chartRowPx}
-			bars.YAxis = excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &one, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont}
-			line.XAxis, line.YAxis = bars.XAxis, bars.YAxis
-			if err := w.f.AddChart(sh, cellName(1+4*i, ratioPageTop), bars, line); err != nil {
-				return fmt.Errorf("chart of indicator 9.5: %w", err)
-			}
+		// As the smart villages, without value labels (65 ratios; the table has them).
+		axis := excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &one, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont}
+		if err := w.splitStatusCharts(sh, unitTop, unitRows, ratioPageTop, "Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị", axis, excelize.ChartPlotArea{}); err != nil {
+			return fmt.Errorf("chart of indicator 9.5: %w", err)
 		}
 	case len(unitRows) > 0:
 		ratioChart, thresholdLine = w.statusChart(sh, unitTop, unitRows, "Tỷ lệ hồ sơ xử lý trực tuyến toàn trình theo đơn vị")
@@ -671,6 +649,27 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		}
 	}
 	return w.printSetup(sh, "")
+}
+
+// splitStatusCharts draws a status chart of many units as two charts of named bars side by side
+// from row at, each the chart page's height: the first 5/12 of the units (in the left chart's 500
+// pixels) and the rest (in the right one's 700), titled with the units they hold ("(1–25/61)"), on
+// one value axis.
+func (w *workbook) splitStatusCharts(sh string, top int, rows []int, at int, title string, axis excelize.ChartAxis, plot excelize.ChartPlotArea) error {
+	half := len(rows) * 5 / 12
+	from := 1
+	for i, part := range [][]int{rows[:half], rows[half:]} {
+		t := fmt.Sprintf("%s (%d–%d/%d)", title, from, from+len(part)-1, len(rows))
+		from += len(part)
+		bars, line := w.statusChartRows(sh, top, part, t, true)
+		bars.Dimension = excelize.ChartDimension{Width: uint(500 + 200*i), Height: (2*chartRows + 1) * chartRowPx}
+		bars.YAxis, bars.PlotArea = axis, plot
+		line.XAxis, line.YAxis = bars.XAxis, bars.YAxis
+		if err := w.f.AddChart(sh, cellName(1+4*i, at), bars, line); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // chartPage starts a printed page of charts at row: its title, then the rows the charts cover, of
