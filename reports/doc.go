@@ -20,7 +20,8 @@
 //     filters and sorting still work on numbers. Texts (thresholds, legends) use the same truncation.
 //   - The village, digital-address, OCOP and data-quality sheets are written with excelize's
 //     StreamWriter (a national workbook holds ~80,000 villages); their size is counted first because a
-//     streamed sheet's dimension is written when the stream starts. Small sheets (summary with its
+//     streamed sheet's dimension and page breaks are written when the stream starts (the
+//     data-quality sheet lays its rows out on pages first, repeating a continued part's header). Small sheets (summary with its
 //     charts, districts, online services, notes) are written in normal mode.
 //   - Source files of a period: batches received before the evaluation ran whose as-of date (or, when
 //     none, received date) lies within the criteria set's staleness window before the period end and
