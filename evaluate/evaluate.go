@@ -3,13 +3,14 @@ package evaluate
 import (
 	"context"
 	"fmt"
-	"reflect"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"ntm"
+	"ntm/db"
 	"ntm/units"
 	"ntm/vnfmt"
 )
@@ -33,8 +34,14 @@ type Result struct {
 
 // Evaluate computes all results of the criteria set in force at the end of period p (see
 // SetInForce), on the unit structure in force at the period end, stores them as a new
-// evaluation (one transaction, result rows by COPY) and returns its id. The evaluation records
-// the exact version of the set it used (SetOf reads it back) and the loaded batches it saw.
+// evaluation and returns its id. The evaluation records the exact version of the set it used
+// (SetOf) and the loaded batches it saw.
+//
+// It works on two connections of pool at once when it can have them (see evaluateOnTwo): the
+// inputs are read on both in one snapshot, and the results stored by a COPY on each. Either
+// way the evaluation is all or nothing: its row in table evaluation, through which every
+// reader finds results, commits last, after every result row, and a failure anywhere before
+// leaves neither the evaluation nor any of its results.
 func Evaluate(ctx context.Context, pool *pgxpool.Pool, p ntm.Period) (int64, error) {
 	// One repeatable-read transaction: every query sees the same snapshot, and a failure
 	// leaves no half-written evaluation behind.
@@ -43,6 +50,10 @@ func Evaluate(ctx context.Context, pool *pgxpool.Pool, p ntm.Period) (int64, err
 		return 0, fmt.Errorf("evaluate period %s: start a transaction: %w", p, err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	if second := secondConn(ctx, pool); second != nil {
+		defer second.Release()
+		return evaluateOnTwo(ctx, tx, second, p)
+	}
 	id, err := EvaluateTx(ctx, tx, p)
 	if err != nil {
 		return 0, err
@@ -53,18 +64,102 @@ func Evaluate(ctx context.Context, pool *pgxpool.Pool, p ntm.Period) (int64, err
 	return id, nil
 }
 
-// EvaluateTx is Evaluate in the caller's transaction tx, without committing: what tx has loaded
-// (transform.LoadFileTx) is evaluated, and the caller commits or rolls back both at once. For
-// one snapshot across the evaluation's queries, begin tx as repeatable read.
-//
-// Every input is read first (one set-based query per dataset for the whole structure); the
-// results are then computed one province at a time while the COPY sends the previous
-// province's, so that what is held is one province's results, not the nation's.
-func EvaluateTx(ctx context.Context, tx pgx.Tx, p ntm.Period) (int64, error) {
-	e, err := prepare(ctx, tx, p)
+// secondConn is a second connection of pool for the evaluation, nil when the pool cannot give
+// one soon (a pool of one connection, or every other one busy): then it runs on one.
+func secondConn(ctx context.Context, pool *pgxpool.Pool) *pgxpool.Conn {
+	if pool.Config().MaxConns < 2 {
+		return nil
+	}
+	actx, cancel := context.WithTimeout(ctx, secondConnWait)
+	defer cancel()
+	c, err := pool.Acquire(actx)
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+// secondConnWait is how long Evaluate waits for a second connection before working on one.
+const secondConnWait = 2 * time.Second
+
+// evaluateOnTwo is Evaluate on tx and a second connection: tx exports its snapshot, the second
+// connection's transaction imports it, and the inputs are read half on each at once; the
+// results are then stored by a COPY on each at once (the parts shared out as they are
+// computed). The second transaction commits first, then tx with the evaluation's row: until
+// then no reader can reach the second's rows (every reader goes through the evaluation's id,
+// which tx alone holds). Should tx's commit fail after the second's, the second's rows are
+// deleted again.
+func evaluateOnTwo(ctx context.Context, tx pgx.Tx, second *pgxpool.Conn, p ntm.Period) (int64, error) {
+	fail := func(what string, err error) (int64, error) {
+		return 0, fmt.Errorf("evaluate period %s: %s: %w", p, what, err)
+	}
+	var snapshot string
+	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&snapshot); err != nil {
+		return fail("export the snapshot", err)
+	}
+	tx2, err := second.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
+	if err != nil {
+		return fail("start a second transaction", err)
+	}
+	defer tx2.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	if _, err := tx2.Exec(ctx, `SET TRANSACTION SNAPSHOT `+quoteLiteral(snapshot)); err != nil {
+		return fail("share the snapshot", err)
+	}
+	e, err := prepare(ctx, tx, tx2, p)
 	if err != nil {
 		return 0, err
 	}
+	id, err := record(ctx, tx, e)
+	if err != nil {
+		return 0, err
+	}
+	if err := store(ctx, e, id, tx, tx2); err != nil {
+		return 0, err
+	}
+	if err := tx2.Commit(ctx); err != nil {
+		return fail("commit", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		// The second transaction's rows name an evaluation that will never exist: take them back.
+		if _, derr := second.Exec(context.WithoutCancel(ctx), `DELETE FROM result WHERE evaluation_id = $1`, id); derr != nil {
+			return 0, fmt.Errorf("evaluate period %s: commit: %w (and delete the results stored beside it: %v)", p, err, derr)
+		}
+		return fail("commit", err)
+	}
+	return id, nil
+}
+
+// quoteLiteral quotes s as an SQL string literal (a snapshot name: SET TRANSACTION SNAPSHOT
+// takes no parameter).
+func quoteLiteral(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// EvaluateTx is Evaluate in the caller's transaction tx, without committing: what tx has loaded
+// (transform.LoadFileTx) is evaluated, and the caller commits or rolls back both at once. For
+// one snapshot across the evaluation's queries, begin tx as repeatable read. Everything runs
+// on tx's connection.
+//
+// Every input is read first (one set-based query per dataset for the whole structure); the
+// results are then computed one province at a time while the COPY sends the previous
+// province's, so that what is held is a few provinces' results, not the nation's.
+func EvaluateTx(ctx context.Context, tx pgx.Tx, p ntm.Period) (int64, error) {
+	e, err := prepare(ctx, tx, nil, p)
+	if err != nil {
+		return 0, err
+	}
+	id, err := record(ctx, tx, e)
+	if err != nil {
+		return 0, err
+	}
+	if err := store(ctx, e, id, tx); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// record stores the evaluation's row (the set's version, the loaded batches) and returns its id.
+func record(ctx context.Context, tx pgx.Tx, e *evaluator) (int64, error) {
 	digest, err := rememberSource(ctx, tx, e.set)
 	if err != nil {
 		return 0, err
@@ -72,93 +167,11 @@ func EvaluateTx(ctx context.Context, tx pgx.Tx, p ntm.Period) (int64, error) {
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO evaluation (period, set_key, set_sha256, batch_ids)
 		VALUES ($1, $2, $3, ARRAY(SELECT id FROM batch WHERE status = 'loaded' ORDER BY id)) RETURNING id`,
-		p.String(), e.set.Key, digest).Scan(&id); err != nil {
-		return 0, fmt.Errorf("evaluate period %s: record the evaluation: %w", p, err)
-	}
-	cols := []string{"evaluation_id", "unit_code", "unit_name", "level", "parent_code", "criterion", "status",
-		"value_num", "value_den", "threshold_num", "threshold_den", "explanation", "detail"}
-	src := &resultSource{e: e, id: id}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"result"}, cols, src); err != nil {
-		if src.err != nil {
-			return 0, src.err // a computation's error, as it was reported
-		}
-		return 0, fmt.Errorf("evaluate period %s: store %d results: %w", p, src.n, err)
+		e.p.String(), e.set.Key, digest).Scan(&id); err != nil {
+		return 0, fmt.Errorf("evaluate period %s: record the evaluation: %w", e.p, err)
 	}
 	return id, nil
 }
-
-// resultSource computes the results province by province as the COPY asks for rows: the
-// rows of one province are computed, sent, and dropped before the next province's.
-type resultSource struct {
-	e        *evaluator
-	id       int64
-	i, n     int // the next row of e.results; rows sent so far
-	err      error
-	row      []any
-	vn, vd   int64
-	parent   string
-	lastMap  map[string]any
-	lastJSON []byte
-	buf      []byte // lastJSON's memory, reused: the COPY copies each row before asking for the next
-}
-
-func (s *resultSource) Next() bool {
-	if s.err != nil {
-		return false
-	}
-	for s.i >= len(s.e.results) {
-		clear(s.e.results) // the sent rows' texts and details can go
-		s.e.results, s.i, s.lastMap = s.e.results[:0], 0, nil
-		more, err := s.e.next()
-		if err != nil {
-			s.err = err
-			return false
-		}
-		if !more {
-			return false
-		}
-	}
-	s.i++
-	s.n++
-	return true
-}
-
-func (s *resultSource) Values() ([]any, error) {
-	r := &s.e.results[s.i-1]
-	if s.row == nil {
-		s.row = make([]any, 13)
-		s.row[0] = s.id
-	}
-	s.row[1], s.row[2], s.row[3] = r.UnitCode, r.UnitName, string(r.Level)
-	s.row[4] = nil
-	if r.ParentCode != "" {
-		s.parent = r.ParentCode
-		s.row[4] = &s.parent
-	}
-	s.row[5], s.row[6] = r.Criterion, string(r.Status)
-	s.row[7], s.row[8] = nil, nil
-	if r.Value != nil {
-		s.vn, s.vd = r.Value.Num, r.Value.Den
-		s.row[7], s.row[8] = &s.vn, &s.vd
-	}
-	s.row[9], s.row[10], s.row[11] = r.Threshold.Num, r.Threshold.Den, r.Explanation
-	// Rows of one village often share one detail map: marshal it once.
-	if r.Detail == nil {
-		s.lastJSON, s.lastMap = []byte("{}"), nil
-	} else if s.lastMap == nil || reflect.ValueOf(r.Detail).UnsafePointer() != reflect.ValueOf(s.lastMap).UnsafePointer() {
-		b, err := appendDetail(s.buf[:0], r.Detail)
-		if err != nil {
-			s.err = fmt.Errorf("result detail of %s %s: %w", r.UnitCode, r.Criterion, err)
-			return nil, s.err
-		}
-		s.buf = b
-		s.lastJSON, s.lastMap = b, r.Detail
-	}
-	s.row[12] = s.lastJSON
-	return s.row, nil
-}
-
-func (s *resultSource) Err() error { return s.err }
 
 // evaluator holds what one evaluation reads and decides.
 type evaluator struct {
@@ -183,46 +196,95 @@ type evaluator struct {
 }
 
 // prepare reads every input of period p in tx: the set, the structure, and the facts its
-// criteria need. What follows (next) is computation only: it runs while the COPY holds tx.
-func prepare(ctx context.Context, tx pgx.Tx, p ntm.Period) (*evaluator, error) {
-	set, err := SetInForce(ctx, tx, p.End())
+// criteria need; with q2 (a second transaction in tx's snapshot) not nil, half of them on q2
+// at the same time: the structure in force beside the set and the unit history, then the
+// public-service facts beside the village facts. What follows (next) is computation only: it
+// runs while the COPY holds tx.
+func prepare(ctx context.Context, tx pgx.Tx, q2 db.Querier, p ntm.Period) (*evaluator, error) {
+	var set *Set
+	var h *units.History
+	var st *structure
+	var order map[ntm.Level][]*SetCriterion
+	err := inTurnOrAtOnce(q2 != nil, func() error {
+		var err error
+		if set, err = SetInForce(ctx, tx, p.End()); err != nil {
+			return err
+		}
+		order = set.ordered()
+		// The whole structure over time, once per evaluation: facts are attributed to unit
+		// versions by map lookups (villages only when a village criterion reads village facts).
+		if h, err = units.Load(ctx, tx, units.LoadOptions{NoVillages: len(order[ntm.LevelVillage]) == 0}); err != nil {
+			return fmt.Errorf("evaluate period %s: %w", p, err)
+		}
+		return nil
+	}, func() error {
+		var q db.Querier = tx
+		if q2 != nil {
+			q = q2
+		}
+		var err error
+		st, err = loadUnits(ctx, q, p)
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	st, err := loadUnits(ctx, tx, p)
-	if err != nil {
-		return nil, err
-	}
-	order := set.ordered()
-	// The whole structure over time, once per evaluation: facts are attributed to unit versions
-	// by map lookups (villages only when a village criterion reads village facts).
-	h, err := units.Load(ctx, tx, units.LoadOptions{NoVillages: len(order[ntm.LevelVillage]) == 0})
-	if err != nil {
-		return nil, fmt.Errorf("evaluate period %s: %w", p, err)
 	}
 	e := &evaluator{
 		p: p, end: p.End(), fresh: staleBefore(p, set.StaleMonths), set: set, order: order, whole: st, parts: st.byProvince(),
 		statuses: map[string]map[string]ntm.Status{}, lin: &lineage{h: h, end: p.End()},
 	}
-	for _, c := range set.Criteria {
-		if c.PerGroup() {
-			if e.groups, err = GroupsAt(ctx, tx, e.end); err != nil {
-				return nil, fmt.Errorf("evaluate period %s: %w", p, err)
-			}
-			break
-		}
-	}
-	if err := e.loadVillageFacts(ctx, tx, order[ntm.LevelVillage]); err != nil {
-		return nil, fmt.Errorf("evaluate period %s: %w", p, err)
-	}
-	for _, l := range []ntm.Level{ntm.LevelCommune, ntm.LevelDistrict, ntm.LevelProvince} {
-		for _, c := range order[l] {
-			if err := e.loadServices(ctx, tx, c.Measure); err != nil {
-				return nil, fmt.Errorf("evaluate period %s: %w", p, err)
+	err = inTurnOrAtOnce(q2 != nil, func() error {
+		for _, c := range set.Criteria {
+			if c.PerGroup() {
+				var err error
+				if e.groups, err = GroupsAt(ctx, tx, e.end); err != nil {
+					return fmt.Errorf("evaluate period %s: %w", p, err)
+				}
+				break
 			}
 		}
+		if err := e.loadVillageFacts(ctx, tx, order[ntm.LevelVillage]); err != nil {
+			return fmt.Errorf("evaluate period %s: %w", p, err)
+		}
+		return nil
+	}, func() error {
+		var q db.Querier = tx
+		if q2 != nil {
+			q = q2
+		}
+		for _, l := range []ntm.Level{ntm.LevelCommune, ntm.LevelDistrict, ntm.LevelProvince} {
+			for _, c := range order[l] {
+				if err := e.loadServices(ctx, q, c.Measure); err != nil {
+					return fmt.Errorf("evaluate period %s: %w", p, err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return e, nil
+}
+
+// inTurnOrAtOnce runs first and then second, or both at once when atOnce; the error is the
+// first one's, else the second's (the same as in turn, had both failed). In turn, second does
+// not run after first failed. The two must touch different state.
+func inTurnOrAtOnce(atOnce bool, first, second func() error) error {
+	if !atOnce {
+		if err := first(); err != nil {
+			return err
+		}
+		return second()
+	}
+	done := make(chan error, 1)
+	go func() { done <- second() }()
+	err1 := first()
+	err2 := <-done
+	if err1 != nil {
+		return err1
+	}
+	return err2
 }
 
 // next computes the results of the next part of the structure (a province with everything in

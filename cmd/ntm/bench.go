@@ -672,13 +672,21 @@ func benchChildEvaluate(ctx context.Context, e *env, d dbFlags, period string) e
 		return writeChildResult(e, benchChildResult{}, err)
 	}
 	defer pool.Close()
-	// The pool's open connection (the one the evaluation takes): its backend's CPU time.
+	// The pool's two connections (the ones the evaluation takes): their backends' CPU time.
 	var pids []int
-	for _, c := range pool.AcquireAllIdle(ctx) {
+	var conns []*pgxpool.Conn
+	for range 2 {
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			return writeChildResult(e, benchChildResult{}, err)
+		}
+		conns = append(conns, c)
 		var pid int
 		if c.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid) == nil {
 			pids = append(pids, pid)
 		}
+	}
+	for _, c := range conns {
 		c.Release()
 	}
 	server := func() float64 {
