@@ -38,7 +38,7 @@ type feed struct {
 }
 
 func newFeed() *feed {
-	return &feed{parts: make(chan []Result, 1), free: make(chan []Result, 4), stop: make(chan struct{})}
+	return &feed{parts: make(chan []Result), free: make(chan []Result, 2), stop: make(chan struct{})}
 }
 
 // fail records err (the first one wins; own: the computation's) and stops the computation
