@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"io"
 	"os"
@@ -118,4 +119,42 @@ func fileSize(p string) int64 {
 		return 0
 	}
 	return st.Size()
+}
+
+// nullSink counts rows.
+type nullSink struct{ n int }
+
+func (s *nullSink) add(int, []string) (bool, error) { s.n++; return false, nil }
+func (s *nullSink) end() error                      { return nil }
+
+// BenchmarkTokenizeSheet runs the tokenizer alone over the export's sheet XML held in memory
+// (no inflate, no header search): what scanRows costs a row.
+func BenchmarkTokenizeSheet(b *testing.B) {
+	x, _, size := benchInputs(b)
+	zr, err := zip.OpenReader(x)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer zr.Close()
+	var data []byte
+	for _, f := range zr.File {
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			rc, _ := f.Open()
+			data, err = io.ReadAll(rc)
+			rc.Close()
+		}
+	}
+	if err != nil || int64(len(data)) != size {
+		b.Fatalf("%d bytes, %v", len(data), err)
+	}
+	wb := &workbook{file: x, lim: DefaultLimits()}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		sink := &nullSink{}
+		if err := wb.scanRows(context.Background(), sheetRef{name: "s"}, bytes.NewReader(data), sink); err != nil || sink.n != benchRows+1 {
+			b.Fatalf("%d rows, %v", sink.n, err)
+		}
+	}
+	b.ReportMetric(float64(benchRows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }

@@ -81,6 +81,7 @@ func openWorkbook(file string, lim Limits) (*workbook, error) {
 		}
 		return nil, bad(fmt.Errorf("%s is not a valid .xlsx workbook: %w", file, err), "Tệp %s không phải sổ tính .xlsx hợp lệ: %s.", file, damaged)
 	}
+	useFastInflate(&zr.Reader)
 	wb := &workbook{file: file, lim: lim, zr: zr, parts: map[string]*zip.File{}}
 	ok := false
 	defer func() {
@@ -473,7 +474,9 @@ func (wb *workbook) readSheet(ctx context.Context, sh sheetRef, cb *callbacks) e
 			return err
 		}
 		defer rc.Close()
-		src = rc
+		ra := newReadAhead(rc)
+		defer ra.Close() // before rc.Close: the goroutine reads rc
+		src = ra
 	}
 	var sink rowSink
 	if wb.sink != nil {
