@@ -38,6 +38,8 @@ type workbook struct {
 	sst      []string
 	// sink, when set, receives the raw rows instead of a sheetReader (tests).
 	sink func(sheet string, merges []mergeRange) rowSink
+	// general: the tokenizer without its one-step paths (tests).
+	general bool
 }
 
 type sheetRef struct {
@@ -603,6 +605,7 @@ type cellSpan struct{ col, start, end int }
 // row's cells slice: one allocation per row for the text.
 func (wb *workbook) scanRows(ctx context.Context, sh sheetRef, src io.Reader, st rowSink) error {
 	s := newXMLScanner(src, wb.lim.MaxCellSize)
+	s.general = wb.general
 	var (
 		rowBuf               []byte
 		spans                []cellSpan
@@ -652,6 +655,49 @@ func (wb *workbook) scanRows(ctx context.Context, sh sheetRef, src io.Reader, st
 		}
 		return nil
 	}
+	// cells takes a cell whose start tag was just read (ref: its r attribute; typ: its t), and
+	// the cells after it while their start tags have the usual shape and their bodies fit
+	// fastCellBody; it stops inside a cell of another layout (inCell), which the caller then
+	// tokenises, or before whatever is not a cell's start tag.
+	cells := func(ref []byte, hasRef bool, typ []byte, selfClose bool) error {
+		for {
+			col++
+			if hasRef {
+				c, ok := colFromRef(ref)
+				if !ok {
+					return bad(fmt.Errorf("%s, sheet %q, row %d: invalid cell reference %q", wb.file, sh.name, rowNum, truncate(ref, 20)),
+						"Tệp %s, trang %q, dòng %d: tham chiếu ô %q không hợp lệ: %s.", wb.file, sh.name, rowNum, truncate(ref, 20), damaged)
+				}
+				col = c
+			}
+			cellType = append(typeBuf[:0], typ...)
+			cellStart = len(rowBuf)
+			hasV, hasF, inIS, inT, inV, phonetic = false, false, false, false, false, 0
+			if !selfClose {
+				inCell = true
+				text, inline, ok := s.fastCellBody()
+				if !ok {
+					return nil
+				}
+				hasV = !inline
+				if len(text) > wb.lim.MaxCellSize {
+					return wb.sheetError(sh, rowNum, fmt.Errorf("%w: more than %d bytes in one cell", errTokenTooBig, wb.lim.MaxCellSize))
+				}
+				var err error
+				if rowBuf, err = appendText(rowBuf, text); err != nil {
+					return badXML(wb.file, sh.name, rowNum, err)
+				}
+				inCell = false
+				if err := endCell(); err != nil {
+					return err
+				}
+			}
+			var ok bool
+			if ref, hasRef, typ, selfClose, ok = s.fastCellStart(); !ok {
+				return nil
+			}
+		}
+	}
 	for {
 		switch s.next() {
 		case tokEOF:
@@ -691,43 +737,23 @@ func (wb *workbook) scanRows(ctx context.Context, sh sheetRef, src io.Reader, st
 				rowBuf, spans = rowBuf[:0], spans[:0]
 				if !s.selfClose {
 					inRow = true
+					if inCell {
+						continue // a cell of an earlier row never closed: what follows is inside it
+					}
+					if ref, hasRef, typ, selfClose, ok := s.fastCellStart(); ok {
+						if err := cells(ref, hasRef, typ, selfClose); err != nil {
+							return err
+						}
+					}
 				}
 			case !inCell:
 				if string(name) != "c" {
 					continue
 				}
-				col++
-				if v, ok := s.attr("r"); ok {
-					c, ok := colFromRef(v)
-					if !ok {
-						return bad(fmt.Errorf("%s, sheet %q, row %d: invalid cell reference %q", wb.file, sh.name, rowNum, truncate(v, 20)),
-							"Tệp %s, trang %q, dòng %d: tham chiếu ô %q không hợp lệ: %s.", wb.file, sh.name, rowNum, truncate(v, 20), damaged)
-					}
-					col = c
-				}
-				cellType = typeBuf[:0]
-				if v, ok := s.attr("t"); ok {
-					cellType = append(cellType, v...)
-				}
-				cellStart = len(rowBuf)
-				hasV, hasF, inIS, inT, inV, phonetic = false, false, false, false, false, 0
-				if s.selfClose {
-					continue
-				}
-				inCell = true
-				if text, inline, ok := s.fastCellBody(); ok {
-					hasV = !inline
-					if len(text) > wb.lim.MaxCellSize {
-						return wb.sheetError(sh, rowNum, fmt.Errorf("%w: more than %d bytes in one cell", errTokenTooBig, wb.lim.MaxCellSize))
-					}
-					var err error
-					if rowBuf, err = appendText(rowBuf, text); err != nil {
-						return badXML(wb.file, sh.name, rowNum, err)
-					}
-					inCell = false
-					if err := endCell(); err != nil {
-						return err
-					}
+				ref, hasRef := s.attr("r")
+				typ, _ := s.attr("t")
+				if err := cells(ref, hasRef, typ, s.selfClose); err != nil {
+					return err
 				}
 			default: // inside a cell
 				switch string(name) {

@@ -35,6 +35,9 @@ type xmlScanner struct {
 	selfClose bool
 	text      []byte // raw text (entities not yet decoded)
 	cdata     bool   // text is CDATA: taken literally
+
+	// general turns off the one-step paths (fastCellStart, fastCellBody): the tests' reference.
+	general bool
 }
 
 type xmlAttr struct {
@@ -422,6 +425,9 @@ var (
 // whether it was an inline string, and false (consuming nothing) for any
 // other layout, which the caller then tokenises normally.
 func (s *xmlScanner) fastCellBody() (text []byte, inline, ok bool) {
+	if s.general {
+		return nil, false, false
+	}
 	b := s.buf[s.pos:s.end]
 	var p int
 	var closing []byte
@@ -441,4 +447,67 @@ func (s *xmlScanner) fastCellBody() (text []byte, inline, ok bool) {
 	}
 	s.pos += p + i + len(closing)
 	return b[p : p+i], inline, true
+}
+
+// fastCellStart consumes a cell's start tag of the usual shape when all of it is in the
+// buffer: "<c", then attributes r, s and t (each at most once, in any order, none required),
+// each as one space, the letter, `="`, a value without `"` and `"`, then ">" or "/>". It
+// returns the raw values of r and t as attr would and whether the tag closed itself. Any
+// other shape (another attribute, other spacing or quotes, a prefix, a tag cut by the end of
+// the buffer) consumes nothing and returns ok false: the caller then tokenises it with next,
+// which gives the same values or the same error.
+func (s *xmlScanner) fastCellStart() (ref []byte, hasRef bool, typ []byte, selfClose, ok bool) {
+	b := s.buf[s.pos:s.end]
+	if s.general || len(b) < 3 || b[0] != '<' || b[1] != 'c' || b[2] != ' ' {
+		return nil, false, nil, false, false
+	}
+	var seenS, seenT bool
+	for i := 3; ; {
+		if i+3 > len(b) || b[i+1] != '=' || b[i+2] != '"' {
+			return nil, false, nil, false, false
+		}
+		e := bytes.IndexByte(b[i+3:], '"')
+		if e < 0 {
+			return nil, false, nil, false, false
+		}
+		v := b[i+3 : i+3+e]
+		switch b[i] {
+		case 'r':
+			if hasRef {
+				return nil, false, nil, false, false
+			}
+			ref, hasRef = v, true
+		case 's':
+			if seenS {
+				return nil, false, nil, false, false
+			}
+			seenS = true
+		case 't':
+			if seenT {
+				return nil, false, nil, false, false
+			}
+			typ, seenT = v, true
+		default:
+			return nil, false, nil, false, false
+		}
+		i += 3 + e + 1
+		if i >= len(b) {
+			return nil, false, nil, false, false
+		}
+		switch b[i] {
+		case ' ':
+			i++
+		case '>':
+			s.pos += i + 1
+			return ref, hasRef, typ, false, true
+		case '/':
+			if i+1 < len(b) && b[i+1] == '>' {
+				s.pos += i + 2
+				return ref, hasRef, typ, true, true
+			}
+			return nil, false, nil, false, false
+		default:
+			return nil, false, nil, false, false
+		}
+	}
 }
