@@ -43,7 +43,9 @@
 //
 // Memory stays constant per row: a sheet is read as a stream, only the
 // header search rows are buffered, and merged ranges are found by scanning
-// the sheet's XML without parsing it.
+// the sheet's XML without parsing it (a big sheet's before its rows, in a pass
+// of their own, or beside them for a caller that can read again:
+// Reader.ReadAgain).
 //
 // Workbooks are read by the package's own code (xlsx.go, xmlscan.go):
 // archive/zip and a small XML tokenizer built for the sheet's shape, which
@@ -309,6 +311,13 @@ type Reader struct {
 	OnSkip func(t *Table, s Skip) error
 	// OnSheetSkipped, when set, is told of each sheet that is not read at all.
 	OnSheetSkipped func(sheet string, why SheetSkip)
+	// ReadAgain says the caller can undo everything a read gave it (a load in a transaction):
+	// a worksheet bigger than Limits.UnzipXMLSize is then decompressed once instead of twice,
+	// its rows delivered before its merged ranges (stored after them) are known. When the sheet
+	// turns out to have merged ranges, ReadFile ends with ErrReadAgain; the caller undoes and
+	// calls ReadFile again on the same file, which reads it with its ranges, and gives exactly
+	// what a read without ReadAgain gives (xlsxagain.go).
+	ReadAgain bool
 }
 
 // ReadFile streams an .xlsx (every sheet) or .csv file with DefaultLimits.
@@ -330,7 +339,7 @@ func (r Reader) ReadFile(ctx context.Context, path string, score HeaderScorer, o
 	if err != nil {
 		return err
 	}
-	cb := &callbacks{score: score, onTable: onTable, onRow: onRow, onSkip: r.OnSkip, onSheetSkipped: r.OnSheetSkipped}
+	cb := &callbacks{score: score, onTable: onTable, onRow: onRow, onSkip: r.OnSkip, onSheetSkipped: r.OnSheetSkipped, readAgain: r.ReadAgain}
 	switch format {
 	case formatXLSX:
 		err = readXLSX(ctx, path, lim, cb)
@@ -423,6 +432,7 @@ type callbacks struct {
 	onRow          func(*Table, Row) error
 	onSkip         func(*Table, Skip) error
 	onSheetSkipped func(string, SheetSkip)
+	readAgain      bool
 	tables         int
 	inCaller       bool
 }

@@ -16,6 +16,10 @@ type readAhead struct {
 	cur  []byte        // the chunk being read from
 	buf  []byte        // the whole of cur's chunk, to give back
 	eof  bool
+
+	// newReadAheadScan's: the merge scan's ranges and error, set when done is closed.
+	merges  []mergeRange
+	scanErr error
 }
 
 const (
@@ -24,6 +28,12 @@ const (
 )
 
 func newReadAhead(src io.Reader) *readAhead {
+	a := newReadAheadBuffers()
+	go a.run(src)
+	return a
+}
+
+func newReadAheadBuffers() *readAhead {
 	a := &readAhead{
 		full: make(chan []byte, aheadChunks),
 		free: make(chan []byte, aheadChunks),
@@ -33,7 +43,6 @@ func newReadAhead(src io.Reader) *readAhead {
 	for range aheadChunks {
 		a.free <- make([]byte, aheadChunk)
 	}
-	go a.run(src)
 	return a
 }
 

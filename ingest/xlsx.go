@@ -40,6 +40,8 @@ type workbook struct {
 	sink func(sheet string, merges []mergeRange) rowSink
 	// general: the tokenizer without its one-step paths (tests).
 	general bool
+	// readAgain: Reader.ReadAgain (xlsxagain.go).
+	readAgain bool
 }
 
 type sheetRef struct {
@@ -55,7 +57,8 @@ func readXLSX(ctx context.Context, file string, lim Limits, cb *callbacks) (err 
 		return err
 	}
 	defer wb.zr.Close()
-	for _, sh := range wb.sheets {
+	wb.readAgain = cb.readAgain
+	for i, sh := range wb.sheets {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -66,6 +69,9 @@ func readXLSX(ctx context.Context, file string, lim Limits, cb *callbacks) (err 
 			continue
 		}
 		if err := wb.readSheet(ctx, sh, cb); err != nil {
+			if errors.Is(err, ErrReadAgain) {
+				wb.scanLaterSheets(ctx, i)
+			}
 			return err
 		}
 	}
@@ -439,7 +445,8 @@ func (wb *workbook) openSheet(sh sheetRef) (io.ReadCloser, *zip.File, error) {
 // readSheet reads one worksheet. Merged ranges sit after the cell data in the
 // XML but are needed from the first row, so a small sheet is decompressed
 // into memory once and searched; a big one (over UnzipXMLSize) is
-// decompressed twice: a search for the merges at memory speed, then the rows.
+// decompressed twice: a search for the merges at memory speed, then the rows
+// — or once, for a caller that can read again (Reader.ReadAgain, xlsxagain.go).
 //
 // The XML is tokenised on a goroutine of its own, a batch of rows ahead of
 // the caller's callbacks, so that reading and what the caller does with the
@@ -463,6 +470,9 @@ func (wb *workbook) readSheet(ctx context.Context, sh sheetRef, cb *callbacks) e
 		}
 		merges = findMerges(b, nil, wb.lim.MaxMerges)
 		src = bytes.NewReader(b)
+	} else if wb.readAgain {
+		known, again := knownLateMerges(wb.mergeKey(f))
+		return wb.readOnce(ctx, sh, rc, f, cb, known, again)
 	} else {
 		// Decompressing twice costs less than keeping a decompressed copy
 		// on disk (measured: 1 s against 2.5 s of system time for 1M rows).
@@ -480,13 +490,15 @@ func (wb *workbook) readSheet(ctx context.Context, sh sheetRef, cb *callbacks) e
 		defer ra.Close() // before rc.Close: the goroutine reads rc
 		src = ra
 	}
-	var sink rowSink
+	return wb.pipeRows(ctx, sh, src, wb.newSink(sh, cb, merges))
+}
+
+// newSink is what receives a sheet's rows: a sheetReader (tests: wb.sink).
+func (wb *workbook) newSink(sh sheetRef, cb *callbacks, merges []mergeRange) rowSink {
 	if wb.sink != nil {
-		sink = wb.sink(sh.name, merges)
-	} else {
-		sink = newSheetReader(cb, wb.lim, wb.file, sh.name, wb.date1904, merges)
+		return wb.sink(sh.name, merges)
 	}
-	return wb.pipeRows(ctx, sh, src, sink)
+	return newSheetReader(cb, wb.lim, wb.file, sh.name, wb.date1904, merges)
 }
 
 // rowBatch carries rows from the tokenising goroutine to the caller's.
@@ -958,11 +970,23 @@ func findMerges(data []byte, out []mergeRange, limit int) []mergeRange {
 // scanMergesStream runs findMerges over a stream in chunks, carrying an
 // unfinished tag over to the next chunk.
 func scanMergesStream(r io.Reader, limit int) ([]mergeRange, error) {
+	return scanMergesTee(r, limit, nil)
+}
+
+// errTeeClosed ends a scan whose tee's reader was closed.
+var errTeeClosed = errors.New("the sheet's reader was closed")
+
+// scanMergesTee is scanMergesStream handing every byte it reads, in order, to tee (when not
+// nil) before scanning it; tee returns false to stop.
+func scanMergesTee(r io.Reader, limit int, tee func([]byte) bool) ([]mergeRange, error) {
 	buf := make([]byte, 1<<20)
 	var out []mergeRange
 	n := 0
 	for {
 		m, err := io.ReadFull(r, buf[n:])
+		if tee != nil && m > 0 && !tee(buf[n:n+m]) {
+			return out, errTeeClosed
+		}
 		data := buf[:n+m]
 		eof := err == io.EOF || err == io.ErrUnexpectedEOF
 		if err != nil && !eof {
