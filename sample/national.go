@@ -8,8 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
+	"runtime"
 	"strings"
+	"sync"
 
 	"ntm"
 	"ntm/fold"
@@ -28,6 +29,13 @@ type NationalOptions struct {
 	// Records is the row count of the national dossier-record export (default 1,000,000; 0 keeps
 	// the default, a negative value writes none).
 	Records int
+	// Planned, when set, is told how many files the manifest will hold, once every province is
+	// planned and before any file but the units' is written.
+	Planned func(files int)
+	// Written, when set, is called with each file as soon as it is on disk, in the manifest's
+	// order (units first), so that a caller can load it while the next ones are made. An error
+	// stops National, which returns it.
+	Written func(File) error
 }
 
 // National writes a national-scale sample: for each of the 63 provinces the same kinds of export
@@ -36,6 +44,11 @@ type NationalOptions struct {
 // products in proportion to each province's communes; and one record-level dossier export of
 // Records rows over the receiving units of the whole country (an .xlsx with inline strings).
 // Statuses are not designed per unit as in LangSon: this is data for volume, not for checking.
+//
+// Each province is planned from a seed of its own and each export from a random stream of its
+// own, so the exports are built on every core at once (the record-level export beside them) and
+// are the same bytes whatever the order: they are written in the manifest's order, the units of
+// every province first, then each province's other exports, then the record-level export.
 func National(opts NationalOptions) (Manifest, error) {
 	if err := opts.check(); err != nil {
 		return Manifest{}, err
@@ -56,7 +69,58 @@ func National(opts NationalOptions) (Manifest, error) {
 		// the 2024 list, and in proportion for a shorter list.
 		opts.Villages = communes * 80000 / 10472
 	}
+	// The record-level export takes one core for a while (one deflate stream): it starts first.
+	var records *File
+	recErr := make(chan error, 1)
+	if opts.Records > 0 {
+		path := filepath.Join(opts.Dir, "ho-so-dvc-toan-quoc.xlsx")
+		records = &File{Path: path, Dataset: ntm.DatasetDVCDossierRecords,
+			Description: fmt.Sprintf("Hồ sơ DVC cấp độ từng hồ sơ, toàn quốc: %d dòng", opts.Records), Period: opts.period()}
+		if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+			return Manifest{}, fmt.Errorf("sample: cannot create %s: %w", opts.Dir, err)
+		}
+		units := nationalRecordUnits(provinces)
+		go func() {
+			_, err := WriteRecords(RecordsOptions{Path: path, Rows: opts.Records, Units: units, Year: opts.period().Year, Seed: opts.Seed})
+			recErr <- err
+		}()
+	} else {
+		recErr <- nil
+	}
+	man, err := writeNational(opts, provinces, communes, records != nil)
+	if rerr := <-recErr; err == nil && rerr != nil {
+		err = rerr
+	}
+	if err != nil {
+		return Manifest{}, err
+	}
+	if records != nil {
+		man.Files = append(man.Files, *records)
+		if opts.Written != nil {
+			if err := opts.Written(*records); err != nil {
+				return Manifest{}, err
+			}
+		}
+	}
+	return man, nil
+}
+
+// writeNational plans every province and writes their exports, units first (see National).
+func writeNational(opts NationalOptions, provinces []*unitList, communes int, records bool) (Manifest, error) {
 	var man Manifest
+	written := func(f File) error {
+		man.Files = append(man.Files, f)
+		if opts.Written != nil {
+			return opts.Written(f)
+		}
+		return nil
+	}
+	// A job and the seed of its province's plan.
+	type seeded struct {
+		*fileJob
+		seed int64
+	}
+	var units, rest []seeded
 	for i, ul := range provinces {
 		n := len(ul.communes())
 		if n == 0 {
@@ -89,24 +153,96 @@ func National(opts NationalOptions) (Manifest, error) {
 			design[j].Records = ""
 		}
 		p.makeDVC(rng(seed, 5), design)
-		m, err := p.write(filepath.Join(opts.Dir, ul.ProvinceCode+"-"+fold.Slug(ul.ProvinceName)))
+		jobs, err := p.jobs(filepath.Join(opts.Dir, ul.ProvinceCode+"-"+fold.Slug(ul.ProvinceName)))
 		if err != nil {
 			return Manifest{}, err
 		}
-		man.Files = append(man.Files, m.Files...)
+		for _, j := range jobs {
+			if j.file.Dataset == ntm.DatasetUnits { // units first, as the loader needs them
+				units = append(units, seeded{j, p.seed})
+			} else {
+				rest = append(rest, seeded{j, p.seed})
+			}
+		}
 	}
-	if opts.Records > 0 {
-		path := filepath.Join(opts.Dir, "ho-so-dvc-toan-quoc.xlsx")
-		if _, err := WriteRecords(RecordsOptions{Path: path, Rows: opts.Records, Units: nationalRecordUnits(provinces), Year: opts.period().Year, Seed: opts.Seed}); err != nil {
+	if opts.Planned != nil {
+		n := len(units) + len(rest)
+		if records {
+			n++
+		}
+		opts.Planned(n)
+	}
+	for _, j := range units { // a CSV each, quick to make
+		b, err := j.build(j.seed)
+		if err != nil {
 			return Manifest{}, err
 		}
-		man.Files = append(man.Files, File{Path: path, Dataset: ntm.DatasetDVCDossierRecords,
-			Description: fmt.Sprintf("Hồ sơ DVC cấp độ từng hồ sơ, toàn quốc: %d dòng", opts.Records), Period: opts.period()})
+		if err := writeIfChanged(j.file.Path, b); err != nil {
+			return Manifest{}, err
+		}
+		if err := written(j.file); err != nil {
+			return Manifest{}, err
+		}
 	}
-	// Units first, as the loader needs them.
-	sort.SliceStable(man.Files, func(a, b int) bool {
-		return man.Files[a].Dataset == ntm.DatasetUnits && man.Files[b].Dataset != ntm.DatasetUnits
-	})
+	// The other exports, built by one worker a core, a bounded number ahead of the one written
+	// next (each holds its whole workbook until written).
+	type built struct {
+		data []byte
+		err  error
+		done chan struct{}
+	}
+	out := make([]built, len(rest))
+	for i := range out {
+		out[i].done = make(chan struct{})
+	}
+	workers := runtime.GOMAXPROCS(0)
+	ahead := make(chan struct{}, 4*workers)
+	next, quit := make(chan int), make(chan struct{})
+	var wg sync.WaitGroup
+	go func() {
+		defer close(next)
+		for i := range rest {
+			select {
+			case ahead <- struct{}{}:
+			case <-quit:
+				return
+			}
+			select {
+			case next <- i:
+			case <-quit:
+				return
+			}
+		}
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i].data, out[i].err = rest[i].build(rest[i].seed)
+				close(out[i].done)
+			}
+		}()
+	}
+	defer func() { // on an early return, the workers finish the job they hold and stop
+		close(quit)
+		wg.Wait()
+	}()
+	for i := range rest {
+		<-out[i].done
+		if out[i].err != nil {
+			return Manifest{}, out[i].err
+		}
+		if err := writeIfChanged(rest[i].file.Path, out[i].data); err != nil {
+			return Manifest{}, err
+		}
+		f := rest[i].file
+		out[i].data, rest[i] = nil, seeded{} // the plan goes with its province's last job
+		<-ahead
+		if err := written(f); err != nil {
+			return Manifest{}, err
+		}
+	}
 	return man, nil
 }
 

@@ -46,23 +46,66 @@ func num(r *rand.Rand, n int) any {
 	return n
 }
 
+// fileJob is one export of a plan: built from its own random stream (so that exports can be
+// built in any order or at once, reading the plan only), then written.
+type fileJob struct {
+	file   File
+	stream uint64
+	gen    func(r *rand.Rand) ([]byte, error)
+}
+
+// build renders the export's bytes.
+func (j *fileJob) build(seed int64) ([]byte, error) {
+	b, err := j.gen(rng(seed, j.stream))
+	if err != nil {
+		return nil, fmt.Errorf("sample: building %s: %w", filepath.Base(j.file.Path), err)
+	}
+	return b, nil
+}
+
 // write renders the plan into dir and returns the manifest.
 func (p *plan) write(dir string) (Manifest, error) {
+	jobs, err := p.jobs(dir)
+	if err != nil {
+		return Manifest{}, err
+	}
+	// Files are built concurrently, then written in manifest order.
+	data, errs := make([][]byte, len(jobs)), make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data[i], errs[i] = j.build(p.seed)
+		}()
+	}
+	wg.Wait()
+	var m Manifest
+	for i, j := range jobs {
+		if errs[i] != nil {
+			return Manifest{}, errs[i]
+		}
+		if err := writeIfChanged(j.file.Path, data[i]); err != nil {
+			return Manifest{}, err
+		}
+		m.Files = append(m.Files, j.file)
+	}
+	m.Expected = p.expected()
+	for i := range m.Expected {
+		m.Expected[i].Period = p.period
+	}
+	return m, nil
+}
+
+// jobs lists the plan's exports under dir (created when missing), in manifest order.
+func (p *plan) jobs(dir string) ([]*fileJob, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Manifest{}, fmt.Errorf("sample: cannot create %s: %w", dir, err)
+		return nil, fmt.Errorf("sample: cannot create %s: %w", dir, err)
 	}
-	// Files are built concurrently (each from its own random stream, reading the plan only), then
-	// written in manifest order.
-	type job struct {
-		name string
-		file File
-		gen  func(r *rand.Rand) ([]byte, error)
-		data []byte
-		err  error
-	}
-	var jobs []*job
+	var jobs []*fileJob
 	emit := func(name string, ds ntm.Dataset, asOf *time.Time, desc string, gen func(r *rand.Rand) ([]byte, error)) error {
-		jobs = append(jobs, &job{name: name, file: File{Path: filepath.Join(dir, name), Dataset: ds, AsOf: asOf, Description: desc, Period: p.period}, gen: gen})
+		jobs = append(jobs, &fileJob{file: File{Path: filepath.Join(dir, name), Dataset: ds, AsOf: asOf, Description: desc, Period: p.period},
+			stream: uint64(101 + len(jobs)), gen: gen})
 		return nil
 	}
 	year := p.period.Year
@@ -105,32 +148,9 @@ func (p *plan) write(dir string) (Manifest, error) {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return Manifest{}, err
+		return nil, err
 	}
-	var wg sync.WaitGroup
-	for i, j := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			j.data, j.err = j.gen(rng(p.seed, uint64(101+i)))
-		}()
-	}
-	wg.Wait()
-	var m Manifest
-	for _, j := range jobs {
-		if j.err != nil {
-			return Manifest{}, fmt.Errorf("sample: building %s: %w", j.name, j.err)
-		}
-		if err := writeIfChanged(j.file.Path, j.data); err != nil {
-			return Manifest{}, err
-		}
-		m.Files = append(m.Files, j.file)
-	}
-	m.Expected = p.expected()
-	for i := range m.Expected {
-		m.Expected[i].Period = p.period
-	}
-	return m, nil
+	return jobs, nil
 }
 
 // ---- units ----

@@ -341,19 +341,21 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	lim(fmt.Sprintf("workbooks not rebuilt when run again, inputs unchanged (%.1f s)", rerunSecs), fmt.Sprintf("%d of %d", nSkipped, nFiles), "all", nSkipped == nFiles)
 	if len(curve) > 0 {
-		fmt.Fprintf(w, "\nntm demo --scale national on part of the country, each in a process and database of its own:\n")
-		fmt.Fprintf(w, "  %-10s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "provinces", "records", "total s", "generate", "load", "evaluate", "reports", "CPU s", "peak MB", "load avg")
+		fmt.Fprintf(w, "\nntm demo --scale national on part of the country, each in a process and database of its own\n"+
+			"(the exports are loaded as they are written, so generate and load overlap; CPU s with the export writer's;\n"+
+			"peak MB the demo's, writer MB its writer's, together MB a bound on both at once):\n")
+		fmt.Fprintf(w, "  %-10s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "provinces", "records", "total s", "generate", "load", "evaluate", "reports", "CPU s", "peak MB", "writer MB", "together", "load avg")
 		for _, c := range curve {
-			fmt.Fprintf(w, "  %-10d %9d %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.0f %9s\n", c.Provinces, c.Records, c.Seconds,
-				c.Stages["generate"], c.Stages["load"], c.Stages["evaluate"], c.Stages["reports"], c.CPUSeconds, c.PeakMB, c.Load)
+			fmt.Fprintf(w, "  %-10d %9d %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.0f %9.0f %9.0f %9s\n", c.Provinces, c.Records, c.Seconds,
+				c.Stages["generate"], c.Stages["load"], c.Stages["evaluate"], c.Stages["reports"], c.CPUSeconds, c.PeakMB, c.ExportsPeakMB, c.TogetherPeakMB, c.Load)
 		}
 		for _, c := range curve {
 			lim(fmt.Sprintf("ntm demo --scale national, %d provinces, end to end", c.Provinces), fmt.Sprintf("%.1f s", c.Seconds), "≤ 60 s", c.Seconds <= 60)
-			lim(fmt.Sprintf("its peak memory (VmHWM), %d provinces", c.Provinces), fmt.Sprintf("%.0f MB", c.PeakMB), "≤ 400 MB", c.PeakMB <= 400)
+			lim(fmt.Sprintf("its peak memory with its export writer's, %d provinces", c.Provinces), fmt.Sprintf("%.0f MB", c.TogetherPeakMB), "≤ 400 MB", c.TogetherPeakMB <= 400)
 		}
 		first, last := curve[0], curve[len(curve)-1]
-		if first.PeakMB > 0 && len(curve) > 1 {
-			r := last.PeakMB / first.PeakMB
+		if first.TogetherPeakMB > 0 && len(curve) > 1 {
+			r := last.TogetherPeakMB / first.TogetherPeakMB
 			lim(fmt.Sprintf("peak memory, %d provinces / %d provinces", last.Provinces, first.Provinces), fmt.Sprintf("%.2f×", r), "flat (≤ 1.25×)", r <= 1.25)
 		}
 	}
@@ -501,11 +503,17 @@ type benchDemo struct {
 	Seconds   float64            `json:"seconds"`
 	PeakMB    float64            `json:"peak_mb"`
 	Stages    map[string]float64 `json:"stages"`
-	// CPUSeconds is the child's user and system time (the server's not counted); Load the
-	// machine's load average over the last minute when it ended.
+	// CPUSeconds is the child's user and system time with its export writer's (the server's not
+	// counted); Load the machine's load average over the last minute when it ended.
 	CPUSeconds float64 `json:"cpu_seconds"`
-	Load       string  `json:"load"`
-	Error      string  `json:"error,omitempty"`
+	// ExportsPeakMB is the peak of the demo's export writer, a process of its own that runs
+	// beside the loads (see demoExports), and TogetherPeakMB a bound on what the two held at
+	// once: the larger of the demo's peak and the sum of the writer's and of the demo's own
+	// until the writer ended.
+	ExportsPeakMB  float64 `json:"exports_peak_mb"`
+	TogetherPeakMB float64 `json:"together_peak_mb"`
+	Load           string  `json:"load"`
+	Error          string  `json:"error,omitempty"`
 }
 
 // benchDemoCurve runs ntm demo --scale national on the first N provinces for each N of list,
@@ -558,11 +566,16 @@ func benchChildDemo(ctx context.Context, e *env, d dbFlags, units string, record
 	r := benchDemo{Stages: map[string]float64{}}
 	sub := newEnv(io.Discard, e.stderr)
 	sub.stage = func(name string, secs float64) { r.Stages[name] += secs }
+	sub.helperPeak = func(helper, self float64) {
+		r.ExportsPeakMB = max(r.ExportsPeakMB, helper)
+		r.TogetherPeakMB = max(r.TogetherPeakMB, helper+self)
+	}
 	st := time.Now()
 	err := runDemo(ctx, sub, []string{"--scale", "national", "--units", units, "--records", fmt.Sprint(records),
 		"--out", out, "--database-url", db.URLFromEnv(d.url, "")})
 	r.Seconds = time.Since(st).Seconds()
-	r.PeakMB, r.CPUSeconds = peakRSSMB(), cpuSeconds()
+	r.PeakMB, r.CPUSeconds = peakRSSMB(), cpuSeconds()+childrenCPUSeconds()
+	r.TogetherPeakMB = max(r.TogetherPeakMB, r.PeakMB)
 	r.Load = strings.TrimPrefix(loadAverage(), ", load average ")
 	if err != nil {
 		r.Error = err.Error()
@@ -613,6 +626,15 @@ func peakRSSMB() float64 {
 func cpuSeconds() float64 {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// childrenCPUSeconds is the user and system time of the children this process waited for.
+func childrenCPUSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) != nil {
 		return 0
 	}
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9

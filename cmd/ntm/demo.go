@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -29,12 +30,25 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 	var d dbFlags
 	var out, scale, units string
 	var records int
+	var childExports bool
 	fs := newFlagSet(e, "demo", commands["demo"].synopsis)
 	d.register(fs)
 	fs.StringVar(&out, "out", "ntm-demo", "folder for the sample exports (OUT/inputs) and the workbooks (OUT/reports)")
 	fs.StringVar(&scale, "scale", "province", "province (Lạng Sơn) or national (63 provinces, about 80,000 made-up villages, a 1,000,000-row dossier export)")
 	fs.StringVar(&units, "units", "", "national unit list for --scale national, a CSV like sample/data/vn_units_2024.csv (default: the 2024 list built into ntm)")
 	fs.IntVar(&records, "records", 0, "rows of the national dossier-record export (default 1000000)")
+	fs.BoolVar(&childExports, "child-exports", false, "")
+	fs.Usage = func() { // without the flag the demo gives its child
+		fmt.Fprintf(e.stdout, "usage: %s\n\nflags:\n", commands["demo"].synopsis)
+		shown := flag.NewFlagSet("demo", flag.ContinueOnError)
+		shown.SetOutput(e.stdout)
+		fs.VisitAll(func(f *flag.Flag) {
+			if f.Usage != "" {
+				shown.Var(f.Value, f.Name, f.Usage)
+			}
+		})
+		shown.PrintDefaults()
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -45,6 +59,12 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 		return usagef("--scale is province or national, not %q", scale)
 	}
 	national := scale == "national"
+	if childExports {
+		if !national {
+			return usagef("--child-exports writes the national exports only")
+		}
+		return runDemoChildExports(e, out, units, records)
+	}
 	database := demoDatabase
 	if national {
 		database = demoNationalDatabase
@@ -60,33 +80,33 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 	}
 	defer func() { run.Finish(err) }()
 	ctx = run.Context()
+	var files []sample.File // the province demo's, for its second part
 	inputs, reportDir := filepath.Join(out, "inputs"), filepath.Join(out, "reports")
-	var man sample.Manifest
+	loader := transform.NewLoader(p, e.log)
 	if national {
+		// The exports are written by a child process while this one loads each as soon as it is
+		// on disk (see demoExports).
 		st := time.Now()
-		man, err = sample.National(sample.NationalOptions{Options: sample.Options{Dir: inputs, Seed: 2024, Period: demoPeriod},
-			Units: units, Records: records})
+		loaded, already, err := loadNationalDemo(ctx, e, loader, out, units, records)
+		if err != nil {
+			return err
+		}
+		e.timed("load", st)
+		loader.ReleaseUnitIndex() // evaluation follows: its memory, not the index's
+		fmt.Fprintf(e.stdout, "Loaded %d files (%d already loaded before).\n", loaded, already)
+	} else {
+		man, err := sample.LangSon(sample.Options{Dir: inputs, Seed: 2024, Period: demoPeriod, Reform: true})
 		if err != nil {
 			return fmt.Errorf("write the sample exports: %w", err)
 		}
-		fmt.Fprintf(e.stdout, "National sample exports written to %s (%d files, %.0f s).\n", inputs, len(man.Files), time.Since(st).Seconds())
-		e.timed("generate", st)
-	} else {
-		if man, err = sample.LangSon(sample.Options{Dir: inputs, Seed: 2024, Period: demoPeriod, Reform: true}); err != nil {
-			return fmt.Errorf("write the sample exports: %w", err)
-		}
 		fmt.Fprintf(e.stdout, "Sample exports for Lạng Sơn written to %s (%d files).\n", inputs, len(man.Files))
+		files = man.Files
+		loaded, already, _, err := loadDemoFiles(ctx, e, loader, man.Files, false, false, func(f sample.File) bool { return f.Period == demoPeriod })
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Loaded %d files (%d already loaded before).\n", loaded, already)
 	}
-
-	loader := transform.NewLoader(p, e.log)
-	st := time.Now()
-	loaded, already, _, err := loadDemoFiles(ctx, e, loader, man.Files, national, false, func(f sample.File) bool { return f.Period == demoPeriod })
-	if err != nil {
-		return err
-	}
-	e.timed("load", st)
-	loader.ReleaseUnitIndex() // evaluation follows: its memory, not the index's
-	fmt.Fprintf(e.stdout, "Loaded %d files (%d already loaded before).\n", loaded, already)
 	evalSecs, writeSecs, err := evaluateAndReport(ctx, e, p, demoPeriod, reportDir, true, national)
 	if err != nil {
 		return err
@@ -98,7 +118,7 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 	fmt.Fprintf(e.stdout, "Workbooks for %s written to %s (%s).\n", demoPeriod, filepath.Join(reportDir, demoPeriod.String()), per)
 	lastPeriod := demoPeriod
 	if !national {
-		ran, err := demoReform(ctx, e, p, loader, man.Files, reportDir)
+		ran, err := demoReform(ctx, e, p, loader, files, reportDir)
 		if err != nil {
 			return err
 		}
