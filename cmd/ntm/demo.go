@@ -10,7 +10,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"ntm"
+	"ntm/db"
 	"ntm/evaluate"
+	"ntm/msg"
 	"ntm/reports"
 	"ntm/sample"
 	"ntm/transform"
@@ -93,29 +95,29 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 		}
 		e.timed("load", st)
 		loader.ReleaseUnitIndex() // evaluation follows: its memory, not the index's
-		fmt.Fprintf(e.stdout, "Loaded %d files (%d already loaded before).\n", loaded, already)
+		fmt.Fprintln(e.stdout, msg.DemoLoaded(loaded, already))
 	} else {
 		man, err := sample.LangSon(sample.Options{Dir: inputs, Seed: 2024, Period: demoPeriod, Reform: true})
 		if err != nil {
 			return fmt.Errorf("write the sample exports: %w", err)
 		}
-		fmt.Fprintf(e.stdout, "Sample exports for Lạng Sơn written to %s (%d files).\n", inputs, len(man.Files))
+		fmt.Fprintln(e.stdout, msg.DemoLangSonExportsWritten(inputs, len(man.Files)))
 		files = man.Files
 		loaded, already, _, err := loadDemoFiles(ctx, e, loader, man.Files, false, false, func(f sample.File) bool { return f.Period == demoPeriod })
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Loaded %d files (%d already loaded before).\n", loaded, already)
+		fmt.Fprintln(e.stdout, msg.DemoLoaded(loaded, already))
 	}
 	evalSecs, writeSecs, err := evaluateAndReport(ctx, e, p, demoPeriod, reportDir, true, national)
 	if err != nil {
 		return err
 	}
-	per := "one per district and one for the province"
+	split := msg.DemoPerDistrict
 	if national {
-		per = fmt.Sprintf("one per district and one per province; evaluated in %.0f s, written in %.0f s", evalSecs, writeSecs)
+		split = msg.DemoPerDistrictNational(evalSecs, writeSecs)
 	}
-	fmt.Fprintf(e.stdout, "Workbooks for %s written to %s (%s).\n", demoPeriod, filepath.Join(reportDir, demoPeriod.String()), per)
+	fmt.Fprintln(e.stdout, msg.DemoWorkbooksWhere(demoPeriod.String(), filepath.Join(reportDir, demoPeriod.String()), split))
 	lastPeriod := demoPeriod
 	if !national {
 		ran, err := demoReform(ctx, e, p, loader, files, reportDir)
@@ -155,7 +157,7 @@ func loadDemoFiles(ctx context.Context, e *env, loader *transform.Loader, files 
 		if !quiet {
 			printFileReport(e.stdout, rep)
 		} else if (i+1)%50 == 0 || i+1 == len(sel) {
-			fmt.Fprintf(e.stdout, "Loaded %d of %d files (%.0f s).\n", i+1, len(sel), time.Since(st).Seconds())
+			fmt.Fprintln(e.stdout, msg.DemoLoadProgress(i+1, len(sel), time.Since(st).Seconds()))
 		}
 		switch {
 		case rep.Rejected && tolerate:
@@ -188,7 +190,7 @@ func evaluateAndReport(ctx context.Context, e *env, p *pgxpool.Pool, per ntm.Per
 	if err != nil {
 		return 0, 0, err
 	}
-	fmt.Fprintf(e.stdout, "\nPeriod %s:\n", per)
+	fmt.Fprintf(e.stdout, "\n%s\n", msg.DemoPeriod(per.String()))
 	// The set and its warning as ntm evaluate prints them: 2026-11 is decided by the built-in
 	// 2021–2025 set, since ntm ships no invented 2026–2030 thresholds.
 	fmt.Fprintln(e.stdout, evaluate.SetLine(set))
@@ -204,7 +206,7 @@ func evaluateAndReport(ctx context.Context, e *env, p *pgxpool.Pool, per ntm.Per
 	if err != nil {
 		return evalSecs, 0, err
 	}
-	fmt.Fprintf(e.stdout, "%d workbooks written%s.\n", len(w.Paths)-len(w.Unchanged), unchangedNote(len(w.Unchanged)))
+	fmt.Fprintln(e.stdout, msg.DemoWorkbooksWritten(len(w.Paths)-len(w.Unchanged), len(w.Unchanged)))
 	e.timed("reports", st)
 	return evalSecs, time.Since(st).Seconds(), nil
 }
@@ -219,11 +221,10 @@ func demoReform(ctx context.Context, e *env, p *pgxpool.Pool, loader *transform.
 		return false, err
 	}
 	if !ok {
-		fmt.Fprintf(e.stdout, "\nThe 2025 changes of structure (1/1/2025, 1/7/2025: 65 communes) and the 2025–2026 exports were written to the inputs folder\n"+
-			"but not loaded: this build of ntm cannot import a structure from a date with its successors yet.\n")
+		fmt.Fprintf(e.stdout, "\n%s\n", msg.DemoReformSkipped)
 		return false, nil
 	}
-	fmt.Fprintf(e.stdout, "\nThe 2025 changes of structure:\n")
+	fmt.Fprintf(e.stdout, "\n%s\n", msg.DemoReformHeading)
 	imported, already := 0, 0
 	for _, f := range files {
 		if f.ValidFrom == nil {
@@ -247,14 +248,14 @@ func demoReform(ctx context.Context, e *env, p *pgxpool.Pool, loader *transform.
 	if err != nil {
 		return false, err
 	}
-	fmt.Fprintf(e.stdout, "Loaded %d files of 2025–2026 and %d structure files (%d already loaded before, %d rejected whole).\n", loaded, imported, before+already, rejected)
+	fmt.Fprintln(e.stdout, msg.DemoReformLoaded(loaded, imported, before+already, rejected))
 	for i, per := range sample.ReformPeriods {
 		last := i == len(sample.ReformPeriods)-1
 		if _, _, err := evaluateAndReport(ctx, e, p, per, reportDir, last, false); err != nil {
 			return false, err
 		}
 		if last {
-			fmt.Fprintf(e.stdout, "Workbooks for %s written to %s (one per commune and one for the province).\n", per, filepath.Join(reportDir, per.String()))
+			fmt.Fprintln(e.stdout, msg.DemoWorkbooksWhere(per.String(), filepath.Join(reportDir, per.String()), msg.DemoPerCommune))
 		}
 	}
 	return true, nil
@@ -269,14 +270,6 @@ func reformSupported(ctx context.Context, p *pgxpool.Pool) (bool, error) {
 		return false, fmt.Errorf("check whether structure changes can be loaded: %w", err)
 	}
 	return ok, nil
-}
-
-// unchangedNote is ", 12 unchanged since they were last written (not rebuilt)" or "".
-func unchangedNote(n int) string {
-	if n == 0 {
-		return ""
-	}
-	return fmt.Sprintf(", %d unchanged since they were last written (same inputs, not rebuilt)", n)
 }
 
 // demoTally counts the results of one criterion at one level, and those met.
@@ -308,13 +301,35 @@ func demoSummary(ctx context.Context, p *pgxpool.Pool, per ntm.Period) (map[stri
 func printDemoSummary(e *env, count map[string]demoTally) {
 	line := func(label, key string) {
 		if t, ok := count[key]; ok {
-			fmt.Fprintf(e.stdout, "  %-50s %5d of %d\n", label, t.met, t.total)
+			fmt.Fprintln(e.stdout, msg.DemoTally(label, t.met, t.total))
 		}
 	}
-	line("smart villages (SMART_VILLAGE)", "SMART_VILLAGE/village")
-	line("communes meeting criterion 8 (C8_SMART_VILLAGE)", "C8_SMART_VILLAGE/commune")
-	line("districts meeting indicator 9.5 (D95)", "D95/district")
+	line(msg.DemoSmartVillages, "SMART_VILLAGE/village")
+	line(msg.DemoCommunesC8, "C8_SMART_VILLAGE/commune")
+	line(msg.DemoDistrictsD95, "D95/district")
 	if _, ok := count["D95/district"]; !ok { // without districts each commune decides on its own figures
-		line("communes meeting indicator 9.5 (D95)", "D95/commune")
+		line(msg.DemoCommunesD95, "D95/commune")
 	}
+}
+
+// printDemoHint closes the demo with commands that work on the demo's own database (every
+// other command uses database ntm unless told otherwise), and says how to get an ntm command
+// when the demo ran through go run.
+func printDemoHint(ctx context.Context, e *env, q db.Querier, p ntm.Period) {
+	// The first village not met, in the order ntm results lists them (by code), found in the
+	// database: the national evaluation's results do not need to come into memory for it.
+	var village string
+	if err := q.QueryRow(ctx, `SELECT unit_code FROM result
+		WHERE evaluation_id = (SELECT id FROM evaluation WHERE period = $1 ORDER BY id DESC LIMIT 1)
+		  AND level = 'village' AND status = $2
+		ORDER BY unit_code LIMIT 1`, p.String(), string(ntm.StatusNotMet)).Scan(&village); err != nil {
+		village = ""
+	}
+	u := "'" + e.dbURL + "'"
+	fmt.Fprintf(e.stdout, "\n%s\n", msg.DemoNext)
+	fmt.Fprintf(e.stdout, "  ntm results --period %s --level commune --database-url %s\n", p, u)
+	if village != "" {
+		fmt.Fprintf(e.stdout, "  ntm explain %s --period %s --database-url %s\n", village, p, u)
+	}
+	fmt.Fprintf(e.stdout, "  ntm runs --database-url %s\n", u)
 }

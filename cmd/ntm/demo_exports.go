@@ -19,6 +19,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"ntm/msg"
 	"ntm/sample"
 	"ntm/transform"
 )
@@ -212,7 +213,7 @@ func loadNationalDemo(ctx context.Context, e *env, loader *transform.Loader, out
 		}
 		written = true
 		end := x.end
-		fmt.Fprintf(e.stdout, "National sample exports written to %s (%d files, %.0f s).\n", inputs, end.Files, end.Seconds)
+		fmt.Fprintln(e.stdout, msg.DemoNationalExportsWritten(inputs, end.Files, end.Seconds))
 		if e.stage != nil {
 			e.stage("generate", end.Seconds)
 		}
@@ -248,7 +249,7 @@ func loadNationalDemo(ctx context.Context, e *env, loader *transform.Loader, out
 			loaded++
 		}
 		if n++; n%50 == 0 || n == x.planned() {
-			fmt.Fprintf(e.stdout, "Loaded %d of %d files (%.0f s).\n", n, x.planned(), time.Since(st).Seconds())
+			fmt.Fprintln(e.stdout, msg.DemoLoadProgress(n, x.planned(), time.Since(st).Seconds()))
 		}
 		writtenNote()
 	}

@@ -27,7 +27,7 @@ func TestDemoNationalOnTwoProvinces(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"National sample exports written", "Loaded", "smart villages", "indicator 9.5", "one per province"} {
+	for _, want := range []string{"tệp dữ liệu mẫu toàn quốc", "Đã nạp", "thôn thông minh", "huyện đạt chỉ tiêu 9.5", "mỗi tỉnh một tệp"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
@@ -56,7 +56,7 @@ func TestDemoNationalOnTwoProvinces(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo again: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "0 workbooks written, 21 unchanged since they were last written") {
+	if !strings.Contains(stdout, "Đã ghi 0 tệp báo cáo; 21 tệp không đổi từ lần ghi trước") {
 		t.Errorf("second run: want every workbook unchanged:\n%s", stdout)
 	}
 	if after, err := os.Stat(books[0]); err != nil || !after.ModTime().Equal(before.ModTime()) {

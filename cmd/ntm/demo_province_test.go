@@ -42,7 +42,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"smart villages", "criterion 8", "indicator 9.5", "workbooks written", "Bộ tiêu chí: Bộ tiêu chí thôn thông minh"} {
+	for _, want := range []string{"thôn thông minh (SMART_VILLAGE)", "xã đạt tiêu chí 8", "huyện đạt chỉ tiêu 9.5", "tệp báo cáo", "Bộ tiêu chí: Bộ tiêu chí thôn thông minh"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
 		}
@@ -65,7 +65,7 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Errorf("the demo did not write %s", f.Path)
 		}
 	}
-	reformRan := !strings.Contains(stdout, "cannot import a structure from a date")
+	reformRan := !strings.Contains(stdout, "chưa nhập được danh mục đơn vị có hiệu lực từ một ngày")
 	if !reformRan && strings.Contains(stdout, "2026-11") {
 		t.Errorf("the demo says it skipped the 2025 changes, yet shows 2026-11:\n%s", stdout)
 	}
@@ -79,7 +79,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		if !strings.Contains(stdout, "đã cộng số hồ sơ của 3 đơn vị cũ vào Xã Chi Lăng (06463)") {
 			t.Errorf("the demo does not say that it summed the old units' dossiers into Xã Chi Lăng:\n%s", stdout)
 		}
-		if !strings.Contains(stdout, ", 0 rejected whole)") {
+		if !strings.Contains(stdout, ", 0 tệp bị loại cả tệp)") {
 			if pendingOldNames {
 				t.Log("pending (structure, rows streams): some 2025–2026 exports are rejected whole")
 			} else {
@@ -103,10 +103,10 @@ func TestDemoEndToEnd(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("second demo: exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "Loaded 0 files") {
+	if !strings.Contains(stdout, "Đã nạp 0 tệp") {
 		t.Errorf("second demo loaded files again:\n%s", stdout)
 	}
-	if reformRan && !strings.Contains(stdout, "Loaded 0 files of 2025–2026 and 0 structure files") && !pendingOldNames {
+	if reformRan && !strings.Contains(stdout, "Đã nạp 0 tệp năm 2025–2026 và 0 tệp danh mục đơn vị") && !pendingOldNames {
 		t.Errorf("second demo loaded 2025–2026 files again:\n%s", stdout)
 	}
 	compareDemoResults(t, url, man, demoPeriod, false)

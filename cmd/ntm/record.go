@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -11,7 +10,6 @@ import (
 
 	"ntm"
 	"ntm/config"
-	"ntm/db"
 	"ntm/runs"
 	"ntm/transform"
 )
@@ -117,26 +115,4 @@ func ingestParams(l loadFlags, files []string) map[string]any {
 		p["period"] = l.period
 	}
 	return p
-}
-
-// printDemoHint closes the demo with commands that work on the demo's own database (every
-// other command uses database ntm unless told otherwise), and says how to get an ntm command
-// when the demo ran through go run.
-func printDemoHint(ctx context.Context, e *env, q db.Querier, p ntm.Period) {
-	// The first village not met, in the order ntm results lists them (by code), found in the
-	// database: the national evaluation's results do not need to come into memory for it.
-	var village string
-	if err := q.QueryRow(ctx, `SELECT unit_code FROM result
-		WHERE evaluation_id = (SELECT id FROM evaluation WHERE period = $1 ORDER BY id DESC LIMIT 1)
-		  AND level = 'village' AND status = $2
-		ORDER BY unit_code LIMIT 1`, p.String(), string(ntm.StatusNotMet)).Scan(&village); err != nil {
-		village = ""
-	}
-	u := "'" + e.dbURL + "'"
-	fmt.Fprintf(e.stdout, "\nNext, on the demo's database (no ntm command yet? go install ./cmd/ntm, or replace ntm by go run ./cmd/ntm):\n")
-	fmt.Fprintf(e.stdout, "  ntm results --period %s --level commune --database-url %s\n", p, u)
-	if village != "" {
-		fmt.Fprintf(e.stdout, "  ntm explain %s --period %s --database-url %s\n", village, p, u)
-	}
-	fmt.Fprintf(e.stdout, "  ntm runs --database-url %s\n", u)
 }
