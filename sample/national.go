@@ -30,7 +30,7 @@ type NationalOptions struct {
 	// the default, a negative value writes none).
 	Records int
 	// Planned, when set, is told how many files the manifest will hold, once every province is
-	// planned and before any file but the units' is written.
+	// planned and before Written is called for the first file.
 	Planned func(files int)
 	// Written, when set, is called with each file as soon as it is on disk, in the manifest's
 	// order (units first), so that a caller can load it while the next ones are made. An error
