@@ -96,7 +96,11 @@ func placeTones(s string) string {
 
 // placeTone moves the single tone mark of a one-syllable Vietnamese word to
 // its canonical position. Anything else is returned unchanged.
-func placeTone(w string) string {
+func placeTone(w string) string { return placeToneOf(w, true) }
+
+// placeToneOf is placeTone; without fast, it builds the answer even when the tone is already in
+// its place (the tests compare both ways).
+func placeToneOf(w string, fast bool) string {
 	ascii := true
 	for i := 0; i < len(w); i++ {
 		if w[i] >= 0x80 {
@@ -107,13 +111,46 @@ func placeTone(w string) string {
 	if ascii {
 		return w
 	}
-	d := norm.NFD.String(w)
+	// Each character's decomposition (NFD), from the tables without allocating: canonically
+	// equivalent to the word's NFD, and a mark of one combining class keeps its place among
+	// those of the same class, so the answer built below is the same. A syllable has at most 12
+	// letters, two modifiers on each and one tone.
+	var rbuf [40]rune
+	runes := rbuf[:0]
+	for i := 0; i < len(w); {
+		p := norm.NFD.PropertiesString(w[i:])
+		if p.Size() == 0 {
+			return w
+		}
+		if d := p.Decomposition(); d != nil {
+			for len(d) > 0 {
+				r, size := utf8.DecodeRune(d)
+				d = d[size:]
+				if len(runes) == len(rbuf) {
+					return w
+				}
+				runes = append(runes, r)
+			}
+		} else {
+			r, _ := utf8.DecodeRuneInString(w[i:])
+			if len(runes) == len(rbuf) {
+				return w
+			}
+			runes = append(runes, r)
+		}
+		i += p.Size()
+	}
 	var letters []letter
 	var arr [12]letter
 	letters = arr[:0]
 	var tone rune
 	tones := 0
-	for _, r := range d {
+	// at is the letter the tone follows in w, and last says that moving the tone after that
+	// letter's modifiers gives a canonically equivalent text (no modifier of the same combining
+	// class follows it: the circumflex and the breve after a tone other than the dot below).
+	// Then a tone already in its canonical place leaves w as it is.
+	at, last := -1, false
+	for _, r := range runes {
 		switch {
 		case isTone(r):
 			if len(letters) == 0 {
@@ -121,6 +158,7 @@ func placeTone(w string) string {
 			}
 			tone = r
 			tones++
+			at, last = len(letters)-1, true
 		case isModifier(r):
 			if len(letters) == 0 {
 				return w
@@ -131,6 +169,9 @@ func placeTone(w string) string {
 			}
 			l.mods[l.n] = r
 			l.n++
+			if at == len(letters)-1 && tone != 0x0323 && r != 0x031B {
+				last = false
+			}
 		case (r >= 'a' && r <= 'z') || r == 'đ':
 			if len(letters) == 12 {
 				return w // no Vietnamese syllable is this long
@@ -147,8 +188,13 @@ func placeTone(w string) string {
 	if pos < 0 {
 		return w
 	}
+	if fast && pos == at && last {
+		// What is written below is equivalent to w's decomposition, and w is NFC (placeTones'
+		// input): the answer is w, without building it.
+		return w
+	}
 	var b strings.Builder
-	b.Grow(len(d) + 2)
+	b.Grow(len(w) + 8)
 	for i, l := range letters {
 		b.WriteRune(l.base)
 		for _, m := range l.mods[:l.n] {

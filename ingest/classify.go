@@ -12,12 +12,15 @@ import (
 // vertical merge ("STT" over "STT").
 func headerKey(s string) string { return headerKeys.Get(s, fold.Text) }
 
-// headerKeys, cleanTexts and subtotalLabels remember headerKey, cleanText and isSubtotalLabel
-// (the last two for short texts only).
+// headerKeys, cleanTexts, subtotalLabels, footerTexts and groupRanks remember headerKey,
+// cleanText, isSubtotalLabel, isFooterText and groupRank (the last four for short texts
+// only).
 var (
 	headerKeys     = fold.NewMemo[string](50000)
 	cleanTexts     = fold.NewMemo[string](50000)
 	subtotalLabels = fold.NewMemo[bool](20000)
+	footerTexts    = fold.NewMemo[bool](20000)
+	groupRanks     = fold.NewMemo[int](20000)
 )
 
 // firstNonBlank returns the index and trimmed text of the first non-blank
@@ -282,6 +285,13 @@ func labelGroupAt(cells []string) (groupRow, bool) {
 // commune label nests under a district label and a new district closes the
 // commune. Roman-numbered groups are rank 0 (outermost).
 func groupRank(label string) int {
+	if len(label) <= 64 {
+		return groupRanks.Get(label, groupRankOf)
+	}
+	return groupRankOf(label)
+}
+
+func groupRankOf(label string) int {
 	_, kind := fold.UnitName(label)
 	switch kind {
 	case fold.KindProvince:
@@ -322,10 +332,19 @@ func footerCell(cells []string) int {
 	return -1
 }
 
+// isFooterText is asked of the cells of every row without numbers (each village's name, its
+// notes): short texts are remembered.
 func isFooterText(c string) bool {
 	if isBlank(c) || len(c) > 200 {
 		return false
 	}
+	if len(c) <= 64 {
+		return footerTexts.Get(c, isFooterTextOf)
+	}
+	return isFooterTextOf(c)
+}
+
+func isFooterTextOf(c string) bool {
 	f := fold.Text(c)
 	k := strings.Join(strings.Fields(strings.ReplaceAll(f, ".", " ")), " ")
 	for _, p := range footerPrefixes {

@@ -204,6 +204,17 @@ func (t *Table) role(i int) ColumnRole {
 // three combined rows. Higher is better; 0 (or less) means "not a header".
 type HeaderScorer func(columns []string) int
 
+// HeaderFilter spares the header search the candidates its scorer would give 0, without
+// building their columns: most of a sheet's first rows are data, and a search tries each at one
+// to three depths. Cell gives the marks of one cleaned header cell (cleanText: NFC, spaces
+// collapsed); Possible says whether a candidate whose cells, merged ranges filled, carry the
+// union of marks u may score above 0. It must never refuse a candidate the scorer accepts: the
+// header found is the same with or without the filter, only sooner.
+type HeaderFilter struct {
+	Cell     func(text string) uint64
+	Possible func(u uint64) bool
+}
+
 // ErrNoHeader is returned (wrapped in an *ntm.Error naming the file) by ReadFile
 // when no sheet of the file has a row the scorer accepts as a header.
 var ErrNoHeader = errors.New("no header row with the expected column names was found")
@@ -318,6 +329,8 @@ type Reader struct {
 	// calls ReadFile again on the same file, which reads it with its ranges, and gives exactly
 	// what a read without ReadAgain gives (xlsxagain.go).
 	ReadAgain bool
+	// HeaderFilter, when set, spares the header search candidates the scorer would refuse.
+	HeaderFilter *HeaderFilter
 }
 
 // ReadFile streams an .xlsx (every sheet) or .csv file with DefaultLimits.
@@ -339,7 +352,8 @@ func (r Reader) ReadFile(ctx context.Context, path string, score HeaderScorer, o
 	if err != nil {
 		return err
 	}
-	cb := &callbacks{score: score, onTable: onTable, onRow: onRow, onSkip: r.OnSkip, onSheetSkipped: r.OnSheetSkipped, readAgain: r.ReadAgain}
+	cb := &callbacks{score: score, filter: r.HeaderFilter, onTable: onTable, onRow: onRow, onSkip: r.OnSkip, onSheetSkipped: r.OnSheetSkipped,
+		readAgain: r.ReadAgain}
 	switch format {
 	case formatXLSX:
 		err = readXLSX(ctx, path, lim, cb)
@@ -428,6 +442,7 @@ func encryptedError(path string) error {
 // from a panic in a reader (only the latter becomes an error).
 type callbacks struct {
 	score          HeaderScorer
+	filter         *HeaderFilter
 	onTable        func(*Table) error
 	onRow          func(*Table, Row) error
 	onSkip         func(*Table, Skip) error
@@ -460,6 +475,20 @@ func (c *callbacks) callScore(cols []string) int {
 	s := c.score(cols)
 	c.inCaller = false
 	return s
+}
+
+func (c *callbacks) callCellMarks(text string) uint64 {
+	c.inCaller = true
+	m := c.filter.Cell(text)
+	c.inCaller = false
+	return m
+}
+
+func (c *callbacks) callPossible(u uint64) bool {
+	c.inCaller = true
+	ok := c.filter.Possible(u)
+	c.inCaller = false
+	return ok
 }
 
 func (c *callbacks) callTable(t *Table) error {

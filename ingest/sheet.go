@@ -20,8 +20,11 @@ type bufRow struct {
 	num    int
 	cells  []string
 	header []string // cells with merged ranges filled in, built on demand
-	flaws  []Flaw   // the reader's flaws (CSV quotes), for when the row turns out to be data
-	cut    bool     // Row.Cut
+	// marks is the union of the HeaderFilter's marks of header's cells, set when marked is.
+	marks  uint64
+	marked bool
+	flaws  []Flaw // the reader's flaws (CSV quotes), for when the row turns out to be data
+	cut    bool   // Row.Cut
 }
 
 // sheetReader is the per-sheet state machine shared by the CSV and xlsx
@@ -164,6 +167,9 @@ func (s *sheetReader) detect() error {
 	var bestCols []string
 	for bottom := range s.buf {
 		for depth := 1; depth <= s.lim.HeaderDepth && depth <= bottom+1; depth++ {
+			if s.cb.filter != nil && !s.mayScore(bottom-depth+1, bottom) {
+				continue
+			}
 			cols := s.columns(bottom-depth+1, bottom)
 			if sc := s.cb.callScore(cols); sc > bestScore {
 				bestScore, bestBottom, bestDepth, bestCols = sc, bottom, depth, cols
@@ -244,6 +250,27 @@ func (s *sheetReader) detect() error {
 		}
 	}
 	return nil
+}
+
+// mayScore asks the HeaderFilter whether the candidate header of buffered rows top..bottom may
+// score: every text its columns can hold is a cell of those rows with merged ranges filled
+// (combineHeader only copies a row's cells to its other columns and drops repeats), so the
+// union of their cells' marks stands for all of it.
+func (s *sheetReader) mayScore(top, bottom int) bool {
+	var u uint64
+	for i := top; i <= bottom; i++ {
+		r := &s.buf[i]
+		if !r.marked {
+			for _, c := range s.headerCells(i) {
+				if !isBlank(c) {
+					r.marks |= s.cb.callCellMarks(cleanText(c))
+				}
+			}
+			r.marked = true
+		}
+		u |= r.marks
+	}
+	return s.cb.callPossible(u)
 }
 
 // cleanText is how header and preamble texts are shown: NFC, whitespace

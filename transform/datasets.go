@@ -9,13 +9,16 @@ package transform
 
 import (
 	"fmt"
+	"math/bits"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"ntm"
 	"ntm/fold"
+	"ntm/ingest"
 )
 
 // Field is one column a dataset knows.
@@ -431,9 +434,13 @@ func AllSpecs() []*Spec { return slices.Clone(specs) }
 
 // scorerFor scores a header row against several specs: the best plausible one (see Scorer).
 // The candidate's columns are folded and split once for all specs, and no match is built.
+// Scores are remembered per set of specs: with the filter (headerFilterFor) the candidates left
+// are a sheet's titles and header, the same on every sheet of an export and in every file of a
+// kind.
 func scorerFor(ss []*Spec) func(columns []string) int {
 	sc := &headerScratch{}
-	return func(columns []string) int {
+	memo := headerSearchFor(ss).scores
+	score := func(columns []string) int {
 		best := 0
 		hc := prepareHeader(columns, stripTitlePrefix(columns))
 		for _, s := range ss {
@@ -442,6 +449,99 @@ func scorerFor(ss []*Spec) func(columns []string) int {
 			}
 		}
 		return best
+	}
+	var key []byte
+	return func(columns []string) int {
+		key = key[:0]
+		for _, c := range columns {
+			key = append(append(key, c...), 0)
+		}
+		if len(key) > 4096 {
+			return score(columns)
+		}
+		return memo.Get(string(key), func(string) int { return score(columns) })
+	}
+}
+
+// headerSearch is what the header search of one set of specs keeps for the whole process.
+type headerSearch struct {
+	filter *ingest.HeaderFilter
+	scores *fold.Memo[int] // a candidate's columns, each ended by a NUL → its score
+}
+
+var headerSearches struct {
+	mu sync.Mutex
+	m  map[string]*headerSearch
+}
+
+// headerSearchFor is the headerSearch of the set of specs ss, made on first use.
+func headerSearchFor(ss []*Spec) *headerSearch {
+	var key strings.Builder
+	for _, s := range ss {
+		fmt.Fprintf(&key, "%s/%s;", s.Dataset, s.Shape)
+	}
+	headerSearches.mu.Lock()
+	defer headerSearches.mu.Unlock()
+	if h, ok := headerSearches.m[key.String()]; ok {
+		return h
+	}
+	h := &headerSearch{filter: newHeaderFilter(ss), scores: fold.NewMemo[int](20000)}
+	if headerSearches.m == nil {
+		headerSearches.m = map[string]*headerSearch{}
+	}
+	headerSearches.m[key.String()] = h
+	return h
+}
+
+// headerFilterFor is the ingest.HeaderFilter of scorerFor(ss), built once per process and set
+// of specs. A cell's marks are the required entries (one bit each, spec by spec) of which some
+// field has a synonym whose first word is one of the cell's words; a candidate may score only
+// when, for some spec, the entries marked could be enough (HeaderMatch.enough). That never
+// refuses a header the scorer accepts: every way a synonym matches a column needs its first word
+// among the column's words (Spec.candidates); a column's words are those of the cells it joins
+// (headerWords of a text joined by spaces is the join of its parts', headerWordsSplit); dropping
+// a title prefix only removes words; and a satisfied required entry has a field whose synonym
+// matched. Nil when the specs have more than 64 required entries in all.
+func headerFilterFor(ss []*Spec) *ingest.HeaderFilter { return headerSearchFor(ss).filter }
+
+func newHeaderFilter(ss []*Spec) *ingest.HeaderFilter {
+	first := map[string]uint64{} // a synonym's first word → the entries it may satisfy
+	specBits := make([]uint64, len(ss))
+	bit := 0
+	for i, s := range ss {
+		for _, alts := range s.required {
+			if bit == 64 {
+				return nil
+			}
+			b := uint64(1) << bit
+			bit++
+			specBits[i] |= b
+			for _, fi := range alts {
+				for _, k := range s.Fields[fi].keys {
+					w, _, _ := strings.Cut(k, " ")
+					first[w] |= b
+				}
+			}
+		}
+	}
+	marks := fold.NewMemo[uint64](50000)
+	cellMarks := func(text string) uint64 {
+		var m uint64
+		for w := range strings.SplitSeq(headerWords(text), " ") {
+			m |= first[w]
+		}
+		return m
+	}
+	return &ingest.HeaderFilter{
+		Cell: func(text string) uint64 { return marks.Get(text, cellMarks) },
+		Possible: func(u uint64) bool {
+			for i, sb := range specBits {
+				if sat := bits.OnesCount64(u & sb); sat >= 2 && 2*sat >= len(ss[i].required) {
+					return true
+				}
+			}
+			return false
+		},
 	}
 }
 

@@ -143,7 +143,7 @@ func (r *run) read(ctx context.Context) error {
 	if len(ss) == 0 {
 		return fmt.Errorf("dataset %q has no spec", r.opts.Dataset)
 	}
-	reader := ingest.Reader{Limits: r.l.Limits,
+	reader := ingest.Reader{Limits: r.l.Limits, HeaderFilter: headerFilterFor(ss),
 		OnSkip: func(t *ingest.Table, s ingest.Skip) error {
 			if r.tables[t] == nil {
 				return nil // a sheet that did not fit: not read
