@@ -456,7 +456,7 @@ func scorerFor(ss []*Spec) func(columns []string) int {
 		for _, c := range columns {
 			key = append(append(key, c...), 0)
 		}
-		if len(key) > 4096 {
+		if len(key) > 2048 {
 			return score(columns)
 		}
 		return memo.Get(string(key), func(string) int { return score(columns) })
@@ -476,16 +476,16 @@ var headerSearches struct {
 
 // headerSearchFor is the headerSearch of the set of specs ss, made on first use.
 func headerSearchFor(ss []*Spec) *headerSearch {
-	var key strings.Builder
+	var key strings.Builder // the specs themselves, not their names
 	for _, s := range ss {
-		fmt.Fprintf(&key, "%s/%s;", s.Dataset, s.Shape)
+		fmt.Fprintf(&key, "%p;", s)
 	}
 	headerSearches.mu.Lock()
 	defer headerSearches.mu.Unlock()
 	if h, ok := headerSearches.m[key.String()]; ok {
 		return h
 	}
-	h := &headerSearch{filter: newHeaderFilter(ss), scores: fold.NewMemo[int](20000)}
+	h := &headerSearch{filter: newHeaderFilter(ss), scores: fold.NewMemo[int](4096)}
 	if headerSearches.m == nil {
 		headerSearches.m = map[string]*headerSearch{}
 	}
@@ -524,7 +524,7 @@ func newHeaderFilter(ss []*Spec) *ingest.HeaderFilter {
 			}
 		}
 	}
-	marks := fold.NewMemo[uint64](50000)
+	marks := fold.NewMemo[uint64](20000)
 	cellMarks := func(text string) uint64 {
 		var m uint64
 		for w := range strings.SplitSeq(headerWords(text), " ") {

@@ -29,6 +29,9 @@ type unitRec struct {
 	// titleWords is " kind name " in header words ("thị trấn chi lăng"), what a file's title
 	// names the unit by (contextFromPreamble); provinces, districts and communes only.
 	titleWords string
+	// provinceTitles are " tỉnh name " and " thành phố name " in header words, how a title
+	// names a province (contextFromPreamble); provinces only.
+	provinceTitles [2]string
 }
 
 // boxedCode returns the code as an interface value, made once when the index is built: facts
@@ -133,6 +136,9 @@ func newUnitIndex(h *units.History) *UnitIndex {
 		u.codeBox = u.Code
 		if u.Level != ntm.LevelVillage && u.kindKey != "" {
 			u.titleWords = " " + headerWords(u.kindKey) + " " + headerWords(u.Folded) + " "
+		}
+		if u.Level == ntm.LevelProvince {
+			u.provinceTitles = [2]string{" tỉnh " + headerWords(u.Folded) + " ", " thành phố " + headerWords(u.Folded) + " "}
 		}
 		idx.recOf[v] = u
 		lvl := string(u.Level)
@@ -1028,7 +1034,7 @@ func contextFromPreamble(idx *UnitIndex, lines []string, d time.Time) (province 
 	provinces := idx.levelAt("province", d, false).units
 	var found []*unitRec
 	for _, u := range provinces {
-		if strings.Contains(text, " tỉnh "+headerWords(u.Folded)+" ") || strings.Contains(text, " thành phố "+headerWords(u.Folded)+" ") {
+		if strings.Contains(text, u.provinceTitles[0]) || strings.Contains(text, u.provinceTitles[1]) {
 			found = append(found, u)
 		}
 	}

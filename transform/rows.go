@@ -360,10 +360,20 @@ func (p *rowParser) asOf() (time.Time, *rowError) {
 	return t, nil
 }
 
+// yesNo is a yes/no cell's answer (nil for blank), parsed once per distinct text in a table
+// (a village survey's "Có", "x", "Không" on every row).
 func yesNo(p *rowParser, f string) (any, *rowError) {
-	v, err := value.ParseYesNo(p.cell(f))
+	v, err := p.cached(f, p.cell(f), parseYesNo)
 	if err != nil {
 		return nil, p.errf(f, "%v", err)
+	}
+	return v, nil
+}
+
+func parseYesNo(s string) (any, error) {
+	v, err := value.ParseYesNo(s)
+	if err != nil {
+		return nil, err
 	}
 	if b := v.Ptr(); b != nil {
 		return *b, nil
@@ -739,9 +749,11 @@ func serviceClass(s string) (full, partial bool, err error) {
 	if f {
 		return true, false, nil
 	}
-	k = strings.NewReplacer("dvctt", "", "dvc", "", "muc do", "", "muc", "", " ", "").Replace(k)
+	k = serviceWords.Replace(k)
 	return false, k == "3" || k == "3.0", nil
 }
+
+var serviceWords = strings.NewReplacer("dvctt", "", "dvc", "", "muc do", "", "muc", "", " ", "")
 
 func parseProcedureListRow(p *rowParser) (parsed, *rowError) {
 	asOf := p.asOfDay()
@@ -809,14 +821,23 @@ func (a *procedureAggregate) facts() []factRow {
 	return out
 }
 
+// periodSpan is a parsed period label, remembered per distinct text (every row of a report says
+// the same "Năm 2024").
+type periodSpan struct{ from, to time.Time }
+
+func parsePeriodLabel(s string) (any, error) {
+	f, t, err := value.ParsePeriodLabel(s)
+	return periodSpan{f, t}, err
+}
+
 func parseDVCDossiers(p *rowParser) (parsed, *rowError) {
 	from, to, label := p.tc.periodFrom, p.tc.periodTo, p.tc.periodLabel
 	if l := p.text("period_label"); l != "" {
-		f, t, err := value.ParsePeriodLabel(l)
+		v, err := p.cached("period_label", l, parsePeriodLabel)
 		if err != nil {
 			return parsed{}, p.errf("period_label", "%v", err)
 		}
-		from, to, label = f, t, l
+		from, to, label = v.(periodSpan).from, v.(periodSpan).to, l
 	} else if strings.TrimSpace(p.cell("period_from")) != "" || strings.TrimSpace(p.cell("period_to")) != "" {
 		f, t := p.day("period_from"), p.day("period_to")
 		if (f.IsZero() || t.IsZero()) && p.err == nil {

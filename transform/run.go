@@ -230,10 +230,10 @@ func (r *run) noTableMessage() string {
 	return m
 }
 
-// readRecovered is readWith the default reader (the units import).
-func readRecovered(ctx context.Context, path string, score ingest.HeaderScorer, onTable func(*ingest.Table) error,
+// readRecovered is readWith the default reader and the header search of ss (the units import).
+func readRecovered(ctx context.Context, path string, ss []*Spec, onTable func(*ingest.Table) error,
 	onRow func(*ingest.Table, ingest.Row) error) error {
-	return readWith(ctx, ingest.Reader{}, path, score, onTable, onRow)
+	return readWith(ctx, ingest.Reader{HeaderFilter: headerFilterFor(ss)}, path, scorerFor(ss), onTable, onRow)
 }
 
 // readWith calls the reader, turning a panic in the loader's own callbacks into an error (the

@@ -216,7 +216,7 @@ func readUnits(ctx context.Context, path string, opts UnitsOptions) (*unitsFile,
 	var b *statementBuilder
 	var lb *mappingBuilder
 	specs := []*Spec{unitsSpec(), mappingSpec()}
-	err := readRecovered(ctx, path, scorerFor(specs), func(t *ingest.Table) error {
+	err := readRecovered(ctx, path, specs, func(t *ingest.Table) error {
 		if match != nil {
 			return nil // the first table holds the units
 		}

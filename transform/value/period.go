@@ -48,6 +48,8 @@ func ParsePeriodLabel(s string) (from, to time.Time, err error) {
 
 var errPeriodForm = dateError("không phải kỳ báo cáo hợp lệ (ví dụ: Tháng 10/2026, Quý III/2026, 6 tháng đầu năm 2026, 9 tháng năm 2026, Năm 2026, từ ngày 01/01/2026 đến ngày 31/03/2026)")
 
+var periodSpaces = strings.NewReplacer(" /", "/", "/ ", "/", " -", "-", "- ", "-")
+
 func parsePeriodKey(k string) (from, to time.Time, err error) {
 	if m := periodRange.FindStringSubmatch(k); m != nil {
 		if from, _, err = parseNumericDate(m[1], false); err != nil {
@@ -61,7 +63,7 @@ func parsePeriodKey(k string) (from, to time.Time, err error) {
 		}
 		return from, to, nil
 	}
-	k = strings.NewReplacer(" /", "/", "/ ", "/", " -", "-", "- ", "-").Replace(k)
+	k = periodSpaces.Replace(k)
 	if m := periodMonth.FindStringSubmatch(k); m != nil {
 		return months(atoi(m[2]), atoi(m[1]), 1)
 	}

@@ -156,7 +156,7 @@ type form struct {
 func formOf(s string) form {
 	low := strings.ToLower(clean(s))
 	if !isASCII(low) {
-		low = strings.NewReplacer("ð", "đ").Replace(low)
+		low = strings.ReplaceAll(low, "ð", "đ")
 	}
 	return form{low: low, plain: key(s)}
 }
