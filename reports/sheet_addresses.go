@@ -24,8 +24,9 @@ WITH vf AS (
            (r.detail ->> 'orgs_with')::bigint AS orgs_with,
            r.status <> 'no_data' AND r.detail ? 'households_total' AS counted,
            coalesce((r.detail ->> 'stale')::boolean, false) AS stale
-    FROM result r
-    WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.criterion = 'V4_ADDRESS' AND r.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb)))
+    FROM jsonb_object_keys($2::jsonb) AS sc(code)
+    CROSS JOIN LATERAL (SELECT * FROM result r
+         WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.parent_code = sc.code AND r.criterion = 'V4_ADDRESS' OFFSET 0) r
 )`
 
 // addressTotals sums the coverage of the scope's villages with data.

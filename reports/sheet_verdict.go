@@ -150,11 +150,11 @@ func (w *workbook) villageChanges(ctx context.Context) (villageChanges, error) {
 	}
 	rows, err := w.q.Query(ctx, `
 		SELECT cur.status, COALESCE(prev.status, 'no_data'), count(*)
-		FROM result cur
+		FROM jsonb_object_keys($2::jsonb) AS sc(code)
+		CROSS JOIN LATERAL (SELECT * FROM result r
+		     WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.parent_code = sc.code AND r.criterion = $4 OFFSET 0) cur
 		LEFT JOIN result prev ON prev.evaluation_id = $3 AND prev.level = 'village'
 		     AND prev.unit_code = cur.unit_code AND prev.criterion = cur.criterion
-		WHERE cur.evaluation_id = $1 AND cur.level = 'village' AND cur.criterion = $4
-		  AND cur.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb)))
 		GROUP BY 1, 2`, w.d.eval.ID, w.sc.communeOrder(), w.d.prev.EvalID, keySmartVillage)
 	if err != nil {
 		return c, fmt.Errorf("compare the villages with the previous period: %w", err)

@@ -64,8 +64,9 @@ func (pv *provinceVillages) read(ctx context.Context, w *workbook) error {
 	pv.results = map[string][]villageResults{}
 	rows, err := w.q.Query(ctx, `
 		SELECT `+resultColumns+`
-		FROM result r
-		WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.parent_code = ANY (ARRAY(SELECT jsonb_object_keys($2::jsonb)))
+		FROM jsonb_object_keys($2::jsonb) AS sc(code)
+		CROSS JOIN LATERAL (SELECT * FROM result r
+		     WHERE r.evaluation_id = $1 AND r.level = 'village' AND r.parent_code = sc.code OFFSET 0) r
 		ORDER BY r.parent_code, r.unit_code, r.criterion`, d.eval.ID, pv.communes)
 	if err != nil {
 		return fmt.Errorf("read the village results: %w", err)
