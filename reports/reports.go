@@ -209,14 +209,19 @@ func WriteAll(ctx context.Context, q db.Querier, period ntm.Period, opts Options
 			ordered = append(ordered, js...)
 		}
 	}
+	_, pooled := q.(*pgxpool.Pool)
+	rec := newInputRecorder(ctx, q, pooled && len(ordered) > 1, len(ordered))
 	write := func(q db.Querier, j *reportJob) error {
 		defer j.sc.villages.release()
 		if err := writeWorkbook(ctx, q, d, j.sc, j.path, generated); err != nil {
 			return fmt.Errorf("write the report %s: %w", j.path, err)
 		}
-		return storeInput(ctx, q, j.path, j.abs, period.String(), j.sc.unit.Code, j.key)
+		return rec.record(q, j.path, j.abs, period.String(), j.sc.unit.Code, j.key)
 	}
 	err = writeJobs(ctx, q, ordered, Workers, write)
+	if rerr := rec.close(); err == nil {
+		err = rerr
+	}
 	for _, j := range jobs {
 		if j.done {
 			w.Paths = append(w.Paths, j.path)
