@@ -49,11 +49,12 @@ func (d *data) criterionDataset(key string) string {
 
 // tracer finds the file behind a result (its batch) and the rejected rows that name a village.
 type tracer struct {
-	files   map[int64]string // batch id → file name
-	rejects []rejectInfo     // the rejected rows of the workbook's scope
-	folded  []string         // their raw text, ASCII-folded words, lower case, space-padded
-	h       *units.History   // to name a village as the rows may: by an old code or name
-	end     time.Time        // the period end: the structure the villages are of
+	files   map[int64]string     // batch id → file name
+	rejects []rejectInfo         // the rejected rows of the workbook's scope
+	folded  []string             // their raw text, ASCII-folded words, lower case, space-padded
+	h       *units.History       // to name a village as the rows may: by an old code or name
+	end     time.Time            // the period end: the structure the villages are of
+	tokens  map[[2]string]string // nameToken's, by name and folded name: a commune's is asked for each of its villages
 }
 
 func (w *workbook) newTracer(ctx context.Context) (*tracer, error) {
@@ -97,6 +98,20 @@ func nameToken(name, folded string) string {
 	return " " + strings.ToLower(words(fold.ASCII(folded))) + " "
 }
 
+// nameToken is nameToken(name, folded), remembered for the workbook.
+func (t *tracer) nameToken(name, folded string) string {
+	k := [2]string{name, folded}
+	if tok, ok := t.tokens[k]; ok {
+		return tok
+	}
+	if t.tokens == nil {
+		t.tokens = map[[2]string]string{}
+	}
+	tok := nameToken(name, folded)
+	t.tokens[k] = tok
+	return tok
+}
+
 // namesOf lists the ways rows can name the village code in force at the period end (name and
 // commune name: its own when the history does not hold it).
 func (t *tracer) namesOf(code, name, communeName, communeFolded string) []villageName {
@@ -106,7 +121,7 @@ func (t *tracer) namesOf(code, name, communeName, communeFolded string) []villag
 	}
 	if v == nil {
 		return []villageName{{code: " " + strings.ToLower(words(code)) + " ", first: true,
-			name: nameToken(name, ""), commune: nameToken(communeName, communeFolded)}}
+			name: t.nameToken(name, ""), commune: t.nameToken(communeName, communeFolded)}}
 	}
 	vs := []*units.Version{v}
 	for _, a := range t.h.Predecessors(v) {
@@ -121,9 +136,9 @@ func (t *tracer) namesOf(code, name, communeName, communeFolded string) []villag
 			at = t.end
 		}
 		n := villageName{code: " " + strings.ToLower(words(x.Code)) + " ", from: x.From, to: x.To,
-			first: len(t.h.Versions(x.Code)) > 0 && t.h.Versions(x.Code)[0] == x, name: nameToken(x.Name, x.Folded)}
+			first: len(t.h.Versions(x.Code)) > 0 && t.h.Versions(x.Code)[0] == x, name: t.nameToken(x.Name, x.Folded)}
 		if p := t.h.Parent(x, at); p != nil {
-			n.commune = nameToken(p.Name, p.Folded)
+			n.commune = t.nameToken(p.Name, p.Folded)
 		}
 		out = append(out, n)
 	}

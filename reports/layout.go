@@ -407,17 +407,29 @@ func (w *workbook) textChunks(s string, width float64, style int, sep string) []
 // and wraps).
 func (w *workbook) streamRowOf(sw *excelize.StreamWriter, sheet string, row int, cells ...cell) error {
 	if style, span, h, ok := w.asBanner(sheet, 1, cells); ok {
-		vals := make([]any, span)
-		vals[0] = excelize.Cell{StyleID: style, Value: cells[0].v}
+		row1 := append(w.rowCells[:0], excelize.Cell{StyleID: style, Value: cells[0].v})
 		for i := 1; i < span; i++ {
-			vals[i] = excelize.Cell{StyleID: style}
+			row1 = append(row1, excelize.Cell{StyleID: style})
 		}
-		if err := sw.SetRow(cellName(1, row), vals, excelize.RowOpts{Height: h}); err != nil {
+		if err := sw.SetRow(cellName(1, row), w.rowValues(row1), excelize.RowOpts{Height: h}); err != nil {
 			return err
 		}
 		return sw.MergeCell(cellName(1, row), cellName(span, row))
 	}
 	return w.streamRowSpans(sw, sheet, row, cells, nil)
+}
+
+// rowValues is the row of a stream's SetRow over row1, whose backing array the workbook keeps for
+// its next row (SetRow keeps neither): a pointer to each cell, so that neither the cells nor the
+// row are allocated again for every streamed row (a *Cell is written as a Cell is).
+func (w *workbook) rowValues(row1 []excelize.Cell) []any {
+	w.rowCells = row1
+	vals := w.rowVals[:0]
+	for i := range row1 {
+		vals = append(vals, &row1[i])
+	}
+	w.rowVals = vals
+	return vals
 }
 
 // spanHeight is the height a row of cells needs, a cell spanning the columns from its own to
@@ -622,19 +634,20 @@ func (w *workbook) pageBreaks(sheet string, after []int) error {
 // spans maps a cell's first column to its last (1-based). The row gets the height its wrapped
 // text needs in the spanned widths, and the spans are merged.
 func (w *workbook) streamRowSpans(sw *excelize.StreamWriter, sheet string, row int, cells []cell, spans map[int]int) error {
-	vals := make([]any, 0, len(cells))
+	row1 := w.rowCells[:0]
 	col := 1
 	for _, c := range cells {
 		last := col
 		if l, ok := spans[col]; ok {
 			last = l
 		}
-		vals = append(vals, excelize.Cell{StyleID: c.s, Value: c.v})
+		row1 = append(row1, excelize.Cell{StyleID: c.s, Value: c.v})
 		for k := col + 1; k <= last; k++ {
-			vals = append(vals, excelize.Cell{StyleID: c.s})
+			row1 = append(row1, excelize.Cell{StyleID: c.s})
 		}
 		col = last + 1
 	}
+	vals := w.rowValues(row1)
 	ref, _ := excelize.CoordinatesToCellName(1, row)
 	var err error
 	if h := w.spanHeight(w.widths[sheet], 1, cells, spans); h > 0 {

@@ -449,6 +449,8 @@ type workbook struct {
 	own             *provinceVillages   // the scope's villages when it has no province's (scope.villages)
 	lineMemo        map[lineKey]float64 // the heights of the workbook's wrapped texts
 	todos           *[]villageTodo      // the villages not smart yet and their steps, read once
+	rowCells        []excelize.Cell     // a streamed row's cells, reused (rowValues)
+	rowVals         []any
 }
 
 // newWorkbook is a workbook over f with empty layout records.
