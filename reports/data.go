@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"ntm"
 	"ntm/db"
@@ -117,16 +118,22 @@ func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 	}
 	d.eval.SetName, d.eval.StaleMonths = d.eval.Set.Name, d.eval.Set.StaleMonths
 	d.criteria = d.eval.Set.Criteria
-	if err := d.loadUnitsAt(ctx, q, period.End()); err != nil {
-		return nil, err
+	// The two counts over every village result run on connections of their own while this one
+	// reads the units and the results above the villages (on a pool; one after the other on a
+	// transaction): the run's first workbook waits for all of them.
+	counts := func() error { return d.loadVillageCounts(ctx, q) }
+	coverage := func() (err error) { d.coverage, err = coverageOf(ctx, q, d.eval.ID); return err }
+	waitCounts, waitCoverage := start(q, counts), start(q, coverage)
+	err = d.loadUnitsAt(ctx, q, period.End())
+	if err == nil {
+		err = d.loadResults(ctx, q)
 	}
-	if err := d.loadResults(ctx, q); err != nil {
-		return nil, err
+	for _, wait := range []func() error{waitCounts, waitCoverage} {
+		if werr := wait(); err == nil {
+			err = werr
+		}
 	}
-	if err := d.loadVillageCounts(ctx, q); err != nil {
-		return nil, err
-	}
-	if d.coverage, err = coverageOf(ctx, q, d.eval.ID); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	if d.prev, err = loadPrevious(ctx, q, period); err != nil {
@@ -136,6 +143,18 @@ func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// start runs fn on a goroutine of its own when q is a pool (each query then takes a connection
+// of its own), at once otherwise; the function it returns waits for fn's error.
+func start(q db.Querier, fn func() error) func() error {
+	if _, ok := q.(*pgxpool.Pool); !ok {
+		err := fn()
+		return func() error { return err }
+	}
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	return func() error { return <-done }
 }
 
 // loadUnitsAt reads the provinces, districts and communes in force on day (the period end: the
