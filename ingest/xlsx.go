@@ -197,6 +197,27 @@ func normPart(name string) string {
 	return strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(name, "\\", "/")), "/")
 }
 
+// readAllSized is io.ReadAll of at most limit+1 bytes into a buffer sized for the part's
+// recorded size (io.ReadAll's would grow from 512 bytes, copying), which is only a hint: a part
+// bigger than it said grows it as io.ReadAll would (archive/zip then fails it on its size).
+func readAllSized(r io.Reader, limit int64, size uint64) ([]byte, error) {
+	r = io.LimitReader(r, limit+1)
+	b := make([]byte, 0, min(size, uint64(limit))+1) // +1: the read that meets the end
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
 // readPart reads a small part whole.
 func (wb *workbook) readPart(f *zip.File) ([]byte, error) {
 	if f.UncompressedSize64 > partLimit {
@@ -208,7 +229,7 @@ func (wb *workbook) readPart(f *zip.File) ([]byte, error) {
 		return nil, wb.partError(f.Name, err)
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, partLimit+1))
+	b, err := readAllSized(rc, partLimit, f.UncompressedSize64)
 	if err != nil {
 		return nil, wb.partError(f.Name, err)
 	}
@@ -245,6 +266,7 @@ func (wb *workbook) rels(name string) ([]relationship, error) {
 	base := path.Dir(path.Dir(normPart(name))) // "xl/_rels/workbook.xml.rels" → "xl"
 	var out []relationship
 	s := newXMLScanner(bytes.NewReader(b), partLimit)
+	defer s.release()
 	for {
 		switch s.next() {
 		case tokEOF:
@@ -279,6 +301,7 @@ func (wb *workbook) rels(name string) ([]relationship, error) {
 // parseWorkbook reads the sheet list and the date system.
 func (wb *workbook) parseWorkbook(b []byte, targets map[string]string) error {
 	s := newXMLScanner(bytes.NewReader(b), partLimit)
+	defer s.release()
 	for {
 		switch s.next() {
 		case tokEOF:
@@ -330,6 +353,7 @@ func (wb *workbook) loadSharedStrings(name string) error {
 	}
 	defer rc.Close()
 	s := newXMLScanner(rc, wb.lim.MaxCellSize)
+	defer s.release()
 	var cur []byte
 	var total int64
 	inSI, inT, phonetic := false, false, 0
@@ -459,7 +483,7 @@ func (wb *workbook) readSheet(ctx context.Context, sh sheetRef, cb *callbacks) e
 	var src io.Reader
 	var merges []mergeRange
 	if f.UncompressedSize64 <= uint64(wb.lim.UnzipXMLSize) {
-		b, err := io.ReadAll(io.LimitReader(rc, wb.lim.UnzipXMLSize+1))
+		b, err := readAllSized(rc, wb.lim.UnzipXMLSize, f.UncompressedSize64)
 		rc.Close()
 		if err != nil {
 			return wb.sheetError(sh, 0, err)
@@ -617,6 +641,7 @@ type cellSpan struct{ col, start, end int }
 // row's cells slice: one allocation per row for the text.
 func (wb *workbook) scanRows(ctx context.Context, sh sheetRef, src io.Reader, st rowSink) error {
 	s := newXMLScanner(src, wb.lim.MaxCellSize)
+	defer s.release()
 	s.general = wb.general
 	var (
 		rowBuf               []byte

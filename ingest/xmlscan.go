@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -38,6 +39,7 @@ type xmlScanner struct {
 
 	// general turns off the one-step paths (fastCellStart, fastCellBody): the tests' reference.
 	general bool
+	pooled  *[]byte // buf's pool entry, while buf is the pooled one (release)
 }
 
 type xmlAttr struct {
@@ -63,7 +65,22 @@ func newXMLScanner(r io.Reader, maxToken int) *xmlScanner {
 	if maxToken < 4096 {
 		maxToken = 4096
 	}
-	return &xmlScanner{r: r, buf: make([]byte, scanChunk), maxToken: maxToken}
+	bp := scanBufs.Get().(*[]byte)
+	return &xmlScanner{r: r, buf: *bp, pooled: bp, maxToken: maxToken}
+}
+
+// scanBufs pools the scanners' first buffers: a workbook is read by half a dozen scanners (its
+// relationships, its sheet list, its shared strings, each sheet), and a fresh 256 KiB each,
+// zeroed, was most of what reading a small file allocated.
+var scanBufs = sync.Pool{New: func() any { b := make([]byte, scanChunk); return &b }}
+
+// release gives the scanner's buffer back to the pool. Neither the scanner nor any slice it
+// returned may be used after.
+func (s *xmlScanner) release() {
+	if s.pooled != nil && len(s.buf) == scanChunk && &s.buf[0] == &(*s.pooled)[0] {
+		scanBufs.Put(s.pooled)
+	}
+	s.pooled, s.buf = nil, nil
 }
 
 // fill makes more bytes available after s.end, keeping s.buf[s.pos:]. It
