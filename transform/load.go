@@ -331,11 +331,29 @@ func (l *Loader) load(ctx context.Context, ex executor, path string, opts LoadOp
 	if opts, err = l.reloadOptions(ctx, ex, opts); err != nil {
 		return FileReport{File: path}, err
 	}
-	rep, err = l.loadFile(ctx, ex, path, opts)
-	if errors.Is(err, errMonthFirst) {
-		// The file writes its dates month first: read it again so (dateorder.go).
-		opts.monthFirst, opts.monthProof = true, rep.monthProof
-		rep, err = l.loadFile(ctx, ex, path, opts)
+	return readings(opts, func(opts LoadOptions) (FileReport, error) { return l.loadFile(ctx, ex, path, opts) })
+}
+
+// readings reads a file with read, again while a reading asks to (each time rolled back or,
+// for a check, thrown away): when the file proves it writes its dates month first
+// (dateorder.go), and when a big sheet read in one decompression turned out to have merged
+// ranges, stored after its rows (ingest.ErrReadAgain). Each asks at most once, so a file is
+// read at most three times; the usual file, once.
+func readings(opts LoadOptions, read func(LoadOptions) (FileReport, error)) (FileReport, error) {
+	rep, err := read(opts)
+	monthFirst := false
+	for n := 0; n < 2 && err != nil; n++ {
+		switch {
+		case errors.Is(err, errMonthFirst) && !monthFirst:
+			opts.monthFirst, opts.monthProof, monthFirst = true, rep.monthProof, true
+		case errors.Is(err, ingest.ErrReadAgain):
+		default:
+			n = 2
+			continue
+		}
+		rep, err = read(opts)
+	}
+	if monthFirst {
 		rep.Notes = append(rep.Notes, monthFirstNote(opts.monthProof))
 	}
 	return rep, err
@@ -479,7 +497,7 @@ func (l *Loader) loadFile(ctx context.Context, ex executor, path string, opts Lo
 	}
 	reason, rejected := rejectedReason(err)
 	switch {
-	case errors.Is(err, errMonthFirst):
+	case errors.Is(err, errMonthFirst), errors.Is(err, ingest.ErrReadAgain):
 		tx.Rollback(ctx) //nolint:errcheck
 		return FileReport{File: path, monthProof: r.dates.monthProof}, err
 	case errors.Is(err, errAlreadyLoaded):
@@ -686,13 +704,7 @@ func (l *Loader) CheckFile(ctx context.Context, path string, opts LoadOptions) (
 	if opts, err = l.reloadOptions(ctx, l.pool, opts); err != nil {
 		return FileReport{File: path}, err
 	}
-	rep, err = l.checkFile(ctx, path, opts)
-	if errors.Is(err, errMonthFirst) {
-		opts.monthFirst, opts.monthProof = true, rep.monthProof
-		rep, err = l.checkFile(ctx, path, opts)
-		rep.Notes = append(rep.Notes, monthFirstNote(opts.monthProof))
-	}
-	return rep, err
+	return readings(opts, func(opts LoadOptions) (FileReport, error) { return l.checkFile(ctx, path, opts) })
 }
 
 func (l *Loader) checkFile(ctx context.Context, path string, opts LoadOptions) (FileReport, error) {
@@ -718,7 +730,7 @@ func (l *Loader) checkFile(ctx context.Context, path string, opts LoadOptions) (
 	err = r.read(ctx)
 	reason, rejected := rejectedReason(err)
 	switch {
-	case errors.Is(err, errMonthFirst):
+	case errors.Is(err, errMonthFirst), errors.Is(err, ingest.ErrReadAgain):
 		return FileReport{File: path, monthProof: r.dates.monthProof}, err
 	case rejected:
 		r.report.Rejected, r.report.Message = true, reason

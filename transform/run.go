@@ -143,7 +143,9 @@ func (r *run) read(ctx context.Context) error {
 	if len(ss) == 0 {
 		return fmt.Errorf("dataset %q has no spec", r.opts.Dataset)
 	}
-	reader := ingest.Reader{Limits: r.l.Limits, HeaderFilter: headerFilterFor(ss),
+	// ReadAgain: a load runs in a transaction it can roll back (and a check writes nothing),
+	// so a big sheet is decompressed once; one with merged ranges asks for a second reading.
+	reader := ingest.Reader{Limits: r.l.Limits, HeaderFilter: headerFilterFor(ss), ReadAgain: true,
 		OnSkip: func(t *ingest.Table, s ingest.Skip) error {
 			if r.tables[t] == nil {
 				return nil // a sheet that did not fit: not read
@@ -172,7 +174,7 @@ func (r *run) read(ctx context.Context) error {
 	}
 	if err != nil {
 		switch {
-		case errors.Is(err, errFileRejected), errors.Is(err, errAlreadyLoaded), errors.Is(err, errMonthFirst):
+		case errors.Is(err, errFileRejected), errors.Is(err, errAlreadyLoaded), errors.Is(err, errMonthFirst), errors.Is(err, ingest.ErrReadAgain):
 			return err
 		case ctx.Err() != nil:
 			return fmt.Errorf("load of %s cancelled: %w", r.path, ctx.Err())
