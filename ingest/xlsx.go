@@ -770,12 +770,18 @@ func (wb *workbook) scanRows(ctx context.Context, sh sheetRef, src io.Reader, st
 					return bad(fmt.Errorf("%s, sheet %q: row number %d is beyond 1,048,576", wb.file, sh.name, n),
 						"Tệp %s, trang %q: số dòng %d vượt quá 1.048.576 dòng mà một trang có thể có: %s.", wb.file, sh.name, n, damaged)
 				}
+				openCol := col
 				rowNum, col, maxCol = n, 0, -1
 				rowBuf, spans = rowBuf[:0], spans[:0]
+				if inCell {
+					// A cell of an earlier row never closed: what follows is inside it (its column
+					// kept, its text from the start of this row's buffer).
+					col, cellStart = openCol, 0
+				}
 				if !s.selfClose {
 					inRow = true
 					if inCell {
-						continue // a cell of an earlier row never closed: what follows is inside it
+						continue
 					}
 					if ref, hasRef, typ, selfClose, ok := s.fastCellStart(); ok {
 						if err := cells(ref, hasRef, typ, selfClose); err != nil {
