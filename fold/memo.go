@@ -34,3 +34,11 @@ func (c *Memo[V]) Get(k string, f func(string) V) V {
 	c.mu.Unlock()
 	return v
 }
+
+// Reset forgets every entry (a process done with loading gives their memory back; a later Get
+// fills the memo again).
+func (c *Memo[V]) Reset() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
+}

@@ -23,6 +23,16 @@ var (
 	groupRanks     = fold.NewMemo[int](20000)
 )
 
+// ReleaseMemos forgets what the reader's memos remember (a process done with loading; a later
+// read fills them again).
+func ReleaseMemos() {
+	headerKeys.Reset()
+	cleanTexts.Reset()
+	subtotalLabels.Reset()
+	footerTexts.Reset()
+	groupRanks.Reset()
+}
+
 // firstNonBlank returns the index and trimmed text of the first non-blank
 // cell, or -1.
 func firstNonBlank(cells []string) (int, string) {

@@ -470,6 +470,9 @@ func stepLine(name string, err error) string {
 // evaluate computes the period's results and counts them by status. It returns the warning
 // the office must read (evaluate.SetWarning), "" when there is none; the step's detail keeps it.
 func (r *Runner) evaluate(ctx context.Context, st *runs.StepRun, p ntm.Period) (string, error) {
+	// The loads are over: what their folding memos hold would stay live under the soft memory
+	// limit through the evaluation and the workbooks (tens of MB at national scale).
+	transform.ReleaseMemos()
 	id, err := evaluate.Evaluate(ctx, r.Pool, p)
 	if err != nil {
 		return "", err

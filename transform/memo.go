@@ -1,6 +1,9 @@
 package transform
 
-import "ntm/fold"
+import (
+	"ntm/fold"
+	"ntm/ingest"
+)
 
 type foldedUnitName struct{ name, kind string }
 
@@ -12,6 +15,17 @@ var (
 	foldTextMemo    = fold.NewMemo[string](10000)
 	unitNameMemo    = fold.NewMemo[foldedUnitName](400000)
 )
+
+// ReleaseMemos forgets what the process's folding memos (transform's and ingest's) remember: at national scale the
+// unit names alone are tens of MB, which the evaluation and the workbooks that follow a load in
+// the same process would otherwise keep under the soft memory limit (the collector marking them
+// on every cycle). A later load fills them again.
+func ReleaseMemos() {
+	headerWordsMemo.Reset()
+	foldTextMemo.Reset()
+	unitNameMemo.Reset()
+	ingest.ReleaseMemos()
+}
 
 func foldUnitNameMemo(s string) (name, kind string) {
 	r := unitNameMemo.Get(s, func(s string) foldedUnitName {

@@ -64,10 +64,11 @@ func (x *UnitIndex) forFile() *UnitIndex {
 }
 
 // ReleaseUnitIndex drops the unit indexes the loader keeps for its next files (the national
-// ones hold about 200 MB): a run calls it when its loading is over and evaluation follows. A
-// file loaded afterwards builds them again.
+// ones hold about 200 MB) and the process's folding memos (ReleaseMemos): a run calls it when
+// its loading is over and evaluation follows. A file loaded afterwards builds them again.
 func (l *Loader) ReleaseUnitIndex() {
 	l.units.mu.Lock()
 	l.units.idx = [2]*UnitIndex{}
 	l.units.mu.Unlock()
+	ReleaseMemos()
 }
