@@ -36,8 +36,9 @@ type env struct {
 	// stage, when set, is told how long each stage of the demo took (ntm bench's children).
 	stage func(name string, seconds float64)
 	// helperPeak, when set, is told the peak resident memory of a process a command ran beside
-	// itself (the national demo's export writer) and its own peak until that process ended.
-	helperPeak func(helperMB, selfMB float64)
+	// itself (the national demo's export writer) and the largest sum of the two's resident
+	// memory sampled while both ran.
+	helperPeak func(helperMB, togetherMB float64)
 }
 
 // timed tells e.stage how long a stage took since st.
