@@ -17,7 +17,7 @@ import (
 // canonical units file per province (63 files, 8 made-up villages a commune, valid from
 // 1/1/2020), each its own batch, into a fresh database. It reports the process's CPU per file
 // (steadier than the time on a shared machine) and prints the md5 of the unit table's ordered
-// rows, so that two builds can be shown to leave the same table (docs/performance.md,
+// rows, so that two builds can be shown to leave the same table (docs/performance-history.md,
 // "Structure imports (national)"):
 //
 //	go test -run '^$' -bench UnitsFilesNational -benchtime 1x ./transform
