@@ -105,15 +105,8 @@ func evaluateOnTwo(ctx context.Context, tx pgx.Tx, second *pgxpool.Conn, p ntm.P
 	if _, err := tx2.Exec(ctx, `SET TRANSACTION SNAPSHOT `+quoteLiteral(snapshot)); err != nil {
 		return fail("share the snapshot", err)
 	}
-	e, err := prepare(ctx, tx, tx2, p)
+	id, err := evaluateOn(ctx, p, tx, tx2)
 	if err != nil {
-		return 0, err
-	}
-	id, err := record(ctx, tx, e)
-	if err != nil {
-		return 0, err
-	}
-	if err := store(ctx, e, id, tx, tx2); err != nil {
 		return 0, err
 	}
 	if err := tx2.Commit(ctx); err != nil {
@@ -144,7 +137,13 @@ func quoteLiteral(s string) string {
 // results are then computed one province at a time while the COPY sends the previous
 // province's, so that what is held is a few provinces' results, not the nation's.
 func EvaluateTx(ctx context.Context, tx pgx.Tx, p ntm.Period) (int64, error) {
-	e, err := prepare(ctx, tx, nil, p)
+	return evaluateOn(ctx, p, tx, nil)
+}
+
+// evaluateOn reads the inputs (on tx, and on tx2 beside it when there is one), records the
+// evaluation on tx and stores its results by a COPY on each; committing is the caller's.
+func evaluateOn(ctx context.Context, p ntm.Period, tx, tx2 pgx.Tx) (int64, error) {
+	e, err := prepare(ctx, tx, tx2, p)
 	if err != nil {
 		return 0, err
 	}
@@ -152,7 +151,11 @@ func EvaluateTx(ctx context.Context, tx pgx.Tx, p ntm.Period) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := store(ctx, e, id, tx); err != nil {
+	txs := []pgx.Tx{tx}
+	if tx2 != nil {
+		txs = append(txs, tx2)
+	}
+	if err := store(ctx, e, id, txs...); err != nil {
 		return 0, err
 	}
 	return id, nil

@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+
+	"ntm/copytext"
 )
 
 // resultCopy is the COPY that stores an evaluation's results, in COPY's text format.
@@ -156,21 +158,21 @@ func (c *copyText) take() bool {
 func (c *copyText) row(b []byte, r *Result) ([]byte, error) {
 	b = append(b, c.id...)
 	b = append(b, '\t')
-	b = appendCopyString(b, r.UnitCode)
+	b = copytext.AppendString(b, r.UnitCode)
 	b = append(b, '\t')
-	b = appendCopyString(b, r.UnitName)
+	b = copytext.AppendString(b, r.UnitName)
 	b = append(b, '\t')
-	b = appendCopyString(b, string(r.Level))
+	b = copytext.AppendString(b, string(r.Level))
 	b = append(b, '\t')
 	if r.ParentCode == "" {
 		b = append(b, '\\', 'N')
 	} else {
-		b = appendCopyString(b, r.ParentCode)
+		b = copytext.AppendString(b, r.ParentCode)
 	}
 	b = append(b, '\t')
-	b = appendCopyString(b, r.Criterion)
+	b = copytext.AppendString(b, r.Criterion)
 	b = append(b, '\t')
-	b = appendCopyString(b, string(r.Status))
+	b = copytext.AppendString(b, string(r.Status))
 	b = append(b, '\t')
 	if r.Value == nil {
 		b = append(b, "\\N\t\\N"...)
@@ -184,7 +186,7 @@ func (c *copyText) row(b []byte, r *Result) ([]byte, error) {
 	b = append(b, '\t')
 	b = strconv.AppendInt(b, r.Threshold.Den, 10)
 	b = append(b, '\t')
-	b = appendCopyString(b, r.Explanation)
+	b = copytext.AppendString(b, r.Explanation)
 	b = append(b, '\t')
 	// Rows of one village often share one detail map: write it as JSON once.
 	if r.Detail == nil {
@@ -197,33 +199,8 @@ func (c *copyText) row(b []byte, r *Result) ([]byte, error) {
 		c.detail = j
 		c.lastJSON, c.lastMap = j, r.Detail
 	}
-	b = appendCopyString(b, c.lastJSON)
+	b = copytext.AppendString(b, c.lastJSON)
 	return append(b, '\n'), nil
-}
-
-// appendCopyString appends s as a COPY text field: backslash, tab, line feed and carriage
-// return escaped.
-func appendCopyString[T string | []byte](b []byte, s T) []byte {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		var esc byte
-		switch s[i] {
-		case '\\':
-			esc = '\\'
-		case '\t':
-			esc = 't'
-		case '\n':
-			esc = 'n'
-		case '\r':
-			esc = 'r'
-		default:
-			continue
-		}
-		b = append(b, s[start:i]...)
-		b = append(b, '\\', esc)
-		start = i + 1
-	}
-	return append(b, s[start:]...)
 }
 
 // store computes e's results part by part and stores them as evaluation id's by one COPY on

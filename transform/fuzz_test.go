@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"ntm"
+	"ntm/copytext"
 	"ntm/ingest"
 )
 
@@ -82,7 +83,7 @@ func FuzzRowParsers(f *testing.F) {
 					t.Fatalf("%s: %d values for %d columns of %s", name, len(fr.vals), len(fr.table.Columns), fr.table.Name)
 				}
 				for i, v := range fr.vals {
-					if _, err := appendCopyText(nil, v); err != nil {
+					if _, err := copytext.Append(nil, v); err != nil {
 						t.Fatalf("%s: %s.%s = %#v cannot be stored: %v", name, fr.table.Name, fr.table.Columns[i], v, err)
 					}
 					if n, ok := v.(int64); ok && n < 0 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"ntm/copytext"
 	"ntm/dataset"
 	"ntm/vnfmt"
 )
@@ -75,7 +76,7 @@ func (m *mergedRows) add(h uint64, p *rowParser, res *parsed, first bool) (held 
 		}
 		f := res.facts[0]
 		for i, v := range f.vals { // what the sink would refuse later is refused now, on this row
-			if _, err := appendCopyText(nil, v); err != nil {
+			if _, err := copytext.Append(nil, v); err != nil {
 				return false, "", &valueError{field: f.table.Columns[i], err: err}
 			}
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"ntm/copytext"
 )
 
 // sink is where a run's facts go: the load's transaction (dbSink) or a counter (countSink, a check).
@@ -28,7 +30,7 @@ type sheetRow struct {
 // transaction's connection does one thing at a time), so that parsing, encoding and the
 // server's work overlap. Every other use of the transaction waits for it first.
 //
-// Facts are written straight into COPY's text format (copytext.go) rather than kept as rows
+// Facts are written straight into COPY's text format (package copytext) rather than kept as rows
 // of values for pgx to encode: for a record-level export that saves two allocations and a
 // dozen boxed values a row, most of the garbage collector's work and a fifth of a load's CPU.
 type dbSink struct {
@@ -60,7 +62,7 @@ func (s *dbSink) fact(ctx context.Context, f factRow) error {
 	for i, v := range f.vals {
 		cb.data = append(cb.data, '\t')
 		var err error
-		if cb.data, err = appendCopyText(cb.data, v); err != nil {
+		if cb.data, err = copytext.Append(cb.data, v); err != nil {
 			cb.data = cb.data[:start]
 			return &valueError{field: f.table.Columns[i], err: err}
 		}
@@ -182,7 +184,7 @@ func (s *countSink) fact(_ context.Context, f factRow) error {
 	b := s.buf[:0]
 	for i, v := range f.vals {
 		var err error
-		if b, err = appendCopyText(b, v); err != nil {
+		if b, err = copytext.Append(b, v); err != nil {
 			return &valueError{field: f.table.Columns[i], err: err}
 		}
 	}

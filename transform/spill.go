@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"ntm/copytext"
 	"ntm/db"
 	"ntm/scratch"
 )
@@ -49,7 +50,7 @@ func (s *copySpill) add(vals ...any) error {
 			b = append(b, '\t')
 		}
 		var err error
-		if b, err = appendCopyText(b, v); err != nil {
+		if b, err = copytext.Append(b, v); err != nil {
 			return err
 		}
 	}

@@ -1,4 +1,6 @@
-package transform
+// Package copytext writes values in PostgreSQL's COPY text format, which the loader's facts and
+// the evaluation's results are sent in: cheaper than pgx's binary rows of boxed values.
+package copytext
 
 import (
 	"fmt"
@@ -6,15 +8,15 @@ import (
 	"time"
 )
 
-// appendCopyText appends v in PostgreSQL's COPY text format: \N for NULL, backslash escapes for
+// Append appends v in PostgreSQL's COPY text format: \N for NULL, backslash escapes for
 // the characters the format gives meaning to, dates as YYYY-MM-DD. Facts hold only the types
 // below; any other is a programming error, reported rather than guessed at.
-func appendCopyText(b []byte, v any) ([]byte, error) {
+func Append(b []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(b, '\\', 'N'), nil
 	case string:
-		return appendCopyString(b, x), nil
+		return AppendString(b, x), nil
 	case []string:
 		// A text[] literal, {"a","b"}, its elements quoted, then escaped as COPY text.
 		var lit []byte
@@ -33,7 +35,7 @@ func appendCopyText(b []byte, v any) ([]byte, error) {
 			lit = append(lit, '"')
 		}
 		lit = append(lit, '}')
-		return appendCopyString(b, string(lit)), nil
+		return AppendString(b, lit), nil
 	case int:
 		return strconv.AppendInt(b, int64(x), 10), nil
 	case int16:
@@ -60,7 +62,8 @@ func appendCopyText(b []byte, v any) ([]byte, error) {
 	return b, fmt.Errorf("no COPY text encoding for %T", v)
 }
 
-func appendCopyString(b []byte, s string) []byte {
+// AppendString appends s as COPY text: backslash, tab, newline and carriage return escaped.
+func AppendString[T string | []byte](b []byte, s T) []byte {
 	clean := true
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c == '\\' || c == '\t' || c == '\n' || c == '\r' {

@@ -1,4 +1,4 @@
-package transform
+package copytext
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ func TestCopyTextRoundTrip(t *testing.T) {
 			if len(buf) > 0 && buf[len(buf)-1] != '\n' {
 				buf = append(buf, '\t')
 			}
-			if buf, err = appendCopyText(buf, v); err != nil {
+			if buf, err = Append(buf, v); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -72,7 +72,7 @@ func TestCopyTextRoundTrip(t *testing.T) {
 func TestCopyTextRefusesWhatItCannotEncode(t *testing.T) {
 	t.Parallel()
 	for _, v := range []any{[]int{1}, time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), struct{}{}} {
-		if _, err := appendCopyText(nil, v); err == nil {
+		if _, err := Append(nil, v); err == nil {
 			t.Errorf("%T %v: want an error", v, v)
 		}
 	}
