@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"ntm/msg"
+	"ntm/runs"
 	"ntm/vnfmt"
 )
 
@@ -33,11 +34,11 @@ func parsePages(c *Console) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"when":     c.formatTime,
 		"whenp":    func(t *time.Time) string { return c.formatTimePtr(t) },
-		"duration": formatDuration,
+		"duration": vnfmt.Duration,
 		"num":      formatInt,
 		"size":     formatSize,
 		"st":       func(s any) string { return "st-" + fmt.Sprint(s) },
-		"outcome":  fileOutcomeLabel,
+		"outcome":  runs.FileOutcomeLabel,
 		"add":      func(a, b int) int { return a + b },
 		"join":     strings.Join,
 	}
@@ -152,23 +153,6 @@ func (c *Console) formatTimePtr(t *time.Time) string {
 		return ""
 	}
 	return c.formatTime(*t)
-}
-
-// formatDuration writes a duration the Vietnamese way: "1 giờ 2 phút", "3 phút 5 giây", "4 giây".
-func formatDuration(d time.Duration) string {
-	if d < time.Second {
-		return "dưới 1 giây"
-	}
-	d = d.Round(time.Second)
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	switch {
-	case h > 0:
-		return fmt.Sprintf("%d giờ %d phút", h, m)
-	case m > 0:
-		return fmt.Sprintf("%d phút %d giây", m, s)
-	default:
-		return fmt.Sprintf("%d giây", s)
-	}
 }
 
 // formatInt groups thousands with dots, as Vietnamese writes numbers: 1.234.567.

@@ -83,7 +83,7 @@ func (c *Console) runPage(ctx context.Context, id int64, logPage int) (runPage, 
 		}
 		for _, name := range sp.PlannedSteps(run.Job) {
 			if !seen[name] {
-				page.Pending = append(page.Pending, stepLabel(name))
+				page.Pending = append(page.Pending, runs.StepLabel(name))
 			}
 		}
 	}

@@ -2,7 +2,6 @@ package console
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -10,58 +9,7 @@ import (
 	"ntm/runs"
 )
 
-// countLabels names the step counts the jobs record, for the office.
-var countLabels = map[string]string{
-	"files":                "tệp",
-	"files_loaded":         "tệp đã nạp",
-	"files_already_loaded": "tệp đã nạp trước đó",
-	"files_rejected":       "tệp bị loại",
-	"files_failed":         "tệp lỗi",
-	"rows_loaded":          "dòng đã nạp",
-	"rows_rejected":        "dòng bị loại",
-	"attempts":             "lần tải",
-	"results":              "kết quả",
-	"met":                  "đạt",
-	"not_met":              "chưa đạt",
-	"no_data":              "chưa có số liệu",
-	"workbooks":            "tệp báo cáo",
-	"workbooks_held":       "tệp báo cáo chưa gửi (thiếu nguồn)",
-	"emails_sent":          "thư đã gửi",
-	"emails_failed":        "thư chưa gửi được",
-}
-
-// stepLabel translates a step name: "pull vpostcode" → "Lấy dữ liệu: vpostcode".
-func stepLabel(name string) string {
-	verb, rest, _ := strings.Cut(name, " ")
-	switch verb {
-	case "pull":
-		if rest == "" {
-			return "Lấy dữ liệu"
-		}
-		return "Lấy dữ liệu: " + rest
-	case "evaluate":
-		return "Đánh giá"
-	case "report":
-		return "Viết báo cáo"
-	}
-	return name
-}
-
 func triggerLabel(t runs.Trigger) string { return t.Label() }
-
-func fileOutcomeLabel(o string) string {
-	switch o {
-	case runs.FileLoaded:
-		return "Đã nạp"
-	case runs.FileAlreadyLoaded:
-		return "Đã nạp trước đó"
-	case runs.FileRejected:
-		return "Bị loại toàn bộ"
-	case runs.FileFailed:
-		return "Lỗi"
-	}
-	return o
-}
 
 // runView is a run as the pages show it.
 type runView struct {
@@ -101,7 +49,7 @@ func newRunView(r runs.Run) runView {
 		Duration: r.Duration(), Host: r.Host, PID: r.PID, Files: r.Files, Running: !r.Status.Done(), CancelBy: r.CancelRequestedBy}
 	v.Error, v.Technical = runErrorText(r)
 	for _, s := range r.Steps {
-		sv := stepView{Name: s.Name, Label: stepLabel(s.Name), Status: string(s.Status), StatusLabel: s.Status.Label(),
+		sv := stepView{Name: s.Name, Label: runs.StepLabel(s.Name), Status: string(s.Status), StatusLabel: s.Status.Label(),
 			Detail: s.Detail, Error: s.Error, RowsDone: s.RowsDone, Started: s.StartedAt, Finished: s.FinishedAt}
 		if s.Status == runs.StatusCancelled {
 			sv.Error = "" // the run's own sentence says it was stopped; "context canceled" says nothing more
@@ -111,21 +59,7 @@ func newRunView(r runs.Run) runView {
 		} else {
 			sv.Duration = time.Since(s.StartedAt)
 		}
-		keys := make([]string, 0, len(s.Counts))
-		for k := range s.Counts {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			label, ok := countLabels[k]
-			if !ok {
-				label = strings.ReplaceAll(k, "_", " ")
-			}
-			if k == "evaluation_id" { // already named in the step's detail
-				continue
-			}
-			sv.Counts = append(sv.Counts, formatInt(s.Counts[k])+" "+label)
-		}
+		sv.Counts = runs.CountTexts(s.Counts)
 		if s.Status == runs.StatusRunning {
 			v.Progress = sv.Label
 			if s.Detail != "" {

@@ -31,6 +31,7 @@ import (
 	"ntm/runs"
 	"ntm/scratch"
 	"ntm/transform"
+	"ntm/vnfmt"
 )
 
 // Runner runs jobs. Build it with NewRunner; it is safe for concurrent use (the pipeline
@@ -379,7 +380,7 @@ func (r *Runner) execute(p *prepared) Result {
 				err = fe
 			}
 			st.Finish(err)
-			r.observe(Event{RunID: a.ID, Step: st.Name, Done: true, Message: stepLine(st.Name, err) + fmt.Sprintf(" (%d workbooks)", len(files))})
+			r.observe(Event{RunID: a.ID, Step: st.Name, Done: true, Message: stepLine(st.Name, err) + fmt.Sprintf(" (%s tệp báo cáo)", vnfmt.Int(int64(len(files))))})
 			res.Reports = files
 			if err != nil {
 				if ctx.Err() != nil {
@@ -459,11 +460,11 @@ func hasStep(j config.Job, s string) bool {
 func stepLine(name string, err error) string {
 	switch {
 	case err == nil:
-		return name + ": done"
+		return runs.StepLabel(name) + ": xong"
 	case errors.Is(err, context.Canceled):
-		return name + ": cancelled"
+		return runs.StepLabel(name) + ": đã dừng"
 	default:
-		return name + ": FAILED: " + err.Error()
+		return runs.StepLabel(name) + ": KHÔNG THÀNH CÔNG: " + ntm.ErrorMessage(err)
 	}
 }
 

@@ -1,8 +1,9 @@
 // Package vnfmt writes numbers and dates the way Vietnamese readers expect them in messages,
-// explanations, workbooks and the console: 1.234.567 and 15/10/2023.
+// explanations, workbooks, the console and the command line: 1.234.567, 15/10/2023, 3 phút 5 giây.
 package vnfmt
 
 import (
+	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
@@ -51,4 +52,21 @@ func Percent(num, den int64, trim bool) string {
 		s = "-" + s
 	}
 	return s + "%"
+}
+
+// Duration writes a duration the Vietnamese way, to the second: "1 giờ 2 phút", "3 phút 5 giây", "4 giây".
+func Duration(d time.Duration) string {
+	if d < time.Second {
+		return "dưới 1 giây"
+	}
+	d = d.Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%d giờ %d phút", h, m)
+	case m > 0:
+		return fmt.Sprintf("%d phút %d giây", m, s)
+	default:
+		return fmt.Sprintf("%d giây", s)
+	}
 }

@@ -40,3 +40,16 @@ func TestPercent(t *testing.T) {
 		}
 	}
 }
+
+func TestDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		400 * time.Millisecond:               "dưới 1 giây",
+		4*time.Second + 600*time.Millisecond: "5 giây",
+		3*time.Minute + 5*time.Second:        "3 phút 5 giây",
+		62 * time.Minute:                     "1 giờ 2 phút",
+	} {
+		if got := Duration(d); got != want {
+			t.Errorf("Duration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

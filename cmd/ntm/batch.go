@@ -95,13 +95,13 @@ func runBatch(ctx context.Context, e *env, args []string) error {
 			if err := actions.Remove(ctx, pool, id, who, reason); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "Batch %d (rejected whole) removed from the lists; ntm batch list --all still shows it.\n", id)
+			fmt.Fprintln(e.stdout, msg.BatchRemoved(id))
 			return nil
 		}
 		if err := actions.Revoke(ctx, pool, id, who, reason); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Batch %d revoked: its facts no longer count. Run ntm evaluate again for the periods it touched.\n", id)
+		fmt.Fprintln(e.stdout, msg.BatchRevoked(id))
 		return nil
 	case "rejects":
 		return runBatchRejects(ctx, e, args[1:])

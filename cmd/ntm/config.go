@@ -82,7 +82,7 @@ func runConfigCheck(e *env, args []string) error {
 	}
 	path = config.ResolvePath(path)
 	if path == "" {
-		fmt.Fprintln(e.stdout, "OK: no config file (none given, NTM_CONFIG unset, no ./ntm.yaml): the built-in defaults apply.")
+		fmt.Fprintln(e.stdout, msg.ConfigDefaults)
 		return nil
 	}
 	cfg, err := config.Load(path)
@@ -101,7 +101,7 @@ func runConfigCheck(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "OK: %s (%d sources, jobs %s, time zone %s).\n", path, len(cfg.Sources), strings.Join(cfg.JobNames(), ", "), cfg.TimeZone)
+	fmt.Fprintln(e.stdout, msg.ConfigValid(path, len(cfg.Sources), cfg.JobNames(), cfg.TimeZone))
 	return nil
 }
 
@@ -133,7 +133,7 @@ func runNewToken(e *env) error {
 		return err
 	}
 	tok := base64.RawURLEncoding.EncodeToString(b[:])
-	fmt.Fprintf(e.stdout, "token (give it to the script; it is not stored): %s\n", tok)
-	fmt.Fprintf(e.stdout, "config line under api.tokens:  - {name: script, sha256: %s}\n", config.HashToken(tok))
+	fmt.Fprintf(e.stdout, "Mã truy cập (đưa cho chương trình gọi API; ntm không lưu mã này): %s\n", tok)
+	fmt.Fprintf(e.stdout, "Dòng cấu hình thêm dưới api.tokens:  - {name: script, sha256: %s}\n", config.HashToken(tok))
 	return nil
 }

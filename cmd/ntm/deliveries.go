@@ -9,6 +9,7 @@ import (
 
 	"ntm"
 	"ntm/jobs"
+	"ntm/msg"
 	"ntm/reports"
 )
 
@@ -61,7 +62,7 @@ func runDeliveries(ctx context.Context, e *env, args []string) error {
 		if got.Outcome != "sent" {
 			return ntm.Errorf(ntm.CodeUnavailable, "Gửi lại lần gửi số %d tới %s không được: %s", id, got.Address, got.Error)
 		}
-		fmt.Fprintf(e.stdout, "delivery %d: %s sent again to %s\n", id, filepath.Base(got.FilePath), got.Address)
+		fmt.Fprintln(e.stdout, msg.DeliveryResent(id, filepath.Base(got.FilePath), got.Address))
 		return nil
 	case "send":
 		if fs.NArg() != 0 {
@@ -75,7 +76,7 @@ func runDeliveries(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "period %s: %d e-mails sent, %d already sent before, %d failed\n", p, rep.Sent, rep.Already, rep.Failed)
+		fmt.Fprintln(e.stdout, msg.DeliveriesSent(p.String(), rep.Sent, rep.Already, rep.Failed))
 		if rep.Failed > 0 {
 			return rep.Err()
 		}

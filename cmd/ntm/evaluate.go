@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"text/tabwriter"
 	"time"
 
 	"ntm"
@@ -10,6 +11,7 @@ import (
 	"ntm/jobs"
 	"ntm/msg"
 	"ntm/runs"
+	"ntm/vnfmt"
 )
 
 // parsePeriodFlag parses --period values (a usage error when missing or not YYYY-MM).
@@ -71,7 +73,7 @@ func runEvaluate(ctx context.Context, e *env, args []string) error {
 				detail += ". Cảnh báo: " + warning
 			}
 			st.Progress(int64(n), detail)
-			fmt.Fprintf(e.stdout, "Evaluated period %s (evaluation %d): %d results.\n", p, id, n)
+			fmt.Fprintln(e.stdout, msg.Evaluated(p.String(), id, n))
 			fmt.Fprintln(e.stdout, evaluate.SetLine(set))
 			printStatusCounts(e, counts)
 			if warning != "" {
@@ -84,8 +86,11 @@ func runEvaluate(ctx context.Context, e *env, args []string) error {
 
 // printStatusCounts prints, per criterion, how many units met, did not meet, or had no data.
 func printStatusCounts(e *env, counts []evaluate.StatusCount) {
-	fmt.Fprintf(e.stdout, "  %-22s %8s %8s %8s\n", "criterion", "met", "not met", "no data")
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	h := msg.EvaluatedColumns
+	fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t\n", h[0], h[1], h[2], h[3])
 	for _, c := range counts {
-		fmt.Fprintf(e.stdout, "  %-22s %8d %8d %8d\n", c.Criterion, c.Met, c.NotMet, c.NoData)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t\n", c.Criterion, vnfmt.Int(int64(c.Met)), vnfmt.Int(int64(c.NotMet)), vnfmt.Int(int64(c.NoData)))
 	}
+	tw.Flush()
 }

@@ -76,7 +76,7 @@ func TestIngestCheckReloadAndRejects(t *testing.T) {
 	}
 	xlsx := filepath.Join(t.TempDir(), "tra-lai.xlsx")
 	code, out, errs = ntmRun(t, "batch", "rejects", "--database-url", url, "--out", xlsx, "3")
-	if code != exitOK || !strings.Contains(out, "1 rejected rows of batch 3") {
+	if code != exitOK || !strings.Contains(out, "Đã ghi 1 dòng bị loại của lô số 3") {
 		t.Fatalf("batch rejects: exit %d\n%s%s", code, out, errs)
 	}
 	if st, err := os.Stat(xlsx); err != nil || st.Size() == 0 {

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"ntm/msg"
 )
 
 func runMigrate(ctx context.Context, e *env, args []string) error {
@@ -18,6 +20,6 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if _, err := e.connect(ctx, d); err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, "Database is up to date.")
+	fmt.Fprintln(e.stdout, msg.DatabaseUpToDate)
 	return nil
 }

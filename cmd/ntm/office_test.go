@@ -224,7 +224,7 @@ func TestCLIDeliveries(t *testing.T) {
 		t.Fatalf("report: %d %s %s", code, o, errs)
 	}
 	code, o, errs := ntmRun(t, "deliveries", "send", "--period", "2024-12", "--reason", "gửi bù", "--config", cfgPath, "--database-url", url)
-	if code != exitOK || !strings.Contains(o, "period 2024-12: 0 e-mails sent") {
+	if code != exitOK || !strings.Contains(o, "Kỳ 2024-12: đã gửi 0 thư") {
 		t.Fatalf("send: %d %s %s", code, o, errs)
 	}
 	code, o, _ = ntmRun(t, "deliveries", "--period", "2024-12", "--config", cfgPath, "--database-url", url)
@@ -259,7 +259,7 @@ func TestCLIRunsCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := fmt.Sprint(a.ID)
-	if code, out, errs := ntmRun(t, "runs", "cancel", id, "--reason", "chạy nhầm kỳ", "--database-url", url); code != exitOK || !strings.Contains(out, "asked to stop") {
+	if code, out, errs := ntmRun(t, "runs", "cancel", id, "--reason", "chạy nhầm kỳ", "--database-url", url); code != exitOK || !strings.Contains(out, "Đã yêu cầu dừng lượt chạy số") {
 		t.Fatalf("cancel: %d %s %s", code, out, errs)
 	}
 	select {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"ntm/msg"
 	"ntm/transform"
 )
 
@@ -55,6 +56,6 @@ func runBatchRejects(ctx context.Context, e *env, args []string) error {
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %d rejected rows of batch %d (%s), with the reason of each.\n", out, n, id, b.FileName)
+	fmt.Fprintln(e.stdout, msg.RejectsWritten(out, n, id, b.FileName))
 	return nil
 }

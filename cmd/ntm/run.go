@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,7 +106,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		}
 		for _, res := range results {
 			if res.Skipped {
-				fmt.Fprintf(e.stdout, "%s: already succeeded; skipped (use --redo to run it again).\n", res.Period)
+				fmt.Fprintln(e.stdout, msg.RunSkipped(res.Period.String()))
 			} else {
 				printResult(e, cfg, res)
 			}
@@ -115,7 +114,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return runError(err)
 	}
 	period0, _ := r.PeriodFor(req)
-	fmt.Fprintf(e.stdout, "Job %s, period %s:\n", job, period0)
+	fmt.Fprintln(e.stdout, msg.RunHeading(job, period0.String()))
 	res, err := r.Run(ctx, req)
 	pr.clear()
 	if res.RunID == 0 && err != nil {
@@ -154,22 +153,17 @@ func runError(err error) error {
 }
 
 func printResult(e *env, cfg *config.Config, res jobs.Result) {
-	took := ""
+	took := time.Duration(-1)
 	if r, err := jobsStoreGet(e, res.RunID); err == nil {
-		took = " in " + r.Duration().Round(time.Millisecond).String()
+		took = r.Duration()
 	}
-	switch res.Status {
-	case runs.StatusSucceeded:
-		fmt.Fprintf(e.stdout, "Run %d (%s, period %s) succeeded%s.", res.RunID, res.Job, res.Period, took)
-		if len(res.Reports) > 0 {
-			fmt.Fprintf(e.stdout, " %d workbooks in %s.", len(res.Reports), cfg.Reports.OutDir)
-		}
-		fmt.Fprintln(e.stdout)
-	default:
-		fmt.Fprintf(e.stdout, "Run %d (%s, period %s) %s%s.\n", res.RunID, res.Job, res.Period, strings.ToUpper(string(res.Status)), took)
-		if res.Err != nil {
-			e.tell("run", res.Err)
-		}
+	n := 0
+	if res.Status == runs.StatusSucceeded {
+		n = len(res.Reports)
+	}
+	fmt.Fprintln(e.stdout, msg.RunEnded(res.RunID, res.Job, res.Period.String(), res.Status.Label(), took, n, cfg.Reports.OutDir))
+	if res.Status != runs.StatusSucceeded && res.Err != nil {
+		e.tell("run", res.Err)
 	}
 }
 
@@ -288,14 +282,14 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(list) == 0 {
-		fmt.Fprintln(e.stdout, "No runs yet.")
+		fmt.Fprintln(e.stdout, msg.RunsNone)
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tJOB\tPERIOD\tTRIGGER\tBY\tSTATUS\tSTARTED\tDURATION\tERROR")
+	fmt.Fprintln(tw, msg.RunsColumns)
 	for _, r := range list {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Job, orDash(r.Period), r.Trigger, orDash(r.TriggeredBy), r.Status,
-			r.StartedAt.In(loc).Format("2006-01-02 15:04:05"), r.Duration().Round(time.Second), shorten(r.Error, 60))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Job, orDash(r.Period), r.Trigger.Label(), orDash(r.TriggeredBy), r.Status.Label(),
+			r.StartedAt.In(loc).Format(cliTime), vnfmt.Duration(r.Duration()), shorten(r.Error, 60))
 	}
 	return tw.Flush()
 }
@@ -308,63 +302,53 @@ func shorten(s string, n int) string {
 	return s
 }
 
+// cliTime is how ntm runs writes a moment: the day the Vietnamese way, then the time.
+const cliTime = "02/01/2006 15:04:05"
+
+// printRun writes one run with its steps and files, in the console's words.
 func printRun(w io.Writer, r runs.Run, loc *time.Location) {
-	fmt.Fprintf(w, "Run %d: job %s, period %s, %s\n", r.ID, r.Job, orDash(r.Period), strings.ToUpper(string(r.Status)))
-	by := string(r.Trigger)
+	fmt.Fprintf(w, "Lượt chạy số %d: công việc %s, kỳ %s — %s\n", r.ID, r.Job, orDash(r.Period), r.Status.Label())
+	by := r.Trigger.Label()
 	if r.TriggeredBy != "" {
-		by += " by " + r.TriggeredBy
+		by += " (" + r.TriggeredBy + ")"
 	}
-	fmt.Fprintf(w, "  trigger:  %s\n", by)
-	fmt.Fprintf(w, "  started:  %s on %s (pid %d)\n", r.StartedAt.In(loc).Format("2006-01-02 15:04:05"), orDash(r.Host), r.PID)
+	fmt.Fprintf(w, "  kích hoạt: %s\n", by)
+	fmt.Fprintf(w, "  bắt đầu:   %s trên máy %s (pid %d)\n", r.StartedAt.In(loc).Format(cliTime), orDash(r.Host), r.PID)
 	if r.FinishedAt != nil {
-		fmt.Fprintf(w, "  finished: %s (%s)\n", r.FinishedAt.In(loc).Format("2006-01-02 15:04:05"), r.Duration().Round(time.Millisecond))
+		fmt.Fprintf(w, "  kết thúc:  %s (%s)\n", r.FinishedAt.In(loc).Format(cliTime), vnfmt.Duration(r.Duration()))
 	} else {
-		fmt.Fprintf(w, "  running for %s, last sign of life %s\n", r.Duration().Round(time.Second), r.HeartbeatAt.In(loc).Format("15:04:05"))
+		fmt.Fprintf(w, "  đang chạy được %s, tín hiệu gần nhất lúc %s\n", vnfmt.Duration(r.Duration()), r.HeartbeatAt.In(loc).Format("15:04:05"))
 	}
 	if r.Error != "" {
-		fmt.Fprintf(w, "  error:    %s\n", r.Error)
+		fmt.Fprintf(w, "  lỗi:       %s\n", r.Error)
 	}
 	if len(r.Steps) > 0 {
-		fmt.Fprintln(w, "Steps:")
+		fmt.Fprintln(w, "Các bước:")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, s := range r.Steps {
 			took := ""
 			if s.FinishedAt != nil {
-				took = s.FinishedAt.Sub(s.StartedAt).Round(time.Millisecond).String()
+				took = vnfmt.Duration(s.FinishedAt.Sub(s.StartedAt))
 			}
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s rows\t%s\t%s\t%s\n", s.Position, s.Name, s.Status, vnfmt.Int(int64(s.RowsDone)), took, countsText(s.Counts), s.Detail)
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s dòng\t%s\t%s\t%s\n", s.Position, runs.StepLabel(s.Name), s.Status.Label(), vnfmt.Int(s.RowsDone), took,
+				strings.Join(runs.CountTexts(s.Counts), ", "), s.Detail)
 			if s.Error != "" {
-				fmt.Fprintf(tw, "  \t\terror: %s\n", s.Error)
+				fmt.Fprintf(tw, "  \t\tlỗi: %s\n", s.Error)
 			}
 		}
 		tw.Flush()
 	}
 	if len(r.Files) > 0 {
-		fmt.Fprintln(w, "Files:")
+		fmt.Fprintln(w, "Các tệp:")
 		for _, f := range r.Files {
 			batch := ""
 			if f.BatchID > 0 {
-				batch = fmt.Sprintf(" batch %d,", f.BatchID)
+				batch = fmt.Sprintf(" lô số %d,", f.BatchID)
 			}
-			fmt.Fprintf(w, "  %s: %s: %s,%s %d loaded, %d rejected %s\n", f.Source, f.URI, f.Outcome, batch, f.RowsLoaded, f.RowsRejected, f.Message)
+			fmt.Fprintf(w, "  %s: %s: %s,%s nạp %s dòng, loại %s dòng %s\n", f.Source, f.URI, runs.FileOutcomeLabel(f.Outcome), batch,
+				vnfmt.Int(int64(f.RowsLoaded)), vnfmt.Int(int64(f.RowsRejected)), f.Message)
 		}
 	}
-}
-
-func countsText(c map[string]int64) string {
-	if len(c) == 0 {
-		return ""
-	}
-	keys := make([]string, 0, len(c))
-	for k := range c {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s=%d", k, c[k]))
-	}
-	return strings.Join(parts, " ")
 }
 
 // runRunsCancel asks a running run to stop (as the console's Dừng button): the process running
@@ -407,6 +391,6 @@ func runRunsCancel(ctx context.Context, e *env, args []string) error {
 	if err := actions.Record(ctx, pool, actions.KindRunCancel, id, reason, who, nil); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "run %d: asked to stop; it stops within seconds (see ntm runs %d)\n", id, id)
+	fmt.Fprintln(e.stdout, msg.RunStopAsked(id))
 	return nil
 }

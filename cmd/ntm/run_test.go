@@ -36,7 +36,7 @@ func TestConfigCheckNamesLines(t *testing.T) {
 	}
 	good := filepath.Join(dir, "good.yaml")
 	os.WriteFile(good, []byte("listen: 127.0.0.1:9999\n"), 0o600)
-	if code, out, _ := ntmRun(t, "config", "check", good); code != exitOK || !strings.HasPrefix(out, "OK") {
+	if code, out, _ := ntmRun(t, "config", "check", good); code != exitOK || !strings.HasPrefix(out, "Hợp lệ: "+good) {
 		t.Fatalf("good config: exit %d, %q", code, out)
 	}
 	if code, _, _ := ntmRun(t, "config", "frob"); code != exitUsage {
@@ -76,7 +76,7 @@ func TestRunAndRunsFromTheCLI(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("ntm run: exit %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{"Job nightly, period 2024-12", "lô số 3 — đọc 28 dòng: nạp 7, loại 1", "evaluate: done", "report: done", "succeeded", "workbooks in"} {
+	for _, want := range []string{"Công việc nightly, kỳ 2024-12:", "lô số 3 — đọc 28 dòng: nạp 7, loại 1", "Đánh giá: xong", "Viết báo cáo: xong", "(nightly, kỳ 2024-12): Thành công, mất", "tệp báo cáo trong "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("ntm run output lacks %q:\n%s", want, out)
 		}
@@ -85,11 +85,11 @@ func TestRunAndRunsFromTheCLI(t *testing.T) {
 		t.Error("no workbooks written to the config's out_dir")
 	}
 	code, out, _ = ntmRun(t, "runs", "--config", cfg, "--database-url", url)
-	if code != exitOK || !strings.Contains(out, "nightly") || !strings.Contains(out, "succeeded") || !strings.Contains(out, "cli") {
+	if code != exitOK || !strings.Contains(out, "nightly") || !strings.Contains(out, "Thành công") || !strings.Contains(out, "dòng lệnh") || !strings.Contains(out, "TRẠNG THÁI") {
 		t.Fatalf("ntm runs: exit %d\n%s", code, out)
 	}
 	code, out, _ = ntmRun(t, "runs", "--config", cfg, "--database-url", url, "1")
-	if code != exitOK || !strings.Contains(out, "pull vpostcode") || !strings.Contains(out, "Files:") || !strings.Contains(out, "loaded") {
+	if code != exitOK || !strings.Contains(out, "Lấy dữ liệu: vpostcode") || !strings.Contains(out, "Các tệp:") || !strings.Contains(out, ": Đã nạp, lô số 3, nạp 7 dòng, loại 1 dòng") {
 		t.Fatalf("ntm runs 1: exit %d\n%s", code, out)
 	}
 	// Usage errors.
@@ -104,7 +104,7 @@ func TestRunAndRunsFromTheCLI(t *testing.T) {
 	}
 	// Backfill: 2024-12 already succeeded, 2024-11 runs.
 	code, out, errs = ntmRun(t, "run", "--config", cfg, "--database-url", url, "--from", "2024-11", "--to", "2024-12")
-	if code != exitOK || !strings.Contains(out, "2024-12: already succeeded; skipped") || !strings.Contains(out, "period 2024-11) succeeded") {
+	if code != exitOK || !strings.Contains(out, "Kỳ 2024-12 đã chạy thành công trước đây nên được bỏ qua") || !strings.Contains(out, "kỳ 2024-11): Thành công") {
 		t.Fatalf("backfill: exit %d\n%s\n%s", code, out, errs)
 	}
 }
