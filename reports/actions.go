@@ -26,7 +26,7 @@ type step struct {
 // evalResult is a stored result as evaluate's registry reads it.
 func evalResult(r *result) evaluate.Result {
 	er := evaluate.Result{UnitCode: r.UnitCode, UnitName: r.UnitName, Level: ntm.Level(r.Level), Criterion: r.Criterion,
-		Status: r.Status, Threshold: evaluate.Frac(r.ThNum, r.ThDen), Explanation: r.Explanation, Detail: r.Detail}
+		Status: r.Status, Threshold: evaluate.Frac(r.ThNum, r.ThDen), Explanation: r.Explanation, Detail: r.details()}
 	if r.HasValue {
 		v := evaluate.Frac(r.Num, r.Den)
 		er.Value = &v
@@ -175,7 +175,7 @@ func detailNum(r *result, k string) int64 {
 }
 
 func detailDate(r *result, k string) string {
-	s, _ := r.Detail[k].(string)
+	s, _ := r.details()[k].(string)
 	if t, err := time.Parse("2006-01-02", s); err == nil {
 		return t.Format("02/01/2006")
 	}
@@ -254,11 +254,11 @@ func (w *workbook) villageNames(t *tracer, code, name, commune string) []village
 func (w *workbook) cause(t *tracer, r *result, names []villageName) (cause string, rej *rejectInfo) {
 	cause = r.Explanation
 	if id := detailNum(r, "batch_id"); id > 0 && t.files[id] != "" {
-		sheet, _ := r.Detail["sheet"].(string)
+		sheet, _ := r.details()["sheet"].(string)
 		cause += " (" + fileRow(t.files[id], sheet, int(detailNum(r, "row"))) + ")"
 	}
 	var since time.Time
-	if s, _ := r.Detail["as_of"].(string); s != "" {
+	if s, _ := r.details()["as_of"].(string); s != "" {
 		since, _ = time.Parse("2006-01-02", s)
 		if !stale(r) {
 			since = since.AddDate(0, 0, -1) // a blank answer's own file counts

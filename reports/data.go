@@ -2,12 +2,14 @@ package reports
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -38,7 +40,9 @@ type unit struct {
 	Code, Level, Kind, Name, Folded, Parent string
 }
 
-// result is one stored result row.
+// result is one stored result row. Its detail stays the stored jsonb's text and is decoded when
+// a sheet reads it (details): decoded into maps, the details of the results a run keeps (every
+// unit above the villages, a province's villages) were about half of the workbooks' live heap.
 type result struct {
 	UnitCode, UnitName, Level, Parent, Criterion string
 	Status                                       ntm.Status
@@ -46,7 +50,7 @@ type result struct {
 	Num, Den                                     int64
 	ThNum, ThDen                                 int64
 	Explanation                                  string
-	Detail                                       map[string]any
+	detail                                       []byte // the jsonb's text; nil = SQL NULL
 }
 
 // villageCounts summarises the SMART_VILLAGE results of one commune's villages.
@@ -194,28 +198,100 @@ func (d *data) loadUnitsAt(ctx context.Context, q db.Querier, day time.Time) err
 	return nil
 }
 
-// resultColumns and scanResult read stored results through evaluate's one decoder.
+// resultColumns are evaluate's (evaluate.ScanResult reads the same); resultScanner reads them as
+// the workbooks keep a result: the detail undecoded, and the texts every result of a unit or a
+// commune repeats (level, criterion, status, the unit's code and name, its parent) shared with
+// the row before or a constant instead of a string of their own per row.
 const resultColumns = evaluate.ResultColumns
 
-func scanResult(rows pgx.Rows) (*result, error) {
-	er, err := evaluate.ScanResult(rows)
-	if err != nil {
-		return nil, err
-	}
-	return resultOf(er), nil
+// resultScanner scans the rows of one query; prev is the row before (nil before the first).
+type resultScanner struct {
+	prev                    *result
+	unitCode, unitName      string
+	level, parent, crit, st string
+	vn, vd                  *int64
 }
 
-// resultOf is an evaluate.Result as the workbooks keep it.
-func resultOf(er evaluate.Result) *result {
-	r := &result{
-		UnitCode: er.UnitCode, UnitName: er.UnitName, Level: string(er.Level), Parent: er.ParentCode,
-		Criterion: er.Criterion, Status: er.Status, ThNum: er.Threshold.Num, ThDen: er.Threshold.Den,
-		Explanation: er.Explanation, Detail: er.Detail,
+func (s *resultScanner) scan(rows pgx.Rows) (*result, error) {
+	r := &result{}
+	if err := rows.Scan(&s.unitCode, &s.unitName, &s.level, &s.parent, &s.crit, &s.st,
+		&s.vn, &s.vd, &r.ThNum, &r.ThDen, &r.Explanation, &r.detail); err != nil {
+		return nil, err
 	}
-	if er.Value != nil && er.Value.Den != 0 {
-		r.HasValue, r.Num, r.Den = true, er.Value.Num, er.Value.Den
+	r.UnitCode, r.UnitName, r.Parent = s.unitCode, s.unitName, s.parent
+	if p := s.prev; p != nil {
+		if r.UnitCode == p.UnitCode {
+			r.UnitCode = p.UnitCode
+		}
+		if r.UnitName == p.UnitName {
+			r.UnitName = p.UnitName
+		}
+		if r.Parent == p.Parent {
+			r.Parent = p.Parent
+		}
 	}
-	return r
+	r.Level, r.Criterion, r.Status = intern(s.level), intern(s.crit), ntm.Status(intern(s.st))
+	if s.vn != nil && s.vd != nil && *s.vd != 0 {
+		r.HasValue, r.Num, r.Den = true, *s.vn, *s.vd
+	}
+	s.prev = r
+	return r, nil
+}
+
+// interned are the texts of results that take few values (levels, statuses, criterion keys):
+// scanned, each row's copy is garbage and the one here is kept.
+var interned sync.Map
+
+func intern(s string) string {
+	if v, ok := interned.Load(s); ok {
+		return v.(string)
+	}
+	if len(s) > 64 {
+		return s
+	}
+	v, _ := interned.LoadOrStore(s, s)
+	return v.(string)
+}
+
+// details is the result's detail decoded as evaluate stores and reads it (json.Unmarshal into
+// a map, as pgx scans jsonb); nil when there is none. Each call decodes unless the result was
+// decoded lately (detailMemo): a sheet reads several keys of one result in a row.
+func (r *result) details() map[string]any {
+	if r == nil || r.detail == nil {
+		return nil
+	}
+	return detailMemo.get(r)
+}
+
+// detailMemo holds the decoded details of the results read lately, a few hundred at most (a
+// slot per hash of the result's address, the newest wins): shared and read only.
+var detailMemo = &detailCache{}
+
+type detailCache struct {
+	mu    sync.Mutex
+	slots [512]struct {
+		r *result
+		m map[string]any
+	}
+}
+
+func (c *detailCache) get(r *result) map[string]any {
+	i := (uintptr(unsafe.Pointer(r)) >> 4) % uintptr(len(c.slots))
+	c.mu.Lock()
+	if s := &c.slots[i]; s.r == r {
+		m := s.m
+		c.mu.Unlock()
+		return m
+	}
+	c.mu.Unlock()
+	var m map[string]any
+	if err := json.Unmarshal(r.detail, &m); err != nil {
+		return nil // evaluate wrote it: it is JSON
+	}
+	c.mu.Lock()
+	c.slots[i].r, c.slots[i].m = r, m
+	c.mu.Unlock()
+	return m
 }
 
 // loadResults keeps the results of every unit above the villages in memory (a few per commune),
@@ -229,8 +305,9 @@ func (d *data) loadResults(ctx context.Context, q db.Querier) error {
 		return fmt.Errorf("read the results of period %s: %w", d.period, err)
 	}
 	defer rows.Close()
+	var sc resultScanner
 	for rows.Next() {
-		r, err := scanResult(rows)
+		r, err := sc.scan(rows)
 		if err != nil {
 			return fmt.Errorf("read the results of period %s: %w", d.period, err)
 		}
@@ -349,7 +426,7 @@ func (d *data) criterionLess(a, b string) bool {
 
 // stale tells whether a no_data result is due to data older than the staleness limit.
 func stale(r *result) bool {
-	if v, ok := r.Detail["stale"].(bool); ok {
+	if v, ok := r.details()["stale"].(bool); ok {
 		return v
 	}
 	// evaluate marks village facts with "stale"; aggregated 9.5 figures only say so in words

@@ -100,7 +100,10 @@ func writeResults(h hash.Hash, code string, rs map[string]*result) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(h, "\x00r %s %+v", code, *rs[k]) // maps print sorted by key
+		r := *rs[k]
+		r.detail = nil
+		fmt.Fprintf(h, "\x00r %s %+v %d ", code, r, len(rs[k].detail)) // the detail: the jsonb's text, canonical
+		h.Write(rs[k].detail)
 	}
 }
 

@@ -17,8 +17,13 @@ func detailInt(r *result, keys ...string) (int64, bool) {
 	if r == nil {
 		return 0, false
 	}
+	return mapInt(r.details(), keys...)
+}
+
+// mapInt reads a whole number from a decoded detail under the first key present.
+func mapInt(m map[string]any, keys ...string) (int64, bool) {
 	for _, k := range keys {
-		switch v := r.Detail[k].(type) {
+		switch v := m[k].(type) {
 		case float64:
 			if v == math.Trunc(v) {
 				return int64(v), true
@@ -82,14 +87,14 @@ func (d *data) windowAndGaps(r *result) string {
 		return ""
 	}
 	var out []string
-	from, _ := r.Detail["window_from"].(string)
-	to, _ := r.Detail["window_to"].(string)
+	from, _ := r.details()["window_from"].(string)
+	to, _ := r.details()["window_to"].(string)
 	if f, err := time.Parse("2006-01-02", from); err == nil {
 		if t, err := time.Parse("2006-01-02", to); err == nil {
 			out = append(out, fmt.Sprintf("Từ %s đến %s", f.Format("02/01/2006"), t.Format("02/01/2006")))
 		}
 	}
-	units, _ := r.Detail["units"].([]any)
+	units, _ := r.details()["units"].([]any)
 	for _, u := range units {
 		m, ok := u.(map[string]any)
 		if !ok {
@@ -114,7 +119,7 @@ func compactPeriods(r *result) string {
 	if r == nil {
 		return ""
 	}
-	units, _ := r.Detail["units"].([]any)
+	units, _ := r.details()["units"].([]any)
 	var parts []string
 	for _, u := range units {
 		m, ok := u.(map[string]any)
@@ -159,7 +164,7 @@ func unitEntry(r *result, code string) map[string]any {
 	if r == nil {
 		return nil
 	}
-	units, _ := r.Detail["units"].([]any)
+	units, _ := r.details()["units"].([]any)
 	for _, u := range units {
 		if m, ok := u.(map[string]any); ok {
 			if c, _ := m["code"].(string); c == code {
@@ -171,7 +176,7 @@ func unitEntry(r *result, code string) map[string]any {
 }
 
 func entryInt(m map[string]any, k string) (int64, bool) {
-	return detailInt(&result{Detail: m}, k)
+	return mapInt(m, k)
 }
 
 func (d *data) ownFigures(code string, rp, rd *result) ownFigures {

@@ -70,8 +70,9 @@ func loadPrevious(ctx context.Context, q db.Querier, period ntm.Period) (*previo
 		return nil, fmt.Errorf("read the results of evaluation %d: %w", p.EvalID, err)
 	}
 	defer rows.Close()
+	var sc resultScanner
 	for rows.Next() {
-		r, err := scanResult(rows)
+		r, err := sc.scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("read the results of evaluation %d: %w", p.EvalID, err)
 		}
@@ -244,8 +245,8 @@ func (p *previous) resultBefore(u *unit, key string) (r *result, ok bool) {
 		if x == nil || !x.HasValue {
 			return nil, false
 		}
-		num, okN := x.Detail[numKey].(float64)
-		den, okD := x.Detail[denKey].(float64)
+		num, okN := x.details()[numKey].(float64)
+		den, okD := x.details()[denKey].(float64)
 		if !okN || !okD {
 			return nil, false
 		}

@@ -73,8 +73,9 @@ func (pv *provinceVillages) read(ctx context.Context, w *workbook) error {
 	}
 	var cur *villageResults
 	parent := ""
+	var sc resultScanner
 	for rows.Next() {
-		r, err := scanResult(rows)
+		r, err := sc.scan(rows)
 		if err != nil {
 			rows.Close()
 			return fmt.Errorf("read the village results: %w", err)
