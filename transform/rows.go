@@ -88,11 +88,14 @@ type tableCtx struct {
 	periodLabel          string
 	refDate              time.Time // structure date for rows without a date of their own
 	agg                  *procedureAggregate
-	// unitCache maps the unit cells of a row (see cachedReportingUnit), then the day, to
-	// the resolved unit; valueCache maps a field, then a raw cell, to its parsed value.
-	unitCache  map[string]map[int64]unitCacheEntry
+	// unitCache maps the unit cells of a row (see cachedReportingUnit), then the structure
+	// epoch of its date, to the resolved unit; valueCache maps a field, then a raw cell, to its
+	// parsed value.
+	unitCache  map[string]unitMemo
 	unitKey    []byte // reused to build unitCache keys without allocating
 	valueCache map[string]map[string]cachedValue
+	// records is what parseDossierRecord looks up once per table (nil until its first row).
+	records *recordCols
 	// cols lists the recognised columns in a fixed order (onRow walks it on every row).
 	cols     []fieldCol
 	sheetBox any // see boxedSheet
@@ -140,6 +143,21 @@ type unitCacheEntry struct {
 	u   *unitRec
 	err *rowError
 	via []*unitRec // the old units u was carried from (rowParser.via)
+	// code is u's code as an interface value, made with the entry: a fact takes it from the
+	// memo's slot, just read, rather than from u, elsewhere in memory (a record-level export's
+	// million rows each paid a cache miss there).
+	code any
+}
+
+// unitMemo is what cachedReportingUnit remembers of one combination of unit cells: the unit
+// for the first structure epoch asked, in the map's own slot, and for other epochs in more.
+// Nearly every row of a file falls in one epoch, so a row costs one map lookup, not two (a
+// record-level export's million rows each made a second lookup into one of ten thousand small
+// maps: a quarter of its unit resolution's CPU).
+type unitMemo struct {
+	epoch int64
+	e     unitCacheEntry
+	more  map[int64]unitCacheEntry
 }
 
 // rowParser parses one row.
@@ -639,6 +657,13 @@ var reportingUnitFields = []string{"unit", "unit_code", "commune", "commune_code
 // The key is built in a reused buffer and looked up without allocating: record-level
 // exports come through here a million times with a few hundred distinct units.
 func (p *rowParser) cachedReportingUnit() (*unitRec, *rowError) {
+	u, _, err := p.cachedReportingUnitCode()
+	return u, err
+}
+
+// cachedReportingUnitCode is cachedReportingUnit with the unit's code as an interface value
+// (nil with no unit), boxed once per memo entry.
+func (p *rowParser) cachedReportingUnitCode() (*unitRec, any, *rowError) {
 	if p.tc.unitCols == nil {
 		for _, f := range reportingUnitFields {
 			i, ok := p.tc.match.Col[f]
@@ -663,27 +688,40 @@ func (p *rowParser) cachedReportingUnit() (*unitRec, *rowError) {
 	}
 	p.tc.unitKey = b
 	day := p.idx.epoch(p.unitDate) // every day between two structure changes resolves alike
-	byDay, ok := p.tc.unitCache[string(b)]
+	m, ok := p.tc.unitCache[string(b)]
 	if ok {
-		if e, ok := byDay[day]; ok {
+		e, hit := m.e, m.epoch == day
+		if !hit {
+			e, hit = m.more[day]
+		}
+		if hit {
 			if e.via != nil {
 				p.via, p.carriedTo = e.via, e.u
 			}
-			return e.u, e.err
+			return e.u, e.code, e.err
 		}
 	}
 	u, err := p.reportingUnit()
-	if p.tc.unitCache == nil {
-		p.tc.unitCache = map[string]map[int64]unitCacheEntry{}
+	e := unitCacheEntry{u: u, err: err, via: p.via}
+	if u != nil {
+		e.code = u.Code
 	}
-	if byDay == nil && len(p.tc.unitCache) < 100000 {
-		byDay = map[int64]unitCacheEntry{}
-		p.tc.unitCache[string(b)] = byDay
+	switch {
+	case !ok:
+		if p.tc.unitCache == nil {
+			p.tc.unitCache = map[string]unitMemo{}
+		}
+		if len(p.tc.unitCache) < 100000 {
+			p.tc.unitCache[string(b)] = unitMemo{epoch: day, e: e}
+		}
+	case len(m.more) < 10000:
+		if m.more == nil {
+			m.more = map[int64]unitCacheEntry{}
+			p.tc.unitCache[string(b)] = m
+		}
+		m.more[day] = e
 	}
-	if byDay != nil && len(byDay) < 10000 {
-		byDay[day] = unitCacheEntry{u, err, p.via}
-	}
-	return u, err
+	return u, e.code, err
 }
 
 func parseDVCProcedures(p *rowParser) (parsed, *rowError) {
@@ -873,12 +911,76 @@ func parseDVCDossiers(p *rowParser) (parsed, *rowError) {
 		facts: []factRow{{tDossiers, []any{p.row.Sheet, p.row.Num, u.Code, from, to, label, received, online, full}}}})
 }
 
+// recordCols are the columns parseDossierRecord reads, their value memos and the fact it
+// fills, found once per table: a record-level export's million rows would otherwise each look
+// every column and memo up by field name, and allocate a fact of seven boxed values.
+type recordCols struct {
+	id, received, channel, full, level   int // indexes into Cells; -1 when the column is absent
+	receivedMemo, channelMemo, levelMemo map[string]cachedValue
+	// fact is the one fact of every row, filled again for each: the run sends it to the sink,
+	// which encodes it at once, before the next row (records are checked for duplicate keys
+	// by keySpill, which keeps no fact; spilledKeyTables).
+	fact []factRow
+}
+
+func (p *rowParser) recordCols() *recordCols {
+	if rc := p.tc.records; rc != nil {
+		return rc
+	}
+	col := func(f string) int {
+		if i, ok := p.tc.match.Col[f]; ok && i >= 0 {
+			return i
+		}
+		return -1
+	}
+	memo := func(f string) map[string]cachedValue {
+		if p.tc.valueCache == nil {
+			p.tc.valueCache = map[string]map[string]cachedValue{}
+		}
+		m := p.tc.valueCache[f]
+		if m == nil {
+			m = map[string]cachedValue{}
+			p.tc.valueCache[f] = m
+		}
+		return m
+	}
+	rc := &recordCols{id: col("dossier_id"), received: col("received_on"), channel: col("channel"),
+		full: col("full_process"), level: col("service_level"),
+		receivedMemo: memo("received_on"), channelMemo: memo("channel"), levelMemo: memo("service_level"),
+		fact: []factRow{{tRecords, make([]any, len(tRecords.Columns))}}}
+	p.tc.records = rc
+	return rc
+}
+
+// at is the cell at index i ("" when the column is absent or the row shorter): p.cell by index.
+func (p *rowParser) at(i int) string {
+	if i < 0 || i >= len(p.row.Cells) {
+		return ""
+	}
+	return p.row.Cells[i]
+}
+
+// remember keeps a parsed value in memo m (bounded as rowParser.cached bounds its own).
+func remember(m map[string]cachedValue, raw string, v any, err error) {
+	if len(m) < 20000 {
+		m[raw] = cachedValue{v, err}
+	}
+}
+
 func parseDossierRecord(p *rowParser) (parsed, *rowError) {
-	id := p.text("dossier_id")
+	rc := p.recordCols()
+	id := cleanText(p.at(rc.id))
 	if id == "" {
 		return parsed{}, p.errf("dossier_id", "thiếu mã hồ sơ")
 	}
-	rv, err := p.cached("received_on", p.cell("received_on"), func(s string) (any, error) { return p.parseDate("received_on", s) })
+	raw := p.at(rc.received)
+	c, ok := rc.receivedMemo[raw]
+	if !ok {
+		t, err := p.parseDate("received_on", raw)
+		c = cachedValue{t, err}
+		remember(rc.receivedMemo, raw, t, err)
+	}
+	rv, err := c.v, c.err
 	received, _ := rv.(time.Time)
 	if err != nil && !errors.Is(err, value.ErrBlank) {
 		return parsed{}, p.errf("received_on", "ngày không hợp lệ: %v", err)
@@ -887,33 +989,44 @@ func parseDossierRecord(p *rowParser) (parsed, *rowError) {
 		return parsed{}, p.errf("received_on", "thiếu ngày tiếp nhận")
 	}
 	p.unitDate = received
-	u := p.unitOf(p.cachedReportingUnit())
-	if u == nil {
+	u, code, uerr := p.cachedReportingUnitCode()
+	if u = p.unitOf(u, uerr); u == nil {
 		return p.result(parsed{})
 	}
-	cv, err := p.cached("channel", p.cell("channel"), func(s string) (any, error) { return value.ParseChannel(s) })
+	raw = p.at(rc.channel)
+	if c, ok = rc.channelMemo[raw]; !ok {
+		v, err := value.ParseChannel(raw)
+		c = cachedValue{v, err}
+		remember(rc.channelMemo, raw, v, err)
+	}
+	cv, err := c.v, c.err
 	if errors.Is(err, value.ErrBlank) {
 		cv, err = unknownChannel, nil
 	}
 	if err != nil {
 		return parsed{}, p.errf("channel", "%v", err)
 	}
-	f := "full_process"
-	if strings.TrimSpace(p.cell(f)) == "" {
-		f = "service_level"
+	f, fi := "full_process", rc.full
+	if strings.TrimSpace(p.at(fi)) == "" {
+		f, fi = "service_level", rc.level
 	}
-	fv, err := p.cached("service_level", p.cell(f), func(s string) (any, error) { return value.ParseServiceLevel(s) })
-	full, _ := fv.(bool)
-	if errors.Is(err, value.ErrBlank) {
+	raw = p.at(fi)
+	if c, ok = rc.levelMemo[raw]; !ok {
+		v, err := value.ParseServiceLevel(raw)
+		c = cachedValue{v, err}
+		remember(rc.levelMemo, raw, v, err)
+	}
+	full, _ := c.v.(bool)
+	if err := c.err; errors.Is(err, value.ErrBlank) {
 		return parsed{}, p.errf(p.firstPresent("full_process", "service_level"), "thiếu mức độ dịch vụ (toàn trình hay không)")
-	}
-	if err != nil {
+	} else if err != nil {
 		return parsed{}, p.errf(f, "%v", err)
 	}
 	// The cached values are passed on boxed as they are (rv, cv), and the sheet and unit code
 	// are boxed once: a record-level export has a million rows, and each box is an allocation.
-	return parsed{key: id, date: received,
-		facts: []factRow{{tRecords, []any{p.tc.boxedSheet(p.row.Sheet), p.row.Num, id, u.boxedCode(), rv, cv, full}}}}, nil
+	vals := rc.fact[0].vals
+	vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6] = p.tc.boxedSheet(p.row.Sheet), p.row.Num, id, code, rv, cv, full
+	return parsed{key: id, date: received, facts: rc.fact}, nil
 }
 
 var unknownChannel any = "unknown"

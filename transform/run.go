@@ -71,6 +71,8 @@ type run struct {
 	// the first ones.
 	unmatched     int
 	unmatchedRows []string
+	// parser is the row parser of the row being read (onRow): nothing keeps it past its row.
+	parser rowParser
 }
 
 type rowRef struct {
@@ -393,7 +395,8 @@ func (r *run) onRow(ctx context.Context, tc *tableCtx, row ingest.Row, sheet int
 		f := row.Flaws[0]
 		return r.rejectRow(ctx, row, columnLabel(tc.table, f.Col), flawReason(f))
 	}
-	p := &rowParser{tc: tc, row: row, idx: r.idx, unitDate: tc.refDate, dates: &r.dates, products: r.products}
+	p := &r.parser // one for every row: a record-level export's million were each an allocation
+	*p = rowParser{tc: tc, row: row, idx: r.idx, unitDate: tc.refDate, dates: &r.dates, products: r.products}
 	// A row with nothing in any recognised column is not data; nor is one that only names its
 	// unit (a pre-listed row of a fill-in template the district left blank): its unit simply has
 	// no data, which evaluation reports as such, instead of a reject that could fail the file.
