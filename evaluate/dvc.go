@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"ntm"
 	"ntm/db"
 	"ntm/units"
@@ -50,8 +52,9 @@ func (e *evaluator) window() time.Time {
 	return ntm.Date(e.p.Year, time.January, 1)
 }
 
-func loadProcedures(ctx context.Context, q db.Querier, l *lineage, end time.Time) (*byVersion[*procedureRow], error) {
-	rows, err := q.Query(ctx, query("dvc_procedures"), end)
+// loadProcedures reads the procedure coverage recorded under codes (a part's lineage) as of end.
+func loadProcedures(ctx context.Context, q db.Querier, l *lineage, end time.Time, codes []string) (*byVersion[*procedureRow], error) {
+	rows, err := q.Query(ctx, query("dvc_procedures"), end, codes)
 	if err != nil {
 		return nil, fmt.Errorf("read online-service coverage: %w", err)
 	}
@@ -68,19 +71,26 @@ func loadProcedures(ctx context.Context, q db.Querier, l *lineage, end time.Time
 	return out, rows.Err()
 }
 
-// loadDossiers returns every unit version's dossier counts over [from, to]: record-level data
-// where the version has records in the window, else the aggregate periods inside the window
-// taken longest first without overlaps. A fact belongs to the version of its code at its unit
-// date (a record's receipt date, an aggregate's last day); a version's gaps are judged over the
-// part of the window it was in force (its own periods may reach back before its first day: a
-// successor's figures for its whole area).
-func loadDossiers(ctx context.Context, q db.Querier, l *lineage, from, to time.Time) (*byVersion[*unitDossiers], error) {
-	out := newByVersion[*unitDossiers]()
+// recordPiece is the record-level dossier count of one unit code over a part of the window
+// between two structure changes (dvc_dossier_records.sql).
+type recordPiece struct {
+	received, full int64
+	first, last    time.Time
+}
+
+// loadRecordCounts reads, once per evaluation, the record-level dossier counts in the window
+// [from, to] by unit code, split at the structure's changes inside the window (a code can name
+// another unit after one): one query over every record, since the records have no index by
+// unit; its rows are a few per commune. Each part attributes its codes' pieces (loadDossiers).
+func loadRecordCounts(ctx context.Context, q db.Querier, from, to time.Time) (map[string][]recordPiece, error) {
 	var cuts []time.Time
-	for _, c := range l.h.Changes() {
-		if c.After(from) && !c.After(to) {
-			cuts = append(cuts, c)
-		}
+	rows, err := q.Query(ctx, query("structure_changes"), from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read dossier records: %w", err)
+	}
+	cuts, err = pgx.CollectRows(rows, pgx.RowTo[time.Time])
+	if err != nil {
+		return nil, fmt.Errorf("read dossier records: %w", err)
 	}
 	var batches []int64
 	if err := q.QueryRow(ctx, `SELECT ARRAY(`+query("dvc_dossier_record_batches")+`)`).Scan(&batches); err != nil {
@@ -99,32 +109,19 @@ func loadDossiers(ctx context.Context, q db.Querier, l *lineage, from, to time.T
 			return nil, fmt.Errorf("read dossier records: %w", err)
 		}
 	}
-	rows, err := q.Query(ctx, sql, args...)
+	rows, err = q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read dossier records: %w", err)
 	}
+	out := map[string][]recordPiece{}
 	for rows.Next() {
 		var code string
-		var received, full int64
-		var first, last time.Time
-		if err := rows.Scan(&code, &received, &full, &first, &last); err != nil {
+		var r recordPiece
+		if err := rows.Scan(&code, &r.received, &r.full, &r.first, &r.last); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read dossier records: %w", err)
 		}
-		v := l.version(code, first)
-		d, ok := out.own(v, code)
-		if !ok {
-			d = &unitDossiers{source: "records", first: first, last: last, version: v}
-			out.put(l, code, first, d)
-		}
-		d.received += received
-		d.full += full
-		if first.Before(d.first) {
-			d.first = first
-		}
-		if last.After(d.last) {
-			d.last = last
-		}
+		out[code] = append(out[code], r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -135,8 +132,38 @@ func loadDossiers(ctx context.Context, q db.Querier, l *lineage, from, to time.T
 			return nil, fmt.Errorf("read dossier records: %w", err)
 		}
 	}
+	return out, nil
+}
 
-	rows, err = q.Query(ctx, query("dvc_dossiers"), from, to)
+// loadDossiers returns the dossier counts over [from, to] of every version of codes (a part's
+// lineage): record-level data (records, by code: loadRecordCounts) where the version has
+// records in the window, else the aggregate periods inside the window taken longest first
+// without overlaps. A fact belongs to the version of its code at its unit date (a record's
+// receipt date, an aggregate's last day); a version's gaps are judged over the part of the
+// window it was in force (its own periods may reach back before its first day: a successor's
+// figures for its whole area).
+func loadDossiers(ctx context.Context, q db.Querier, l *lineage, from, to time.Time, codes []string, records map[string][]recordPiece) (*byVersion[*unitDossiers], error) {
+	out := newByVersion[*unitDossiers]()
+	for _, code := range codes {
+		for _, r := range records[code] {
+			v := l.version(code, r.first)
+			d, ok := out.own(v, code)
+			if !ok {
+				d = &unitDossiers{source: "records", first: r.first, last: r.last, version: v}
+				out.put(l, code, r.first, d)
+			}
+			d.received += r.received
+			d.full += r.full
+			if r.first.Before(d.first) {
+				d.first = r.first
+			}
+			if r.last.After(d.last) {
+				d.last = r.last
+			}
+		}
+	}
+
+	rows, err := q.Query(ctx, query("dvc_dossiers"), from, to, codes)
 	if err != nil {
 		return nil, fmt.Errorf("read dossier counts: %w", err)
 	}
@@ -209,20 +236,6 @@ func gapsOf(used []dossierPeriod, from, to time.Time) [][2]time.Time {
 		gaps = append(gaps, [2]time.Time{next, to})
 	}
 	return gaps
-}
-
-// loadServices reads, once per evaluation, the facts a 9.5 measure needs: the latest
-// procedure coverage as of the period end, or the dossier counts over the set's window.
-func (e *evaluator) loadServices(ctx context.Context, q db.Querier, measure string) error {
-	var err error
-	switch {
-	case measure == MeasureProcedureRatio && e.procs == nil:
-		e.procs, err = loadProcedures(ctx, q, e.lin, e.end)
-	case measure == MeasureDossierRatio && e.doss == nil:
-		e.wfrom = e.window()
-		e.doss, err = loadDossiers(ctx, q, e.lin, e.wfrom, e.end)
-	}
-	return err
 }
 
 // d95Subject reports whether indicator 9.5 is decided for u (not merely shown for information).

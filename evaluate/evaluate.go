@@ -11,7 +11,6 @@ import (
 
 	"ntm"
 	"ntm/db"
-	"ntm/units"
 	"ntm/vnfmt"
 )
 
@@ -133,9 +132,9 @@ func quoteLiteral(s string) string {
 // one snapshot across the evaluation's queries, begin tx as repeatable read. Everything runs
 // on tx's connection.
 //
-// Every input is read first (one set-based query per dataset for the whole structure); the
-// results are then computed one province at a time while the COPY sends the previous
-// province's, so that what is held is a few provinces' results, not the nation's.
+// The inputs are read one province at a time (with the old units whose facts stand for its
+// units), its results computed while the COPY sends the previous province's, so that what is
+// held is a province's facts and a few provinces' results, not the nation's.
 func EvaluateTx(ctx context.Context, tx pgx.Tx, p ntm.Period) (int64, error) {
 	return evaluateOn(ctx, p, tx, nil)
 }
@@ -143,6 +142,25 @@ func EvaluateTx(ctx context.Context, tx pgx.Tx, p ntm.Period) (int64, error) {
 // evaluateOn reads the inputs (on tx, and on tx2 beside it when there is one), records the
 // evaluation on tx and stores its results by a COPY on each; committing is the caller's.
 func evaluateOn(ctx context.Context, p ntm.Period, tx, tx2 pgx.Tx) (int64, error) {
+	txs := []pgx.Tx{tx}
+	if tx2 != nil {
+		txs = append(txs, tx2)
+	}
+	// No JIT compilation for the evaluation's queries: a province's queries read a few
+	// thousand rows, but a database never analysed since its loads estimates millions and
+	// PostgreSQL then spends 0.1–0.4 s compiling each (by EXPLAIN ANALYZE on the national
+	// bench's database), more than the query. As it was again afterwards, on the caller's tx.
+	for _, t := range txs {
+		var was string
+		if err := t.QueryRow(ctx, `SELECT current_setting('jit'), set_config('jit', 'off', true)`).Scan(&was, new(string)); err != nil {
+			return 0, fmt.Errorf("evaluate period %s: %w", p, err)
+		}
+		if t == tx && was != "off" {
+			defer func() {
+				_, _ = tx.Exec(context.WithoutCancel(ctx), `SELECT set_config('jit', $1, true)`, was)
+			}()
+		}
+	}
 	e, err := prepare(ctx, tx, tx2, p)
 	if err != nil {
 		return 0, err
@@ -150,10 +168,6 @@ func evaluateOn(ctx context.Context, p ntm.Period, tx, tx2 pgx.Tx) (int64, error
 	id, err := record(ctx, tx, e)
 	if err != nil {
 		return 0, err
-	}
-	txs := []pgx.Tx{tx}
-	if tx2 != nil {
-		txs = append(txs, tx2)
 	}
 	if err := store(ctx, e, id, txs...); err != nil {
 		return 0, err
@@ -176,7 +190,10 @@ func record(ctx context.Context, tx pgx.Tx, e *evaluator) (int64, error) {
 	return id, nil
 }
 
-// evaluator holds what one evaluation reads and decides.
+// evaluator holds what one evaluation reads and decides. What it holds for the whole country
+// is the structure in force and a few small tables (the commune groups, the OCOP products, the
+// dossier-record counts per unit); the unit history and the facts are read one part (a
+// province) at a time (readPart) and dropped with it.
 type evaluator struct {
 	p        ntm.Period
 	end      time.Time
@@ -188,78 +205,102 @@ type evaluator struct {
 	st       *structure                       // the part being evaluated
 	groups   map[string]int                   // commune code → commune group at the period end (per-group thresholds)
 	results  []Result                         // the part's results, until they are sent
+	flush    func([]Result) ([]Result, bool)  // hands results on to be stored, returns a slice for the next (false: stopped)
 	statuses map[string]map[string]ntm.Status // criterion → unit code → status (subject units only, of the part)
-	lin      *lineage                         // which unit version each fact belongs to
-	procs    *byVersion[*procedureRow]        // read once when a procedure ratio is decided
-	doss     *byVersion[*unitDossiers]        // read once when a dossier ratio is decided
+	need     needs                            // which facts the set's criteria read
 	wfrom    time.Time                        // the dossier window's first day
-	surveys  *byVersion[*surveyRow]           // read once when a village criterion needs them
-	addrs    *byVersion[*addressRow]
-	ocop     map[string]*ocopOutcome
+	haveList bool                             // some OCOP product list counts at the period end
+	products []*product                       // the current OCOP products of the country (need.ocop)
+	records  map[string][]recordPiece         // the dossier records' counts in the window, by unit code (need.dossiers)
+
+	// The part being evaluated's inputs (readPart), set by next.
+	lin     *lineage                  // which unit version each fact belongs to
+	procs   *byVersion[*procedureRow] // when a procedure ratio is decided
+	doss    *byVersion[*unitDossiers] // when a dossier ratio is decided
+	surveys *byVersion[*surveyRow]    // when a village criterion needs them
+	addrs   *byVersion[*addressRow]
+	ocop    map[string]*ocopOutcome
 }
 
-// prepare reads every input of period p in tx: the set, the structure, and the facts its
-// criteria need; with q2 (a second transaction in tx's snapshot) not nil, half of them on q2
-// at the same time: the structure in force beside the set and the unit history, then the
-// public-service facts beside the village facts. What follows (next) is computation only: it
-// runs while the COPY holds tx.
+// needs says which facts the set's criteria read.
+type needs struct {
+	villages                 bool // the unit history with villages (a village criterion)
+	surveys, addresses, ocop bool
+	procedures, dossiers     bool
+}
+
+// prepare reads what the evaluation of period p needs for the whole country, in tx: the set, the
+// structure in force, the commune groups; with q2 (a second transaction in tx's snapshot) not
+// nil, at the same time on q2 the OCOP products and the dossier records' counts per unit (one
+// query over every record, grouped: the records have no index a province could use, and the
+// counts are a few per commune). The unit history and the other facts are read per part
+// (readPart), beside the computation and the COPY of the parts before.
 func prepare(ctx context.Context, tx pgx.Tx, q2 db.Querier, p ntm.Period) (*evaluator, error) {
-	var set *Set
-	var h *units.History
-	var st *structure
-	var order map[ntm.Level][]*SetCriterion
-	err := inTurnOrAtOnce(q2 != nil, func() error {
-		var err error
-		if set, err = SetInForce(ctx, tx, p.End()); err != nil {
-			return err
-		}
-		order = set.ordered()
-		// The whole structure over time, once per evaluation: facts are attributed to unit
-		// versions by map lookups (villages only when a village criterion reads village facts).
-		if h, err = units.Load(ctx, tx, units.LoadOptions{NoVillages: len(order[ntm.LevelVillage]) == 0}); err != nil {
-			return fmt.Errorf("evaluate period %s: %w", p, err)
-		}
-		return nil
-	}, func() error {
-		var q db.Querier = tx
-		if q2 != nil {
-			q = q2
-		}
-		var err error
-		st, err = loadUnits(ctx, q, p)
-		return err
-	})
+	set, err := SetInForce(ctx, tx, p.End())
 	if err != nil {
 		return nil, err
 	}
+	order := set.ordered()
 	e := &evaluator{
-		p: p, end: p.End(), fresh: staleBefore(p, set.StaleMonths), set: set, order: order, whole: st, parts: st.byProvince(),
-		statuses: map[string]map[string]ntm.Status{}, lin: &lineage{h: h, end: p.End()},
+		p: p, end: p.End(), fresh: staleBefore(p, set.StaleMonths), set: set, order: order,
+		statuses: map[string]map[string]ntm.Status{},
+	}
+	for _, c := range order[ntm.LevelVillage] {
+		e.need.villages = true
+		switch c.Measure {
+		case MeasureTeam, MeasurePlatform, MeasureWifi, MeasureModels:
+			e.need.surveys = true
+		case MeasureAddress:
+			e.need.addresses = true
+		case MeasureOCOP:
+			e.need.ocop = true
+		}
+	}
+	for _, l := range []ntm.Level{ntm.LevelCommune, ntm.LevelDistrict, ntm.LevelProvince} {
+		for _, c := range order[l] {
+			switch c.Measure {
+			case MeasureProcedureRatio:
+				e.need.procedures = true
+			case MeasureDossierRatio:
+				e.need.dossiers = true
+			}
+		}
+	}
+	if e.need.dossiers {
+		e.wfrom = e.window()
 	}
 	err = inTurnOrAtOnce(q2 != nil, func() error {
+		st, err := loadUnits(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		e.whole, e.parts = st, st.byProvince()
+		if err := e.orphanVillages(ctx, tx); err != nil {
+			return err
+		}
 		for _, c := range set.Criteria {
 			if c.PerGroup() {
-				var err error
 				if e.groups, err = GroupsAt(ctx, tx, e.end); err != nil {
 					return fmt.Errorf("evaluate period %s: %w", p, err)
 				}
 				break
 			}
 		}
-		if err := e.loadVillageFacts(ctx, tx, order[ntm.LevelVillage]); err != nil {
-			return fmt.Errorf("evaluate period %s: %w", p, err)
-		}
 		return nil
 	}, func() error {
 		var q db.Querier = tx
 		if q2 != nil {
 			q = q2
 		}
-		for _, l := range []ntm.Level{ntm.LevelCommune, ntm.LevelDistrict, ntm.LevelProvince} {
-			for _, c := range order[l] {
-				if err := e.loadServices(ctx, q, c.Measure); err != nil {
-					return fmt.Errorf("evaluate period %s: %w", p, err)
-				}
+		var err error
+		if e.need.ocop {
+			if e.haveList, e.products, err = loadProducts(ctx, q, e.end); err != nil {
+				return fmt.Errorf("evaluate period %s: %w", p, err)
+			}
+		}
+		if e.need.dossiers {
+			if e.records, err = loadRecordCounts(ctx, q, e.wfrom, e.end); err != nil {
+				return fmt.Errorf("evaluate period %s: %w", p, err)
 			}
 		}
 		return nil
@@ -290,31 +331,49 @@ func inTurnOrAtOnce(atOnce bool, first, second func() error) error {
 	return err2
 }
 
-// next computes the results of the next part of the structure (a province with everything in
-// it; last, the units in no province) into e.results; false when every part is done. A part's
-// results depend only on its own units' statuses: a commune's on its villages', a district's
-// on its communes', a province's on the units inside it.
-func (e *evaluator) next() (bool, error) {
-	if len(e.parts) == 0 {
-		return false, nil
-	}
-	e.st, e.parts = e.parts[0], e.parts[1:]
+// compute computes the results of part st, whose inputs pf has read, into e.results. A
+// part's results depend only on its own units' statuses: a commune's on its villages', a
+// district's on its communes', a province's on the units inside it.
+func (e *evaluator) compute(st *structure, pf *partFacts) error {
+	e.st = st
+	e.lin, e.procs, e.doss, e.surveys, e.addrs, e.ocop = pf.lin, pf.procs, pf.doss, pf.surveys, pf.addrs, pf.ocop
+	defer func() {
+		// The part's inputs go with it.
+		detachVillages(st)
+		e.st, e.lin, e.procs, e.doss, e.surveys, e.addrs, e.ocop = nil, nil, nil, nil, nil, nil, nil
+	}()
 	for _, m := range e.statuses {
 		clear(m)
 	}
 	if err := e.villages(e.order[ntm.LevelVillage]); err != nil {
-		return false, fmt.Errorf("evaluate period %s: %w", e.p, err)
+		return fmt.Errorf("evaluate period %s: %w", e.p, err)
 	}
 	for _, l := range []ntm.Level{ntm.LevelCommune, ntm.LevelDistrict, ntm.LevelProvince} {
 		for _, c := range e.order[l] {
 			if err := e.unitCriterion(c); err != nil {
-				return false, fmt.Errorf("evaluate period %s: %w", e.p, err)
+				return fmt.Errorf("evaluate period %s: %w", e.p, err)
+			}
+			if err := e.spill(resultChunk); err != nil {
+				return err
 			}
 		}
 	}
 	e.provinces()
-	e.st = nil
-	return true, nil
+	return nil
+}
+
+// spill hands the part's results so far on to be stored (flush) once there are at least min
+// of them; errStopped when the evaluation stopped.
+func (e *evaluator) spill(min int) error {
+	if e.flush == nil || len(e.results) == 0 || len(e.results) < min {
+		return nil
+	}
+	rs, ok := e.flush(e.results)
+	if !ok {
+		return errStopped
+	}
+	e.results = rs
+	return nil
 }
 
 // ordered groups the set's criteria by level, each level's in an order where every criterion

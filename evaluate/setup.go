@@ -41,25 +41,17 @@ type structure struct {
 	villages  []*unit
 }
 
+// loadUnits reads the structure in force at the period end above the villages (the villages
+// are read with their province, partVillages; those in no province by orphanVillages).
 func loadUnits(ctx context.Context, q db.Querier, p ntm.Period) (*structure, error) {
-	rows, err := q.Query(ctx, query("units"), p.End())
-	if err != nil {
-		return nil, fmt.Errorf("read the units in force on %s: %w", vnfmt.Date(p.End()), err)
-	}
-	defer rows.Close()
 	st := &structure{byCode: map[string]*unit{}}
-	for rows.Next() {
-		u := &unit{}
-		var level string
-		if err := rows.Scan(&u.Code, &level, &u.Kind, &u.Name, &u.Parent); err != nil {
-			return nil, fmt.Errorf("read the units in force on %s: %w", vnfmt.Date(p.End()), err)
-		}
-		u.Level = ntm.Level(level)
-		st.byCode[u.Code] = u
-		st.all = append(st.all, u)
+	all, err := scanUnits(ctx, q, p, query("units"), p.End())
+	if err != nil {
+		return nil, err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read the units in force on %s: %w", vnfmt.Date(p.End()), err)
+	st.all = all
+	for _, u := range st.all {
+		st.byCode[u.Code] = u
 	}
 	if len(st.all) == 0 {
 		return nil, fmt.Errorf("no administrative units are in force on %s (period %s): run ntm units import FILE first", vnfmt.Date(p.End()), p)
@@ -73,6 +65,96 @@ func loadUnits(ctx context.Context, q db.Querier, p ntm.Period) (*structure, err
 		st.addByLevel(u)
 	}
 	return st, nil
+}
+
+// scanUnits reads units (code, level, kind, name, parent code) by query sql.
+func scanUnits(ctx context.Context, q db.Querier, p ntm.Period, sql string, args ...any) ([]*unit, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read the units in force on %s: %w", vnfmt.Date(p.End()), err)
+	}
+	defer rows.Close()
+	var out []*unit
+	for rows.Next() {
+		u := &unit{}
+		var level string
+		if err := rows.Scan(&u.Code, &level, &u.Kind, &u.Name, &u.Parent); err != nil {
+			return nil, fmt.Errorf("read the units in force on %s: %w", vnfmt.Date(p.End()), err)
+		}
+		u.Level = ntm.Level(level)
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the units in force on %s: %w", vnfmt.Date(p.End()), err)
+	}
+	return out, nil
+}
+
+// partVillages reads the villages in force under part st's units (every unit above the
+// villages lies in exactly one part) and hangs them under their parents, in code order after
+// the villages already there (the units in no province hold the orphans, orphanVillages).
+// detachVillages undoes it once the part is computed.
+func partVillages(ctx context.Context, q db.Querier, p ntm.Period, st *structure) error {
+	codes := make([]string, len(st.all))
+	for i, u := range st.all {
+		codes[i] = u.Code
+	}
+	vs, err := scanUnits(ctx, q, p, query("part_villages"), p.End(), codes)
+	if err != nil {
+		return err
+	}
+	vs = append(vs, st.villages...)
+	sort.Slice(vs, func(i, j int) bool { return vs[i].Code < vs[j].Code })
+	st.villages = vs
+	var touched []*unit
+	for _, v := range vs {
+		if par, ok := st.byCode[v.Parent]; ok {
+			v.parent = par
+			if len(par.children) == 0 || par.children[len(par.children)-1].Level != ntm.LevelVillage {
+				touched = append(touched, par)
+			}
+			par.children = append(par.children, v)
+		}
+	}
+	for _, par := range touched {
+		sort.SliceStable(par.children, func(i, j int) bool { return par.children[i].Code < par.children[j].Code })
+	}
+	return nil
+}
+
+// detachVillages takes part st's villages off their parents and the part.
+func detachVillages(st *structure) {
+	for _, v := range st.villages {
+		if par := v.parent; par != nil && len(par.children) > 0 {
+			kept := par.children[:0]
+			for _, c := range par.children {
+				if c.Level != ntm.LevelVillage {
+					kept = append(kept, c)
+				}
+			}
+			clear(par.children[len(kept):])
+			par.children = kept
+		}
+	}
+	st.villages = nil
+}
+
+// orphanVillages adds the villages in force whose parent is no unit above the villages in
+// force to the part of the units in no province (made when there is none).
+func (e *evaluator) orphanVillages(ctx context.Context, q db.Querier) error {
+	vs, err := scanUnits(ctx, q, e.p, query("orphan_villages"), e.end)
+	if err != nil || len(vs) == 0 {
+		return err
+	}
+	var none *structure
+	if n := len(e.parts); n > 0 && (len(e.parts[n-1].provinces) == 0) {
+		none = e.parts[n-1]
+	} else {
+		none = &structure{byCode: e.whole.byCode}
+		e.parts = append(e.parts, none)
+	}
+	none.villages = vs
+	return nil
 }
 
 // addByLevel adds u to the list of its level.

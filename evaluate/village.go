@@ -41,20 +41,20 @@ type addressRow struct {
 	from              []map[string]any // the predecessors' rows (detail "predecessors")
 }
 
+// product is a current OCOP product as V5 counts it: held for the whole country while the
+// parts are evaluated, so only what V5 reads.
 type product struct {
-	key, code, name, owner  string
-	stars                   int
-	commune, village        string
-	decision                string
-	certified, expires      *time.Time
-	valid                   bool
-	platforms               []string
-	foldedName, foldedOwner string
-	unitDate                time.Time // the list's reference date: which units its codes name
+	dedupe           string // the product's identity across lists: its code, else folded name and owner
+	name             string
+	commune, village string
+	valid            bool
+	listed           bool      // counts as listed on some platform
+	unitDate         time.Time // the list's reference date: which units its codes name
 }
 
-func loadSurveys(ctx context.Context, q db.Querier, l *lineage, end time.Time) (*byVersion[*surveyRow], error) {
-	rows, err := q.Query(ctx, query("village_survey"), end)
+// loadSurveys reads the surveys recorded under codes (a part's lineage) as of end.
+func loadSurveys(ctx context.Context, q db.Querier, l *lineage, end time.Time, codes []string) (*byVersion[*surveyRow], error) {
+	rows, err := q.Query(ctx, query("village_survey"), end, codes)
 	if err != nil {
 		return nil, fmt.Errorf("read village surveys: %w", err)
 	}
@@ -72,8 +72,9 @@ func loadSurveys(ctx context.Context, q db.Querier, l *lineage, end time.Time) (
 	return out, rows.Err()
 }
 
-func loadAddresses(ctx context.Context, q db.Querier, l *lineage, end time.Time) (*byVersion[*addressRow], error) {
-	rows, err := q.Query(ctx, query("vpostcode"), end)
+// loadAddresses reads the digital-address coverage recorded under codes as of end.
+func loadAddresses(ctx context.Context, q db.Querier, l *lineage, end time.Time, codes []string) (*byVersion[*addressRow], error) {
+	rows, err := q.Query(ctx, query("vpostcode"), end, codes)
 	if err != nil {
 		return nil, fmt.Errorf("read digital-address coverage: %w", err)
 	}
@@ -93,6 +94,8 @@ func loadAddresses(ctx context.Context, q db.Querier, l *lineage, end time.Time)
 // ocopValidityMonths is how long a certificate holds when the list gives no expiry (docs/datasets.md).
 const ocopValidityMonths = 36
 
+// loadProducts reads the country's current OCOP products at end (a few per commune: each part
+// takes those of its lineage, partProducts); false when no product list counts.
 func loadProducts(ctx context.Context, q db.Querier, end time.Time) (bool, []*product, error) {
 	var haveAny bool
 	if err := q.QueryRow(ctx, query("ocop_any"), end).Scan(&haveAny); err != nil {
@@ -107,46 +110,23 @@ func loadProducts(ctx context.Context, q db.Querier, end time.Time) (bool, []*pr
 	}
 	defer rows.Close()
 	var out []*product
+	var key, code, owner, decision, foldedName, foldedOwner string
+	var stars int
+	var certified, expires *time.Time
+	var platforms []string
 	for rows.Next() {
 		p := &product{}
-		if err := rows.Scan(&p.key, &p.code, &p.name, &p.owner, &p.stars, &p.commune, &p.village,
-			&p.decision, &p.certified, &p.expires, &p.valid, &p.platforms, &p.foldedName, &p.foldedOwner, &p.unitDate); err != nil {
+		if err := rows.Scan(&key, &code, &p.name, &owner, &stars, &p.commune, &p.village,
+			&decision, &certified, &expires, &p.valid, &platforms, &foldedName, &foldedOwner, &p.unitDate); err != nil {
 			return false, nil, fmt.Errorf("read OCOP products: %w", err)
+		}
+		p.dedupe, p.listed = code, len(platforms) > 0
+		if code == "" {
+			p.dedupe = foldedName + "|" + foldedOwner
 		}
 		out = append(out, p)
 	}
 	return true, out, rows.Err()
-}
-
-// loadVillageFacts reads, once per evaluation, the village facts the set's village criteria
-// crits need (surveys, digital addresses, OCOP products), for every village.
-func (e *evaluator) loadVillageFacts(ctx context.Context, q db.Querier, crits []*SetCriterion) error {
-	if len(e.whole.villages) == 0 || len(crits) == 0 {
-		return nil
-	}
-	need := map[string]bool{}
-	for _, c := range crits {
-		need[c.Measure] = true
-	}
-	var err error
-	if need[MeasureTeam] || need[MeasurePlatform] || need[MeasureWifi] || need[MeasureModels] {
-		if e.surveys, err = loadSurveys(ctx, q, e.lin, e.end); err != nil {
-			return err
-		}
-	}
-	if need[MeasureAddress] {
-		if e.addrs, err = loadAddresses(ctx, q, e.lin, e.end); err != nil {
-			return err
-		}
-	}
-	if need[MeasureOCOP] {
-		haveList, products, err := loadProducts(ctx, q, e.end)
-		if err != nil {
-			return err
-		}
-		e.ocop = e.ocopByLocality(haveList, products)
-	}
-	return nil
 }
 
 // villages computes the set's village criteria for every village of the part, in dependency
@@ -204,6 +184,11 @@ func (e *evaluator) villages(crits []*SetCriterion) error {
 			// A survey row of its own is this village's alone: its detail maps, now held by
 			// the village's results, need not outlive them.
 			survey.detail, survey.staleDetail = nil, nil
+		}
+		// Stored while the next villages are computed (a chunk ends between villages, so
+		// that rows sharing a detail map stay together).
+		if err := e.spill(resultChunk); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -377,9 +362,10 @@ func (o *ocopOutcome) detail(locality string) map[string]any {
 	return d
 }
 
-// ocopByLocality computes V5 once per locality; the key "" holds the outcome for a
-// locality without products.
-func (e *evaluator) ocopByLocality(haveList bool, products []*product) map[string]*ocopOutcome {
+// ocopByLocality computes V5 once per locality of products, placed by lineage l; the key ""
+// holds the outcome for a locality without products. It reads only the set of e (it runs
+// beside the computation of another part).
+func (e *evaluator) ocopByLocality(l *lineage, haveList bool, products []*product) map[string]*ocopOutcome {
 	where := "Xã"
 	if e.set.OCOPLocality == "village" {
 		where = "Thôn"
@@ -397,7 +383,7 @@ func (e *evaluator) ocopByLocality(haveList bool, products []*product) map[strin
 	}
 	placedBy := map[string]*placedAt{}
 	var locs []string
-	for _, pl := range e.placeProducts(products) {
+	for _, pl := range e.placeProducts(l, products) {
 		pa := placedBy[pl.loc]
 		if pa == nil {
 			pa = &placedAt{by: map[string]placed{}}
@@ -442,7 +428,7 @@ func (e *evaluator) ocopByLocality(haveList bool, products []*product) map[strin
 			continue
 		}
 		for _, p := range a.valid {
-			if len(p.platforms) > 0 {
+			if p.listed {
 				o.listed++
 			} else {
 				o.unlisted = append(o.unlisted, p.name)

@@ -152,19 +152,15 @@ type placed struct {
 // reference date; a closed unit's product belongs to its successors. With a village named, it
 // counts for that village's successor (or that village's commune); without one, for every
 // successor of its commune — all of them when the commune was split.
-func (e *evaluator) placeProducts(products []*product) []placed {
+func (e *evaluator) placeProducts(l *lineage, products []*product) []placed {
 	var out []placed
-	if e.lin.att == nil {
-		e.lin.att = e.lin.h.Attribute(e.end)
+	if l.att == nil {
+		l.att = l.h.Attribute(e.end)
 	}
 	for _, p := range products {
-		key := p.code
-		if key == "" {
-			key = p.foldedName + "|" + p.foldedOwner
-		}
-		locs, shared := e.lin.att.Places(p.commune, p.village, p.unitDate, e.set.OCOPLocality == "village")
+		locs, shared := l.att.Places(p.commune, p.village, p.unitDate, e.set.OCOPLocality == "village")
 		for _, loc := range locs {
-			out = append(out, placed{p: p, loc: loc, dedupe: key, shared: shared})
+			out = append(out, placed{p: p, loc: loc, dedupe: p.dedupe, shared: shared})
 		}
 	}
 	return out
