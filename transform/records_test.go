@@ -1,11 +1,15 @@
 package transform
 
 import (
+	"context"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"ntm"
+	"ntm/copytext"
 )
 
 // A record-level export resolves a unit once per distinct cells and structure epoch: the same
@@ -84,5 +88,62 @@ func TestKeySpillSortsAsCompare(t *testing.T) { // not parallel: other tests cha
 				}
 			}
 		}
+	}
+}
+
+// Records sent in COPY's binary format come back as they were given: texts with the characters
+// COPY's text format escapes, a sheet name with quotes, dates at the ends of the years a date
+// column takes here and a leap day, both service levels.
+func TestRecordsBinaryCopyRoundTrip(t *testing.T) {
+	t.Parallel()
+	pool := seededDB(t)
+	head := []any{"Mã hồ sơ", "Đơn vị tiếp nhận", "Ngày tiếp nhận", "Hình thức nộp", "Mức độ DVC"}
+	path := writeXLSX(t, t.TempDir(), "records.xlsx", sheet{name: `Hồ sơ "N"`, rows: [][]any{head,
+		{`H36\N`, "UBND xã Vân An", "29/02/2024", "Trực tuyến", "Toàn trình"},
+		{`A\B\\C`, "UBND xã Vân An", "01/01/2000", "Trực tiếp", "Một phần"},
+		{"Đ-ư", "UBND xã Vân An", "31/12/1999", "BCCI", "Mức độ 3"},
+		{"Z", "UBND xã Vân An", "15/10/2026", "", "Toàn trình"},
+	}})
+	rep := load(t, pool, path, LoadOptions{Dataset: ntm.DatasetDVCDossierRecords})
+	if rep.RowsLoaded != 4 {
+		t.Fatalf("report %+v", rep)
+	}
+	rows, err := pool.Query(context.Background(), `SELECT sheet || '|' || row_no || '|' || dossier_id || '|' || unit_code || '|' ||
+		received_on || '|' || channel || '|' || full_process FROM fact_dvc_dossier_record WHERE batch_id = $1 ORDER BY row_no`, rep.BatchID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	want := []string{`Hồ sơ "N"|2|H36\N|06469|2024-02-29|online|true`, `Hồ sơ "N"|3|A\B\\C|06469|2000-01-01|in_person|false`,
+		`Hồ sơ "N"|4|Đ-ư|06469|1999-12-31|post|false`, `Hồ sơ "N"|5|Z|06469|2026-10-15|unknown|true`}
+	if !slices.Equal(got, want) {
+		t.Errorf("stored\n%q\nwant\n%q", got, want)
+	}
+}
+
+// A record's date outside years 1–9999 is refused by the binary encoder as by the text one: the
+// row, with the text encoder's reason.
+func TestRecordBinaryDateRange(t *testing.T) {
+	t.Parallel()
+	for _, d := range []time.Time{time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		f := factRow{tRecords, []any{"S", 2, "A", "06469", d, "online", true}}
+		b, err := appendRecordBinary([]byte("x"), 1, f)
+		_, want := copytext.Append(nil, d)
+		var ve *valueError
+		if !errors.As(err, &ve) || ve.field != "received_on" || want == nil || ve.err.Error() != want.Error() {
+			t.Errorf("%v: %v (%q); want the text encoder's refusal %v", d, err, b, want)
+		}
+	}
+	f := factRow{tRecords, []any{"S", 2, "A", "06469", time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), "online", true}}
+	if _, err := appendRecordBinary(nil, 1, f); err != nil {
+		t.Errorf("31/12/9999 refused: %v", err)
 	}
 }

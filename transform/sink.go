@@ -3,9 +3,12 @@ package transform
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -30,8 +33,8 @@ type sheetRow struct {
 // transaction's connection does one thing at a time), so that parsing, encoding and the
 // server's work overlap. Every other use of the transaction waits for it first.
 //
-// Facts are written straight into COPY's text format (package copytext) rather than kept as rows
-// of values for pgx to encode: for a record-level export that saves two allocations and a
+// Facts are written straight into COPY's text format (package copytext; the record-level table
+// in COPY's binary format, binaryTables) rather than kept as rows of values for pgx to encode: for a record-level export that saves two allocations and a
 // dozen boxed values a row, most of the garbage collector's work and a fifth of a load's CPU.
 type dbSink struct {
 	tx       pgx.Tx
@@ -57,17 +60,29 @@ func (s *dbSink) fact(ctx context.Context, f factRow) error {
 		cb = &copyChunkBuf{}
 		s.buf[f.table] = cb
 	}
-	start := len(cb.data)
-	cb.data = strconv.AppendInt(cb.data, s.batchID, 10)
-	for i, v := range f.vals {
-		cb.data = append(cb.data, '\t')
-		var err error
-		if cb.data, err = copytext.Append(cb.data, v); err != nil {
-			cb.data = cb.data[:start]
-			return &valueError{field: f.table.Columns[i], err: err}
-		}
+	bin := binaryTables[f.table]
+	if bin && len(cb.data) == 0 {
+		cb.data = append(cb.data, copyBinaryHeader...)
 	}
-	cb.data = append(cb.data, '\n')
+	start := len(cb.data)
+	if bin {
+		var err error
+		if cb.data, err = appendRecordBinary(cb.data, s.batchID, f); err != nil {
+			cb.data = cb.data[:start]
+			return err
+		}
+	} else {
+		cb.data = strconv.AppendInt(cb.data, s.batchID, 10)
+		for i, v := range f.vals {
+			cb.data = append(cb.data, '\t')
+			var err error
+			if cb.data, err = copytext.Append(cb.data, v); err != nil {
+				cb.data = cb.data[:start]
+				return &valueError{field: f.table.Columns[i], err: err}
+			}
+		}
+		cb.data = append(cb.data, '\n')
+	}
 	cb.rows++
 	s.facts++
 	if cb.rows >= copyChunk || len(cb.data) >= copyChunkBytes {
@@ -97,6 +112,10 @@ func (s *dbSink) flushTable(ctx context.Context, t *factTable) error {
 	data := cb.data
 	cb.data, cb.rows, s.spare = s.spare[:0], 0, nil
 	sql := "COPY " + pgx.Identifier{t.Name}.Sanitize() + " (batch_id, " + strings.Join(t.Columns, ", ") + ") FROM STDIN"
+	if binaryTables[t] {
+		data = append(data, 0xff, 0xff) // the trailer: a tuple of -1 fields
+		sql += " WITH (FORMAT binary)"
+	}
 	done := make(chan error, 1)
 	s.inflight = done
 	go func() {
@@ -196,4 +215,83 @@ func (s *countSink) fact(_ context.Context, f factRow) error {
 func (s *countSink) dropRows(_ context.Context, _ *factTable, _ []string, rows []duplicateRow) (map[sheetRow]string, error) {
 	s.facts -= len(rows)
 	return nil, nil
+}
+
+// binaryTables are the fact tables sent in COPY's binary format rather than its text: the
+// record-level exports', a million rows a file. In binary the server neither splits lines nor
+// undoes escapes nor parses dates and numbers: its CPU for the same 1,000,000 records 0.75–0.85 s
+// against 0.91–1.00 s in text (side by side, 10,000-row statements), and the sink's encoding
+// skips the texts' escape scan. A column's binary value must be of its exact type (4 bytes for an
+// integer), so each table has its own encoder; the other tables are small and stay in text.
+var binaryTables = map[*factTable]bool{tRecords: true}
+
+// copyBinaryHeader starts a COPY binary stream: the signature, no flags, no header extension.
+var copyBinaryHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+
+// pgEpochDay is 2000-01-01, day 0 of a binary date, in days since 1970-01-01.
+const pgEpochDay = 10957
+
+// appendRecordBinary appends a fact of fact_dvc_dossier_record as a binary COPY tuple: batch_id
+// bigint, sheet text, row_no integer, dossier_id text, unit_code text, received_on date, channel
+// text, full_process boolean. A value of another type is a programming error, reported; a date
+// outside years 1–9999 is refused as copytext refuses it (the row is rejected, as in text).
+func appendRecordBinary(b []byte, batchID int64, f factRow) ([]byte, error) {
+	if len(f.vals) != 7 {
+		return b, fmt.Errorf("binary COPY into %s: %d values, want 7", f.table.Name, len(f.vals))
+	}
+	b = binary.BigEndian.AppendUint16(b, 8)
+	b = binary.BigEndian.AppendUint32(b, 8)
+	b = binary.BigEndian.AppendUint64(b, uint64(batchID))
+	for i, v := range f.vals {
+		var err error
+		switch i {
+		case 0, 2, 3, 5: // sheet, dossier_id, unit_code, channel
+			x, ok := v.(string)
+			if !ok {
+				err = fmt.Errorf("no binary COPY encoding for %T as text", v)
+				break
+			}
+			b = binary.BigEndian.AppendUint32(b, uint32(len(x)))
+			b = append(b, x...)
+		case 1: // row_no
+			x, ok := v.(int)
+			if !ok || x < math.MinInt32 || x > math.MaxInt32 {
+				err = fmt.Errorf("no binary COPY encoding for %T %v as integer", v, v)
+				break
+			}
+			b = binary.BigEndian.AppendUint32(b, 4)
+			b = binary.BigEndian.AppendUint32(b, uint32(int32(x)))
+		case 4: // received_on
+			x, ok := v.(time.Time)
+			if !ok {
+				err = fmt.Errorf("no binary COPY encoding for %T as date", v)
+				break
+			}
+			// The day as written, whatever the location, as copytext writes it.
+			y, m, d := x.Date()
+			if y < 1 || y > 9999 {
+				_, err = copytext.Append(nil, x) // its refusal, for the row's reject
+				break
+			}
+			day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix()/86400 - pgEpochDay
+			b = binary.BigEndian.AppendUint32(b, 4)
+			b = binary.BigEndian.AppendUint32(b, uint32(int32(day)))
+		case 6: // full_process
+			x, ok := v.(bool)
+			if !ok {
+				err = fmt.Errorf("no binary COPY encoding for %T as boolean", v)
+				break
+			}
+			b = binary.BigEndian.AppendUint32(b, 1)
+			if x {
+				b = append(b, 1)
+			} else {
+				b = append(b, 0)
+			}
+		}
+		if err != nil {
+			return b, &valueError{field: f.table.Columns[i], err: err}
+		}
+	}
+	return b, nil
 }
