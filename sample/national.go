@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"ntm"
 	"ntm/fold"
@@ -49,6 +50,9 @@ type NationalOptions struct {
 // own, so the exports are built on every core at once (the record-level export beside them) and
 // are the same bytes whatever the order: they are written in the manifest's order, the units of
 // every province first, then each province's other exports, then the record-level export.
+// Memory does not grow with the provinces: a province is planned when its exports come up (twice:
+// for its units file, then for its other exports) and dropped after, and the workbooks built at
+// once are bounded by their estimated size (writeNational).
 func National(opts NationalOptions) (Manifest, error) {
 	if err := opts.check(); err != nil {
 		return Manifest{}, err
@@ -105,7 +109,71 @@ func National(opts NationalOptions) (Manifest, error) {
 	return man, nil
 }
 
-// writeNational plans every province and writes their exports, units first (see National).
+// nationalPlanner makes the plan of one province of a national sample when its exports come up:
+// each province is planned from seeds of its own on a fresh copy of its unit list (a plan adds
+// villages and products to its communes), so planning it again gives the same plan, and no plan
+// needs to be kept from one pass over the provinces to the next.
+type nationalPlanner struct {
+	opts      NationalOptions
+	provinces []*unitList
+	communes  int
+}
+
+// plan plans province i and lists its exports in manifest order (its units CSV first); nil
+// when the province has no communes.
+func (np *nationalPlanner) plan(i int) (*plan, []*fileJob, error) {
+	opts := np.opts
+	ul := np.provinces[i].bare()
+	n := len(ul.communes())
+	if n == 0 {
+		return nil, nil, nil
+	}
+	villages := opts.Villages * n / np.communes
+	urban := 0
+	for _, c := range ul.communes() {
+		if c.Urban() {
+			urban++
+		}
+	}
+	urbanVillages := villages * urban / n
+	p := &plan{units: ul, period: opts.period(), seed: opts.Seed + int64(i)}
+	var codes []string
+	for _, d := range ul.Districts {
+		codes = append(codes, d.Code)
+	}
+	fa := p.freshAsOf()
+	p.surveyFiles = []surveyFile{{Name: "khao-sat-thon-thong-minh.xlsx", Districts: codes, Format: "xlsx-title", AsOf: fa}}
+	seed := opts.Seed + int64(i)*1000
+	p.makeVillages(rng(seed, 1), urbanVillages, villages-urbanVillages)
+	p.makeProducts(rng(seed, 2), n)
+	p.makeProfiles(rng(seed, 3))
+	p.plantVillageRejects(rng(seed, 4))
+	design := make([]dvcDesign, len(ul.Districts))
+	for j, d := range ul.Districts {
+		design[j] = langSonDVCDesign[j%len(langSonDVCDesign)]
+		design[j].Code = d.Code
+		design[j].Records = ""
+	}
+	p.makeDVC(rng(seed, 5), design)
+	jobs, err := p.jobs(filepath.Join(opts.Dir, ul.ProvinceCode+"-"+fold.Slug(ul.ProvinceName)))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(jobs) == 0 || jobs[0].file.Dataset != ntm.DatasetUnits {
+		return nil, nil, fmt.Errorf("sample: province %s: its exports do not start with its units", ul.ProvinceCode)
+	}
+	return p, jobs, nil
+}
+
+// writeNational writes every province's exports in two passes over the provinces, units first
+// (see National), with at most a few provinces' plans in memory at any time:
+//
+//   - the units pass plans each province (a worker a core), writes its units CSV and counts its
+//     other exports, and drops the plan; then Planned is told the count and Written each units
+//     file, in order (the loader needs every unit before the first fact);
+//   - the exports pass plans each province again when its exports come up, in order, and hands
+//     them to the workers a bounded number ahead of the one written next; a plan goes with its
+//     province's last export written.
 func writeNational(opts NationalOptions, provinces []*unitList, communes int, records bool) (Manifest, error) {
 	var man Manifest
 	written := func(f File) error {
@@ -115,102 +183,132 @@ func writeNational(opts NationalOptions, provinces []*unitList, communes int, re
 		}
 		return nil
 	}
-	// A job and the seed of its province's plan.
-	type seeded struct {
-		*fileJob
-		seed int64
+	np := &nationalPlanner{opts: opts, provinces: provinces, communes: communes}
+	workers := runtime.GOMAXPROCS(0)
+
+	// The units pass.
+	type province struct {
+		units *File // nil: no communes
+		rest  int   // the number of its other exports
+		err   error
 	}
-	var units, rest []seeded
-	for i, ul := range provinces {
-		n := len(ul.communes())
-		if n == 0 {
-			continue
-		}
-		villages := opts.Villages * n / communes
-		urban := 0
-		for _, c := range ul.communes() {
-			if c.Urban() {
-				urban++
+	prov := make([]province, len(provinces))
+	var (
+		wg     sync.WaitGroup
+		taken  atomic.Int64
+		failed atomic.Bool
+	)
+	for range min(workers, len(provinces)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(taken.Add(1) - 1)
+				if i >= len(provinces) || failed.Load() {
+					return
+				}
+				pr := &prov[i]
+				p, jobs, err := np.plan(i)
+				if err == nil && p != nil {
+					var b []byte
+					if b, err = jobs[0].build(p.seed); err == nil {
+						err = writeIfChanged(jobs[0].file.Path, b)
+					}
+					f := jobs[0].file // a copy: a pointer into the job would keep its plan
+					pr.units, pr.rest = &f, len(jobs)-1
+				}
+				if err != nil {
+					pr.err = err
+					failed.Store(true)
+				}
 			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for _, pr := range prov {
+		if pr.err != nil {
+			return Manifest{}, pr.err
 		}
-		urbanVillages := villages * urban / n
-		p := &plan{units: ul, period: opts.period(), seed: opts.Seed + int64(i)}
-		var codes []string
-		for _, d := range ul.Districts {
-			codes = append(codes, d.Code)
-		}
-		fa := p.freshAsOf()
-		p.surveyFiles = []surveyFile{{Name: "khao-sat-thon-thong-minh.xlsx", Districts: codes, Format: "xlsx-title", AsOf: fa}}
-		seed := opts.Seed + int64(i)*1000
-		p.makeVillages(rng(seed, 1), urbanVillages, villages-urbanVillages)
-		p.makeProducts(rng(seed, 2), n)
-		p.makeProfiles(rng(seed, 3))
-		p.plantVillageRejects(rng(seed, 4))
-		design := make([]dvcDesign, len(ul.Districts))
-		for j, d := range ul.Districts {
-			design[j] = langSonDVCDesign[j%len(langSonDVCDesign)]
-			design[j].Code = d.Code
-			design[j].Records = ""
-		}
-		p.makeDVC(rng(seed, 5), design)
-		jobs, err := p.jobs(filepath.Join(opts.Dir, ul.ProvinceCode+"-"+fold.Slug(ul.ProvinceName)))
-		if err != nil {
-			return Manifest{}, err
-		}
-		for _, j := range jobs {
-			if j.file.Dataset == ntm.DatasetUnits { // units first, as the loader needs them
-				units = append(units, seeded{j, p.seed})
-			} else {
-				rest = append(rest, seeded{j, p.seed})
-			}
+		if pr.units != nil {
+			total += 1 + pr.rest
 		}
 	}
 	if opts.Planned != nil {
-		n := len(units) + len(rest)
+		n := total
 		if records {
 			n++
 		}
 		opts.Planned(n)
 	}
-	for _, j := range units { // a CSV each, quick to make
-		b, err := j.build(j.seed)
-		if err != nil {
-			return Manifest{}, err
+	for _, pr := range prov {
+		if pr.units == nil {
+			continue
 		}
-		if err := writeIfChanged(j.file.Path, b); err != nil {
-			return Manifest{}, err
-		}
-		if err := written(j.file); err != nil {
+		if err := written(*pr.units); err != nil {
 			return Manifest{}, err
 		}
 	}
-	// The other exports, built by one worker a core, a bounded number ahead of the one written
-	// next (each holds its whole workbook until written).
+
+	// The exports pass: one worker a core builds them, a bounded number ahead of the one
+	// written next (each holds its whole file until written); the feeder plans a province when
+	// its first export is handed out.
 	type built struct {
+		job  *fileJob
+		seed int64
+		cost int64 // its build's estimated peak memory, in bytes
 		data []byte
 		err  error
 		done chan struct{}
 	}
-	out := make([]built, len(rest))
+	out := make([]built, total-len(man.Files))
 	for i := range out {
 		out[i].done = make(chan struct{})
 	}
-	workers := runtime.GOMAXPROCS(0)
 	ahead := make(chan struct{}, 4*workers)
+	budget := newBuildBudget(nationalBuildBudget)
 	next, quit := make(chan int), make(chan struct{})
-	var wg sync.WaitGroup
+	var feedErr error // a plan's failure when no export is left to carry it; read after fed
+	fed := make(chan struct{})
 	go func() {
+		defer close(fed)
 		defer close(next)
-		for i := range rest {
-			select {
-			case ahead <- struct{}{}:
-			case <-quit:
+		k := 0
+		for i, pr := range prov {
+			if pr.units == nil {
+				continue
+			}
+			p, jobs, err := np.plan(i)
+			if err == nil && len(jobs)-1 != pr.rest {
+				err = fmt.Errorf("sample: province %s planned with %d exports, then %d", provinces[i].ProvinceCode, pr.rest, len(jobs)-1)
+			}
+			if err != nil { // told at its first export
+				if k < len(out) {
+					out[k].err = err
+					close(out[k].done)
+				} else {
+					feedErr = err
+				}
 				return
 			}
-			select {
-			case next <- i:
-			case <-quit:
-				return
+			sizes := p.buildSizes()
+			for _, j := range jobs[1:] {
+				select {
+				case ahead <- struct{}{}:
+				case <-quit:
+					return
+				}
+				cost := sizes.cost(j.file.Dataset)
+				if !budget.take(cost, quit) {
+					return
+				}
+				out[k].job, out[k].seed, out[k].cost = j, p.seed, cost
+				select {
+				case next <- k:
+				case <-quit:
+					return
+				}
+				k++
 			}
 		}
 	}()
@@ -218,9 +316,10 @@ func writeNational(opts NationalOptions, provinces []*unitList, communes int, re
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				out[i].data, out[i].err = rest[i].build(rest[i].seed)
-				close(out[i].done)
+			for k := range next {
+				out[k].data, out[k].err = out[k].job.build(out[k].seed)
+				budget.give(out[k].cost)
+				close(out[k].done)
 			}
 		}()
 	}
@@ -228,22 +327,100 @@ func writeNational(opts NationalOptions, provinces []*unitList, communes int, re
 		close(quit)
 		wg.Wait()
 	}()
-	for i := range rest {
-		<-out[i].done
-		if out[i].err != nil {
-			return Manifest{}, out[i].err
+	for k := range out {
+		<-out[k].done
+		if out[k].err != nil {
+			return Manifest{}, out[k].err
 		}
-		if err := writeIfChanged(rest[i].file.Path, out[i].data); err != nil {
+		f := out[k].job.file
+		if err := writeIfChanged(f.Path, out[k].data); err != nil {
 			return Manifest{}, err
 		}
-		f := rest[i].file
-		out[i].data, rest[i] = nil, seeded{} // the plan goes with its province's last job
+		out[k] = built{} // the plan goes with its province's last export
 		<-ahead
 		if err := written(f); err != nil {
 			return Manifest{}, err
 		}
 	}
+	<-fed
+	if feedErr != nil {
+		return Manifest{}, feedErr
+	}
 	return man, nil
+}
+
+// nationalBuildBudget bounds the memory the exports being built hold at once, by their
+// estimates (buildSizes.cost): a workbook is built in excelize's cell structures whole before it
+// is written, and Hà Nội's biggest take about 17 MB each, so two at once would set the writer's
+// peak. An export estimated over the budget is built alone.
+var nationalBuildBudget int64 = 20 << 20
+
+// buildSizes are what a province's exports are built from: their rows.
+type buildSizes struct{ villages, products, dvcUnits int64 }
+
+func (p *plan) buildSizes() buildSizes {
+	s := buildSizes{villages: int64(len(p.units.villages())), products: int64(len(p.products()))}
+	for _, dd := range p.dvc {
+		s.dvcUnits += int64(len(dd.Units))
+	}
+	return s
+}
+
+// cost estimates the peak memory of building a province's export of dataset ds, from the
+// peaks measured on Hà Nội's (4,423 villages, 581 products, 609 public-service units) and Hà
+// Giang's exports (heap in use with the collector at GOGC=5, less before): about 4 KB a
+// village for the address and survey workbooks, 6 KB a product for the OCOP ones, 3 KB a unit
+// for the procedures and 20 KB for the dossiers (every period's row of every unit).
+func (s buildSizes) cost(ds ntm.Dataset) int64 {
+	switch ds {
+	case ntm.DatasetVpostcode, ntm.DatasetVillageSurvey:
+		return s.villages * 4 << 10
+	case ntm.DatasetOCOPProducts, ntm.DatasetOCOPListings:
+		return s.products * 6 << 10
+	case ntm.DatasetDVCProcedures:
+		return s.dvcUnits * 3 << 10
+	case ntm.DatasetDVCDossiers:
+		return s.dvcUnits * 20 << 10
+	}
+	return 1 << 20
+}
+
+// buildBudget is a counting semaphore over estimated bytes: take waits until what is taken
+// fits in the budget, or until nothing is taken (an export over the budget is built alone).
+type buildBudget struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	limit int64
+	taken int64
+}
+
+func newBuildBudget(limit int64) *buildBudget {
+	b := &buildBudget{limit: limit}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// take waits for n bytes of the budget; false when quit is closed first.
+func (b *buildBudget) take(n int64, quit <-chan struct{}) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.taken > 0 && b.taken+n > b.limit {
+		select {
+		case <-quit:
+			return false
+		default:
+		}
+		b.cond.Wait()
+	}
+	b.taken += n
+	return true
+}
+
+func (b *buildBudget) give(n int64) {
+	b.mu.Lock()
+	b.taken -= n
+	b.mu.Unlock()
+	b.cond.Broadcast()
 }
 
 // recordUnits1 names a province's receiving units for the national record export: its districts

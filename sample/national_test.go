@@ -85,6 +85,27 @@ func TestNationalWrittenInManifestOrder(t *testing.T) {
 	}
 }
 
+// A build budget smaller than any export (each is then built alone) changes the order in which
+// exports are built, never their bytes or the manifest.
+func TestNationalBuildBudget(t *testing.T) {
+	dir := t.TempDir()
+	_, seen, _, sums := nationalSample(t, dir, 2)
+	defer func(b int64) { nationalBuildBudget = b }(nationalBuildBudget)
+	nationalBuildBudget = 1
+	other := t.TempDir()
+	_, seen1, _, sums1 := nationalSample(t, other, 2)
+	if len(seen1) != len(seen) {
+		t.Fatalf("%d files with a budget of one byte, %d with the default", len(seen1), len(seen))
+	}
+	for i, f := range seen {
+		rel, _ := filepath.Rel(dir, f.Path)
+		rel1, _ := filepath.Rel(other, seen1[i].Path)
+		if rel != rel1 || sums[f.Path] != sums1[seen1[i].Path] {
+			t.Errorf("file %d: %s by default, %s alone, same bytes: %v", i, rel, rel1, sums[f.Path] == sums1[seen1[i].Path])
+		}
+	}
+}
+
 // An error from Written stops the sample there and is returned.
 func TestNationalStopsOnWrittenError(t *testing.T) {
 	stop := errors.New("stop")

@@ -157,14 +157,16 @@ func writeRecordsXLSX(f *os.File, o RecordsOptions) (int64, error) {
 		buf = strconv.AppendInt(buf, int64(num), 10)
 		buf = append(buf, `">`...)
 		for c, v := range cells {
-			ref := string(rune('A'+c)) + strconv.Itoa(num)
+			buf = append(buf, `<c r="`...) // the cell's reference, "A2", without a string for it
+			buf = append(buf, byte('A'+c))
+			buf = strconv.AppendInt(buf, int64(num), 10)
 			if c == 0 && num > 1 { // STT as a number
-				buf = append(buf, `<c r="`+ref+`"><v>`...)
+				buf = append(buf, `"><v>`...)
 				buf = append(buf, v...)
 				buf = append(buf, `</v></c>`...)
 				continue
 			}
-			buf = append(buf, `<c r="`+ref+`" t="inlineStr"><is><t>`...)
+			buf = append(buf, `" t="inlineStr"><is><t>`...)
 			buf = appendEscaped(buf, v)
 			buf = append(buf, `</t></is></c>`...)
 		}

@@ -82,6 +82,20 @@ func langSonUnits() (*unitList, error) {
 	return ul, nil
 }
 
+// bare is a copy of the list's structure, its communes without villages or products: what a
+// plan starts from.
+func (ul *unitList) bare() *unitList {
+	out := &unitList{ProvinceCode: ul.ProvinceCode, ProvinceName: ul.ProvinceName, Districts: make([]*district, len(ul.Districts))}
+	for i, d := range ul.Districts {
+		nd := &district{Code: d.Code, Name: d.Name, Kind: d.Kind, Communes: make([]*commune, len(d.Communes))}
+		for j, c := range d.Communes {
+			nd.Communes[j] = &commune{Code: c.Code, Name: c.Name, Kind: c.Kind, District: nd}
+		}
+		out.Districts[i] = nd
+	}
+	return out
+}
+
 // communeByCode finds a commune in the list.
 func (ul *unitList) communeByCode(code string) *commune {
 	for _, d := range ul.Districts {

@@ -33,11 +33,16 @@ import (
 // several hundred times; in a process of its own the writer's heap is small and collected on
 // its own.
 
-// demoExportsMemoryLimit is the writer's soft heap limit: it holds the plans of every province
-// and the workbooks being built (up to about 90 MB live), and what it uses adds to the loading
-// process's memory. The national writer at 128 MiB: 142 MB peak, 19.0 s of CPU; at 96 MiB:
-// 116 MB, 20.1 s; at 80 MiB: 115 MB, 23.3 s.
-const demoExportsMemoryLimit = 96 << 20
+// demoExportsMemoryLimit is the writer's soft memory limit: what it uses adds to the loading
+// process's memory. The writer holds the plans of a few provinces at a time and the workbooks
+// being built, which sample.National keeps to about 16 MB by their estimates, so its live heap
+// stays at 10–25 MB whatever the number of provinces; the limit keeps the collector from letting
+// the heap double that. The national writer alone (load average 11–16, so CPU seconds within
+// a few): at 96 MiB 102 MB peak, at 40 MiB 57 MB, at 32 MiB 53 MB and 21.3 s of CPU (the
+// writer before, at 96 MiB: 116–122 MB, 21.2–22.0 s), at 28 MiB 53–64 MB and about 6 s more
+// (the collector runs all the time). Before the plans were made a province at a time the
+// writer held every plan (about 50 MB live).
+const demoExportsMemoryLimit = 32 << 20
 
 // demoExportsLine is one line of the child's output (JSON): the number of files planned, a
 // file written, or the end with the child's own figures.
