@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -541,6 +543,45 @@ func TestOneBarChartShowsItsThreshold(t *testing.T) {
 			if l := threshold(path); !strings.Contains(l, `<symbol val="none"`) || strings.Contains(l, "<a:noFill>") {
 				t.Errorf("%s: several bars' threshold is not a line:\n%.800s", filepath.Base(path), l)
 			}
+		}
+	}
+}
+
+// A run that writes every workbook of several provinces (each province's results read when its
+// first workbook is built and dropped after its last) writes each workbook with the same bytes as
+// a run of that recipient alone.
+func TestEveryWorkbookAsWhenWrittenAlone(t *testing.T) {
+	t.Parallel()
+	pool := fixture(t)
+	for _, u := range [][]string{
+		{"99", "province", "Tỉnh", "Tỉnh Khác", "khác", ""},
+		{"991", "district", "Huyện", "Huyện Tỉnh Khác", "huyện tỉnh khác", "99"},
+		{"99101", "commune", "Xã", "Xã Tỉnh Khác", "xã tỉnh khác", "991"},
+	} {
+		exec1(t, pool, `INSERT INTO unit (code, level, kind, name, folded_name, parent_code) VALUES ($1,$2,$3,$4,$5,NULLIF($6, ''))`,
+			u[0], u[1], u[2], u[3], u[4], u[5])
+	}
+	res(t, pool, "99101-001", "Thôn Khác", "village", "99101", "SMART_VILLAGE", "met", 6, 1, 6, 1, "Đạt cả 6 điều kiện", "")
+	res(t, pool, "99101-001", "Thôn Khác", "village", "99101", "V4_ADDRESS", "met", 1, 1, 1, 1, "100/100 hộ", addressDetail(5, 100, 100, 1, 1))
+	res(t, pool, "991", "Huyện Tỉnh Khác", "district", "99", "D95_DOSSIERS", "met", 9900, 10000, 7, 10, "", "")
+
+	all := writeAll(t, pool, "")
+	if len(all) != 4 {
+		t.Fatalf("%d workbooks, want 4 (two districts, two provinces): %v", len(all), all)
+	}
+	for _, p := range all {
+		code := strings.SplitN(filepath.Base(p), "-", 2)[0]
+		alone := writeAll(t, pool, code)
+		a, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(alone[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: the workbook of the whole run differs from the one written alone", filepath.Base(p))
 		}
 	}
 }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,16 +74,21 @@ type data struct {
 	eval           evaluation
 	criteria       []*evaluate.SetCriterion // the set's, in its order
 	units          map[string]*unit
-	children       map[string][]*unit // parent code → children ordered by code
-	results        map[string]map[string]*result
-	villages       map[string]villageCounts              // commune code → counts
-	coverage       map[string]map[string]conditionCounts // village condition → commune code → counts
-	prev           *previous                             // the evaluation compared with; nil = none
-	dataAt         time.Time                             // the newest source file's receipt (zero = none)
-	ocop           *ocopCache                            // OCOP products by day, read once per run
-	hist           *historyCache                         // the unit versions and their links, read once per run
-	src            *runSources                           // the source files and their rejected rows, read once per run
-	addrByCommune  *communeAddressCache                  // counted digital addresses per commune and their ranking, read once per run
+	children       map[string][]*unit            // parent code → children ordered by code
+	above          map[string]*provinceResults   // province code → its units' results above the villages, read per province
+	orphans        map[string]map[string]*result // results of units outside the structure in force (no province reads them)
+	digests        map[string][sha256.Size]byte  // unit code → the digest of its results (scopeKey)
+	figures        map[string]peerFigures        // unit code → what the rankings read of its results
+	ctx            context.Context               // the run's, with q: for a province's results asked before its workbook read them
+	q              db.Querier
+	villages       map[string]villageCounts // commune code → counts
+	coverage       *coverage                // village condition and commune → counts
+	prev           *previous                // the evaluation compared with; nil = none
+	dataAt         time.Time                // the newest source file's receipt (zero = none)
+	ocop           *ocopCache               // OCOP products by day, read once per run
+	hist           *historyCache            // the unit versions and their links, read once per run
+	src            *runSources              // the source files and their rejected rows, read once per run
+	addrByCommune  *communeAddressCache     // counted digital addresses per commune and their ranking, read once per run
 
 	scopesOnce, peersOnce sync.Once // scopes and peers, built once per run
 	scopeList             []*scope
@@ -96,10 +102,11 @@ var errNoEvaluation = errors.New("no evaluation")
 
 func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 	d := &data{
+		ctx:           ctx,
+		q:             q,
 		period:        period,
 		units:         map[string]*unit{},
 		children:      map[string][]*unit{},
-		results:       map[string]map[string]*result{},
 		villages:      map[string]villageCounts{},
 		hist:          &historyCache{},
 		src:           &runSources{},
@@ -294,36 +301,6 @@ func (c *detailCache) get(r *result) map[string]any {
 	return m
 }
 
-// loadResults keeps the results of every unit above the villages in memory (a few per commune),
-// in one query through the (evaluation_id, level, parent_code) index; villages are read per
-// province instead (provinceVillages). evaluate.Results, read once per level, sorted every row
-// of the nation for its display order (to disk at national scale), which a map does not need.
-func (d *data) loadResults(ctx context.Context, q db.Querier) error {
-	rows, err := q.Query(ctx, `SELECT `+resultColumns+` FROM result
-		WHERE evaluation_id = $1 AND level IN ('province', 'district', 'commune')`, d.eval.ID)
-	if err != nil {
-		return fmt.Errorf("read the results of period %s: %w", d.period, err)
-	}
-	defer rows.Close()
-	var sc resultScanner
-	for rows.Next() {
-		r, err := sc.scan(rows)
-		if err != nil {
-			return fmt.Errorf("read the results of period %s: %w", d.period, err)
-		}
-		m := d.results[r.UnitCode]
-		if m == nil {
-			m = map[string]*result{}
-			d.results[r.UnitCode] = m
-		}
-		m[r.Criterion] = r
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read the results of period %s: %w", d.period, err)
-	}
-	return nil
-}
-
 func (d *data) loadVillageCounts(ctx context.Context, q db.Querier) error {
 	rows, err := q.Query(ctx, `
 		SELECT COALESCE(parent_code, ''), count(*),
@@ -346,11 +323,6 @@ func (d *data) loadVillageCounts(ctx context.Context, q db.Querier) error {
 		d.villages[code] = c
 	}
 	return rows.Err()
-}
-
-// res returns the result of a unit for a criterion, nil when there is none.
-func (d *data) res(unitCode, crit string) *result {
-	return d.results[unitCode][crit]
 }
 
 // villageCriteria are the conditions of a smart village in the set's order (the columns of the

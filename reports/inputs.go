@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"hash"
 	"os"
-	"sort"
 	"sync"
 
 	"ntm/db"
@@ -88,23 +86,11 @@ func (d *data) scopeKey(run string, sc *scope) string {
 		fmt.Fprintf(h, "\x00c %v %v", *u, d.villages[u.Code])
 	}
 	for _, c := range codes {
-		writeResults(h, c, d.results[c])
+		if sum, ok := d.digests[c]; ok { // its results, by criterion (loadResults)
+			fmt.Fprintf(h, "\x00r %s %x", c, sum)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-func writeResults(h hash.Hash, code string, rs map[string]*result) {
-	keys := make([]string, 0, len(rs))
-	for k := range rs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		r := *rs[k]
-		r.detail = nil
-		fmt.Fprintf(h, "\x00r %s %+v %d ", code, r, len(rs[k].detail)) // the detail: the jsonb's text, canonical
-		h.Write(rs[k].detail)
-	}
 }
 
 // storedInput is a workbook's row of report_input.

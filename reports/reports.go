@@ -413,6 +413,7 @@ func (d *data) buildScopes() []*scope {
 			}
 		}
 		pv.communes = ps.communeOrder()
+		pv.above = d.above[p.Code]
 		tops = append(tops, ps)
 	}
 	sort.SliceStable(recipients, func(i, j int) bool { return recipients[i].unit.Code < recipients[j].unit.Code })
@@ -529,6 +530,9 @@ func (p pooledFlate) Close() error {
 }
 
 func writeWorkbook(ctx context.Context, q db.Querier, d *data, sc *scope, path string, now time.Time) error {
+	if err := d.readProvinceResults(ctx, q, sc); err != nil {
+		return err
+	}
 	return buildWorkbook(path, func(f *excelize.File, st *styles) error {
 		w := newWorkbook(f, st)
 		w.d, w.sc, w.now, w.q = d, sc, now, q

@@ -237,7 +237,7 @@ func (w *workbook) missingAbove() []*result {
 	var out []*result
 	for _, u := range units {
 		var keys []string
-		for k, r := range d.results[u.Code] {
+		for k, r := range d.resultsOf(u.Code) {
 			if r.Status == ntm.StatusNoData && !d.composite(k) {
 				keys = append(keys, k)
 			}

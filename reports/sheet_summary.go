@@ -332,7 +332,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	blankRow := func() { row++; p.add(oneLinePt) }
 
 	// II. The province's own results, whatever the evaluation computed for it.
-	if sc.province && len(d.results[sc.unit.Code]) > 0 {
+	if sc.province && len(d.resultsOf(sc.unit.Code)) > 0 {
 		title := cell{"II. CHỈ SỐ TOÀN TỈNH", st.section}
 		// A row counts the units that meet a criterion of their own level: the province's own
 		// "met" would need every unit to meet it, so no status is shown — except for a criterion
@@ -340,8 +340,8 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		hdr := []cell{w.hdr("STT"), w.hdr("Chỉ số"), w.hdr("Số đơn vị đạt"), w.hdr("Tổng số đơn vị"),
 			w.hdr("Tỷ lệ đơn vị đạt"), w.hdr("Chưa đạt / chưa có số liệu"), w.hdr("Mục tiêu của tỉnh"), w.hdr("Đánh giá so với mục tiêu")}
 		var rows [][]cell
-		keys := make([]string, 0, len(d.results[sc.unit.Code]))
-		for k := range d.results[sc.unit.Code] {
+		keys := make([]string, 0, len(d.resultsOf(sc.unit.Code)))
+		for k := range d.resultsOf(sc.unit.Code) {
 			keys = append(keys, k)
 		}
 		sort.Slice(keys, func(i, j int) bool { return d.criterionLess(keys[i], keys[j]) })

@@ -50,13 +50,16 @@ func (d *data) buildPeers() map[string][]peer {
 			continue
 		}
 		p := peer{code: s.unit.Code, name: s.unit.Name}
-		v, _ := d.communeTotals(s.communes)
-		p.villages, p.smart = v.Villages, v.Smart
-		if r := d.res(s.unit.Code, keyD95Dossiers); r != nil && r.HasValue {
-			p.dossNum, p.dossDen, p.hasDossier = r.Num, r.Den, true
+		var v villageCounts
+		for _, c := range s.communes {
+			v.add(d.villages[c.Code])
 		}
-		if r := d.res(s.unit.Code, keyD95); r != nil {
-			p.d95, p.d95Known = r.Status, true
+		p.villages, p.smart = v.Villages, v.Smart
+		// Every province's peers at once, from the figures kept of every unit (its results are
+		// read per province).
+		if f, ok := d.figures[s.unit.Code]; ok {
+			p.dossNum, p.dossDen, p.hasDossier = f.dossNum, f.dossDen, f.hasDossier
+			p.d95, p.d95Known = f.d95, f.d95Known
 		}
 		out[s.provinceCode()] = append(out[s.provinceCode()], p)
 	}

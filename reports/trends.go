@@ -23,7 +23,7 @@ type previous struct {
 	Period   string // YYYY-MM
 	villages map[string]villageCounts
 	results  map[string]map[string]*result // units above the villages: commune, district
-	coverage map[string]map[string]conditionCounts
+	coverage *coverage
 	// Changed is the first day of a change of structure after the previous period's end, up to
 	// this period's end (zero: both periods are on the same structure). Then the previous
 	// figures are mapped onto today's units through the successor links
@@ -112,9 +112,16 @@ func villageCountsOf(ctx context.Context, q db.Querier, evalID int64) (map[strin
 	return out, rows.Err()
 }
 
+// coverage counts, per commune and village condition, the villages by status: for the nation's
+// communes, so kept small (a commune's conditions side by side, in the order first read).
+type coverage struct {
+	crits     map[string]int        // condition → its place in a commune's counts
+	byCommune map[string][][3]int32 // commune code → met, not met, no data of each condition
+}
+
 // coverageOf counts, per commune and village condition, the villages by status.
-func coverageOf(ctx context.Context, q db.Querier, evalID int64) (map[string]map[string]conditionCounts, error) {
-	out := map[string]map[string]conditionCounts{}
+func coverageOf(ctx context.Context, q db.Querier, evalID int64) (*coverage, error) {
+	out := &coverage{crits: map[string]int{}, byCommune: map[string][][3]int32{}}
 	rows, err := q.Query(ctx, `
 		SELECT COALESCE(parent_code, ''), criterion,
 		       count(*) FILTER (WHERE status = 'met'),
@@ -129,25 +136,39 @@ func coverageOf(ctx context.Context, q db.Querier, evalID int64) (map[string]map
 	defer rows.Close()
 	for rows.Next() {
 		var commune, crit string
-		var c conditionCounts
-		if err := rows.Scan(&commune, &crit, &c.Met, &c.NotMet, &c.NoData); err != nil {
+		var c [3]int32
+		if err := rows.Scan(&commune, &crit, &c[0], &c[1], &c[2]); err != nil {
 			return nil, fmt.Errorf("count the village conditions of evaluation %d: %w", evalID, err)
 		}
-		m := out[crit]
-		if m == nil {
-			m = map[string]conditionCounts{}
-			out[crit] = m
+		i, ok := out.crits[crit]
+		if !ok {
+			i = len(out.crits)
+			out.crits[crit] = i
 		}
-		m[commune] = c
+		cs := out.byCommune[commune]
+		for len(cs) <= i {
+			cs = append(cs, [3]int32{})
+		}
+		cs[i] = c
+		out.byCommune[commune] = cs
 	}
 	return out, rows.Err()
 }
 
 // coverageTotal sums a condition over communes.
-func coverageTotal(cov map[string]map[string]conditionCounts, crit string, communes []*unit) conditionCounts {
+func coverageTotal(cov *coverage, crit string, communes []*unit) conditionCounts {
 	var t conditionCounts
+	if cov == nil {
+		return t
+	}
+	i, ok := cov.crits[crit]
+	if !ok {
+		return t
+	}
 	for _, c := range communes {
-		t.add(cov[crit][c.Code])
+		if cs := cov.byCommune[c.Code]; i < len(cs) {
+			t.add(conditionCounts{Met: int(cs[i][0]), NotMet: int(cs[i][1]), NoData: int(cs[i][2])})
+		}
 	}
 	return t
 }

@@ -16,7 +16,8 @@ import (
 // the database four to six times each. A scope outside any province (a summary's previous-period
 // scope) reads its own.
 type provinceVillages struct {
-	communes map[string]int // the province's communes (the key set of the query)
+	communes map[string]int   // the province's communes (the key set of the query)
+	above    *provinceResults // the province's results above the villages, dropped with its villages
 	once     sync.Once
 	err      error
 	results  map[string][]villageResults // commune code → its villages in code order
@@ -56,6 +57,7 @@ func (w *workbook) villages(ctx context.Context) (*provinceVillages, error) {
 func (pv *provinceVillages) release() {
 	if pv != nil && pv.users.Add(-1) == 0 {
 		pv.results, pv.address = nil, nil
+		pv.above.drop()
 	}
 }
 
