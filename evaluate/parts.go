@@ -41,14 +41,15 @@ func (e *evaluator) readPart(ctx context.Context, q db.Querier, st *structure) (
 		return nil, fmt.Errorf("evaluate period %s: %w", e.p, err)
 	}
 	pf := &partFacts{lin: &lineage{h: h, end: e.end}}
+	villageCodes, unitCodes := byLevel(h, codes)
 	if len(st.villages) > 0 {
 		if e.need.surveys {
-			if pf.surveys, err = loadSurveys(ctx, q, pf.lin, e.end, codes); err != nil {
+			if pf.surveys, err = loadSurveys(ctx, q, pf.lin, e.end, villageCodes); err != nil {
 				return nil, fmt.Errorf("evaluate period %s: %w", e.p, err)
 			}
 		}
 		if e.need.addresses {
-			if pf.addrs, err = loadAddresses(ctx, q, pf.lin, e.end, codes); err != nil {
+			if pf.addrs, err = loadAddresses(ctx, q, pf.lin, e.end, villageCodes); err != nil {
 				return nil, fmt.Errorf("evaluate period %s: %w", e.p, err)
 			}
 		}
@@ -57,16 +58,42 @@ func (e *evaluator) readPart(ctx context.Context, q db.Querier, st *structure) (
 		}
 	}
 	if e.need.procedures {
-		if pf.procs, err = loadProcedures(ctx, q, pf.lin, e.end, codes); err != nil {
+		if pf.procs, err = loadProcedures(ctx, q, pf.lin, e.end, unitCodes); err != nil {
 			return nil, fmt.Errorf("evaluate period %s: %w", e.p, err)
 		}
 	}
 	if e.need.dossiers {
-		if pf.doss, err = loadDossiers(ctx, q, pf.lin, e.wfrom, e.end, codes, e.records); err != nil {
+		if pf.doss, err = loadDossiers(ctx, q, pf.lin, e.wfrom, e.end, unitCodes, e.records); err != nil {
 			return nil, fmt.Errorf("evaluate period %s: %w", e.p, err)
 		}
 	}
 	return pf, nil
+}
+
+// byLevel splits a part's codes by the facts they can carry that a unit reaches: villages'
+// (the surveys, the digital addresses) are recorded under villages' codes, the public services'
+// under the codes of units above them, and a unit's lineage never crosses from one level to the
+// other. A code with versions of both kinds, or none, is in both lists. Each code is looked up
+// in a fact table's index once per part, so a commune-level table is not probed with the
+// province's thousands of village codes.
+func byLevel(h *units.History, codes []string) (villages, above []string) {
+	for _, c := range codes {
+		village, other := false, false
+		for _, v := range h.Versions(c) {
+			if v.Level == ntm.LevelVillage {
+				village = true
+			} else {
+				other = true
+			}
+		}
+		if village || !other {
+			villages = append(villages, c)
+		}
+		if other || !village {
+			above = append(above, c)
+		}
+	}
+	return villages, above
 }
 
 // partCodes lists the codes whose versions and facts part st needs: the codes of its units in
