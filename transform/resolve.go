@@ -1,8 +1,10 @@
 package transform
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strings"
@@ -29,15 +31,19 @@ type unitRec struct {
 	// titleWords is " kind name " in header words ("thị trấn chi lăng"), what a file's title
 	// names the unit by (contextFromPreamble); provinces, districts and communes only.
 	titleWords string
-	// provinceTitles are " tỉnh name " and " thành phố name " in header words, how a title
-	// names a province (contextFromPreamble); provinces only.
-	provinceTitles [2]string
 }
 
-// boxedCode returns the code as an interface value, made once when the index is built: facts
-// carry it on every row. The index is shared by the loads of one loader (unitcache.go), so
-// nothing in it is filled in lazily.
-func (u *unitRec) boxedCode() any { return u.codeBox }
+// boxedCode returns the code as an interface value, made once when the index is built for the
+// units above the villages: the facts of a record-level export carry it on every row. A
+// village's is made on each call (no village dataset has a row per record: boxing 80,000 codes
+// ahead would be 80,000 objects for the collector). The index is shared by the loads of one
+// loader (unitcache.go), so nothing in it is filled in lazily.
+func (u *unitRec) boxedCode() any {
+	if u.codeBox != nil {
+		return u.codeBox
+	}
+	return u.Code
+}
 
 // validAt reports whether u is in force on d (any day when d is zero).
 func (u *unitRec) validAt(d time.Time) bool {
@@ -65,17 +71,32 @@ type unitAlias struct{ folded, code, parent string }
 // date whose structure applies; a name no longer in force on that date is followed to its
 // successor (docs/structure-changes.md §6), and the index keeps a note of each such step for the
 // file's report.
+//
+// It is built to cost the collector little: every load of a run keeps the national index live
+// (91,000 versions with villages), and the collector marks what it holds on every cycle. So the
+// records are one array beside the history's versions (recs, indexed by units.History.Index),
+// the name look-ups are two lists of pointers into it with maps from a hash of the key to a run
+// of the list (nameIndex: maps without pointers, which the collector does not scan), and a
+// code's versions, a parent's children and a level's units come from the history's own indexes
+// or from ranges of recs.
 type UnitIndex struct {
-	hist        *units.History
-	recOf       map[*units.Version]*unitRec
-	byCode      map[string][]*unitRec
-	byParent    map[string][]*unitRec // parent code + "\x00" + folded name
-	byLevelName map[string][]*unitRec // level + "\x00" + folded name
-	children    map[string][]*unitRec // parent code → units
-	byLevel     map[string][]*unitRec
-	aliases     map[string][]unitAlias // folded name → aliases
-	changes     []time.Time            // the days the structure changes, oldest first (see epoch)
-	levels      *levelDays             // levelAt's lists, by level and day
+	hist *units.History
+	recs []unitRec // one a version, in hist.All()'s order
+	// byParent finds units by (parent code, folded name), byLevelName by (level, folded name).
+	byParent, byLevelName nameIndex
+	levelRuns             map[string]span // a level's run of recs (recs are by level first)
+	// mixed holds the codes whose versions are of more than one level, in recs' order (the
+	// history gives a code's versions by date): none in a real structure.
+	mixed map[string][]*unitRec
+	// provinceTitles are " tỉnh name " and " thành phố name " in header words, how a title
+	// names a province (contextFromPreamble).
+	provinceTitles map[*unitRec][2]string
+	aliases        map[string][]unitAlias // folded name → aliases
+	changes        []time.Time            // the days the structure changes, oldest first (see epoch)
+	// aligned: every version starts and ends on a day at midnight UTC, so that levelAt's lists
+	// are the same for every day of an epoch.
+	aligned bool
+	levels  *levelDays // levelAt's lists, by level and epoch (or day)
 	// notes records the old units a file named and the units they resolved to, once each.
 	notes    []string
 	noteSeen map[string]bool
@@ -115,17 +136,27 @@ func (x *UnitIndex) addAlias(a unitAlias) {
 }
 
 func newUnitIndex(h *units.History) *UnitIndex {
+	all := h.All()
 	idx := &UnitIndex{
-		hist: h, recOf: map[*units.Version]*unitRec{},
-		byCode: map[string][]*unitRec{}, byParent: map[string][]*unitRec{}, byLevelName: map[string][]*unitRec{},
-		children: map[string][]*unitRec{}, byLevel: map[string][]*unitRec{}, aliases: map[string][]unitAlias{},
-		noteSeen: map[string]bool{}, levels: &levelDays{},
+		hist: h, recs: make([]unitRec, len(all)), levelRuns: map[string]span{},
+		provinceTitles: map[*unitRec][2]string{}, aliases: map[string][]unitAlias{},
+		noteSeen: map[string]bool{}, levels: &levelDays{}, aligned: true,
 	}
-	for _, v := range h.All() {
-		u := &unitRec{Version: v}
-		name, kind := foldUnitNameMemo(u.Name)
+	levelOf := map[string]ntm.Level{} // a code's first level, to find mixed codes
+	kinds := map[string]string{}
+	for i, v := range all {
+		u := &idx.recs[i]
+		u.Version = v
+		// Folded without the process's memo (it would hold every name of the country until the
+		// loads end, and each kind a string of its own): the kinds are shared through kinds.
+		name, kind := fold.UnitName(u.Name)
 		if u.Folded == "" {
 			u.Folded = name
+		}
+		if k, ok := kinds[kind]; ok {
+			kind = k
+		} else {
+			kinds[kind] = kind
 		}
 		u.nameKind = kind
 		u.kindKey = foldTextMemo.Get(u.Kind, fold.Text)
@@ -133,23 +164,188 @@ func newUnitIndex(h *units.History) *UnitIndex {
 			u.kindKey = kind
 		}
 		u.first = h.Versions(v.Code)[0] == v
-		u.codeBox = u.Code
+		if u.Level != ntm.LevelVillage {
+			u.codeBox = u.Code
+		}
 		if u.Level != ntm.LevelVillage && u.kindKey != "" {
 			u.titleWords = " " + headerWords(u.kindKey) + " " + headerWords(u.Folded) + " "
 		}
 		if u.Level == ntm.LevelProvince {
-			u.provinceTitles = [2]string{" tỉnh " + headerWords(u.Folded) + " ", " thành phố " + headerWords(u.Folded) + " "}
+			idx.provinceTitles[u] = [2]string{" tỉnh " + headerWords(u.Folded) + " ", " thành phố " + headerWords(u.Folded) + " "}
 		}
-		idx.recOf[v] = u
+		if l, ok := levelOf[u.Code]; !ok {
+			levelOf[u.Code] = u.Level
+		} else if l != u.Level && idx.mixed == nil {
+			idx.mixed = map[string][]*unitRec{}
+		}
 		lvl := string(u.Level)
-		idx.byCode[u.Code] = append(idx.byCode[u.Code], u)
-		idx.byParent[u.Parent+"\x00"+u.Folded] = append(idx.byParent[u.Parent+"\x00"+u.Folded], u)
-		idx.byLevelName[lvl+"\x00"+u.Folded] = append(idx.byLevelName[lvl+"\x00"+u.Folded], u)
-		idx.children[u.Parent] = append(idx.children[u.Parent], u)
-		idx.byLevel[lvl] = append(idx.byLevel[lvl], u)
+		r, ok := idx.levelRuns[lvl]
+		if !ok {
+			r = span{int32(i), int32(i)}
+		}
+		if r.end == int32(i) {
+			r.end++
+		} else {
+			r.start = -1 // not one run (a level ntm does not know): levelUnits filters
+		}
+		idx.levelRuns[lvl] = r
+		idx.aligned = idx.aligned && midnightUTC(v.From) && (v.To.IsZero() || midnightUTC(v.To))
 	}
+	if idx.mixed != nil {
+		for i := range idx.recs {
+			u := &idx.recs[i]
+			if len(h.Versions(u.Code)) > 1 {
+				idx.mixed[u.Code] = append(idx.mixed[u.Code], u)
+			}
+		}
+	}
+	hash := hash2(maphash.MakeSeed())
+	idx.byParent = newNameIndex(idx.recs, hash, func(u *unitRec) (string, string) { return u.Parent, u.Folded })
+	idx.byLevelName = newNameIndex(idx.recs, hash, func(u *unitRec) (string, string) { return string(u.Level), u.Folded })
 	idx.changes = h.Changes()
 	return idx
+}
+
+func midnightUTC(t time.Time) bool {
+	return t.Location() == time.UTC && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+}
+
+// rec is the record of one of the history's versions (nil for nil).
+func (x *UnitIndex) rec(v *units.Version) *unitRec {
+	if i := x.hist.Index(v); i >= 0 {
+		return &x.recs[i]
+	}
+	return nil
+}
+
+// byCode returns the versions of a code in recs' order.
+func (x *UnitIndex) byCode(code string) []*unitRec {
+	if x.mixed != nil {
+		if us, ok := x.mixed[code]; ok {
+			return us
+		}
+	}
+	vs := x.hist.Versions(code)
+	out := make([]*unitRec, len(vs))
+	for i, v := range vs {
+		out[i] = x.rec(v)
+	}
+	return out
+}
+
+// lastOf returns the last version of a code in recs' order, or nil.
+func (x *UnitIndex) lastOf(code string) *unitRec {
+	if x.mixed != nil {
+		if us, ok := x.mixed[code]; ok {
+			return us[len(us)-1]
+		}
+	}
+	if vs := x.hist.Versions(code); len(vs) > 0 {
+		return x.rec(vs[len(vs)-1])
+	}
+	return nil
+}
+
+// levelUnits returns the units of a level, in recs' order.
+func (x *UnitIndex) levelUnits(level string) []*unitRec {
+	r, ok := x.levelRuns[level]
+	if !ok {
+		return nil
+	}
+	var out []*unitRec
+	if r.start < 0 {
+		for i := range x.recs {
+			if string(x.recs[i].Level) == level {
+				out = append(out, &x.recs[i])
+			}
+		}
+		return out
+	}
+	out = make([]*unitRec, 0, r.end-r.start)
+	for i := r.start; i < r.end; i++ {
+		out = append(out, &x.recs[i])
+	}
+	return out
+}
+
+// childrenEver returns every unit whose parent is code, in recs' order.
+func (x *UnitIndex) childrenEver(code string) []*unitRec {
+	vs := x.hist.ChildrenEver(code)
+	out := make([]*unitRec, len(vs))
+	for i, v := range vs {
+		out[i] = x.rec(v)
+	}
+	return out
+}
+
+// hasChildren reports whether any unit ever had code as parent.
+func (x *UnitIndex) hasChildren(code string) bool { return len(x.hist.ChildrenEver(code)) > 0 }
+
+type span struct{ start, end int32 }
+
+// nameIndex finds units by a key of two strings without maps the collector scans: list holds
+// the units sorted by the key's hash (in recs' order within one hash), at maps a hash to its
+// run. Keys of one hash share a run, which get filters.
+type nameIndex struct {
+	hash func(a, b string) uint64
+	key  func(*unitRec) (string, string)
+	at   map[uint64]span
+	list []*unitRec
+}
+
+// hash2 hashes a key of two strings.
+func hash2(seed maphash.Seed) func(a, b string) uint64 {
+	return func(a, b string) uint64 {
+		h := maphash.String(seed, a)
+		return (h<<23 | h>>41) ^ maphash.String(seed, b)*0x9e3779b97f4a7c15
+	}
+}
+
+func newNameIndex(recs []unitRec, hash func(a, b string) uint64, key func(*unitRec) (string, string)) nameIndex {
+	hs := make([]uint64, len(recs))
+	order := make([]int32, len(recs))
+	for i := range recs {
+		a, b := key(&recs[i])
+		hs[i], order[i] = hash(a, b), int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		if c := cmp.Compare(hs[i], hs[j]); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
+	})
+	n := nameIndex{hash: hash, key: key, at: map[uint64]span{}, list: make([]*unitRec, len(recs))}
+	for k := 0; k < len(order); {
+		h, j := hs[order[k]], k
+		for ; j < len(order) && hs[order[j]] == h; j++ {
+			n.list[j] = &recs[order[j]]
+		}
+		n.at[h] = span{int32(k), int32(j)}
+		k = j
+	}
+	return n
+}
+
+// get returns the units of key (a, b), in recs' order; do not modify it.
+func (n *nameIndex) get(a, b string) []*unitRec {
+	s, ok := n.at[n.hash(a, b)]
+	if !ok {
+		return nil
+	}
+	run := n.list[s.start:s.end:s.end]
+	for i, u := range run {
+		if ka, kb := n.key(u); ka != a || kb != b {
+			// Another key of the same hash (almost never): keep the units of this one.
+			out := slices.Clone(run[:i])
+			for _, u := range run[i+1:] {
+				if ka, kb := n.key(u); ka == a && kb == b {
+					out = append(out, u)
+				}
+			}
+			return out
+		}
+	}
+	return run
 }
 
 // epoch numbers the stretch of days between two structure changes that d falls in: every
@@ -178,13 +374,9 @@ func (x *UnitIndex) note(old, nu *unitRec) {
 // unknown or closed by then (see closed).
 func (x *UnitIndex) code(code string, d time.Time) *unitRec {
 	if d.IsZero() {
-		vs := x.byCode[code]
-		if len(vs) == 0 {
-			return nil
-		}
-		return vs[len(vs)-1]
+		return x.lastOf(code)
 	}
-	if u := x.recOf[x.hist.VersionOf(code, d)]; u != nil && u.covers(d) {
+	if u := x.rec(x.hist.VersionOf(code, d)); u != nil && u.covers(d) {
 		return u
 	}
 	return nil
@@ -192,7 +384,7 @@ func (x *UnitIndex) code(code string, d time.Time) *unitRec {
 
 // closed returns the last version of code that ended before d, or nil.
 func (x *UnitIndex) closed(code string, d time.Time) *unitRec {
-	if u := x.recOf[x.hist.VersionOf(code, d)]; u != nil && u.closedBefore(d) {
+	if u := x.rec(x.hist.VersionOf(code, d)); u != nil && u.closedBefore(d) {
 		return u
 	}
 	return nil
@@ -216,7 +408,7 @@ func (x *UnitIndex) parentOf(u *unitRec, d time.Time) *unitRec {
 		return p
 	}
 	if v := x.hist.VersionOf(u.Parent, at); v != nil {
-		return x.recOf[v]
+		return x.rec(v)
 	}
 	return nil
 }
@@ -248,10 +440,17 @@ func inForce(us []*unitRec, d time.Time) []*unitRec {
 }
 
 // levelAt is inForce (or, closed, closedBy) of a level's units on day d, computed once per
-// level and day for all the files that share the index: a file's title is searched for the
-// names of the 10,472 communes of the country, and filtering them cost a file 30 ms.
+// level and stretch between two structure changes (epoch) for all the files that share the
+// index: a file's title is searched for the names of the 10,472 communes of the country, and
+// filtering them cost a file 30 ms. Every day of an epoch gives the same lists when the days are
+// whole days (midnight UTC, as dates are read) from the Beginning on; any other day has its own.
 func (x *UnitIndex) levelAt(level string, d time.Time, closed bool) *levelList {
-	k := levelDay{level, d, closed}
+	k := levelDay{level: level, closed: closed}
+	if x.aligned && midnightUTC(d) && !d.Before(units.Beginning) {
+		k.epoch = x.epoch(d)
+	} else {
+		k.epoch, k.d = -1, d
+	}
 	x.levels.mu.Lock()
 	defer x.levels.mu.Unlock()
 	if l, ok := x.levels.m[k]; ok {
@@ -259,9 +458,9 @@ func (x *UnitIndex) levelAt(level string, d time.Time, closed bool) *levelList {
 	}
 	var us []*unitRec
 	if closed {
-		us = closedBy(x.byLevel[level], d)
+		us = closedBy(x.levelUnits(level), d)
 	} else {
-		us = inForce(x.byLevel[level], d)
+		us = inForce(x.levelUnits(level), d)
 	}
 	l := &levelList{units: us, byLastWord: map[string][]*unitRec{}}
 	for _, u := range us {
@@ -311,7 +510,8 @@ type levelDays struct {
 
 type levelDay struct {
 	level  string
-	d      time.Time
+	epoch  int64     // -1: the list of day d alone
+	d      time.Time // zero for an epoch's list
 	closed bool
 }
 
@@ -425,13 +625,13 @@ func (x *UnitIndex) historical(level string, n unitName, parent *unitRec, scope 
 func (x *UnitIndex) find(level string, n unitName, parent *unitRec, scope string, d time.Time, when func([]*unitRec, time.Time) []*unitRec) []*unitRec {
 	var cands []*unitRec
 	if parent != nil {
-		for _, u := range when(x.byParent[parent.Code+"\x00"+n.name], d) {
+		for _, u := range when(x.byParent.get(parent.Code, n.name), d) {
 			if string(u.Level) == level {
 				cands = append(cands, u)
 			}
 		}
 	} else {
-		for _, u := range when(x.byLevelName[level+"\x00"+n.name], d) {
+		for _, u := range when(x.byLevelName.get(level, n.name), d) {
 			if scope == "" || u.Province == scope {
 				cands = append(cands, u)
 			}
@@ -443,7 +643,7 @@ func (x *UnitIndex) find(level string, n unitName, parent *unitRec, scope string
 			if parent != nil && a.parent != "" && a.parent != parent.Code {
 				continue
 			}
-			for _, u := range x.byCode[a.code] {
+			for _, u := range x.byCode(a.code) {
 				if string(u.Level) != level {
 					continue
 				}
@@ -470,7 +670,7 @@ func (x *UnitIndex) todays(level string, n unitName, oldParent *unitRec, scope s
 	}
 	var out []*unitRec
 	for _, o := range x.hist.Owners(oldParent.Version, d) {
-		if nu := x.recOf[o.Version]; nu != nil {
+		if nu := x.rec(o.Version); nu != nil {
 			out = append(out, x.lookup(level, n, nu, "", d)...)
 		}
 	}
@@ -487,7 +687,7 @@ func (x *UnitIndex) underPredecessors(level string, n unitName, parent *unitRec,
 			continue
 		}
 		seen[a.Version.Code] = true
-		if pr := x.recOf[a.Version]; pr != nil {
+		if pr := x.rec(a.Version); pr != nil {
 			for _, u := range x.historical(level, n, pr, "", d) {
 				if !seen[u.Code+"\x00"] {
 					seen[u.Code+"\x00"] = true
@@ -513,8 +713,12 @@ func (x *UnitIndex) isUnder(u *unitRec, anc string, d time.Time) bool {
 // districtsAt reports whether the province has any district in force on d (none since
 // 1/7/2025: a district named then is an old one).
 func (x *UnitIndex) districtsAt(province string, d time.Time) bool {
-	for _, u := range x.byLevel["district"] {
-		if u.validAt(d) && (province == "" || u.Province == province) {
+	r := x.levelRuns["district"]
+	if r.start < 0 {
+		r = span{0, int32(len(x.recs))} // not one run: every unit, checking its level
+	}
+	for i := r.start; i < r.end; i++ {
+		if u := &x.recs[i]; u.Level == ntm.LevelDistrict && u.validAt(d) && (province == "" || u.Province == province) {
 			return true
 		}
 	}
@@ -530,9 +734,9 @@ func (x *UnitIndex) closest(level string, n unitName, parent *unitRec, scope str
 		parent, scope = nil, parent.Province
 	}
 	if parent != nil {
-		pool = x.children[parent.Code]
+		pool = x.childrenEver(parent.Code)
 	} else {
-		pool = x.byLevel[level]
+		pool = x.levelUnits(level)
 	}
 	target := fold.ASCII(n.name)
 	type scored struct {
@@ -636,7 +840,7 @@ func (p *rowParser) carry(f string, old *unitRec) (*unitRec, *rowError) {
 	closedOn := old.To.AddDate(0, 0, 1).Format("02/01/2006")
 	owners := p.idx.hist.Owners(old.Version, d)
 	if len(owners) == 1 && !owners[0].Partial {
-		if nu := p.idx.recOf[owners[0].Version]; nu != nil {
+		if nu := p.idx.rec(owners[0].Version); nu != nil {
 			p.idx.note(old, nu)
 			p.via, p.carriedTo = []*unitRec{old}, nu
 			return nu, nil
@@ -809,7 +1013,7 @@ func (p *rowParser) oldOrNow(f, level string, n unitName, old, now []*unitRec) (
 			to = nil
 			break
 		}
-		nu := p.idx.recOf[owners[0].Version]
+		nu := p.idx.rec(owners[0].Version)
 		if nu == nil || to != nil && nu != to {
 			to = nil
 			break
@@ -912,7 +1116,7 @@ func (p *rowParser) commune() (*unitRec, *rowError) {
 		return p.one(col, "commune", n, nil)
 	}
 	u, rerr := p.one(col, "commune", n, d)
-	if rerr != nil && len(p.idx.children[d.Code]) == 0 {
+	if rerr != nil && !p.idx.hasChildren(d.Code) {
 		return p.one(col, "commune", n, nil)
 	}
 	return u, rerr
@@ -955,7 +1159,7 @@ func (p *rowParser) communeCtx() (*unitRec, *rowError) {
 		return nil, err
 	}
 	u, rerr := p.oneCtx("commune", "commune", readUnitName(s), d)
-	if rerr != nil && d != nil && len(p.idx.children[d.Code]) == 0 {
+	if rerr != nil && d != nil && !p.idx.hasChildren(d.Code) {
 		return p.oneCtx("commune", "commune", readUnitName(s), nil)
 	}
 	return u, rerr
@@ -1034,7 +1238,7 @@ func contextFromPreamble(idx *UnitIndex, lines []string, d time.Time) (province 
 	provinces := idx.levelAt("province", d, false).units
 	var found []*unitRec
 	for _, u := range provinces {
-		if strings.Contains(text, u.provinceTitles[0]) || strings.Contains(text, u.provinceTitles[1]) {
+		if t := idx.provinceTitles[u]; strings.Contains(text, t[0]) || strings.Contains(text, t[1]) {
 			found = append(found, u)
 		}
 	}

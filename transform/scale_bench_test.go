@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -194,6 +195,41 @@ func BenchmarkUnitIndexNational(b *testing.B) {
 			}
 		}
 	})
+	b.Run("live", func(b *testing.B) {
+		// What the index keeps live while a loader holds it (HeapInuse and heap objects after a
+		// collection, the index held, the folding memos released): what the collector marks on
+		// every cycle of every load.
+		var idx *UnitIndex
+		var live, objects float64
+		for b.Loop() {
+			ReleaseMemos()
+			idx = nil
+			before := liveHeap()
+			x, err := LoadUnitIndex(ctx, pool, true)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ReleaseMemos()
+			after := liveHeap()
+			idx = x
+			if f := os.Getenv("NTM_BENCH_HEAP_PROFILE"); f != "" { // a heap profile with the index held
+				out, err := os.Create(f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := pprof.WriteHeapProfile(out); err != nil {
+					b.Fatal(err)
+				}
+				out.Close()
+			}
+			live = float64(after.HeapInuse-before.HeapInuse) / (1 << 20)
+			objects = float64(after.HeapObjects) - float64(before.HeapObjects)
+		}
+		runtime.KeepAlive(idx)
+		b.ReportMetric(live, "live-MB")
+		b.ReportMetric(objects, "objects")
+		b.ReportMetric(float64(idx.Len()), "versions")
+	})
 	b.Run("shared", func(b *testing.B) {
 		l := NewLoader(pool, nil)
 		if _, err := l.unitIndex(ctx, pool, true, 0); err != nil { // the first file builds it
@@ -286,4 +322,13 @@ func BenchmarkSmallFileNational(b *testing.B) {
 			b.ReportMetric(float64(rows*n)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
+}
+
+// liveHeap is the heap's statistics after a full collection.
+func liveHeap() runtime.MemStats {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m
 }

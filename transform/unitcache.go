@@ -64,7 +64,7 @@ func (x *UnitIndex) forFile() *UnitIndex {
 }
 
 // ReleaseUnitIndex drops the unit indexes the loader keeps for its next files (the national
-// ones hold about 200 MB) and the process's folding memos (ReleaseMemos): a run calls it when
+// ones hold about 45 MB) and the process's folding memos (ReleaseMemos): a run calls it when
 // its loading is over and evaluation follows. A file loaded afterwards builds them again.
 func (l *Loader) ReleaseUnitIndex() {
 	l.units.mu.Lock()

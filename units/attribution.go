@@ -61,7 +61,7 @@ func (a *Attribution) Rows() []AttributionRow {
 		if j > 0 && a.h.versions[j-1].Code == first.Code {
 			continue
 		}
-		vs := a.h.byCode[first.Code]
+		vs := a.h.Versions(first.Code)
 		for i, v := range vs {
 			var from, to time.Time
 			if i > 0 {

@@ -274,7 +274,7 @@ func (p *plan) version(u *StatedUnit) *Version {
 
 // unit plans one stated unit.
 func (p *plan) unit(u *StatedUnit) error {
-	for _, v := range p.h.byCode[u.Code] {
+	for _, v := range p.h.Versions(u.Code) {
 		if v.Level != u.Level {
 			return ntm.Errorf(ntm.CodeInvalid, "%s: mã %s là mã của %s %s trong danh mục, không phải của một %s; kiểm tra lại mã.",
 				u.Where, u.Code, LevelWord(v.Level), v.Label(), LevelWord(u.Level))
@@ -309,7 +309,7 @@ func (p *plan) unit(u *StatedUnit) error {
 		// Only the end changes (a valid_to column): same version.
 		p.setEnd(cur, u)
 		return nil
-	case cur == nil && prev != nil && !reused && same(prev, u) && p.h.byCode[u.Code][len(p.h.byCode[u.Code])-1] == prev:
+	case cur == nil && prev != nil && !reused && same(prev, u) && p.h.Versions(u.Code)[len(p.h.Versions(u.Code))-1] == prev:
 		// Closed on From−1 by an earlier import at From, listed again: reopen it.
 		p.setEnd(prev, u)
 		return nil
@@ -470,7 +470,7 @@ func (p *plan) predecessors(st *Statement) error {
 			if st.Source == SourceMergedFrom {
 				col = "merged_from_codes"
 			}
-			if ov == nil && !p.before && len(p.h.byCode[pc.Code]) == 0 {
+			if ov == nil && !p.before && len(p.h.Versions(pc.Code)) == 0 {
 				p.res.UnknownPrevious++ // nothing older to link to
 				continue
 			}

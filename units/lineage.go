@@ -8,11 +8,11 @@ import (
 )
 
 // Into returns the valid links into v (v's direct predecessors are their OldVersion).
-func (h *History) Into(v *Version) []*Link { return v.in }
+func (h *History) Into(v *Version) []*Link { return v.in() }
 
 // OutOf returns the valid links out of v (v's direct successors are their NewVersion): the
 // links that close it, and those that give part of it away while it continues.
-func (h *History) OutOf(v *Version) []*Link { return v.out }
+func (h *History) OutOf(v *Version) []*Link { return v.out() }
 
 // closing reports whether l starts the day after v's last day (v ends into it).
 func closing(v *Version, l *Link) bool {
@@ -50,7 +50,7 @@ func owners(v *Version, d time.Time, memo map[*Version][]Owner) []Owner {
 	case d.Before(v.From):
 	default:
 		at := map[*Version]int{}
-		for _, l := range v.out {
+		for _, l := range v.out() {
 			if !closing(v, l) {
 				continue
 			}
@@ -100,7 +100,7 @@ func (h *History) Predecessors(v *Version) []Ancestor {
 		cur := queue[0]
 		queue = queue[1:]
 		cs := seen[cur]
-		for _, l := range cur.in {
+		for _, l := range cur.in() {
 			p := l.OldVersion
 			ps := state{partial: cs.partial || l.Partial, depth: cs.depth + 1}
 			if old, ok := seen[p]; ok {
@@ -148,7 +148,7 @@ func (h *History) ClosedWithoutSuccessor(d time.Time) []*Version {
 			continue
 		}
 		carried := false
-		for _, l := range v.out {
+		for _, l := range v.out() {
 			if closing(v, l) {
 				carried = true
 				break

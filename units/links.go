@@ -45,17 +45,17 @@ func checkLink(h *History, old, new string, d time.Time, partial bool, where str
 	last := d.AddDate(0, 0, -1)
 	ov, nv = h.At(old, last), h.At(new, d)
 	switch {
-	case ov == nil && len(h.byCode[old]) == 0:
+	case ov == nil && len(h.Versions(old)) == 0:
 		return nil, nil, ntm.Errorf(ntm.CodeNotFound, "%smã cũ %s không có trong danh mục đơn vị hành chính.", where, old)
 	case ov == nil:
 		return nil, nil, ntm.Errorf(ntm.CodeInvalid, "%smã cũ %s không có hiệu lực ngày %s (các thời kỳ của mã: %s), nên không thể có đơn vị kế tiếp từ ngày %s.",
-			where, old, vnfmt.Date(last), periods(h.byCode[old]), vnfmt.Date(d))
-	case nv == nil && len(h.byCode[new]) == 0:
+			where, old, vnfmt.Date(last), periods(h.Versions(old)), vnfmt.Date(d))
+	case nv == nil && len(h.Versions(new)) == 0:
 		return nil, nil, ntm.Errorf(ntm.CodeNotFound, "%smã mới %s không có trong danh mục đơn vị hành chính: nhập danh mục từ ngày %s trước (ntm units import TỆP --valid-from %s).",
 			where, new, vnfmt.Date(d), vnfmt.Date(d))
 	case nv == nil:
 		return nil, nil, ntm.Errorf(ntm.CodeInvalid, "%smã mới %s không có hiệu lực ngày %s (các thời kỳ của mã: %s): nhập danh mục từ ngày đó trước.",
-			where, new, vnfmt.Date(d), periods(h.byCode[new]))
+			where, new, vnfmt.Date(d), periods(h.Versions(new)))
 	case ov.Level != nv.Level:
 		return nil, nil, ntm.Errorf(ntm.CodeInvalid, "%s%s là %s còn %s là %s: đơn vị kế tiếp phải cùng cấp.",
 			where, ov.Label(), LevelWord(ov.Level), nv.Label(), LevelWord(nv.Level))

@@ -57,7 +57,7 @@ func TestImportReadsItsProvinces(t *testing.T) {
 			out := map[string]string{}
 			for _, v := range h.All() {
 				if in(v) {
-					out[fmt.Sprintf("%s %s", v.Code, v.From.Format("2006-01-02"))] = fmt.Sprintf("%d %s %s %s in %d out %d", v.ID, v.Name, v.Parent, v.To, len(v.in), len(v.out))
+					out[fmt.Sprintf("%s %s", v.Code, v.From.Format("2006-01-02"))] = fmt.Sprintf("%d %s %s %s in %d out %d", v.ID, v.Name, v.Parent, v.To, len(v.in()), len(v.out()))
 				}
 			}
 			return out

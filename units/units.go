@@ -5,8 +5,10 @@
 // a version's predecessors and successors, and the units in force at a period's end that
 // carry a past version's facts (docs/structure-changes.md is the contract).
 //
-// A History is the whole structure in memory, read once (Load) and queried through maps:
-// national scale is about 100,000 versions and loads in a fraction of a second. It imports
+// A History is the whole structure in memory, read once (Load) and queried through indexes
+// the collector has little to mark (one array of versions, one backing string, maps without
+// pointers: index.go): national scale is about 100,000 versions and loads in a fraction of a
+// second. It imports
 // only ntm and db, so transform, evaluate, reports and the console can all use it.
 package units
 
@@ -14,6 +16,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -40,7 +43,25 @@ type Version struct {
 	// is broken).
 	Province string
 
-	in, out []*Link // links into this version, and out of it (resolved by Load)
+	links *linkSet // links into this version and out of it (resolved by Load); nil for most
+	idx   int32    // position in History.All()
+}
+
+type linkSet struct{ in, out []*Link }
+
+// in and out are the links into v and out of it.
+func (v *Version) in() []*Link {
+	if v.links == nil {
+		return nil
+	}
+	return v.links.in
+}
+
+func (v *Version) out() []*Link {
+	if v.links == nil {
+		return nil
+	}
+	return v.links.out
 }
 
 // InForce reports whether v is in force on day d.
@@ -115,10 +136,12 @@ func (l *Link) KindLabel() string {
 
 // History is every version of every unit and every successor link, in memory.
 type History struct {
-	byCode   map[string][]*Version // sorted by From
-	byParent map[string][]*Version // parent code → versions, by code and From
-	versions []*Version            // sorted by level, code, From
-	links    []*Link
+	versions []*Version // sorted by level, code, From
+	// byCode is every version by code and From, byParent by parent code, level, code and From;
+	// codes and parents find a code's run in them.
+	byCode, byParent []*Version
+	codes, parents   runIndex
+	links            []*Link
 }
 
 // LoadOptions chooses what Load reads.
@@ -169,9 +192,12 @@ func Load(ctx context.Context, q db.Querier, opts LoadOptions) (*History, error)
 	if err != nil {
 		return nil, fmt.Errorf("read unit versions: %w", err)
 	}
-	var vs []*Version
+	// The versions are read into one array (one object instead of one a version, 91,000 at
+	// national scale) and their strings into one backing string (compactStrings).
+	var slab []Version
 	for rows.Next() {
-		v := &Version{}
+		slab = append(slab, Version{})
+		v := &slab[len(slab)-1]
 		var level string
 		var to *time.Time
 		if err := rows.Scan(&v.ID, &v.Code, &level, &v.Kind, &v.Name, &v.Folded, &v.Parent, &v.From, &to); err != nil {
@@ -182,11 +208,19 @@ func Load(ctx context.Context, q db.Querier, opts LoadOptions) (*History, error)
 		if to != nil {
 			v.To = *to
 		}
-		vs = append(vs, v)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read unit versions: %w", err)
+	}
+	slab = slices.Clip(slab)
+	if cap(slab) > len(slab)+len(slab)/16 {
+		slab = append([]Version(nil), slab...)
+	}
+	compactStrings(slab)
+	vs := make([]*Version, len(slab))
+	for i := range slab {
+		vs[i] = &slab[i]
 	}
 	lrows, err := q.Query(ctx, linksSQL, linksArgs...)
 	if err != nil {
@@ -224,14 +258,19 @@ func Load(ctx context.Context, q db.Querier, opts LoadOptions) (*History, error)
 // New builds a History from versions and links (Load's second half; tests build small ones).
 // Versions of one code must not overlap.
 func New(vs []*Version, ls []*Link) *History {
-	h := &History{byCode: make(map[string][]*Version, len(vs)), byParent: map[string][]*Version{}, versions: vs}
+	h := &History{versions: vs}
 	for _, v := range vs {
-		v.in, v.out = nil, nil
-		h.byCode[v.Code] = append(h.byCode[v.Code], v)
+		v.links = nil
 	}
-	for _, list := range h.byCode {
-		sort.Slice(list, func(i, j int) bool { return list[i].From.Before(list[j].From) })
-	}
+	h.byCode = slices.Clone(vs)
+	sort.SliceStable(h.byCode, func(i, j int) bool {
+		a, b := h.byCode[i], h.byCode[j]
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.From.Before(b.From)
+	})
+	h.codes = buildRuns(len(h.byCode), func(i int) string { return h.byCode[i].Code })
 	sort.SliceStable(h.versions, func(i, j int) bool {
 		a, b := h.versions[i], h.versions[j]
 		if la, lb := levelRank(a.Level), levelRank(b.Level); la != lb {
@@ -242,9 +281,12 @@ func New(vs []*Version, ls []*Link) *History {
 		}
 		return a.From.Before(b.From)
 	})
-	for _, v := range h.versions {
-		h.byParent[v.Parent] = append(h.byParent[v.Parent], v)
+	for i, v := range h.versions {
+		v.idx = int32(i)
 	}
+	h.byParent = slices.Clone(h.versions)
+	sort.SliceStable(h.byParent, func(i, j int) bool { return h.byParent[i].Parent < h.byParent[j].Parent })
+	h.parents = buildRuns(len(h.byParent), func(i int) string { return h.byParent[i].Parent })
 	// Each version's province: climb the parents in force on the version's first day, else
 	// through any version of the parent code.
 	for _, v := range h.versions {
@@ -252,7 +294,7 @@ func New(vs []*Version, ls []*Link) *History {
 		for i := 0; i < 6 && p != nil && p.Level != ntm.LevelProvince; i++ {
 			next := h.At(p.Parent, v.From)
 			if next == nil {
-				if ps := h.byCode[p.Parent]; len(ps) > 0 {
+				if ps := h.Versions(p.Parent); len(ps) > 0 {
 					next = ps[len(ps)-1]
 				}
 			}
@@ -266,8 +308,14 @@ func New(vs []*Version, ls []*Link) *History {
 		l.OldVersion = h.At(l.Old, l.From.AddDate(0, 0, -1))
 		l.NewVersion = h.At(l.New, l.From)
 		if l.Valid() {
-			l.OldVersion.out = append(l.OldVersion.out, l)
-			l.NewVersion.in = append(l.NewVersion.in, l)
+			if l.OldVersion.links == nil {
+				l.OldVersion.links = &linkSet{}
+			}
+			if l.NewVersion.links == nil {
+				l.NewVersion.links = &linkSet{}
+			}
+			l.OldVersion.links.out = append(l.OldVersion.links.out, l)
+			l.NewVersion.links.in = append(l.NewVersion.links.in, l)
 		}
 	}
 	h.links = ls
@@ -289,12 +337,24 @@ func (h *History) Len() int { return len(h.versions) }
 // All returns every version, by level (province first), code and date. Do not modify it.
 func (h *History) All() []*Version { return h.versions }
 
-// Versions returns the versions of a code, oldest first.
-func (h *History) Versions(code string) []*Version { return h.byCode[code] }
+// Versions returns the versions of a code, oldest first. Do not modify it.
+func (h *History) Versions(code string) []*Version {
+	s := h.codes.find(code, func(i int) string { return h.byCode[i].Code })
+	return h.byCode[s.start:s.end:s.end]
+}
+
+// Index returns v's position in All(), or -1 when v is not one of h's versions: a caller can
+// keep what it knows of each version in an array beside All() instead of a map by version.
+func (h *History) Index(v *Version) int {
+	if v == nil || int(v.idx) >= len(h.versions) || h.versions[v.idx] != v {
+		return -1
+	}
+	return int(v.idx)
+}
 
 // At returns the version of code in force on day d, or nil.
 func (h *History) At(code string, d time.Time) *Version {
-	vs := h.byCode[code]
+	vs := h.Versions(code)
 	for i := len(vs) - 1; i >= 0; i-- {
 		if vs[i].InForce(d) {
 			return vs[i]
@@ -308,7 +368,7 @@ func (h *History) At(code string, d time.Time) *Version {
 // one in force then, or, in a gap or after the code's last version, the last one before —
 // and for a date before the code's first version, the first version. nil for an unknown code.
 func (h *History) VersionOf(code string, d time.Time) *Version {
-	vs := h.byCode[code]
+	vs := h.Versions(code)
 	if len(vs) == 0 {
 		return nil
 	}
@@ -334,7 +394,7 @@ func (h *History) InForce(d time.Time, level ntm.Level) []*Version {
 // Children returns the versions in force on d whose parent is code, by code.
 func (h *History) Children(code string, d time.Time) []*Version {
 	var out []*Version
-	for _, v := range h.byParent[code] {
+	for _, v := range h.ChildrenEver(code) {
 		if v.InForce(d) {
 			out = append(out, v)
 		}
@@ -417,4 +477,7 @@ func LevelWord(l ntm.Level) string {
 
 // ChildrenEver returns every version whose parent code is code, whenever in force, by code
 // and date (old names are looked up within an old parent this way).
-func (h *History) ChildrenEver(code string) []*Version { return h.byParent[code] }
+func (h *History) ChildrenEver(code string) []*Version {
+	s := h.parents.find(code, func(i int) string { return h.byParent[i].Parent })
+	return h.byParent[s.start:s.end:s.end]
+}
