@@ -37,12 +37,13 @@ import (
 // process's memory. The writer holds the plans of a few provinces at a time and the workbooks
 // being built, which sample.National keeps to about 16 MB by their estimates, so its live heap
 // stays at 10–25 MB whatever the number of provinces; the limit keeps the collector from letting
-// the heap double that. The national writer alone (load average 11–16, so CPU seconds within
-// a few): at 96 MiB 102 MB peak, at 40 MiB 57 MB, at 32 MiB 53 MB and 21.3 s of CPU (the
-// writer before, at 96 MiB: 116–122 MB, 21.2–22.0 s), at 28 MiB 53–64 MB and about 6 s more
-// (the collector runs all the time). Before the plans were made a province at a time the
-// writer held every plan (about 50 MB live).
-const demoExportsMemoryLimit = 32 << 20
+// the heap double that. Its peak is set by its live heap (Hà Nội's workbooks), not by the
+// limit: in the national demo, side by side (load average 15–16), at 40 MiB 55.1 MB and 19.8 s
+// of CPU, at 32 MiB 54.5 MB and 23.1 s (the collector ran twice as often). The writer alone: at
+// 96 MiB 102 MB, at 28 MiB 53–64 MB and about 6 s more CPU (the collector runs all the time).
+// Before the plans were made a province at a time the writer held every plan (about 50 MB
+// live) and peaked at 116–122 MB at 96 MiB.
+const demoExportsMemoryLimit = 40 << 20
 
 // demoExportsLine is one line of the child's output (JSON): the number of files planned, a
 // file written, or the end with the child's own figures.
