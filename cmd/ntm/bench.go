@@ -317,7 +317,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	benchSmallFiles(w, order, byDataset, overhead, overheadCPU)
 	benchBigFile(w, rows, sheetBytes, benchBase{unzip, unzipCPU, copySecs, copyCPU, copyErr}, readBig, loadBig, loadCSV, loadSmall, smallRows)
 	fmt.Fprintf(w, "\nEvaluation, same run:\n")
-	fmt.Fprintf(w, "  evaluate %s (%d results): %.2f s, %.1f s of CPU in ntm and %.1f s in its PostgreSQL backend, peak %.0f MB (one province's results held at a time)\n",
+	fmt.Fprintf(w, "  evaluate %s (%d results): %.2f s, %.1f s of CPU in ntm and %.1f s in its PostgreSQL backends, peak %.0f MB (a province's facts and results at a time)\n",
 		benchPeriod, nResults, evalSecs, evalStage.CPUSeconds, evalStage.ServerCPUSeconds, evalStage.PeakMB)
 
 	// 7. Each figure beside its limit.
