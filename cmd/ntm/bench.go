@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -352,11 +353,16 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if len(curve) > 0 {
 		fmt.Fprintf(w, "\nntm demo --scale national on part of the country, each in a process and database of its own\n"+
 			"(the exports are loaded as they are written, so generate and load overlap; CPU s with the export writer's;\n"+
-			"peak MB the demo's, writer MB its writer's, together MB the two's sum sampled every 50 ms while both ran):\n")
+			"peak MB the demo's, writer MB its writer's, together MB the two's sum sampled every 50 ms while both ran;\n"+
+			"then the demo's peak in its stages: the loads (the writer beside them), the evaluation, the workbooks):\n")
 		fmt.Fprintf(w, "  %-10s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "provinces", "records", "total s", "generate", "load", "evaluate", "reports", "CPU s", "peak MB", "writer MB", "together", "load avg")
 		for _, c := range curve {
 			fmt.Fprintf(w, "  %-10d %9d %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.0f %9.0f %9.0f %9s\n", c.Provinces, c.Records, c.Seconds,
 				c.Stages["generate"], c.Stages["load"], c.Stages["evaluate"], c.Stages["reports"], c.CPUSeconds, c.PeakMB, c.ExportsPeakMB, c.TogetherPeakMB, c.Load)
+		}
+		fmt.Fprintf(w, "  %-10s %12s %12s %12s   (the demo's peak MB in each stage)\n", "provinces", "loads", "evaluation", "workbooks")
+		for _, c := range curve {
+			fmt.Fprintf(w, "  %-10d %12.0f %12.0f %12.0f\n", c.Provinces, c.StagePeakMB["load"], c.StagePeakMB["evaluate"], c.StagePeakMB["reports"])
 		}
 		for _, c := range curve {
 			lim(fmt.Sprintf("ntm demo --scale national, %d provinces, end to end", c.Provinces), fmt.Sprintf("%.1f s", c.Seconds), "≤ 60 s", c.Seconds <= 60)
@@ -530,6 +536,11 @@ type benchDemo struct {
 	Seconds   float64            `json:"seconds"`
 	PeakMB    float64            `json:"peak_mb"`
 	Stages    map[string]float64 `json:"stages"`
+	// StagePeakMB is the demo's peak resident memory in each of its stages: the loads (with the
+	// export writer's run beside them), the evaluation, the workbooks. Between two stages the
+	// bench's child returns the freed heap to the system and resets VmHWM (/proc/self/clear_refs),
+	// so each stage's peak is its own.
+	StagePeakMB map[string]float64 `json:"stage_peak_mb,omitempty"`
 	// CPUSeconds is the child's user and system time with its export writer's (the server's not
 	// counted); Load the machine's load average over the last minute when it ended.
 	CPUSeconds float64 `json:"cpu_seconds"`
@@ -590,9 +601,19 @@ func benchDemoCurve(ctx context.Context, e *env, self, list, unitsPath string, r
 // benchChildDemo runs ntm demo --scale national on the unit list at units into the database
 // given, and prints its stage times and peak memory as JSON (a child of benchDemoCurve).
 func benchChildDemo(ctx context.Context, e *env, d dbFlags, units string, records int, out string) error {
-	r := benchDemo{Stages: map[string]float64{}}
+	r := benchDemo{Stages: map[string]float64{}, StagePeakMB: map[string]float64{}}
 	sub := newEnv(io.Discard, e.stderr)
-	sub.stage = func(name string, secs float64) { r.Stages[name] += secs }
+	var peak float64 // the demo's peak over the stages whose peaks were reset
+	sub.stage = func(name string, secs float64) {
+		r.Stages[name] += secs
+		if name == "generate" { // the writer's stage ends while the loads go on
+			return
+		}
+		p := peakRSSMB()
+		r.StagePeakMB[name], peak = max(r.StagePeakMB[name], p), max(peak, p)
+		debug.FreeOSMemory() // what the stage freed leaves the process, so the next one's peak is its own
+		resetPeakRSS()
+	}
 	sub.helperPeak = func(helper, together float64) {
 		r.ExportsPeakMB = max(r.ExportsPeakMB, helper)
 		r.TogetherPeakMB = max(r.TogetherPeakMB, together)
@@ -601,7 +622,7 @@ func benchChildDemo(ctx context.Context, e *env, d dbFlags, units string, record
 	err := runDemo(ctx, sub, []string{"--scale", "national", "--units", units, "--records", fmt.Sprint(records),
 		"--out", out, "--database-url", db.URLFromEnv(d.url, "")})
 	r.Seconds = time.Since(st).Seconds()
-	r.PeakMB, r.CPUSeconds = peakRSSMB(), cpuSeconds()+childrenCPUSeconds()
+	r.PeakMB, r.CPUSeconds = max(peak, peakRSSMB()), cpuSeconds()+childrenCPUSeconds()
 	r.TogetherPeakMB = max(r.TogetherPeakMB, r.PeakMB)
 	r.Load = strings.TrimPrefix(loadAverage(), ", load average ")
 	if err != nil {
@@ -632,6 +653,11 @@ type benchChildResult struct {
 	ServerCPUSeconds float64 `json:"server_cpu_seconds,omitempty"`
 	Error            string  `json:"error,omitempty"`
 }
+
+// resetPeakRSS sets the process's peak resident set size (VmHWM) to what it holds now, so that
+// peakRSSMB then tells the peak of what follows (Linux 4.0 and later; otherwise the peak goes on
+// from the process's start).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // peakRSSMB reads the process's peak resident set size from /proc (VmHWM). (The rusage of a
 // child is no use here: Linux carries the parent's peak over into a forked child.)

@@ -93,8 +93,8 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 		if err != nil {
 			return err
 		}
-		e.timed("load", st)
 		loader.ReleaseUnitIndex() // evaluation follows: its memory, not the index's
+		e.timed("load", st)
 		fmt.Fprintln(e.stdout, msg.DemoLoaded(loaded, already))
 	} else {
 		man, err := sample.LangSon(sample.Options{Dir: inputs, Seed: 2024, Period: demoPeriod, Reform: true})

@@ -45,6 +45,24 @@ import (
 // live) and peaked at 116–122 MB at 96 MiB.
 const demoExportsMemoryLimit = 40 << 20
 
+// demoExportsShare is what the writer holds resident at most (its live heap under its limit, the
+// binary and the runtime: 54–56 MB measured at 16 and 63 provinces). While it runs, the demo
+// lowers its own soft limit by that much (shareMemoryLimit), so that the two processes together
+// stay within ntm's one limit instead of the writer's memory coming on top of the loads'.
+const demoExportsShare = 56 << 20
+
+// shareMemoryLimit lowers this process's soft memory limit by the writer's share and returns
+// what gives it back; nothing when GOMEMLIMIT sets the limit (the user's choice stands).
+func shareMemoryLimit() (restore func()) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	prev := debug.SetMemoryLimit(-1)
+	debug.SetMemoryLimit(max(prev-demoExportsShare, prev/2))
+	var once sync.Once
+	return func() { once.Do(func() { debug.SetMemoryLimit(prev) }) }
+}
+
 // demoExportsLine is one line of the child's output (JSON): the number of files planned, a
 // file written, or the end with the child's own figures.
 type demoExportsLine struct {
@@ -243,6 +261,8 @@ func (x *demoExports) wait(stop bool) error {
 func loadNationalDemo(ctx context.Context, e *env, loader *transform.Loader, out, units string, records int) (loaded, already int, err error) {
 	st := time.Now()
 	inputs := filepath.Join(out, "inputs")
+	restoreLimit := shareMemoryLimit()
+	defer restoreLimit()
 	x, err := startDemoExports(ctx, out, units, records)
 	if err != nil {
 		return 0, 0, err
@@ -264,6 +284,7 @@ func loadNationalDemo(ctx context.Context, e *env, loader *transform.Loader, out
 			return
 		}
 		written = true
+		restoreLimit() // the writer has ended: its share is the loads' again
 		end := x.end
 		fmt.Fprintln(e.stdout, msg.DemoNationalExportsWritten(inputs, end.Files, end.Seconds))
 		if e.stage != nil {
