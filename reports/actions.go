@@ -70,7 +70,7 @@ func (w *workbook) newTracer(ctx context.Context) (*tracer, error) {
 		return nil, err
 	}
 	if len(t.rejects) > 0 {
-		if t.h, err = w.d.hist.get(ctx, w.q); err != nil {
+		if t.h, err = w.history(ctx); err != nil {
 			return nil, err
 		}
 	}

@@ -85,8 +85,7 @@ type data struct {
 	coverage       *coverage                // village condition and commune → counts
 	prev           *previous                // the evaluation compared with; nil = none
 	dataAt         time.Time                // the newest source file's receipt (zero = none)
-	ocop           *ocopCache               // OCOP products by day, read once per run
-	hist           *historyCache            // the unit versions and their links, read once per run
+	ocop           *ocopCache               // the country's OCOP products by day, read once per run (placed per province)
 	src            *runSources              // the source files and their rejected rows, read once per run
 	addrByCommune  *communeAddressCache     // counted digital addresses per commune and their ranking, read once per run
 
@@ -108,11 +107,10 @@ func load(ctx context.Context, q db.Querier, period ntm.Period) (*data, error) {
 		units:         map[string]*unit{},
 		children:      map[string][]*unit{},
 		villages:      map[string]villageCounts{},
-		hist:          &historyCache{},
 		src:           &runSources{},
 		addrByCommune: &communeAddressCache{},
 	}
-	d.ocop = &ocopCache{hist: d.hist} // one copy of the structure's history (villages included) per run
+	d.ocop = &ocopCache{}
 	err := q.QueryRow(ctx, `
 		SELECT e.id, e.set_key, e.evaluated_at, e.batch_ids
 		FROM evaluation e
@@ -408,17 +406,62 @@ func stale(r *result) bool {
 	return strings.Contains(e, "đã quá") || strings.Contains(e, "quá hạn")
 }
 
-// historyCache is the unit structure's history (villages included), read once per run when a
-// workbook needs it: to tell which village a rejected row names after a change of structure.
+// historyCache is the unit structure's history (villages included) of one province's workbooks,
+// read when the first of them needs it — to tell which village a rejected row names after a
+// change of structure, to name the old units in the files' notes, to place the OCOP products —
+// and dropped with the province's villages after its last (provinceVillages.release). It holds
+// what the province's units ever were and every unit linked to them (units.LoadOptions.Provinces:
+// across provinces too), which is all the workbooks ask of it: kept for the whole run, the
+// country's history was 25–40 MB of the workbooks' live heap whatever the province.
 type historyCache struct {
-	once sync.Once
-	h    *units.History
-	err  error
+	mu        sync.Mutex
+	provinces []string // nil = the whole country
+	h         *units.History
 }
 
 func (c *historyCache) get(ctx context.Context, q db.Querier) (*units.History, error) {
-	c.once.Do(func() { c.h, c.err = units.Load(ctx, q, units.LoadOptions{}) })
-	return c.h, c.err
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.h == nil {
+		h, err := units.Load(ctx, q, units.LoadOptions{Provinces: c.provinces})
+		if err != nil {
+			return nil, err
+		}
+		c.h = h
+	}
+	return c.h, nil
+}
+
+// drop forgets the history (the province's last workbook is written).
+func (c *historyCache) drop() {
+	if c != nil {
+		c.mu.Lock()
+		c.h = nil
+		c.mu.Unlock()
+	}
+}
+
+// histCache is the history of the workbook's province: its province's (shared by its workbooks)
+// or, for a scope outside the provinces' workbooks, one of its own (the country's when the scope
+// lies in no province).
+func (w *workbook) histCache() *historyCache {
+	if pv := w.sc.villages; pv != nil && pv.hist != nil {
+		return pv.hist
+	}
+	if w.ownHist == nil {
+		w.ownHist = &historyCache{}
+		if p := w.sc.provinceCode(); p != "" {
+			if u := w.d.units[p]; u != nil && u.Level == string(ntm.LevelProvince) {
+				w.ownHist.provinces = []string{p}
+			}
+		}
+	}
+	return w.ownHist
+}
+
+// history is the workbook's province's unit history (histCache), read on first use.
+func (w *workbook) history(ctx context.Context) (*units.History, error) {
+	return w.histCache().get(ctx, w.q)
 }
 
 // communeAddressCache holds workbook.communeAddresses.

@@ -384,7 +384,7 @@ func (d *data) buildScopes() []*scope {
 	sort.Slice(provinces, func(i, j int) bool { return provinces[i].Code < provinces[j].Code })
 	var recipients, tops []*scope
 	for _, p := range provinces {
-		pv := &provinceVillages{}
+		pv := &provinceVillages{hist: &historyCache{provinces: []string{p.Code}}, ocop: &ocopPlaces{}}
 		ps := &scope{unit: p, province: true, districtOf: map[string]*unit{}, villages: pv}
 		for _, c := range d.children[p.Code] {
 			if c.Level == string(ntm.LevelDistrict) {
@@ -448,6 +448,8 @@ type workbook struct {
 	breaks          map[string][]int    // streamed sheets: the rows after which a printed page ends
 	trace           *tracer             // files and rejected rows behind missing data, read once per workbook
 	own             *provinceVillages   // the scope's villages when it has no province's (scope.villages)
+	ownHist         *historyCache       // the scope's unit history when it has no province's (histCache)
+	ownOCOP         *ocopPlaces         // the scope's OCOP products when it has no province's (placesCache)
 	lineMemo        map[lineKey]float64 // the heights of the workbook's wrapped texts
 	todos           *[]villageTodo      // the villages not smart yet and their steps, read once
 	rowCells        []excelize.Cell     // a streamed row's cells, reused (rowValues)

@@ -53,41 +53,90 @@ func (p *ocopProduct) activePlatforms() []string {
 	return out
 }
 
-// ocopCache holds the current OCOP products of every commune, by day. A report run reads the
-// same one or two days for every workbook (the period end, and the previous period's for the
-// trend); the products of the whole country come from one query per day, not three per workbook
-// (at national scale that query was four fifths of the reports' time).
+// ocopCache holds the current OCOP products of the whole country as listed, by day. A report run
+// reads the same one or two days for every workbook (the period end, and the previous period's
+// for the trend); they come from one query per day, not three per workbook (at national scale
+// that query was four fifths of the reports' time). Each province places the products in its
+// units with its own history (ocopPlaces).
 type ocopCache struct {
-	mu    sync.Mutex                             // workbooks are built side by side (Workers)
-	byDay map[time.Time]map[string][]ocopProduct // day → commune code → products by name
-	hist  *historyCache                          // the structure over time: the run's (data.hist), read once
+	mu    sync.Mutex // workbooks are built side by side (Workers)
+	byDay map[time.Time][]listedProduct
 }
 
-// currentProducts returns the current OCOP products of the communes at day, in commune order
-// (a nil cache reads them without keeping them).
-func currentProducts(ctx context.Context, q db.Querier, cache *ocopCache, communes []*unit, day time.Time) ([]ocopProduct, error) {
-	if cache == nil {
-		cache = &ocopCache{}
+// listedProduct is a current product as its list names its unit: commune, village and the date
+// the codes were resolved at.
+type listedProduct struct {
+	ocopProduct
+	id       string // the product's identity: its code, else its folded name and owner
+	unitDate time.Time
+}
+
+// ocopPlaces are the current products placed in the units of one province's history, by day:
+// day → commune code → products by name.
+type ocopPlaces struct {
+	mu    sync.Mutex
+	byDay map[time.Time]map[string][]ocopProduct
+}
+
+// drop forgets the placed products (the province's last workbook is written).
+func (p *ocopPlaces) drop() {
+	if p != nil {
+		p.mu.Lock()
+		p.byDay = nil
+		p.mu.Unlock()
 	}
-	cache.mu.Lock()
-	defer cache.mu.Unlock()
-	byCommune, ok := cache.byDay[day]
+}
+
+// listed returns the country's current products at day, read on first use.
+func (c *ocopCache) listed(ctx context.Context, q db.Querier, day time.Time) ([]listedProduct, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ps, ok := c.byDay[day]; ok {
+		return ps, nil
+	}
+	ps, err := readCurrentProducts(ctx, q, day)
+	if err != nil {
+		return nil, err
+	}
+	if c.byDay == nil {
+		c.byDay = map[time.Time][]listedProduct{}
+	}
+	c.byDay[day] = ps
+	return ps, nil
+}
+
+// placesCache is where the workbook's province keeps its placed products (histCache's twin).
+func (w *workbook) placesCache() *ocopPlaces {
+	if pv := w.sc.villages; pv != nil && pv.ocop != nil {
+		return pv.ocop
+	}
+	if w.ownOCOP == nil {
+		w.ownOCOP = &ocopPlaces{}
+	}
+	return w.ownOCOP
+}
+
+// currentProducts returns the current OCOP products of the communes at day, in commune order,
+// placed with the workbook's province's history.
+func (w *workbook) currentProducts(ctx context.Context, communes []*unit, day time.Time) ([]ocopProduct, error) {
+	pl := w.placesCache()
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	byCommune, ok := pl.byDay[day]
 	if !ok {
-		var err error
-		if cache.hist == nil {
-			cache.hist = &historyCache{}
-		}
-		h, err := cache.hist.get(ctx, q)
+		ps, err := w.d.ocop.listed(ctx, w.q, day)
 		if err != nil {
 			return nil, err
 		}
-		if byCommune, err = readCurrentProducts(ctx, q, h.Attribute(day), day); err != nil {
+		h, err := w.history(ctx)
+		if err != nil {
 			return nil, err
 		}
-		if cache.byDay == nil {
-			cache.byDay = map[time.Time]map[string][]ocopProduct{}
+		byCommune = placeProducts(ps, h, day)
+		if pl.byDay == nil {
+			pl.byDay = map[time.Time]map[string][]ocopProduct{}
 		}
-		cache.byDay[day] = byCommune
+		pl.byDay[day] = byCommune
 	}
 	var out []ocopProduct
 	for _, c := range communes {
@@ -96,30 +145,39 @@ func currentProducts(ctx context.Context, q db.Querier, cache *ocopCache, commun
 	return out, nil
 }
 
-// readCurrentProducts reads the current products at day and places each in the communes in force
-// then whose product it is (units.Attribution.Places, as the evaluation does): a closed commune's
-// product under its successor, a split commune's under each successor; one product reaching a
-// commune twice (listed under the old commune and again under the new one) counts once, as the
-// newer list has it.
-func readCurrentProducts(ctx context.Context, q db.Querier, att *units.Attribution, day time.Time) (map[string][]ocopProduct, error) {
+// countryProducts is currentProducts read and placed for the country, kept by no cache (the
+// templates').
+func countryProducts(ctx context.Context, q db.Querier, communes []*unit, day time.Time) ([]ocopProduct, error) {
+	ps, err := readCurrentProducts(ctx, q, day)
+	if err != nil {
+		return nil, err
+	}
+	h, err := units.Load(ctx, q, units.LoadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	byCommune := placeProducts(ps, h, day)
+	var out []ocopProduct
+	for _, c := range communes {
+		out = append(out, byCommune[c.Code]...)
+	}
+	return out, nil
+}
+
+// readCurrentProducts reads the current products at day as listed, in the query's order.
+func readCurrentProducts(ctx context.Context, q db.Querier, day time.Time) ([]listedProduct, error) {
 	rows, err := q.Query(ctx, ocopProductsSQL, day, ocopValidityMonths)
 	if err != nil {
 		return nil, fmt.Errorf("read the OCOP products: %w", err)
 	}
 	defer rows.Close()
-	out := map[string][]ocopProduct{}
-	type at struct {
-		i    int
-		date time.Time
-	}
-	seen := map[string]map[string]at{} // commune → product identity → position and unit date
+	var out []listedProduct
 	for rows.Next() {
-		var p ocopProduct
+		var p listedProduct
 		var stars int16
 		var foldedName, foldedOwner string
-		var unitDate time.Time
 		if err := rows.Scan(&p.Key, &p.Code, &p.Name, &p.Owner, &stars, &p.Category, &p.Commune, &p.Village, &p.Decision,
-			&p.Certified, &p.Expires, &p.Valid, &p.Listings, &foldedName, &foldedOwner, &unitDate); err != nil {
+			&p.Certified, &p.Expires, &p.Valid, &p.Listings, &foldedName, &foldedOwner, &p.unitDate); err != nil {
 			return nil, fmt.Errorf("read the OCOP products: %w", err)
 		}
 		p.Stars = int(stars)
@@ -128,14 +186,38 @@ func readCurrentProducts(ctx context.Context, q db.Querier, att *units.Attributi
 				p.Listings[i].Listed = &t
 			}
 		}
-		id := p.Code
-		if id == "" {
-			id = foldedName + "|" + foldedOwner
+		p.id = p.Code
+		if p.id == "" {
+			p.id = foldedName + "|" + foldedOwner
 		}
-		places, shared := att.Places(p.Commune, p.Village, unitDate, false)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// placeProducts places the products whose commune or village h holds in the communes in force at
+// day whose product it is (units.Attribution.Places, as the evaluation does): a closed commune's
+// product under its successor, a split commune's under each successor; one product reaching a
+// commune twice (listed under the old commune and again under the new one) counts once, as the
+// newer list has it. A province's history holds every code linked to its units, so its communes
+// get from it what the country's history gives them.
+func placeProducts(ps []listedProduct, h *units.History, day time.Time) map[string][]ocopProduct {
+	att := h.Attribute(day)
+	out := map[string][]ocopProduct{}
+	type at struct {
+		i    int
+		date time.Time
+	}
+	seen := map[string]map[string]at{} // commune → product identity → position and unit date
+	for i := range ps {
+		p := &ps[i]
+		if len(h.Versions(p.Commune)) == 0 && (p.Village == "" || len(h.Versions(p.Village)) == 0) {
+			continue // no unit of the history's: another province's
+		}
+		places, shared := att.Places(p.Commune, p.Village, p.unitDate, false)
 		listed := p.Commune
 		for _, c := range places {
-			x := p
+			x := p.ocopProduct
 			x.Commune, x.Shared = c, shared
 			if c != listed {
 				x.Listed = listed
@@ -145,18 +227,18 @@ func readCurrentProducts(ctx context.Context, q db.Querier, att *units.Attributi
 				m = map[string]at{}
 				seen[c] = m
 			}
-			if prev, ok := m[id]; ok {
-				if unitDate.After(prev.date) {
+			if prev, ok := m[p.id]; ok {
+				if p.unitDate.After(prev.date) {
 					out[c][prev.i] = x
-					m[id] = at{prev.i, unitDate}
+					m[p.id] = at{prev.i, p.unitDate}
 				}
 				continue
 			}
-			m[id] = at{len(out[c]), unitDate}
+			m[p.id] = at{len(out[c]), p.unitDate}
 			out[c] = append(out[c], x)
 		}
 	}
-	return out, rows.Err()
+	return out
 }
 
 // ocopState is what a product's row says about it at the period end.
@@ -185,7 +267,7 @@ func (w *workbook) writeOCOP(ctx context.Context) error {
 	const sh = sheetOCOP
 	d, sc, st := w.d, w.sc, w.st
 	end := d.period.End()
-	ps, err := currentProducts(ctx, w.q, d.ocop, sc.communes, end)
+	ps, err := w.currentProducts(ctx, sc.communes, end)
 	if err != nil {
 		return err
 	}
@@ -302,7 +384,7 @@ func (w *workbook) writeOCOP(ctx context.Context) error {
 		}
 		if p.Listed != "" {
 			old := p.Listed
-			if v := w.d.oldUnit(p.Listed); v != "" {
+			if v := w.oldUnit(ctx, p.Listed); v != "" {
 				old = v
 			}
 			if p.Shared {
@@ -343,13 +425,15 @@ func ocopCounts(ps []ocopProduct, end time.Time) (valid, listed int) {
 
 // oldUnit names a commune code as the unit it was before the period end: "Xã Bính Xá (cũ,
 // 06622)"; "" when the structure does not know it.
-func (d *data) oldUnit(code string) string {
-	if d.ocop == nil || d.ocop.hist == nil || d.ocop.hist.h == nil { // read by currentProducts, which found p
+func (w *workbook) oldUnit(ctx context.Context, code string) string {
+	h, err := w.history(ctx) // read by currentProducts, which found the product
+	if err != nil {
 		return ""
 	}
-	vs := d.ocop.hist.h.Versions(code)
+	end := w.d.period.End()
+	vs := h.Versions(code)
 	for i := len(vs) - 1; i >= 0; i-- {
-		if !vs[i].InForce(d.period.End()) && vs[i].From.Before(d.period.End()) {
+		if !vs[i].InForce(end) && vs[i].From.Before(end) {
 			return fmt.Sprintf("%s (cũ, %s)", vs[i].Name, vs[i].Code)
 		}
 	}

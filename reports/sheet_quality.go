@@ -159,7 +159,7 @@ func (w *workbook) scopeRejects(ctx context.Context, batches []batchInfo) (out [
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	h, err := w.d.hist.get(ctx, w.q) // not while rows are open: a transaction's connection runs one query at a time
+	h, err := w.history(ctx) // not while rows are open: a transaction's connection runs one query at a time
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -311,7 +311,7 @@ func (w *workbook) writeQuality(ctx context.Context) error {
 	}
 	// The files' notes as the workbook shows them: a recipient's own units' only, the old names
 	// counted in the file's row and listed by commune in section 4.
-	h, err := w.d.hist.get(ctx, w.q)
+	h, err := w.history(ctx)
 	if err != nil {
 		return err
 	}
@@ -684,7 +684,7 @@ func (w *workbook) paginateQuality(sh string, buf []qualityRow, printed int) (ou
 // sharedProducts says, once per product, which OCOP products of the scope belong to a split
 // commune and therefore count for each of its successors (docs/structure-changes.md §5).
 func (w *workbook) sharedProducts(ctx context.Context) ([]string, error) {
-	ps, err := currentProducts(ctx, w.q, w.d.ocop, w.sc.communes, w.d.period.End())
+	ps, err := w.currentProducts(ctx, w.sc.communes, w.d.period.End())
 	if err != nil {
 		return nil, err
 	}
@@ -696,7 +696,7 @@ func (w *workbook) sharedProducts(ctx context.Context) ([]string, error) {
 		}
 		seen[p.Key] = true
 		old := p.Listed
-		if v := w.d.oldUnit(p.Listed); v != "" {
+		if v := w.oldUnit(ctx, p.Listed); v != "" {
 			old = v
 		}
 		of := ""

@@ -202,7 +202,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ps, err := currentProducts(ctx, w.q, d.ocop, sc.communes, d.period.End())
+	ps, err := w.currentProducts(ctx, sc.communes, d.period.End())
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func (w *workbook) writeSummary(ctx context.Context) error {
 		if pat, err = pw.addressTotalsOf(ctx, d.prev.EvalID); err != nil {
 			return err
 		}
-		pps, err := currentProducts(ctx, w.q, d.ocop, prevCommunes, pp.End())
+		pps, err := w.currentProducts(ctx, prevCommunes, pp.End())
 		if err != nil {
 			return err
 		}

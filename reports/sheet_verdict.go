@@ -405,7 +405,7 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		pps, err := currentProducts(ctx, w.q, d.ocop, prevCommunes, pp.End())
+		pps, err := w.currentProducts(ctx, prevCommunes, pp.End())
 		if err != nil {
 			return err
 		}
@@ -439,7 +439,7 @@ func (w *workbook) writeVerdict(ctx context.Context) error {
 		return err
 	}
 	// 7. OCOP products listed.
-	ps, err := currentProducts(ctx, w.q, d.ocop, sc.communes, d.period.End())
+	ps, err := w.currentProducts(ctx, sc.communes, d.period.End())
 	if err != nil {
 		return err
 	}

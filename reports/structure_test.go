@@ -206,3 +206,51 @@ func TestRecipientsAndTrendsAcrossAChangeOfStructure(t *testing.T) {
 		t.Errorf("Huyện Đình Lập 2024-12 OCOP sheet:\n%s", txt)
 	}
 }
+
+// A commune that moved between provinces: Lào Cai's Xã Trịnh Tường (02662) joins Lạng Sơn's Xã
+// Chi Lăng (06463) from 1/7/2025, its Thôn Lũng Pô (02662-001) becoming 06463-004. Each province's
+// workbooks read the history of their own province only (units.LoadOptions.Provinces), and that
+// history holds what came from the other province: the product Lào Cai's list names under the old
+// commune and village is shown in Xã Chi Lăng's workbook with the old commune's name, and not in
+// Lào Cai's.
+func TestWorkbookNamesAUnitThatMovedBetweenProvinces(t *testing.T) {
+	pool := twoStructures(t)
+	ctx := context.Background()
+	exec1(t, pool, `INSERT INTO unit (code, level, kind, name, folded_name, parent_code, valid_from, valid_to) VALUES
+		('10', 'province', 'Tỉnh', 'Tỉnh Lào Cai', 'lào cai', NULL, '1900-01-01', NULL),
+		('080', 'district', 'Huyện', 'Huyện Bát Xát', 'bát xát', '10', '1900-01-01', '2025-06-30'),
+		('02662', 'commune', 'Xã', 'Xã Trịnh Tường', 'trịnh tường', '080', '1900-01-01', '2025-06-30'),
+		('02662-001', 'village', 'Thôn', 'Thôn Lũng Pô', 'lũng pô', '02662', '1900-01-01', '2025-06-30'),
+		('02680', 'commune', 'Xã', 'Xã Bát Xát', 'bát xát', '10', '2025-07-01', NULL),
+		('02680-001', 'village', 'Thôn', 'Thôn Tả Lừ', 'tả lừ', '02680', '2025-07-01', NULL),
+		('06463-004', 'village', 'Thôn', 'Thôn Lũng Pô', 'lũng pô', '06463', '2025-07-01', NULL)`)
+	exec1(t, pool, `INSERT INTO unit_successor (old_code, new_code, from_date, kind, source) VALUES
+		('02662', '06463', '2025-07-01', 'full', 'merged_from_codes'),
+		('02662-001', '06463-004', '2025-07-01', 'full', 'previous_codes')`)
+	exec1(t, pool, `INSERT INTO fact_ocop_product (batch_id, row_no, product_key, product_code, name, folded_name, stars, owner,
+		folded_owner, commune_code, village_code, certified_on) VALUES
+		(4, 2, 'P7', 'P7', 'Chè Shan tuyết Lũng Pô', 'chè shan tuyết lũng pô', 4, 'HTX Lũng Pô', 'htx lũng pô', '02662', '02662-001', '2024-06-14')`)
+	sep := ntm.Period{Year: 2025, Month: time.September}
+	if _, err := evaluate.Evaluate(ctx, pool, sep); err != nil {
+		t.Fatal(err)
+	}
+	paths, err := Write(ctx, pool, sep, Options{OutDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]string{}
+	for _, p := range paths {
+		byName[filepath.Base(p)] = p
+	}
+	cl, lc := byName["06463-xa-chi-lang.xlsx"], byName["02680-xa-bat-xat.xlsx"]
+	if cl == "" || lc == "" {
+		t.Fatalf("2025-09 workbooks: %v", paths)
+	}
+	if txt := sheetText(t, open(t, cl), sheetOCOP); !strings.Contains(txt, "Chè Shan tuyết Lũng Pô") ||
+		!strings.Contains(txt, "Danh sách ghi Xã Trịnh Tường (cũ, 02662)") {
+		t.Errorf("Xã Chi Lăng's OCOP sheet does not show Lào Cai's old commune's product under its name:\n%s", txt)
+	}
+	if txt := sheetText(t, open(t, lc), sheetOCOP); strings.Contains(txt, "Lũng Pô") {
+		t.Errorf("Xã Bát Xát (Lào Cai) shows the product of the commune that left the province:\n%s", txt)
+	}
+}

@@ -386,7 +386,7 @@ func WriteTemplate(ctx context.Context, q db.Querier, dataset ntm.Dataset, path 
 		}
 		blank = 0
 	case ntm.DatasetOCOPProducts, ntm.DatasetOCOPListings:
-		ps, err := currentProducts(ctx, q, nil, sc.communes, day)
+		ps, err := countryProducts(ctx, q, sc.communes, day)
 		if err != nil {
 			return err
 		}

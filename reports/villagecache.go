@@ -18,6 +18,8 @@ import (
 type provinceVillages struct {
 	communes map[string]int   // the province's communes (the key set of the query)
 	above    *provinceResults // the province's results above the villages, dropped with its villages
+	hist     *historyCache    // the province's unit history, dropped with its villages
+	ocop     *ocopPlaces      // the OCOP products placed in its units, dropped with its villages
 	once     sync.Once
 	err      error
 	results  map[string][]villageResults // commune code → its villages in code order
@@ -58,6 +60,8 @@ func (pv *provinceVillages) release() {
 	if pv != nil && pv.users.Add(-1) == 0 {
 		pv.results, pv.address = nil, nil
 		pv.above.drop()
+		pv.hist.drop()
+		pv.ocop.drop()
 	}
 }
 

@@ -53,6 +53,11 @@ func TestImportReadsItsProvinces(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A workbook's read of the province (Provinces) holds the same of it.
+		ofProvince, err := Load(ctx, pool, LoadOptions{Provinces: []string{prov}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		describe := func(h *History) map[string]string {
 			out := map[string]string{}
 			for _, v := range h.All() {
@@ -66,6 +71,10 @@ func TestImportReadsItsProvinces(t *testing.T) {
 		if len(a) == 0 || fmt.Sprint(a) != fmt.Sprint(b) {
 			t.Errorf("province %s: a whole read holds\n%v\na scoped one\n%v", prov, a, b)
 		}
+		if c := describe(ofProvince); fmt.Sprint(a) != fmt.Sprint(c) {
+			t.Errorf("province %s: a whole read holds\n%v\na read of the province\n%v", prov, a, c)
+		}
+
 		wa, _ := full.withoutSuccessor(day(2025, 7, 1), in)
 		wb, _ := scoped.withoutSuccessor(day(2025, 7, 1), in)
 		if fmt.Sprint(wa) != fmt.Sprint(wb) || len(wa) != 0 {

@@ -149,6 +149,14 @@ type LoadOptions struct {
 	// NoVillages leaves out villages and their links: a stage that never names a village
 	// (the public-service datasets) then holds a tenth of the national list.
 	NoVillages bool
+	// Provinces, when set, reads what the workbooks of these provinces name (reports): the
+	// provinces' versions, every code reached from them by a parent's children or a successor
+	// link in force, either way and transitively — so a unit that moved between provinces, what it
+	// came from and went to and the villages of a commune merged in from another province are
+	// read — with those codes' links, and the versions of their parents up to the provinces
+	// (without the parents' own links). What such a read holds of each of its codes (versions,
+	// Province, links, predecessors, owners) is what a whole read holds.
+	Provinces []string
 	// scope, when set, reads only what a structure import of some provinces looks at (Import):
 	// the versions of these codes, of every code that ever had one of them as parent
 	// (transitively), and of the codes linked to or from those, with their links. Every version
@@ -172,12 +180,19 @@ var loadScopeVersionsSQL string
 //go:embed sql/load_scope_links.sql
 var loadScopeLinksSQL string
 
+//go:embed sql/load_provinces.sql
+var loadProvincesSQL string
+
 // Load reads the unit and unit_successor tables.
 func Load(ctx context.Context, q db.Querier, opts LoadOptions) (*History, error) {
 	versionsSQL, versionsArgs := loadVersionsSQL, []any{!opts.NoVillages}
 	linksSQL, linksArgs := loadLinksSQL, []any(nil)
-	if opts.scope != nil {
-		rows, err := q.Query(ctx, loadScopeSQL, opts.scope)
+	scopeSQL, scope := loadScopeSQL, opts.scope
+	if opts.Provinces != nil {
+		scopeSQL, scope = loadProvincesSQL, opts.Provinces
+	}
+	if scope != nil {
+		rows, err := q.Query(ctx, scopeSQL, scope)
 		if err != nil {
 			return nil, fmt.Errorf("read unit scope: %w", err)
 		}
@@ -188,30 +203,35 @@ func Load(ctx context.Context, q db.Querier, opts LoadOptions) (*History, error)
 		versionsSQL, versionsArgs = loadScopeVersionsSQL, []any{!opts.NoVillages, codes}
 		linksSQL, linksArgs = loadScopeLinksSQL, []any{codes}
 	}
-	rows, err := q.Query(ctx, versionsSQL, versionsArgs...)
-	if err != nil {
-		return nil, fmt.Errorf("read unit versions: %w", err)
-	}
 	// The versions are read into one array (one object instead of one a version, 91,000 at
 	// national scale) and their strings into one backing string (compactStrings).
-	var slab []Version
-	for rows.Next() {
-		slab = append(slab, Version{})
-		v := &slab[len(slab)-1]
-		var level string
-		var to *time.Time
-		if err := rows.Scan(&v.ID, &v.Code, &level, &v.Kind, &v.Name, &v.Folded, &v.Parent, &v.From, &to); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("read unit versions: %w", err)
-		}
-		v.Level = ntm.Level(level)
-		if to != nil {
-			v.To = *to
-		}
+	slab, err := readVersions(ctx, q, nil, versionsSQL, versionsArgs...)
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read unit versions: %w", err)
+	if opts.Provinces != nil {
+		// The parents of the versions read, up to their provinces: a code reached by a link
+		// may lie under a commune the read did not reach.
+		have := make(map[string]bool, len(slab))
+		for i := range slab {
+			have[slab[i].Code] = true
+		}
+		for from := 0; from < len(slab); {
+			var missing []string
+			for i := from; i < len(slab); i++ {
+				if p := slab[i].Parent; p != "" && !have[p] {
+					have[p] = true
+					missing = append(missing, p)
+				}
+			}
+			if len(missing) == 0 {
+				break
+			}
+			from = len(slab)
+			if slab, err = readVersions(ctx, q, slab, loadScopeVersionsSQL, !opts.NoVillages, missing); err != nil {
+				return nil, err
+			}
+		}
 	}
 	slab = slices.Clip(slab)
 	if cap(slab) > len(slab)+len(slab)/16 {
@@ -253,6 +273,32 @@ func Load(ctx context.Context, q db.Querier, opts LoadOptions) (*History, error)
 		h.links = kept
 	}
 	return h, nil
+}
+
+// readVersions appends the versions a query reads to slab.
+func readVersions(ctx context.Context, q db.Querier, slab []Version, sql string, args ...any) ([]Version, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read unit versions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		slab = append(slab, Version{})
+		v := &slab[len(slab)-1]
+		var level string
+		var to *time.Time
+		if err := rows.Scan(&v.ID, &v.Code, &level, &v.Kind, &v.Name, &v.Folded, &v.Parent, &v.From, &to); err != nil {
+			return nil, fmt.Errorf("read unit versions: %w", err)
+		}
+		v.Level = ntm.Level(level)
+		if to != nil {
+			v.To = *to
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read unit versions: %w", err)
+	}
+	return slab, nil
 }
 
 // New builds a History from versions and links (Load's second half; tests build small ones).
