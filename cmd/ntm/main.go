@@ -68,12 +68,12 @@ func init() {
 // memoryLimit is the Go heap's soft limit when GOMEMLIMIT is not set: a national run's
 // evaluation and reports make garbage fast, and with the default collector pacing the heap
 // doubles what is live (docs/performance.md, "Memory"). The limit makes the collector run
-// sooner instead; it never makes an allocation fail. 180 MiB: since every stage reads a province
+// sooner instead; it never makes an allocation fail. 170 MiB: since every stage reads a province
 // at a time its live heap stays under about 110 MB at national scale, and the limit is where the
-// collector's headroom stops, so the peak is the same for a quarter of the country as for all of
-// it (at 200 MiB the national demo peaked at 216 MB for 159 at 16 provinces; at 180, 196 for 162,
-// for 10 % more CPU).
-const memoryLimit = 180 << 20
+// collector's headroom stops, so the peak is about the same for a quarter of the country as for
+// all of it (national demo, 16 / 63 provinces: at 200 MiB 159 / 216 MB, at 180 151 / 193, at 170
+// 155 / 187 for 6 % more CPU than at 180; docs/performance.md, "Memory").
+const memoryLimit = 170 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
