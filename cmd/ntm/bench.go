@@ -213,18 +213,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		if cpuProfile != "" { // P.load.ho-so-dvc-320000.csv, P.read.ho-so-dvc-320000.xlsx: one per child
 			args = append(args, "--cpuprofile", cpuProfile+"."+strings.TrimPrefix(args[0], "--child-")+"."+filepath.Base(args[1]))
 		}
-		cmd := exec.CommandContext(ctx, self, append([]string{"bench", "--database-url", url}, args...)...)
-		cmd.Stderr = e.stderr
-		outb, err := cmd.Output()
+		r, err := runBenchChild[benchChildResult](ctx, e, self, name, append([]string{"--database-url", url}, args...)...)
 		if err != nil {
-			return benchStage{}, fmt.Errorf("%s: %w", name, err)
-		}
-		var r benchChildResult
-		if err := json.Unmarshal(outb, &r); err != nil {
-			return benchStage{}, fmt.Errorf("%s: reading the child's result %q: %w", name, outb, err)
-		}
-		if r.Error != "" {
-			return benchStage{}, fmt.Errorf("%s: %s", name, r.Error)
+			return benchStage{}, err
 		}
 		return benchStage{Name: name, Rows: r.Rows, Seconds: r.Seconds, CPUSeconds: r.CPUSeconds, ServerCPUSeconds: r.ServerCPUSeconds,
 			BatchID: r.BatchID, PeakMB: r.PeakMB}, nil
@@ -579,18 +570,10 @@ func benchDemoCurve(ctx context.Context, e *env, self, list, unitsPath string, r
 		}
 		records := max(1000, rows*n/63)
 		fmt.Fprintf(e.stdout, "ntm demo --scale national on %d provinces (%d records)…\n", n, records)
-		cmd := exec.CommandContext(ctx, self, "bench", "--database-url", url, "--child-demo", units, "--rows", fmt.Sprint(records), "--out", dir)
-		cmd.Stderr = e.stderr
-		outb, err := cmd.Output()
+		r, err := runBenchChild[benchDemo](ctx, e, self, fmt.Sprintf("demo on %d provinces", n),
+			"--database-url", url, "--child-demo", units, "--rows", fmt.Sprint(records), "--out", dir)
 		if err != nil {
-			return nil, fmt.Errorf("demo on %d provinces: %w", n, err)
-		}
-		var r benchDemo
-		if err := json.Unmarshal(outb, &r); err != nil {
-			return nil, fmt.Errorf("demo on %d provinces: reading the child's result %q: %w", n, outb, err)
-		}
-		if r.Error != "" {
-			return nil, fmt.Errorf("demo on %d provinces: %s", n, r.Error)
+			return nil, err
 		}
 		r.Provinces, r.Records = n, records
 		curve = append(curve, r)
@@ -629,6 +612,31 @@ func benchChildDemo(ctx context.Context, e *env, d dbFlags, units string, record
 		r.Error = err.Error()
 	}
 	return json.NewEncoder(e.stdout).Encode(r)
+}
+
+// benchChild is what a bench child prints on stdout (one JSON value) with the error it met.
+type benchChild interface{ childError() string }
+
+func (r benchChildResult) childError() string { return r.Error }
+func (r benchDemo) childError() string        { return r.Error }
+
+// runBenchChild runs `ntm bench ARGS` (a --child-… mode) on this executable and decodes its
+// result; what names the child in errors.
+func runBenchChild[T benchChild](ctx context.Context, e *env, self, what string, args ...string) (T, error) {
+	var r T
+	cmd := exec.CommandContext(ctx, self, append([]string{"bench"}, args...)...)
+	cmd.Stderr = e.stderr
+	outb, err := cmd.Output()
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := json.Unmarshal(outb, &r); err != nil {
+		return r, fmt.Errorf("%s: reading the child's result %q: %w", what, outb, err)
+	}
+	if msg := r.childError(); msg != "" {
+		return r, fmt.Errorf("%s: %s", what, msg)
+	}
+	return r, nil
 }
 
 type benchStage struct {

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	neturl "net/url"
-	"os/exec"
 	"strings"
 
 	"ntm/db"
@@ -32,18 +30,10 @@ func benchEvalPeaks(ctx context.Context, e *env, self, benchURL string, ns ...in
 			return nil, err
 		}
 		fmt.Fprintf(e.stdout, "evaluate %s again in the database of %d provinces…\n", benchPeriod, n)
-		cmd := exec.CommandContext(ctx, self, "bench", "--database-url", url, "--child-evaluate", benchPeriod.String())
-		cmd.Stderr = e.stderr
-		outb, err := cmd.Output()
+		r, err := runBenchChild[benchChildResult](ctx, e, self, fmt.Sprintf("evaluate %d provinces", n),
+			"--database-url", url, "--child-evaluate", benchPeriod.String())
 		if err != nil {
-			return nil, fmt.Errorf("evaluate %d provinces: %w", n, err)
-		}
-		var r benchChildResult
-		if err := json.Unmarshal(outb, &r); err != nil {
-			return nil, fmt.Errorf("evaluate %d provinces: reading the child's result %q: %w", n, outb, err)
-		}
-		if r.Error != "" {
-			return nil, fmt.Errorf("evaluate %d provinces: %s", n, r.Error)
+			return nil, err
 		}
 		out[n] = r
 	}
