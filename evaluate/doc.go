@@ -7,7 +7,9 @@
 // value, threshold and a short Vietnamese explanation — and stores them as an evaluation. It
 // also reads stored results back and prints them (CSV, table, JSON).
 //
-// The heavy lifting is set-based SQL (one query per fact family, embedded from sql/);
-// statuses are decided in Go with integer arithmetic only. docs/criteria.md describes every
+// The heavy lifting is set-based SQL (one query per fact family and province, embedded from
+// sql/): a province is read with its lineage (every code linked to its units, across provinces
+// too), computed and stored before the next, so memory is one province's (parts.go); statuses
+// are decided in Go with integer arithmetic only. docs/criteria.md describes every
 // criterion, measure and decision.
 package evaluate

@@ -5,7 +5,8 @@
 // a version's predecessors and successors, and the units in force at a period's end that
 // carry a past version's facts (docs/structure-changes.md is the contract).
 //
-// A History is the whole structure in memory, read once (Load) and queried through indexes
+// A History is the structure in memory (the whole, or some provinces with everything linked to
+// them: LoadOptions.Provinces), read once (Load) and queried through indexes
 // the collector has little to mark (one array of versions, one backing string, maps without
 // pointers: index.go): national scale is about 100,000 versions and loads in a fraction of a
 // second. It imports

@@ -28,10 +28,10 @@ import (
 // it loads each file as soon as the child says it is on disk, in the manifest's order (the
 // units of every province first): the writing (about 18 s of CPU, mostly building workbooks)
 // runs on one core while the loads run on the other. A child rather than a goroutine because
-// of the collector: the loads hold the unit index (about 200 MB at national scale) under ntm's
-// soft memory limit, and the writer's 5 GB of garbage would make the collector mark that index
-// several hundred times; in a process of its own the writer's heap is small and collected on
-// its own.
+// of the collector: the loads hold the unit index and the folding memos (about 60 MB at national
+// scale) under ntm's soft memory limit, and the writer's 5 GB of garbage would make the collector
+// mark them several hundred times; in a process of its own the writer's heap is small and
+// collected on its own.
 
 // demoExportsMemoryLimit is the writer's soft memory limit: what it uses adds to the loading
 // process's memory. The writer holds the plans of a few provinces at a time and the workbooks
